@@ -1,0 +1,38 @@
+"""My account: who I am, my password, sign out."""
+
+import streamlit as st
+
+from portal import ui
+from portal.errors import UserFacingError, ValidationError
+from portal.settings import settings
+from services import accounts
+
+actor = ui.current_actor()
+st.title("My account")
+st.markdown(f"**{ui.plain(actor.display_name)}** · {ui.plain(actor.email)} · "
+            f"{ui.role_badge(actor.role)}")
+
+if not settings().supabase_auth:
+    st.subheader("Change password", anchor=False)
+    with st.form("change-password", clear_on_submit=True):
+        current = st.text_input("Current password", type="password",
+                                autocomplete="current-password")
+        new = st.text_input("New password (at least 10 characters)", type="password",
+                            autocomplete="new-password")
+        repeat = st.text_input("New password again", type="password",
+                               autocomplete="new-password")
+        change = st.form_submit_button("Change password")
+    if change:
+        try:
+            if new != repeat:
+                raise ValidationError("The two new passwords differ; type them again.")
+            accounts.change_password(actor, current, new)
+        except UserFacingError as error:
+            st.error(str(error))
+        else:
+            st.success("Your password is changed.")
+
+st.divider()
+if st.button("Sign out", type="primary", icon=":material/logout:"):
+    ui.sign_out()
+    st.rerun()

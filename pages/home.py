@@ -1,0 +1,40 @@
+"""Open jobs: the public landing page."""
+
+import streamlit as st
+
+from portal import ui
+from services import company, jobs
+
+actor = ui.current_actor()
+profile = company.company_profile(actor)
+
+if profile:
+    st.title(f"Work at {profile.name}")
+    st.markdown(f"**{ui.plain(profile.tagline)}**")
+    st.write(profile.about)
+else:
+    st.title("Open jobs")
+
+search_col, department_col = st.columns([3, 1])
+search = search_col.text_input("Search jobs", placeholder="Title, skill or city",
+                               max_chars=100)
+department = department_col.selectbox("Department", ["All departments", *jobs.departments(actor)])
+department = None if department == "All departments" else department
+
+page_key = f"jobs-page:{search}:{department}"
+result = jobs.list_jobs(actor, search=search, department=department,
+                        page=ui.page_number(page_key), page_size=10)
+
+if not result.total:
+    st.info("No open jobs match your search. Try fewer words or another department.")
+for job in result.rows:
+    with st.container(border=True):
+        st.subheader(job.title, anchor=False)
+        facts = [job.department, job.location, job.remote_policy.capitalize(),
+                 job.employment_type.replace("_", " ").capitalize()]
+        if job.salary_range:
+            facts.append(job.salary_range)
+        st.caption(" · ".join(ui.plain(fact) for fact in facts))
+        with st.expander("Read more"):
+            st.markdown(jobs.get_job(actor, job.id).description)
+ui.pagination(result, page_key)

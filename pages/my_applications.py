@@ -1,0 +1,21 @@
+"""My applications (candidates)."""
+
+import streamlit as st
+
+from portal import ui
+from portal.models import Role
+from services import applications
+
+actor = ui.require_role(Role.CANDIDATE)
+st.title("My applications")
+mine = applications.my_applications(actor)
+if not mine:
+    st.info("You have not applied to any job yet. Browse the open jobs to find one.")
+    st.page_link("pages/home.py", label="Open jobs", icon="💼")
+else:
+    st.dataframe(
+        [{"Job": a.job_title, "Department": a.department,
+          "Status": a.status.replace("_", " ").capitalize(), "Applied": a.created_at.date()}
+         for a in mine],
+        hide_index=True,
+    )

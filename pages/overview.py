@@ -1,0 +1,35 @@
+"""Recruiting overview (recruiters and admins)."""
+
+import altair as alt
+import streamlit as st
+
+from portal import ui
+from portal.models import Role
+from services import overview
+
+actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
+st.title("Recruiting overview")
+
+figures = overview.recruiting_overview(actor)
+columns = st.columns(5)
+columns[0].metric("Open jobs", figures.open_jobs)
+columns[1].metric("Postings awaiting review", figures.jobs_awaiting_review)
+columns[2].metric("Referrals in progress", figures.active_referrals)
+columns[3].metric("Unanswered questions", figures.unanswered_questions)
+columns[4].metric("Hires, last 12 months", figures.hires_last_12_months)
+
+st.subheader("Hires by month and source", anchor=False)
+if figures.hires_by_month.empty:
+    st.info("No hires recorded in the last 12 months.")
+else:
+    chart = (
+        alt.Chart(figures.hires_by_month)
+        .mark_bar()
+        .encode(
+            x=alt.X("yearmonth(month):T", title="Month"),
+            y=alt.Y("sum(hires):Q", title="Hires"),
+            color=alt.Color("source:N", title="Source"),
+            tooltip=["yearmonth(month):T", "source:N", "sum(hires):Q"],
+        )
+    )
+    st.altair_chart(chart, width="stretch")

@@ -1,0 +1,44 @@
+"""First run: create the first admin, or load the demo data."""
+
+import streamlit as st
+
+from portal import ui
+from portal.errors import UserFacingError
+from services import accounts, demo
+
+st.title("Welcome to Boomerang 🪃")
+st.write("The portal has no accounts yet. Choose how to begin.")
+
+admin_col, demo_col = st.columns(2, gap="large")
+
+with admin_col, st.container(border=True):
+    st.subheader("Create the first admin", anchor=False)
+    st.caption("For a real company: you become its admin and add the others from Admin → Users.")
+    with st.form("first-admin", clear_on_submit=False):
+        name = st.text_input("Your name", autocomplete="name")
+        email = st.text_input("Email", autocomplete="email")
+        password = st.text_input("Password (at least 10 characters)", type="password",
+                                 autocomplete="new-password")
+        create = st.form_submit_button("Create admin account", type="primary")
+    if create:
+        try:
+            ui.remember(accounts.create_first_admin(email, name, password))
+        except UserFacingError as error:
+            st.error(str(error))
+        else:
+            st.rerun()
+
+with demo_col, st.container(border=True):
+    st.subheader("Explore with demo data", anchor=False)
+    st.caption("Northwind Analytics with a year of recruiting: jobs, referrals in every stage, "
+               "questions and hires. Every demo account's password is shown below.")
+    st.dataframe(
+        [{"Email": a.email, "Name": a.full_name, "Role": a.role.label,
+          "Password": demo.DEMO_PASSWORD} for a in demo.DEMO_ACCOUNTS],
+        hide_index=True,
+    )
+    if st.button("Load demo data", type="primary"):
+        with st.status("Loading demo data…", expanded=False) as status:
+            added = demo.load_demo()
+            status.update(label=f"Loaded {sum(added.values()):,} rows.", state="complete")
+        st.rerun()

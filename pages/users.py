@@ -1,0 +1,77 @@
+"""Admin → Users: add users, change roles, deactivate."""
+
+import streamlit as st
+
+from portal import ui
+from portal.errors import UserFacingError
+from portal.models import Role
+from services import accounts
+
+actor = ui.require_role(Role.ADMIN)
+st.title("Users")
+
+with st.expander("Add a user", icon=":material/person_add:"):
+    with st.form("add-user", clear_on_submit=False):
+        name = st.text_input("Name")
+        email = st.text_input("Email")
+        role = st.selectbox("Role", list(Role), format_func=lambda r: r.label)
+        add = st.form_submit_button("Add user", type="primary")
+    if add:
+        try:
+            added = accounts.add_user(actor, email, name, role)
+        except UserFacingError as error:
+            st.error(str(error))
+        else:
+            if added.temporary_password:
+                st.success(f"Added {added.email}. Give them this temporary password, shown only "
+                           "now; they can change it under My account.")
+                st.code(added.temporary_password, language=None)
+            else:
+                st.success(f"Invited {added.email}: Supabase has emailed them a sign-in link.")
+
+search_col, role_col = st.columns([3, 1])
+search = search_col.text_input("Search users", placeholder="Name or email", max_chars=100)
+role_filter = role_col.selectbox("Role filter", [None, *Role],
+                                 format_func=lambda r: "All roles" if r is None else r.label)
+page_key = f"users-page:{search}:{role_filter}"
+result = accounts.list_users(actor, search=search, role=role_filter,
+                             page=ui.page_number(page_key), page_size=20)
+
+
+def on_role_change(user: accounts.UserRow) -> None:
+    key = f"role:{user.id}"
+    try:
+        accounts.change_role(actor, user.id, st.session_state[key])
+        st.toast(f"{user.email} is now {st.session_state[key].label}.")
+    except UserFacingError as error:
+        st.session_state[key] = user.role  # put the box back; nothing changed
+        st.session_state["users-error"] = str(error)
+
+
+def on_active_toggle(user: accounts.UserRow) -> None:
+    try:
+        accounts.set_active(actor, user.id, not user.active)
+    except UserFacingError as error:
+        st.session_state["users-error"] = str(error)
+
+
+if message := st.session_state.pop("users-error", None):
+    st.error(message)
+if not result.total:
+    st.info("No users match.")
+for user in result.rows:
+    with st.container(border=True):
+        info, role_col, action_col = st.columns([3, 2, 1], vertical_alignment="center")
+        status = "" if user.active else " · **deactivated**"
+        info.markdown(f"**{ui.plain(user.full_name) or '—'}** · {ui.plain(user.email)}{status}")
+        myself = user.id == actor.user_id
+        role_col.selectbox(
+            "Role", list(Role), index=list(Role).index(user.role), format_func=lambda r: r.label,
+            key=f"role:{user.id}", label_visibility="collapsed", disabled=myself,
+            help="You cannot change your own role." if myself else None,
+            on_change=on_role_change, args=(user,),
+        )
+        action_col.button("Reactivate" if not user.active else "Deactivate",
+                          key=f"active:{user.id}", disabled=myself,
+                          on_click=on_active_toggle, args=(user,))
+ui.pagination(result, page_key)

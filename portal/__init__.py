@@ -1,0 +1,1 @@
+"""What the services stand on: settings, the database and its migrations, sign-in, domain models."""

@@ -1,0 +1,155 @@
+"""The database: one engine per process, and transactions that run as the acting user.
+
+`DATABASE_URL` unset → the embedded server under the data folder; set → any Postgres
+(Supabase's session pooler in production). Every user action goes through
+`transaction(actor)`, which switches to `anon` or `authenticated` and sets the JWT
+claims exactly as PostgREST does, so row-level security decides what the user may do.
+Migrations, seeding, sign-in and the CLI use `owner_transaction()`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine, make_url
+
+from portal import embedded
+from portal.models import Actor
+from portal.settings import Settings, settings
+
+_log = logging.getLogger(__name__)
+_engine: Engine | None = None
+_ready = False
+_lock = threading.Lock()
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached; the message says what to check."""
+
+
+def describe_url(url: str) -> str:
+    """The URL without its password, fit for messages and logs."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=True)
+
+
+def database_url(config: Settings | None = None, *, keep_running: bool = False) -> str:
+    config = config or settings()
+    if config.embedded:
+        try:
+            return embedded.start(config.data_dir, keep_running=keep_running)
+        except Exception as error:  # the wheel raises plain subprocess and OS errors
+            raise DatabaseUnavailable(
+                f"The embedded PostgreSQL under {config.data_dir} did not start ({error}). "
+                "Check that the folder is writable and not used by another PostgreSQL version, "
+                "or set PORTAL_DATA_DIR to another folder."
+            ) from error
+    return embedded.sqlalchemy_url(config.database_url or "")
+
+
+def engine() -> Engine:
+    """The process's engine, created on first use. A failure is not remembered: the next
+    call tries again, so the app recovers without a restart once the database is back."""
+    global _engine
+    with _lock:
+        if _engine is None:
+            _engine = create_engine(database_url())
+        return _engine
+
+
+def create_engine(url: str) -> Engine:
+    return sa.create_engine(
+        url,
+        pool_pre_ping=True,  # notice connections the server dropped, and reconnect
+        pool_size=5,
+        max_overflow=5,
+        connect_args={"connect_timeout": 5, "application_name": "boomerang"},
+    )
+
+
+def ensure_ready() -> Engine:
+    """Engine up and migrations applied, once per process."""
+    global _ready
+    eng = engine()
+    if not _ready:
+        from portal import migrations
+
+        with translate_errors(eng):
+            migrations.upgrade(eng)
+        _ready = True
+    return eng
+
+
+@contextmanager
+def translate_errors(eng: Engine) -> Iterator[None]:
+    """Turn "cannot connect" into `DatabaseUnavailable` with a message a person can act on."""
+    try:
+        yield
+    except sa.exc.OperationalError as error:
+        if not _is_connection_error(error):
+            raise
+        raise DatabaseUnavailable(
+            f"Cannot reach the database at {describe_url(str(eng.url))}: "
+            f"{_first_line(error.orig)}. Check DATABASE_URL and that the server is running."
+        ) from error
+
+
+def _is_connection_error(error: sa.exc.OperationalError) -> bool:
+    # Failing to connect has no SQLSTATE; a lost connection is class 08; a server
+    # shutting down is 57P01-57P03.
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    return sqlstate is None or sqlstate.startswith(("08", "57P"))
+
+
+def _first_line(error: BaseException | None) -> str:
+    text = str(error or "unknown error").strip()
+    return text.splitlines()[0] if text else "unknown error"
+
+
+@contextmanager
+def owner_transaction() -> Iterator[Connection]:
+    """A transaction as the database owner: migrations, seeding, sign-in, the CLI."""
+    eng = ensure_ready()
+    with translate_errors(eng), eng.begin() as conn:
+        yield conn
+
+
+@contextmanager
+def transaction(actor: Actor) -> Iterator[Connection]:
+    """A transaction as `actor`: row-level security applies to everything run in it.
+
+    Commits when the block ends normally, rolls back when it raises.
+    """
+    eng = ensure_ready()
+    with translate_errors(eng), eng.begin() as conn:
+        act_as(conn, actor)
+        yield conn
+
+
+def act_as(conn: Connection, actor: Actor) -> None:
+    """From here to the end of the transaction, `conn` is `actor` as PostgREST would make it."""
+    # The role name is one of two constants, never user input.
+    conn.exec_driver_sql(f"set local role {actor.db_role}")
+    conn.execute(
+        sa.text("select set_config('request.jwt.claims', :claims, true)"),
+        {"claims": actor.jwt_claims()},
+    )
+
+
+def contains_pattern(text: str) -> str:
+    """An ILIKE pattern matching `text` anywhere, with `%`, `_` and `\\` taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def reset_for_tests() -> None:
+    """Forget the engine (tests point the process at another database)."""
+    global _engine, _ready
+    with _lock:
+        if _engine is not None:
+            _engine.dispose()
+        _engine = None
+        _ready = False

@@ -1,0 +1,17 @@
+"""Errors a user can act on. Pages show their message as it is; nothing else reaches a user."""
+
+
+class UserFacingError(Exception):
+    """Base class: the message is written for the person using the portal."""
+
+
+class ValidationError(UserFacingError, ValueError):
+    """Input a user can correct; the message says how."""
+
+
+class PermissionDenied(UserFacingError):
+    """The database refused the action for this user."""
+
+
+class NotFound(UserFacingError):
+    """The thing asked for does not exist, or is not visible to this user."""

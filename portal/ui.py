@@ -1,0 +1,85 @@
+"""Widgets and habits shared by the pages: who is signed in, paging, messages.
+
+Everything a user, a candidate or a model wrote goes through `plain()` or a
+dataframe, never through HTML.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import streamlit as st
+
+from portal.db import DatabaseUnavailable
+from portal.models import Actor, Page, Role
+
+_ACTOR_KEY = "actor"
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$>])")
+_log = logging.getLogger("boomerang.pages")
+
+
+def current_actor() -> Actor:
+    return st.session_state.get(_ACTOR_KEY) or Actor.visitor()
+
+
+def remember(actor: Actor) -> None:
+    st.session_state[_ACTOR_KEY] = actor
+
+
+def sign_out() -> None:
+    """Forget everything this browser session held."""
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+
+
+def require_role(*roles: Role) -> Actor:
+    """The pages a role may not see are not in its navigation; this is the second lock."""
+    actor = current_actor()
+    if actor.role not in roles:
+        st.error("This page is not available to you.")
+        st.stop()
+    return actor
+
+
+def plain(text: str | None) -> str:
+    """`text` escaped so that Markdown shows it literally (no links, no formatting)."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text or "")
+
+
+def page_number(key: str) -> int:
+    return int(st.session_state.get(key, 1) or 1)
+
+
+def pagination(result: Page, key: str) -> None:
+    """Page buttons under a list, with "x–y of n"."""
+    first = Page.offset(result.number, result.size) + 1 if result.total else 0
+    last = min(result.total, first + len(result.rows) - 1) if result.total else 0
+    left, right = st.columns([1, 2], vertical_alignment="center")
+    left.caption(f"{first}–{last} of {result.total:,}")
+    if result.page_count > 1:
+        with right:
+            st.pagination(result.page_count, key=key, width="stretch")
+
+
+def database_unavailable(error: DatabaseUnavailable) -> None:
+    st.title("The database is not reachable")
+    st.error(str(error))
+    st.markdown(
+        "- With `DATABASE_URL` set: check the host, port, user and password, and that the "
+        "server accepts connections from here (Supabase: use the *session pooler* string).\n"
+        "- Without it: the embedded PostgreSQL keeps its data under `.data/` (or "
+        "`PORTAL_DATA_DIR`); check that the folder is writable.\n\n"
+        "The portal tries again every time you press the button below; no restart is needed."
+    )
+    st.button("Try again", type="primary")
+
+
+def unexpected_error(error: Exception) -> None:
+    _log.exception("unexpected error on a page", exc_info=error)
+    st.error("Something went wrong on our side and the action was not completed. "
+             "Try again; if it keeps happening, tell your portal admin the time it happened.")
+
+
+def role_badge(role: Role | None) -> str:
+    return role.label if role else "Visitor"

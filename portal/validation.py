@@ -1,0 +1,49 @@
+"""Checks of what users type, with messages that say what to fix."""
+
+from __future__ import annotations
+
+from email_validator import EmailNotValidError, validate_email
+
+from portal.errors import ValidationError
+from portal.models import Role
+
+
+def email_address(text: str | None) -> str:
+    """A syntactically valid email address, lower-cased."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError("Enter an email address.")
+    try:
+        result = validate_email(text, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise ValidationError(f"“{text}” is not a valid email address: {error}") from None
+    return result.normalized.lower()
+
+
+def role(text: str | Role | None) -> Role:
+    try:
+        return Role(str(text or "").strip().lower())
+    except ValueError:
+        choices = ", ".join(r.value for r in Role)
+        raise ValidationError(f"“{text}” is not a role. Choose one of: {choices}.") from None
+
+
+def full_name(text: str | None, *, required: bool = True) -> str:
+    text = " ".join((text or "").split())
+    if required and not text:
+        raise ValidationError("Enter a name.")
+    if len(text) > 120:
+        raise ValidationError("Names are at most 120 characters.")
+    return text
+
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def new_password(text: str | None) -> str:
+    text = text or ""
+    if len(text) < MIN_PASSWORD_LENGTH:
+        raise ValidationError(f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters.")
+    if len(text.encode()) > 72:
+        raise ValidationError("Passwords are at most 72 bytes long.")
+    return text

@@ -1,0 +1,323 @@
+"""Accounts: first run, sign-in with back-off, and the admins' user management."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from portal import auth, validation
+from portal.db import contains_pattern, owner_transaction, transaction
+from portal.errors import PermissionDenied, UserFacingError, ValidationError
+from portal.models import Actor, Page, Role
+from portal.settings import settings
+from services import audit
+
+GENERIC_SIGN_IN_ERROR = "That email and password do not match an account."
+# After this many failures in a row an account waits before the next try; each
+# further failure doubles the wait, up to MAX_LOCK_SECONDS.
+FREE_ATTEMPTS = 3
+MAX_LOCK_SECONDS = 300
+
+
+class SignInError(UserFacingError):
+    """Sign-in refused; the message never tells whether the account exists."""
+
+
+@dataclass(frozen=True)
+class UserRow:
+    id: UUID
+    email: str
+    full_name: str
+    role: Role
+    active: bool
+    created_at: datetime
+
+
+# --- first run ----------------------------------------------------------------
+
+def is_first_run() -> bool:
+    """True until the first account exists."""
+    with owner_transaction() as conn:
+        return not conn.execute(sa.text("select exists (select 1 from public.profiles)")).scalar()
+
+
+def create_first_admin(email: str, full_name: str, password: str) -> Actor:
+    email = validation.email_address(email)
+    full_name = validation.full_name(full_name)
+    password = validation.new_password(password)
+    with owner_transaction() as conn:
+        # Two browsers on the first-run page at once: only one becomes the admin.
+        conn.execute(sa.text("lock table public.profiles in exclusive mode"))
+        if conn.execute(sa.text("select exists (select 1 from public.profiles)")).scalar():
+            raise ValidationError("The portal already has accounts. Sign in instead.")
+        user_id = create_account(conn, email, full_name, Role.ADMIN, password)
+    return Actor(user_id=user_id, email=email, role=Role.ADMIN, full_name=full_name)
+
+
+def create_account(
+    conn: Connection, email: str, full_name: str, role: Role, password: str | None,
+    user_id: UUID | None = None,
+) -> UUID:
+    """Create an auth user whose profile gets `role` (owner connection: this is the auth
+    server's part). Returns the new user's id."""
+    conn.execute(
+        sa.text(
+            "insert into public.invitations (email, role, full_name) values (:email, :role, :name)"
+            " on conflict (email) do update set role = excluded.role, full_name = excluded.full_name"
+        ),
+        {"email": email, "role": role.value, "name": full_name},
+    )
+    if conn.execute(
+        sa.text("select 1 from auth.users where lower(email) = :email"), {"email": email}
+    ).first():
+        raise ValidationError(f"There is already an account for {email}.")
+    return conn.execute(
+        sa.text(
+            "insert into auth.users (id, email, encrypted_password, email_confirmed_at,"
+            " raw_user_meta_data) values (coalesce(cast(:id as uuid), gen_random_uuid()), :email,"
+            " :hash, now(), jsonb_build_object('full_name', cast(:name as text))) returning id"
+        ),
+        {"id": user_id, "email": email, "hash": auth.hash_password(password) if password else None,
+         "name": full_name},
+    ).scalar_one()
+
+
+def add_account(email: str, full_name: str, role: Role) -> str:
+    """Add an account from the command line (the operator acts as the owner); returns its
+    temporary password."""
+    password = auth.generate_password()
+    with owner_transaction() as conn:
+        create_account(conn, email, full_name, role, password)
+    return password
+
+
+# --- sign-in --------------------------------------------------------------------
+
+def sign_in(email: str, password: str) -> Actor:
+    email = _sign_in_email(email)
+    _refuse_while_locked(email)
+    return _complete_sign_in(email, _provider_check(email, password or ""))
+
+
+def send_sign_in_code(email: str) -> None:
+    """Supabase mode: email a one-time code (and magic link) to an existing account."""
+    _supabase().send_code(_sign_in_email(email))
+
+
+def sign_in_with_code(email: str, code: str) -> Actor:
+    email = _sign_in_email(email)
+    _refuse_while_locked(email)
+    return _complete_sign_in(email, _supabase().with_code(email, code))
+
+
+def _sign_in_email(email: str) -> str:
+    try:
+        return validation.email_address(email)
+    except ValidationError:
+        raise SignInError("Enter the email address of your account.") from None
+
+
+def _supabase() -> auth.SupabaseSignIn:
+    config = settings()
+    if not config.supabase_auth:
+        raise SignInError("Sign-in by email code needs SUPABASE_URL and SUPABASE_ANON_KEY.")
+    return auth.SupabaseSignIn(config.supabase_url or "", config.supabase_anon_key or "")
+
+
+def _complete_sign_in(email: str, identity: auth.Identity | None) -> Actor:
+    if identity is None:
+        _record_failure(email)
+        raise SignInError(GENERIC_SIGN_IN_ERROR)
+    with owner_transaction() as conn:
+        conn.execute(sa.text("delete from private.sign_in_failures where email = :email"),
+                     {"email": email})
+        conn.execute(sa.text("update auth.users set last_sign_in_at = now() where id = :id"),
+                     {"id": identity.user_id})
+        profile = conn.execute(
+            sa.text("select role, full_name, active from public.profiles where id = :id"),
+            {"id": identity.user_id},
+        ).first()
+    if profile is None or not profile.active:
+        raise SignInError("This account is deactivated. Ask an admin of the portal to reactivate it.")
+    return Actor(user_id=identity.user_id, email=identity.email or email,
+                 role=Role(profile.role), full_name=profile.full_name)
+
+
+def _provider_check(email: str, password: str) -> auth.Identity | None:
+    if settings().supabase_auth:
+        return _supabase().with_password(email, password)
+    with owner_transaction() as conn:
+        user = conn.execute(
+            sa.text("select id, email, encrypted_password from auth.users"
+                    " where lower(email) = :email and (banned_until is null or banned_until < now())"),
+            {"email": email},
+        ).first()
+    if not auth.password_matches(password, user.encrypted_password if user else None):
+        return None
+    return auth.Identity(user_id=user.id, email=user.email)
+
+
+def _refuse_while_locked(email: str) -> None:
+    with owner_transaction() as conn:
+        wait = conn.execute(
+            sa.text("select ceil(extract(epoch from locked_until - now()))::int"
+                    " from private.sign_in_failures where email = :email and locked_until > now()"),
+            {"email": email},
+        ).scalar()
+    if wait:
+        raise SignInError(
+            f"Too many failed sign-ins for this email. Wait {wait} seconds, then try again."
+        )
+
+
+def _record_failure(email: str) -> None:
+    # Counted per email address typed, whether or not an account has it, so that the
+    # back-off does not reveal which addresses have accounts.
+    with owner_transaction() as conn:
+        conn.execute(
+            sa.text(
+                """
+                insert into private.sign_in_failures as f (email, failures, last_failure_at)
+                values (:email, 1, now())
+                on conflict (email) do update
+                  set failures = f.failures + 1,
+                      last_failure_at = now(),
+                      locked_until = case when f.failures + 1 >= :free
+                        then now() + make_interval(secs => least(power(2, f.failures + 1 - :free),
+                                                                 :max_lock))
+                      end
+                """
+            ),
+            {"email": email, "free": FREE_ATTEMPTS, "max_lock": MAX_LOCK_SECONDS},
+        )
+
+
+def refresh(actor: Actor) -> Actor | None:
+    """The actor as the database sees them now: a role change applies at the next click,
+    and a deactivated user is signed out (None)."""
+    if not actor.signed_in:
+        return actor
+    with transaction(actor) as conn:
+        profile = conn.execute(
+            sa.text("select role, full_name, active from public.profiles where id = :id"),
+            {"id": actor.user_id},
+        ).first()
+    if profile is None or not profile.active:
+        return None
+    return Actor(user_id=actor.user_id, email=actor.email, role=Role(profile.role),
+                 full_name=profile.full_name)
+
+
+def change_password(actor: Actor, current: str, new: str) -> None:
+    if settings().supabase_auth:
+        raise ValidationError("Passwords are managed by Supabase Auth: use “Forgot password”.")
+    new = validation.new_password(new)
+    if _provider_check(actor.email or "", current or "") is None:
+        raise ValidationError("Your current password is not right.")
+    with owner_transaction() as conn:
+        conn.execute(sa.text("update auth.users set encrypted_password = :hash, updated_at = now()"
+                             " where id = :id"),
+                     {"hash": auth.hash_password(new), "id": actor.user_id})
+
+
+# --- user management (admins) ---------------------------------------------------
+
+def list_users(actor: Actor, *, search: str = "", role: Role | None = None,
+               page: int = 1, page_size: int = 25) -> Page[UserRow]:
+    where = ["(:search = '' or email ilike :pattern or full_name ilike :pattern)",
+             "(cast(:role as public.app_role) is null or role = cast(:role as public.app_role))"]
+    search = search.strip()
+    params = {"search": search, "pattern": contains_pattern(search),
+              "role": role.value if role else None,
+              "limit": page_size, "offset": Page.offset(page, page_size)}
+    with transaction(actor) as conn:
+        total = conn.execute(
+            sa.text(f"select count(*) from public.profiles where {' and '.join(where)}"),  # noqa: S608
+            params
+        ).scalar_one()
+        rows = conn.execute(
+            sa.text(f"select id, email, full_name, role, active, created_at from public.profiles"  # noqa: S608
+                    f" where {' and '.join(where)} order by created_at, email"
+                    f" limit :limit offset :offset"),
+            params,
+        ).all()
+    users = [UserRow(r.id, r.email, r.full_name, Role(r.role), r.active, r.created_at) for r in rows]
+    return Page(users, total, page, page_size)
+
+
+@dataclass(frozen=True)
+class NewUser:
+    user_id: UUID | None
+    email: str
+    temporary_password: str | None  # shown once to the admin (embedded sign-in)
+    invited_by_email: bool  # Supabase sent the user a sign-in email
+
+
+def add_user(actor: Actor, email: str, full_name: str, role: Role | str) -> NewUser:
+    """Add an account with `role`. Embedded: a temporary password to hand over.
+    Supabase: an invitation email with a sign-in link and code."""
+    email = validation.email_address(email)
+    full_name = validation.full_name(full_name)
+    role = validation.role(role)
+    config = settings()
+    with transaction(actor) as conn:
+        # As the admin: RLS lets only admins write invitations, so this is the check.
+        invited = conn.execute(
+            sa.text("insert into public.invitations (email, role, full_name, invited_by)"
+                    " values (:email, :role, :name, :by)"
+                    " on conflict (email) do update set role = excluded.role,"
+                    " full_name = excluded.full_name, invited_by = excluded.invited_by"
+                    " returning email"),
+            {"email": email, "role": role.value, "name": full_name, "by": actor.user_id},
+        ).first() if _is_admin(conn) else None
+        if invited is None:
+            raise PermissionDenied("Only admins can add users.")
+        audit.record(conn, "user.added", "user", email, {"role": role.value})
+        if config.supabase_auth:
+            user_id, password = None, None
+        else:
+            # The auth server's part (GoTrue's, on Supabase), in the same transaction.
+            conn.exec_driver_sql("reset role")
+            password = auth.generate_password()
+            user_id = create_account(conn, email, full_name, role, password)
+    if config.supabase_auth:
+        _supabase().invite(email)
+    return NewUser(user_id, email, password, config.supabase_auth)
+
+
+def _is_admin(conn: Connection) -> bool:
+    return bool(conn.execute(sa.text("select private.is_admin()")).scalar())
+
+
+def change_role(actor: Actor, user_id: UUID, role: Role | str) -> None:
+    role = validation.role(role)
+    _update_profile(actor, user_id, "role = cast(:value as public.app_role)", role.value,
+                    "user.role_changed")
+
+
+def set_active(actor: Actor, user_id: UUID, active: bool) -> None:
+    _update_profile(actor, user_id, "active = :value", active,
+                    "user.activated" if active else "user.deactivated")
+
+
+def _update_profile(actor: Actor, user_id: UUID, assignment: str, value: object,
+                    action: str) -> None:
+    try:
+        with transaction(actor) as conn:
+            changed = conn.execute(
+                # `assignment` is one of two constants from this module.
+                sa.text(f"update public.profiles set {assignment} where id = :id returning email"),  # noqa: S608
+                {"value": value, "id": user_id},
+            ).first()
+            if changed is None:
+                raise PermissionDenied("Only admins can change users' roles and access.")
+            audit.record(conn, action, "user", str(user_id), {"value": str(value)})
+    except sa.exc.DBAPIError as error:
+        # The guard trigger's messages are written for users (own role, last admin).
+        if getattr(error.orig, "sqlstate", None) in ("42501", "23514"):
+            raise ValidationError(error.orig.diag.message_primary) from None
+        raise

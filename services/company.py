@@ -1,0 +1,25 @@
+"""The company's public profile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from portal.db import transaction
+from portal.models import Actor
+
+
+@dataclass(frozen=True)
+class Company:
+    name: str
+    tagline: str
+    about: str
+    website: str | None
+
+
+def company_profile(actor: Actor) -> Company | None:
+    with transaction(actor) as conn:
+        row = conn.execute(sa.text(
+            "select name, tagline, about, website from public.company where id = 1")).first()
+    return Company(**row._mapping) if row else None

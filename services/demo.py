@@ -1,0 +1,372 @@
+"""Demo data: a company with a year of recruiting behind it.
+
+Every row has a fixed id (uuid5 of a readable key) and is inserted with
+`on conflict do nothing`, so loading the demo twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from portal.db import owner_transaction
+from portal.models import Role
+from services.accounts import create_account
+
+DEMO_PASSWORD = "boomerang-demo"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    full_name: str
+    role: Role
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("admin@example.com", "Maya Chen", Role.ADMIN),
+    DemoAccount("recruiter@example.com", "Jordan Rivera", Role.RECRUITER),
+    DemoAccount("priya@example.com", "Priya Natarajan", Role.ALUMNUS),
+    DemoAccount("tom@example.com", "Tom Becker", Role.ALUMNUS),
+    DemoAccount("candidate@example.com", "Sam Okafor", Role.CANDIDATE),
+)
+
+# Other alumni and employees: rostered accounts without a password (no sign-in).
+OTHER_REFERRERS = [
+    ("Lena Hoffmann", Role.ALUMNUS), ("Marcus Webb", Role.ALUMNUS), ("Aiko Tanaka", Role.ALUMNUS),
+    ("Diego Alvarez", Role.ALUMNUS), ("Fatima Zahra", Role.ALUMNUS), ("Oliver Grant", Role.ALUMNUS),
+    ("Nora Lindqvist", Role.EMPLOYEE), ("Ravi Shah", Role.EMPLOYEE), ("Chloe Martin", Role.EMPLOYEE),
+]
+
+COMPANY = {
+    "name": "Northwind Analytics",
+    "tagline": "Forecasting tools for the world's supply chains",
+    "about": (
+        "Northwind Analytics builds demand-forecasting and inventory software used by "
+        "retailers and manufacturers in 30 countries. About 400 people work with us from "
+        "Berlin, London and Austin, or remotely across Europe and North America."
+    ),
+    "website": "https://northwind.example.com",
+}
+
+# title, department, location, remote policy, salary range, status
+JOBS = [
+    ("Senior Backend Engineer (Python)", "Engineering", "Berlin", "hybrid", (78000, 95000), "published"),
+    ("Site Reliability Engineer", "Engineering", "Remote (EU)", "remote", (72000, 90000), "published"),
+    ("Frontend Engineer (TypeScript)", "Engineering", "London", "hybrid", (65000, 82000), "published"),
+    ("Data Scientist, Forecasting", "Data Science", "Berlin", "hybrid", (70000, 88000), "published"),
+    ("Machine Learning Engineer", "Data Science", "Remote (EU)", "remote", (80000, 100000), "published"),
+    ("Product Manager, Inventory", "Product", "London", "hybrid", (75000, 92000), "published"),
+    ("Product Designer", "Design", "Berlin", "onsite", (58000, 72000), "published"),
+    ("Account Executive, DACH", "Sales", "Berlin", "hybrid", (60000, 75000), "published"),
+    ("Customer Success Manager", "Customer Success", "Austin, TX", "hybrid", (62000, 78000), "published"),
+    ("Content Marketing Lead", "Marketing", "Remote (US)", "remote", (70000, 85000), "in_review"),
+    ("Financial Controller", "Finance", "London", "onsite", (68000, 80000), "draft"),
+    ("People Partner", "People", "Austin, TX", "hybrid", (60000, 72000), "closed"),
+]
+
+FIRST_NAMES = ["Alex", "Bea", "Carlos", "Dana", "Elif", "Femi", "Greta", "Hugo", "Ines", "Jonas",
+               "Kira", "Luis", "Mira", "Nils", "Omar", "Paula", "Quinn", "Rosa", "Sven", "Tara",
+               "Umar", "Vera", "Wen", "Xenia", "Yusuf", "Zoe"]
+LAST_NAMES = ["Adams", "Bauer", "Costa", "Dubois", "Eriksen", "Fischer", "Garcia", "Horvat",
+              "Ivanova", "Jansen", "Kowalski", "Larsen", "Moreau", "Novak", "Olsen", "Petrov",
+              "Rossi", "Schmidt", "Torres", "Vogel", "Weber", "Young"]
+
+QUESTIONS = [
+    ("Is the backend role open to people outside Germany?", 0,
+     "Yes, if you can relocate to Berlin; we sponsor visas and help with the move.", "published"),
+    ("How many interview rounds are there?", None,
+     "Usually four: a call with the recruiter, a call with the hiring manager, a take-home or "
+     "live exercise, and a final conversation with the team.", "published"),
+    ("Do you offer part-time arrangements?", None,
+     "Many teams do; say what you are looking for in your note and we will tell you honestly.",
+     "published"),
+    ("What does the on-call rotation look like for SREs?", 1,
+     "One week in six, follow-the-sun with the Austin team, paid as extra time off.", "published"),
+    ("Which languages does the data science team use?", 3,
+     "Python for nearly everything, SQL every day, a little Rust where speed matters.",
+     "published"),
+    ("Is there a relocation package for London?", 5,
+     "Yes: a fixed allowance plus two weeks of temporary housing.", "published"),
+    ("What is the remote policy for hybrid roles?", None,
+     "Two days a week in the office, chosen by the team.", "published"),
+    ("Do designers work with a design system?", 6,
+     "Yes, our own, and the team that owns it sits in Design.", "published"),
+    ("How much travel does the DACH sales role involve?", 7,
+     "About one week a month visiting customers.", "published"),
+    ("Can former employees re-apply?", None,
+     "Gladly: boomerangs are a large share of our hires, and your referral link still works.",
+     "published"),
+    ("How long does the process take from application to offer?", None,
+     "Three to four weeks on average.", "published"),
+    ("Do you hire juniors for the frontend team?", 2,
+     "Not for this opening, but we run a graduate programme every autumn.", "published"),
+    ("Is the salary range negotiable?", None,
+     "The range is what the role pays; where in it you start depends on experience.",
+     "published"),
+    ("What benefits do you offer in Austin?", 8,
+     "Health, dental and vision cover, a 401(k) match and 25 days off.", "published"),
+    ("Is the ML role focused on research or production?", 4,
+     "Production: models that run every night for hundreds of customers.", "published"),
+    ("Can I apply to two roles at once?", None, None, "pending"),
+    ("Will there be a backend role in London too?", 0, None, "pending"),
+    ("Do you accept applications without a degree?", None, None, "pending"),
+    ("What hardware do engineers get?", 0, None, "pending"),
+    ("Is there a sign-on bonus for the SRE role?", 1, None, "pending"),
+    ("Which markets does the Customer Success team cover?", 8, None, "pending"),
+    ("How big is the product team?", 5, None, "pending"),
+    ("Could I bring my dog to the Berlin office?", None,
+     "Yes, the Berlin office is dog-friendly; we answered you directly.", "answered_privately"),
+    ("Can you tell me who else applied?", None, None, "rejected"),
+]
+
+REFERRAL_STAGES = ["submitted", "reviewing", "interviewing", "offer", "hired", "not_selected"]
+HIRE_SOURCES = ["referral"] * 9 + ["social"] * 5 + ["job_board"] * 6 + ["career_site"] * 3 + \
+    ["agency"] * 3 + ["direct"] * 3 + ["internal"] * 1
+APPLICATION_SOURCES = ["linkedin", "x", "facebook", "job_board", "career_site", "direct", "referral"]
+
+
+def demo_id(key: str) -> UUID:
+    return uuid5(NAMESPACE_URL, f"boomerang-demo:{key}")
+
+
+def load_demo(today: date | None = None) -> dict[str, int]:
+    """Load the demo data; returns how many rows each table gained."""
+    today = today or date.today()
+    rng = random.Random(2026)
+    with owner_transaction() as conn:
+        before = _counts(conn)
+        accounts = _accounts(conn)
+        conn.execute(
+            sa.text("insert into public.company (id, name, tagline, about, website)"
+                    " values (1, :name, :tagline, :about, :website) on conflict (id) do nothing"),
+            COMPANY,
+        )
+        jobs = _jobs(conn, accounts["recruiter@example.com"], today)
+        candidates = _candidates(conn, rng, accounts["candidate@example.com"])
+        _applications(conn, rng, jobs, candidates, today)
+        referrals = _referrals(conn, rng, accounts, jobs, candidates, today)
+        _questions(conn, jobs, accounts, today)
+        _hires(conn, rng, jobs, referrals, today)
+        after = _counts(conn)
+    return {table: after[table] - before[table] for table in after}
+
+
+TABLES = ("profiles", "company", "jobs", "candidates", "applications", "referrals",
+          "questions", "hires")
+
+
+def _counts(conn: Connection) -> dict[str, int]:
+    return {t: conn.execute(sa.text(f"select count(*) from public.{t}")).scalar_one()  # noqa: S608
+            for t in TABLES}
+
+
+def _accounts(conn: Connection) -> dict[str, UUID]:
+    wanted = [(a.email, a.full_name, a.role, DEMO_PASSWORD) for a in DEMO_ACCOUNTS]
+    for name, role in OTHER_REFERRERS:
+        email = name.lower().replace(" ", ".") + "@example.org"
+        wanted.append((email, name, role, None))
+    ids = {}
+    for email, name, role, password in wanted:
+        existing = conn.execute(sa.text("select id from auth.users where lower(email) = :e"),
+                                {"e": email}).scalar()
+        ids[email] = existing or create_account(conn, email, name, role, password,
+                                                user_id=demo_id(f"user:{email}"))
+    return ids
+
+
+def _jobs(conn: Connection, owner: UUID, today: date) -> list[UUID]:
+    rows = []
+    for i, (title, dept, location, remote, (low, high), status) in enumerate(JOBS):
+        published = datetime.combine(today - timedelta(days=5 + 9 * i), datetime.min.time(),
+                                     tzinfo=UTC)
+        rows.append({
+            "id": demo_id(f"job:{i}"), "title": title, "department": dept, "location": location,
+            "remote": remote, "low": low, "high": high,
+            "currency": "USD" if "TX" in location or "US" in location else
+                        ("GBP" if location == "London" else "EUR"),
+            "description": _job_description(title, dept, location),
+            "manager": rng_name(i), "owner": owner, "status": status,
+            "bonus": 2500 if dept in ("Engineering", "Data Science") else 1500,
+            "published": published if status in ("published", "closed") else None,
+            "closed": published + timedelta(days=30) if status == "closed" else None,
+            "reason": "filled" if status == "closed" else None,
+            "start": today + timedelta(days=60 + 7 * i),
+        })
+    conn.execute(sa.text(
+        """
+        insert into public.jobs (id, title, department, location, remote_policy, salary_min,
+          salary_max, currency, description, hiring_manager, owner_id, status, referral_bonus,
+          published_at, closed_at, close_reason, target_start_date)
+        values (:id, :title, :department, :location, :remote, :low, :high, :currency,
+          :description, :manager, :owner, cast(:status as public.job_status), :bonus, :published,
+          :closed, :reason, :start)
+        on conflict (id) do nothing
+        """), rows)
+    return [r["id"] for r in rows]
+
+
+def rng_name(i: int) -> str:
+    return f"{FIRST_NAMES[(i * 7) % len(FIRST_NAMES)]} {LAST_NAMES[(i * 5) % len(LAST_NAMES)]}"
+
+
+def _job_description(title: str, department: str, location: str) -> str:
+    return (
+        f"## About the role\n\nAs our **{title}** you join the {department} team in "
+        f"{location}. You will work on forecasting software that hundreds of retailers rely "
+        "on every night.\n\n## What you will do\n\n- Own meaningful parts of the product "
+        "from idea to production\n- Work closely with customers and colleagues across "
+        "teams\n- Help us keep the bar high and the process kind\n\n## What we offer\n\n"
+        "- 28 days off, learning budget, parental leave beyond the legal minimum\n"
+        "- A salary range published up front\n"
+    )
+
+
+def _candidates(conn: Connection, rng: random.Random, candidate_user: UUID) -> list[UUID]:
+    rows = [{"id": demo_id("candidate:demo"), "name": "Sam Okafor",
+             "email": "candidate@example.com", "user": candidate_user,
+             "linkedin": "https://www.linkedin.com/in/sam-okafor-demo"}]
+    for i in range(150):
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        rows.append({"id": demo_id(f"candidate:{i}"), "name": f"{first} {last}",
+                     "email": f"{first}.{last}.{i}@example.net".lower(), "user": None,
+                     "linkedin": f"https://www.linkedin.com/in/{first}-{last}-{i}".lower()})
+    conn.execute(sa.text(
+        "insert into public.candidates (id, full_name, email, user_id, linkedin_url)"
+        " values (:id, :name, :email, :user, :linkedin) on conflict (id) do nothing"), rows)
+    return [r["id"] for r in rows]
+
+
+def _applications(conn: Connection, rng: random.Random, jobs: list[UUID],
+                  candidates: list[UUID], today: date) -> None:
+    open_jobs = jobs[:9]
+    statuses = ["new", "reviewing", "interviewing", "offer", "hired", "rejected"]
+    rows, seen = [], set()
+    # The demo candidate applied to two jobs.
+    for job, status in ((open_jobs[0], "interviewing"), (open_jobs[3], "new")):
+        rows.append({"job": job, "cand": candidates[0], "status": status, "source": "linkedin",
+                     "days": 12})
+        seen.add((job, candidates[0]))
+    while len(rows) < 220:
+        job, cand = rng.choice(open_jobs), rng.choice(candidates[1:])
+        if (job, cand) in seen:
+            continue
+        seen.add((job, cand))
+        rows.append({"job": job, "cand": cand, "status": rng.choices(statuses,
+                     weights=[30, 25, 15, 5, 5, 20])[0],
+                     "source": rng.choice(APPLICATION_SOURCES), "days": rng.randint(1, 90)})
+    for row in rows:
+        row["id"] = demo_id(f"application:{row['job']}:{row['cand']}")
+        row["created"] = datetime.combine(today - timedelta(days=row.pop("days")),
+                                          datetime.min.time(), tzinfo=UTC)
+    conn.execute(sa.text(
+        "insert into public.applications (id, job_id, candidate_id, status, source, created_at)"
+        " values (:id, :job, :cand, cast(:status as public.application_status), :source, :created)"
+        " on conflict do nothing"), rows)
+
+
+def _referrals(conn: Connection, rng: random.Random, accounts: dict[str, UUID],
+               jobs: list[UUID], candidates: list[UUID], today: date) -> list[UUID]:
+    referrers = [accounts["priya@example.com"], accounts["tom@example.com"]]
+    referrers += [uid for email, uid in accounts.items() if email.endswith("@example.org")]
+    rows = []
+    for i in range(48):
+        # The two demo alumni get every stage; the others a random one.
+        referrer = referrers[i % 2] if i < 12 else rng.choice(referrers[2:])
+        stage = REFERRAL_STAGES[(i // 2) % 6] if i < 12 else rng.choice(REFERRAL_STAGES)
+        created = today - timedelta(days=rng.randint(3, 300))
+        rows.append({
+            "id": demo_id(f"referral:{i}"), "referrer": referrer,
+            "cand": candidates[1 + i], "job": rng.choice(jobs[:9]) if i % 7 else None,
+            "relationship": rng.choice(["Worked together at a previous company",
+                                        "University classmate", "Former teammate here",
+                                        "Met at a meetup"]),
+            "reason": "Strong track record in exactly this kind of work.",
+            "stage": stage,
+            "reward": 2000 if stage == "hired" else None,
+            "paid": datetime.combine(created + timedelta(days=120), datetime.min.time(),
+                                     tzinfo=UTC)
+            if stage == "hired" and created < today - timedelta(days=150) else None,
+            "created": datetime.combine(created, datetime.min.time(), tzinfo=UTC),
+        })
+    conn.execute(sa.text(
+        """
+        insert into public.referrals (id, referrer_id, candidate_id, job_id, relationship, reason,
+          stage, reward_amount, reward_paid_at, created_at, stage_changed_at)
+        values (:id, :referrer, :cand, :job, :relationship, :reason,
+          cast(:stage as public.referral_stage), :reward, :paid, :created, :created)
+        on conflict (id) do nothing
+        """), rows)
+    return [r["id"] for r in rows if r["stage"] == "hired"]
+
+
+def _questions(conn: Connection, jobs: list[UUID], accounts: dict[str, UUID], today: date) -> None:
+    recruiter = accounts["recruiter@example.com"]
+    rows = []
+    for i, (body, job_index, answer, status) in enumerate(QUESTIONS):
+        asked = datetime.combine(today - timedelta(days=60 - 2 * i), datetime.min.time(),
+                                 tzinfo=UTC)
+        rows.append({
+            "id": demo_id(f"question:{i}"), "job": jobs[job_index] if job_index is not None else None,
+            "asker": accounts["candidate@example.com"] if i in (16, 22) else None,
+            "body": body, "status": status, "answer": answer,
+            "by": recruiter if answer else None,
+            "answered": asked + timedelta(hours=20) if answer else None, "created": asked,
+        })
+    conn.execute(sa.text(
+        """
+        insert into public.questions (id, job_id, asker_id, body, status, answer, answered_by,
+          answered_at, created_at)
+        values (:id, :job, :asker, :body, cast(:status as public.question_status), :answer, :by,
+          :answered, :created)
+        on conflict (id) do nothing
+        """), rows)
+
+
+def _hires(conn: Connection, rng: random.Random, jobs: list[UUID], referrals: list[UUID],
+           today: date) -> None:
+    job_rows = {j: JOBS[i] for i, j in enumerate(jobs)}
+    rows = []
+    for i in range(96):
+        job = rng.choice(jobs)
+        title, dept, _location, _remote, (low, high), _status = job_rows[job]
+        salary = rng.randint(low // 1000, high // 1000) * 1000
+        source = rng.choice(HIRE_SOURCES)
+        costs = {"referral_bonus": 0, "ad_spend": 0, "job_board_fee": 0, "agency_fee": 0,
+                 "other_cost": rng.choice([0, 150, 300])}
+        if source == "referral":
+            costs["referral_bonus"] = rng.choice([1000, 1500, 2000, 2500])
+        elif source == "social":
+            costs["ad_spend"] = rng.randint(0, 8) * 50
+        elif source == "job_board":
+            costs["job_board_fee"] = rng.randint(3, 9) * 100
+            costs["ad_spend"] = rng.randint(1, 6) * 50
+        elif source == "career_site":
+            costs["other_cost"] = 400
+        elif source == "agency":
+            costs["agency_fee"] = round(salary * rng.choice([0.18, 0.2, 0.25]))
+        rows.append({
+            "id": demo_id(f"hire:{i}"), "date": today - timedelta(days=rng.randint(1, 365)),
+            "job": job, "title": title, "dept": dept, "source": source,
+            "channel": {"social": rng.choice(["linkedin", "x", "facebook"]),
+                        "job_board": rng.choice(["Indeed", "StepStone", "Monster"])}.get(source),
+            "salary": salary, "currency": "USD",
+            "referral": referrals[i % len(referrals)] if source == "referral" and referrals
+            and i < len(referrals) else None,
+            **costs,
+        })
+    conn.execute(sa.text(
+        """
+        insert into public.hires (id, hire_date, job_id, job_title, department, source, channel,
+          first_year_salary, currency, referral_bonus, ad_spend, job_board_fee, agency_fee,
+          other_cost, referral_id)
+        values (:id, :date, :job, :title, :dept, cast(:source as public.hire_source), :channel,
+          :salary, :currency, :referral_bonus, :ad_spend, :job_board_fee, :agency_fee,
+          :other_cost, :referral)
+        on conflict (id) do nothing
+        """), rows)

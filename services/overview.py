@@ -1,0 +1,49 @@
+"""The recruiters' overview: a few figures computed in SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import sqlalchemy as sa
+
+from portal.db import transaction
+from portal.models import Actor
+
+
+@dataclass(frozen=True)
+class Overview:
+    open_jobs: int
+    jobs_awaiting_review: int
+    active_referrals: int
+    unanswered_questions: int
+    hires_last_12_months: int
+    hires_by_month: pd.DataFrame  # month, source, hires
+
+
+def recruiting_overview(actor: Actor, today: date | None = None) -> Overview:
+    today = today or date.today()
+    with transaction(actor) as conn:
+        counts = conn.execute(sa.text(
+            """
+            select
+              (select count(*) from public.jobs where status = 'published') as open_jobs,
+              (select count(*) from public.jobs where status = 'in_review') as awaiting_review,
+              (select count(*) from public.referrals
+                 where stage not in ('hired', 'not_selected')) as active_referrals,
+              (select count(*) from public.questions where status = 'pending') as unanswered,
+              (select count(*) from public.hires
+                 where hire_date > cast(:today as date) - interval '12 months') as hires
+            """), {"today": today}).one()
+        by_month = conn.execute(sa.text(
+            """
+            select date_trunc('month', hire_date)::date as month, source::text as source,
+                   count(*) as hires
+            from public.hires
+            where hire_date > cast(:today as date) - interval '12 months'
+            group by 1, 2 order by 1, 2
+            """), {"today": today}).all()
+    frame = pd.DataFrame(by_month, columns=["month", "source", "hires"])
+    return Overview(counts.open_jobs, counts.awaiting_review, counts.active_referrals,
+                    counts.unanswered, counts.hires, frame)

@@ -1,0 +1,68 @@
+"""Referrals as lists: an alumnus sees their own, recruiters see all (row-level security)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from portal.db import transaction
+from portal.models import Actor, Page
+
+STAGES = ("submitted", "reviewing", "interviewing", "offer", "hired", "not_selected")
+STAGE_LABELS = {"submitted": "Submitted", "reviewing": "Reviewing", "interviewing": "Interviewing",
+                "offer": "Offer", "hired": "Hired", "not_selected": "Not selected"}
+
+
+@dataclass(frozen=True)
+class ReferralRow:
+    id: UUID
+    candidate_name: str
+    job_title: str | None
+    referrer_name: str | None
+    stage: str
+    reward_amount: Decimal | None
+    reward_paid_at: datetime | None
+    created_at: datetime
+    stage_changed_at: datetime
+
+
+def list_referrals(actor: Actor, *, mine: bool = False, stage: str | None = None,
+                   page: int = 1, page_size: int = 25) -> Page[ReferralRow]:
+    """Referrals newest first. `mine` keeps the actor's own (what alumni see anyway)."""
+    where = ("(not :mine or r.referrer_id = :me)"
+             " and (cast(:stage as public.referral_stage) is null"
+             "      or r.stage = cast(:stage as public.referral_stage))")
+    params = {"mine": mine, "me": actor.user_id, "stage": stage, "limit": page_size,
+              "offset": Page.offset(page, page_size)}
+    with transaction(actor) as conn:
+        total = conn.execute(sa.text(f"select count(*) from public.referrals r where {where}"),  # noqa: S608
+                             params).scalar_one()
+        rows = conn.execute(sa.text(
+            f"""
+            select r.id, c.full_name as candidate_name, j.title as job_title,
+                   p.full_name as referrer_name, r.stage, r.reward_amount, r.reward_paid_at,
+                   r.created_at, r.stage_changed_at
+            from public.referrals r
+            join public.candidates c on c.id = r.candidate_id
+            left join public.jobs j on j.id = r.job_id
+            left join public.profiles p on p.id = r.referrer_id
+            where {where}
+            order by r.created_at desc, r.id
+            limit :limit offset :offset
+            """), params).all()  # noqa: S608
+    return Page([ReferralRow(**row._mapping) for row in rows], total, page, page_size)
+
+
+def count_by_stage(actor: Actor, *, mine: bool = False) -> dict[str, int]:
+    with transaction(actor) as conn:
+        rows = conn.execute(sa.text(
+            "select stage, count(*) from public.referrals"
+            " where (not :mine or referrer_id = :me) group by stage"),
+            {"mine": mine, "me": actor.user_id}).all()
+    counts = dict.fromkeys(STAGES, 0)
+    counts.update({stage: n for stage, n in rows})
+    return counts

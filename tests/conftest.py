@@ -1,0 +1,62 @@
+"""One throwaway embedded PostgreSQL for the whole test session.
+
+It is started through the portal's own `portal.embedded.start`, and the tests then
+reach it through `DATABASE_URL`, exactly as a deployment on another Postgres would.
+Tests that touch data ask for `clean_db` (empty tables) or `demo_db` (the demo data).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+_DATA_DIR = Path(tempfile.mkdtemp(prefix="boomerang-tests-"))
+os.environ.pop("SUPABASE_URL", None)
+os.environ.pop("SUPABASE_ANON_KEY", None)
+os.environ["PORTAL_DATA_DIR"] = str(_DATA_DIR)
+
+from portal import db, embedded  # noqa: E402
+
+DATABASE_URL = embedded.start(_DATA_DIR)
+os.environ["DATABASE_URL"] = DATABASE_URL
+
+# Everything a test may have written; TRUNCATE … CASCADE reaches the rest.
+_TABLES = ("auth.users", "public.invitations", "public.company", "public.jobs",
+           "public.candidates", "public.questions", "public.hires", "public.audit_log",
+           "private.sign_in_failures")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    db.reset_for_tests()
+    embedded.stop(_DATA_DIR)
+    shutil.rmtree(_DATA_DIR, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def engine() -> sa.Engine:
+    return db.ensure_ready()
+
+
+def truncate_all(engine: sa.Engine) -> None:
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"truncate {', '.join(_TABLES)} restart identity cascade")
+
+
+@pytest.fixture
+def clean_db(engine):
+    truncate_all(engine)
+    return engine
+
+
+@pytest.fixture
+def demo_db(engine):
+    from services import demo
+
+    truncate_all(engine)
+    demo.load_demo()
+    return engine

@@ -1,0 +1,307 @@
+"""Row-level security, table × role × operation.
+
+A small world of known rows is built once; every operation then runs as one role in a
+transaction that is rolled back, through the same `act_as` the portal uses. "Refused"
+means either a permission error or no row touched: both leave the data as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID, uuid4
+
+import pytest
+import sqlalchemy as sa
+
+from portal.db import act_as
+from portal.models import Actor, Role
+from services.accounts import create_account
+from tests.conftest import truncate_all
+
+ROLES = ("anon", "candidate", "alumnus", "employee", "recruiter", "admin")
+
+
+@dataclass
+class World:
+    users: dict[str, UUID]
+    ids: dict[str, UUID]
+
+    def actor(self, who: str) -> Actor:
+        if who == "anon":
+            return Actor.visitor()
+        role = {"candidate": Role.CANDIDATE, "candidate_d": Role.CANDIDATE,
+                "alumnus": Role.ALUMNUS, "alumnus_b": Role.ALUMNUS, "employee": Role.EMPLOYEE,
+                "recruiter": Role.RECRUITER, "admin": Role.ADMIN}[who]
+        return Actor(user_id=self.users[who], email=f"{who}@rls.test", role=role)
+
+
+@pytest.fixture(scope="module")
+def world(engine) -> World:
+    truncate_all(engine)
+    users, ids = {}, {k: uuid4() for k in (
+        "job_published", "job_draft", "job_closed", "cand_c", "cand_d", "cand_x", "cand_y",
+        "app_c", "app_d", "ref_a", "ref_b", "q_published", "q_c", "q_d", "q_anon", "hire_1",
+        "hire_2")}
+    with engine.begin() as conn:
+        for who, role in (("admin", Role.ADMIN), ("recruiter", Role.RECRUITER),
+                          ("alumnus", Role.ALUMNUS), ("alumnus_b", Role.ALUMNUS),
+                          ("employee", Role.EMPLOYEE), ("candidate", Role.CANDIDATE),
+                          ("candidate_d", Role.CANDIDATE)):
+            users[who] = create_account(conn, f"{who}@rls.test", who, role, None)
+        conn.execute(sa.text("insert into public.company (name) values ('RLS Inc')"))
+        for key, status in (("job_published", "published"), ("job_draft", "draft"),
+                            ("job_closed", "closed")):
+            conn.execute(sa.text(
+                "insert into public.jobs (id, title, department, location, status)"
+                " values (:id, :key, 'Eng', 'Berlin', cast(:status as public.job_status))"),
+                {"id": ids[key], "key": key, "status": status})
+        for key, user in (("cand_c", users["candidate"]), ("cand_d", users["candidate_d"]),
+                          ("cand_x", None), ("cand_y", None)):
+            conn.execute(sa.text(
+                "insert into public.candidates (id, full_name, email, user_id)"
+                " values (:id, :key, :email, :user)"),
+                {"id": ids[key], "key": key, "email": f"{key}@mail.test", "user": user})
+        for key, cand in (("app_c", "cand_c"), ("app_d", "cand_d")):
+            conn.execute(sa.text("insert into public.applications (id, job_id, candidate_id)"
+                                 " values (:id, :job, :cand)"),
+                         {"id": ids[key], "job": ids["job_published"], "cand": ids[cand]})
+        for key, referrer, cand in (("ref_a", "alumnus", "cand_x"), ("ref_b", "alumnus_b", "cand_y")):
+            conn.execute(sa.text("insert into public.referrals (id, referrer_id, candidate_id, job_id)"
+                                 " values (:id, :ref, :cand, :job)"),
+                         {"id": ids[key], "ref": users[referrer], "cand": ids[cand],
+                          "job": ids["job_published"]})
+        for key, status, asker in (("q_published", "published", None), ("q_c", "pending", "candidate"),
+                                   ("q_d", "pending", "candidate_d"), ("q_anon", "pending", None)):
+            conn.execute(sa.text(
+                "insert into public.questions (id, body, status, asker_id)"
+                " values (:id, :body, cast(:status as public.question_status), :asker)"),
+                {"id": ids[key], "body": f"question {key}?", "status": status,
+                 "asker": users[asker] if asker else None})
+        conn.execute(sa.text("insert into public.question_contacts values (:q, 'asker@mail.test')"),
+                     {"q": ids["q_anon"]})
+        for key in ("hire_1", "hire_2"):
+            conn.execute(sa.text(
+                "insert into public.hires (id, hire_date, job_title, department, source,"
+                " first_year_salary) values (:id, current_date, 'Dev', 'Eng', 'referral', 80000)"),
+                {"id": ids[key]})
+        conn.execute(sa.text("insert into public.audit_log (actor_id, action, subject_type)"
+                             " values (:admin, 'test', 'test')"), {"admin": users["admin"]})
+    return World(users, ids)
+
+
+class Rollback(Exception):
+    pass
+
+
+def run_as(engine, world: World, who: str, sql: str, params: dict | None = None,
+           setup: str | None = None) -> int | None:
+    """Rows returned or touched by `sql` as `who` (after `setup` as the owner); None when
+    Postgres refused it. Everything is rolled back."""
+    result: list[int | None] = [None]
+    try:
+        with engine.connect() as conn, conn.begin():
+            if setup:
+                conn.execute(sa.text(setup))
+            act_as(conn, world.actor(who))
+            try:
+                with conn.begin_nested():
+                    cursor = conn.execute(sa.text(sql), params or {})
+                    result[0] = len(cursor.all()) if cursor.returns_rows else cursor.rowcount
+            except sa.exc.DBAPIError as error:
+                if error.orig.sqlstate not in ("42501",):  # insufficient privilege / RLS
+                    raise
+            raise Rollback
+    except Rollback:
+        pass
+    return result[0]
+
+
+def refused(outcome: int | None) -> bool:
+    return outcome is None or outcome == 0
+
+
+# --- select: how many rows each role sees -------------------------------------------------
+
+VISIBLE = {
+    #                  anon cand alum empl recr admin
+    "profiles":          (0, 1, 1, 1, 7, 7),
+    "invitations":       (0, 0, 0, 0, 0, 7),
+    "company":           (1, 1, 1, 1, 1, 1),
+    "jobs":              (2, 2, 2, 2, 3, 3),
+    "candidates":        (0, 1, 1, 0, 4, 4),
+    "applications":      (0, 1, 0, 0, 2, 2),
+    "referrals":         (0, 0, 1, 0, 2, 2),
+    "questions":         (1, 2, 1, 1, 4, 4),
+    "question_contacts": (0, 0, 0, 0, 1, 1),
+    "hires":             (0, 0, 0, 0, 2, 2),
+    "audit_log":         (0, 0, 0, 0, 1, 1),
+}
+
+
+@pytest.mark.parametrize("table", VISIBLE)
+@pytest.mark.parametrize("who", ROLES)
+def test_select(engine, world, table, who):
+    seen = run_as(engine, world, who, f"select * from public.{table}")  # noqa: S608
+    assert (seen or 0) == VISIBLE[table][ROLES.index(who)]
+
+
+def test_alumni_see_only_their_own_referrals(engine, world):
+    with engine.connect() as conn, conn.begin():
+        act_as(conn, world.actor("alumnus"))
+        ids = set(conn.execute(sa.text("select id from public.referrals")).scalars())
+        names = set(conn.execute(sa.text("select full_name from public.candidates")).scalars())
+    assert ids == {world.ids["ref_a"]}
+    assert names == {"cand_x"}
+
+
+def test_candidates_do_not_see_others_unpublished_questions(engine, world):
+    with engine.connect() as conn, conn.begin():
+        act_as(conn, world.actor("candidate"))
+        ids = set(conn.execute(sa.text("select id from public.questions")).scalars())
+    assert ids == {world.ids["q_published"], world.ids["q_c"]}
+
+
+def test_visitors_cannot_read_candidates_or_emails(engine, world):
+    assert run_as(engine, world, "anon", "select email from public.candidates") is None
+    assert run_as(engine, world, "anon", "select email from public.question_contacts") is None
+    assert run_as(engine, world, "anon", "select email from public.profiles") is None
+
+
+# --- insert --------------------------------------------------------------------------------
+
+INSERTS = {
+    "profiles": ("insert into public.profiles (id, email) values (:user, 'x@rls.test')", ()),
+    "invitations": ("insert into public.invitations (email, role) values ('new@rls.test', 'admin')",
+                    ("admin",)),
+    "company": ("insert into public.company (id, name) values (1, 'Other')", ("admin",)),
+    "jobs": ("insert into public.jobs (title, department, location) values ('New', 'Eng', 'X')",
+             ("recruiter", "admin")),
+    "candidates": ("insert into public.candidates (full_name, email) values ('N', 'n@mail.test')",
+                   ("recruiter", "admin")),
+    "applications": ("insert into public.applications (job_id, candidate_id)"
+                     " values (:job_draft, :cand_x)", ("recruiter", "admin")),
+    "referrals": ("insert into public.referrals (referrer_id, candidate_id) values (:me, :cand_d)",
+                  ("alumnus", "employee", "recruiter", "admin")),
+    "questions": ("insert into public.questions (body, asker_id) values ('A fair question?', :me)",
+                  ROLES),
+    "question_contacts": ("insert into public.question_contacts values (:q_c, 'c@mail.test')",
+                          ("recruiter", "admin")),
+    "hires": ("insert into public.hires (hire_date, job_title, department, source, first_year_salary)"
+              " values (current_date, 'X', 'Eng', 'direct', 1)", ("recruiter", "admin")),
+    "audit_log": ("insert into public.audit_log (action, subject_type) values ('x', 'y')",
+                  ROLES[1:]),
+}
+
+
+def _params(world: World, who: str) -> dict:
+    me = world.users.get(who)
+    return {**{k: v for k, v in world.ids.items()}, "me": me, "user": uuid4()}
+
+
+@pytest.mark.parametrize("table", INSERTS)
+@pytest.mark.parametrize("who", ROLES)
+def test_insert(engine, world, table, who):
+    sql, allowed = INSERTS[table]
+    # The company has one row; it is removed first so that only RLS can refuse the insert.
+    setup = "delete from public.company" if table == "company" else None
+    outcome = run_as(engine, world, who, sql, _params(world, who), setup=setup)
+    assert (not refused(outcome)) == (who in allowed), f"{who} insert into {table}: {outcome}"
+
+
+def test_anon_asks_questions_only_as_nobody_and_only_pending(engine, world):
+    assert run_as(engine, world, "anon", "insert into public.questions (body) values ('Hello there?')") == 1
+    assert refused(run_as(engine, world, "anon",
+                          "insert into public.questions (body, status) values ('Sneaky?', 'published')"))
+    assert refused(run_as(engine, world, "candidate",
+                          "insert into public.questions (body, asker_id) values ('As you?', :other)",
+                          {"other": world.users["candidate_d"]}))
+
+
+def test_alumni_refer_only_as_themselves(engine, world):
+    assert refused(run_as(engine, world, "alumnus",
+                          "insert into public.referrals (referrer_id, candidate_id) values (:b, :c)",
+                          {"b": world.users["alumnus_b"], "c": world.ids["cand_d"]}))
+    assert refused(run_as(engine, world, "alumnus",
+                          "insert into public.referrals (referrer_id, candidate_id, stage)"
+                          " values (:me, :c, 'hired')",
+                          {"me": world.users["alumnus"], "c": world.ids["cand_d"]}))
+
+
+# --- update and delete -------------------------------------------------------------------
+
+STAFF, ADMIN = ("recruiter", "admin"), ("admin",)
+WRITES = {
+    #                    update statement                                          who may   delete?
+    "profiles": ("update public.profiles set full_name = 'Z' where id = :alumnus_user", ADMIN, ()),
+    "invitations": ("update public.invitations set full_name = 'Z'", ADMIN, ADMIN),
+    "company": ("update public.company set tagline = 'Z'", ADMIN, ADMIN),
+    "jobs": ("update public.jobs set title = 'Zz' where id = :job_published", STAFF, STAFF),
+    "candidates": ("update public.candidates set phone = '1' where id = :cand_c", STAFF, STAFF),
+    "applications": ("update public.applications set note = 'Z' where id = :app_c", STAFF, STAFF),
+    "referrals": ("update public.referrals set stage = 'hired' where id = :ref_a", STAFF, STAFF),
+    "questions": ("update public.questions set answer = 'Z' where id = :q_c", STAFF, STAFF),
+    "question_contacts": ("update public.question_contacts set email = 'z@mail.test'", STAFF, STAFF),
+    "hires": ("update public.hires set channel = 'Z' where id = :hire_1", STAFF, STAFF),
+    "audit_log": ("update public.audit_log set action = 'forged'", (), ()),
+}
+
+
+def _where_for_delete(update_sql: str) -> str:
+    table = update_sql.split()[1]
+    where = update_sql.split(" where ", 1)[1] if " where " in update_sql else "true"
+    return f"delete from {table} where {where}"  # noqa: S608
+
+
+@pytest.mark.parametrize("table", WRITES)
+@pytest.mark.parametrize("who", ROLES)
+def test_update(engine, world, table, who):
+    sql, may_update, _ = WRITES[table]
+    params = {**world.ids, "alumnus_user": world.users["alumnus"]}
+    outcome = run_as(engine, world, who, sql, params)
+    assert (not refused(outcome)) == (who in may_update), f"{who} update {table}: {outcome}"
+
+
+@pytest.mark.parametrize("table", WRITES)
+@pytest.mark.parametrize("who", ROLES)
+def test_delete(engine, world, table, who):
+    sql, _, may_delete = WRITES[table]
+    params = {**world.ids, "alumnus_user": world.users["alumnus"]}
+    outcome = run_as(engine, world, who, _where_for_delete(sql), params)
+    assert (not refused(outcome)) == (who in may_delete), f"{who} delete {table}: {outcome}"
+
+
+# --- roles and privileges ------------------------------------------------------------------
+
+def test_recruiter_cannot_make_themselves_admin(engine, world):
+    assert refused(run_as(engine, world, "recruiter",
+                          "update public.profiles set role = 'admin' where id = :me",
+                          {"me": world.users["recruiter"]}))
+
+
+def test_admin_cannot_change_own_role(engine, world):
+    # The guard trigger raises insufficient_privilege (42501), which run_as reports as None.
+    assert run_as(engine, world, "admin", "update public.profiles set role = 'recruiter' where id = :me",
+                  {"me": world.users["admin"]}) is None
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_nobody_truncates(engine, world, who):
+    assert run_as(engine, world, who, "truncate public.jobs cascade") is None
+
+
+def test_every_public_table_has_rls_and_is_tested(engine):
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text(
+            "select c.relname, c.relrowsecurity from pg_class c join pg_namespace n"
+            " on n.oid = c.relnamespace where n.nspname = 'public' and c.relkind = 'r'")).all()
+    assert all(rls for _, rls in rows), [name for name, rls in rows if not rls]
+    assert {name for name, _ in rows} == set(VISIBLE) == set(INSERTS) == set(WRITES)
+
+
+def test_security_definer_functions_fix_search_path(engine):
+    with engine.connect() as conn:
+        loose = conn.execute(sa.text(
+            "select p.proname from pg_proc p join pg_namespace n on n.oid = p.pronamespace"
+            " where n.nspname in ('public', 'private') and (p.proconfig is null or not exists"
+            " (select 1 from unnest(p.proconfig) c where c like 'search_path=%'))")).scalars().all()
+    assert loose == []
