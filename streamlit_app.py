@@ -18,7 +18,7 @@ st.set_page_config(page_title="Boomerang", page_icon="🪃", layout="wide")
 
 PUBLIC = [st.Page("pages/home.py", title="Open jobs", icon="💼", url_path="jobs", default=True)]
 SIGN_IN = st.Page("pages/sign_in.py", title="Sign in", icon="🔑", url_path="sign-in")
-SETUP = st.Page("pages/setup.py", title="Get started", icon="🚀", url_path="setup", default=True)
+SETUP = st.Page("pages/setup.py", title="Get started", icon="🚀", url_path="setup")
 ACCOUNT = st.Page("pages/account.py", title="My account", icon="👤", url_path="account")
 MY_APPLICATIONS = st.Page("pages/my_applications.py", title="My applications", icon="📄",
                           url_path="my-applications")
@@ -34,8 +34,10 @@ USERS = st.Page("pages/users.py", title="Users", icon="🛡️", url_path="users
 
 def pages_for(role: Role | None, *, first_run: bool) -> dict[str, list[st.Page]]:
     """The menu of a role. Pages left out cannot be opened by URL either."""
+    if first_run:  # no accounts yet: nothing to browse, nobody to sign in as
+        return {"": [SETUP]}
     if role is None:
-        return {"": ([SETUP] if first_run else []) + PUBLIC + [SIGN_IN]}
+        return {"": PUBLIC + [SIGN_IN]}
     menu: dict[str, list[st.Page]] = {"": list(PUBLIC)}
     if role is Role.CANDIDATE:
         menu[""].append(MY_APPLICATIONS)

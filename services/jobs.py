@@ -51,7 +51,7 @@ def list_jobs(actor: Actor, *, statuses: tuple[str, ...] = PUBLIC_STATUSES, sear
     search = search.strip()
     where = (
         "status = any(cast(:statuses as public.job_status[]))"
-        " and (:department is null or department = :department)"
+        " and (cast(:department as text) is null or department = :department)"
         " and (:search = '' or title ilike :pattern or description ilike :pattern"
         "      or location ilike :pattern)"
     )

@@ -33,7 +33,7 @@ class ReferralRow:
 def list_referrals(actor: Actor, *, mine: bool = False, stage: str | None = None,
                    page: int = 1, page_size: int = 25) -> Page[ReferralRow]:
     """Referrals newest first. `mine` keeps the actor's own (what alumni see anyway)."""
-    where = ("(not :mine or r.referrer_id = :me)"
+    where = ("(not :mine or r.referrer_id = cast(:me as uuid))"
              " and (cast(:stage as public.referral_stage) is null"
              "      or r.stage = cast(:stage as public.referral_stage))")
     params = {"mine": mine, "me": actor.user_id, "stage": stage, "limit": page_size,
@@ -61,7 +61,7 @@ def count_by_stage(actor: Actor, *, mine: bool = False) -> dict[str, int]:
     with transaction(actor) as conn:
         rows = conn.execute(sa.text(
             "select stage, count(*) from public.referrals"
-            " where (not :mine or referrer_id = :me) group by stage"),
+            " where (not :mine or referrer_id = cast(:me as uuid)) group by stage"),
             {"mine": mine, "me": actor.user_id}).all()
     counts = dict.fromkeys(STAGES, 0)
     counts.update({stage: n for stage, n in rows})

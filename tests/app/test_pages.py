@@ -1,0 +1,196 @@
+"""Every page through Streamlit's AppTest, as the roles that may and may not see it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from portal.models import Actor, Role
+from services import accounts, demo
+
+APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
+TIMEOUT = 30
+
+
+def app_as(actor: Actor | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    if actor is not None:
+        at.session_state["actor"] = actor
+    return at
+
+
+def signed_in(email: str) -> Actor:
+    return accounts.sign_in(email, demo.DEMO_PASSWORD)
+
+
+def texts(at: AppTest) -> str:
+    parts = [e.value for e in at.markdown] + [e.value for e in at.title] + \
+        [e.value for e in at.subheader] + [e.value for e in at.caption] + \
+        [e.value for e in at.info] + [e.value for e in at.error] + [e.value for e in at.success]
+    return "\n".join(str(p) for p in parts)
+
+
+def assert_no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_first_run_offers_admin_or_demo(clean_db):
+    at = app_as().run()
+    assert_no_exception(at)
+    assert "Welcome to Boomerang" in texts(at)
+    assert [b.label for b in at.button] == ["Create admin account", "Load demo data"]
+    at.button[1].click().run()
+    assert_no_exception(at)
+    assert "Work at Northwind Analytics" in texts(at)
+
+
+def test_first_admin_form(clean_db):
+    at = app_as().run()
+    form_inputs = at.text_input
+    form_inputs[0].input("Ada Admin")
+    form_inputs[1].input("not an email")
+    form_inputs[2].input("a long enough password")
+    at.button(key="FormSubmitter:first-admin-Create admin account").click().run()
+    assert "not a valid email address" in texts(at)
+    assert at.text_input[0].value == "Ada Admin"  # nothing typed is lost
+    at.text_input[1].input("ada@example.com")
+    at.button(key="FormSubmitter:first-admin-Create admin account").click().run()
+    assert_no_exception(at)
+    assert at.session_state["actor"].role is Role.ADMIN
+
+
+def test_public_landing_page(demo_db):
+    at = app_as().run()
+    assert_no_exception(at)
+    page = texts(at)
+    assert "Work at Northwind Analytics" in page
+    assert "Senior Backend Engineer (Python)" in page
+    assert "1–10 of 9" not in page and "1–9 of 9" in page
+    at.text_input[0].input("berlin").run()
+    assert "1–4 of 4" in texts(at)
+
+
+def test_sign_in_page(demo_db):
+    at = app_as().run()
+    at.switch_page("pages/sign_in.py").run()
+    at.text_input[0].input("recruiter@example.com")
+    at.text_input[1].input("wrong password")
+    at.button[0].click().run()
+    assert accounts.GENERIC_SIGN_IN_ERROR in texts(at)
+    at.text_input[1].input(demo.DEMO_PASSWORD)
+    at.button[0].click().run()
+    assert_no_exception(at)
+    assert at.session_state["actor"].role is Role.RECRUITER
+
+
+def test_account_page_and_sign_out(demo_db):
+    at = app_as(signed_in("tom@example.com")).run()
+    at.switch_page("pages/account.py").run()
+    assert_no_exception(at)
+    assert "Tom Becker" in texts(at)
+    sign_out = [b for b in at.button if b.label == "Sign out"][-1]
+    sign_out.click().run()
+    assert "actor" not in at.session_state
+
+
+def test_my_referrals_page(demo_db):
+    at = app_as(signed_in("priya@example.com")).run()
+    at.switch_page("pages/my_referrals.py").run()
+    assert_no_exception(at)
+    assert "My referrals" in texts(at)
+    assert len(at.dataframe[0].value) == 6
+
+
+def test_my_applications_page(demo_db):
+    at = app_as(signed_in("candidate@example.com")).run()
+    at.switch_page("pages/my_applications.py").run()
+    assert_no_exception(at)
+    assert len(at.dataframe[0].value) == 2
+
+
+@pytest.mark.parametrize("page,heading", [
+    ("pages/overview.py", "Recruiting overview"),
+    ("pages/postings.py", "Job postings"),
+    ("pages/referrals.py", "Referrals"),
+])
+def test_recruiter_pages(demo_db, page, heading):
+    at = app_as(signed_in("recruiter@example.com")).run()
+    at.switch_page(page).run()
+    assert_no_exception(at)
+    assert heading in texts(at)
+
+
+def test_postings_page_lists_every_status(demo_db):
+    at = app_as(signed_in("recruiter@example.com")).run()
+    at.switch_page("pages/postings.py").run()
+    assert set(at.dataframe[0].value["Status"]) == {"Published", "Draft", "In review", "Closed"}
+
+
+def test_users_page_changes_a_role(demo_db):
+    admin = signed_in("admin@example.com")
+    tom = signed_in("tom@example.com")
+    at = app_as(admin).run()
+    at.switch_page("pages/users.py").run()
+    assert_no_exception(at)
+    at.selectbox(key=f"role:{tom.user_id}").select(Role.EMPLOYEE).run()
+    assert_no_exception(at)
+    assert accounts.refresh(tom).role is Role.EMPLOYEE
+
+
+def test_users_page_adds_a_user_and_rejects_bad_input(demo_db):
+    at = app_as(signed_in("admin@example.com")).run()
+    at.switch_page("pages/users.py").run()
+    submit = "FormSubmitter:add-user-Add user"
+    at.text_input[0].input("<b>Eve</b>")
+    at.text_input[1].input("eve@")
+    at.button(key=submit).click().run()
+    assert "not a valid email address" in texts(at)
+    at.text_input[1].input("eve@example.com")
+    at.button(key=submit).click().run()
+    assert_no_exception(at)
+    assert "Added eve@example.com" in texts(at)
+    assert len(at.code) == 1  # the temporary password, shown once
+
+
+def menu(at: AppTest) -> set[str]:
+    """The page files the last run put in the navigation (AppTest keeps them to resolve
+    switch_page; the attribute is private, so this helper is the one place that reads it)."""
+    return {Path(str(info["script_path"])).stem for info in at._registered_pages.values()}
+
+
+@pytest.mark.parametrize("who,page", [
+    (None, "pages/overview.py"),
+    (None, "pages/my_referrals.py"),
+    ("priya@example.com", "pages/users.py"),
+    ("priya@example.com", "pages/overview.py"),
+    ("recruiter@example.com", "pages/users.py"),
+    ("candidate@example.com", "pages/my_referrals.py"),
+])
+def test_pages_outside_the_role_are_not_reachable(demo_db, who, page):
+    at = app_as(signed_in(who) if who else None).run()
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(page)
+
+
+@pytest.mark.parametrize("who,expected", [
+    (None, {"home", "sign_in"}),
+    ("candidate@example.com", {"home", "my_applications", "account"}),
+    ("priya@example.com", {"home", "my_referrals", "account"}),
+    ("recruiter@example.com", {"home", "overview", "postings", "referrals", "account"}),
+    ("admin@example.com", {"home", "overview", "postings", "referrals", "users", "account"}),
+])
+def test_menu_per_role(demo_db, who, expected):
+    at = app_as(signed_in(who) if who else None).run()
+    assert_no_exception(at)
+    assert menu(at) == expected
+
+
+def test_deactivated_user_is_signed_out_at_the_next_click(demo_db):
+    tom = signed_in("tom@example.com")
+    at = app_as(tom).run()
+    accounts.set_active(signed_in("admin@example.com"), tom.user_id, False)
+    at.run()
+    assert_no_exception(at)
+    assert menu(at) == {"home", "sign_in"}

