@@ -11,44 +11,8 @@ import streamlit as st
 from portal import ui
 from portal.db import DatabaseUnavailable, ensure_ready
 from portal.errors import UserFacingError
-from portal.models import Role
+from portal.navigation import menu_for
 from services import accounts, demo
-
-st.set_page_config(page_title="Boomerang", page_icon="🪃", layout="wide")
-
-PUBLIC = [st.Page("pages/home.py", title="Open jobs", icon="💼", url_path="jobs", default=True)]
-SIGN_IN = st.Page("pages/sign_in.py", title="Sign in", icon="🔑", url_path="sign-in")
-SETUP = st.Page("pages/setup.py", title="Get started", icon="🚀", url_path="setup")
-ACCOUNT = st.Page("pages/account.py", title="My account", icon="👤", url_path="account")
-MY_APPLICATIONS = st.Page("pages/my_applications.py", title="My applications", icon="📄",
-                          url_path="my-applications")
-MY_REFERRALS = st.Page("pages/my_referrals.py", title="My referrals", icon="🤝",
-                       url_path="my-referrals")
-RECRUITING = [
-    st.Page("pages/overview.py", title="Overview", icon="📊", url_path="overview"),
-    st.Page("pages/postings.py", title="Job postings", icon="🗂️", url_path="postings"),
-    st.Page("pages/referrals.py", title="Referrals", icon="🔁", url_path="referrals"),
-]
-USERS = st.Page("pages/users.py", title="Users", icon="🛡️", url_path="users")
-
-
-def pages_for(role: Role | None, *, first_run: bool) -> dict[str, list[st.Page]]:
-    """The menu of a role. Pages left out cannot be opened by URL either."""
-    if first_run:  # no accounts yet: nothing to browse, nobody to sign in as
-        return {"": [SETUP]}
-    if role is None:
-        return {"": PUBLIC + [SIGN_IN]}
-    menu: dict[str, list[st.Page]] = {"": list(PUBLIC)}
-    if role is Role.CANDIDATE:
-        menu[""].append(MY_APPLICATIONS)
-    if role in (Role.ALUMNUS, Role.EMPLOYEE):
-        menu[""].append(MY_REFERRALS)
-    if role.is_staff:
-        menu["Recruiting"] = list(RECRUITING)
-    if role is Role.ADMIN:
-        menu["Admin"] = [USERS]
-    menu["Account"] = [ACCOUNT]
-    return menu
 
 
 def demo_flag() -> bool:
@@ -59,6 +23,7 @@ def demo_flag() -> bool:
 
 
 def main() -> None:
+    st.set_page_config(page_title="Boomerang", page_icon="🪃", layout="wide")
     try:
         ensure_ready()
         first_run = accounts.is_first_run()
@@ -80,7 +45,9 @@ def main() -> None:
                                url_path="unavailable")], position="hidden").run()
         return
 
-    page = st.navigation(pages_for(actor.role, first_run=first_run))
+    menu = menu_for(actor.role, first_run=first_run)
+    page = st.navigation({section: [spec.page() for spec in specs]
+                          for section, specs in menu.items()})
     with st.sidebar:
         if actor.signed_in:
             st.caption(f"Signed in as **{ui.plain(actor.display_name)}** · "

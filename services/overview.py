@@ -12,6 +12,11 @@ from portal.db import transaction
 from portal.models import Actor
 
 
+SOURCE_LABELS = {"referral": "Referral", "social": "Social media", "job_board": "Job board",
+                 "career_site": "Career site", "agency": "Agency", "direct": "Direct",
+                 "internal": "Internal move"}
+
+
 @dataclass(frozen=True)
 class Overview:
     open_jobs: int
@@ -45,5 +50,6 @@ def recruiting_overview(actor: Actor, today: date | None = None) -> Overview:
             group by 1, 2 order by 1, 2
             """), {"today": today}).all()
     frame = pd.DataFrame(by_month, columns=["month", "source", "hires"])
+    frame["source"] = frame["source"].map(SOURCE_LABELS).fillna(frame["source"])
     return Overview(counts.open_jobs, counts.awaiting_review, counts.active_referrals,
                     counts.unanswered, counts.hires, frame)

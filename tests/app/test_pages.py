@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from portal.models import Actor, Role
+from portal.navigation import menu_for
 from services import accounts, demo
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
@@ -74,7 +75,7 @@ def test_public_landing_page(demo_db):
 
 def test_sign_in_page(demo_db):
     at = app_as().run()
-    at.switch_page("pages/sign_in.py").run()
+    at.switch_page("pages/public/sign_in.py").run()
     at.text_input[0].input("recruiter@example.com")
     at.text_input[1].input("wrong password")
     at.button[0].click().run()
@@ -87,7 +88,7 @@ def test_sign_in_page(demo_db):
 
 def test_account_page_and_sign_out(demo_db):
     at = app_as(signed_in("tom@example.com")).run()
-    at.switch_page("pages/account.py").run()
+    at.switch_page("pages/account/my_account.py").run()
     assert_no_exception(at)
     assert "Tom Becker" in texts(at)
     sign_out = [b for b in at.button if b.label == "Sign out"][-1]
@@ -97,7 +98,7 @@ def test_account_page_and_sign_out(demo_db):
 
 def test_my_referrals_page(demo_db):
     at = app_as(signed_in("priya@example.com")).run()
-    at.switch_page("pages/my_referrals.py").run()
+    at.switch_page("pages/referrer/my_referrals.py").run()
     assert_no_exception(at)
     assert "My referrals" in texts(at)
     assert len(at.dataframe[0].value) == 6
@@ -105,15 +106,15 @@ def test_my_referrals_page(demo_db):
 
 def test_my_applications_page(demo_db):
     at = app_as(signed_in("candidate@example.com")).run()
-    at.switch_page("pages/my_applications.py").run()
+    at.switch_page("pages/candidate/my_applications.py").run()
     assert_no_exception(at)
     assert len(at.dataframe[0].value) == 2
 
 
 @pytest.mark.parametrize("page,heading", [
-    ("pages/overview.py", "Recruiting overview"),
-    ("pages/postings.py", "Job postings"),
-    ("pages/referrals.py", "Referrals"),
+    ("pages/recruiting/overview.py", "Recruiting overview"),
+    ("pages/recruiting/postings.py", "Job postings"),
+    ("pages/recruiting/referrals.py", "Referrals"),
 ])
 def test_recruiter_pages(demo_db, page, heading):
     at = app_as(signed_in("recruiter@example.com")).run()
@@ -124,7 +125,7 @@ def test_recruiter_pages(demo_db, page, heading):
 
 def test_postings_page_lists_every_status(demo_db):
     at = app_as(signed_in("recruiter@example.com")).run()
-    at.switch_page("pages/postings.py").run()
+    at.switch_page("pages/recruiting/postings.py").run()
     assert set(at.dataframe[0].value["Status"]) == {"Published", "Draft", "In review", "Closed"}
 
 
@@ -132,7 +133,7 @@ def test_users_page_changes_a_role(demo_db):
     admin = signed_in("admin@example.com")
     tom = signed_in("tom@example.com")
     at = app_as(admin).run()
-    at.switch_page("pages/users.py").run()
+    at.switch_page("pages/admin/users.py").run()
     assert_no_exception(at)
     at.selectbox(key=f"role:{tom.user_id}").select(Role.EMPLOYEE).run()
     assert_no_exception(at)
@@ -141,7 +142,7 @@ def test_users_page_changes_a_role(demo_db):
 
 def test_users_page_adds_a_user_and_rejects_bad_input(demo_db):
     at = app_as(signed_in("admin@example.com")).run()
-    at.switch_page("pages/users.py").run()
+    at.switch_page("pages/admin/users.py").run()
     submit = "FormSubmitter:add-user-Add user"
     at.text_input[0].input("<b>Eve</b>")
     at.text_input[1].input("eve@")
@@ -160,13 +161,19 @@ def menu(at: AppTest) -> set[str]:
     return {Path(str(info["script_path"])).stem for info in at._registered_pages.values()}
 
 
+def test_no_page_sits_directly_in_the_pages_folder():
+    """See pages/README.md: such files would be served by Streamlit's old automatic
+    multipage mode on the first request after a start, bypassing st.navigation."""
+    assert list((Path(APP).parent / "pages").glob("*.py")) == []
+
+
 @pytest.mark.parametrize("who,page", [
-    (None, "pages/overview.py"),
-    (None, "pages/my_referrals.py"),
-    ("priya@example.com", "pages/users.py"),
-    ("priya@example.com", "pages/overview.py"),
-    ("recruiter@example.com", "pages/users.py"),
-    ("candidate@example.com", "pages/my_referrals.py"),
+    (None, "pages/recruiting/overview.py"),
+    (None, "pages/referrer/my_referrals.py"),
+    ("priya@example.com", "pages/admin/users.py"),
+    ("priya@example.com", "pages/recruiting/overview.py"),
+    ("recruiter@example.com", "pages/admin/users.py"),
+    ("candidate@example.com", "pages/referrer/my_referrals.py"),
 ])
 def test_pages_outside_the_role_are_not_reachable(demo_db, who, page):
     at = app_as(signed_in(who) if who else None).run()
@@ -174,14 +181,31 @@ def test_pages_outside_the_role_are_not_reachable(demo_db, who, page):
         at.switch_page(page)
 
 
-@pytest.mark.parametrize("who,expected", [
-    (None, {"home", "sign_in"}),
-    ("candidate@example.com", {"home", "my_applications", "account"}),
-    ("priya@example.com", {"home", "my_referrals", "account"}),
-    ("recruiter@example.com", {"home", "overview", "postings", "referrals", "account"}),
-    ("admin@example.com", {"home", "overview", "postings", "referrals", "users", "account"}),
+@pytest.mark.parametrize("role,expected", [
+    (None, {"Open jobs", "Sign in"}),
+    (Role.CANDIDATE, {"Open jobs", "My applications", "My account"}),
+    (Role.ALUMNUS, {"Open jobs", "My referrals", "My account"}),
+    (Role.EMPLOYEE, {"Open jobs", "My referrals", "My account"}),
+    (Role.RECRUITER, {"Open jobs", "Overview", "Job postings", "Referrals", "My account"}),
+    (Role.ADMIN, {"Open jobs", "Overview", "Job postings", "Referrals", "Users", "My account"}),
 ])
-def test_menu_per_role(demo_db, who, expected):
+def test_visible_menu_per_role(role, expected):
+    menu = menu_for(role, first_run=False)
+    assert {spec.title for specs in menu.values() for spec in specs if not spec.hidden} == expected
+
+
+def test_first_run_menu_is_only_setup():
+    assert [s.file for specs in menu_for(None, first_run=True).values()
+            for s in specs] == ["public/setup"]
+
+
+@pytest.mark.parametrize("who,expected", [
+    (None, {"jobs", "sign_in", "setup"}),
+    ("priya@example.com", {"jobs", "sign_in", "setup", "my_referrals", "my_account"}),
+    ("admin@example.com", {"jobs", "sign_in", "setup", "overview", "postings", "referrals",
+                           "users", "my_account"}),
+])
+def test_registered_pages_per_role(demo_db, who, expected):
     at = app_as(signed_in(who) if who else None).run()
     assert_no_exception(at)
     assert menu(at) == expected
@@ -193,4 +217,4 @@ def test_deactivated_user_is_signed_out_at_the_next_click(demo_db):
     accounts.set_active(signed_in("admin@example.com"), tom.user_id, False)
     at.run()
     assert_no_exception(at)
-    assert menu(at) == {"home", "sign_in"}
+    assert menu(at) == {"jobs", "sign_in", "setup"}

@@ -6,6 +6,9 @@ from portal import ui
 from portal.errors import UserFacingError
 from services import accounts, demo
 
+if not accounts.is_first_run():  # done already (by this browser or another)
+    st.switch_page("pages/public/jobs.py")
+
 st.title("Welcome to Boomerang 🪃")
 st.write("The portal has no accounts yet. Choose how to begin.")
 

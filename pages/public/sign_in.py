@@ -7,6 +7,9 @@ from portal.errors import UserFacingError
 from portal.settings import settings
 from services import accounts
 
+if ui.current_actor().signed_in:
+    st.switch_page("pages/public/jobs.py")
+
 st.title("Sign in")
 st.caption("Recruiters, alumni, employees and candidates with an account sign in here. "
            "Browsing jobs needs no account.")

@@ -1,0 +1,57 @@
+"""Which pages each role gets. Kept apart from `streamlit_app.py` so that it can be
+read and tested without running the app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from portal.models import Role
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    file: str
+    title: str
+    icon: str
+    url_path: str
+    default: bool = False
+    hidden: bool = False
+
+    def page(self) -> st.Page:
+        return st.Page(f"pages/{self.file}.py", title=self.title, icon=self.icon,
+                       url_path=self.url_path, default=self.default,
+                       visibility="hidden" if self.hidden else "visible")
+
+
+def menu_for(role: Role | None, *, first_run: bool) -> dict[str, list[PageSpec]]:
+    """The menu of a role. A page left out cannot be opened by URL either.
+
+    "Get started" and "Sign in" stay registered but hidden once they are done with, so
+    that the rerun after signing in (or loading the demo) lands on a known page, which
+    then sends the user on with st.switch_page.
+    """
+    setup = PageSpec("public/setup", "Get started", ":material/rocket_launch:", "setup", default=first_run,
+                     hidden=not first_run)
+    if first_run:  # no accounts yet: nothing to browse, nobody to sign in as
+        return {"": [setup]}
+    jobs = PageSpec("public/jobs", "Open jobs", ":material/work:", "jobs", default=True)
+    sign_in = PageSpec("public/sign_in", "Sign in", ":material/login:", "sign-in", hidden=role is not None)
+    menu: dict[str, list[PageSpec]] = {"": [jobs, sign_in, setup]}
+    if role is None:
+        return menu
+    if role is Role.CANDIDATE:
+        menu[""].append(PageSpec("candidate/my_applications", "My applications", ":material/description:", "my-applications"))
+    if role in (Role.ALUMNUS, Role.EMPLOYEE):
+        menu[""].append(PageSpec("referrer/my_referrals", "My referrals", ":material/handshake:", "my-referrals"))
+    if role.is_staff:
+        menu["Recruiting"] = [
+            PageSpec("recruiting/overview", "Overview", ":material/monitoring:", "overview"),
+            PageSpec("recruiting/postings", "Job postings", ":material/folder_open:", "postings"),
+            PageSpec("recruiting/referrals", "Referrals", ":material/sync_alt:", "referrals"),
+        ]
+    if role is Role.ADMIN:
+        menu["Admin"] = [PageSpec("admin/users", "Users", ":material/manage_accounts:", "users")]
+    menu["Account"] = [PageSpec("account/my_account", "My account", ":material/person:", "account")]
+    return menu

@@ -1,0 +1,66 @@
+"""Signed in as the demo recruiter and as an alumnus, each sees their own menu only;
+a visitor who opens a recruiter page's URL does not get it."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from services.demo import DEMO_PASSWORD
+from tests.browser.conftest import screenshot
+
+
+def sidebar_nav(page: Page):
+    return page.get_by_test_id("stSidebarNav")
+
+
+def sign_in(page: Page, app_url: str, email: str) -> None:
+    page.goto(f"{app_url}/sign-in")
+    page.get_by_role("textbox", name="Email").fill(email)
+    page.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Signed in as")).to_be_visible()
+
+
+def test_visitor_sees_public_menu_and_no_recruiter_page(demo_db, app_url, page: Page):
+    page.goto(f"{app_url}/overview")
+    expect(page.get_by_role("heading", name="Work at Northwind Analytics")).to_be_visible()
+    expect(page.get_by_text("Recruiting overview")).to_have_count(0)
+    nav = sidebar_nav(page)
+    expect(nav).to_contain_text("Open jobs")
+    expect(nav).to_contain_text("Sign in")
+    expect(nav).not_to_contain_text("Overview")
+    screenshot(page, "visitor-jobs")
+
+
+def test_recruiter_menu(demo_db, app_url, page: Page):
+    sign_in(page, app_url, "recruiter@example.com")
+    nav = sidebar_nav(page)
+    for title in ("Open jobs", "Overview", "Job postings", "Referrals", "My account"):
+        expect(nav).to_contain_text(title)
+    expect(nav).not_to_contain_text("My referrals")
+    expect(nav).not_to_contain_text("Users")
+    nav.get_by_text("Overview").click()
+    expect(page.get_by_role("heading", name="Recruiting overview")).to_be_visible()
+    expect(page.locator("[data-testid='stVegaLiteChart'], .vega-embed").first).to_be_visible()
+    screenshot(page, "recruiter-overview")
+
+
+def test_alumnus_menu(demo_db, app_url, page: Page):
+    sign_in(page, app_url, "priya@example.com")
+    nav = sidebar_nav(page)
+    expect(nav).to_contain_text("My referrals")
+    for title in ("Overview", "Job postings", "Users"):
+        expect(nav).not_to_contain_text(title)
+    nav.get_by_text("My referrals").click()
+    expect(page.get_by_role("heading", name="My referrals")).to_be_visible()
+    screenshot(page, "alumnus-referrals")
+    page.goto(f"{app_url}/overview")  # a new browser session: signed out, no recruiter page
+    expect(page.get_by_text("Recruiting overview")).to_have_count(0)
+
+
+def test_sign_out(demo_db, app_url, page: Page):
+    sign_in(page, app_url, "admin@example.com")
+    expect(sidebar_nav(page)).to_contain_text("Users")
+    page.get_by_role("button", name="Sign out").first.click()
+    expect(sidebar_nav(page)).to_contain_text("Sign in")
+    expect(sidebar_nav(page)).not_to_contain_text("Users")
