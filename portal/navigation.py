@@ -42,9 +42,11 @@ def menu_for(role: Role | None, *, first_run: bool) -> dict[str, list[PageSpec]]
     if role is None:
         return menu
     if role is Role.CANDIDATE:
-        menu[""].append(PageSpec("candidate/my_applications", "My applications", ":material/description:", "my-applications"))
+        menu[""].append(PageSpec("candidate/my_applications", "My applications",
+                                 ":material/description:", "my-applications"))
     if role in (Role.ALUMNUS, Role.EMPLOYEE):
-        menu[""].append(PageSpec("referrer/my_referrals", "My referrals", ":material/handshake:", "my-referrals"))
+        menu[""].append(PageSpec("referrer/my_referrals", "My referrals", ":material/handshake:",
+                                 "my-referrals"))
     if role.is_staff:
         menu["Recruiting"] = [
             PageSpec("recruiting/overview", "Overview", ":material/monitoring:", "overview"),

@@ -29,7 +29,6 @@ class Settings:
     data_dir: Path = PROJECT_ROOT / ".data"
     supabase_url: str | None = None
     supabase_anon_key: str | None = field(default=None, repr=False)
-    supabase_service_role_key: str | None = field(default=None, repr=False)
 
     @property
     def embedded(self) -> bool:
@@ -56,7 +55,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         data_dir=Path(data_dir).expanduser().resolve() if data_dir else PROJECT_ROOT / ".data",
         supabase_url=get("SUPABASE_URL"),
         supabase_anon_key=get("SUPABASE_ANON_KEY"),
-        supabase_service_role_key=get("SUPABASE_SERVICE_ROLE_KEY"),
     )
 
 

@@ -58,6 +58,22 @@ def create_first_admin(email: str, full_name: str, password: str) -> Actor:
     return Actor(user_id=user_id, email=email, role=Role.ADMIN, full_name=full_name)
 
 
+def invite_first_admin(email: str, full_name: str) -> None:
+    """Supabase mode: the first admin signs in with a code Supabase emails them; the
+    invitation gives the account its admin role when Supabase creates it."""
+    email = validation.email_address(email)
+    full_name = validation.full_name(full_name)
+    with owner_transaction() as conn:
+        conn.execute(sa.text("lock table public.profiles in exclusive mode"))
+        if conn.execute(sa.text("select exists (select 1 from public.profiles)")).scalar():
+            raise ValidationError("The portal already has accounts. Sign in instead.")
+        conn.execute(sa.text(
+            "insert into public.invitations (email, role, full_name) values (:email, 'admin', :name)"
+            " on conflict (email) do update set role = 'admin', full_name = excluded.full_name"),
+            {"email": email, "name": full_name})
+    _supabase().invite(email)
+
+
 def create_account(
     conn: Connection, email: str, full_name: str, role: Role, password: str | None,
     user_id: UUID | None = None,

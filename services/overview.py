@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from portal.db import transaction
 from portal.models import Actor
 
-
 SOURCE_LABELS = {"referral": "Referral", "social": "Social media", "job_board": "Job board",
                  "career_site": "Career site", "agency": "Agency", "direct": "Direct",
                  "internal": "Internal move"}

@@ -4,6 +4,7 @@ import streamlit as st
 
 from portal import ui
 from portal.errors import UserFacingError
+from portal.settings import settings
 from services import accounts, demo
 
 if not accounts.is_first_run():  # done already (by this browser or another)
@@ -17,19 +18,26 @@ admin_col, demo_col = st.columns(2, gap="large")
 with admin_col, st.container(border=True):
     st.subheader("Create the first admin", anchor=False)
     st.caption("For a real company: you become its admin and add the others from Admin → Users.")
+    supabase = settings().supabase_auth
     with st.form("first-admin", clear_on_submit=False):
         name = st.text_input("Your name", autocomplete="name")
         email = st.text_input("Email", autocomplete="email")
-        password = st.text_input("Password (at least 10 characters)", type="password",
-                                 autocomplete="new-password")
+        password = "" if supabase else st.text_input(
+            "Password (at least 10 characters)", type="password", autocomplete="new-password")
         create = st.form_submit_button("Create admin account", type="primary")
     if create:
         try:
-            ui.remember(accounts.create_first_admin(email, name, password))
+            if supabase:
+                accounts.invite_first_admin(email, name)
+            else:
+                ui.remember(accounts.create_first_admin(email, name, password))
         except UserFacingError as error:
             st.error(str(error))
         else:
-            st.rerun()
+            if supabase:
+                st.success("Supabase has emailed you a sign-in code. Use it on the Sign in page.")
+            else:
+                st.rerun()
 
 with demo_col, st.container(border=True):
     st.subheader("Explore with demo data", anchor=False)

@@ -1,0 +1,81 @@
+"""Foundation figures: cold start, first database start, landing page run.
+
+Each figure is printed beside its floor from the same run:
+- `streamlit run` to health ok, beside `python -c "import streamlit"`;
+- the landing page's AppTest run, beside an AppTest of a one-line app.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DATA_DIR = Path(tempfile.mkdtemp(prefix="boomerang-bench-"))
+os.environ["PORTAL_DATA_DIR"] = str(DATA_DIR)
+os.environ.pop("DATABASE_URL", None)
+
+from tests.browser.conftest import _free_port, wait_for_health  # noqa: E402
+
+
+def timed(action) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def cold_start() -> tuple[float, float]:
+    floor = timed(lambda: subprocess.run([sys.executable, "-c", "import streamlit"], check=True))
+    port = _free_port()
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
+         "--server.headless", "true"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_health(f"http://127.0.0.1:{port}")
+        return time.perf_counter() - started, floor
+    finally:
+        process.terminate()
+        process.wait()
+
+
+def main() -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from portal import db
+    from services import demo
+
+    health, import_floor = cold_start()
+    first_db = timed(db.ensure_ready)
+    demo_load = timed(demo.load_demo)
+
+    def landing() -> None:
+        at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60).run()
+        assert not at.exception and "Work at Northwind Analytics" in at.title[0].value
+
+    def one_line() -> None:
+        AppTest.from_string("import streamlit as st\nst.write('hello')").run()
+
+    landing()  # warm imports once, as a running server would be
+    landing_runs = [timed(landing) for _ in range(5)]
+    floor_runs = [timed(one_line) for _ in range(5)]
+    landing_ms, floor_ms = statistics.median(landing_runs) * 1000, statistics.median(floor_runs) * 1000
+
+    print(f"cold start, streamlit run → /_stcore/health ok: {health:6.2f} s"
+          f"   (floor: import streamlit {import_floor:.2f} s, ratio {health / import_floor:.1f}×)")
+    print(f"first embedded Postgres start + migrations:     {first_db:6.2f} s")
+    print(f"demo data load:                                  {demo_load:6.2f} s")
+    print(f"AppTest run of the landing page (demo data):     {landing_ms:6.0f} ms median of 5"
+          f"   (floor: one-line app {floor_ms:.0f} ms, ratio {landing_ms / floor_ms:.1f}×)")
+    db.reset_for_tests()  # the embedded server stops when this process exits
+
+
+if __name__ == "__main__":
+    main()
