@@ -50,12 +50,16 @@ def create_first_admin(email: str, full_name: str, password: str) -> Actor:
     full_name = validation.full_name(full_name)
     password = validation.new_password(password)
     with owner_transaction() as conn:
-        # Two browsers on the first-run page at once: only one becomes the admin.
-        conn.execute(sa.text("lock table public.profiles in exclusive mode"))
-        if conn.execute(sa.text("select exists (select 1 from public.profiles)")).scalar():
-            raise ValidationError("The portal already has accounts. Sign in instead.")
+        _claim_first_run(conn)
         user_id = create_account(conn, email, full_name, Role.ADMIN, password)
     return Actor(user_id=user_id, email=email, role=Role.ADMIN, full_name=full_name)
+
+
+def _claim_first_run(conn: Connection) -> None:
+    """Two browsers on the first-run page at once: only one becomes the admin."""
+    conn.execute(sa.text("lock table public.profiles in exclusive mode"))
+    if conn.execute(sa.text("select exists (select 1 from public.profiles)")).scalar():
+        raise ValidationError("The portal already has accounts. Sign in instead.")
 
 
 def invite_first_admin(email: str, full_name: str) -> None:
@@ -64,9 +68,7 @@ def invite_first_admin(email: str, full_name: str) -> None:
     email = validation.email_address(email)
     full_name = validation.full_name(full_name)
     with owner_transaction() as conn:
-        conn.execute(sa.text("lock table public.profiles in exclusive mode"))
-        if conn.execute(sa.text("select exists (select 1 from public.profiles)")).scalar():
-            raise ValidationError("The portal already has accounts. Sign in instead.")
+        _claim_first_run(conn)
         conn.execute(sa.text(
             "insert into public.invitations (email, role, full_name) values (:email, 'admin', :name)"
             " on conflict (email) do update set role = 'admin', full_name = excluded.full_name"),

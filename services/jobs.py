@@ -11,7 +11,6 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from portal.db import contains_pattern, transaction
-from portal.errors import NotFound
 from portal.models import Actor, Page
 
 PUBLIC_STATUSES = ("published",)
@@ -31,7 +30,7 @@ class Job:
     currency: str
     status: str
     published_at: datetime | None
-    description: str = ""
+    description: str
 
     @property
     def salary_range(self) -> str:
@@ -42,7 +41,7 @@ class Job:
 
 
 _COLUMNS = ("id, title, department, location, remote_policy, employment_type, salary_min,"
-            " salary_max, currency, status, published_at")
+            " salary_max, currency, status, published_at, description")
 
 
 def list_jobs(actor: Actor, *, statuses: tuple[str, ...] = PUBLIC_STATUSES, search: str = "",
@@ -74,12 +73,3 @@ def departments(actor: Actor, statuses: tuple[str, ...] = PUBLIC_STATUSES) -> li
             "select distinct department from public.jobs"
             " where status = any(cast(:statuses as public.job_status[])) order by 1"),
             {"statuses": list(statuses)}).scalars())
-
-
-def get_job(actor: Actor, job_id: UUID) -> Job:
-    with transaction(actor) as conn:
-        row = conn.execute(sa.text(f"select {_COLUMNS}, description from public.jobs"  # noqa: S608
-                                   " where id = :id"), {"id": job_id}).first()
-    if row is None:
-        raise NotFound("This job does not exist or is no longer open.")
-    return Job(**row._mapping)

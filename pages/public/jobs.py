@@ -36,5 +36,5 @@ for job in result.rows:
             facts.append(job.salary_range)
         st.caption(" · ".join(ui.plain(fact) for fact in facts))
         with st.expander("Read more"):
-            st.markdown(jobs.get_job(actor, job.id).description)
+            st.markdown(job.description)  # written by recruiters, in Markdown
 ui.pagination(result, page_key)

@@ -10,7 +10,7 @@ from services import accounts, demo
 if not accounts.is_first_run():  # done already (by this browser or another)
     st.switch_page("pages/public/jobs.py")
 
-st.title("Welcome to Boomerang 🪃")
+st.title("Welcome to Boomerang")
 st.write("The portal has no accounts yet. Choose how to begin.")
 
 admin_col, demo_col = st.columns(2, gap="large")
@@ -43,7 +43,7 @@ with demo_col, st.container(border=True):
     st.subheader("Explore with demo data", anchor=False)
     st.caption("Northwind Analytics with a year of recruiting: jobs, referrals in every stage, "
                "questions and hires. Every demo account's password is shown below.")
-    st.dataframe(
+    st.table(
         [{"Email": a.email, "Name": a.full_name, "Role": a.role.label,
           "Password": demo.DEMO_PASSWORD} for a in demo.DEMO_ACCOUNTS],
         hide_index=True,

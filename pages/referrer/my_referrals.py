@@ -23,7 +23,7 @@ else:
         [{"Candidate": r.candidate_name, "Job": r.job_title or "Open to anything",
           "Stage": referrals.STAGE_LABELS[r.stage], "Referred on": r.created_at.date(),
           "Reward": f"{r.reward_amount:,.0f}" if r.reward_amount else "",
-          "Paid on": r.reward_paid_at.date() if r.reward_paid_at else None}
+          "Paid on": r.reward_paid_at.date().isoformat() if r.reward_paid_at else ""}
          for r in result.rows],
         hide_index=True,
     )

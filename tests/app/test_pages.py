@@ -218,3 +218,23 @@ def test_deactivated_user_is_signed_out_at_the_next_click(demo_db):
     at.run()
     assert_no_exception(at)
     assert menu(at) == {"jobs", "sign_in", "setup"}
+
+
+def test_unreachable_database_page_then_recovery(demo_db, monkeypatch):
+    import portal.db
+
+    real = portal.db.ensure_ready
+
+    def down():
+        raise portal.db.DatabaseUnavailable("Cannot reach the database at postgresql://db:5432/x: "
+                                            "connection refused. Check DATABASE_URL.")
+
+    monkeypatch.setattr(portal.db, "ensure_ready", down)
+    at = app_as().run()
+    assert_no_exception(at)
+    assert "The database is not reachable" in texts(at)
+    assert "Check DATABASE_URL" in texts(at)
+    monkeypatch.setattr(portal.db, "ensure_ready", real)
+    at.button[0].click().run()  # "Try again", no restart
+    assert_no_exception(at)
+    assert "Work at Northwind Analytics" in texts(at)

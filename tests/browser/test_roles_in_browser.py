@@ -22,7 +22,10 @@ def sign_in(page: Page, app_url: str, email: str) -> None:
 
 
 def test_visitor_sees_public_menu_and_no_recruiter_page(demo_db, app_url, page: Page):
+    # First in this file on purpose: the first request a fresh server gets is the one
+    # Streamlit's old pages/ mode would have answered with the page itself.
     page.goto(f"{app_url}/overview")
+    expect(page.get_by_text("Page not found")).to_be_visible()
     expect(page.get_by_role("heading", name="Work at Northwind Analytics")).to_be_visible()
     expect(page.get_by_text("Recruiting overview")).to_have_count(0)
     nav = sidebar_nav(page)
@@ -53,6 +56,7 @@ def test_alumnus_menu(demo_db, app_url, page: Page):
         expect(nav).not_to_contain_text(title)
     nav.get_by_text("My referrals").click()
     expect(page.get_by_role("heading", name="My referrals")).to_be_visible()
+    expect(page.get_by_test_id("stDataFrame")).to_be_visible()
     screenshot(page, "alumnus-referrals")
     page.goto(f"{app_url}/overview")  # a new browser session: signed out, no recruiter page
     expect(page.get_by_text("Recruiting overview")).to_have_count(0)
@@ -64,3 +68,22 @@ def test_sign_out(demo_db, app_url, page: Page):
     page.get_by_role("button", name="Sign out").first.click()
     expect(sidebar_nav(page)).to_contain_text("Sign in")
     expect(sidebar_nav(page)).not_to_contain_text("Users")
+
+
+def test_first_run_loads_demo_with_one_click(clean_db, app_url, page: Page):
+    page.goto(app_url)
+    expect(page.get_by_role("heading", name="Welcome to Boomerang")).to_be_visible()
+    expect(page.get_by_role("button", name="Load demo data")).to_be_visible()
+    expect(page.get_by_text("boomerang-demo").first).to_be_visible()
+    screenshot(page, "first-run")
+    page.get_by_role("button", name="Load demo data").click()
+    expect(page.get_by_role("heading", name="Work at Northwind Analytics")).to_be_visible()
+    expect(sidebar_nav(page)).to_contain_text("Sign in")
+
+
+def test_admin_users_page(demo_db, app_url, page: Page):
+    sign_in(page, app_url, "admin@example.com")
+    sidebar_nav(page).get_by_text("Users").click()
+    expect(page.get_by_role("heading", name="Users")).to_be_visible()
+    expect(page.get_by_text("recruiter@example.com")).to_be_visible()
+    screenshot(page, "admin-users")
