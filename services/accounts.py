@@ -307,6 +307,26 @@ def add_user(actor: Actor, email: str, full_name: str, role: Role | str) -> NewU
     return NewUser(user_id, email, password, config.supabase_auth)
 
 
+def reset_password(actor: Actor, user_id: UUID) -> str:
+    """An admin sets a new temporary password for a user (embedded sign-in) and gets it
+    back to hand over. On Supabase users reset their own password by email."""
+    if settings().supabase_auth:
+        raise ValidationError("On Supabase, users reset their password from the sign-in email.")
+    password = auth.generate_password()
+    with transaction(actor) as conn:
+        if not _is_admin(conn):
+            raise PermissionDenied("Only admins can reset passwords.")
+        audit.record(conn, "user.password_reset", "user", str(user_id))
+        conn.exec_driver_sql("reset role")  # the auth server's part, as in add_user
+        updated = conn.execute(
+            sa.text("update auth.users set encrypted_password = :hash, updated_at = now()"
+                    " where id = :id returning id"),
+            {"hash": auth.hash_password(password), "id": user_id}).first()
+        if updated is None:
+            raise ValidationError("That user no longer exists.")
+    return password
+
+
 def _is_admin(conn: Connection) -> bool:
     return bool(conn.execute(sa.text("select private.is_admin()")).scalar())
 

@@ -4,10 +4,11 @@ import streamlit as st
 
 from portal import ui
 from portal.errors import UserFacingError, ValidationError
+from portal.models import Role
 from portal.settings import settings
 from services import accounts
 
-actor = ui.current_actor()
+actor = ui.require_role(*Role)  # any signed-in user
 st.title("My account")
 st.markdown(f"**{ui.plain(actor.display_name)}** · {ui.plain(actor.email)} · "
             f"{ui.role_badge(actor.role)}")

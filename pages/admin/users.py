@@ -48,6 +48,15 @@ def on_role_change(user: accounts.UserRow) -> None:
         st.session_state["users-error"] = str(error)
 
 
+def on_password_reset(user: accounts.UserRow) -> None:
+    try:
+        password = accounts.reset_password(actor, user.id)
+    except UserFacingError as error:
+        st.session_state["users-error"] = str(error)
+    else:
+        st.session_state["users-password"] = (user.email, password)
+
+
 def on_active_toggle(user: accounts.UserRow) -> None:
     try:
         accounts.set_active(actor, user.id, not user.active)
@@ -57,11 +66,14 @@ def on_active_toggle(user: accounts.UserRow) -> None:
 
 if message := st.session_state.pop("users-error", None):
     st.error(message)
+if reset := st.session_state.pop("users-password", None):
+    st.success(f"New temporary password for {reset[0]}, shown only now:")
+    st.code(reset[1], language=None)
 if not result.total:
     st.info("No users match.")
 for user in result.rows:
     with st.container(border=True):
-        info, role_col, action_col = st.columns([3, 2, 1], vertical_alignment="center")
+        info, role_col, action_col = st.columns([3, 2, 1.2], vertical_alignment="center")
         status = "" if user.active else " · **deactivated**"
         info.markdown(f"**{ui.plain(user.full_name) or '—'}** · {ui.plain(user.email)}{status}")
         myself = user.id == actor.user_id
@@ -71,7 +83,14 @@ for user in result.rows:
             help="You cannot change your own role." if myself else None,
             on_change=on_role_change, args=(user,),
         )
-        action_col.button("Reactivate" if not user.active else "Deactivate",
-                          key=f"active:{user.id}", disabled=myself,
-                          on_click=on_active_toggle, args=(user,))
+        with action_col:
+            actions = st.menu_button(
+                "Actions", ["Deactivate" if user.active else "Reactivate", "Reset password"],
+                key=f"actions:{user.id}", disabled=myself, icon=":material/more_horiz:")
+        if actions in ("Deactivate", "Reactivate"):
+            on_active_toggle(user)
+            st.rerun()
+        elif actions == "Reset password":
+            on_password_reset(user)
+            st.rerun()
 ui.pagination(result, page_key)

@@ -47,6 +47,13 @@ def test_first_run_offers_admin_or_demo(clean_db):
     assert "Work at Northwind Analytics" in texts(at)
 
 
+def test_demo_flag_loads_the_demo_on_an_empty_database(clean_db, monkeypatch):
+    monkeypatch.setattr("sys.argv", ["streamlit_app.py", "--demo"])
+    at = app_as().run()
+    assert_no_exception(at)
+    assert "Work at Northwind Analytics" in texts(at)
+
+
 def test_first_admin_form(clean_db):
     at = app_as().run()
     form_inputs = at.text_input
@@ -138,6 +145,20 @@ def test_users_page_changes_a_role(demo_db):
     at.selectbox(key=f"role:{tom.user_id}").select(Role.EMPLOYEE).run()
     assert_no_exception(at)
     assert accounts.refresh(tom).role is Role.EMPLOYEE
+
+
+def test_users_page_deactivates_and_resets(demo_db):
+    tom = signed_in("tom@example.com")
+    at = app_as(signed_in("admin@example.com")).run()
+    at.switch_page("pages/admin/users.py").run()
+    at.menu_button(key=f"actions:{tom.user_id}").click("Reset password").run()
+    assert_no_exception(at)
+    assert "New temporary password for tom@example.com" in texts(at)
+    new_password = at.code[0].value
+    assert accounts.sign_in("tom@example.com", new_password).user_id == tom.user_id
+    at.menu_button(key=f"actions:{tom.user_id}").click("Deactivate").run()
+    assert_no_exception(at)
+    assert accounts.refresh(tom) is None
 
 
 def test_users_page_adds_a_user_and_rejects_bad_input(demo_db):

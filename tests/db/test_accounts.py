@@ -150,3 +150,14 @@ def test_change_password(demo_db):
 
 def test_visitor_refresh_is_a_no_op(demo_db):
     assert accounts.refresh(Actor.visitor()) == Actor.visitor()
+
+
+def test_admin_resets_a_password(demo_db):
+    admin = _sign_in("admin@example.com")
+    tom = _sign_in("tom@example.com")
+    with pytest.raises(PermissionDenied):
+        accounts.reset_password(_sign_in(), tom.user_id)  # a recruiter
+    password = accounts.reset_password(admin, tom.user_id)
+    assert _sign_in("tom@example.com", password).user_id == tom.user_id
+    with pytest.raises(accounts.SignInError):
+        _sign_in("tom@example.com")  # the old password is gone

@@ -285,6 +285,12 @@ def test_admin_cannot_change_own_role(engine, world):
 
 
 @pytest.mark.parametrize("who", ROLES)
+def test_private_schema_is_closed_to_users(engine, world, who):
+    assert run_as(engine, world, who, "select * from private.sign_in_failures") is None
+    assert run_as(engine, world, who, "select * from auth.users") is None
+
+
+@pytest.mark.parametrize("who", ROLES)
 def test_nobody_truncates(engine, world, who):
     assert run_as(engine, world, who, "truncate public.jobs cascade") is None
 
