@@ -137,3 +137,15 @@ def test_cli_embedded_url_keeps_running_until_stopped(tmp_path: Path):
         assert conn.execute(sa.text("select current_database()")).scalar() == "boomerang"
     stopped = _portal("db", "stop", env=env)
     assert stopped.returncode == 0 and stopped.stdout.strip() == "stopped"
+
+
+def test_embedded_server_starts_once_and_stops_on_exit(tmp_path: Path):
+    script = ("from portal import db\n"
+              "assert db.engine() is db.engine()\n"
+              "db.ensure_ready(); db.ensure_ready()\n")
+    env = {**os.environ, "PORTAL_DATA_DIR": str(tmp_path), "DATABASE_URL": ""}
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "postgres" / "PG_VERSION").exists()  # data kept under the data folder
+    assert not (tmp_path / "postgres" / "postmaster.pid").exists()  # and the server stopped
