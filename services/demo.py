@@ -313,19 +313,26 @@ def _questions(conn: Connection, jobs: list[UUID], accounts: dict[str, UUID], to
                                  tzinfo=UTC)
         rows.append({
             "id": demo_id(f"question:{i}"), "job": jobs[job_index] if job_index is not None else None,
-            "asker": accounts["candidate@example.com"] if i in (16, 22) else None,
             "body": body, "status": status, "answer": answer,
             "by": recruiter if answer else None,
             "answered": asked + timedelta(hours=20) if answer else None, "created": asked,
         })
     conn.execute(sa.text(
         """
-        insert into public.questions (id, job_id, asker_id, body, status, answer, answered_by,
+        insert into public.questions (id, job_id, body, status, answer, answered_by,
           answered_at, created_at)
-        values (:id, :job, :asker, :body, cast(:status as public.question_status), :answer, :by,
+        values (:id, :job, :body, cast(:status as public.question_status), :answer, :by,
           :answered, :created)
         on conflict (id) do nothing
         """), rows)
+    # Who asked: the demo candidate twice, visitors with an email for the rest of the open ones.
+    askers = [{"question": row["id"],
+               "user": accounts["candidate@example.com"] if i in (16, 22) else None,
+               "email": None if i in (16, 22) else f"asker{i}@example.net"}
+              for i, row in enumerate(rows) if i in (16, 22) or row["status"] != "published"]
+    conn.execute(sa.text(
+        "insert into public.question_askers (question_id, user_id, email)"
+        " values (:question, :user, :email) on conflict do nothing"), askers)
 
 
 def _hires(conn: Connection, rng: random.Random, jobs: list[UUID], referrals: list[UUID],

@@ -6,9 +6,11 @@
 --                         ask questions
 --   candidates            + their own profile, candidate record, applications and questions
 --   alumni and employees  + their own referrals and the candidates they referred
+--                         (submitting referrals comes with the referral programme)
 --   recruiters            read and manage jobs, candidates, applications, referrals,
 --                         questions, hires; read profiles and the audit log
 --   admins                what recruiters may, plus users' roles and the company profile
+-- A deactivated user keeps none of this: every "own rows" rule also asks is_active().
 
 -- Helper functions live in a schema the API does not expose.
 create schema if not exists private;
@@ -39,7 +41,8 @@ create table public.invitations (
   role public.app_role not null,
   full_name text not null default '',
   invited_by uuid references public.profiles (id) on delete set null,
-  created_at timestamptz not null default now()
+  created_at timestamptz not null default now(),
+  expires_at timestamptz not null default now() + interval '14 days'
 );
 alter table public.invitations enable row level security;
 
@@ -55,15 +58,22 @@ as $$
   select coalesce((select private.my_role()) in ('recruiter', 'admin'), false)
 $$;
 
+create function private.is_active() returns boolean
+language sql stable security definer set search_path = ''
+as $$
+  select exists (select 1 from public.profiles p where p.id = (select auth.uid()) and p.active)
+$$;
+
 create function private.is_admin() returns boolean
 language sql stable security definer set search_path = ''
 as $$
   select coalesce((select private.my_role()) = 'admin', false)
 $$;
 
-revoke all on function private.my_role(), private.is_staff(), private.is_admin() from public;
-grant execute on function private.my_role(), private.is_staff(), private.is_admin()
-  to anon, authenticated;
+revoke all on function private.my_role(), private.is_staff(), private.is_admin(),
+  private.is_active() from public;
+grant execute on function private.my_role(), private.is_staff(), private.is_admin(),
+  private.is_active() to anon, authenticated;
 
 create function private.handle_new_user() returns trigger
 language plpgsql security definer set search_path = ''
@@ -71,7 +81,10 @@ as $$
 declare
   invite public.invitations;
 begin
-  select * into invite from public.invitations where email = lower(new.email);
+  -- An invitation is used once, and only while it is valid.
+  delete from public.invitations
+   where email = lower(new.email) and expires_at > now()
+  returning * into invite;
   insert into public.profiles (id, email, full_name, role)
   values (
     new.id,
@@ -98,6 +111,10 @@ begin
     raise exception 'You cannot change your own role or deactivate yourself.'
       using errcode = '42501';
   end if;
+  if old.role = 'admin' and old.active and (new.role <> 'admin' or not new.active) then
+    -- Two admins demoting each other at once: the second waits and then sees the first.
+    perform pg_advisory_xact_lock(hashtext('boomerang: last admin'));
+  end if;
   if old.role = 'admin' and old.active and (new.role <> 'admin' or not new.active)
      and not exists (
        select 1 from public.profiles p where p.role = 'admin' and p.active and p.id <> old.id
@@ -115,7 +132,7 @@ create trigger guard_profile_update
 
 create policy "profiles: own, or all for staff" on public.profiles
   for select to authenticated
-  using (id = (select auth.uid()) or (select private.is_staff()));
+  using ((id = (select auth.uid()) and (select private.is_active())) or (select private.is_staff()));
 
 create policy "profiles: admins update" on public.profiles
   for update to authenticated
@@ -266,10 +283,15 @@ create policy "candidates: staff, the candidate, and who referred them" on publi
   for select to authenticated
   using (
     (select private.is_staff())
-    or user_id = (select auth.uid())
-    or exists (
-      select 1 from public.referrals r
-      where r.candidate_id = candidates.id and r.referrer_id = (select auth.uid())
+    or (
+      (select private.is_active())
+      and (
+        user_id = (select auth.uid())
+        or exists (
+          select 1 from public.referrals r
+          where r.candidate_id = candidates.id and r.referrer_id = (select auth.uid())
+        )
+      )
     )
   );
 create policy "candidates: staff insert" on public.candidates
@@ -284,7 +306,10 @@ create policy "applications: staff, and the candidate's own" on public.applicati
   for select to authenticated
   using (
     (select private.is_staff())
-    or candidate_id in (select c.id from public.candidates c where c.user_id = (select auth.uid()))
+    or (
+      (select private.is_active())
+      and candidate_id in (select c.id from public.candidates c where c.user_id = (select auth.uid()))
+    )
   );
 create policy "applications: staff insert" on public.applications
   for insert to authenticated with check ((select private.is_staff()));
@@ -296,18 +321,14 @@ create policy "applications: staff delete" on public.applications
 
 create policy "referrals: staff, and the referrer's own" on public.referrals
   for select to authenticated
-  using ((select private.is_staff()) or referrer_id = (select auth.uid()));
-create policy "referrals: staff, or alumni and employees for themselves" on public.referrals
-  for insert to authenticated
-  with check (
+  using (
     (select private.is_staff())
-    or (
-      referrer_id = (select auth.uid())
-      and stage = 'submitted'
-      and reward_amount is null
-      and (select private.my_role()) in ('alumnus', 'employee')
-    )
+    or (referrer_id = (select auth.uid()) and (select private.is_active()))
   );
+-- Alumni and employees will submit referrals through a function that also records the
+-- candidate (the referral programme); a plain insert could name any existing candidate.
+create policy "referrals: staff insert" on public.referrals
+  for insert to authenticated with check ((select private.is_staff()));
 create policy "referrals: staff update" on public.referrals
   for update to authenticated
   using ((select private.is_staff())) with check ((select private.is_staff()));
@@ -315,15 +336,14 @@ create policy "referrals: staff delete" on public.referrals
   for delete to authenticated using ((select private.is_staff()));
 
 -- ---------------------------------------------------------------------------
--- Questions and answers. The asker's email lives apart, so that publishing an
--- answer never publishes who asked.
+-- Questions and answers. Who asked (account and email) lives apart, so that
+-- publishing an answer never publishes who asked.
 -- ---------------------------------------------------------------------------
 create type public.question_status as enum ('pending', 'published', 'answered_privately', 'rejected');
 
 create table public.questions (
   id uuid primary key default gen_random_uuid(),
   job_id uuid references public.jobs (id) on delete set null,
-  asker_id uuid references public.profiles (id) on delete set null,
   body text not null check (length(body) between 5 and 2000),
   topic text,
   status public.question_status not null default 'pending',
@@ -334,21 +354,31 @@ create table public.questions (
 );
 create index questions_status_created_idx on public.questions (status, created_at);
 create index questions_job_idx on public.questions (job_id);
-create index questions_asker_idx on public.questions (asker_id);
 alter table public.questions enable row level security;
 
-create table public.question_contacts (
+create table public.question_askers (
   question_id uuid primary key references public.questions (id) on delete cascade,
-  email text not null
+  user_id uuid references public.profiles (id) on delete set null,
+  email text,
+  check (user_id is not null or email is not null)
 );
-alter table public.question_contacts enable row level security;
+create index question_askers_user_idx on public.question_askers (user_id);
+alter table public.question_askers enable row level security;
 
-create policy "questions: published for everyone, own for askers, all for staff" on public.questions
-  for select to anon, authenticated
+create policy "questions: visitors read published" on public.questions
+  for select to anon using (status = 'published');
+create policy "questions: published, own for askers, all for staff" on public.questions
+  for select to authenticated
   using (
     status = 'published'
-    or asker_id = (select auth.uid())
     or (select private.is_staff())
+    or (
+      (select private.is_active())
+      and exists (
+        select 1 from public.question_askers a
+        where a.question_id = questions.id and a.user_id = (select auth.uid())
+      )
+    )
   );
 create policy "questions: anyone asks, as themselves" on public.questions
   for insert to anon, authenticated
@@ -356,7 +386,7 @@ create policy "questions: anyone asks, as themselves" on public.questions
     status = 'pending'
     and answer is null
     and answered_by is null
-    and (asker_id is null or asker_id = (select auth.uid()))
+    and answered_at is null
   );
 create policy "questions: staff update" on public.questions
   for update to authenticated
@@ -364,9 +394,19 @@ create policy "questions: staff update" on public.questions
 create policy "questions: staff delete" on public.questions
   for delete to authenticated using ((select private.is_staff()));
 
-create policy "question contacts: staff" on public.question_contacts
-  for all to authenticated
+create policy "question askers: staff, and askers their own" on public.question_askers
+  for select to authenticated
+  using (
+    (select private.is_staff())
+    or (user_id = (select auth.uid()) and (select private.is_active()))
+  );
+create policy "question askers: staff insert" on public.question_askers
+  for insert to authenticated with check ((select private.is_staff()));
+create policy "question askers: staff update" on public.question_askers
+  for update to authenticated
   using ((select private.is_staff())) with check ((select private.is_staff()));
+create policy "question askers: staff delete" on public.question_askers
+  for delete to authenticated using ((select private.is_staff()));
 
 -- ---------------------------------------------------------------------------
 -- Hires, with their source and what each cost.
@@ -424,7 +464,8 @@ alter table public.audit_log enable row level security;
 create policy "audit log: staff read" on public.audit_log
   for select to authenticated using ((select private.is_staff()));
 create policy "audit log: users append as themselves" on public.audit_log
-  for insert to authenticated with check (actor_id = (select auth.uid()));
+  for insert to authenticated
+  with check (actor_id = (select auth.uid()) and (select private.is_active()));
 
 -- ---------------------------------------------------------------------------
 -- Table privileges. Row-level security decides which rows; these decide which
@@ -435,6 +476,8 @@ revoke all on all tables in schema public from anon, authenticated;
 grant select on public.company, public.jobs, public.questions to anon;
 grant insert on public.questions to anon;
 grant select, insert, update, delete on all tables in schema public to authenticated;
-revoke update, delete on public.audit_log from authenticated;
+-- The audit log is append-only, and its author and time are not the writer's to choose.
+revoke insert, update, delete on public.audit_log from authenticated;
+grant insert (action, subject_type, subject_id, details) on public.audit_log to authenticated;
 grant usage on all sequences in schema public to authenticated;
 grant all on all tables in schema public to service_role;
