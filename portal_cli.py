@@ -48,7 +48,10 @@ def _parser() -> argparse.ArgumentParser:
         run=_db_url)
     db_commands.add_parser("stop", help="stop the embedded PostgreSQL").set_defaults(run=_db_stop)
 
-    commands.add_parser("demo", help="load the demo data").set_defaults(run=_demo)
+    demo = commands.add_parser("demo", help="load the demo data (into a portal without accounts)")
+    demo.add_argument("--force", action="store_true",
+                      help="load it even though the portal has accounts of its own")
+    demo.set_defaults(run=_demo)
 
     users = commands.add_parser("users", help="user accounts")
     user_commands = users.add_subparsers(title="user commands", required=True)
@@ -84,10 +87,10 @@ def _db_stop(_args: argparse.Namespace) -> None:
     print("stopped" if embedded.stop(config.data_dir) else "the embedded server was not running")
 
 
-def _demo(_args: argparse.Namespace) -> None:
+def _demo(args: argparse.Namespace) -> None:
     from services import demo
 
-    added = demo.load_demo()
+    added = demo.load_demo(force=args.force)
     if not any(added.values()):
         print("the demo data is already loaded; nothing changed")
         return

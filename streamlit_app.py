@@ -11,8 +11,9 @@ import streamlit as st
 from portal import ui
 from portal.db import DatabaseUnavailable, ensure_ready
 from portal.errors import UserFacingError
+from portal.migrations import MigrationError
 from portal.navigation import menu_for
-from services import accounts, demo
+from services import accounts, demo, sign_in
 
 
 def demo_flag() -> bool:
@@ -32,16 +33,18 @@ def main() -> None:
             first_run = False
         actor = ui.current_actor()
         if actor.signed_in:
-            refreshed = accounts.refresh(actor)
+            refreshed = sign_in.refresh(actor)
             if refreshed is None:
                 ui.sign_out()
                 st.toast("You have been signed out: your account is no longer active.")
                 refreshed = ui.current_actor()
             ui.remember(refreshed)
             actor = refreshed
-    except DatabaseUnavailable as error:
+    except (DatabaseUnavailable, MigrationError) as error:
         # st.navigation on every run, even this one, so the pages/ folder is never listed.
-        st.navigation([st.Page(partial(ui.database_unavailable, error), title="Unavailable",
+        show = ui.database_unavailable if isinstance(error, DatabaseUnavailable) else \
+            ui.migration_failed
+        st.navigation([st.Page(partial(show, error), title="Unavailable",
                                url_path="unavailable")], position="hidden").run()
         return
 
@@ -60,7 +63,7 @@ def main() -> None:
     except DatabaseUnavailable as error:
         ui.database_unavailable(error)
     except UserFacingError as error:
-        st.error(str(error))
+        ui.show_error(error)
     except Exception as error:  # noqa: BLE001 - last line of defence: no traceback for users
         ui.unexpected_error(error)
 

@@ -48,40 +48,67 @@ class Identity:
 
 
 class SupabaseSignIn:
-    """Sign-in through Supabase Auth (used when SUPABASE_URL and SUPABASE_ANON_KEY are set)."""
+    """Sign-in through Supabase Auth (used when SUPABASE_URL and SUPABASE_ANON_KEY are set).
+
+    The client keeps no session: once the JWT's claims are read, the Supabase session is
+    signed out again, since the portal's own session is the Streamlit one.
+    """
 
     def __init__(self, url: str, anon_key: str):
-        from supabase import create_client
+        from supabase_auth import SyncMemoryStorage
 
-        self._client = create_client(url, anon_key)
+        from supabase import ClientOptions, create_client
+
+        self._storage = SyncMemoryStorage()
+        self._client = create_client(url, anon_key, ClientOptions(
+            auto_refresh_token=False, persist_session=False, flow_type="pkce",
+            storage=self._storage))
 
     def with_password(self, email: str, password: str) -> Identity | None:
+        return self._session_identity(lambda: self._client.auth.sign_in_with_password(
+            {"email": email, "password": password}))
+
+    def send_code(self, email: str, redirect_to: str) -> str | None:
+        """Email an existing account a one-time code and a magic link back to
+        `redirect_to`. Returns the PKCE code verifier the link will need, or None when
+        Supabase refused (unknown address, rate limit): the caller says the same either way."""
         from supabase_auth.errors import AuthApiError
 
         try:
-            response = self._client.auth.sign_in_with_password(
-                {"email": email, "password": password}
-            )
+            self._client.auth.sign_in_with_otp({"email": email, "options": {
+                "should_create_user": False, "email_redirect_to": redirect_to}})
         except AuthApiError:
             return None
-        return _identity(response.session.access_token if response.session else None)
-
-    def send_code(self, email: str) -> None:
-        """Email a one-time code (and magic link) to an existing account."""
-        self._client.auth.sign_in_with_otp({"email": email, "options": {"should_create_user": False}})
+        # supabase-auth keeps the verifier in the client's storage under "<key>-code-verifier".
+        return next((value for key, value in self._storage.storage.items()
+                     if key.endswith("-code-verifier")), None)
 
     def invite(self, email: str) -> None:
         """Create the account if needed and email it a sign-in link and code."""
         self._client.auth.sign_in_with_otp({"email": email, "options": {"should_create_user": True}})
 
     def with_code(self, email: str, code: str) -> Identity | None:
-        from supabase_auth.errors import AuthApiError
+        return self._session_identity(lambda: self._client.auth.verify_otp(
+            {"email": email, "token": code, "type": "email"}))
+
+    def with_link(self, auth_code: str, code_verifier: str) -> Identity | None:
+        """The magic link came back with `?code=`: trade it for a session."""
+        return self._session_identity(lambda: self._client.auth.exchange_code_for_session(
+            {"auth_code": auth_code, "code_verifier": code_verifier}))
+
+    def _session_identity(self, request) -> Identity | None:
+        from supabase_auth.errors import AuthApiError, AuthError
 
         try:
-            response = self._client.auth.verify_otp({"email": email, "token": code, "type": "email"})
+            response = request()
         except AuthApiError:
             return None
-        return _identity(response.session.access_token if response.session else None)
+        identity = _identity(response.session.access_token if response.session else None)
+        try:
+            self._client.auth.sign_out({"scope": "local"})
+        except AuthError:  # the refresh token dies with its session anyway
+            pass
+        return identity
 
 
 def _identity(access_token: str | None) -> Identity | None:

@@ -24,6 +24,7 @@ from portal.settings import Settings, settings
 _log = logging.getLogger(__name__)
 _engine: Engine | None = None
 _ready = False
+_supabase = False
 _lock = threading.Lock()
 
 
@@ -31,9 +32,12 @@ class DatabaseUnavailable(Exception):
     """The database cannot be reached; the message says what to check."""
 
 
-def describe_url(url: str) -> str:
-    """The URL without its password, fit for messages and logs."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=True)
+def describe_server(url: str | sa.URL) -> str:
+    """Where the database is (host, port, database), without user or password: fit for a
+    page any visitor may see, and for logs."""
+    parsed = make_url(url)
+    host = parsed.host or "a local socket"
+    return f"{host}:{parsed.port or 5432}/{parsed.database or ''}"
 
 
 def database_url(config: Settings | None = None, *, keep_running: bool = False) -> str:
@@ -47,7 +51,20 @@ def database_url(config: Settings | None = None, *, keep_running: bool = False) 
                 "Check that the folder is writable and not used by another PostgreSQL version, "
                 "or set PORTAL_DATA_DIR to another folder."
             ) from error
-    return embedded.sqlalchemy_url(config.database_url or "")
+    return _checked_url(config.database_url or "")
+
+
+def _checked_url(url: str) -> str:
+    example = "postgresql://user:password@host:5432/database"
+    try:
+        parsed = make_url(embedded.sqlalchemy_url(url))
+    except sa.exc.ArgumentError:
+        raise DatabaseUnavailable(f"DATABASE_URL is not a database URL. Expected {example} "
+                                  "(percent-encode special characters in the password).") from None
+    if not parsed.drivername.startswith("postgresql"):
+        raise DatabaseUnavailable(f"DATABASE_URL must point at PostgreSQL ({example}), "
+                                  f"not “{parsed.drivername}”.")
+    return parsed.render_as_string(hide_password=False)
 
 
 def engine() -> Engine:
@@ -72,15 +89,23 @@ def create_engine(url: str) -> Engine:
 
 def ensure_ready() -> Engine:
     """Engine up and migrations applied, once per process."""
-    global _ready
+    global _ready, _supabase
     eng = engine()
     if not _ready:
         from portal import migrations
 
         with translate_errors(eng):
             migrations.upgrade(eng)
+            with eng.connect() as conn:
+                _supabase = migrations.is_supabase(conn)
         _ready = True
     return eng
+
+
+def on_supabase() -> bool:
+    """True when the database in use is a Supabase project's."""
+    ensure_ready()
+    return _supabase
 
 
 @contextmanager
@@ -92,7 +117,7 @@ def translate_errors(eng: Engine) -> Iterator[None]:
         if not _is_connection_error(error):
             raise
         raise DatabaseUnavailable(
-            f"Cannot reach the database at {describe_url(str(eng.url))}: "
+            f"Cannot reach the database at {describe_server(eng.url)}: "
             f"{_first_line(error.orig)}. Check DATABASE_URL and that the server is running."
         ) from error
 

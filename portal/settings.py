@@ -29,6 +29,7 @@ class Settings:
     data_dir: Path = PROJECT_ROOT / ".data"
     supabase_url: str | None = None
     supabase_anon_key: str | None = field(default=None, repr=False)
+    public_url: str = "http://localhost:8501"
 
     @property
     def embedded(self) -> bool:
@@ -55,6 +56,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         data_dir=Path(data_dir).expanduser().resolve() if data_dir else PROJECT_ROOT / ".data",
         supabase_url=get("SUPABASE_URL"),
         supabase_anon_key=get("SUPABASE_ANON_KEY"),
+        public_url=(get("PORTAL_PUBLIC_URL") or "http://localhost:8501").rstrip("/"),
     )
 
 

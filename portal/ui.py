@@ -47,6 +47,12 @@ def plain(text: str | None) -> str:
     return _MARKDOWN_SPECIALS.sub(r"\\\1", text or "")
 
 
+def show_error(error: Exception) -> None:
+    """A user-facing error. Messages may quote what the user typed, so they are shown
+    as plain text, never as Markdown."""
+    st.error(plain(str(error)))
+
+
 def page_number(key: str) -> int:
     return int(st.session_state.get(key, 1) or 1)
 
@@ -64,7 +70,7 @@ def pagination(result: Page, key: str) -> None:
 
 def database_unavailable(error: DatabaseUnavailable) -> None:
     st.title("The database is not reachable")
-    st.error(str(error))
+    st.error(plain(str(error)))
     st.markdown(
         "- With `DATABASE_URL` set: check the host, port, user and password, and that the "
         "server accepts connections from here (Supabase: use the *session pooler* string).\n"
@@ -72,6 +78,15 @@ def database_unavailable(error: DatabaseUnavailable) -> None:
         "`PORTAL_DATA_DIR`); check that the folder is writable.\n\n"
         "The portal tries again every time you press the button below; no restart is needed."
     )
+    st.button("Try again", type="primary")
+
+
+def migration_failed(error: Exception) -> None:
+    st.title("The database could not be brought up to date")
+    st.error(plain(str(error)))
+    st.markdown("A migration in `supabase/migrations/` failed, and nothing of that file was "
+                "applied. Fix the file (or the database), then press the button below, or run "
+                "`portal db upgrade` to see the same message in a terminal.")
     st.button("Try again", type="primary")
 
 

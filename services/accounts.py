@@ -1,4 +1,4 @@
-"""Accounts: first run, sign-in with back-off, and the admins' user management."""
+"""Accounts: the first run, creating accounts, and the admins' user management."""
 
 from __future__ import annotations
 
@@ -10,21 +10,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from portal import auth, validation
-from portal.db import contains_pattern, owner_transaction, transaction
-from portal.errors import PermissionDenied, UserFacingError, ValidationError
+from portal.db import contains_pattern, on_supabase, owner_transaction, transaction
+from portal.errors import PermissionDenied, ValidationError
 from portal.models import Actor, Page, Role
 from portal.settings import settings
-from services import audit
-
-GENERIC_SIGN_IN_ERROR = "That email and password do not match an account."
-# After this many failures in a row an account waits before the next try; each
-# further failure doubles the wait, up to MAX_LOCK_SECONDS.
-FREE_ATTEMPTS = 3
-MAX_LOCK_SECONDS = 300
-
-
-class SignInError(UserFacingError):
-    """Sign-in refused; the message never tells whether the account exists."""
+from services import audit, sign_in
 
 
 @dataclass(frozen=True)
@@ -56,10 +46,15 @@ def create_first_admin(email: str, full_name: str, password: str) -> Actor:
 
 
 def _claim_first_run(conn: Connection) -> None:
-    """Two browsers on the first-run page at once: only one becomes the admin."""
+    """Two browsers on the first-run page at once: only one becomes the admin (on
+    Supabase, only one admin invitation goes out)."""
     conn.execute(sa.text("lock table public.profiles in exclusive mode"))
     if conn.execute(sa.text("select exists (select 1 from public.profiles)")).scalar():
         raise ValidationError("The portal already has accounts. Sign in instead.")
+    if conn.execute(sa.text("select exists (select 1 from public.invitations"
+                            " where role = 'admin' and expires_at > now())")).scalar():
+        raise ValidationError("An invitation for the first admin is already out: look for the "
+                              "sign-in email, then sign in.")
 
 
 def invite_first_admin(email: str, full_name: str) -> None:
@@ -69,11 +64,8 @@ def invite_first_admin(email: str, full_name: str) -> None:
     full_name = validation.full_name(full_name)
     with owner_transaction() as conn:
         _claim_first_run(conn)
-        conn.execute(sa.text(
-            "insert into public.invitations (email, role, full_name) values (:email, 'admin', :name)"
-            " on conflict (email) do update set role = 'admin', full_name = excluded.full_name"),
-            {"email": email, "name": full_name})
-    _supabase().invite(email)
+        _invite(conn, email, full_name, Role.ADMIN, invited_by=None)
+    _send_invitation(email)
 
 
 def create_account(
@@ -81,14 +73,13 @@ def create_account(
     user_id: UUID | None = None,
 ) -> UUID:
     """Create an auth user whose profile gets `role` (owner connection: this is the auth
-    server's part). Returns the new user's id."""
-    conn.execute(
-        sa.text(
-            "insert into public.invitations (email, role, full_name) values (:email, :role, :name)"
-            " on conflict (email) do update set role = excluded.role, full_name = excluded.full_name"
-        ),
-        {"email": email, "role": role.value, "name": full_name},
-    )
+    server's part, for the embedded database only). Returns the new user's id."""
+    if on_supabase():
+        # Supabase Auth cannot use rows written past it (no aud, instance or tokens).
+        raise ValidationError(
+            "This database is Supabase's: its accounts are made by Supabase Auth. Set "
+            "SUPABASE_URL and SUPABASE_ANON_KEY and invite people from Admin → Users.")
+    _invite(conn, email, full_name, role, invited_by=None)
     if conn.execute(
         sa.text("select 1 from auth.users where lower(email) = :email"), {"email": email}
     ).first():
@@ -104,6 +95,30 @@ def create_account(
     ).scalar_one()
 
 
+def _invite(conn: Connection, email: str, full_name: str, role: Role,
+            invited_by: UUID | None) -> None:
+    """The role the account gets when it is created (see private.handle_new_user)."""
+    conn.execute(sa.text(
+        "insert into public.invitations (email, role, full_name, invited_by)"
+        " values (:email, :role, :name, :by)"
+        " on conflict (email) do update set role = excluded.role, full_name = excluded.full_name,"
+        " invited_by = excluded.invited_by, expires_at = now() + interval '14 days'"),
+        {"email": email, "role": role.value, "name": full_name, "by": invited_by})
+
+
+def _send_invitation(email: str) -> None:
+    """Supabase mode: ask Supabase Auth to create the account and email it. If that
+    fails, the invitation is withdrawn so that no role waits for a stranger."""
+    try:
+        sign_in.supabase_client().invite(email)
+    except Exception as error:  # noqa: BLE001 - Supabase and network errors alike
+        with owner_transaction() as conn:
+            conn.execute(sa.text("delete from public.invitations where email = :email"),
+                         {"email": email})
+        raise ValidationError(f"Supabase could not send the invitation ({error}). "
+                              "Check the project's email settings and try again.") from None
+
+
 def add_account(email: str, full_name: str, role: Role) -> str:
     """Add an account from the command line (the operator acts as the owner); returns its
     temporary password."""
@@ -111,135 +126,6 @@ def add_account(email: str, full_name: str, role: Role) -> str:
     with owner_transaction() as conn:
         create_account(conn, email, full_name, role, password)
     return password
-
-
-# --- sign-in --------------------------------------------------------------------
-
-def sign_in(email: str, password: str) -> Actor:
-    email = _sign_in_email(email)
-    _refuse_while_locked(email)
-    return _complete_sign_in(email, _provider_check(email, password or ""))
-
-
-def send_sign_in_code(email: str) -> None:
-    """Supabase mode: email a one-time code (and magic link) to an existing account."""
-    _supabase().send_code(_sign_in_email(email))
-
-
-def sign_in_with_code(email: str, code: str) -> Actor:
-    email = _sign_in_email(email)
-    _refuse_while_locked(email)
-    return _complete_sign_in(email, _supabase().with_code(email, code))
-
-
-def _sign_in_email(email: str) -> str:
-    try:
-        return validation.email_address(email)
-    except ValidationError:
-        raise SignInError("Enter the email address of your account.") from None
-
-
-def _supabase() -> auth.SupabaseSignIn:
-    config = settings()
-    if not config.supabase_auth:
-        raise SignInError("Sign-in by email code needs SUPABASE_URL and SUPABASE_ANON_KEY.")
-    return auth.SupabaseSignIn(config.supabase_url or "", config.supabase_anon_key or "")
-
-
-def _complete_sign_in(email: str, identity: auth.Identity | None) -> Actor:
-    if identity is None:
-        _record_failure(email)
-        raise SignInError(GENERIC_SIGN_IN_ERROR)
-    with owner_transaction() as conn:
-        conn.execute(sa.text("delete from private.sign_in_failures where email = :email"),
-                     {"email": email})
-        conn.execute(sa.text("update auth.users set last_sign_in_at = now() where id = :id"),
-                     {"id": identity.user_id})
-        profile = conn.execute(
-            sa.text("select role, full_name, active from public.profiles where id = :id"),
-            {"id": identity.user_id},
-        ).first()
-    if profile is None or not profile.active:
-        raise SignInError("This account is deactivated. Ask an admin of the portal to reactivate it.")
-    return Actor(user_id=identity.user_id, email=identity.email or email,
-                 role=Role(profile.role), full_name=profile.full_name)
-
-
-def _provider_check(email: str, password: str) -> auth.Identity | None:
-    if settings().supabase_auth:
-        return _supabase().with_password(email, password)
-    with owner_transaction() as conn:
-        user = conn.execute(
-            sa.text("select id, email, encrypted_password from auth.users"
-                    " where lower(email) = :email and (banned_until is null or banned_until < now())"),
-            {"email": email},
-        ).first()
-    if not auth.password_matches(password, user.encrypted_password if user else None):
-        return None
-    return auth.Identity(user_id=user.id, email=user.email)
-
-
-def _refuse_while_locked(email: str) -> None:
-    with owner_transaction() as conn:
-        wait = conn.execute(
-            sa.text("select ceil(extract(epoch from locked_until - now()))::int"
-                    " from private.sign_in_failures where email = :email and locked_until > now()"),
-            {"email": email},
-        ).scalar()
-    if wait:
-        raise SignInError(
-            f"Too many failed sign-ins for this email. Wait {wait} seconds, then try again."
-        )
-
-
-def _record_failure(email: str) -> None:
-    # Counted per email address typed, whether or not an account has it, so that the
-    # back-off does not reveal which addresses have accounts.
-    with owner_transaction() as conn:
-        conn.execute(
-            sa.text(
-                """
-                insert into private.sign_in_failures as f (email, failures, last_failure_at)
-                values (:email, 1, now())
-                on conflict (email) do update
-                  set failures = f.failures + 1,
-                      last_failure_at = now(),
-                      locked_until = case when f.failures + 1 >= :free
-                        then now() + make_interval(secs => least(power(2, f.failures + 1 - :free),
-                                                                 :max_lock))
-                      end
-                """
-            ),
-            {"email": email, "free": FREE_ATTEMPTS, "max_lock": MAX_LOCK_SECONDS},
-        )
-
-
-def refresh(actor: Actor) -> Actor | None:
-    """The actor as the database sees them now: a role change applies at the next click,
-    and a deactivated user is signed out (None)."""
-    if not actor.signed_in:
-        return actor
-    with transaction(actor) as conn:
-        profile = conn.execute(
-            sa.text("select role, full_name, active from public.profiles where id = :id"),
-            {"id": actor.user_id},
-        ).first()
-    if profile is None or not profile.active:
-        return None
-    return Actor(user_id=actor.user_id, email=actor.email, role=Role(profile.role),
-                 full_name=profile.full_name)
-
-
-def change_password(actor: Actor, current: str, new: str) -> None:
-    if settings().supabase_auth:
-        raise ValidationError("Passwords are managed by Supabase Auth: use “Forgot password”.")
-    new = validation.new_password(new)
-    if _provider_check(actor.email or "", current or "") is None:
-        raise ValidationError("Your current password is not right.")
-    with owner_transaction() as conn:
-        conn.execute(sa.text("update auth.users set encrypted_password = :hash, updated_at = now()"
-                             " where id = :id"),
-                     {"hash": auth.hash_password(new), "id": actor.user_id})
 
 
 # --- user management (admins) ---------------------------------------------------
@@ -284,16 +170,13 @@ def add_user(actor: Actor, email: str, full_name: str, role: Role | str) -> NewU
     config = settings()
     with transaction(actor) as conn:
         # As the admin: RLS lets only admins write invitations, so this is the check.
-        invited = conn.execute(
-            sa.text("insert into public.invitations (email, role, full_name, invited_by)"
-                    " values (:email, :role, :name, :by)"
-                    " on conflict (email) do update set role = excluded.role,"
-                    " full_name = excluded.full_name, invited_by = excluded.invited_by"
-                    " returning email"),
-            {"email": email, "role": role.value, "name": full_name, "by": actor.user_id},
-        ).first() if _is_admin(conn) else None
-        if invited is None:
+        if not _is_admin(conn):
             raise PermissionDenied("Only admins can add users.")
+        if conn.execute(sa.text("select 1 from public.profiles where lower(email) = :email"),
+                        {"email": email}).first():
+            raise ValidationError(f"There is already an account for {email}: change its role "
+                                  "in the list instead.")
+        _invite(conn, email, full_name, role, invited_by=actor.user_id)
         audit.record(conn, "user.added", "user", email, {"role": role.value})
         if config.supabase_auth:
             user_id, password = None, None
@@ -303,7 +186,7 @@ def add_user(actor: Actor, email: str, full_name: str, role: Role | str) -> NewU
             password = auth.generate_password()
             user_id = create_account(conn, email, full_name, role, password)
     if config.supabase_auth:
-        _supabase().invite(email)
+        _send_invitation(email)
     return NewUser(user_id, email, password, config.supabase_auth)
 
 

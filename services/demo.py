@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from portal.db import owner_transaction
+from portal.errors import ValidationError
 from portal.models import Role
 from services.accounts import create_account
 
@@ -135,11 +136,21 @@ def demo_id(key: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"boomerang-demo:{key}")
 
 
-def load_demo(today: date | None = None) -> dict[str, int]:
-    """Load the demo data; returns how many rows each table gained."""
+def load_demo(today: date | None = None, *, force: bool = False) -> dict[str, int]:
+    """Load the demo data; returns how many rows each table gained.
+
+    Only into a portal that has no accounts of its own, unless `force`: demo accounts
+    have a published password, and one of them is an admin.
+    """
     today = today or date.today()
     rng = random.Random(2026)
     with owner_transaction() as conn:
+        # Locked, so a first admin created meanwhile on another screen is seen here.
+        conn.execute(sa.text("lock table public.profiles in exclusive mode"))
+        if not force and _has_own_accounts(conn):
+            raise ValidationError("This portal already has accounts of its own, and the demo's "
+                                  "accounts have a published password. The demo only goes into "
+                                  "an empty portal (`portal demo --force` overrides this).")
         before = _counts(conn)
         accounts = _accounts(conn)
         conn.execute(
@@ -157,6 +168,17 @@ def load_demo(today: date | None = None) -> dict[str, int]:
     return {table: after[table] - before[table] for table in after}
 
 
+def _has_own_accounts(conn: Connection) -> bool:
+    demo_emails = [a.email for a in DEMO_ACCOUNTS] + [_referrer_email(n) for n, _ in OTHER_REFERRERS]
+    return bool(conn.execute(sa.text(
+        "select exists (select 1 from public.profiles where email <> all(:emails))"),
+        {"emails": demo_emails}).scalar())
+
+
+def _referrer_email(name: str) -> str:
+    return name.lower().replace(" ", ".") + "@example.org"
+
+
 TABLES = ("profiles", "company", "jobs", "candidates", "applications", "referrals",
           "questions", "hires")
 
@@ -169,8 +191,7 @@ def _counts(conn: Connection) -> dict[str, int]:
 def _accounts(conn: Connection) -> dict[str, UUID]:
     wanted = [(a.email, a.full_name, a.role, DEMO_PASSWORD) for a in DEMO_ACCOUNTS]
     for name, role in OTHER_REFERRERS:
-        email = name.lower().replace(" ", ".") + "@example.org"
-        wanted.append((email, name, role, None))
+        wanted.append((_referrer_email(name), name, role, None))
     ids = {}
     for email, name, role, password in wanted:
         existing = conn.execute(sa.text("select id from auth.users where lower(email) = :e"),

@@ -28,7 +28,7 @@ os.environ["DATABASE_URL"] = DATABASE_URL
 # Everything a test may have written; TRUNCATE … CASCADE reaches the rest.
 _TABLES = ("auth.users", "public.invitations", "public.company", "public.jobs",
            "public.candidates", "public.questions", "public.hires", "public.audit_log",
-           "private.sign_in_failures")
+           "private.sign_in_failures", "private.pending_sign_in_links")
 
 
 def pytest_sessionfinish(session, exitstatus):

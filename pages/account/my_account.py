@@ -6,7 +6,7 @@ from portal import ui
 from portal.errors import UserFacingError, ValidationError
 from portal.models import Role
 from portal.settings import settings
-from services import accounts
+from services import sign_in
 
 actor = ui.require_role(*Role)  # any signed-in user
 st.title("My account")
@@ -27,9 +27,9 @@ if not settings().supabase_auth:
         try:
             if new != repeat:
                 raise ValidationError("The two new passwords differ; type them again.")
-            accounts.change_password(actor, current, new)
+            sign_in.change_password(actor, current, new)
         except UserFacingError as error:
-            st.error(str(error))
+            ui.show_error(error)
         else:
             st.success("Your password is changed.")
 

@@ -20,14 +20,14 @@ with st.expander("Add a user", icon=":material/person_add:"):
         try:
             added = accounts.add_user(actor, email, name, role)
         except UserFacingError as error:
-            st.error(str(error))
+            ui.show_error(error)
         else:
             if added.temporary_password:
-                st.success(f"Added {added.email}. Give them this temporary password, shown only "
+                st.success(f"Added {ui.plain(added.email)}. Give them this temporary password, shown only "
                            "now; they can change it under My account.")
                 st.code(added.temporary_password, language=None)
             else:
-                st.success(f"Invited {added.email}: Supabase has emailed them a sign-in link.")
+                st.success(f"Invited {ui.plain(added.email)}: Supabase has emailed them a sign-in link.")
 
 search_col, role_col = st.columns([3, 1])
 search = search_col.text_input("Search users", placeholder="Name or email", max_chars=100)
@@ -42,7 +42,7 @@ def on_role_change(user: accounts.UserRow) -> None:
     key = f"role:{user.id}"
     try:
         accounts.change_role(actor, user.id, st.session_state[key])
-        st.toast(f"{user.email} is now {st.session_state[key].label}.")
+        st.toast(f"{ui.plain(user.email)} is now {st.session_state[key].label}.")
     except UserFacingError as error:
         st.session_state[key] = user.role  # put the box back; nothing changed
         st.session_state["users-error"] = str(error)
@@ -65,9 +65,9 @@ def on_active_toggle(user: accounts.UserRow) -> None:
 
 
 if message := st.session_state.pop("users-error", None):
-    st.error(message)
+    st.error(ui.plain(message))
 if reset := st.session_state.pop("users-password", None):
-    st.success(f"New temporary password for {reset[0]}, shown only now:")
+    st.success(f"New temporary password for {ui.plain(reset[0])}, shown only now:")
     st.code(reset[1], language=None)
 if not result.total:
     st.info("No users match.")

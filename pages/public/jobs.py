@@ -9,7 +9,7 @@ actor = ui.current_actor()
 profile = company.company_profile(actor)
 
 if profile:
-    st.title(f"Work at {profile.name}")
+    st.title(f"Work at {ui.plain(profile.name)}")
     st.markdown(f"**{ui.plain(profile.tagline)}**")
     st.write(profile.about)
 else:
@@ -29,7 +29,7 @@ if not result.total:
     st.info("No open jobs match your search. Try fewer words or another department.")
 for job in result.rows:
     with st.container(border=True):
-        st.subheader(job.title, anchor=False)
+        st.subheader(ui.plain(job.title), anchor=False)
         facts = [job.department, job.location, job.remote_policy.capitalize(),
                  job.employment_type.replace("_", " ").capitalize()]
         if job.salary_range:

@@ -32,7 +32,7 @@ with admin_col, st.container(border=True):
             else:
                 ui.remember(accounts.create_first_admin(email, name, password))
         except UserFacingError as error:
-            st.error(str(error))
+            ui.show_error(error)
         else:
             if supabase:
                 st.success("Supabase has emailed you a sign-in code. Use it on the Sign in page.")

@@ -5,12 +5,23 @@ import streamlit as st
 from portal import ui
 from portal.errors import UserFacingError
 from portal.settings import settings
-from services import accounts
+from services import sign_in
 
 if ui.current_actor().signed_in:
     st.switch_page("pages/public/jobs.py")
 
 st.title("Sign in")
+
+# Back from a magic link: /sign-in?login=<nonce>&code=<code>
+if "login" in st.query_params and "code" in st.query_params:
+    nonce, code = st.query_params["login"], st.query_params["code"]
+    st.query_params.clear()
+    try:
+        ui.remember(sign_in.with_link(nonce, code))
+    except UserFacingError as error:
+        ui.show_error(error)
+    else:
+        st.rerun()
 st.caption("Recruiters, alumni, employees and candidates with an account sign in here. "
            "Browsing jobs needs no account.")
 
@@ -21,25 +32,26 @@ with st.form("sign-in", enter_to_submit=True):
 
 if submitted:
     try:
-        actor = accounts.sign_in(email, password)
+        actor = sign_in.with_password(email, password)
     except UserFacingError as error:
-        st.error(str(error))
+        ui.show_error(error)
     else:
         ui.remember(actor)
         st.rerun()
 
 if settings().supabase_auth:
-    with st.expander("Sign in with a code sent by email instead"):
+    with st.expander("No password? Get a sign-in link and code by email"):
         with st.form("email-code"):
             code_email = st.text_input("Email", key="code-email", autocomplete="email")
-            code = st.text_input("Code from the email (leave empty to get one)", max_chars=10)
-            sent = st.form_submit_button("Send code / sign in")
+            code = st.text_input("Code from the email (leave empty to get an email)",
+                                 max_chars=10)
+            sent = st.form_submit_button("Email me / sign in with the code")
         if sent:
             try:
                 if code.strip():
-                    ui.remember(accounts.sign_in_with_code(code_email, code.strip()))
+                    ui.remember(sign_in.with_code(code_email, code))
                     st.rerun()
-                accounts.send_sign_in_code(code_email)
-                st.success("If an account has this address, a code is on its way.")
+                sign_in.send_code(code_email)
+                st.success(sign_in.GENERIC_CODE_SENT + " Open its link, or type its code above.")
             except UserFacingError as error:
-                st.error(str(error))
+                ui.show_error(error)

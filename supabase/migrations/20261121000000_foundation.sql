@@ -154,6 +154,15 @@ create table private.sign_in_failures (
   locked_until timestamptz
 );
 
+-- Magic links waiting to come back (Supabase sign-in): the PKCE code verifier,
+-- found again by the nonce in the link, whichever browser session opens it.
+create table private.pending_sign_in_links (
+  nonce text primary key,
+  email text not null,
+  code_verifier text not null,
+  created_at timestamptz not null default now()
+);
+
 -- ---------------------------------------------------------------------------
 -- The company (one row).
 -- ---------------------------------------------------------------------------

@@ -3,12 +3,12 @@ import sqlalchemy as sa
 
 from portal.errors import PermissionDenied, ValidationError
 from portal.models import Actor, Role
-from services import accounts
+from services import accounts, sign_in
 from services.demo import DEMO_PASSWORD
 
 
 def _sign_in(email="recruiter@example.com", password=DEMO_PASSWORD):
-    return accounts.sign_in(email, password)
+    return sign_in.with_password(email, password)
 
 
 def test_first_admin_only_once(clean_db):
@@ -18,7 +18,7 @@ def test_first_admin_only_once(clean_db):
     assert not accounts.is_first_run()
     with pytest.raises(ValidationError, match="already has accounts"):
         accounts.create_first_admin("two@example.com", "Two", "a long password")
-    assert accounts.sign_in("boss@example.com", "a long password").user_id == admin.user_id
+    assert sign_in.with_password("boss@example.com", "a long password").user_id == admin.user_id
 
 
 def test_first_admin_form_is_validated(clean_db):
@@ -36,18 +36,18 @@ def test_sign_in_with_demo_accounts(demo_db):
 
 
 def test_wrong_password_and_unknown_email_get_one_generic_message(demo_db):
-    with pytest.raises(accounts.SignInError) as wrong_password:
+    with pytest.raises(sign_in.SignInError) as wrong_password:
         _sign_in(password="wrong password")
-    with pytest.raises(accounts.SignInError) as unknown:
+    with pytest.raises(sign_in.SignInError) as unknown:
         _sign_in("nobody@example.com")
-    assert str(wrong_password.value) == str(unknown.value) == accounts.GENERIC_SIGN_IN_ERROR
+    assert str(wrong_password.value) == str(unknown.value) == sign_in.GENERIC_SIGN_IN_ERROR
 
 
 def test_repeated_failures_back_off_even_for_the_right_password(demo_db):
-    for _ in range(accounts.FREE_ATTEMPTS):
-        with pytest.raises(accounts.SignInError, match="do not match"):
+    for _ in range(sign_in.FREE_ATTEMPTS):
+        with pytest.raises(sign_in.SignInError, match="do not match"):
             _sign_in(password="wrong password")
-    with pytest.raises(accounts.SignInError, match=r"Wait \d+ seconds"):
+    with pytest.raises(sign_in.SignInError, match=r"Wait \d+ seconds"):
         _sign_in()  # the right password, but the account must wait
     with demo_db.begin() as conn:  # time passes
         conn.execute(sa.text("update private.sign_in_failures set locked_until = now() - interval '1 s'"))
@@ -56,10 +56,40 @@ def test_repeated_failures_back_off_even_for_the_right_password(demo_db):
         assert conn.execute(sa.text("select count(*) from private.sign_in_failures")).scalar() == 0
 
 
+def test_parallel_guesses_queue_up_behind_the_back_off(demo_db):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def guess(_):
+        try:
+            _sign_in(password="wrong password")
+        except sign_in.SignInError as error:
+            return str(error)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(guess, range(16)))
+    checked = [a for a in answers if a == sign_in.GENERIC_SIGN_IN_ERROR]
+    assert len(checked) == sign_in.FREE_ATTEMPTS  # the rest were refused before any check
+    assert all("Wait" in a for a in answers if a not in checked)
+
+
+def test_old_failures_are_forgotten(demo_db):
+    for _ in range(sign_in.FREE_ATTEMPTS - 1):
+        with pytest.raises(sign_in.SignInError):
+            _sign_in(password="wrong password")
+    with demo_db.begin() as conn:  # a while later…
+        conn.execute(sa.text("update private.sign_in_failures"
+                             " set last_failure_at = now() - interval '1 hour'"))
+    with pytest.raises(sign_in.SignInError, match="do not match"):
+        _sign_in(password="one more typo")
+    with demo_db.connect() as conn:
+        assert conn.execute(sa.text("select failures, locked_until from private.sign_in_failures")
+                            ).one() == (1, None)
+
+
 def test_back_off_doubles(demo_db):
     waits = []
-    for _ in range(accounts.FREE_ATTEMPTS + 2):
-        with pytest.raises(accounts.SignInError):
+    for _ in range(sign_in.FREE_ATTEMPTS + 2):
+        with pytest.raises(sign_in.SignInError):
             _sign_in(password="wrong password")
         with demo_db.begin() as conn:
             waits.append(conn.execute(sa.text(
@@ -67,14 +97,14 @@ def test_back_off_doubles(demo_db):
                 " from private.sign_in_failures")).scalar())
             conn.execute(sa.text("update private.sign_in_failures set locked_until = now()"
                                  " - interval '1 s' where locked_until is not null"))
-    assert waits[: accounts.FREE_ATTEMPTS - 1] == [None] * (accounts.FREE_ATTEMPTS - 1)
-    assert [round(w) for w in waits[accounts.FREE_ATTEMPTS - 1:]] == [1, 2, 4]
+    assert waits[: sign_in.FREE_ATTEMPTS - 1] == [None] * (sign_in.FREE_ATTEMPTS - 1)
+    assert [round(w) for w in waits[sign_in.FREE_ATTEMPTS - 1:]] == [1, 2, 4]
 
 
 def test_admin_adds_user_who_can_sign_in(demo_db):
     admin = _sign_in("admin@example.com")
     added = accounts.add_user(admin, "New.Alum@example.com", "New Alum", "alumnus")
-    actor = accounts.sign_in("new.alum@example.com", added.temporary_password)
+    actor = sign_in.with_password("new.alum@example.com", added.temporary_password)
     assert actor.role is Role.ALUMNUS and actor.full_name == "New Alum"
 
 
@@ -92,10 +122,10 @@ def test_change_role_and_deactivate(demo_db):
     admin = _sign_in("admin@example.com")
     tom = _sign_in("tom@example.com")
     accounts.change_role(admin, tom.user_id, Role.EMPLOYEE)
-    assert accounts.refresh(tom).role is Role.EMPLOYEE
+    assert sign_in.refresh(tom).role is Role.EMPLOYEE
     accounts.set_active(admin, tom.user_id, False)
-    assert accounts.refresh(tom) is None
-    with pytest.raises(accounts.SignInError, match="deactivated"):
+    assert sign_in.refresh(tom) is None
+    with pytest.raises(sign_in.SignInError, match="deactivated"):
         _sign_in("tom@example.com")
     accounts.set_active(admin, tom.user_id, True)
     assert _sign_in("tom@example.com").role is Role.EMPLOYEE
@@ -108,7 +138,7 @@ def test_recruiter_cannot_make_themselves_admin(demo_db):
     recruiter = _sign_in()
     with pytest.raises(PermissionDenied):
         accounts.change_role(recruiter, recruiter.user_id, Role.ADMIN)
-    assert accounts.refresh(recruiter).role is Role.RECRUITER
+    assert sign_in.refresh(recruiter).role is Role.RECRUITER
 
 
 def test_admin_cannot_demote_themselves(demo_db):
@@ -120,7 +150,7 @@ def test_admin_cannot_demote_themselves(demo_db):
 def test_the_last_admin_stays(demo_db):
     admin = _sign_in("admin@example.com")
     second = accounts.add_user(admin, "second@example.com", "Second Admin", Role.ADMIN)
-    second_actor = accounts.sign_in("second@example.com", second.temporary_password)
+    second_actor = sign_in.with_password("second@example.com", second.temporary_password)
     accounts.change_role(second_actor, admin.user_id, Role.RECRUITER)  # allowed: one admin left
     with pytest.raises(ValidationError, match="your own role"):
         accounts.set_active(second_actor, second_actor.user_id, False)
@@ -143,13 +173,26 @@ def test_list_users_pages_and_filters(demo_db):
 def test_change_password(demo_db):
     tom = _sign_in("tom@example.com")
     with pytest.raises(ValidationError, match="current password"):
-        accounts.change_password(tom, "wrong", "a brand new password")
-    accounts.change_password(tom, DEMO_PASSWORD, "a brand new password")
+        sign_in.change_password(tom, "wrong", "a brand new password")
+    sign_in.change_password(tom, DEMO_PASSWORD, "a brand new password")
     assert _sign_in("tom@example.com", "a brand new password").user_id == tom.user_id
 
 
 def test_visitor_refresh_is_a_no_op(demo_db):
-    assert accounts.refresh(Actor.visitor()) == Actor.visitor()
+    assert sign_in.refresh(Actor.visitor()) == Actor.visitor()
+
+
+def test_accounts_are_not_written_past_supabase_auth(clean_db, monkeypatch):
+    monkeypatch.setattr(accounts, "on_supabase", lambda: True)
+    with pytest.raises(ValidationError, match="Supabase Auth"):
+        accounts.create_first_admin("ada@example.com", "Ada", "a long password")
+
+
+def test_invitations_are_used_once(demo_db):
+    admin = _sign_in("admin@example.com")
+    accounts.add_user(admin, "once@example.com", "Once", Role.RECRUITER)
+    with demo_db.connect() as conn:
+        assert conn.execute(sa.text("select count(*) from public.invitations")).scalar() == 0
 
 
 def test_admin_resets_a_password(demo_db):
@@ -159,5 +202,5 @@ def test_admin_resets_a_password(demo_db):
         accounts.reset_password(_sign_in(), tom.user_id)  # a recruiter
     password = accounts.reset_password(admin, tom.user_id)
     assert _sign_in("tom@example.com", password).user_id == tom.user_id
-    with pytest.raises(accounts.SignInError):
+    with pytest.raises(sign_in.SignInError):
         _sign_in("tom@example.com")  # the old password is gone

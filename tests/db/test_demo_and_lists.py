@@ -1,7 +1,9 @@
+import pytest
 import sqlalchemy as sa
 
+from portal.errors import ValidationError
 from portal.models import Actor
-from services import accounts, applications, demo, jobs, overview, referrals
+from services import accounts, applications, demo, jobs, overview, referrals, sign_in
 
 
 def test_demo_loads_once(demo_db):
@@ -16,6 +18,13 @@ def test_demo_loads_once(demo_db):
     assert months >= 12
 
 
+def test_demo_stays_out_of_a_portal_with_its_own_accounts(clean_db):
+    accounts.create_first_admin("real.admin@example.com", "Real Admin", "a long password")
+    with pytest.raises(ValidationError, match="already has accounts of its own"):
+        demo.load_demo()
+    assert demo.load_demo(force=True)["jobs"] == 12
+
+
 def test_public_board_shows_published_jobs_only(demo_db):
     board = jobs.list_jobs(Actor.visitor(), page_size=5)
     assert board.total == 9 and len(board.rows) == 5
@@ -28,13 +37,13 @@ def test_public_board_shows_published_jobs_only(demo_db):
 
 def test_visitors_cannot_see_drafts_even_when_they_ask(demo_db):
     assert jobs.list_jobs(Actor.visitor(), statuses=jobs.ALL_STATUSES).total == 10  # + closed
-    recruiter = accounts.sign_in("recruiter@example.com", demo.DEMO_PASSWORD)
+    recruiter = sign_in.with_password("recruiter@example.com", demo.DEMO_PASSWORD)
     assert jobs.list_jobs(recruiter, statuses=jobs.ALL_STATUSES).total == 12
 
 
 def test_alumni_list_their_own_referrals(demo_db):
-    priya = accounts.sign_in("priya@example.com", demo.DEMO_PASSWORD)
-    recruiter = accounts.sign_in("recruiter@example.com", demo.DEMO_PASSWORD)
+    priya = sign_in.with_password("priya@example.com", demo.DEMO_PASSWORD)
+    recruiter = sign_in.with_password("recruiter@example.com", demo.DEMO_PASSWORD)
     mine = referrals.list_referrals(priya, mine=True)
     everything_she_can_see = referrals.list_referrals(priya)
     assert mine.total == everything_she_can_see.total == 6
@@ -43,12 +52,12 @@ def test_alumni_list_their_own_referrals(demo_db):
 
 
 def test_candidate_sees_own_applications(demo_db):
-    sam = accounts.sign_in("candidate@example.com", demo.DEMO_PASSWORD)
+    sam = sign_in.with_password("candidate@example.com", demo.DEMO_PASSWORD)
     assert len(applications.my_applications(sam)) == 2
 
 
 def test_overview_counts(demo_db):
-    recruiter = accounts.sign_in("recruiter@example.com", demo.DEMO_PASSWORD)
+    recruiter = sign_in.with_password("recruiter@example.com", demo.DEMO_PASSWORD)
     figures = overview.recruiting_overview(recruiter)
     assert figures.open_jobs == 9 and figures.jobs_awaiting_review == 1
     assert figures.unanswered_questions == 7

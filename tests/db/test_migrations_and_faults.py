@@ -122,6 +122,20 @@ def test_cli_db_url_prints_a_libpq_url():
     assert result.returncode == 0 and result.stdout.startswith("postgresql://")
 
 
+@pytest.mark.parametrize("url", ["foo", "mysql://u:p@h/db"])
+def test_cli_bad_database_url_is_one_line(url):
+    result = _portal("db", "upgrade", env={"DATABASE_URL": url})
+    assert result.returncode == 1 and result.stderr.count("\n") == 1
+    assert "DATABASE_URL" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_cli_demo_refuses_a_portal_with_accounts_unless_forced(clean_db):
+    assert _portal("users", "add", "boss@example.com", "--role", "admin").returncode == 0
+    refused = _portal("demo")
+    assert refused.returncode == 1 and "--force" in refused.stderr
+    assert _portal("demo", "--force").returncode == 0
+
+
 def test_cli_unreachable_database_is_one_line_and_nonzero():
     result = _portal("db", "upgrade", env={"DATABASE_URL": "postgresql://u:pw@127.0.0.1:9/x"})
     assert result.returncode == 1

@@ -1,9 +1,10 @@
 import pytest
 
 from portal import validation
-from portal.db import contains_pattern, describe_url
+from portal.db import DatabaseUnavailable, contains_pattern, database_url, describe_server
 from portal.errors import ValidationError
 from portal.models import Role
+from portal.settings import load_settings
 from portal.ui import plain
 
 
@@ -34,9 +35,18 @@ def test_like_patterns_take_wildcards_literally():
     assert contains_pattern("50%_off\\") == "%50\\%\\_off\\\\%"
 
 
-def test_urls_are_described_without_passwords():
-    described = describe_url("postgresql+psycopg://me:s3cret@db.example.com:5432/app")
-    assert "s3cret" not in described and described.startswith("postgresql://me:")
+def test_servers_are_described_without_user_or_password():
+    described = describe_server("postgresql+psycopg://me:s3cret@db.example.com:6543/app")
+    assert described == "db.example.com:6543/app"
+
+
+@pytest.mark.parametrize("url,message", [
+    ("foo", "not a database URL"),
+    ("mysql://u:p@h/db", "must point at PostgreSQL"),
+])
+def test_bad_database_urls_say_what_to_fix(url, message):
+    with pytest.raises(DatabaseUnavailable, match=message):
+        database_url(load_settings({"DATABASE_URL": url}))
 
 
 def test_plain_text_cannot_make_links_or_html():

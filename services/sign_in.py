@@ -1,0 +1,200 @@
+"""Signing in and out of accounts, with a back-off per email address.
+
+Each attempt locks that address's back-off row while the credentials are checked, so
+guesses sent in parallel queue up and each one sees the failures before it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+
+from portal import auth, validation
+from portal.db import on_supabase, owner_transaction, transaction
+from portal.errors import UserFacingError, ValidationError
+from portal.models import Actor, Role
+from portal.settings import settings
+
+GENERIC_SIGN_IN_ERROR = "That email and password do not match an account."
+GENERIC_CODE_SENT = "If an account has this address, a sign-in code is on its way."
+# After this many failures in a row an address waits before its next try; each further
+# failure doubles the wait, up to MAX_LOCK_SECONDS. Failures older than the window are
+# forgotten, so a typo next week does not inherit last week's count.
+FREE_ATTEMPTS = 3
+MAX_LOCK_SECONDS = 300
+FAILURE_WINDOW_MINUTES = 15
+LINK_VALID_MINUTES = 60
+
+
+class SignInError(UserFacingError):
+    """Sign-in refused; the message never tells whether the account exists."""
+
+
+def with_password(email: str, password: str) -> Actor:
+    email = _address(email)
+    return _attempt(email, lambda: _check_password(email, password or ""))
+
+
+def send_code(email: str) -> None:
+    """Supabase mode: email an existing account a one-time code and a magic link. The
+    answer is the same whether or not the account exists; each send counts as an attempt
+    for the back-off, so nobody floods an inbox."""
+    email = _address(email)
+    nonce = secrets.token_urlsafe(24)
+
+    def send() -> None:
+        redirect_to = f"{settings().public_url}/sign-in?{urlencode({'login': nonce})}"
+        verifier = supabase_client().send_code(email, redirect_to)
+        if verifier:
+            with owner_transaction() as conn:
+                conn.execute(sa.text(
+                    "insert into private.pending_sign_in_links (nonce, email, code_verifier)"
+                    " values (:nonce, :email, :verifier)"),
+                    {"nonce": nonce, "email": email, "verifier": verifier})
+
+    _attempt(email, send, count_only=True)
+
+
+def with_code(email: str, code: str) -> Actor:
+    email = _address(email)
+    return _attempt(email, lambda: supabase_client().with_code(email, (code or "").strip()))
+
+
+def with_link(nonce: str, auth_code: str) -> Actor:
+    """The magic link came back (`/sign-in?login=<nonce>&code=<code>`)."""
+    with owner_transaction() as conn:
+        link = conn.execute(sa.text(
+            "delete from private.pending_sign_in_links where nonce = :nonce"
+            " and created_at > now() - make_interval(mins => :valid) returning email, code_verifier"),
+            {"nonce": nonce, "valid": LINK_VALID_MINUTES}).first()
+    if link is None:
+        raise SignInError("This sign-in link has expired or was used already. Ask for a new one.")
+    return _attempt(link.email,
+                    lambda: supabase_client().with_link(auth_code, link.code_verifier))
+
+
+def supabase_client() -> auth.SupabaseSignIn:
+    config = settings()
+    if not config.supabase_auth:
+        raise SignInError("Sign-in by email code needs SUPABASE_URL and SUPABASE_ANON_KEY.")
+    return auth.SupabaseSignIn(config.supabase_url or "", config.supabase_anon_key or "")
+
+
+def _address(email: str) -> str:
+    try:
+        return validation.email_address(email)
+    except ValidationError:
+        raise SignInError("Enter the email address of your account.") from None
+
+
+def _attempt(email: str, check: Callable[[], auth.Identity | None], *,
+             count_only: bool = False) -> Actor | None:
+    # Counted per address typed, whether or not an account has it, so the back-off
+    # does not tell which addresses have accounts.
+    with owner_transaction() as conn:
+        conn.execute(sa.text("delete from private.pending_sign_in_links"
+                             " where created_at < now() - make_interval(mins => :valid)"),
+                     {"valid": LINK_VALID_MINUTES})
+        conn.execute(sa.text("insert into private.sign_in_failures (email) values (:email)"
+                             " on conflict do nothing"), {"email": email})
+        wait = conn.execute(sa.text(
+            "select ceil(extract(epoch from locked_until - now()))::int"
+            " from private.sign_in_failures where email = :email for update"),
+            {"email": email}).scalar()
+        if wait and wait > 0:
+            identity, locked = None, True
+        else:
+            identity, locked = check(), False
+            if identity is None:
+                _count_failure(conn, email)
+            else:
+                conn.execute(sa.text("delete from private.sign_in_failures where email = :email"),
+                             {"email": email})
+    if locked:
+        raise SignInError(f"Too many failed sign-ins for this email. Wait {wait} seconds, "
+                          "then try again.")
+    if count_only:
+        return None
+    if identity is None:
+        raise SignInError(GENERIC_SIGN_IN_ERROR)
+    return _actor(identity, email)
+
+
+def _count_failure(conn: sa.Connection, email: str) -> None:
+    conn.execute(sa.text(
+        """
+        update private.sign_in_failures f
+           set failures = n.failures,
+               last_failure_at = now(),
+               locked_until = case when n.failures >= :free
+                 then now() + make_interval(secs => least(power(2, n.failures - :free), :max_lock))
+               end
+          from (select case when last_failure_at < now() - make_interval(mins => :window)
+                            then 1 else failures + 1 end as failures
+                  from private.sign_in_failures where email = :email) n
+         where f.email = :email
+        """),
+        {"email": email, "free": FREE_ATTEMPTS, "max_lock": MAX_LOCK_SECONDS,
+         "window": FAILURE_WINDOW_MINUTES})
+
+
+def _check_password(email: str, password: str) -> auth.Identity | None:
+    if settings().supabase_auth:
+        return supabase_client().with_password(email, password)
+    if on_supabase():
+        raise SignInError("This database is Supabase's: set SUPABASE_URL and SUPABASE_ANON_KEY "
+                          "so that sign-in goes through Supabase Auth.")
+    with owner_transaction() as conn:
+        user = conn.execute(
+            sa.text("select id, email, encrypted_password from auth.users"
+                    " where lower(email) = :email and (banned_until is null or banned_until < now())"),
+            {"email": email},
+        ).first()
+    if not auth.password_matches(password, user.encrypted_password if user else None):
+        return None
+    return auth.Identity(user_id=user.id, email=user.email)
+
+
+def _actor(identity: auth.Identity, email: str) -> Actor:
+    with owner_transaction() as conn:
+        conn.execute(sa.text("update auth.users set last_sign_in_at = now() where id = :id"),
+                     {"id": identity.user_id})
+        profile = conn.execute(
+            sa.text("select role, full_name, active from public.profiles where id = :id"),
+            {"id": identity.user_id},
+        ).first()
+    if profile is None or not profile.active:
+        raise SignInError("This account is deactivated. Ask an admin of the portal to reactivate it.")
+    return Actor(user_id=identity.user_id, email=identity.email or email,
+                 role=Role(profile.role), full_name=profile.full_name)
+
+
+def refresh(actor: Actor) -> Actor | None:
+    """The actor as the database sees them now: a role change applies at the next click,
+    and a deactivated user is signed out (None)."""
+    if not actor.signed_in:
+        return actor
+    with transaction(actor) as conn:
+        profile = conn.execute(
+            sa.text("select role, full_name, active from public.profiles where id = :id"),
+            {"id": actor.user_id},
+        ).first()
+    if profile is None or not profile.active:
+        return None
+    return Actor(user_id=actor.user_id, email=actor.email, role=Role(profile.role),
+                 full_name=profile.full_name)
+
+
+def change_password(actor: Actor, current: str, new: str) -> None:
+    if settings().supabase_auth:
+        raise ValidationError("Passwords are managed by Supabase Auth: use “Forgot password”.")
+    new = validation.new_password(new)
+    if _check_password(actor.email or "", current or "") is None:
+        raise ValidationError("Your current password is not right.")
+    with owner_transaction() as conn:
+        conn.execute(sa.text("update auth.users set encrypted_password = :hash, updated_at = now()"
+                             " where id = :id"),
+                     {"hash": auth.hash_password(new), "id": actor.user_id})
