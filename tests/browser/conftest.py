@@ -66,7 +66,9 @@ def browser():
         if os.environ.get("PORTAL_REQUIRE_BROWSER") == "1":
             pytest.fail(f"Chromium is required (PORTAL_REQUIRE_BROWSER=1) but {CHROMIUM} is missing")
         pytest.skip("Chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=15_000)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -81,6 +83,12 @@ def page(browser):
     page.set_default_timeout(20_000)
     yield page
     context.close()
+
+
+def settle(page) -> None:
+    """Wait until the app has finished its current run: a click during a rerun is lost."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
+                           state="attached")
 
 
 def screenshot(page, name: str) -> Path:

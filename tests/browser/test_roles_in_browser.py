@@ -6,7 +6,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from services.demo import DEMO_PASSWORD
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, settle
 
 
 def sidebar_nav(page: Page):
@@ -32,6 +32,8 @@ def test_visitor_sees_public_menu_and_no_recruiter_page(demo_db, app_url, page: 
     expect(nav).to_contain_text("Open jobs")
     expect(nav).to_contain_text("Sign in")
     expect(nav).not_to_contain_text("Overview")
+    page.keyboard.press("Escape")  # close Streamlit's "Page not found" notice
+    expect(page.get_by_role("heading", name="Senior Backend Engineer (Python)")).to_be_visible()
     screenshot(page, "visitor-jobs")
 
 
@@ -42,6 +44,7 @@ def test_recruiter_menu(demo_db, app_url, page: Page):
         expect(nav).to_contain_text(title)
     expect(nav).not_to_contain_text("My referrals")
     expect(nav).not_to_contain_text("Users")
+    settle(page)
     nav.get_by_text("Overview").click()
     expect(page.get_by_role("heading", name="Recruiting overview")).to_be_visible()
     expect(page.locator("[data-testid='stVegaLiteChart'], .vega-embed").first).to_be_visible()
@@ -54,6 +57,7 @@ def test_alumnus_menu(demo_db, app_url, page: Page):
     expect(nav).to_contain_text("My referrals")
     for title in ("Overview", "Job postings", "Users"):
         expect(nav).not_to_contain_text(title)
+    settle(page)
     nav.get_by_text("My referrals").click()
     expect(page.get_by_role("heading", name="My referrals")).to_be_visible()
     expect(page.get_by_test_id("stDataFrame")).to_be_visible()
@@ -65,6 +69,7 @@ def test_alumnus_menu(demo_db, app_url, page: Page):
 def test_sign_out(demo_db, app_url, page: Page):
     sign_in(page, app_url, "admin@example.com")
     expect(sidebar_nav(page)).to_contain_text("Users")
+    settle(page)
     page.get_by_role("button", name="Sign out").first.click()
     expect(sidebar_nav(page)).to_contain_text("Sign in")
     expect(sidebar_nav(page)).not_to_contain_text("Users")
@@ -76,6 +81,7 @@ def test_first_run_loads_demo_with_one_click(clean_db, app_url, page: Page):
     expect(page.get_by_role("button", name="Load demo data")).to_be_visible()
     expect(page.get_by_text("boomerang-demo").first).to_be_visible()
     screenshot(page, "first-run")
+    settle(page)
     page.get_by_role("button", name="Load demo data").click()
     expect(page.get_by_role("heading", name="Work at Northwind Analytics")).to_be_visible()
     expect(sidebar_nav(page)).to_contain_text("Sign in")
@@ -83,6 +89,7 @@ def test_first_run_loads_demo_with_one_click(clean_db, app_url, page: Page):
 
 def test_admin_users_page(demo_db, app_url, page: Page):
     sign_in(page, app_url, "admin@example.com")
+    settle(page)
     sidebar_nav(page).get_by_text("Users").click()
     expect(page.get_by_role("heading", name="Users")).to_be_visible()
     expect(page.get_by_text("recruiter@example.com")).to_be_visible()
