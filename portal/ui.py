@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
 import streamlit as st
 
@@ -17,6 +19,7 @@ from portal.models import Actor, Page, Role
 _ACTOR_KEY = "actor"
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$>])")
 _log = logging.getLogger("boomerang.pages")
+T = TypeVar("T")
 
 
 def current_actor() -> Actor:
@@ -66,6 +69,19 @@ def pagination(result: Page, key: str) -> None:
     if result.page_count > 1:
         with right:
             st.pagination(result.page_count, key=key, width="stretch")
+
+
+def paged_table(key: str, fetch: Callable[[int], Page[T]], row: Callable[[T], dict],
+                empty: str) -> Page[T]:
+    """A table that loads one page at a time: `fetch(page_number)` returns a Page, `row`
+    turns one item into a table row, `empty` is said when there is nothing to show."""
+    result = fetch(page_number(key))
+    if not result.total:
+        st.info(empty)
+        return result
+    st.dataframe([row(item) for item in result.rows], hide_index=True)
+    pagination(result, key)
+    return result
 
 
 def database_unavailable(error: DatabaseUnavailable) -> None:

@@ -14,17 +14,12 @@ search = search_col.text_input("Search", placeholder="Title, description or city
 statuses = status_col.multiselect("Status", jobs.ALL_STATUSES, default=list(jobs.ALL_STATUSES),
                                   format_func=lambda s: s.replace("_", " ").capitalize())
 
-page_key = f"postings-page:{search}:{','.join(statuses)}"
-result = jobs.list_jobs(actor, statuses=tuple(statuses) or jobs.ALL_STATUSES, search=search,
-                        page=ui.page_number(page_key), page_size=25)
-if not result.total:
-    st.info("No postings match. Clear the search or choose more statuses.")
-else:
-    st.dataframe(
-        [{"Title": j.title, "Department": j.department, "Location": j.location,
-          "Status": j.status.replace("_", " ").capitalize(), "Salary": j.salary_range,
-          "Published": j.published_at.date() if j.published_at else None}
-         for j in result.rows],
-        hide_index=True,
-    )
-    ui.pagination(result, page_key)
+ui.paged_table(
+    f"postings-page:{search}:{','.join(statuses)}",
+    lambda page: jobs.list_jobs(actor, statuses=tuple(statuses) or jobs.ALL_STATUSES,
+                                search=search, page=page),
+    lambda j: {"Title": j.title, "Department": j.department, "Location": j.location,
+               "Status": j.status.replace("_", " ").capitalize(), "Salary": j.salary_range,
+               "Published": j.published_at.date() if j.published_at else None},
+    empty="No postings match. Clear the search or choose more statuses.",
+)

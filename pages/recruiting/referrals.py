@@ -15,16 +15,11 @@ for column, stage in zip(st.columns(len(referrals.STAGES)), referrals.STAGES, st
 
 stage = st.selectbox("Stage", [None, *referrals.STAGES],
                      format_func=lambda s: "All stages" if s is None else referrals.STAGE_LABELS[s])
-page_key = f"referrals-page:{stage}"
-result = referrals.list_referrals(actor, stage=stage, page=ui.page_number(page_key), page_size=25)
-if not result.total:
-    st.info("No referrals in this stage.")
-else:
-    st.dataframe(
-        [{"Candidate": r.candidate_name, "Job": r.job_title or "Open to anything",
-          "Referred by": r.referrer_name, "Stage": referrals.STAGE_LABELS[r.stage],
-          "Referred on": r.created_at.date(), "Stage since": r.stage_changed_at.date()}
-         for r in result.rows],
-        hide_index=True,
-    )
-    ui.pagination(result, page_key)
+ui.paged_table(
+    f"referrals-page:{stage}",
+    lambda page: referrals.list_referrals(actor, stage=stage, page=page),
+    lambda r: {"Candidate": r.candidate_name, "Job": r.job_title or "Open to anything",
+               "Referred by": r.referrer_name, "Stage": referrals.STAGE_LABELS[r.stage],
+               "Referred on": r.created_at.date(), "Stage since": r.stage_changed_at.date()},
+    empty="No referrals in this stage.",
+)

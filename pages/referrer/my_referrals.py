@@ -14,17 +14,12 @@ counts = referrals.count_by_stage(actor, mine=True)
 for column, stage in zip(st.columns(len(referrals.STAGES)), referrals.STAGES, strict=True):
     column.metric(referrals.STAGE_LABELS[stage], counts[stage])
 
-page_key = "my-referrals-page"
-result = referrals.list_referrals(actor, mine=True, page=ui.page_number(page_key), page_size=20)
-if not result.total:
-    st.info("You have not referred anyone yet.")
-else:
-    st.dataframe(
-        [{"Candidate": r.candidate_name, "Job": r.job_title or "Open to anything",
-          "Stage": referrals.STAGE_LABELS[r.stage], "Referred on": r.created_at.date(),
-          "Reward": f"{r.reward_amount:,.0f}" if r.reward_amount else "",
-          "Paid on": r.reward_paid_at.date().isoformat() if r.reward_paid_at else ""}
-         for r in result.rows],
-        hide_index=True,
-    )
-    ui.pagination(result, page_key)
+ui.paged_table(
+    "my-referrals-page",
+    lambda page: referrals.list_referrals(actor, mine=True, page=page),
+    lambda r: {"Candidate": r.candidate_name, "Job": r.job_title or "Open to anything",
+               "Stage": referrals.STAGE_LABELS[r.stage], "Referred on": r.created_at.date(),
+               "Reward": f"{r.reward_amount:,.0f}" if r.reward_amount else "",
+               "Paid on": r.reward_paid_at.date().isoformat() if r.reward_paid_at else ""},
+    empty="You have not referred anyone yet.",
+)
