@@ -22,7 +22,12 @@ DATA_DIR = Path(tempfile.mkdtemp(prefix="boomerang-bench-"))
 os.environ["PORTAL_DATA_DIR"] = str(DATA_DIR)
 os.environ.pop("DATABASE_URL", None)
 
-from tests.browser.conftest import _free_port, wait_for_health  # noqa: E402
+from tests.browser.conftest import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    _free_port,
+    wait_for_health,
+)
 
 
 def timed(action) -> float:
@@ -31,19 +36,42 @@ def timed(action) -> float:
     return time.perf_counter() - started
 
 
-def cold_start() -> tuple[float, float]:
+def cold_start() -> tuple[float, float, float | None]:
+    """`streamlit run` on a fresh data folder: seconds to /_stcore/health, the floor
+    (importing streamlit), and seconds until a browser shows the first screen (which
+    includes initdb and the migrations), when Chromium is there to ask."""
     floor = timed(lambda: subprocess.run([sys.executable, "-c", "import streamlit"], check=True))
     port = _free_port()
+    env = {**os.environ, "PORTAL_DATA_DIR": tempfile.mkdtemp(prefix="boomerang-cold-")}
     started = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
-         "--server.headless", "true"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+         "--server.headless", "true"], cwd=ROOT, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        wait_for_health(f"http://127.0.0.1:{port}")
-        return time.perf_counter() - started, floor
+        base_url = f"http://127.0.0.1:{port}"
+        wait_for_health(base_url)
+        health = time.perf_counter() - started
+        return health, floor, _first_screen(base_url)
     finally:
         process.terminate()
         process.wait()
+
+
+def _first_screen(base_url: str) -> float | None:
+    if not Path(CHROMIUM).exists():
+        return None
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        started = time.perf_counter()
+        page.goto(base_url)
+        expect(page.get_by_role("heading", name="Welcome to Boomerang")).to_be_visible(timeout=60_000)
+        seconds = time.perf_counter() - started
+        browser.close()
+    return seconds
 
 
 def main() -> None:
@@ -52,7 +80,7 @@ def main() -> None:
     from portal import db
     from services import demo
 
-    health, import_floor = cold_start()
+    health, import_floor, first_screen = cold_start()
     first_db = timed(db.ensure_ready)
     demo_load = timed(demo.load_demo)
 
@@ -70,6 +98,9 @@ def main() -> None:
 
     print(f"cold start, streamlit run → /_stcore/health ok: {health:6.2f} s"
           f"   (floor: import streamlit {import_floor:.2f} s, ratio {health / import_floor:.1f}×)")
+    if first_screen is not None:
+        print(f"cold start, browser opens / → first screen:      {first_screen:6.2f} s"
+              "   (includes initdb and migrations)")
     print(f"first embedded Postgres start + migrations:     {first_db:6.2f} s")
     print(f"demo data load:                                  {demo_load:6.2f} s")
     print(f"AppTest run of the landing page (demo data):     {landing_ms:6.0f} ms median of 5"
