@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     if not hasattr(args, "run"):
         parser.print_help()
         return 2
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
     try:
         return args.run(args) or 0
     except db.DatabaseUnavailable as error:
@@ -46,7 +46,9 @@ def _parser() -> argparse.ArgumentParser:
     db_commands.add_parser("upgrade", help="apply pending migrations").set_defaults(run=_db_upgrade)
     db_commands.add_parser("url", help="print the connection URL (for psql)").set_defaults(
         run=_db_url)
-    db_commands.add_parser("stop", help="stop the embedded PostgreSQL").set_defaults(run=_db_stop)
+    stop = db_commands.add_parser("stop", help="stop the embedded PostgreSQL")
+    stop.add_argument("--force", action="store_true", help="even while clients are connected")
+    stop.set_defaults(run=_db_stop)
 
     demo = commands.add_parser("demo", help="load the demo data (into a portal without accounts)")
     demo.add_argument("--force", action="store_true",
@@ -80,10 +82,14 @@ def _db_url(_args: argparse.Namespace) -> None:
               file=sys.stderr)
 
 
-def _db_stop(_args: argparse.Namespace) -> None:
+def _db_stop(args: argparse.Namespace) -> None:
     config = settings()
     if not config.embedded:
         raise UserFacingError("DATABASE_URL is set: there is no embedded server to stop.")
+    busy = embedded.other_connections(config.data_dir)
+    if busy and not args.force:
+        raise UserFacingError(f"{busy} connection(s) are open (is the app running?). Stop them "
+                              "first, or use `portal db stop --force`.")
     print("stopped" if embedded.stop(config.data_dir) else "the embedded server was not running")
 
 

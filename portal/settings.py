@@ -17,9 +17,11 @@ SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
 
 
 def _secrets_file() -> dict[str, object]:
-    if not SECRETS_FILE.exists():
+    # PORTAL_SECRETS_FILE lets tests (and unusual deployments) point elsewhere.
+    path = Path(os.environ.get("PORTAL_SECRETS_FILE") or SECRETS_FILE)
+    if not path.exists():
         return {}
-    with SECRETS_FILE.open("rb") as handle:
+    with path.open("rb") as handle:
         return tomllib.load(handle)
 
 

@@ -18,6 +18,8 @@ from portal.models import Actor, Page, Role
 
 _ACTOR_KEY = "actor"
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$>])")
+_AUTOLINK_TRIGGERS = re.compile(r"(?i)www|:|@")
+_WORD_JOINER = "\u2060"
 _log = logging.getLogger("boomerang.pages")
 T = TypeVar("T")
 
@@ -46,8 +48,14 @@ def require_role(*roles: Role) -> Actor:
 
 
 def plain(text: str | None) -> str:
-    """`text` escaped so that Markdown shows it literally (no links, no formatting)."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", text or "")
+    """`text` made safe to show through Markdown, as the literal text it is.
+
+    Backslash-escaping stops formatting, HTML and [links](…), but not GitHub-style
+    autolinks (www.…, https://…, a@b.c) nor Streamlit's :icon: shortcodes; an invisible
+    word joiner after "www", ":" and "@" stops those.
+    """
+    escaped = _MARKDOWN_SPECIALS.sub(r"\\\1", text or "")
+    return _AUTOLINK_TRIGGERS.sub(lambda match: match.group(0) + _WORD_JOINER, escaped)
 
 
 def show_error(error: Exception) -> None:

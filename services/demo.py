@@ -314,13 +314,16 @@ def _referrals(conn: Connection, rng: random.Random, accounts: dict[str, UUID],
                                      tzinfo=UTC)
             if stage == "hired" and created < today - timedelta(days=150) else None,
             "created": datetime.combine(created, datetime.min.time(), tzinfo=UTC),
+            # Each stage takes about a week and a half to reach, but never beyond today.
+            "moved": datetime.combine(min(today, created + timedelta(
+                days=10 * REFERRAL_STAGES.index(stage) + 1)), datetime.min.time(), tzinfo=UTC),
         })
     conn.execute(sa.text(
         """
         insert into public.referrals (id, referrer_id, candidate_id, job_id, relationship, reason,
           stage, reward_amount, reward_paid_at, created_at, stage_changed_at)
         values (:id, :referrer, :cand, :job, :relationship, :reason,
-          cast(:stage as public.referral_stage), :reward, :paid, :created, :created)
+          cast(:stage as public.referral_stage), :reward, :paid, :created, :moved)
         on conflict (id) do nothing
         """), rows)
     return [r["id"] for r in rows if r["stage"] == "hired"]

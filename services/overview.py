@@ -28,6 +28,9 @@ class Overview:
 
 def recruiting_overview(actor: Actor, today: date | None = None) -> Overview:
     today = today or date.today()
+    # The last 12 calendar months, this one included.
+    months = today.year * 12 + today.month - 1 - 11
+    since = date(months // 12, months % 12 + 1, 1)
     with transaction(actor) as conn:
         counts = conn.execute(sa.text(
             """
@@ -38,16 +41,16 @@ def recruiting_overview(actor: Actor, today: date | None = None) -> Overview:
                  where stage not in ('hired', 'not_selected')) as active_referrals,
               (select count(*) from public.questions where status = 'pending') as unanswered,
               (select count(*) from public.hires
-                 where hire_date > cast(:today as date) - interval '12 months') as hires
-            """), {"today": today}).one()
+                 where hire_date >= :since) as hires
+            """), {"since": since}).one()
         by_month = conn.execute(sa.text(
             """
             select date_trunc('month', hire_date)::date as month, source::text as source,
                    count(*) as hires
             from public.hires
-            where hire_date > cast(:today as date) - interval '12 months'
+            where hire_date >= :since
             group by 1, 2 order by 1, 2
-            """), {"today": today}).all()
+            """), {"since": since}).all()
     frame = pd.DataFrame(by_month, columns=["month", "source", "hires"])
     frame["source"] = frame["source"].map(SOURCE_LABELS).fillna(frame["source"])
     return Overview(counts.open_jobs, counts.awaiting_review, counts.active_referrals,

@@ -20,10 +20,12 @@ from portal.settings import settings
 
 GENERIC_SIGN_IN_ERROR = "That email and password do not match an account."
 GENERIC_CODE_SENT = "If an account has this address, a sign-in code is on its way."
+IN_PROGRESS = "Another sign-in for this email is under way. Try again in a moment."
 # After this many failures in a row an address waits before its next try; each further
 # failure doubles the wait, up to MAX_LOCK_SECONDS. Failures older than the window are
 # forgotten, so a typo next week does not inherit last week's count.
 FREE_ATTEMPTS = 3
+FIRST_LOCK_SECONDS = 1
 MAX_LOCK_SECONDS = 300
 FAILURE_WINDOW_MINUTES = 15
 LINK_VALID_MINUTES = 60
@@ -35,7 +37,7 @@ class SignInError(UserFacingError):
 
 def with_password(email: str, password: str) -> Actor:
     email = _address(email)
-    return _attempt(email, lambda: _check_password(email, password or ""))
+    return _attempt(email, lambda conn: _check_password(conn, email, password or ""))
 
 
 def send_code(email: str) -> None:
@@ -45,22 +47,21 @@ def send_code(email: str) -> None:
     email = _address(email)
     nonce = secrets.token_urlsafe(24)
 
-    def send() -> None:
+    def send(conn: sa.Connection) -> None:
         redirect_to = f"{settings().public_url}/sign-in?{urlencode({'login': nonce})}"
         verifier = supabase_client().send_code(email, redirect_to)
         if verifier:
-            with owner_transaction() as conn:
-                conn.execute(sa.text(
-                    "insert into private.pending_sign_in_links (nonce, email, code_verifier)"
-                    " values (:nonce, :email, :verifier)"),
-                    {"nonce": nonce, "email": email, "verifier": verifier})
+            conn.execute(sa.text(
+                "insert into private.pending_sign_in_links (nonce, email, code_verifier)"
+                " values (:nonce, :email, :verifier)"),
+                {"nonce": nonce, "email": email, "verifier": verifier})
 
     _attempt(email, send, count_only=True)
 
 
 def with_code(email: str, code: str) -> Actor:
     email = _address(email)
-    return _attempt(email, lambda: supabase_client().with_code(email, (code or "").strip()))
+    return _attempt(email, lambda _conn: supabase_client().with_code(email, (code or "").strip()))
 
 
 def with_link(nonce: str, auth_code: str) -> Actor:
@@ -73,7 +74,7 @@ def with_link(nonce: str, auth_code: str) -> Actor:
     if link is None:
         raise SignInError("This sign-in link has expired or was used already. Ask for a new one.")
     return _attempt(link.email,
-                    lambda: supabase_client().with_link(auth_code, link.code_verifier))
+                    lambda _conn: supabase_client().with_link(auth_code, link.code_verifier))
 
 
 def supabase_client() -> auth.SupabaseSignIn:
@@ -90,37 +91,52 @@ def _address(email: str) -> str:
         raise SignInError("Enter the email address of your account.") from None
 
 
-def _attempt(email: str, check: Callable[[], auth.Identity | None], *,
+def _attempt(email: str, check: Callable[[sa.Connection], auth.Identity | None], *,
              count_only: bool = False) -> Actor | None:
+    """One attempt on one connection. The address's back-off row is locked (NOWAIT) while
+    `check` runs, so parallel guesses neither slip past the count nor queue up holding
+    connections: a second attempt in flight is turned away at once."""
     # Counted per address typed, whether or not an account has it, so the back-off
     # does not tell which addresses have accounts.
+    refusal: str | None = None
     with owner_transaction() as conn:
         conn.execute(sa.text("delete from private.pending_sign_in_links"
                              " where created_at < now() - make_interval(mins => :valid)"),
                      {"valid": LINK_VALID_MINUTES})
         conn.execute(sa.text("insert into private.sign_in_failures (email) values (:email)"
                              " on conflict do nothing"), {"email": email})
-        wait = conn.execute(sa.text(
-            "select ceil(extract(epoch from locked_until - now()))::int"
-            " from private.sign_in_failures where email = :email for update"),
-            {"email": email}).scalar()
-        if wait and wait > 0:
-            identity, locked = None, True
-        else:
-            identity, locked = check(), False
+        try:
+            with conn.begin_nested():
+                wait = conn.execute(sa.text(
+                    "select ceil(extract(epoch from locked_until - now()))::int"
+                    " from private.sign_in_failures where email = :email for update nowait"),
+                    {"email": email}).scalar()
+        except sa.exc.OperationalError as error:
+            if getattr(error.orig, "sqlstate", None) != "55P03":  # lock_not_available
+                raise
+            wait, refusal = None, IN_PROGRESS
+        if refusal is None and wait and wait > 0:
+            refusal = (f"Too many failed sign-ins for this email. Wait {wait} "
+                       f"second{'s' if wait != 1 else ''}, then try again.")
+        identity = actor = None
+        if refusal is None:
+            identity = check(conn)
             if identity is None:
                 _count_failure(conn, email)
             else:
                 conn.execute(sa.text("delete from private.sign_in_failures where email = :email"),
                              {"email": email})
-    if locked:
-        raise SignInError(f"Too many failed sign-ins for this email. Wait {wait} seconds, "
-                          "then try again.")
+                if not count_only:
+                    actor = _actor(conn, identity, email)
+    if refusal:
+        raise SignInError(refusal)
     if count_only:
         return None
     if identity is None:
         raise SignInError(GENERIC_SIGN_IN_ERROR)
-    return _actor(identity, email)
+    if actor is None:
+        raise SignInError("This account is deactivated. Ask an admin of the portal to reactivate it.")
+    return actor
 
 
 def _count_failure(conn: sa.Connection, email: str) -> None:
@@ -130,44 +146,44 @@ def _count_failure(conn: sa.Connection, email: str) -> None:
            set failures = n.failures,
                last_failure_at = now(),
                locked_until = case when n.failures >= :free
-                 then now() + make_interval(secs => least(power(2, n.failures - :free), :max_lock))
+                 then now() + make_interval(secs => least(:first * power(2, n.failures - :free),
+                                                          :max_lock))
                end
           from (select case when last_failure_at < now() - make_interval(mins => :window)
                             then 1 else failures + 1 end as failures
                   from private.sign_in_failures where email = :email) n
          where f.email = :email
         """),
-        {"email": email, "free": FREE_ATTEMPTS, "max_lock": MAX_LOCK_SECONDS,
-         "window": FAILURE_WINDOW_MINUTES})
+        {"email": email, "free": FREE_ATTEMPTS, "first": FIRST_LOCK_SECONDS,
+         "max_lock": MAX_LOCK_SECONDS, "window": FAILURE_WINDOW_MINUTES})
 
 
-def _check_password(email: str, password: str) -> auth.Identity | None:
+def _check_password(conn: sa.Connection, email: str, password: str) -> auth.Identity | None:
     if settings().supabase_auth:
         return supabase_client().with_password(email, password)
     if on_supabase():
         raise SignInError("This database is Supabase's: set SUPABASE_URL and SUPABASE_ANON_KEY "
                           "so that sign-in goes through Supabase Auth.")
-    with owner_transaction() as conn:
-        user = conn.execute(
-            sa.text("select id, email, encrypted_password from auth.users"
-                    " where lower(email) = :email and (banned_until is null or banned_until < now())"),
-            {"email": email},
-        ).first()
+    user = conn.execute(
+        sa.text("select id, email, encrypted_password from auth.users"
+                " where lower(email) = :email and (banned_until is null or banned_until < now())"),
+        {"email": email},
+    ).first()
     if not auth.password_matches(password, user.encrypted_password if user else None):
         return None
     return auth.Identity(user_id=user.id, email=user.email)
 
 
-def _actor(identity: auth.Identity, email: str) -> Actor:
-    with owner_transaction() as conn:
-        conn.execute(sa.text("update auth.users set last_sign_in_at = now() where id = :id"),
-                     {"id": identity.user_id})
-        profile = conn.execute(
-            sa.text("select role, full_name, active from public.profiles where id = :id"),
-            {"id": identity.user_id},
-        ).first()
+def _actor(conn: sa.Connection, identity: auth.Identity, email: str) -> Actor | None:
+    """The signed-in actor, or None when the account is deactivated."""
+    conn.execute(sa.text("update auth.users set last_sign_in_at = now() where id = :id"),
+                 {"id": identity.user_id})
+    profile = conn.execute(
+        sa.text("select role, full_name, active from public.profiles where id = :id"),
+        {"id": identity.user_id},
+    ).first()
     if profile is None or not profile.active:
-        raise SignInError("This account is deactivated. Ask an admin of the portal to reactivate it.")
+        return None
     return Actor(user_id=identity.user_id, email=identity.email or email,
                  role=Role(profile.role), full_name=profile.full_name)
 
@@ -192,8 +208,12 @@ def change_password(actor: Actor, current: str, new: str) -> None:
     if settings().supabase_auth:
         raise ValidationError("Passwords are managed by Supabase Auth: use “Forgot password”.")
     new = validation.new_password(new)
-    if _check_password(actor.email or "", current or "") is None:
-        raise ValidationError("Your current password is not right.")
+    try:  # the current password is guessed under the same back-off as signing in
+        with_password(actor.email or "", current or "")
+    except SignInError as error:
+        if str(error) == GENERIC_SIGN_IN_ERROR:
+            raise ValidationError("Your current password is not right.") from None
+        raise
     with owner_transaction() as conn:
         conn.execute(sa.text("update auth.users set encrypted_password = :hash, updated_at = now()"
                              " where id = :id"),

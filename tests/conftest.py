@@ -16,23 +16,21 @@ import pytest
 import sqlalchemy as sa
 
 _DATA_DIR = Path(tempfile.mkdtemp(prefix="boomerang-tests-"))
+# Nothing of the developer's own configuration: no Supabase, no secrets file. The
+# environment is inherited by the app servers and CLI processes the tests start.
 os.environ.pop("SUPABASE_URL", None)
 os.environ.pop("SUPABASE_ANON_KEY", None)
+os.environ["PORTAL_SECRETS_FILE"] = str(_DATA_DIR / "no-secrets.toml")
 os.environ["PORTAL_DATA_DIR"] = str(_DATA_DIR)
 
 from portal import db, embedded  # noqa: E402
+from tests.support import truncate_all  # noqa: E402
 
 DATABASE_URL = embedded.start(_DATA_DIR)
 os.environ["DATABASE_URL"] = DATABASE_URL
 
-# Everything a test may have written; TRUNCATE … CASCADE reaches the rest.
-_TABLES = ("auth.users", "public.invitations", "public.company", "public.jobs",
-           "public.candidates", "public.questions", "public.hires", "public.audit_log",
-           "private.sign_in_failures", "private.pending_sign_in_links")
-
-
 def pytest_sessionfinish(session, exitstatus):
-    db.reset_for_tests()
+    db.forget_engine()
     embedded.stop(_DATA_DIR)
     shutil.rmtree(_DATA_DIR, ignore_errors=True)
 
@@ -40,11 +38,6 @@ def pytest_sessionfinish(session, exitstatus):
 @pytest.fixture(scope="session")
 def engine() -> sa.Engine:
     return db.ensure_ready()
-
-
-def truncate_all(engine: sa.Engine) -> None:
-    with engine.begin() as conn:
-        conn.exec_driver_sql(f"truncate {', '.join(_TABLES)} restart identity cascade")
 
 
 @pytest.fixture

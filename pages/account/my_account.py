@@ -10,8 +10,7 @@ from services import sign_in
 
 actor = ui.require_role(*Role)  # any signed-in user
 st.title("My account")
-st.markdown(f"**{ui.plain(actor.display_name)}** · {ui.plain(actor.email)} · "
-            f"{ui.role_badge(actor.role)}")
+st.text(f"{actor.display_name} · {actor.email} · {ui.role_badge(actor.role)}")
 
 if not settings().supabase_auth:
     st.subheader("Change password", anchor=False)

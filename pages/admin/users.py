@@ -1,4 +1,4 @@
-"""Admin → Users: add users, change roles, deactivate."""
+"""Admin → Users: add users, change roles, deactivate, reset passwords."""
 
 import streamlit as st
 
@@ -10,24 +10,37 @@ from services import accounts
 actor = ui.require_role(Role.ADMIN)
 st.title("Users")
 
-with st.expander("Add a user", icon=":material/person_add:"):
-    with st.form("add-user", clear_on_submit=False):
-        name = st.text_input("Name")
-        email = st.text_input("Email")
-        role = st.selectbox("Role", list(Role), format_func=lambda r: r.label)
-        add = st.form_submit_button("Add user", type="primary")
-    if add:
-        try:
-            added = accounts.add_user(actor, email, name, role)
-        except UserFacingError as error:
-            ui.show_error(error)
+
+
+def on_add() -> None:
+    """Runs before the page: a success clears the form, an error keeps what was typed."""
+    state = st.session_state
+    try:
+        state["added"] = accounts.add_user(actor, state["new-email"], state["new-name"],
+                                           state["new-role"])
+    except UserFacingError as error:
+        state["add-error"] = str(error)
+    else:
+        state["new-email"] = state["new-name"] = ""
+
+
+with st.expander("Add a user", icon=":material/person_add:",
+                 expanded="add-error" in st.session_state or "added" in st.session_state):
+    with st.form("add-user"):
+        st.text_input("Name", key="new-name", max_chars=120)
+        st.text_input("Email", key="new-email", max_chars=254)
+        st.selectbox("Role", list(Role), format_func=lambda r: r.label, key="new-role")
+        st.form_submit_button("Add user", type="primary", on_click=on_add)
+    if message := st.session_state.pop("add-error", None):
+        st.error(ui.plain(message))
+    if added := st.session_state.pop("added", None):
+        if added.temporary_password:
+            st.success(f"Added {ui.plain(added.email)}. Give them this temporary password, "
+                       "shown only now; they can change it under My account.")
+            st.code(added.temporary_password, language=None)
         else:
-            if added.temporary_password:
-                st.success(f"Added {ui.plain(added.email)}. Give them this temporary password, shown only "
-                           "now; they can change it under My account.")
-                st.code(added.temporary_password, language=None)
-            else:
-                st.success(f"Invited {ui.plain(added.email)}: Supabase has emailed them a sign-in link.")
+            st.success(f"Invited {ui.plain(added.email)}: Supabase has emailed them a sign-in "
+                       "link and code.")
 
 search_col, role_col = st.columns([3, 1])
 search = search_col.text_input("Search users", placeholder="Name or email", max_chars=100)
@@ -62,6 +75,9 @@ def on_active_toggle(user: accounts.UserRow) -> None:
         accounts.set_active(actor, user.id, not user.active)
     except UserFacingError as error:
         st.session_state["users-error"] = str(error)
+    else:
+        done = "reactivated" if not user.active else "deactivated: they are signed out"
+        st.toast(f"{ui.plain(user.email)} is {done}.")
 
 
 if message := st.session_state.pop("users-error", None):
@@ -74,8 +90,9 @@ if not result.total:
 for user in result.rows:
     with st.container(border=True):
         info, role_col, action_col = st.columns([3, 2, 1.2], vertical_alignment="center")
-        status = "" if user.active else " · **deactivated**"
-        info.markdown(f"**{ui.plain(user.full_name) or '—'}** · {ui.plain(user.email)}{status}")
+        # st.text: names come from users themselves (Supabase sign-up), so no Markdown.
+        info.text(f"{user.full_name or '—'} · {user.email}"
+                  + ("" if user.active else " · deactivated"))
         myself = user.id == actor.user_id
         role_col.selectbox(
             "Role", list(Role), index=list(Role).index(user.role), format_func=lambda r: r.label,

@@ -25,8 +25,10 @@ page_key = f"jobs-page:{search}:{department}"
 result = jobs.list_jobs(actor, search=search, department=department,
                         page=ui.page_number(page_key), page_size=10)
 
-if not result.total:
+if not result.total and (search or department):
     st.info("No open jobs match your search. Try fewer words or another department.")
+elif not result.total:
+    st.info("No jobs are open right now. Check back soon.")
 for job in result.rows:
     with st.container(border=True):
         st.subheader(ui.plain(job.title), anchor=False)
@@ -37,4 +39,5 @@ for job in result.rows:
         st.caption(" · ".join(ui.plain(fact) for fact in facts))
         with st.expander("Read more"):
             st.markdown(job.description)  # written by recruiters, in Markdown
-ui.pagination(result, page_key)
+if result.total:
+    ui.pagination(result, page_key)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
+from services import accounts
+from services import sign_in as sign_in_service
 from services.demo import DEMO_PASSWORD
-from tests.browser.conftest import screenshot, settle
+from tests.browser.helpers import screenshot, settle
 
 
 def sidebar_nav(page: Page):
@@ -21,12 +23,13 @@ def sign_in(page: Page, app_url: str, email: str) -> None:
     expect(page.get_by_text("Signed in as")).to_be_visible()
 
 
-def test_visitor_sees_public_menu_and_no_recruiter_page(demo_db, app_url, page: Page):
-    # First in this file on purpose: the first request a fresh server gets is the one
-    # Streamlit's old pages/ mode would have answered with the page itself.
-    page.goto(f"{app_url}/overview")
+def test_visitor_sees_public_menu_and_no_recruiter_page(demo_db, fresh_app_url, page: Page):
+    # A fresh server: its first request is the one Streamlit's old pages/ mode would
+    # have answered with the page itself.
+    page.goto(f"{fresh_app_url}/overview")
     expect(page.get_by_text("Page not found")).to_be_visible()
     expect(page.get_by_role("heading", name="Work at Northwind Analytics")).to_be_visible()
+    settle(page)
     expect(page.get_by_text("Recruiting overview")).to_have_count(0)
     nav = sidebar_nav(page)
     expect(nav).to_contain_text("Open jobs")
@@ -63,6 +66,7 @@ def test_alumnus_menu(demo_db, app_url, page: Page):
     expect(page.get_by_test_id("stDataFrame")).to_be_visible()
     screenshot(page, "alumnus-referrals")
     page.goto(f"{app_url}/overview")  # a new browser session: signed out, no recruiter page
+    expect(page.get_by_role("heading", name="Work at Northwind Analytics")).to_be_visible()
     expect(page.get_by_text("Recruiting overview")).to_have_count(0)
 
 
@@ -88,9 +92,15 @@ def test_first_run_loads_demo_with_one_click(clean_db, app_url, page: Page):
 
 
 def test_admin_users_page(demo_db, app_url, page: Page):
+    # A name as a stranger might type it at sign-up: it must stay text.
+    admin = sign_in_service.with_password("admin@example.com", DEMO_PASSWORD)
+    accounts.add_user(admin, "eve@example.com", "Eve [win](https://evil.example) www.evil.example",
+                      "candidate")
     sign_in(page, app_url, "admin@example.com")
     settle(page)
     sidebar_nav(page).get_by_text("Users").click()
     expect(page.get_by_role("heading", name="Users")).to_be_visible()
     expect(page.get_by_text("recruiter@example.com")).to_be_visible()
+    expect(page.get_by_text("www.evil.example")).to_be_visible()
+    expect(page.locator("a[href*='evil.example']")).to_have_count(0)
     screenshot(page, "admin-users")

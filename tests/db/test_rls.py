@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from portal.db import act_as
 from portal.models import Actor, Role
 from services.accounts import create_account
-from tests.conftest import truncate_all
+from tests.support import truncate_all
 
 ROLES = ("anon", "candidate", "alumnus", "employee", "recruiter", "admin")
 

@@ -43,6 +43,7 @@ def test_servers_are_described_without_user_or_password():
 @pytest.mark.parametrize("url,message", [
     ("foo", "not a database URL"),
     ("mysql://u:p@h/db", "must point at PostgreSQL"),
+    ("postgresql://postgres:s3cr@t@db.example.com/x", "percent-encode"),
 ])
 def test_bad_database_urls_say_what_to_fix(url, message):
     with pytest.raises(DatabaseUnavailable, match=message):
@@ -52,3 +53,12 @@ def test_bad_database_urls_say_what_to_fix(url, message):
 def test_plain_text_cannot_make_links_or_html():
     shown = plain("[click](javascript:alert(1)) <b>bold</b> **x**")
     assert "\\[click\\]" in shown and "\\<b\\>" in shown and "\\*\\*x\\*\\*" in shown
+
+
+@pytest.mark.parametrize("text", ["www.evil.example", "https://evil.example/x",
+                                  "x@attacker.example", ":material/home:"])
+def test_plain_text_breaks_autolinks_and_icon_codes(text):
+    shown = plain(text)
+    # An invisible word joiner follows every "www", ":" and "@": no autolink, no icon.
+    assert "\u2060" in shown
+    assert shown.replace("\u2060", "").replace("\\", "") == text

@@ -1,0 +1,73 @@
+"""Helpers for the browser tests (and the benchmarks). Importing this starts nothing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_health(base_url: str, timeout: float = 60) -> float:
+    """Seconds until /_stcore/health answers ok."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        try:
+            with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as response:
+                if response.read().decode().strip() == "ok":
+                    return time.monotonic() - started
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"{base_url} did not become healthy in {timeout} s")
+
+
+@contextmanager
+def streamlit_server(env: dict[str, str] | None = None, log_name: str = "streamlit-server"):
+    """`streamlit run streamlit_app.py` on a free port; yields its base URL. The server's
+    output goes to tests/browser/screenshots/<log_name>.log."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    port = free_port()
+    with (SCREENSHOTS / f"{log_name}.log").open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+             "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--server.headless", "true"],
+            cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT)
+        base_url = f"http://127.0.0.1:{port}"
+        try:
+            wait_for_health(base_url)
+            yield base_url
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+
+
+def settle(page) -> None:
+    """Wait until the app has finished its current run: a click during a rerun is lost."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
+                           state="attached")
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=path, full_page=True)
+    return path

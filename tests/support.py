@@ -1,0 +1,15 @@
+"""Helpers the tests share. Importing this module starts nothing (conftest.py does)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+# Everything a test may have written; TRUNCATE … CASCADE reaches the rest.
+TABLES = ("auth.users", "public.invitations", "public.company", "public.jobs",
+          "public.candidates", "public.questions", "public.hires", "public.audit_log",
+          "private.sign_in_failures", "private.pending_sign_in_links")
+
+
+def truncate_all(engine: sa.Engine) -> None:
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"truncate {', '.join(TABLES)} restart identity cascade")
