@@ -26,7 +26,7 @@ else:
         alt.Chart(figures.hires_by_month)
         .mark_bar()
         .encode(
-            x=alt.X("yearmonth(month):T", title="Month"),
+            x=alt.X("yearmonth(month):O", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0)),
             y=alt.Y("sum(hires):Q", title="Hires"),
             color=alt.Color("source:N", title="Source"),
             tooltip=["yearmonth(month):T", "source:N", "sum(hires):Q"],
