@@ -2,8 +2,8 @@
 
     portal db upgrade            apply pending migrations
     portal db url                print the connection URL of the database in use (for psql)
-    portal db stop               stop the embedded PostgreSQL that `db url` left running
-    portal demo                  load the demo data (running it twice changes nothing)
+    portal db stop [--force]     stop the embedded PostgreSQL that `db url` left running
+    portal demo [--force]        load the demo data (running it twice changes nothing)
     portal users add EMAIL --role ROLE [--name NAME]
 """
 
@@ -28,11 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
     try:
         return args.run(args) or 0
-    except db.DatabaseUnavailable as error:
-        print(f"error: {error}", file=sys.stderr)
     except migrations.MigrationError as error:
         print(f"error: migration failed: {error}", file=sys.stderr)
-    except UserFacingError as error:
+    except (db.DatabaseUnavailable, UserFacingError) as error:
         print(f"error: {error}", file=sys.stderr)
     return 1
 

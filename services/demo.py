@@ -168,15 +168,17 @@ def load_demo(today: date | None = None, *, force: bool = False) -> dict[str, in
     return {table: after[table] - before[table] for table in after}
 
 
+def _demo_people() -> list[tuple[str, str, Role, str | None]]:
+    """Every demo account: email, name, role, password (None: cannot sign in)."""
+    people = [(a.email, a.full_name, a.role, DEMO_PASSWORD) for a in DEMO_ACCOUNTS]
+    return people + [(name.lower().replace(" ", ".") + "@example.org", name, role, None)
+                     for name, role in OTHER_REFERRERS]
+
+
 def _has_own_accounts(conn: Connection) -> bool:
-    demo_emails = [a.email for a in DEMO_ACCOUNTS] + [_referrer_email(n) for n, _ in OTHER_REFERRERS]
     return bool(conn.execute(sa.text(
         "select exists (select 1 from public.profiles where email <> all(:emails))"),
-        {"emails": demo_emails}).scalar())
-
-
-def _referrer_email(name: str) -> str:
-    return name.lower().replace(" ", ".") + "@example.org"
+        {"emails": [email for email, *_ in _demo_people()]}).scalar())
 
 
 TABLES = ("profiles", "company", "jobs", "candidates", "applications", "referrals",
@@ -189,11 +191,8 @@ def _counts(conn: Connection) -> dict[str, int]:
 
 
 def _accounts(conn: Connection) -> dict[str, UUID]:
-    wanted = [(a.email, a.full_name, a.role, DEMO_PASSWORD) for a in DEMO_ACCOUNTS]
-    for name, role in OTHER_REFERRERS:
-        wanted.append((_referrer_email(name), name, role, None))
     ids = {}
-    for email, name, role, password in wanted:
+    for email, name, role, password in _demo_people():
         existing = conn.execute(sa.text("select id from auth.users where lower(email) = :e"),
                                 {"e": email}).scalar()
         ids[email] = existing or create_account(conn, email, name, role, password,

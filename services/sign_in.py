@@ -1,7 +1,8 @@
 """Signing in and out of accounts, with a back-off per email address.
 
 Each attempt locks that address's back-off row while the credentials are checked, so
-guesses sent in parallel queue up and each one sees the failures before it.
+guesses sent in parallel cannot slip past the count: a second one in flight is turned
+away at once instead of waiting.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from urllib.parse import urlencode
+from uuid import UUID
 
 import sqlalchemy as sa
 
@@ -33,6 +35,10 @@ LINK_VALID_MINUTES = 60
 
 class SignInError(UserFacingError):
     """Sign-in refused; the message never tells whether the account exists."""
+
+
+class WrongCredentials(SignInError):
+    """The credentials were checked and did not match (the generic message)."""
 
 
 def with_password(email: str, password: str) -> Actor:
@@ -133,7 +139,7 @@ def _attempt(email: str, check: Callable[[sa.Connection], auth.Identity | None],
     if count_only:
         return None
     if identity is None:
-        raise SignInError(GENERIC_SIGN_IN_ERROR)
+        raise WrongCredentials(GENERIC_SIGN_IN_ERROR)
     if actor is None:
         raise SignInError("This account is deactivated. Ask an admin of the portal to reactivate it.")
     return actor
@@ -178,14 +184,7 @@ def _actor(conn: sa.Connection, identity: auth.Identity, email: str) -> Actor | 
     """The signed-in actor, or None when the account is deactivated."""
     conn.execute(sa.text("update auth.users set last_sign_in_at = now() where id = :id"),
                  {"id": identity.user_id})
-    profile = conn.execute(
-        sa.text("select role, full_name, active from public.profiles where id = :id"),
-        {"id": identity.user_id},
-    ).first()
-    if profile is None or not profile.active:
-        return None
-    return Actor(user_id=identity.user_id, email=identity.email or email,
-                 role=Role(profile.role), full_name=profile.full_name)
+    return _from_profile(conn, identity.user_id, identity.email or email)
 
 
 def refresh(actor: Actor) -> Actor | None:
@@ -194,26 +193,30 @@ def refresh(actor: Actor) -> Actor | None:
     if not actor.signed_in:
         return actor
     with transaction(actor) as conn:
-        profile = conn.execute(
-            sa.text("select role, full_name, active from public.profiles where id = :id"),
-            {"id": actor.user_id},
-        ).first()
+        return _from_profile(conn, actor.user_id, actor.email)
+
+
+def _from_profile(conn: sa.Connection, user_id: UUID, email: str | None) -> Actor | None:
+    """The actor their profile makes them, or None when it is gone or deactivated."""
+    profile = conn.execute(
+        sa.text("select role, full_name, active from public.profiles where id = :id"),
+        {"id": user_id},
+    ).first()
     if profile is None or not profile.active:
         return None
-    return Actor(user_id=actor.user_id, email=actor.email, role=Role(profile.role),
+    return Actor(user_id=user_id, email=email, role=Role(profile.role),
                  full_name=profile.full_name)
 
 
 def change_password(actor: Actor, current: str, new: str) -> None:
     if settings().supabase_auth:
-        raise ValidationError("Passwords are managed by Supabase Auth: use “Forgot password”.")
+        raise ValidationError("Passwords are managed by Supabase Auth: sign in with an emailed "
+                              "link or code instead.")
     new = validation.new_password(new)
     try:  # the current password is guessed under the same back-off as signing in
         with_password(actor.email or "", current or "")
-    except SignInError as error:
-        if str(error) == GENERIC_SIGN_IN_ERROR:
-            raise ValidationError("Your current password is not right.") from None
-        raise
+    except WrongCredentials:
+        raise ValidationError("Your current password is not right.") from None
     with owner_transaction() as conn:
         conn.execute(sa.text("update auth.users set encrypted_password = :hash, updated_at = now()"
                              " where id = :id"),

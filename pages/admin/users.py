@@ -32,7 +32,7 @@ with st.expander("Add a user", icon=":material/person_add:",
         st.selectbox("Role", list(Role), format_func=lambda r: r.label, key="new-role")
         st.form_submit_button("Add user", type="primary", on_click=on_add)
     if message := st.session_state.pop("add-error", None):
-        st.error(ui.plain(message))
+        ui.show_error(message)
     if added := st.session_state.pop("added", None):
         if added.temporary_password:
             st.success(f"Added {ui.plain(added.email)}. Give them this temporary password, "
@@ -81,7 +81,7 @@ def on_active_toggle(user: accounts.UserRow) -> None:
 
 
 if message := st.session_state.pop("users-error", None):
-    st.error(ui.plain(message))
+    ui.show_error(message)
 if reset := st.session_state.pop("users-password", None):
     st.success(f"New temporary password for {ui.plain(reset[0])}, shown only now:")
     st.code(reset[1], language=None)
