@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
@@ -102,7 +103,10 @@ def _apply(conn: Connection, migration: Migration) -> None:
     sql = migration.sql
     try:
         with conn.begin():
-            conn.exec_driver_sql(sql)
+            # Straight to the driver without parameters, so that `%` (as in `%rowtype`)
+            # is SQL, not a placeholder.
+            with conn.connection.cursor() as cursor:
+                cursor.execute(sql)
             conn.execute(
                 sa.text(
                     "insert into supabase_migrations.schema_migrations (version, statements, name)"
@@ -110,7 +114,8 @@ def _apply(conn: Connection, migration: Migration) -> None:
                 ),
                 {"version": migration.version, "sql": sql, "name": migration.name},
             )
-    except sa.exc.DBAPIError as error:
-        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+    except (sa.exc.DBAPIError, psycopg.Error) as error:
+        cause = getattr(error, "orig", None) or error
+        reason = str(cause).strip().splitlines()[0]
         raise MigrationError(f"{migration.path.name}: {reason}") from error
     _log.info("applied migration %s", migration.path.name)

@@ -53,6 +53,12 @@ def menu_for(role: Role | None, *, first_run: bool) -> dict[str, list[PageSpec]]
             PageSpec("recruiting/postings", "Job postings", ":material/folder_open:", "postings"),
             PageSpec("recruiting/referrals", "Referrals", ":material/sync_alt:", "referrals"),
         ]
+        menu["Savings"] = [
+            PageSpec("recruiting/savings", "Savings", ":material/savings:", "savings"),
+            PageSpec("recruiting/hires", "Hires", ":material/how_to_reg:", "hires"),
+            PageSpec("recruiting/running_costs", "Running costs & assumptions", ":material/tune:",
+                     "running-costs"),
+        ]
     if role is Role.ADMIN:
         menu["Admin"] = [PageSpec("admin/users", "Users", ":material/manage_accounts:", "users")]
     menu["Account"] = [PageSpec("account/my_account", "My account", ":material/person:", "account")]

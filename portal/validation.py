@@ -47,3 +47,12 @@ def new_password(text: str | None) -> str:
     if len(text.encode()) > 72:
         raise ValidationError("Passwords are at most 72 bytes long.")
     return text
+
+
+def currency_code(text: str | None) -> str:
+    """An ISO 4217-style code: three letters, upper-cased."""
+    code = (text or "").strip().upper()
+    if not (len(code) == 3 and code.isascii() and code.isalpha()):
+        raise ValidationError(f"“{(text or '').strip()}” is not a currency code; use three letters "
+                              "such as USD, EUR or GBP.")
+    return code

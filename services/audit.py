@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 
-def record(conn: Connection, action: str, subject_type: str, subject_id: str,
+def record(conn: Connection, action: str, subject_type: str, subject_id: str | None,
            details: dict[str, str] | None = None) -> None:
     conn.execute(
         sa.text("insert into public.audit_log (action, subject_type, subject_id, details)"

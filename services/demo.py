@@ -160,10 +160,11 @@ def load_demo(today: date | None = None, *, force: bool = False) -> dict[str, in
         )
         jobs = _jobs(conn, accounts["recruiter@example.com"], today)
         candidates = _candidates(conn, rng, accounts["candidate@example.com"])
-        _applications(conn, rng, jobs, candidates, today)
+        applications = _applications(conn, rng, jobs, candidates, today)
         referrals = _referrals(conn, rng, accounts, jobs, candidates, today)
         _questions(conn, jobs, accounts, today)
-        _hires(conn, rng, jobs, referrals, today)
+        _hires(conn, rng, jobs, applications + referrals, today)
+        _running_costs(conn, today)
         after = _counts(conn)
     return {table: after[table] - before[table] for table in after}
 
@@ -182,7 +183,7 @@ def _has_own_accounts(conn: Connection) -> bool:
 
 
 TABLES = ("profiles", "company", "jobs", "candidates", "applications", "referrals",
-          "questions", "hires")
+          "questions", "hires", "programme_costs")
 
 
 def _counts(conn: Connection) -> dict[str, int]:
@@ -263,7 +264,7 @@ def _candidates(conn: Connection, rng: random.Random, candidate_user: UUID) -> l
 
 
 def _applications(conn: Connection, rng: random.Random, jobs: list[UUID],
-                  candidates: list[UUID], today: date) -> None:
+                  candidates: list[UUID], today: date) -> list[UUID]:
     open_jobs = jobs[:9]
     statuses = ["new", "reviewing", "interviewing", "offer", "hired", "rejected"]
     rows, seen = [], set()
@@ -288,6 +289,7 @@ def _applications(conn: Connection, rng: random.Random, jobs: list[UUID],
         "insert into public.applications (id, job_id, candidate_id, status, source, created_at)"
         " values (:id, :job, :cand, cast(:status as public.application_status), :source, :created)"
         " on conflict do nothing"), rows)
+    return [r["id"] for r in rows]
 
 
 def _referrals(conn: Connection, rng: random.Random, accounts: dict[str, UUID],
@@ -325,7 +327,7 @@ def _referrals(conn: Connection, rng: random.Random, accounts: dict[str, UUID],
           cast(:stage as public.referral_stage), :reward, :paid, :created, :moved)
         on conflict (id) do nothing
         """), rows)
-    return [r["id"] for r in rows if r["stage"] == "hired"]
+    return [r["id"] for r in rows]
 
 
 def _questions(conn: Connection, jobs: list[UUID], accounts: dict[str, UUID], today: date) -> None:
@@ -358,8 +360,9 @@ def _questions(conn: Connection, jobs: list[UUID], accounts: dict[str, UUID], to
         " values (:question, :user, :email) on conflict do nothing"), askers)
 
 
-def _hires(conn: Connection, rng: random.Random, jobs: list[UUID], referrals: list[UUID],
+def _hires(conn: Connection, rng: random.Random, jobs: list[UUID], portal_ids: list[UUID],
            today: date) -> None:
+    """96 hires made before the portal (as if imported), then the portal's own hires dated."""
     job_rows = {j: JOBS[i] for i, j in enumerate(jobs)}
     rows = []
     for i in range(96):
@@ -385,18 +388,45 @@ def _hires(conn: Connection, rng: random.Random, jobs: list[UUID], referrals: li
             "job": job, "title": title, "dept": dept, "source": source,
             "channel": {"social": rng.choice(["linkedin", "x", "facebook"]),
                         "job_board": rng.choice(["Indeed", "StepStone", "Monster"])}.get(source),
-            "salary": salary, "currency": "USD",
-            "referral": referrals[i % len(referrals)] if source == "referral" and referrals
-            and i < len(referrals) else None,
-            **costs,
+            "salary": salary, "currency": "USD", **costs,
         })
+        if i % 12 == 5:  # a few hires made by the Berlin office, paid in euros
+            rows[-1] |= {"currency": "EUR", "salary": round(salary * 0.92, -3)}
     conn.execute(sa.text(
         """
         insert into public.hires (id, hire_date, job_id, job_title, department, source, channel,
           first_year_salary, currency, referral_bonus, ad_spend, job_board_fee, agency_fee,
-          other_cost, referral_id)
+          other_cost)
         values (:id, :date, :job, :title, :dept, cast(:source as public.hire_source), :channel,
           :salary, :currency, :referral_bonus, :ad_spend, :job_board_fee, :agency_fee,
-          :other_cost, :referral)
+          :other_cost)
         on conflict (id) do nothing
         """), rows)
+    # The hired applications and referrals above were recorded as hires by the database,
+    # dated today; date them when they happened instead.
+    conn.execute(sa.text(
+        """
+        update public.hires h set hire_date = least(:today, coalesce(
+          (select r.stage_changed_at::date from public.referrals r where r.id = h.referral_id),
+          (select a.created_at::date + 30 from public.applications a where a.id = h.application_id)))
+        where h.application_id = any(:ids) or h.referral_id = any(:ids)
+        """), {"today": today, "ids": portal_ids})
+
+
+def _running_costs(conn: Connection, today: date) -> None:
+    """A year of the programme's running costs, and rates for the hires paid in euros and pounds."""
+    rows = []
+    for back in range(12):
+        months = today.year * 12 + today.month - 1 - back
+        month = date(months // 12, months % 12 + 1, 1)
+        note = "Campus event this month" if back % 3 == 0 else ""
+        rows += [{"month": month, "category": "content", "amount": 6500, "note": note},
+                 {"month": month, "category": "tools", "amount": 900, "note": note},
+                 {"month": month, "category": "promotion", "amount": 6000 if note else 2500,
+                  "note": note}]
+    conn.execute(sa.text(
+        "insert into public.programme_costs (month, category, amount, currency, note)"
+        " values (:month, :category, :amount, 'USD', :note) on conflict do nothing"), rows)
+    conn.execute(sa.text(
+        "insert into public.exchange_rates (currency, rate) values ('EUR', 1.08), ('GBP', 1.27)"
+        " on conflict do nothing"))

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 # Everything a test may have written; TRUNCATE … CASCADE reaches the rest.
 TABLES = ("auth.users", "public.invitations", "public.company", "public.jobs",
           "public.candidates", "public.questions", "public.hires", "public.audit_log",
+          "public.savings_settings", "public.exchange_rates", "public.programme_costs",
           "private.sign_in_failures", "private.pending_sign_in_links")
 
 

@@ -200,6 +200,9 @@ def test_no_page_sits_directly_in_the_pages_folder():
     ("priya@example.com", "pages/recruiting/overview.py"),
     ("recruiter@example.com", "pages/admin/users.py"),
     ("candidate@example.com", "pages/referrer/my_referrals.py"),
+    (None, "pages/recruiting/savings.py"),
+    ("priya@example.com", "pages/recruiting/hires.py"),
+    ("candidate@example.com", "pages/recruiting/running_costs.py"),
 ])
 def test_pages_outside_the_role_are_not_reachable(demo_db, who, page):
     at = app_as(signed_in(who) if who else None).run()
@@ -212,8 +215,10 @@ def test_pages_outside_the_role_are_not_reachable(demo_db, who, page):
     (Role.CANDIDATE, {"Open jobs", "My applications", "My account"}),
     (Role.ALUMNUS, {"Open jobs", "My referrals", "My account"}),
     (Role.EMPLOYEE, {"Open jobs", "My referrals", "My account"}),
-    (Role.RECRUITER, {"Open jobs", "Overview", "Job postings", "Referrals", "My account"}),
-    (Role.ADMIN, {"Open jobs", "Overview", "Job postings", "Referrals", "Users", "My account"}),
+    (Role.RECRUITER, {"Open jobs", "Overview", "Job postings", "Referrals", "Savings", "Hires",
+                      "Running costs & assumptions", "My account"}),
+    (Role.ADMIN, {"Open jobs", "Overview", "Job postings", "Referrals", "Savings", "Hires",
+                  "Running costs & assumptions", "Users", "My account"}),
 ])
 def test_visible_menu_per_role(role, expected):
     menu = menu_for(role, first_run=False)
@@ -229,7 +234,7 @@ def test_first_run_menu_is_only_setup():
     (None, {"jobs", "sign_in", "setup"}),
     ("priya@example.com", {"jobs", "sign_in", "setup", "my_referrals", "my_account"}),
     ("admin@example.com", {"jobs", "sign_in", "setup", "overview", "postings", "referrals",
-                           "users", "my_account"}),
+                           "savings", "hires", "running_costs", "users", "my_account"}),
 ])
 def test_registered_pages_per_role(demo_db, who, expected):
     at = app_as(signed_in(who) if who else None).run()

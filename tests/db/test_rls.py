@@ -90,6 +90,10 @@ def world(engine) -> World:
                 {"id": ids[key]})
         conn.execute(sa.text("insert into public.audit_log (actor_id, action, subject_type)"
                              " values (:admin, 'test', 'test')"), {"admin": users["admin"]})
+        conn.execute(sa.text("insert into public.savings_settings (id) values (1)"))
+        conn.execute(sa.text("insert into public.exchange_rates (currency, rate) values ('EUR', 1.1)"))
+        conn.execute(sa.text("insert into public.programme_costs (month, category, amount)"
+                             " values ('2026-01-01', 'content', 1000)"))
     return World(users, ids)
 
 
@@ -139,6 +143,9 @@ VISIBLE = {
     "question_askers":   (0, 1, 0, 0, 4, 4),
     "hires":             (0, 0, 0, 0, 2, 2),
     "audit_log":         (0, 0, 0, 0, 1, 1),
+    "savings_settings":  (0, 0, 0, 0, 1, 1),
+    "exchange_rates":    (0, 0, 0, 0, 1, 1),
+    "programme_costs":   (0, 0, 0, 0, 1, 1),
 }
 
 
@@ -193,6 +200,11 @@ INSERTS = {
               " values (current_date, 'X', 'Eng', 'direct', 1)", ("recruiter", "admin")),
     "audit_log": ("insert into public.audit_log (action, subject_type) values ('x', 'y')",
                   ROLES[1:]),
+    "savings_settings": ("insert into public.savings_settings (id) values (1)", ("admin",)),
+    "exchange_rates": ("insert into public.exchange_rates (currency, rate) values ('GBP', 1.3)",
+                       ("admin",)),
+    "programme_costs": ("insert into public.programme_costs (month, category, amount)"
+                        " values ('2026-02-01', 'tools', 10)", ("recruiter", "admin")),
 }
 
 
@@ -207,7 +219,8 @@ def test_insert(engine, world, table, who):
     sql, allowed = INSERTS[table]
     # Tables whose key the insert reuses are emptied first, so only RLS can refuse it.
     setup = {"company": "delete from public.company",
-             "question_askers": "delete from public.question_askers"}.get(table)
+             "question_askers": "delete from public.question_askers",
+             "savings_settings": "delete from public.savings_settings"}.get(table)
     outcome = run_as(engine, world, who, sql, _params(world, who), setup=setup)
     assert (not refused(outcome)) == (who in allowed), f"{who} insert into {table}: {outcome}"
 
@@ -263,6 +276,9 @@ WRITES = {
     "question_askers": ("update public.question_askers set email = 'z@mail.test'", STAFF, STAFF),
     "hires": ("update public.hires set channel = 'Z' where id = :hire_1", STAFF, STAFF),
     "audit_log": ("update public.audit_log set action = 'forged'", (), ()),
+    "savings_settings": ("update public.savings_settings set headhunter_fee_rate = 0.3", ADMIN, ADMIN),
+    "exchange_rates": ("update public.exchange_rates set rate = 2", ADMIN, ADMIN),
+    "programme_costs": ("update public.programme_costs set amount = 5", STAFF, STAFF),
 }
 
 

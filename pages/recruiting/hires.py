@@ -1,0 +1,115 @@
+"""Hires: the portal's own and imported ones, their costs corrected, new ones imported."""
+
+import streamlit as st
+
+from portal import ui
+from portal.errors import UserFacingError
+from portal.models import Role
+from services import hires
+from services.overview import SOURCE_LABELS
+
+actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
+st.title("Hires")
+st.caption("Every hire the savings are computed from. The portal records a hire when an "
+           "application or a referral is marked hired; hires made elsewhere are imported here.")
+
+ORIGINS = {"portal": "Portal", "import": "Imported", "entered": "Entered"}
+
+with st.expander("Import hires from a CSV file", icon=":material/upload_file:"):
+    st.markdown(
+        "One hire per row; the first row names the columns: `hire_date` (YYYY-MM-DD), "
+        "`job_title`, `department`, `source` (one of " + ", ".join(f"`{s}`" for s in SOURCE_LABELS)
+        + "), `first_year_salary`, and optionally `currency`, `referral_bonus`, `ad_spend`, "
+        "`job_board_fee`, `agency_fee`, `other_cost` and `channel`. Rows are numbered as in a "
+        "spreadsheet. Bad rows are listed and left out; the good ones are kept. Importing the "
+        "same rows again adds nothing.")
+    with st.form("import-hires"):
+        upload = st.file_uploader("CSV file", type=["csv"], max_upload_size=20)
+        submitted = st.form_submit_button("Import", type="primary", icon=":material/upload:")
+    if submitted:
+        if upload is None:
+            st.error("Choose a CSV file first.")
+        else:
+            try:
+                result = hires.import_hires(actor, upload.getvalue(), upload.name)
+            except UserFacingError as error:
+                ui.show_error(error)
+            else:
+                st.session_state["import-result"] = result
+    if result := st.session_state.get("import-result"):
+        message = (f"Added {result.added} hire(s)."
+                   + (f" {result.already_imported} row(s) were imported before and were skipped."
+                      if result.already_imported else ""))
+        (st.success if result.added or not result.problems else st.warning)(message)
+        if result.problems:
+            st.error(f"{len(result.problems)} row(s) were left out. Fix them and import the file "
+                     "again; the rows already imported will not be added twice.")
+            st.dataframe([{"Row": p.row, "Problem": p.reason} for p in result.problems],
+                         hide_index=True)
+        if result.ignored_columns:
+            st.info("Columns not used: " + ui.plain(", ".join(result.ignored_columns)))
+
+search_col, source_col = st.columns([3, 2])
+search = search_col.text_input("Search", placeholder="Job title, department or channel",
+                               max_chars=100)
+source = source_col.selectbox("Source", [None, *SOURCE_LABELS],
+                              format_func=lambda s: "All sources" if s is None else SOURCE_LABELS[s])
+page_key = f"hires-page:{search}:{source}"
+result = hires.list_hires(actor, search=search, source=source, page=ui.page_number(page_key))
+if not result.total:
+    st.info("No hires match." if search or source else
+            "No hires yet. Mark an application or referral hired, or import a file above.")
+    st.stop()
+
+selection = st.dataframe(
+    [{"Date": h.hire_date, "Job": h.job_title, "Department": h.department,
+      "Source": SOURCE_LABELS.get(h.source, h.source), "Channel": h.channel or "",
+      "Salary": float(h.first_year_salary), "Actual cost": float(h.actual_cost),
+      "Currency": h.currency, "From": ORIGINS[h.origin]} for h in result.rows],
+    hide_index=True, on_select="rerun", selection_mode="single-row", key=f"hires-table:{page_key}",
+    column_config={"Salary": st.column_config.NumberColumn(format="localized"),
+                   "Actual cost": st.column_config.NumberColumn(format="localized")})
+ui.pagination(result, page_key)
+
+chosen = selection.selection.rows if selection else []
+if not chosen:
+    st.caption("Select a hire to correct its source, salary or costs.")
+    st.stop()
+
+hire = result.rows[chosen[0]]
+st.subheader(f"{hire.job_title}, hired {hire.hire_date:%d %b %Y}", anchor=False)
+with st.form(f"edit-hire:{hire.id}"):
+    left, right = st.columns(2)
+    source_value = left.selectbox("Source", list(SOURCE_LABELS), index=list(SOURCE_LABELS).index(
+        hire.source), format_func=SOURCE_LABELS.get)
+    channel = right.text_input("Channel", hire.channel or "", max_chars=100,
+                               help="The network, job board or agency, such as LinkedIn or Indeed.")
+    salary = left.number_input("First-year salary", 0.0, value=float(hire.first_year_salary),
+                               step=1000.0)
+    currency = right.text_input("Currency", hire.currency, max_chars=3)
+    cost_inputs = {}
+    for i, column in enumerate(hires.COST_COLUMNS):
+        cost_inputs[column] = (left if i % 2 == 0 else right).number_input(
+            column.replace("_", " ").capitalize(), 0.0, value=float(getattr(hire, column)),
+            step=50.0)
+    save = st.form_submit_button("Save", type="primary")
+if save:
+    try:
+        hires.update_hire(actor, hire.id, source=source_value, channel=channel,
+                          first_year_salary=salary, currency=currency, costs=cost_inputs)
+    except UserFacingError as error:
+        ui.show_error(error)
+    else:
+        st.toast("Hire saved.", icon=":material/check:")
+        st.rerun()
+
+with st.popover("Delete this hire", icon=":material/delete:"):
+    st.write("The hire leaves the savings figures. A hire the portal recorded comes back only "
+             "if its application or referral is marked hired again.")
+    if st.button("Delete", type="primary", key=f"delete-hire:{hire.id}"):
+        try:
+            hires.delete_hire(actor, hire.id)
+        except UserFacingError as error:
+            ui.show_error(error)
+        else:
+            st.rerun()

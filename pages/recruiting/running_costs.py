@@ -1,0 +1,109 @@
+"""Running costs & assumptions: what the programme costs each month (recruiters), and the
+baselines and exchange rates the savings are computed with (admins)."""
+
+from datetime import date
+
+import streamlit as st
+
+from portal import ui
+from portal.errors import UserFacingError
+from portal.models import Role
+from services import programme
+from services.savings import COST_CATEGORIES
+
+actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
+is_admin = actor.role is Role.ADMIN
+st.title("Running costs & assumptions")
+assumptions = programme.assumptions(actor)
+
+costs_tab, assumptions_tab = st.tabs(["Running costs", "Assumptions and exchange rates"])
+
+with costs_tab:
+    st.caption("What running the programme costs each month: content work, tools and "
+               "promotion. ROI and the payback month are computed against these.")
+    today = date.today()
+    months = [date((today.year * 12 + today.month - 1 - back) // 12,
+                   (today.year * 12 + today.month - 1 - back) % 12 + 1, 1) for back in range(36)]
+    month = st.selectbox("Month", months, format_func=lambda m: m.strftime("%B %Y"))
+    entered = programme.month_costs(actor, month)
+    with st.form(f"costs:{month}"):
+        columns = st.columns(len(COST_CATEGORIES))
+        amounts = {category: column.number_input(
+            label, min_value=0.0, step=100.0,
+            value=float(entered.amounts.get(category, 0)) if entered else 0.0)
+            for column, (category, label) in zip(columns, COST_CATEGORIES.items(), strict=True)}
+        currency_col, note_col = st.columns([1, 4])
+        currency = currency_col.text_input("Currency", entered.currency if entered
+                                           else assumptions.currency, max_chars=3)
+        note = note_col.text_input("Note", entered.note if entered else "", max_chars=500)
+        saved = st.form_submit_button("Save month", type="primary")
+    if saved:
+        try:
+            programme.save_month_costs(actor, month, amounts, currency, note)
+        except UserFacingError as error:
+            ui.show_error(error)
+        else:
+            st.success(f"Saved the running costs of {month:%B %Y}.")
+
+    ui.paged_table(
+        "running-costs-page",
+        lambda page: programme.running_costs_page(actor, page=page),
+        lambda m: {"Month": m.month.strftime("%b %Y"),
+                   **{label: float(m.amounts.get(c, 0)) for c, label in COST_CATEGORIES.items()},
+                   "Total": float(m.total), "Currency": m.currency, "Note": m.note},
+        empty="No running costs entered yet. Choose a month above and enter its costs.",
+    )
+
+with assumptions_tab:
+    if not is_admin:
+        st.info("Only admins change these; ask one if a figure looks wrong.")
+    with st.form("assumptions"):
+        left, middle, right = st.columns(3)
+        currency = left.text_input("Reporting currency", assumptions.currency, max_chars=3,
+                                   disabled=not is_admin)
+        fee_rate = middle.number_input(
+            "Headhunter fee, % of first-year salary", 0.0, 100.0, assumptions.fee_rate * 100,
+            step=0.5, disabled=not is_admin, help="Agencies usually charge 15–35 %; 20 % is typical.")
+        job_board_cost = right.number_input(
+            "Job-board baseline cost per hire", 0.0, value=assumptions.job_board_cost_per_hire,
+            step=100.0, disabled=not is_admin,
+            help="What a hire through job boards costs; about 4,700 USD on average (SHRM).")
+        saved = st.form_submit_button("Save assumptions", type="primary", disabled=not is_admin)
+    if saved:
+        try:
+            programme.save_assumptions(actor, currency=currency, fee_rate=fee_rate / 100,
+                                       job_board_cost_per_hire=job_board_cost)
+        except UserFacingError as error:
+            ui.show_error(error)
+        else:
+            st.success("Assumptions saved.")
+            st.rerun()
+
+    st.subheader("Exchange rates", anchor=False)
+    st.caption(f"What one unit of another currency is worth in {assumptions.currency}. Hires "
+               "and costs in a currency without a rate are left out of the figures, and the "
+               "Savings page says so.")
+    rates = assumptions.rates or {}
+    if rates:
+        st.dataframe([{"Currency": c, f"Value in {assumptions.currency}": r}
+                      for c, r in rates.items()], hide_index=True)
+    if is_admin:
+        with st.form("rate"):
+            code_col, rate_col = st.columns(2)
+            code = code_col.text_input("Currency", max_chars=3, placeholder="EUR")
+            rate = rate_col.number_input(f"Value of 1 unit in {assumptions.currency}", 0.0,
+                                         value=1.0, step=0.01, format="%.4f")
+            set_rate = st.form_submit_button("Set rate")
+        if set_rate:
+            try:
+                programme.set_rate(actor, code, rate)
+            except UserFacingError as error:
+                ui.show_error(error)
+            else:
+                st.rerun()
+        if rates:
+            remove_col, button_col = st.columns([2, 1], vertical_alignment="bottom")
+            removed = remove_col.selectbox("Remove a rate", list(rates))
+            if button_col.button("Remove", icon=":material/delete:"):
+                programme.remove_rate(actor, removed)
+                st.rerun()

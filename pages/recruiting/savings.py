@@ -1,0 +1,133 @@
+"""Savings: what hiring through the programme saves against headhunter fees and job boards."""
+
+from datetime import date
+
+import streamlit as st
+
+from portal import ui
+from portal.models import Role
+from services import company, savings, savings_export
+from services.savings_charts import cost_per_hire_chart, cumulative_savings_chart
+
+actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
+st.title("Savings")
+st.caption("What hiring through referrals, social media and the career site saves against "
+           "headhunter fees and job boards.")
+
+today = date.today()
+a_year_ago = date(today.year - 1, today.month, 1) if today.month < 12 else date(today.year, 1, 1)
+period = st.date_input("Period", value=(a_year_ago, today), max_value=today, format="YYYY-MM-DD",
+                       help="Hires dated in this period, both days included. Running costs "
+                            "count for every month the period touches.")
+if len(period) != 2:
+    st.info("Choose the last day of the period too.")
+    st.stop()
+start, end = period
+report = savings.savings_report(actor, start, end)
+currency = report.assumptions.currency
+
+for missing, hires in report.unconverted.items():
+    st.warning(f"{hires} hire(s) and any running costs in {missing} are left out: there is no "
+               f"exchange rate from {missing} to {currency}. An admin can add one under "
+               "Running costs & assumptions.", icon=":material/currency_exchange:")
+
+figures = savings_export.headline_figures(report)
+for row in (figures[:4], figures[4:]):
+    for column, (label, value) in zip(st.columns(4), row, strict=False):
+        column.metric(label, value)
+if not report.totals.hires:
+    st.info("No hires in this period. Hires come from applications and referrals marked "
+            "hired, and from the Hires page's import.")
+
+money = {"format": "localized"}
+money_columns = {name: st.column_config.NumberColumn(f"{name} ({currency})", **money) for name in (
+    savings.ACTUAL_COST, savings.COST_PER_HIRE, savings.SAVING_HEADHUNTER, savings.SAVING_JOB_BOARDS,
+    savings.RUNNING_COSTS, savings.CUMULATIVE_SAVINGS, savings.CUMULATIVE_COSTS)}
+
+
+def table(frame, name: str) -> None:
+    st.dataframe(frame, hide_index=True, column_config=money_columns)
+    st.download_button("CSV", frame.to_csv(index=False), f"savings-{name}-{start}-to-{end}.csv",
+                       mime="text/csv", icon=":material/download:", key=f"csv-{name}")
+
+
+by_source, by_department, by_month, what_if, model = st.tabs(
+    ["By source and channel", "By department", "By month", "What if", "How it is computed"])
+with by_source:
+    if report.totals.hires:
+        st.altair_chart(cost_per_hire_chart(report), width="stretch")
+    table(report.by_source, "by-source")
+with by_department:
+    table(report.by_department, "by-department")
+with by_month:
+    st.altair_chart(cumulative_savings_chart(report), width="stretch")
+    table(report.by_month, "by-month")
+
+with what_if:
+    st.caption("Move the sliders to see the period's figures had these been different. The "
+               "number of hires stays the same; hires move between referrals and the other "
+               "sources, which keep their mix and their cost per hire.")
+    left, right = st.columns([2, 3])
+    with left:
+        fee_rate = st.slider("Headhunter fee rate", 0.0, max(50.0, report.assumptions.fee_rate * 100),
+                             report.assumptions.fee_rate * 100,
+                             step=0.5, format="%.1f%%") / 100
+        # The sliders start at the period's actual figures, so that "What if" starts equal
+        # to "Actual".
+        actual_bonus = report.average_referral_bonus or 1500.0
+        bonus = st.slider(f"Referral bonus per hire ({currency})", 0.0, max(10_000.0, actual_bonus),
+                          actual_bonus, step=50.0, format="%.0f")
+        share = st.slider("Share of hires made by referral", 0.0, 100.0,
+                          report.referral_share * 100, step=0.5, format="%.1f%%") / 100
+    scenario = savings.what_if(report, fee_rate=fee_rate, referral_bonus=bonus,
+                               referral_share=share)
+    with right:
+        rows = [("Actual cost per hire", report.totals.cost_per_hire, scenario.cost_per_hire),
+                ("Saving vs headhunter", report.totals.saving_vs_headhunter,
+                 scenario.saving_vs_headhunter),
+                ("Saving vs job boards", report.totals.saving_vs_job_boards,
+                 scenario.saving_vs_job_boards),
+                ("ROI", report.totals.roi, scenario.roi)]
+        st.dataframe(
+            [{"Figure": label,
+              "Actual": (f"{actual:.0%}" if label == "ROI" else savings_export.money(actual, currency))
+              if actual is not None else "—",
+              "What if": (f"{what:.0%}" if label == "ROI" else savings_export.money(what, currency))
+              if what is not None else "—"}
+             for label, actual, what in rows], hide_index=True)
+
+with model:
+    assumptions = report.assumptions
+    st.markdown(
+        "- **Actual cost of a hire** = referral bonus + ad spend + job-board fee + agency fee "
+        "+ other costs.\n"
+        f"- **Saving against a headhunter** = fee rate ({assumptions.fee_rate:.1%}) × first-year "
+        "salary − actual cost, for every hire not made through an agency (an agency hire saves "
+        "nothing).\n"
+        "- **Saving against job boards** = the job-board baseline cost per hire "
+        f"({savings_export.money(assumptions.job_board_cost_per_hire, currency)}) − actual cost, "
+        "for hires through referrals, social media, direct applications and internal moves.\n"
+        "- **ROI** = (savings against a headhunter − running costs) ÷ running costs.\n"
+        "- **Payback month** = the first month in which the cumulative savings against a "
+        "headhunter pass the cumulative running costs.")
+    others = {c: r for c, r in report.rates_used.items() if c != currency}
+    if others:
+        st.markdown("Amounts are converted to " + currency + " at: " + ", ".join(
+            f"1 {c} = {r:g} {currency}" for c, r in others.items()) + ".")
+    else:
+        st.markdown(f"All amounts in this period are in {currency}; nothing was converted.")
+
+st.divider()
+st.subheader("Export", anchor=False)
+company_name = (profile.name if (profile := company.company_profile(actor)) else "")
+excel, pdf, detail = st.columns(3)
+excel.download_button("Excel workbook", lambda: savings_export.to_xlsx(report),
+                      savings_export.file_name(report, "xlsx"), mime=savings_export.FORMATS["xlsx"],
+                      icon=":material/table_view:", width="stretch")
+pdf.download_button("One-page PDF", lambda: savings_export.to_pdf(report, company_name),
+                    savings_export.file_name(report, "pdf"), mime=savings_export.FORMATS["pdf"],
+                    icon=":material/picture_as_pdf:", width="stretch", type="primary")
+detail.download_button("Detail CSV", lambda: savings_export.to_csv(report),
+                       savings_export.file_name(report, "csv"), mime="text/csv",
+                       icon=":material/download:", width="stretch",
+                       help="Hires summed by month, source, channel and department.")

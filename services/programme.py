@@ -1,0 +1,154 @@
+"""What the savings report rests on: the assumptions and exchange rates an admin keeps,
+and the programme's running costs by month, which recruiters enter."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from portal.db import transaction
+from portal.errors import PermissionDenied, ValidationError
+from portal.models import Actor, Page
+from portal.validation import currency_code
+from services import audit
+from services.savings import COST_CATEGORIES, Assumptions, load_assumptions
+
+MAX_AMOUNT = 9_999_999_999.99
+
+
+def assumptions(actor: Actor) -> Assumptions:
+    with transaction(actor) as conn:
+        return load_assumptions(conn)
+
+
+def save_assumptions(actor: Actor, *, currency: str, fee_rate: float,
+                     job_board_cost_per_hire: float) -> None:
+    currency = currency_code(currency)
+    if not 0 <= fee_rate <= 1:
+        raise ValidationError("The headhunter fee rate is between 0 % and 100 % "
+                              "(agencies usually charge 15–35 %).")
+    _check_amount("The job-board cost per hire", job_board_cost_per_hire)
+    with transaction(actor) as conn:
+        _refused_unless_admin(conn, actor, "change the assumptions")
+        conn.execute(sa.text(
+            "insert into public.savings_settings (id, currency, headhunter_fee_rate,"
+            "   job_board_cost_per_hire, updated_at) values (1, :currency, :rate, :cost, now())"
+            " on conflict (id) do update set currency = excluded.currency,"
+            "   headhunter_fee_rate = excluded.headhunter_fee_rate,"
+            "   job_board_cost_per_hire = excluded.job_board_cost_per_hire, updated_at = now()"),
+            {"currency": currency, "rate": round(fee_rate, 4), "cost": job_board_cost_per_hire})
+        audit.record(conn, "savings.assumptions_changed", "savings_settings", "1",
+                     {"currency": currency, "fee_rate": str(fee_rate),
+                      "job_board_cost_per_hire": str(job_board_cost_per_hire)})
+
+
+def set_rate(actor: Actor, currency: str, rate: float) -> None:
+    """One unit of `currency` is worth `rate` in the reporting currency."""
+    currency = currency_code(currency)
+    if rate is None or not math.isfinite(rate) or rate <= 0:
+        raise ValidationError(f"The rate for {currency} must be more than 0.")
+    with transaction(actor) as conn:
+        _refused_unless_admin(conn, actor, "change exchange rates")
+        conn.execute(sa.text(
+            "insert into public.exchange_rates (currency, rate) values (:currency, :rate)"
+            " on conflict (currency) do update set rate = excluded.rate, updated_at = now()"),
+            {"currency": currency, "rate": rate})
+        audit.record(conn, "savings.rate_set", "exchange_rate", currency, {"rate": str(rate)})
+
+
+def remove_rate(actor: Actor, currency: str) -> None:
+    with transaction(actor) as conn:
+        _refused_unless_admin(conn, actor, "change exchange rates")
+        conn.execute(sa.text("delete from public.exchange_rates where currency = :currency"),
+                     {"currency": currency})
+        audit.record(conn, "savings.rate_removed", "exchange_rate", currency)
+
+
+@dataclass(frozen=True)
+class MonthCosts:
+    month: date
+    amounts: dict[str, Decimal]  # by category
+    currency: str
+    note: str
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.amounts.values(), Decimal(0))
+
+
+def running_costs_page(actor: Actor, *, page: int = 1, page_size: int = 12) -> Page[MonthCosts]:
+    """The months with running costs entered, newest first."""
+    with transaction(actor) as conn:
+        total = conn.execute(sa.text(
+            "select count(distinct month) from public.programme_costs")).scalar_one()
+        rows = conn.execute(sa.text(
+            """
+            with months as (select distinct month from public.programme_costs
+                            order by month desc limit :limit offset :offset)
+            select c.month, c.category, c.amount, trim(c.currency) as currency, c.note
+            from public.programme_costs c join months using (month)
+            order by c.month desc, c.category
+            """), {"limit": page_size, "offset": Page.offset(page, page_size)}).all()
+    months: dict[date, MonthCosts] = {}
+    for row in rows:
+        entry = months.setdefault(row.month, MonthCosts(row.month, {}, row.currency, row.note))
+        entry.amounts[row.category] = row.amount
+    return Page(list(months.values()), total, page, page_size)
+
+
+def month_costs(actor: Actor, month: date) -> MonthCosts | None:
+    with transaction(actor) as conn:
+        rows = conn.execute(sa.text(
+            "select category, amount, trim(currency) as currency, note"
+            " from public.programme_costs where month = :month"), {"month": month}).all()
+    if not rows:
+        return None
+    return MonthCosts(month, {r.category: r.amount for r in rows}, rows[0].currency,
+                      next((r.note for r in rows if r.note), ""))
+
+
+def save_month_costs(actor: Actor, month: date, amounts: dict[str, float], currency: str,
+                     note: str = "") -> None:
+    """Replace a month's running costs; a category left at 0 is removed."""
+    month = month.replace(day=1)
+    currency = currency_code(currency)
+    unknown = set(amounts) - set(COST_CATEGORIES)
+    if unknown:
+        raise ValidationError("Unknown cost categories: " + ", ".join(sorted(unknown)))
+    for category, amount in amounts.items():
+        _check_amount(COST_CATEGORIES[category], amount)
+    note = " ".join((note or "").split())
+    if len(note) > 500:
+        raise ValidationError("Keep the note under 500 characters.")
+    with transaction(actor) as conn:
+        try:
+            conn.execute(sa.text("delete from public.programme_costs where month = :month"),
+                         {"month": month})
+            kept = [{"month": month, "category": c, "amount": a, "currency": currency,
+                     "note": note} for c, a in amounts.items() if a]
+            if kept:
+                conn.execute(sa.text(
+                    "insert into public.programme_costs (month, category, amount, currency, note)"
+                    " values (:month, :category, :amount, :currency, :note)"), kept)
+        except sa.exc.DBAPIError as error:
+            if getattr(error.orig, "sqlstate", None) == "42501":
+                raise PermissionDenied("Only recruiters and admins can enter running costs.") \
+                    from None
+            raise
+        audit.record(conn, "savings.running_costs_saved", "programme_costs", month.isoformat(),
+                     {c: str(a) for c, a in amounts.items()} | {"currency": currency})
+
+
+def _check_amount(label: str, amount: float | None) -> None:
+    if amount is None or not math.isfinite(amount) or not 0 <= amount <= MAX_AMOUNT:
+        raise ValidationError(f"{label} must be a number between 0 and {MAX_AMOUNT:,.2f}.")
+
+
+def _refused_unless_admin(conn: sa.Connection, actor: Actor, what: str) -> None:
+    # Row-level security would refuse the write as well; this says why in words.
+    if not conn.execute(sa.text("select private.is_admin()")).scalar():
+        raise PermissionDenied(f"Only admins can {what}.")

@@ -1,0 +1,233 @@
+-- Savings against headhunter fees and job boards: the assumptions an admin keeps,
+-- exchange rates, the programme's running costs by month, hires imported from files,
+-- and hires recorded by the portal itself when an application or a referral is hired.
+--
+--   recruiters and admins   read all of it; enter running costs; import and edit hires
+--   admins                  also set the assumptions and the exchange rates
+--   everyone else           nothing
+
+-- ---------------------------------------------------------------------------
+-- Assumptions: one row, like the company profile. Defaults from PRODUCT.md:
+-- a headhunter charges 20 % of first-year salary; a hire costs about $4,700 (SHRM).
+-- ---------------------------------------------------------------------------
+create table public.savings_settings (
+  id smallint primary key default 1 check (id = 1),
+  currency char(3) not null default 'USD' check (currency ~ '^[A-Z]{3}$'),
+  headhunter_fee_rate numeric(5, 4) not null default 0.20
+    check (headhunter_fee_rate between 0 and 1),
+  job_board_cost_per_hire numeric(12, 2) not null default 4700
+    check (job_board_cost_per_hire >= 0),
+  updated_at timestamptz not null default now()
+);
+insert into public.savings_settings (id) values (1);
+alter table public.savings_settings enable row level security;
+
+create policy "savings settings: staff read" on public.savings_settings
+  for select to authenticated using ((select private.is_staff()));
+create policy "savings settings: admins write" on public.savings_settings
+  for all to authenticated
+  using ((select private.is_admin())) with check ((select private.is_admin()));
+
+-- How much one unit of `currency` is worth in the reporting currency.
+create table public.exchange_rates (
+  currency char(3) primary key check (currency ~ '^[A-Z]{3}$'),
+  rate numeric(18, 8) not null check (rate > 0),
+  updated_at timestamptz not null default now()
+);
+alter table public.exchange_rates enable row level security;
+
+create policy "exchange rates: staff read" on public.exchange_rates
+  for select to authenticated using ((select private.is_staff()));
+create policy "exchange rates: admins write" on public.exchange_rates
+  for all to authenticated
+  using ((select private.is_admin())) with check ((select private.is_admin()));
+
+-- ---------------------------------------------------------------------------
+-- What running the programme costs, month by month (content work, tools, promotion).
+-- ---------------------------------------------------------------------------
+create table public.programme_costs (
+  month date not null check (month = date_trunc('month', month)::date),
+  category text not null check (category in ('content', 'tools', 'promotion', 'other')),
+  amount numeric(12, 2) not null check (amount >= 0),
+  currency char(3) not null default 'USD' check (currency ~ '^[A-Z]{3}$'),
+  note text not null default '' check (length(note) <= 500),
+  updated_at timestamptz not null default now(),
+  primary key (month, category)
+);
+alter table public.programme_costs enable row level security;
+
+create policy "programme costs: staff read" on public.programme_costs
+  for select to authenticated using ((select private.is_staff()));
+create policy "programme costs: staff insert" on public.programme_costs
+  for insert to authenticated with check ((select private.is_staff()));
+create policy "programme costs: staff update" on public.programme_costs
+  for update to authenticated
+  using ((select private.is_staff())) with check ((select private.is_staff()));
+create policy "programme costs: staff delete" on public.programme_costs
+  for delete to authenticated using ((select private.is_staff()));
+
+-- ---------------------------------------------------------------------------
+-- Hires: where each one came from.
+--   import_key     set by a file import; the same row imported twice is one hire
+--   candidate_id   set by the portal; an application and a referral of the same person
+--                  for the same job are one hire
+-- ---------------------------------------------------------------------------
+alter table public.hires
+  add column import_key text unique,
+  add column candidate_id uuid references public.candidates (id) on delete set null,
+  add constraint hires_currency_check check (currency ~ '^[A-Z]{3}$'),
+  add constraint hires_application_key unique (application_id),
+  add constraint hires_referral_key unique (referral_id);
+create index hires_candidate_job_idx on public.hires (candidate_id, job_id);
+
+-- An application's free-text source (a tracked link's utm_source, "referral", …) as a
+-- hire source and channel.
+create function private.hire_source_of(source text, out kind public.hire_source, out channel text)
+language sql immutable set search_path = ''
+as $$
+  select
+    case
+      when s in ('referral', 'social', 'job_board', 'career_site', 'agency', 'direct', 'internal')
+        then s::public.hire_source
+      when s in ('linkedin', 'x', 'twitter', 'facebook', 'instagram', 'xing', 'slack', 'teams',
+                 'newsletter', 'alumni_digest')
+        then 'social'
+      when s in ('indeed', 'stepstone', 'monster', 'careerbuilder', 'glassdoor', 'ziprecruiter')
+        then 'job_board'
+      else 'direct'
+    end,
+    case
+      when s in ('referral', 'social', 'job_board', 'career_site', 'agency', 'direct', 'internal', '')
+        then null
+      else s
+    end
+  from (select lower(trim(coalesce(source, ''))) as s) as normalised
+$$;
+
+-- Called when an application or a referral becomes "hired": records the hire once, with
+-- the job's title, department and salary (the middle of its range), and the referral's
+-- reward as its cost. Recruiters complete the costs on the Hires page.
+create function private.record_portal_hire(
+  p_candidate uuid, p_job uuid, p_application uuid, p_referral uuid
+) returns void
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  existing uuid;
+  job public.jobs%rowtype;
+  referral public.referrals%rowtype;
+  application public.applications%rowtype;
+  source_kind public.hire_source;
+  source_channel text;
+begin
+  select h.id into existing from public.hires h
+  where (p_application is not null and h.application_id = p_application)
+     or (p_referral is not null and h.referral_id = p_referral)
+     or (h.candidate_id = p_candidate and h.job_id is not distinct from p_job)
+  limit 1;
+  if existing is not null then
+    update public.hires set
+      application_id = coalesce(application_id, p_application),
+      referral_id = coalesce(referral_id, p_referral)
+    where id = existing;
+    return;
+  end if;
+
+  select * into job from public.jobs where id = p_job;
+  if p_referral is not null then
+    select * into referral from public.referrals where id = p_referral;
+  elsif p_job is not null then
+    -- A referral counts only if it came before the application (PRODUCT.md: a candidate
+    -- who applied directly before being referred is not the referrer's).
+    select a.* into application from public.applications a where a.id = p_application;
+    select r.* into referral from public.referrals r
+    where r.candidate_id = p_candidate and r.job_id = p_job
+      and r.created_at <= application.created_at
+    order by r.created_at limit 1;
+  end if;
+
+  if referral.id is not null then
+    source_kind := 'referral';
+  else
+    select s.kind, s.channel into source_kind, source_channel
+    from public.applications a, private.hire_source_of(a.source) s
+    where a.id = p_application;
+  end if;
+
+  insert into public.hires (hire_date, job_id, job_title, department, source, channel,
+    first_year_salary, currency, referral_bonus, application_id, referral_id, candidate_id)
+  values (
+    current_date, p_job, coalesce(job.title, 'Open application'),
+    coalesce(job.department, 'Unassigned'), coalesce(source_kind, 'direct'), source_channel,
+    coalesce((job.salary_min + job.salary_max) / 2, job.salary_max, job.salary_min, 0),
+    coalesce(job.currency, 'USD'),
+    case when referral.id is not null
+         then coalesce(referral.reward_amount, job.referral_bonus, 0) else 0 end,
+    p_application, referral.id, p_candidate);
+end
+$$;
+
+-- Undoing "hired" (a slip of the mouse) takes the hire away again, unless the other
+-- side of it (the referral or the application) is still hired.
+create function private.forget_portal_hire(p_application uuid, p_referral uuid) returns void
+language sql security definer set search_path = ''
+as $$
+  delete from public.hires h
+  where h.import_key is null
+    and ((p_application is not null and h.application_id = p_application)
+      or (p_referral is not null and h.referral_id = p_referral))
+    and not exists (select 1 from public.applications a
+                    where a.id = h.application_id and a.status = 'hired'
+                      and a.id is distinct from p_application)
+    and not exists (select 1 from public.referrals r
+                    where r.id = h.referral_id and r.stage = 'hired'
+                      and r.id is distinct from p_referral)
+$$;
+
+create function private.application_hire_changed() returns trigger
+language plpgsql security definer set search_path = ''
+as $$
+begin
+  if new.status = 'hired' and (tg_op = 'INSERT' or old.status <> 'hired') then
+    perform private.record_portal_hire(new.candidate_id, new.job_id, new.id, null);
+  elsif tg_op = 'UPDATE' and old.status = 'hired' and new.status <> 'hired' then
+    perform private.forget_portal_hire(new.id, null);
+  end if;
+  return null;
+end
+$$;
+
+create function private.referral_hire_changed() returns trigger
+language plpgsql security definer set search_path = ''
+as $$
+begin
+  if new.stage = 'hired' and (tg_op = 'INSERT' or old.stage <> 'hired') then
+    perform private.record_portal_hire(new.candidate_id, new.job_id,
+      (select a.id from public.applications a
+       where a.candidate_id = new.candidate_id and a.job_id = new.job_id and a.status = 'hired'),
+      new.id);
+  elsif tg_op = 'UPDATE' and old.stage = 'hired' and new.stage <> 'hired' then
+    perform private.forget_portal_hire(null, new.id);
+  end if;
+  return null;
+end
+$$;
+
+create trigger applications_record_hire
+  after insert or update of status on public.applications
+  for each row execute function private.application_hire_changed();
+create trigger referrals_record_hire
+  after insert or update of stage on public.referrals
+  for each row execute function private.referral_hire_changed();
+
+-- ---------------------------------------------------------------------------
+-- Table privileges (see the foundation migration): no anon access to any of this.
+-- ---------------------------------------------------------------------------
+revoke all on public.savings_settings, public.exchange_rates, public.programme_costs
+  from anon, authenticated;
+grant select, insert, update, delete on public.savings_settings, public.exchange_rates,
+  public.programme_costs to authenticated;
+grant all on public.savings_settings, public.exchange_rates, public.programme_costs
+  to service_role;
+revoke all on function private.hire_source_of(text), private.record_portal_hire(uuid, uuid, uuid, uuid),
+  private.forget_portal_hire(uuid, uuid) from public;
