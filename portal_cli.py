@@ -5,6 +5,11 @@
     portal db stop [--force]     stop the embedded PostgreSQL that `db url` left running
     portal demo [--force]        load the demo data (running it twice changes nothing)
     portal users add EMAIL --role ROLE [--name NAME]
+    portal import hires FILE.csv             import hires made outside the portal
+    portal report savings --from DATE --to DATE --format csv|xlsx|pdf [--output FILE]
+
+The CLI works with the database owner's rights, as an operator with the database's
+credentials would; the pages work as the signed-in user, under row-level security.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from datetime import date
+from pathlib import Path
 
 from portal import db, embedded, migrations
 from portal.errors import UserFacingError
@@ -60,7 +67,31 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--role", required=True, help=", ".join(r.value for r in Role))
     add.add_argument("--name", default="", help="full name (defaults to the email's local part)")
     add.set_defaults(run=_users_add)
+
+    imports = commands.add_parser("import", help="import data from files")
+    import_commands = imports.add_subparsers(title="import commands", required=True)
+    hires = import_commands.add_parser(
+        "hires", help="import hires from a CSV file (bad rows are reported, good rows kept)")
+    hires.add_argument("file", type=Path)
+    hires.set_defaults(run=_import_hires)
+
+    reports = commands.add_parser("report", help="write reports")
+    report_commands = reports.add_subparsers(title="reports", required=True)
+    savings = report_commands.add_parser("savings", help="the savings report")
+    savings.add_argument("--from", dest="start", type=_date, required=True, help="YYYY-MM-DD")
+    savings.add_argument("--to", dest="end", type=_date, required=True, help="YYYY-MM-DD")
+    savings.add_argument("--format", choices=("csv", "xlsx", "pdf"), required=True)
+    savings.add_argument("--output", type=Path,
+                         help="file to write (default: savings-FROM-to-TO.FORMAT here)")
+    savings.set_defaults(run=_report_savings)
     return parser
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date in the form YYYY-MM-DD") from None
 
 
 def _db_upgrade(_args: argparse.Namespace) -> None:
@@ -112,6 +143,51 @@ def _users_add(args: argparse.Namespace) -> None:
     name = validation.full_name(args.name or email.split("@")[0], required=True)
     password = accounts.add_account(email, name, role)
     print(f"added {email} as {role.value}; temporary password: {password}")
+
+
+
+def _import_hires(args: argparse.Namespace) -> int:
+    from services import hires
+
+    try:
+        data = args.file.read_bytes()
+    except OSError as error:
+        raise UserFacingError(f"cannot read {args.file}: {error.strerror}") from None
+    with db.owner_transaction() as conn:
+        result = hires.import_hires_with(conn, data, args.file.name)
+    print(f"added {result.added} hire(s)"
+          + (f"; {result.already_imported} row(s) were imported before and were skipped"
+             if result.already_imported else ""))
+    if result.ignored_columns:
+        print("columns not used: " + ", ".join(result.ignored_columns))
+    for problem in result.problems:
+        print(problem, file=sys.stderr)
+    if result.problems:
+        print(f"{len(result.problems)} row(s) left out; fix them and import the file again "
+              "(rows already imported are not added twice)", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _report_savings(args: argparse.Namespace) -> None:
+    from services import company, savings, savings_export
+
+    if args.end < args.start:
+        raise UserFacingError("--to is before --from")
+    with db.owner_transaction() as conn:
+        report = savings.fetch_report(conn, args.start, args.end)
+        profile = company.load_profile(conn)
+    output = args.output or Path(savings_export.file_name(report, args.format))
+    try:
+        output.write_bytes(savings_export.render(report, args.format, profile.name if profile else ""))
+    except OSError as error:
+        raise UserFacingError(f"cannot write {output}: {error.strerror}") from None
+    print(f"wrote {output}: {report.totals.hires:,.0f} hires, saving "
+          f"{savings_export.money(report.totals.saving_vs_headhunter, report.assumptions.currency)}"
+          " against a headhunter")
+    for currency, hires in report.unconverted.items():
+        print(f"note: {hires} hire(s) in {currency} left out: no exchange rate to "
+              f"{report.assumptions.currency}", file=sys.stderr)
 
 
 if __name__ == "__main__":

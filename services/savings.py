@@ -12,16 +12,17 @@ The model, in the words the Savings page shows:
   ÷ running costs; the payback month is the first month in which the cumulative savings
   pass the cumulative running costs.
 
-Every figure is a sum over hires, and sums of sums are sums: the database adds up each
-(month, source, channel, department, currency) group once, and pandas works on those
-groups, a few hundred rows however many hires there are.
+Every figure is a sum over hires, and sums of sums are sums: the database keeps each
+(month, source, channel, department, currency) group's sums up to date as hires change
+(`public.hire_totals`), and pandas works on those groups, a few thousand rows however many
+hires there are.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import sqlalchemy as sa
@@ -132,22 +133,58 @@ def load_assumptions(conn: Connection) -> Assumptions:
                        float(row.job_board_cost_per_hire), rates)
 
 
-_GROUPS_SQL = sa.text(
-    """
-    select date_trunc('month', hire_date)::date as month, source::text as source,
+# Hires summed per group straight from the hires table, for the months the period covers
+# only in part: at most its first and its last.
+_GROUP_COLUMNS = ("month, source, channel, department, currency, hires, salary, referral_bonus,"
+                  " ad_spend, job_board_fee, agency_fee, other_cost")
+_HIRE_SUMS = """
+    select date_trunc('month', hire_date::timestamp)::date as month, source::text as source,
            coalesce(channel, '') as channel, department, currency,
            count(*) as hires, sum(first_year_salary) as salary,
            sum(referral_bonus) as referral_bonus, sum(ad_spend) as ad_spend,
            sum(job_board_fee) as job_board_fee, sum(agency_fee) as agency_fee,
            sum(other_cost) as other_cost
     from public.hires
-    where hire_date between :start and :end
+    where hire_date between :start and :end {and_outside_whole_months}
     group by 1, 2, 3, 4, 5
-    """)
+"""
+_GROUPS_SQL = sa.text(
+    f"""
+    select {_GROUP_COLUMNS.replace("source,", "source::text as source,")} from public.hire_totals
+    where month >= :first_whole_month and month < :after_whole_months
+    union all
+    {_HIRE_SUMS.format(and_outside_whole_months=
+                       "and (hire_date < :first_whole_month or hire_date >= :after_whole_months)")}
+    """)  # noqa: S608 (constant text)
+GROUPS_FROM_HIRES_SQL = sa.text(_HIRE_SUMS.format(and_outside_whole_months=""))
 
 
 def hire_groups(conn: Connection, start: date, end: date) -> pd.DataFrame:
-    result = conn.execute(_GROUPS_SQL, {"start": start, "end": end})
+    """Hires dated `start` to `end` summed per month, source, channel, department and
+    currency: whole months from the totals the database keeps, the rest from the hires."""
+    first_whole, after_whole = whole_months(start, end)
+    result = conn.execute(_GROUPS_SQL, {"start": start, "end": end, "first_whole_month": first_whole,
+                                        "after_whole_months": after_whole})
+    return _groups_frame(result)
+
+
+def hire_groups_from_hires(conn: Connection, start: date, end: date) -> pd.DataFrame:
+    """The same sums, every one from the hires themselves (to check the kept totals)."""
+    return _groups_frame(conn.execute(GROUPS_FROM_HIRES_SQL, {"start": start, "end": end}))
+
+
+def whole_months(start: date, end: date) -> tuple[date, date]:
+    """The first month that lies wholly in the period, and the first after the last such."""
+    first = start if start.day == 1 else _next_month(start)
+    after = _next_month(end) if _next_month(end) - timedelta(days=1) == end else end.replace(day=1)
+    return first, max(first, after)
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _groups_frame(result: sa.CursorResult) -> pd.DataFrame:
     frame = pd.DataFrame(result.all(), columns=list(result.keys()))
     return frame.astype({"hires": "int64", **dict.fromkeys(AMOUNT_COLUMNS, "float64")}) \
         if not frame.empty else _empty_groups()

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 TABLES = ("auth.users", "public.invitations", "public.company", "public.jobs",
           "public.candidates", "public.questions", "public.hires", "public.audit_log",
           "public.savings_settings", "public.exchange_rates", "public.programme_costs",
+          "public.hire_totals",
           "private.sign_in_failures", "private.pending_sign_in_links")
 
 

@@ -146,6 +146,7 @@ VISIBLE = {
     "savings_settings":  (0, 0, 0, 0, 1, 1),
     "exchange_rates":    (0, 0, 0, 0, 1, 1),
     "programme_costs":   (0, 0, 0, 0, 1, 1),
+    "hire_totals":       (0, 0, 0, 0, 1, 1),
 }
 
 
@@ -205,6 +206,9 @@ INSERTS = {
                        ("admin",)),
     "programme_costs": ("insert into public.programme_costs (month, category, amount)"
                         " values ('2026-02-01', 'tools', 10)", ("recruiter", "admin")),
+    # Kept by triggers on hires only.
+    "hire_totals": ("insert into public.hire_totals values ('2020-01-01', 'direct', '', 'Eng', 'USD',"
+                    " 1, 1, 0, 0, 0, 0, 0)", ()),
 }
 
 
@@ -279,6 +283,7 @@ WRITES = {
     "savings_settings": ("update public.savings_settings set headhunter_fee_rate = 0.3", ADMIN, ADMIN),
     "exchange_rates": ("update public.exchange_rates set rate = 2", ADMIN, ADMIN),
     "programme_costs": ("update public.programme_costs set amount = 5", STAFF, STAFF),
+    "hire_totals": ("update public.hire_totals set hires = 5", (), ()),
 }
 
 

@@ -1,0 +1,154 @@
+"""The savings report over 1,000,000 hires, end to end, beside a plain SQL aggregate.
+
+Fills a throwaway embedded Postgres with a million hires spread over three years, seven
+sources, nine departments and three currencies, then times (median of several runs):
+
+- the floor: one plain aggregate over the same rows (count and the six sums, no grouping),
+  run as the same recruiter under row-level security, and as the owner without it;
+- the report as the Savings page gets it: `savings.savings_report` (the sums the database
+  keeps per month, source, channel, department and currency for the whole months of the
+  period, the hires of its partial last month summed on the spot, the running costs, the
+  assumptions, and pandas building every table and the totals);
+- the same report with every group summed from the hires on the spot, which is what the
+  kept totals save;
+- the what-if recomputation a slider move triggers, and each export format.
+
+The target is the report within 2x of the plain aggregate. The period ends mid-month
+(2026-11-21), as it does on the page, so that part of it is summed from the hires.
+
+    .venv/bin/python benchmarks/savings.py [--hires 1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ["PORTAL_DATA_DIR"] = tempfile.mkdtemp(prefix="boomerang-bench-savings-")
+os.environ.pop("DATABASE_URL", None)
+
+import sqlalchemy as sa  # noqa: E402
+
+from portal.db import ensure_ready, owner_transaction, transaction  # noqa: E402
+from portal.models import Actor, Role  # noqa: E402
+from services import savings, savings_export  # noqa: E402
+from services.accounts import create_account  # noqa: E402
+
+START, END = date(2024, 1, 1), date(2026, 11, 21)
+PLAIN_AGGREGATE = sa.text(
+    "select count(*), sum(first_year_salary), sum(referral_bonus), sum(ad_spend),"
+    " sum(job_board_fee), sum(agency_fee), sum(other_cost)"
+    " from public.hires where hire_date between :start and :end")
+
+
+def fill(hires: int) -> Actor:
+    with owner_transaction() as conn:
+        recruiter = create_account(conn, "bench@example.com", "Bench", Role.RECRUITER, None)
+        conn.execute(sa.text(
+            """
+            insert into public.hires (hire_date, job_title, department, source, channel,
+              first_year_salary, currency, referral_bonus, ad_spend, job_board_fee, agency_fee,
+              other_cost)
+            select date '2024-01-01' + (i % 1096),
+                   'Job ' || (i % 500),
+                   (array['Engineering','Data Science','Product','Design','Sales','Marketing',
+                          'Finance','People','Customer Success'])[1 + i % 9],
+                   s.source::public.hire_source,
+                   case s.source when 'social' then (array['linkedin','x','facebook'])[1 + i % 3]
+                                 when 'job_board' then (array['Indeed','StepStone'])[1 + i % 2]
+                   end,
+                   50000 + (i::bigint * 7919) % 90000,
+                   (array['USD','USD','USD','EUR','GBP'])[1 + i % 5],
+                   case s.source when 'referral' then 1500 else 0 end,
+                   case s.source when 'social' then (i % 8) * 50 else 0 end,
+                   case s.source when 'job_board' then 300 + (i % 7) * 100 else 0 end,
+                   case s.source when 'agency' then (50000 + (i::bigint * 7919) % 90000) * 0.2 else 0 end,
+                   (i % 3) * 150
+            from generate_series(1, :n) as i,
+                 lateral (select (array['referral','referral','social','job_board','career_site',
+                                        'agency','direct','internal'])[1 + (i / 7) % 8]
+                                 as source) as s
+            """), {"n": hires})
+        conn.execute(sa.text(
+            "insert into public.programme_costs (month, category, amount)"
+            " select m::date, c, 5000 from generate_series(date '2024-01-01', date '2026-12-01',"
+            " interval '1 month') m, unnest(array['content','tools','promotion']) c"))
+        conn.execute(sa.text("insert into public.exchange_rates values ('EUR', 1.08), ('GBP', 1.27)"))
+    engine = ensure_ready()
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("vacuum analyze public.hires")
+    return Actor(user_id=recruiter, email="bench@example.com", role=Role.RECRUITER)
+
+
+def median_seconds(action, runs: int) -> float:
+    action()  # warm the caches, as a page someone keeps open is
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def plain_as(actor: Actor | None):
+    def run():
+        if actor is None:
+            with owner_transaction() as conn:
+                return conn.execute(PLAIN_AGGREGATE, {"start": START, "end": END}).one()
+        with transaction(actor) as conn:
+            return conn.execute(PLAIN_AGGREGATE, {"start": START, "end": END}).one()
+    return run
+
+
+def _report_from_hires(actor: Actor) -> savings.SavingsReport:
+    with transaction(actor) as conn:
+        return savings.build_report(savings.hire_groups_from_hires(conn, START, END),
+                                    savings.running_costs(conn, START, END),
+                                    savings.load_assumptions(conn), START, END)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--hires", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    recruiter = fill(args.hires)
+    print(f"filled {args.hires:,} hires in {time.perf_counter() - started:.1f} s")
+
+    floor_rls = median_seconds(plain_as(recruiter), args.runs)
+    floor_owner = median_seconds(plain_as(None), args.runs)
+    report_time = median_seconds(lambda: savings.savings_report(recruiter, START, END), args.runs)
+    report = savings.savings_report(recruiter, START, END)
+    from_hires = median_seconds(lambda: _report_from_hires(recruiter), args.runs)
+    check = _report_from_hires(recruiter)
+    assert abs(check.totals.saving_vs_headhunter - report.totals.saving_vs_headhunter) < 1, \
+        "the kept totals disagree with the hires"
+    what_if = median_seconds(lambda: savings.what_if(report, fee_rate=0.25, referral_bonus=2000,
+                                                     referral_share=0.4), args.runs)
+    print(f"report: {report.totals.hires:,.0f} hires in {len(report.groups):,} groups;"
+          f" saving vs headhunter {report.totals.saving_vs_headhunter:,.0f} {report.assumptions.currency}")
+    print(f"plain SQL aggregate, recruiter (RLS):   {floor_rls * 1000:8.1f} ms")
+    print(f"plain SQL aggregate, owner (no RLS):    {floor_owner * 1000:8.1f} ms")
+    print(f"savings report end to end (SQL+pandas): {report_time * 1000:8.1f} ms"
+          f"  = {report_time / floor_rls:.2f}x the recruiter's plain aggregate"
+          f" ({report_time / floor_owner:.2f}x the owner's); target <= 2x")
+    print(f"the same, every group summed from hires: {from_hires * 1000:8.1f} ms"
+          f"  = {from_hires / floor_rls:.2f}x")
+    print(f"what-if recomputation (pandas only):    {what_if * 1000:8.1f} ms")
+    for file_format in ("csv", "xlsx", "pdf"):
+        seconds = median_seconds(lambda f=file_format: savings_export.render(report, f), 3)
+        print(f"export {file_format:<4}                            {seconds * 1000:8.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
