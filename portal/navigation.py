@@ -53,7 +53,7 @@ def menu_for(role: Role | None, *, first_run: bool) -> dict[str, list[PageSpec]]
             PageSpec("recruiting/postings", "Job postings", ":material/folder_open:", "postings"),
             PageSpec("recruiting/referrals", "Referrals", ":material/sync_alt:", "referrals"),
         ]
-        menu["Savings"] = [
+        menu["Costs and savings"] = [
             PageSpec("recruiting/savings", "Savings", ":material/savings:", "savings"),
             PageSpec("recruiting/hires", "Hires", ":material/how_to_reg:", "hires"),
             PageSpec("recruiting/running_costs", "Running costs & assumptions", ":material/tune:",

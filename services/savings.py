@@ -36,6 +36,10 @@ COST_COLUMNS = ("referral_bonus", "ad_spend", "job_board_fee", "agency_fee", "ot
 AMOUNT_COLUMNS = ("salary", *COST_COLUMNS)
 SOURCES = tuple(SOURCE_LABELS)
 JOB_BOARD_BASELINE_SOURCES = ("referral", "social", "direct", "internal")
+# How channels that reach the portal in lower case (utm_source values) are written.
+CHANNEL_LABELS = {"linkedin": "LinkedIn", "x": "X", "twitter": "X", "facebook": "Facebook",
+                  "instagram": "Instagram", "xing": "XING", "slack": "Slack", "teams": "Teams",
+                  "indeed": "Indeed", "stepstone": "StepStone", "glassdoor": "Glassdoor"}
 COST_CATEGORIES = {"content": "Content work", "tools": "Tools", "promotion": "Promotion",
                    "other": "Other"}
 
@@ -265,11 +269,12 @@ def score(groups: pd.DataFrame, fee_rate: float, job_board_cost_per_hire: float)
 
 
 def _table(scored: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    table = scored.groupby(keys, as_index=False, sort=False)[
+    labelled = scored.assign(
+        source=scored["source"].map(SOURCE_LABELS).fillna(scored["source"]),
+        channel=scored["channel"].map(lambda c: CHANNEL_LABELS.get(c.lower(), c) if c else c))
+    table = labelled.groupby(keys, as_index=False, sort=False)[
         ["hires", "actual_cost", "saving_vs_headhunter", "saving_vs_job_boards"]].sum()
     table["cost_per_hire"] = table["actual_cost"] / table["hires"]
-    if "source" in keys:
-        table["source"] = table["source"].map(SOURCE_LABELS).fillna(table["source"])
     table = table.sort_values(["saving_vs_headhunter", "hires"], ascending=False)
     return table.rename(columns={
         "source": "Source", "channel": "Channel", "department": "Department", "hires": HIRES,

@@ -15,8 +15,9 @@ st.caption("What hiring through referrals, social media and the career site save
            "headhunter fees and job boards.")
 
 today = date.today()
-a_year_ago = date(today.year - 1, today.month, 1) if today.month < 12 else date(today.year, 1, 1)
-period = st.date_input("Period", value=(a_year_ago, today), max_value=today, format="YYYY-MM-DD",
+months_back = today.year * 12 + today.month - 12  # this month and the 11 before it
+year_start = date(months_back // 12, months_back % 12 + 1, 1)
+period = st.date_input("Period", value=(year_start, today), max_value=today, format="YYYY-MM-DD",
                        help="Hires dated in this period, both days included. Running costs "
                             "count for every month the period touches.")
 if len(period) != 2:
@@ -46,7 +47,7 @@ money_columns = {name: st.column_config.NumberColumn(f"{name} ({currency})", **m
 
 
 def table(frame, name: str) -> None:
-    st.dataframe(frame, hide_index=True, column_config=money_columns)
+    st.dataframe(frame.round(0), hide_index=True, column_config=money_columns)
     st.download_button("CSV", frame.to_csv(index=False), f"savings-{name}-{start}-to-{end}.csv",
                        mime="text/csv", icon=":material/download:", key=f"csv-{name}")
 
@@ -74,7 +75,9 @@ with what_if:
                              step=0.5, format="%.1f%%") / 100
         # The sliders start at the period's actual figures, so that "What if" starts equal
         # to "Actual".
-        actual_bonus = report.average_referral_bonus or 1500.0
+        actual_bonus = report.average_referral_bonus
+        if actual_bonus is None:  # no referral hires in the period: a typical bonus
+            actual_bonus = 1500.0
         bonus = st.slider(f"Referral bonus per hire ({currency})", 0.0, max(10_000.0, actual_bonus),
                           actual_bonus, step=50.0, format="%.0f")
         share = st.slider("Share of hires made by referral", 0.0, 100.0,

@@ -78,7 +78,7 @@ alter table public.hires
   add constraint hires_currency_check check (currency ~ '^[A-Z]{3}$'),
   add constraint hires_application_key unique (application_id),
   add constraint hires_referral_key unique (referral_id);
-create index hires_candidate_job_idx on public.hires (candidate_id, job_id);
+create unique index hires_candidate_job_key on public.hires (candidate_id, job_id);
 
 -- An application's free-text source (a tracked link's utm_source, "referral", …) as a
 -- hire source and channel.
@@ -119,7 +119,11 @@ declare
   application public.applications%rowtype;
   source_kind public.hire_source;
   source_channel text;
+  credited boolean;
 begin
+  -- One hire per person and job even when their application and their referral are
+  -- marked hired at the same moment: the second waits here for the first to commit.
+  perform pg_advisory_xact_lock(hashtextextended(p_candidate::text || coalesce(p_job::text, ''), 0));
   select h.id into existing from public.hires h
   where (p_application is not null and h.application_id = p_application)
      or (p_referral is not null and h.referral_id = p_referral)
@@ -134,24 +138,28 @@ begin
   end if;
 
   select * into job from public.jobs where id = p_job;
+  -- The person's application to this job, hired or not, and the referral in question
+  -- (or, for an application, the person's first referral to this job).
+  select a.* into application from public.applications a
+  where a.candidate_id = p_candidate and a.job_id = p_job;
   if p_referral is not null then
     select * into referral from public.referrals where id = p_referral;
   elsif p_job is not null then
-    -- A referral counts only if it came before the application (PRODUCT.md: a candidate
-    -- who applied directly before being referred is not the referrer's).
-    select a.* into application from public.applications a where a.id = p_application;
     select r.* into referral from public.referrals r
     where r.candidate_id = p_candidate and r.job_id = p_job
-      and r.created_at <= application.created_at
     order by r.created_at limit 1;
   end if;
+  -- A referral earns the hire only if it came before the application (PRODUCT.md: a
+  -- candidate who applied directly before being referred is not the referrer's), whichever
+  -- of the two is marked hired first.
+  credited := referral.id is not null
+    and (application.id is null or referral.created_at <= application.created_at);
 
-  if referral.id is not null then
+  if credited then
     source_kind := 'referral';
-  else
+  elsif application.id is not null then
     select s.kind, s.channel into source_kind, source_channel
-    from public.applications a, private.hire_source_of(a.source) s
-    where a.id = p_application;
+    from private.hire_source_of(application.source) s;
   end if;
 
   insert into public.hires (hire_date, job_id, job_title, department, source, channel,
@@ -161,9 +169,8 @@ begin
     coalesce(job.department, 'Unassigned'), coalesce(source_kind, 'direct'), source_channel,
     coalesce((job.salary_min + job.salary_max) / 2, job.salary_max, job.salary_min, 0),
     coalesce(job.currency, 'USD'),
-    case when referral.id is not null
-         then coalesce(referral.reward_amount, job.referral_bonus, 0) else 0 end,
-    p_application, referral.id, p_candidate);
+    case when credited then coalesce(referral.reward_amount, job.referral_bonus, 0) else 0 end,
+    p_application, case when credited or p_referral is not null then referral.id end, p_candidate);
 end
 $$;
 

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from portal.db import act_as, transaction
 from portal.errors import NotFound, PermissionDenied, ValidationError
 from portal.models import Actor, Role
-from services import hires, programme
+from services import hires, programme, savings
 from services.accounts import create_account
 from services.savings import fetch_report, savings_report, what_if
 
@@ -270,15 +270,7 @@ def test_an_application_and_a_referral_of_the_same_person_and_job_are_one_hire(p
     assert hire.source == "referral" and hire.referral_bonus == 2_000
 
 
-ORDER_BUG = ("record_portal_hire takes the source from the referral whenever the referral is "
-             "hired first, without the 'referral before application' check it applies when the "
-             "application is hired first")
-
-
-@pytest.mark.parametrize("first", [
-    "application",
-    pytest.param("referral", marks=pytest.mark.xfail(reason=ORDER_BUG, strict=True)),
-])
+@pytest.mark.parametrize("first", ["application", "referral"])
 def test_who_is_hired_first_does_not_change_a_merged_hires_source(people, engine, first):
     # The candidate applied through Indeed ten days before being referred: not the
     # referrer's hire (the migration: "a referral counts only if it came before the
@@ -299,12 +291,6 @@ def test_who_is_hired_first_does_not_change_a_merged_hires_source(people, engine
     assert (hire.source, hire.channel, hire.referral_bonus) == ("job_board", "indeed", 0)
 
 
-RACE_BUG = ("record_portal_hire looks for an existing hire without any lock: an application and "
-            "a referral of the same candidate and job hired in two concurrent transactions "
-            "either become two hires or fail with a unique violation on hires.referral_id")
-
-
-@pytest.mark.xfail(reason=RACE_BUG, strict=True)
 @pytest.mark.parametrize("referred", ["after applying", "before applying"])
 def test_application_and_referral_hired_at_the_same_time_are_one_hire(people, engine, referred):
     job, candidate = add_job(engine), add_candidate(engine)
@@ -846,11 +832,46 @@ def test_a_portal_hire_shows_in_todays_report(people, engine):
     referral = add_referral(engine, people.alumnus, add_candidate(engine), job)
     set_stage(people.recruiter, referral, "hired")
     today = db_today(engine)
-    report = savings_report(people.recruiter, today.replace(day=1), today)
-    # 0.2 × 100,000 − 2,000 = 18,000; 4,700 − 2,000 = 2,700
-    assert report.totals.hires == 1
-    assert report.totals.saving_vs_headhunter == pytest.approx(18_000)
-    assert report.totals.saving_vs_job_boards == pytest.approx(2_700)
+    month_end = date(today.year + today.month // 12, today.month % 12 + 1, 1) - timedelta(days=1)
+    # The month so far, and the whole month (read from the totals the database keeps).
+    for end in (today, month_end):
+        report = savings_report(people.recruiter, today.replace(day=1), end)
+        # 0.2 × 100,000 − 2,000 = 18,000; 4,700 − 2,000 = 2,700
+        assert report.totals.hires == 1
+        assert report.totals.saving_vs_headhunter == pytest.approx(18_000)
+        assert report.totals.saving_vs_job_boards == pytest.approx(2_700)
+    set_stage(people.recruiter, referral, "not_selected")
+    for end in (today, month_end):
+        assert savings_report(people.recruiter, today.replace(day=1), end).totals.hires == 0
+
+
+def test_the_report_follows_corrections_and_deletions(people, engine):
+    hires.import_hires(people.recruiter, csv_file(
+        "2026-02-03,Dev,Eng,referral,100000,USD,2000,,,,,",
+        "2026-02-20,Ops,Ops,direct,50000,USD,,,,,,"), "feb.csv", today=TODAY)
+
+    def february():
+        return savings_report(people.recruiter, date(2026, 2, 1), date(2026, 2, 28)).totals
+
+    # 0.2 × 100,000 − 2,000 + 0.2 × 50,000 = 28,000; cost 2,000
+    assert (february().hires, february().actual_cost) == (2, 2_000)
+    assert february().saving_vs_headhunter == pytest.approx(28_000)
+    ops = next(h for h in hires.list_hires(people.recruiter).rows if h.job_title == "Ops")
+    hires.update_hire(people.recruiter, ops.id, source="agency", channel="Hays",
+                      first_year_salary=50_000, currency="USD", costs={"agency_fee": 5_000})
+    # the direct hire is now an agency hire: it saves nothing; cost 2,000 + 5,000
+    assert february().actual_cost == pytest.approx(7_000)
+    assert february().saving_vs_headhunter == pytest.approx(18_000)
+    hires.update_hire(people.recruiter, ops.id, source="agency", channel="Hays",
+                      first_year_salary=50_000, currency="EUR", costs={"agency_fee": 5_000})
+    programme.set_rate(people.admin, "EUR", 2)
+    assert february().actual_cost == pytest.approx(12_000)  # 2,000 + 5,000 EUR × 2
+    hires.delete_hire(people.recruiter, ops.id)
+    assert (february().hires, february().actual_cost) == (1, 2_000)
+    with engine.connect() as conn:
+        kept = savings.hire_groups(conn, date(2026, 2, 1), date(2026, 2, 28))
+        summed = savings.hire_groups_from_hires(conn, date(2026, 2, 1), date(2026, 2, 28))
+    assert kept.to_dict("records") == summed.to_dict("records")
 
 
 def test_the_demo_report_agrees_with_sql(demo_db):
