@@ -39,6 +39,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: migration failed: {error}", file=sys.stderr)
     except (db.DatabaseUnavailable, UserFacingError) as error:
         print(f"error: {error}", file=sys.stderr)
+    except Exception as error:  # the last resort: one line, and the details in the log
+        logging.getLogger("boomerang.cli").debug("unexpected error", exc_info=error)
+        print(f"error: unexpected {type(error).__name__}; nothing more was done. Run again, "
+              "and report it if it keeps happening.", file=sys.stderr)
     return 1
 
 
@@ -89,9 +93,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def _date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date in the form YYYY-MM-DD") from None
+    if not 1900 <= day.year <= 2100:
+        raise argparse.ArgumentTypeError(f"{text} is not between 1900 and 2100")
+    return day
 
 
 def _db_upgrade(_args: argparse.Namespace) -> None:

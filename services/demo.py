@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 from portal.db import owner_transaction
 from portal.errors import ValidationError
 from portal.models import Role
+from portal.months import month_start
 from services.accounts import create_account
 
 DEMO_PASSWORD = "boomerang-demo"
@@ -417,8 +418,7 @@ def _running_costs(conn: Connection, today: date) -> None:
     """A year of the programme's running costs, and rates for the hires paid in euros and pounds."""
     rows = []
     for back in range(12):
-        months = today.year * 12 + today.month - 1 - back
-        month = date(months // 12, months % 12 + 1, 1)
+        month = month_start(today, back)
         note = "Campus event this month" if back % 3 == 0 else ""
         rows += [{"month": month, "category": "content", "amount": 6500, "note": note},
                  {"month": month, "category": "tools", "amount": 900, "note": note},

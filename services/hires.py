@@ -24,6 +24,7 @@ import hashlib
 import io
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -37,12 +38,13 @@ from portal.errors import NotFound, PermissionDenied, ValidationError
 from portal.models import Actor, Page
 from portal.validation import currency_code
 from services import audit
-from services.savings import COST_COLUMNS, SOURCES, load_assumptions
+from services.savings import COST_COLUMNS, MAX_AMOUNT, SOURCES, load_assumptions
 
 REQUIRED_COLUMNS = ("hire_date", "job_title", "department", "source", "first_year_salary")
 OPTIONAL_COLUMNS = ("currency", *COST_COLUMNS, "channel")
 MAX_IMPORT_ROWS = 100_000
-MAX_AMOUNT = Decimal("9999999999.99")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _GROUPED_THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
@@ -117,7 +119,10 @@ def parse_hires_csv(data: bytes, default_currency: str,
         raise ValidationError("The file is not UTF-8 text. Save it from your spreadsheet as "
                               "“CSV UTF-8” and import it again.") from None
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except csv.Error as error:
+        raise ValidationError(f"The first row cannot be read as CSV ({error}).") from None
     if not header or not any(cell.strip() for cell in header):
         raise ValidationError("The file is empty. Its first row must name the columns: "
                               + ", ".join(REQUIRED_COLUMNS) + ".")
@@ -127,10 +132,14 @@ def parse_hires_csv(data: bytes, default_currency: str,
         raise ValidationError("The first row must name the columns; missing: "
                               + ", ".join(missing) + ". Found: " + ", ".join(n for n in names if n)
                               + ".")
+    repeated = sorted({n for n in names if n and names.count(n) > 1})
+    if repeated:
+        raise ValidationError("The first row names a column twice: " + ", ".join(repeated)
+                              + ". Keep one of each and import again.")
     ignored = [n for n in names if n and n not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
 
     rows, problems, occurrences = [], [], {}
-    for number, cells in enumerate(reader, start=2):
+    for number, cells in _numbered_rows(reader):
         if not any(cell.strip() for cell in cells):
             continue  # blank lines are not rows
         if number - 1 > MAX_IMPORT_ROWS:
@@ -142,8 +151,11 @@ def parse_hires_csv(data: bytes, default_currency: str,
         except ValidationError as error:
             problems.append(RowProblem(number, str(error)))
             continue
-        # The same row twice in one file is two hires; the same file twice is not.
-        identity = json.dumps(row, sort_keys=True, default=str)
+        # The same row twice in one file is two hires; the same file twice is not. The
+        # currency cell counts as written, so that a later change of the reporting
+        # currency does not make old rows look new.
+        identity = json.dumps(row | {"currency": record.get("currency", "").upper()},
+                              sort_keys=True, default=str)
         occurrences[identity] = occurrences.get(identity, 0) + 1
         row["import_key"] = hashlib.sha256(
             f"{identity}#{occurrences[identity]}".encode()).hexdigest()
@@ -151,14 +163,37 @@ def parse_hires_csv(data: bytes, default_currency: str,
     return rows, problems, ignored
 
 
+def _numbered_rows(reader) -> Iterator[tuple[int, list[str]]]:
+    """The reader's rows with their spreadsheet row numbers (a quoted cell may span lines)."""
+    number = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise ValidationError(f"Row {number + 1} cannot be read as CSV ({error}); nothing "
+                                  "was imported. Check its quotes, or save the file as CSV again.") \
+                from None
+        number += 1
+        yield number, cells
+
+
 def _hire_row(record: dict[str, str], default_currency: str, today: date) -> dict:
+    for column, value in record.items():
+        if _CONTROL_CHARACTERS.search(value):
+            raise ValidationError(f"{column} contains control characters")
     try:
+        if not _ISO_DATE.match(record["hire_date"]):
+            raise ValueError
         hire_date = date.fromisoformat(record["hire_date"])
     except ValueError:
         raise ValidationError(f"hire_date “{record['hire_date']}” is not a date in the form "
                               "YYYY-MM-DD") from None
     if hire_date > today:
         raise ValidationError(f"hire_date {hire_date} is in the future")
+    if hire_date.year < 1900:
+        raise ValidationError(f"hire_date {hire_date} is before 1900")
     source = record["source"].lower().replace(" ", "_").replace("-", "_")
     if source not in SOURCES:
         raise ValidationError(f"source “{record['source']}” is not one of: " + ", ".join(SOURCES))
@@ -200,7 +235,7 @@ def _amount(record: dict[str, str], column: str, *, required: bool = False) -> D
         raise ValidationError(f"{column} “{record[column]}” is not a number")
     if value < 0:
         raise ValidationError(f"{column} must not be negative")
-    if value > MAX_AMOUNT:
+    if value > Decimal(str(MAX_AMOUNT)):
         raise ValidationError(f"{column} {value} is too large")
     return round(value, 2)
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from portal.db import transaction
 from portal.models import Actor
+from portal.months import month_start
 
 SOURCE_LABELS = {"referral": "Referral", "social": "Social media", "job_board": "Job board",
                  "career_site": "Career site", "agency": "Agency", "direct": "Direct",
@@ -28,9 +29,7 @@ class Overview:
 
 def recruiting_overview(actor: Actor, today: date | None = None) -> Overview:
     today = today or date.today()
-    # The last 12 calendar months, this one included.
-    months = today.year * 12 + today.month - 1 - 11
-    since = date(months // 12, months % 12 + 1, 1)
+    since = month_start(today, 11)  # the last 12 calendar months, this one included
     with transaction(actor) as conn:
         counts = conn.execute(sa.text(
             """

@@ -15,9 +15,9 @@ from portal.errors import PermissionDenied, ValidationError
 from portal.models import Actor, Page
 from portal.validation import currency_code
 from services import audit
-from services.savings import COST_CATEGORIES, Assumptions, load_assumptions
+from services.savings import COST_CATEGORIES, MAX_AMOUNT, Assumptions, load_assumptions
 
-MAX_AMOUNT = 9_999_999_999.99
+MIN_RATE, MAX_RATE = 0.000001, 1_000_000
 
 
 def assumptions(actor: Actor) -> Assumptions:
@@ -26,7 +26,9 @@ def assumptions(actor: Actor) -> Assumptions:
 
 
 def save_assumptions(actor: Actor, *, currency: str, fee_rate: float,
-                     job_board_cost_per_hire: float) -> None:
+                     job_board_cost_per_hire: float) -> list[str]:
+    """Save the assumptions; returns the exchange rates removed because the reporting
+    currency changed (they said what a currency is worth in the old one)."""
     currency = currency_code(currency)
     if not 0 <= fee_rate <= 1:
         raise ValidationError("The headhunter fee rate is between 0 % and 100 % "
@@ -34,6 +36,10 @@ def save_assumptions(actor: Actor, *, currency: str, fee_rate: float,
     _check_amount("The job-board cost per hire", job_board_cost_per_hire)
     with transaction(actor) as conn:
         _refused_unless_admin(conn, actor, "change the assumptions")
+        removed = []
+        if currency != load_assumptions(conn).currency:
+            removed = list(conn.execute(sa.text(
+                "delete from public.exchange_rates returning trim(currency)")).scalars())
         conn.execute(sa.text(
             "insert into public.savings_settings (id, currency, headhunter_fee_rate,"
             "   job_board_cost_per_hire, updated_at) values (1, :currency, :rate, :cost, now())"
@@ -43,16 +49,23 @@ def save_assumptions(actor: Actor, *, currency: str, fee_rate: float,
             {"currency": currency, "rate": round(fee_rate, 4), "cost": job_board_cost_per_hire})
         audit.record(conn, "savings.assumptions_changed", "savings_settings", "1",
                      {"currency": currency, "fee_rate": str(fee_rate),
-                      "job_board_cost_per_hire": str(job_board_cost_per_hire)})
+                      "job_board_cost_per_hire": str(job_board_cost_per_hire),
+                      "rates_removed": ", ".join(removed)})
+    return sorted(removed)
 
 
 def set_rate(actor: Actor, currency: str, rate: float) -> None:
     """One unit of `currency` is worth `rate` in the reporting currency."""
     currency = currency_code(currency)
-    if rate is None or not math.isfinite(rate) or rate <= 0:
-        raise ValidationError(f"The rate for {currency} must be more than 0.")
+    if rate is None or not math.isfinite(rate) or not MIN_RATE <= rate <= MAX_RATE:
+        raise ValidationError(f"The rate for {currency} must be between {MIN_RATE:g} and "
+                              f"{MAX_RATE:,}.")
     with transaction(actor) as conn:
         _refused_unless_admin(conn, actor, "change exchange rates")
+        reporting = load_assumptions(conn).currency
+        if currency == reporting:
+            raise ValidationError(f"{currency} is the reporting currency: its amounts are "
+                                  "counted as they are, without a rate.")
         conn.execute(sa.text(
             "insert into public.exchange_rates (currency, rate) values (:currency, :rate)"
             " on conflict (currency) do update set rate = excluded.rate, updated_at = now()"),
@@ -124,16 +137,23 @@ def save_month_costs(actor: Actor, month: date, amounts: dict[str, float], curre
     note = " ".join((note or "").split())
     if len(note) > 500:
         raise ValidationError("Keep the note under 500 characters.")
+    kept = [{"month": month, "category": c, "amount": a, "currency": currency, "note": note}
+            for c, a in amounts.items() if a]
     with transaction(actor) as conn:
         try:
-            conn.execute(sa.text("delete from public.programme_costs where month = :month"),
-                         {"month": month})
-            kept = [{"month": month, "category": c, "amount": a, "currency": currency,
-                     "note": note} for c, a in amounts.items() if a]
+            # Upsert what is kept, then drop the rest: two people saving the same month at
+            # once both succeed (the last one wins) instead of one hitting the primary key.
             if kept:
                 conn.execute(sa.text(
                     "insert into public.programme_costs (month, category, amount, currency, note)"
-                    " values (:month, :category, :amount, :currency, :note)"), kept)
+                    " values (:month, :category, :amount, :currency, :note)"
+                    " on conflict (month, category) do update set amount = excluded.amount,"
+                    "   currency = excluded.currency, note = excluded.note, updated_at = now()"),
+                    kept)
+            conn.execute(sa.text(
+                "delete from public.programme_costs where month = :month"
+                " and category <> all(cast(:kept as text[]))"),
+                {"month": month, "kept": [row["category"] for row in kept]})
         except sa.exc.DBAPIError as error:
             if getattr(error.orig, "sqlstate", None) == "42501":
                 raise PermissionDenied("Only recruiters and admins can enter running costs.") \

@@ -30,8 +30,10 @@ from sqlalchemy.engine import Connection
 
 from portal.db import transaction
 from portal.models import Actor
+from portal.months import month_start
 from services.overview import SOURCE_LABELS
 
+MAX_AMOUNT = 9_999_999_999.99  # numeric(12, 2)
 COST_COLUMNS = ("referral_bonus", "ad_spend", "job_board_fee", "agency_fee", "other_cost")
 AMOUNT_COLUMNS = ("salary", *COST_COLUMNS)
 SOURCES = tuple(SOURCE_LABELS)
@@ -185,7 +187,7 @@ def whole_months(start: date, end: date) -> tuple[date, date]:
 
 
 def _next_month(day: date) -> date:
-    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return month_start(day, -1)
 
 
 def _groups_frame(result: sa.CursorResult) -> pd.DataFrame:
@@ -310,7 +312,9 @@ def _payback_month(by_month: pd.DataFrame) -> date | None:
     """The first month whose cumulative savings pass the cumulative running costs."""
     if not by_month[RUNNING_COSTS].sum():
         return None  # nothing to pay back
-    paid_back = by_month[by_month[CUMULATIVE_SAVINGS] > by_month[CUMULATIVE_COSTS]]
+    # Before the programme spent anything there was nothing to pay back either.
+    paid_back = by_month[(by_month[CUMULATIVE_COSTS] > 0)
+                         & (by_month[CUMULATIVE_SAVINGS] > by_month[CUMULATIVE_COSTS])]
     return None if paid_back.empty else paid_back["Month"].iloc[0]
 
 

@@ -57,7 +57,26 @@ def render(report: SavingsReport, file_format: str, company: str = "") -> bytes:
 def to_csv(report: SavingsReport) -> bytes:
     """Hires summed by month, source, channel and department, in the reporting currency:
     the finest grain, from which every table of the report adds up."""
-    return detail_table(report).to_csv(index=False).encode()
+    return csv_bytes(detail_table(report))
+
+
+def csv_bytes(table: pd.DataFrame) -> bytes:
+    """`table` as CSV that spreadsheets open safely: UTF-8 with a byte-order mark (so that
+    Excel reads € and accents), and text that would start a formula (=, +, -, @) quoted
+    with an apostrophe, since job titles and channels come from imported files."""
+    return _defused(table).to_csv(index=False).encode("utf-8-sig")
+
+
+def _defused(table: pd.DataFrame) -> pd.DataFrame:
+    table = table.copy()
+    for column in table.columns:
+        if table[column].dtype == object or pd.api.types.is_string_dtype(table[column]):
+            table[column] = table[column].map(
+                lambda v: "'" + v if isinstance(v, str) and v[:1] in _FORMULA_STARTS else v)
+    return table
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def detail_table(report: SavingsReport) -> pd.DataFrame:
@@ -86,7 +105,9 @@ def to_xlsx(report: SavingsReport) -> bytes:
               "By department": report.by_department, "By month": report.by_month,
               "Detail": detail_table(report)}
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
+    # Cells are written as the text they are: never turned into formulas or links.
+    options = {"strings_to_formulas": False, "strings_to_urls": False}
+    with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
         for name, table in sheets.items():
             table.to_excel(writer, sheet_name=name, index=False)
             sheet = writer.sheets[name]

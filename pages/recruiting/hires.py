@@ -61,23 +61,25 @@ if not result.total:
             "No hires yet. Mark an application or referral hired, or import a file above.")
     st.stop()
 
+table_key = f"hires-table:{page_key}:{result.number}"
 selection = st.dataframe(
     [{"Date": h.hire_date, "Job": h.job_title, "Department": h.department,
       "Source": SOURCE_LABELS.get(h.source, h.source), "Channel": h.channel or "",
       "Salary": float(h.first_year_salary), "Actual cost": float(h.actual_cost),
       "Currency": h.currency, "From": ORIGINS[h.origin]} for h in result.rows],
-    hide_index=True, on_select="rerun", selection_mode="single-row", key=f"hires-table:{page_key}",
+    hide_index=True, on_select="rerun", selection_mode="single-row",
+    key=table_key,  # a selection belongs to one page of one list: another page starts with none
     column_config={"Salary": st.column_config.NumberColumn(format="localized"),
                    "Actual cost": st.column_config.NumberColumn(format="localized")})
 ui.pagination(result, page_key)
 
-chosen = selection.selection.rows if selection else []
+chosen = [row for row in (selection.selection.rows if selection else []) if row < len(result.rows)]
 if not chosen:
     st.caption("Select a hire to correct its source, salary or costs.")
     st.stop()
 
 hire = result.rows[chosen[0]]
-st.subheader(f"{hire.job_title}, hired {hire.hire_date:%d %b %Y}", anchor=False)
+st.subheader(ui.plain(f"{hire.job_title}, hired {hire.hire_date:%d %b %Y}"), anchor=False)
 with st.form(f"edit-hire:{hire.id}"):
     left, right = st.columns(2)
     source_value = left.selectbox("Source", list(SOURCE_LABELS), index=list(SOURCE_LABELS).index(
@@ -112,4 +114,5 @@ with st.popover("Delete this hire", icon=":material/delete:"):
         except UserFacingError as error:
             ui.show_error(error)
         else:
+            st.session_state.pop(table_key, None)  # the selected row is gone
             st.rerun()

@@ -8,6 +8,7 @@ import streamlit as st
 from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
+from portal.months import month_start
 from services import programme
 from services.savings import COST_CATEGORIES
 
@@ -21,9 +22,7 @@ costs_tab, assumptions_tab = st.tabs(["Running costs", "Assumptions and exchange
 with costs_tab:
     st.caption("What running the programme costs each month: content work, tools and "
                "promotion. ROI and the payback month are computed against these.")
-    today = date.today()
-    months = [date((today.year * 12 + today.month - 1 - back) // 12,
-                   (today.year * 12 + today.month - 1 - back) % 12 + 1, 1) for back in range(36)]
+    months = [month_start(date.today(), back) for back in range(36)]
     month = st.selectbox("Month", months, format_func=lambda m: m.strftime("%B %Y"))
     entered = programme.month_costs(actor, month)
     with st.form(f"costs:{month}"):
@@ -55,6 +54,14 @@ with costs_tab:
     )
 
 with assumptions_tab:
+    if (removed := st.session_state.pop("assumptions-saved", None)) is not None:
+        if removed:
+            st.warning(f"Assumptions saved. The exchange rates for {', '.join(removed)} said what "
+                       "they were worth in the old reporting currency and were removed: enter them "
+                       "again below. Check the job-board baseline too; it is now read in the new "
+                       "currency.")
+        else:
+            st.success("Assumptions saved.")
     if not is_admin:
         st.info("Only admins change these; ask one if a figure looks wrong.")
     with st.form("assumptions"):
@@ -71,16 +78,17 @@ with assumptions_tab:
         saved = st.form_submit_button("Save assumptions", type="primary", disabled=not is_admin)
     if saved:
         try:
-            programme.save_assumptions(actor, currency=currency, fee_rate=fee_rate / 100,
-                                       job_board_cost_per_hire=job_board_cost)
+            removed = programme.save_assumptions(actor, currency=currency, fee_rate=fee_rate / 100,
+                                                 job_board_cost_per_hire=job_board_cost)
         except UserFacingError as error:
             ui.show_error(error)
         else:
-            st.success("Assumptions saved.")
+            st.session_state["assumptions-saved"] = removed
             st.rerun()
 
     st.subheader("Exchange rates", anchor=False)
-    st.caption(f"What one unit of another currency is worth in {assumptions.currency}. Hires "
+    st.caption(f"What one unit of another currency is worth in {assumptions.currency}. Changing "
+               "the reporting currency removes them, since they were written in the old one. Hires "
                "and costs in a currency without a rate are left out of the figures, and the "
                "Savings page says so.")
     rates = assumptions.rates or {}
@@ -91,8 +99,9 @@ with assumptions_tab:
         with st.form("rate"):
             code_col, rate_col = st.columns(2)
             code = code_col.text_input("Currency", max_chars=3, placeholder="EUR")
-            rate = rate_col.number_input(f"Value of 1 unit in {assumptions.currency}", 0.0,
-                                         value=1.0, step=0.01, format="%.4f")
+            rate = rate_col.number_input(f"Value of 1 unit in {assumptions.currency}",
+                                         programme.MIN_RATE, programme.MAX_RATE, value=1.0,
+                                         step=0.01, format="%.6f")
             set_rate = st.form_submit_button("Set rate")
         if set_rate:
             try:
@@ -103,7 +112,7 @@ with assumptions_tab:
                 st.rerun()
         if rates:
             remove_col, button_col = st.columns([2, 1], vertical_alignment="bottom")
-            removed = remove_col.selectbox("Remove a rate", list(rates))
+            to_remove = remove_col.selectbox("Remove a rate", list(rates))
             if button_col.button("Remove", icon=":material/delete:"):
-                programme.remove_rate(actor, removed)
+                programme.remove_rate(actor, to_remove)
                 st.rerun()

@@ -6,6 +6,7 @@ import streamlit as st
 
 from portal import ui
 from portal.models import Role
+from portal.months import month_start
 from services import company, savings, savings_export
 from services.savings_charts import cost_per_hire_chart, cumulative_savings_chart
 
@@ -15,9 +16,8 @@ st.caption("What hiring through referrals, social media and the career site save
            "headhunter fees and job boards.")
 
 today = date.today()
-months_back = today.year * 12 + today.month - 12  # this month and the 11 before it
-year_start = date(months_back // 12, months_back % 12 + 1, 1)
-period = st.date_input("Period", value=(year_start, today), max_value=today, format="YYYY-MM-DD",
+period = st.date_input("Period", value=(month_start(today, 11), today),  # twelve months
+                       max_value=today, format="YYYY-MM-DD",
                        help="Hires dated in this period, both days included. Running costs "
                             "count for every month the period touches.")
 if len(period) != 2:
@@ -48,7 +48,7 @@ money_columns = {name: st.column_config.NumberColumn(f"{name} ({currency})", **m
 
 def table(frame, name: str) -> None:
     st.dataframe(frame.round(0), hide_index=True, column_config=money_columns)
-    st.download_button("CSV", frame.to_csv(index=False), f"savings-{name}-{start}-to-{end}.csv",
+    st.download_button("CSV", savings_export.csv_bytes(frame), f"savings-{name}-{start}-to-{end}.csv",
                        mime="text/csv", icon=":material/download:", key=f"csv-{name}")
 
 

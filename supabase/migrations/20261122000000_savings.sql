@@ -104,6 +104,15 @@ as $$
   from (select lower(trim(coalesce(source, ''))) as s) as normalised
 $$;
 
+-- Hiring and un-hiring one person for one job take turns: whoever comes second waits
+-- here until the first commits, then sees what it did.
+create function private.lock_hire_of(p_candidate uuid, p_job uuid) returns void
+language sql security definer set search_path = ''
+as $$
+  select pg_advisory_xact_lock(
+    hashtextextended('boomerang hire ' || p_candidate::text || '/' || coalesce(p_job::text, ''), 0))
+$$;
+
 -- Called when an application or a referral becomes "hired": records the hire once, with
 -- the job's title, department and salary (the middle of its range), and the referral's
 -- reward as its cost. Recruiters complete the costs on the Hires page.
@@ -122,8 +131,8 @@ declare
   credited boolean;
 begin
   -- One hire per person and job even when their application and their referral are
-  -- marked hired at the same moment: the second waits here for the first to commit.
-  perform pg_advisory_xact_lock(hashtextextended(p_candidate::text || coalesce(p_job::text, ''), 0));
+  -- marked hired at the same moment.
+  perform private.lock_hire_of(p_candidate, p_job);
   select h.id into existing from public.hires h
   where (p_application is not null and h.application_id = p_application)
      or (p_referral is not null and h.referral_id = p_referral)
@@ -168,7 +177,7 @@ begin
     current_date, p_job, coalesce(job.title, 'Open application'),
     coalesce(job.department, 'Unassigned'), coalesce(source_kind, 'direct'), source_channel,
     coalesce((job.salary_min + job.salary_max) / 2, job.salary_max, job.salary_min, 0),
-    coalesce(job.currency, 'USD'),
+    upper(coalesce(job.currency, 'USD')),
     case when credited then coalesce(referral.reward_amount, job.referral_bonus, 0) else 0 end,
     p_application, case when credited or p_referral is not null then referral.id end, p_candidate);
 end
@@ -176,9 +185,13 @@ $$;
 
 -- Undoing "hired" (a slip of the mouse) takes the hire away again, unless the other
 -- side of it (the referral or the application) is still hired.
-create function private.forget_portal_hire(p_application uuid, p_referral uuid) returns void
-language sql security definer set search_path = ''
+create function private.forget_portal_hire(
+  p_candidate uuid, p_job uuid, p_application uuid, p_referral uuid
+) returns void
+language plpgsql security definer set search_path = ''
 as $$
+begin
+  perform private.lock_hire_of(p_candidate, p_job);
   delete from public.hires h
   where h.import_key is null
     and ((p_application is not null and h.application_id = p_application)
@@ -188,7 +201,8 @@ as $$
                       and a.id is distinct from p_application)
     and not exists (select 1 from public.referrals r
                     where r.id = h.referral_id and r.stage = 'hired'
-                      and r.id is distinct from p_referral)
+                      and r.id is distinct from p_referral);
+end
 $$;
 
 create function private.application_hire_changed() returns trigger
@@ -198,7 +212,7 @@ begin
   if new.status = 'hired' and (tg_op = 'INSERT' or old.status <> 'hired') then
     perform private.record_portal_hire(new.candidate_id, new.job_id, new.id, null);
   elsif tg_op = 'UPDATE' and old.status = 'hired' and new.status <> 'hired' then
-    perform private.forget_portal_hire(new.id, null);
+    perform private.forget_portal_hire(new.candidate_id, new.job_id, new.id, null);
   end if;
   return null;
 end
@@ -214,7 +228,7 @@ begin
        where a.candidate_id = new.candidate_id and a.job_id = new.job_id and a.status = 'hired'),
       new.id);
   elsif tg_op = 'UPDATE' and old.stage = 'hired' and new.stage <> 'hired' then
-    perform private.forget_portal_hire(null, new.id);
+    perform private.forget_portal_hire(new.candidate_id, new.job_id, null, new.id);
   end if;
   return null;
 end
@@ -256,36 +270,32 @@ create policy "hire totals: staff read" on public.hire_totals
 create function private.hire_totals_apply() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
+declare
+  -- The rows the statement added count up, the rows it removed count down; an update
+  -- does both. One upsert in key order per statement, so that two writers always lock
+  -- the totals they share in the same order and never wait on each other in a circle.
+  changes text := case tg_op
+    when 'INSERT' then 'select 1 as sign, * from new_rows'
+    when 'DELETE' then 'select -1 as sign, * from old_rows'
+    else 'select 1 as sign, * from new_rows union all select -1, * from old_rows' end;
 begin
-  -- Rows are upserted in key order, so that two writers never wait on each other in
-  -- opposite orders.
-  if tg_op <> 'DELETE' then
+  execute format($sql$
     insert into public.hire_totals as t
     select date_trunc('month', hire_date::timestamp)::date, source, coalesce(channel, ''),
-           department, currency, count(*), sum(first_year_salary), sum(referral_bonus),
-           sum(ad_spend), sum(job_board_fee), sum(agency_fee), sum(other_cost)
-    from new_rows group by 1, 2, 3, 4, 5 order by 1, 2, 3, 4, 5
+           department, currency, sum(sign), sum(sign * first_year_salary),
+           sum(sign * referral_bonus), sum(sign * ad_spend), sum(sign * job_board_fee),
+           sum(sign * agency_fee), sum(sign * other_cost)
+    from (%s) as changed
+    group by 1, 2, 3, 4, 5 order by 1, 2, 3, 4, 5
     on conflict (month, source, channel, department, currency) do update set
       hires = t.hires + excluded.hires, salary = t.salary + excluded.salary,
       referral_bonus = t.referral_bonus + excluded.referral_bonus,
       ad_spend = t.ad_spend + excluded.ad_spend,
       job_board_fee = t.job_board_fee + excluded.job_board_fee,
       agency_fee = t.agency_fee + excluded.agency_fee,
-      other_cost = t.other_cost + excluded.other_cost;
-  end if;
+      other_cost = t.other_cost + excluded.other_cost
+    $sql$, changes);
   if tg_op <> 'INSERT' then
-    insert into public.hire_totals as t
-    select date_trunc('month', hire_date::timestamp)::date, source, coalesce(channel, ''),
-           department, currency, -count(*), -sum(first_year_salary), -sum(referral_bonus),
-           -sum(ad_spend), -sum(job_board_fee), -sum(agency_fee), -sum(other_cost)
-    from old_rows group by 1, 2, 3, 4, 5 order by 1, 2, 3, 4, 5
-    on conflict (month, source, channel, department, currency) do update set
-      hires = t.hires + excluded.hires, salary = t.salary + excluded.salary,
-      referral_bonus = t.referral_bonus + excluded.referral_bonus,
-      ad_spend = t.ad_spend + excluded.ad_spend,
-      job_board_fee = t.job_board_fee + excluded.job_board_fee,
-      agency_fee = t.agency_fee + excluded.agency_fee,
-      other_cost = t.other_cost + excluded.other_cost;
     delete from public.hire_totals where hires = 0;
   end if;
   return null;
@@ -331,5 +341,6 @@ grant select on public.hire_totals to authenticated;
 grant all on public.savings_settings, public.exchange_rates, public.programme_costs,
   public.hire_totals to service_role;
 revoke all on function private.hire_source_of(text), private.record_portal_hire(uuid, uuid, uuid, uuid),
-  private.forget_portal_hire(uuid, uuid), private.hire_totals_apply(), private.hire_totals_clear()
+  private.forget_portal_hire(uuid, uuid, uuid, uuid), private.lock_hire_of(uuid, uuid),
+  private.hire_totals_apply(), private.hire_totals_clear()
   from public;
