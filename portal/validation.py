@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from email_validator import EmailNotValidError, validate_email
 
 from portal.errors import ValidationError
@@ -56,3 +58,13 @@ def currency_code(text: str | None) -> str:
         raise ValidationError(f"“{(text or '').strip()}” is not a currency code; use three letters "
                               "such as USD, EUR or GBP.")
     return code
+
+
+MAX_AMOUNT = 9_999_999_999.99  # the amount columns are numeric(12, 2)
+
+
+def money_amount(label: str, amount: float | None) -> float:
+    """An amount of money between 0 and what the database stores."""
+    if amount is None or not math.isfinite(amount) or not 0 <= amount <= MAX_AMOUNT:
+        raise ValidationError(f"{label} must be a number between 0 and {MAX_AMOUNT:,.2f}.")
+    return amount

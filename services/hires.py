@@ -36,9 +36,9 @@ from sqlalchemy.engine import Connection
 from portal.db import contains_pattern, transaction
 from portal.errors import NotFound, PermissionDenied, ValidationError
 from portal.models import Actor, Page
-from portal.validation import currency_code
+from portal.validation import MAX_AMOUNT, currency_code, money_amount
 from services import audit
-from services.savings import COST_COLUMNS, MAX_AMOUNT, SOURCES, load_assumptions
+from services.savings import COST_COLUMNS, SOURCES, load_assumptions
 
 REQUIRED_COLUMNS = ("hire_date", "job_title", "department", "source", "first_year_salary")
 OPTIONAL_COLUMNS = ("currency", *COST_COLUMNS, "channel")
@@ -299,9 +299,7 @@ def update_hire(actor: Actor, hire_id: UUID, *, source: str, channel: str,
     currency = currency_code(currency)
     amounts = {"first_year_salary": first_year_salary, **{c: costs.get(c, 0) for c in COST_COLUMNS}}
     for column, value in amounts.items():
-        if value is None or not 0 <= value <= MAX_AMOUNT:
-            raise ValidationError(f"{column.replace('_', ' ').capitalize()} must be between 0 "
-                                  f"and {MAX_AMOUNT:,}.")
+        money_amount(column.replace("_", " ").capitalize(), value)
     with transaction(actor) as conn:
         updated = conn.execute(sa.text(
             "update public.hires set source = cast(:source as public.hire_source),"

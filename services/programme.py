@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from portal.db import transaction
 from portal.errors import PermissionDenied, ValidationError
 from portal.models import Actor, Page
-from portal.validation import currency_code
+from portal.validation import currency_code, money_amount
 from services import audit
-from services.savings import COST_CATEGORIES, MAX_AMOUNT, Assumptions, load_assumptions
+from services.savings import COST_CATEGORIES, Assumptions, load_assumptions
 
 MIN_RATE, MAX_RATE = 0.000001, 1_000_000
 
@@ -33,11 +33,11 @@ def save_assumptions(actor: Actor, *, currency: str, fee_rate: float,
     if not 0 <= fee_rate <= 1:
         raise ValidationError("The headhunter fee rate is between 0 % and 100 % "
                               "(agencies usually charge 15–35 %).")
-    _check_amount("The job-board cost per hire", job_board_cost_per_hire)
+    money_amount("The job-board cost per hire", job_board_cost_per_hire)
     with transaction(actor) as conn:
-        _refused_unless_admin(conn, actor, "change the assumptions")
+        _refused_unless_admin(conn, "change the assumptions")
         removed = []
-        if currency != load_assumptions(conn).currency:
+        if currency != _reporting_currency(conn):
             removed = list(conn.execute(sa.text(
                 "delete from public.exchange_rates returning trim(currency)")).scalars())
         conn.execute(sa.text(
@@ -61,9 +61,8 @@ def set_rate(actor: Actor, currency: str, rate: float) -> None:
         raise ValidationError(f"The rate for {currency} must be between {MIN_RATE:g} and "
                               f"{MAX_RATE:,}.")
     with transaction(actor) as conn:
-        _refused_unless_admin(conn, actor, "change exchange rates")
-        reporting = load_assumptions(conn).currency
-        if currency == reporting:
+        _refused_unless_admin(conn, "change exchange rates")
+        if currency == _reporting_currency(conn):
             raise ValidationError(f"{currency} is the reporting currency: its amounts are "
                                   "counted as they are, without a rate.")
         conn.execute(sa.text(
@@ -75,7 +74,7 @@ def set_rate(actor: Actor, currency: str, rate: float) -> None:
 
 def remove_rate(actor: Actor, currency: str) -> None:
     with transaction(actor) as conn:
-        _refused_unless_admin(conn, actor, "change exchange rates")
+        _refused_unless_admin(conn, "change exchange rates")
         conn.execute(sa.text("delete from public.exchange_rates where currency = :currency"),
                      {"currency": currency})
         audit.record(conn, "savings.rate_removed", "exchange_rate", currency)
@@ -106,22 +105,26 @@ def running_costs_page(actor: Actor, *, page: int = 1, page_size: int = 12) -> P
             from public.programme_costs c join months using (month)
             order by c.month desc, c.category
             """), {"limit": page_size, "offset": Page.offset(page, page_size)}).all()
-    months: dict[date, MonthCosts] = {}
-    for row in rows:
-        entry = months.setdefault(row.month, MonthCosts(row.month, {}, row.currency, row.note))
-        entry.amounts[row.category] = row.amount
-    return Page(list(months.values()), total, page, page_size)
+    return Page(_by_month(rows), total, page, page_size)
 
 
 def month_costs(actor: Actor, month: date) -> MonthCosts | None:
     with transaction(actor) as conn:
         rows = conn.execute(sa.text(
-            "select category, amount, trim(currency) as currency, note"
-            " from public.programme_costs where month = :month"), {"month": month}).all()
-    if not rows:
-        return None
-    return MonthCosts(month, {r.category: r.amount for r in rows}, rows[0].currency,
-                      next((r.note for r in rows if r.note), ""))
+            "select month, category, amount, trim(currency) as currency, note"
+            " from public.programme_costs where month = :month order by category"),
+            {"month": month}).all()
+    return next(iter(_by_month(rows)), None)
+
+
+def _by_month(rows) -> list[MonthCosts]:
+    """Rows of (month, category, amount, currency, note) as one MonthCosts per month, in the
+    rows' order; a month's currency and note are those its rows share."""
+    months: dict[date, MonthCosts] = {}
+    for row in rows:
+        entry = months.setdefault(row.month, MonthCosts(row.month, {}, row.currency, row.note))
+        entry.amounts[row.category] = row.amount
+    return list(months.values())
 
 
 def save_month_costs(actor: Actor, month: date, amounts: dict[str, float], currency: str,
@@ -133,7 +136,7 @@ def save_month_costs(actor: Actor, month: date, amounts: dict[str, float], curre
     if unknown:
         raise ValidationError("Unknown cost categories: " + ", ".join(sorted(unknown)))
     for category, amount in amounts.items():
-        _check_amount(COST_CATEGORIES[category], amount)
+        money_amount(COST_CATEGORIES[category], amount)
     note = " ".join((note or "").split())
     if len(note) > 500:
         raise ValidationError("Keep the note under 500 characters.")
@@ -163,12 +166,12 @@ def save_month_costs(actor: Actor, month: date, amounts: dict[str, float], curre
                      {c: str(a) for c, a in amounts.items()} | {"currency": currency})
 
 
-def _check_amount(label: str, amount: float | None) -> None:
-    if amount is None or not math.isfinite(amount) or not 0 <= amount <= MAX_AMOUNT:
-        raise ValidationError(f"{label} must be a number between 0 and {MAX_AMOUNT:,.2f}.")
-
-
-def _refused_unless_admin(conn: sa.Connection, actor: Actor, what: str) -> None:
+def _refused_unless_admin(conn: sa.Connection, what: str) -> None:
     # Row-level security would refuse the write as well; this says why in words.
     if not conn.execute(sa.text("select private.is_admin()")).scalar():
         raise PermissionDenied(f"Only admins can {what}.")
+
+
+def _reporting_currency(conn: sa.Connection) -> str:
+    return conn.execute(sa.text("select trim(currency) from public.savings_settings where id = 1")
+                        ).scalar() or Assumptions.currency

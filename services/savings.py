@@ -33,7 +33,6 @@ from portal.models import Actor
 from portal.months import month_start
 from services.overview import SOURCE_LABELS
 
-MAX_AMOUNT = 9_999_999_999.99  # numeric(12, 2)
 COST_COLUMNS = ("referral_bonus", "ad_spend", "job_board_fee", "agency_fee", "other_cost")
 AMOUNT_COLUMNS = ("salary", *COST_COLUMNS)
 SOURCES = tuple(SOURCE_LABELS)
@@ -94,7 +93,7 @@ class SavingsReport:
     assumptions: Assumptions
     totals: Totals
     payback_month: date | None
-    groups: pd.DataFrame  # converted sums per month, source, channel, department
+    groups: pd.DataFrame  # converted sums per month, source, channel, department, scored
     by_source: pd.DataFrame
     by_department: pd.DataFrame
     by_month: pd.DataFrame
@@ -141,8 +140,6 @@ def load_assumptions(conn: Connection) -> Assumptions:
 
 # Hires summed per group straight from the hires table, for the months the period covers
 # only in part: at most its first and its last.
-_GROUP_COLUMNS = ("month, source, channel, department, currency, hires, salary, referral_bonus,"
-                  " ad_spend, job_board_fee, agency_fee, other_cost")
 _HIRE_SUMS = """
     select date_trunc('month', hire_date::timestamp)::date as month, source::text as source,
            coalesce(channel, '') as channel, department, currency,
@@ -156,7 +153,9 @@ _HIRE_SUMS = """
 """
 _GROUPS_SQL = sa.text(
     f"""
-    select {_GROUP_COLUMNS.replace("source,", "source::text as source,")} from public.hire_totals
+    select month, source::text as source, channel, department, currency, hires, salary,
+           referral_bonus, ad_spend, job_board_fee, agency_fee, other_cost
+    from public.hire_totals
     where month >= :first_whole_month and month < :after_whole_months
     union all
     {_HIRE_SUMS.format(and_outside_whole_months=
@@ -192,8 +191,7 @@ def _next_month(day: date) -> date:
 
 def _groups_frame(result: sa.CursorResult) -> pd.DataFrame:
     frame = pd.DataFrame(result.all(), columns=list(result.keys()))
-    return frame.astype({"hires": "int64", **dict.fromkeys(AMOUNT_COLUMNS, "float64")}) \
-        if not frame.empty else _empty_groups()
+    return frame.astype({"hires": "int64", **dict.fromkeys(AMOUNT_COLUMNS, "float64")})
 
 
 def running_costs(conn: Connection, start: date, end: date) -> pd.DataFrame:
@@ -206,53 +204,47 @@ def running_costs(conn: Connection, start: date, end: date) -> pd.DataFrame:
     return frame.astype({"amount": "float64"})
 
 
-def _empty_groups() -> pd.DataFrame:
-    return pd.DataFrame({"month": pd.Series(dtype="object"), "source": pd.Series(dtype="object"),
-                         "channel": pd.Series(dtype="object"),
-                         "department": pd.Series(dtype="object"),
-                         "currency": pd.Series(dtype="object"), "hires": pd.Series(dtype="int64"),
-                         **{c: pd.Series(dtype="float64") for c in AMOUNT_COLUMNS}})
-
-
 # --- the model ------------------------------------------------------------------------------
 
 def build_report(groups: pd.DataFrame, costs: pd.DataFrame, assumptions: Assumptions,
                  start: date, end: date) -> SavingsReport:
     """The report from summed hire groups and running costs (both in their own currencies)."""
-    groups = groups.copy()
-    groups["currency"] = groups["currency"].str.strip()
-    groups["rate"] = groups["currency"].map(lambda c: assumptions.rate(c))
-    unconverted = groups[groups["rate"].isna()].groupby("currency")["hires"].sum()
-    groups = groups[groups["rate"].notna()].copy()
-    groups[list(AMOUNT_COLUMNS)] = groups[list(AMOUNT_COLUMNS)].mul(groups["rate"], axis=0)
-
-    costs = costs.copy()
-    costs["currency"] = costs["currency"].str.strip()
-    costs["rate"] = costs["currency"].map(lambda c: assumptions.rate(c))
-    costs_unconverted = sorted(set(costs.loc[costs["rate"].isna(), "currency"]))
-    costs["amount"] = costs["amount"] * costs["rate"]
-    costs = costs[costs["rate"].notna()]
-
+    groups, groups_unconverted = _converted(groups, list(AMOUNT_COLUMNS), assumptions)
+    costs, costs_unconverted = _converted(costs, ["amount"], assumptions)
     met = set(groups["currency"]) | set(costs["currency"])
     rates_used = {c: float(assumptions.rate(c)) for c in sorted(met)}
-    unconverted_hires = {str(c): int(n) for c, n in unconverted.items()}
-    unconverted_hires |= {c: unconverted_hires.get(c, 0) for c in costs_unconverted}
+    unconverted = {str(c): int(n) for c, n in
+                   groups_unconverted.groupby("currency")["hires"].sum().items()}
+    unconverted |= {c: unconverted.get(c, 0) for c in sorted(set(costs_unconverted["currency"]))}
 
     scored = score(groups, assumptions.fee_rate, assumptions.job_board_cost_per_hire)
     by_month = _by_month(scored, costs, start, end)
-    totals = Totals(
-        hires=float(scored["hires"].sum()),
-        actual_cost=float(scored["actual_cost"].sum()),
-        saving_vs_headhunter=float(scored["saving_vs_headhunter"].sum()),
-        saving_vs_job_boards=float(scored["saving_vs_job_boards"].sum()),
-        running_costs=float(costs["amount"].sum()),
-    )
     return SavingsReport(
-        start=start, end=end, assumptions=assumptions, totals=totals,
-        payback_month=_payback_month(by_month), groups=groups.drop(columns="rate"),
+        start=start, end=end, assumptions=assumptions,
+        totals=_totals(scored, float(costs["amount"].sum())),
+        payback_month=_payback_month(by_month), groups=scored,
         by_source=_table(scored, ["source", "channel"]),
         by_department=_table(scored, ["department"]),
-        by_month=by_month, rates_used=rates_used, unconverted=unconverted_hires,
+        by_month=by_month, rates_used=rates_used, unconverted=unconverted,
+    )
+
+
+def _converted(frame: pd.DataFrame, amounts: list[str],
+               assumptions: Assumptions) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`frame`'s amounts in the reporting currency, and the rows left out for want of a rate."""
+    frame = frame.assign(currency=frame["currency"].str.strip())
+    rate = frame["currency"].map(assumptions.rate)
+    converted = frame[rate.notna()].copy()
+    converted[amounts] = converted[amounts].mul(rate[rate.notna()], axis=0)
+    return converted, frame[rate.isna()]
+
+
+def _totals(scored: pd.DataFrame, running_costs: float) -> Totals:
+    return Totals(
+        hires=float(scored["hires"].sum()), actual_cost=float(scored["actual_cost"].sum()),
+        saving_vs_headhunter=float(scored["saving_vs_headhunter"].sum()),
+        saving_vs_job_boards=float(scored["saving_vs_job_boards"].sum()),
+        running_costs=running_costs,
     )
 
 
@@ -348,12 +340,7 @@ def what_if(report: SavingsReport, *, fee_rate: float, referral_bonus: float,
                  report.assumptions.job_board_cost_per_hire)
     scored = score(pd.concat([referrals, others], ignore_index=True), fee_rate,
                    report.assumptions.job_board_cost_per_hire)
-    return Totals(
-        hires=float(scored["hires"].sum()), actual_cost=float(scored["actual_cost"].sum()),
-        saving_vs_headhunter=float(scored["saving_vs_headhunter"].sum()),
-        saving_vs_job_boards=float(scored["saving_vs_job_boards"].sum()),
-        running_costs=report.totals.running_costs,
-    )
+    return _totals(scored, report.totals.running_costs)
 
 
 def _scaled(groups: pd.DataFrame, hires: float) -> pd.DataFrame:

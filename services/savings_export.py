@@ -9,23 +9,38 @@ import pandas as pd
 import vl_convert
 from fpdf import FPDF
 
-from services.savings import AMOUNT_COLUMNS, SavingsReport, score
+from services.savings import AMOUNT_COLUMNS, Assumptions, SavingsReport
 from services.savings_charts import cost_per_hire_chart, cumulative_savings_chart
 
 FORMATS = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument"
                                        ".spreadsheetml.sheet", "pdf": "application/pdf"}
-MODEL_IN_WORDS = (
-    "Actual cost of a hire = referral bonus + ad spend + job-board fee + agency fee + other costs. "
-    "Saving against a headhunter = fee rate x first-year salary - actual cost, for every hire not "
-    "made through an agency. Saving against job boards = the job-board baseline cost per hire - "
-    "actual cost, for hires through referrals, social media, direct applications and internal "
-    "moves. ROI = (savings against a headhunter - running costs) / running costs. Payback month = "
-    "the first month in which the cumulative savings pass the cumulative running costs."
-)
-
-
 def money(amount: float | None, currency: str) -> str:
     return "—" if amount is None else f"{currency} {amount:,.0f}"
+
+
+def model_in_words(assumptions: Assumptions) -> list[tuple[str, str]]:
+    """The model as (term, definition) with this portal's figures, for the page and the files."""
+    baseline = money(assumptions.job_board_cost_per_hire, assumptions.currency)
+    return [
+        ("Actual cost of a hire",
+         "referral bonus + ad spend + job-board fee + agency fee + other costs"),
+        ("Saving against a headhunter",
+         f"fee rate ({assumptions.fee_rate:.1%}) × first-year salary − actual cost, for every hire "
+         "not made through an agency (an agency hire saves nothing)"),
+        ("Saving against job boards",
+         f"the job-board baseline cost per hire ({baseline}) − actual cost, for hires through "
+         "referrals, social media, direct applications and internal moves"),
+        ("ROI", "(savings against a headhunter − running costs) ÷ running costs"),
+        ("Payback month",
+         "the first month in which the cumulative savings against a headhunter pass the "
+         "cumulative running costs"),
+    ]
+
+
+def conversions(report: SavingsReport) -> list[str]:
+    """The exchange rates the report used, as "1 EUR = 1.08 USD"."""
+    currency = report.assumptions.currency
+    return [f"1 {c} = {rate:g} {currency}" for c, rate in report.rates_used.items() if c != currency]
 
 
 def headline_figures(report: SavingsReport) -> list[tuple[str, str]]:
@@ -80,11 +95,9 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def detail_table(report: SavingsReport) -> pd.DataFrame:
-    scored = score(report.groups, report.assumptions.fee_rate,
-                   report.assumptions.job_board_cost_per_hire)
     columns = ["month", "source", "channel", "department", "hires", *AMOUNT_COLUMNS,
                "actual_cost", "saving_vs_headhunter", "saving_vs_job_boards"]
-    table = scored[columns].rename(columns={"salary": "first_year_salary"})
+    table = report.groups[columns].rename(columns={"salary": "first_year_salary"})
     table.insert(4, "currency", report.assumptions.currency)
     return table.sort_values(["month", "source", "channel", "department"]).round(2)
 
@@ -99,7 +112,8 @@ def to_xlsx(report: SavingsReport) -> bytes:
                                                       report.assumptions.currency))]
         + [(f"Rate used for {c}", f"{rate:g}") for c, rate in report.rates_used.items()]
         + [(f"Left out: hires in {c} (no rate)", str(n)) for c, n in report.unconverted.items()]
-        + [("The model", MODEL_IN_WORDS)],
+        + [("The model", " ".join(f"{term} = {words}." for term, words
+                                  in model_in_words(report.assumptions)))],
         columns=["Figure", "Value"])
     sheets = {"Summary": summary, "By source": report.by_source,
               "By department": report.by_department, "By month": report.by_month,
@@ -160,12 +174,8 @@ def to_pdf(report: SavingsReport, company: str = "") -> bytes:
     pdf.set_font("helvetica", "B", 9)
     pdf.cell(0, 5, "How these figures are computed", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("helvetica", "", 8)
-    assumptions = report.assumptions
-    notes = (f"{MODEL_IN_WORDS} Headhunter fee rate {assumptions.fee_rate:.1%}; job-board "
-             f"baseline {money(assumptions.job_board_cost_per_hire, assumptions.currency)} per hire.")
-    rates = [f"1 {c} = {rate:g} {assumptions.currency}" for c, rate in report.rates_used.items()
-             if c != assumptions.currency]
-    if rates:
+    notes = " ".join(f"{term} = {words}." for term, words in model_in_words(report.assumptions))
+    if rates := conversions(report):
         notes += " Exchange rates used: " + "; ".join(rates) + "."
     if report.unconverted:
         notes += " Left out for want of an exchange rate: " + "; ".join(
@@ -176,7 +186,7 @@ def to_pdf(report: SavingsReport, company: str = "") -> bytes:
 
 def _latin1(text: str) -> str:
     """The PDF's built-in fonts cover Latin-1 only."""
-    for wide, narrow in (("—", "-"), ("–", "-"), ("×", "x"), ("÷", "/"), ("€", "EUR"),
+    for wide, narrow in (("—", "-"), ("–", "-"), ("−", "-"), ("×", "x"), ("÷", "/"), ("€", "EUR"),
                          ("’", "'"), ("“", '"'), ("”", '"'), ("…", "...")):
         text = text.replace(wide, narrow)
     return text.encode("latin-1", "replace").decode("latin-1")

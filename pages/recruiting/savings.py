@@ -40,16 +40,22 @@ if not report.totals.hires:
     st.info("No hires in this period. Hires come from applications and referrals marked "
             "hired, and from the Hires page's import.")
 
-money = {"format": "localized"}
-money_columns = {name: st.column_config.NumberColumn(f"{name} ({currency})", **money) for name in (
+money_columns = {name: st.column_config.NumberColumn(f"{name} ({currency})", format="localized")
+                 for name in (
     savings.ACTUAL_COST, savings.COST_PER_HIRE, savings.SAVING_HEADHUNTER, savings.SAVING_JOB_BOARDS,
     savings.RUNNING_COSTS, savings.CUMULATIVE_SAVINGS, savings.CUMULATIVE_COSTS)}
 
 
 def table(frame, name: str) -> None:
     st.dataframe(frame.round(0), hide_index=True, column_config=money_columns)
-    st.download_button("CSV", savings_export.csv_bytes(frame), f"savings-{name}-{start}-to-{end}.csv",
+    st.download_button("CSV", lambda: savings_export.csv_bytes(frame),
+                       f"savings-{name}-{start}-to-{end}.csv",
                        mime="text/csv", icon=":material/download:", key=f"csv-{name}")
+
+
+def company_name() -> str:
+    profile = company.company_profile(actor)
+    return profile.name if profile else ""
 
 
 by_source, by_department, by_month, what_if, model = st.tabs(
@@ -64,7 +70,10 @@ with by_month:
     st.altair_chart(cumulative_savings_chart(report), width="stretch")
     table(report.by_month, "by-month")
 
-with what_if:
+
+
+@st.fragment  # a slider move recomputes the what-if only, not the report
+def what_if_figures() -> None:
     st.caption("Move the sliders to see the period's figures had these been different. The "
                "number of hires stays the same; hires move between referrals and the other "
                "sources, which keep their mix and their cost per hire.")
@@ -82,52 +91,39 @@ with what_if:
                           actual_bonus, step=50.0, format="%.0f")
         share = st.slider("Share of hires made by referral", 0.0, 100.0,
                           report.referral_share * 100, step=0.5, format="%.1f%%") / 100
-    scenario = savings.what_if(report, fee_rate=fee_rate, referral_bonus=bonus,
-                               referral_share=share)
-    with right:
-        rows = [("Actual cost per hire", report.totals.cost_per_hire, scenario.cost_per_hire),
-                ("Saving vs headhunter", report.totals.saving_vs_headhunter,
-                 scenario.saving_vs_headhunter),
-                ("Saving vs job boards", report.totals.saving_vs_job_boards,
-                 scenario.saving_vs_job_boards),
-                ("ROI", report.totals.roi, scenario.roi)]
-        st.dataframe(
-            [{"Figure": label,
-              "Actual": (f"{actual:.0%}" if label == "ROI" else savings_export.money(actual, currency))
-              if actual is not None else "—",
-              "What if": (f"{what:.0%}" if label == "ROI" else savings_export.money(what, currency))
-              if what is not None else "—"}
-             for label, actual, what in rows], hide_index=True)
+    actual, scenario = report.totals, savings.what_if(report, fee_rate=fee_rate,
+                                                      referral_bonus=bonus, referral_share=share)
+
+    def shown(label: str, value: float | None) -> str:
+        if value is None:
+            return "—"
+        return f"{value:.0%}" if label == "ROI" else savings_export.money(value, currency)
+
+    figures = {"Actual cost per hire": "cost_per_hire", "Saving vs headhunter": "saving_vs_headhunter",
+               "Saving vs job boards": "saving_vs_job_boards", "ROI": "roi"}
+    right.dataframe([{"Figure": label, "Actual": shown(label, getattr(actual, field)),
+                      "What if": shown(label, getattr(scenario, field))}
+                     for label, field in figures.items()], hide_index=True)
+
+
+with what_if:
+    what_if_figures()
 
 with model:
-    assumptions = report.assumptions
-    st.markdown(
-        "- **Actual cost of a hire** = referral bonus + ad spend + job-board fee + agency fee "
-        "+ other costs.\n"
-        f"- **Saving against a headhunter** = fee rate ({assumptions.fee_rate:.1%}) × first-year "
-        "salary − actual cost, for every hire not made through an agency (an agency hire saves "
-        "nothing).\n"
-        "- **Saving against job boards** = the job-board baseline cost per hire "
-        f"({savings_export.money(assumptions.job_board_cost_per_hire, currency)}) − actual cost, "
-        "for hires through referrals, social media, direct applications and internal moves.\n"
-        "- **ROI** = (savings against a headhunter − running costs) ÷ running costs.\n"
-        "- **Payback month** = the first month in which the cumulative savings against a "
-        "headhunter pass the cumulative running costs.")
-    others = {c: r for c, r in report.rates_used.items() if c != currency}
-    if others:
-        st.markdown("Amounts are converted to " + currency + " at: " + ", ".join(
-            f"1 {c} = {r:g} {currency}" for c, r in others.items()) + ".")
+    st.markdown("\n".join(f"- **{term}** = {words}."
+                          for term, words in savings_export.model_in_words(report.assumptions)))
+    if rates := savings_export.conversions(report):
+        st.markdown(f"Amounts are converted to {currency} at: {', '.join(rates)}.")
     else:
         st.markdown(f"All amounts in this period are in {currency}; nothing was converted.")
 
 st.divider()
 st.subheader("Export", anchor=False)
-company_name = (profile.name if (profile := company.company_profile(actor)) else "")
 excel, pdf, detail = st.columns(3)
 excel.download_button("Excel workbook", lambda: savings_export.to_xlsx(report),
                       savings_export.file_name(report, "xlsx"), mime=savings_export.FORMATS["xlsx"],
                       icon=":material/table_view:", width="stretch")
-pdf.download_button("One-page PDF", lambda: savings_export.to_pdf(report, company_name),
+pdf.download_button("One-page PDF", lambda: savings_export.to_pdf(report, company_name()),
                     savings_export.file_name(report, "pdf"), mime=savings_export.FORMATS["pdf"],
                     icon=":material/picture_as_pdf:", width="stretch", type="primary")
 detail.download_button("Detail CSV", lambda: savings_export.to_csv(report),

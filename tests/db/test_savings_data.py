@@ -107,6 +107,13 @@ def set_stage(actor: Actor, referral: UUID, stage: str) -> None:
             " stage_changed_at = now() where id = :id"), {"id": referral, "stage": stage}).rowcount == 1
 
 
+def hire_both(actor: Actor, application: UUID, referral: UUID, *, first: str) -> None:
+    """Mark an application and a referral hired, the one named `first` first."""
+    steps = [lambda: set_status(actor, application, "hired"), lambda: set_stage(actor, referral, "hired")]
+    for step in steps if first == "application" else reversed(steps):
+        step()
+
+
 def all_hires(engine) -> list:
     with engine.connect() as conn:
         return conn.execute(sa.text(
@@ -258,12 +265,7 @@ def test_an_application_and_a_referral_of_the_same_person_and_job_are_one_hire(p
     earlier = datetime.now(UTC) - timedelta(days=10)
     referral = add_referral(engine, people.alumnus, candidate, job, reward=2_000, created_at=earlier)
     application = add_application(engine, job, candidate, source="referral")
-    if first == "application":
-        set_status(people.recruiter, application, "hired")
-        set_stage(people.recruiter, referral, "hired")
-    else:
-        set_stage(people.recruiter, referral, "hired")
-        set_status(people.recruiter, application, "hired")
+    hire_both(people.recruiter, application, referral, first=first)
     hire = one_hire(engine)
     assert (hire.application_id, hire.referral_id, hire.candidate_id) == \
         (application, referral, candidate)
@@ -280,12 +282,7 @@ def test_who_is_hired_first_does_not_change_a_merged_hires_source(people, engine
     application = add_application(engine, job, candidate, source="indeed",
                                   created_at=datetime.now(UTC) - timedelta(days=10))
     referral = add_referral(engine, people.alumnus, candidate, job, reward=2_500)
-    if first == "application":
-        set_status(people.recruiter, application, "hired")
-        set_stage(people.recruiter, referral, "hired")
-    else:
-        set_stage(people.recruiter, referral, "hired")
-        set_status(people.recruiter, application, "hired")
+    hire_both(people.recruiter, application, referral, first=first)
     hire = one_hire(engine)
     assert hire.application_id == application
     assert (hire.source, hire.channel, hire.referral_bonus) == ("job_board", "indeed", 0)
