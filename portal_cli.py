@@ -7,6 +7,9 @@
     portal users add EMAIL --role ROLE [--name NAME]
     portal import hires FILE.csv             import hires made outside the portal
     portal report savings --from DATE --to DATE --format csv|xlsx|pdf [--output FILE]
+    portal privacy export EMAIL [--output FILE]   everything held about one person, as JSON
+    portal privacy erase EMAIL --yes              erase it
+    portal privacy purge                          erase unsuccessful candidates past retention
 
 The CLI works with the database owner's rights, as an operator with the database's
 credentials would; the pages work as the signed-in user, under row-level security.
@@ -88,6 +91,20 @@ def _parser() -> argparse.ArgumentParser:
     savings.add_argument("--output", type=Path,
                          help="file to write (default: savings-FROM-to-TO.FORMAT here)")
     savings.set_defaults(run=_report_savings)
+
+    privacy = commands.add_parser("privacy", help="candidates' personal data on request")
+    privacy_commands = privacy.add_subparsers(title="privacy commands", required=True)
+    export = privacy_commands.add_parser("export", help="write everything held about EMAIL as JSON")
+    export.add_argument("email")
+    export.add_argument("--output", type=Path, help="file to write (default: print it)")
+    export.set_defaults(run=_privacy_export)
+    erase = privacy_commands.add_parser("erase", help="erase everything held about EMAIL")
+    erase.add_argument("email")
+    erase.add_argument("--yes", action="store_true", help="confirm: this cannot be undone")
+    erase.set_defaults(run=_privacy_erase)
+    privacy_commands.add_parser(
+        "purge", help="erase unsuccessful candidates whose retention period has passed"
+    ).set_defaults(run=_privacy_purge)
     return parser
 
 
@@ -195,6 +212,50 @@ def _report_savings(args: argparse.Namespace) -> None:
     for currency, hires in report.unconverted.items():
         print(f"note: {hires} hire(s) in {currency} left out: no exchange rate to "
               f"{report.assumptions.currency}", file=sys.stderr)
+
+
+
+def _privacy_export(args: argparse.Namespace) -> None:
+    import json
+
+    from services import privacy
+
+    with db.owner_transaction() as conn:
+        data = privacy.export_person(conn, args.email)
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    if not args.output:
+        print(text)
+        return
+    try:
+        args.output.write_text(text + "\n", encoding="utf-8")
+    except OSError as error:
+        raise UserFacingError(f"cannot write {args.output}: {error.strerror}") from None
+    print(f"wrote {args.output}: {len(data['applications'])} application(s), "
+          f"{len(data['questions'])} question(s)")
+
+
+def _privacy_erase(args: argparse.Namespace) -> int:
+    from services import privacy
+
+    if not args.yes:
+        print("error: erasing cannot be undone; run again with --yes to confirm", file=sys.stderr)
+        return 1
+    with db.owner_transaction() as conn:
+        erasure = privacy.erase_person(conn, args.email)
+    privacy.remove_files(erasure)
+    print(erasure.summary() if erasure.anything or erasure.has_account
+          else "Nothing is held about that address.")
+    return 0
+
+
+def _privacy_purge(_args: argparse.Namespace) -> None:
+    from services import privacy
+
+    with db.owner_transaction() as conn:
+        erasure = privacy.purge_expired(conn)
+    privacy.remove_files(erasure)
+    print(f"Erased {erasure.candidates} unsuccessful candidate(s) past the retention period, "
+          f"with {erasure.applications} application(s) and {len(erasure.resumes)} résumé file(s).")
 
 
 if __name__ == "__main__":

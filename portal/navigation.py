@@ -37,8 +37,13 @@ def menu_for(role: Role | None, *, first_run: bool) -> dict[str, list[PageSpec]]
     if first_run:  # no accounts yet: nothing to browse, nobody to sign in as
         return {"": [setup]}
     jobs = PageSpec("public/jobs", "Open jobs", ":material/work:", "jobs", default=True)
+    faq = PageSpec("public/faq", "Questions & answers", ":material/forum:", "questions")
+    # Reached by links only: a job's page (with its tracked-link parameters) and the
+    # private page where an applicant or an asker follows what they sent.
+    job = PageSpec("public/job", "Job", ":material/work:", "job", hidden=True)
+    follow = PageSpec("public/follow", "Follow", ":material/track_changes:", "follow", hidden=True)
     sign_in = PageSpec("public/sign_in", "Sign in", ":material/login:", "sign-in", hidden=role is not None)
-    menu: dict[str, list[PageSpec]] = {"": [jobs, sign_in, setup]}
+    menu: dict[str, list[PageSpec]] = {"": [jobs, faq, job, follow, sign_in, setup]}
     if role is None:
         return menu
     if role is Role.CANDIDATE:
@@ -52,6 +57,7 @@ def menu_for(role: Role | None, *, first_run: bool) -> dict[str, list[PageSpec]]
             PageSpec("recruiting/overview", "Overview", ":material/monitoring:", "overview"),
             PageSpec("recruiting/postings", "Job postings", ":material/folder_open:", "postings"),
             PageSpec("recruiting/referrals", "Referrals", ":material/sync_alt:", "referrals"),
+            PageSpec("recruiting/inbox", "Questions inbox", ":material/inbox:", "inbox"),
         ]
         menu["Costs and savings"] = [
             PageSpec("recruiting/savings", "Savings", ":material/savings:", "savings"),
@@ -60,6 +66,10 @@ def menu_for(role: Role | None, *, first_run: bool) -> dict[str, list[PageSpec]]
                      "running-costs"),
         ]
     if role is Role.ADMIN:
-        menu["Admin"] = [PageSpec("admin/users", "Users", ":material/manage_accounts:", "users")]
+        menu["Admin"] = [
+            PageSpec("admin/users", "Users", ":material/manage_accounts:", "users"),
+            PageSpec("admin/company_facts", "Company facts", ":material/fact_check:", "company-facts"),
+            PageSpec("admin/privacy", "Privacy & data", ":material/shield_person:", "privacy"),
+        ]
     menu["Account"] = [PageSpec("account/my_account", "My account", ":material/person:", "account")]
     return menu

@@ -32,6 +32,21 @@ class Settings:
     supabase_url: str | None = None
     supabase_anon_key: str | None = field(default=None, repr=False)
     public_url: str = "http://localhost:8501"
+    # Supabase Storage, for résumés: the service key never leaves the server.
+    supabase_service_key: str | None = field(default=None, repr=False)
+    resume_bucket: str = "resumes"
+    # AI drafting and screening; without a key the portal uses templates and rules.
+    openai_api_key: str | None = field(default=None, repr=False)
+    openai_base_url: str | None = None
+    openai_model: str = "gpt-4o-mini"
+    openai_timeout: float = 10.0
+    # Outgoing email; without a host the private link is the only channel.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_from: str = "Boomerang <no-reply@localhost>"
+    smtp_starttls: bool = True
 
     @property
     def embedded(self) -> bool:
@@ -59,7 +74,31 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         supabase_url=get("SUPABASE_URL"),
         supabase_anon_key=get("SUPABASE_ANON_KEY"),
         public_url=(get("PORTAL_PUBLIC_URL") or "http://localhost:8501").rstrip("/"),
+        supabase_service_key=get("SUPABASE_SERVICE_ROLE_KEY"),
+        resume_bucket=get("PORTAL_RESUME_BUCKET") or "resumes",
+        openai_api_key=get("OPENAI_API_KEY"),
+        openai_base_url=get("OPENAI_BASE_URL"),
+        openai_model=get("OPENAI_MODEL") or "gpt-4o-mini",
+        openai_timeout=_number(get("OPENAI_TIMEOUT"), 10.0, "OPENAI_TIMEOUT"),
+        smtp_host=get("SMTP_HOST"),
+        smtp_port=int(_number(get("SMTP_PORT"), 587, "SMTP_PORT")),
+        smtp_user=get("SMTP_USER"),
+        smtp_password=get("SMTP_PASSWORD"),
+        smtp_from=get("SMTP_FROM") or "Boomerang <no-reply@localhost>",
+        smtp_starttls=(get("SMTP_STARTTLS") or "true").lower() not in ("0", "false", "no", "off"),
     )
+
+
+def _number(value: str | None, default: float, name: str) -> float:
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, not {value!r}.") from None
+    if number <= 0:
+        raise ValueError(f"{name} must be above 0.")
+    return number
 
 
 @lru_cache(maxsize=1)

@@ -58,6 +58,15 @@ def plain(text: str | None) -> str:
     return _AUTOLINK_TRIGGERS.sub(lambda match: match.group(0) + _WORD_JOINER, escaped)
 
 
+_MARKDOWN_MARKS = re.compile(r"[#*_>`~|]|\[([^\]]*)\]\([^)]*\)")
+
+
+def excerpt(markdown: str, limit: int = 220) -> str:
+    """The start of a Markdown text as plain words, for a preview shown with st.text."""
+    words = " ".join(_MARKDOWN_MARKS.sub(lambda m: m.group(1) or "", markdown or "").split())
+    return words if len(words) <= limit else words[:limit].rsplit(" ", 1)[0] + " …"
+
+
 def show_error(error: Exception | str) -> None:
     """A user-facing error. Messages may quote what the user typed, so they are shown
     as plain text, never as Markdown."""

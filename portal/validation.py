@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import math
+import re
+import zipfile
+from urllib.parse import urlsplit, urlunsplit
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -68,3 +72,97 @@ def money_amount(label: str, amount: float | None) -> float:
     if amount is None or not math.isfinite(amount) or not 0 <= amount <= MAX_AMOUNT:
         raise ValidationError(f"{label} must be a number between 0 and {MAX_AMOUNT:,.2f}.")
     return amount
+
+
+def text(label: str, value: str | None, *, minimum: int = 0, maximum: int) -> str:
+    """Free text of a bounded length, trimmed; `minimum` 0 makes it optional."""
+    value = (value or "").strip()
+    if minimum and len(value) < minimum:
+        raise ValidationError(f"{label}: write at least {minimum} characters." if value
+                              else f"{label}: this is required.")
+    if len(value) > maximum:
+        raise ValidationError(f"{label}: at most {maximum:,} characters "
+                              f"(this has {len(value):,}). Shorten it and try again.")
+    return value
+
+
+_PHONE = re.compile(r"^\+?[0-9 ()./-]{6,25}$")
+
+
+def phone(value: str | None) -> str | None:
+    """An optional phone number: digits, spaces and the usual separators, 6 to 25 long."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if not _PHONE.match(value) or sum(ch.isdigit() for ch in value) < 6:
+        raise ValidationError(f"“{value}” does not look like a phone number. Use digits, spaces "
+                              "and an optional leading +, e.g. +49 30 1234567.")
+    return value
+
+
+def linkedin_url(value: str | None) -> str | None:
+    """An optional LinkedIn profile address, https and on linkedin.com."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if not value.lower().startswith(("http://", "https://")):
+        value = "https://" + value
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. an unclosed "[" read as an IPv6 address
+        parts = urlsplit("")
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https") or not (host == "linkedin.com"
+                                                      or host.endswith(".linkedin.com")) \
+            or len(value) > 300 or not parts.path.strip("/") \
+            or any(ch.isspace() or not ch.isprintable() for ch in value):
+        raise ValidationError(f"“{value}” is not a LinkedIn profile address. Copy it from your "
+                              "profile, e.g. https://www.linkedin.com/in/your-name.")
+    # The host alone: no user name, password or port carried over from what was typed.
+    return urlunsplit(("https", host, parts.path, "", ""))
+
+
+MAX_RESUME_BYTES = 5 * 1024 * 1024
+RESUME_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def resume(file_name: str, data: bytes) -> tuple[str, str]:
+    """The extension and content type of an uploaded résumé, checked by its content: a PDF
+    must be a PDF and a .docx a Word document (without macros), whatever the name says."""
+    extension = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
+    if extension not in RESUME_TYPES:
+        raise ValidationError(f"“{file_name}” is not a PDF or Word (.docx) file. Save your résumé "
+                              "as PDF or .docx and upload that.")
+    if not data:
+        raise ValidationError(f"“{file_name}” is empty. Choose the file again.")
+    if len(data) > MAX_RESUME_BYTES:
+        raise ValidationError(f"“{file_name}” is {len(data) / 1024 / 1024:.1f} MB; résumés can be "
+                              f"at most {MAX_RESUME_BYTES // 1024 // 1024} MB.")
+    if extension == "pdf" and not _is_pdf(data):
+        raise ValidationError(f"“{file_name}” is named .pdf but is not a PDF document. Export it "
+                              "as PDF again and upload that.")
+    if extension == "docx":
+        _check_docx(file_name, data)
+    return extension, RESUME_TYPES[extension]
+
+
+def _is_pdf(data: bytes) -> bool:
+    # The header may follow a little junk (the PDF spec allows it within 1 KB); the end
+    # marker is within the last KB.
+    return b"%PDF-" in data[:1024] and b"%%EOF" in data[-1024:]
+
+
+def _check_docx(file_name: str, data: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, ValueError):
+        names = set()
+    if not {"[Content_Types].xml", "word/document.xml"} <= names:
+        raise ValidationError(f"“{file_name}” is named .docx but is not a Word document. Save it "
+                              "from Word as .docx (or as PDF) and upload that.")
+    if any(name.lower().endswith("vbaproject.bin") for name in names):
+        raise ValidationError(f"“{file_name}” contains macros. Save it as a plain .docx or as PDF.")

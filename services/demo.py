@@ -164,6 +164,8 @@ def load_demo(today: date | None = None, *, force: bool = False) -> dict[str, in
         applications = _applications(conn, rng, jobs, candidates, today)
         referrals = _referrals(conn, rng, accounts, jobs, candidates, today)
         _questions(conn, jobs, accounts, today)
+        _facts(conn)
+        _visits(conn, rng, jobs[:9], today)
         _hires(conn, rng, jobs, applications + referrals, today)
         _running_costs(conn, today)
         after = _counts(conn)
@@ -184,7 +186,7 @@ def _has_own_accounts(conn: Connection) -> bool:
 
 
 TABLES = ("profiles", "company", "jobs", "candidates", "applications", "referrals",
-          "questions", "hires", "programme_costs")
+          "questions", "hires", "programme_costs", "company_facts", "job_visits")
 
 
 def _counts(conn: Connection) -> dict[str, int]:
@@ -339,15 +341,15 @@ def _questions(conn: Connection, jobs: list[UUID], accounts: dict[str, UUID], to
                                  tzinfo=UTC)
         rows.append({
             "id": demo_id(f"question:{i}"), "job": jobs[job_index] if job_index is not None else None,
-            "body": body, "status": status, "answer": answer,
+            "body": body, "status": status, "answer": answer, "topic": _topic(body) if answer else None,
             "by": recruiter if answer else None,
             "answered": asked + timedelta(hours=20) if answer else None, "created": asked,
         })
     conn.execute(sa.text(
         """
-        insert into public.questions (id, job_id, body, status, answer, answered_by,
+        insert into public.questions (id, job_id, body, status, answer, topic, answered_by,
           answered_at, created_at)
-        values (:id, :job, :body, cast(:status as public.question_status), :answer, :by,
+        values (:id, :job, :body, cast(:status as public.question_status), :answer, :topic, :by,
           :answered, :created)
         on conflict (id) do nothing
         """), rows)
@@ -359,6 +361,53 @@ def _questions(conn: Connection, jobs: list[UUID], accounts: dict[str, UUID], to
     conn.execute(sa.text(
         "insert into public.question_askers (question_id, user_id, email)"
         " values (:question, :user, :email) on conflict do nothing"), askers)
+
+
+def _topic(question: str) -> str:
+    text = question.lower()
+    for topic, words in (("Pay & benefits", ("salary", "bonus", "benefit", "relocation", "hardware")),
+                         ("Workplace", ("remote", "office", "dog", "travel")),
+                         ("Applying", ("process", "apply", "degree", "re-apply", "junior"))):
+        if any(word in text for word in words):
+            return topic
+    return "The role"
+
+
+FACTS = [
+    ("benefits", "Time off", "30 days of paid holiday in Europe, 25 in the US, plus public holidays."),
+    ("benefits", "Learning budget", "Every employee has 1,500 a year for courses, books and conferences."),
+    ("process", "Hiring steps", "A 30-minute call with a recruiter, a conversation with the hiring "
+     "manager, a practical exercise done together (no take-home work), and a meeting with the team. "
+     "We decide within a week of the last step."),
+    ("locations", "Offices", "Berlin (headquarters), London and Austin. Remote roles are open to "
+     "anyone in the EU, the UK or the US."),
+    ("culture", "Boomerangs welcome", "About one hire in six is a former employee coming back."),
+]
+
+
+def _facts(conn: Connection) -> None:
+    conn.execute(sa.text(
+        "insert into public.company_facts (id, topic, title, body) values (:id, :topic, :title, :body)"
+        " on conflict (id) do nothing"),
+        [{"id": demo_id(f"fact:{title}"), "topic": topic, "title": title, "body": body}
+         for topic, title, body in FACTS])
+
+
+VISIT_SOURCES = [("linkedin", "social"), ("x", "social"), ("facebook", "social"),
+                 ("indeed", "job_board"), ("direct", None), ("alumni_digest", "email")]
+
+
+def _visits(conn: Connection, rng: random.Random, open_jobs: list[UUID], today: date) -> None:
+    """Visits to the open jobs' pages over the last 90 days, for the performance figures."""
+    rows = []
+    for n in range(1500):
+        source, medium = rng.choice(VISIT_SOURCES)
+        rows.append({"job": rng.choice(open_jobs), "session": demo_id(f"visit:{n}"), "source": source,
+                     "medium": medium, "at": datetime.combine(today - timedelta(days=rng.randint(0, 90)),
+                                                              datetime.min.time(), tzinfo=UTC)})
+    conn.execute(sa.text(
+        "insert into public.job_visits (job_id, session_id, source, utm_medium, visited_at)"
+        " values (:job, :session, :source, :medium, :at) on conflict do nothing"), rows)
 
 
 def _hires(conn: Connection, rng: random.Random, jobs: list[UUID], portal_ids: list[UUID],

@@ -9,12 +9,16 @@ from decimal import Decimal
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from portal.db import contains_pattern, transaction
 from portal.models import Actor, Page
 
 PUBLIC_STATUSES = ("published",)
 ALL_STATUSES = ("draft", "in_review", "approved", "published", "closed")
+REMOTE_LABELS = {"onsite": "On site", "hybrid": "Hybrid", "remote": "Remote"}
+EMPLOYMENT_LABELS = {"full_time": "Full time", "part_time": "Part time", "contract": "Contract",
+                     "internship": "Internship", "temporary": "Temporary"}
 
 
 @dataclass(frozen=True)
@@ -39,22 +43,41 @@ class Job:
         low, high = self.salary_min or self.salary_max, self.salary_max or self.salary_min
         return f"{self.currency} {low:,.0f} – {high:,.0f}"
 
+    @property
+    def facts(self) -> list[str]:
+        """Department, place, remote policy, employment type and pay, for a caption."""
+        facts = [self.department, self.location, REMOTE_LABELS.get(self.remote_policy, self.remote_policy),
+                 EMPLOYMENT_LABELS.get(self.employment_type, self.employment_type)]
+        return facts + ([self.salary_range] if self.salary_range else [])
+
+    @property
+    def open(self) -> bool:
+        return self.status == "published"
+
 
 _COLUMNS = ("id, title, department, location, remote_policy, employment_type, salary_min,"
             " salary_max, currency, status, published_at, description")
 
 
 def list_jobs(actor: Actor, *, statuses: tuple[str, ...] = PUBLIC_STATUSES, search: str = "",
-              department: str | None = None, page: int = 1, page_size: int = 20) -> Page[Job]:
-    """Postings in the given statuses, newest first, one page at a time."""
+              department: str | None = None, location: str | None = None,
+              remote_policy: str | None = None, employment_type: str | None = None,
+              page: int = 1, page_size: int = 20) -> Page[Job]:
+    """Postings in the given statuses, newest first, one page at a time; each filter left
+    None matches everything."""
     search = search.strip()
     where = (
         "status = any(cast(:statuses as public.job_status[]))"
         " and (cast(:department as text) is null or department = :department)"
+        " and (cast(:location as text) is null or location = :location)"
+        " and (cast(:remote as text) is null or remote_policy = :remote)"
+        " and (cast(:employment as text) is null or employment_type = :employment)"
         " and (:search = '' or title ilike :pattern or description ilike :pattern"
         "      or location ilike :pattern)"
     )
-    params = {"statuses": list(statuses), "department": department or None, "search": search,
+    params = {"statuses": list(statuses), "department": department or None,
+              "location": location or None, "remote": remote_policy or None,
+              "employment": employment_type or None, "search": search,
               "pattern": contains_pattern(search), "limit": page_size,
               "offset": Page.offset(page, page_size)}
     with transaction(actor) as conn:
@@ -67,9 +90,39 @@ def list_jobs(actor: Actor, *, statuses: tuple[str, ...] = PUBLIC_STATUSES, sear
     return Page([Job(**row._mapping) for row in rows], total, page, page_size)
 
 
-def departments(actor: Actor, statuses: tuple[str, ...] = PUBLIC_STATUSES) -> list[str]:
+def job(actor: Actor, job_id: UUID | str) -> Job | None:
+    """One posting, if it exists and the actor may see it (visitors: published or closed)."""
+    try:
+        job_id = UUID(str(job_id))
+    except ValueError:
+        return None
     with transaction(actor) as conn:
-        return list(conn.execute(sa.text(
-            "select distinct department from public.jobs"
-            " where status = any(cast(:statuses as public.job_status[])) order by 1"),
-            {"statuses": list(statuses)}).scalars())
+        return load_job(conn, job_id)
+
+
+def load_job(conn: Connection, job_id: UUID) -> Job | None:
+    row = conn.execute(sa.text(f"select {_COLUMNS} from public.jobs where id = :id"),  # noqa: S608
+                       {"id": job_id}).first()
+    return Job(**row._mapping) if row else None
+
+
+@dataclass(frozen=True)
+class BoardFilters:
+    """The values each filter of the board can take, from the postings themselves."""
+    departments: list[str]
+    locations: list[str]
+
+
+def board_filters(actor: Actor, statuses: tuple[str, ...] = PUBLIC_STATUSES) -> BoardFilters:
+    with transaction(actor) as conn:
+        rows = conn.execute(sa.text(
+            "select array(select distinct department from public.jobs"
+            "             where status = any(cast(:statuses as public.job_status[])) order by 1),"
+            "       array(select distinct location from public.jobs"
+            "             where status = any(cast(:statuses as public.job_status[])) order by 1)"),
+            {"statuses": list(statuses)}).one()
+    return BoardFilters(list(rows[0]), list(rows[1]))
+
+
+def departments(actor: Actor, statuses: tuple[str, ...] = PUBLIC_STATUSES) -> list[str]:
+    return board_filters(actor, statuses).departments

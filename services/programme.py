@@ -15,6 +15,7 @@ from portal.errors import PermissionDenied, ValidationError
 from portal.models import Actor, Page
 from portal.validation import currency_code, money_amount
 from services import audit
+from services.permissions import require_admin
 from services.savings import COST_CATEGORIES, Assumptions, load_assumptions
 
 MIN_RATE, MAX_RATE = 0.000001, 1_000_000
@@ -35,7 +36,7 @@ def save_assumptions(actor: Actor, *, currency: str, fee_rate: float,
                               "(agencies usually charge 15–35 %).")
     money_amount("The job-board cost per hire", job_board_cost_per_hire)
     with transaction(actor) as conn:
-        _refused_unless_admin(conn, "change the assumptions")
+        require_admin(conn, "change the assumptions")
         removed = []
         if currency != _reporting_currency(conn):
             removed = list(conn.execute(sa.text(
@@ -61,7 +62,7 @@ def set_rate(actor: Actor, currency: str, rate: float) -> None:
         raise ValidationError(f"The rate for {currency} must be between {MIN_RATE:g} and "
                               f"{MAX_RATE:,}.")
     with transaction(actor) as conn:
-        _refused_unless_admin(conn, "change exchange rates")
+        require_admin(conn, "change exchange rates")
         if currency == _reporting_currency(conn):
             raise ValidationError(f"{currency} is the reporting currency: its amounts are "
                                   "counted as they are, without a rate.")
@@ -74,7 +75,7 @@ def set_rate(actor: Actor, currency: str, rate: float) -> None:
 
 def remove_rate(actor: Actor, currency: str) -> None:
     with transaction(actor) as conn:
-        _refused_unless_admin(conn, "change exchange rates")
+        require_admin(conn, "change exchange rates")
         conn.execute(sa.text("delete from public.exchange_rates where currency = :currency"),
                      {"currency": currency})
         audit.record(conn, "savings.rate_removed", "exchange_rate", currency)
@@ -164,12 +165,6 @@ def save_month_costs(actor: Actor, month: date, amounts: dict[str, float], curre
             raise
         audit.record(conn, "savings.running_costs_saved", "programme_costs", month.isoformat(),
                      {c: str(a) for c, a in amounts.items()} | {"currency": currency})
-
-
-def _refused_unless_admin(conn: sa.Connection, what: str) -> None:
-    # Row-level security would refuse the write as well; this says why in words.
-    if not conn.execute(sa.text("select private.is_admin()")).scalar():
-        raise PermissionDenied(f"Only admins can {what}.")
 
 
 def _reporting_currency(conn: sa.Connection) -> str:

@@ -20,6 +20,8 @@ _DATA_DIR = Path(tempfile.mkdtemp(prefix="boomerang-tests-"))
 # environment is inherited by the app servers and CLI processes the tests start.
 os.environ.pop("SUPABASE_URL", None)
 os.environ.pop("SUPABASE_ANON_KEY", None)
+for _name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL", "SMTP_HOST", "SUPABASE_SERVICE_ROLE_KEY"):
+    os.environ.pop(_name, None)
 os.environ["PORTAL_SECRETS_FILE"] = str(_DATA_DIR / "no-secrets.toml")
 os.environ["PORTAL_DATA_DIR"] = str(_DATA_DIR)
 

@@ -8,10 +8,13 @@ import sqlalchemy as sa
 TABLES = ("auth.users", "public.invitations", "public.company", "public.jobs",
           "public.candidates", "public.questions", "public.hires", "public.audit_log",
           "public.savings_settings", "public.exchange_rates", "public.programme_costs",
-          "public.hire_totals",
+          "public.hire_totals", "public.company_facts", "public.job_visits",
+          "public.portal_settings", "private.question_rate",
           "private.sign_in_failures", "private.pending_sign_in_links")
 
 
 def truncate_all(engine: sa.Engine) -> None:
     with engine.begin() as conn:
         conn.exec_driver_sql(f"truncate {', '.join(TABLES)} restart identity cascade")
+        # Singletons the migrations create and admins only update: back to their defaults.
+        conn.exec_driver_sql("insert into public.portal_settings (id) values (1)")

@@ -1,12 +1,15 @@
-"""Open jobs: the public landing page."""
+"""Open jobs: the public job board, searchable and filtered, one page at a time."""
 
 import streamlit as st
 
 from portal import ui
 from services import company, jobs
+from services.tracking import TrackedSource
 
 actor = ui.current_actor()
 profile = company.company_profile(actor)
+# A tracked link to the board (an alumnus's or a campaign's) is carried on to each job.
+source = TrackedSource.from_params(st.query_params.to_dict())
 
 if profile:
     st.title(f"Work at {ui.plain(profile.name)}")
@@ -15,29 +18,38 @@ if profile:
 else:
     st.title("Open jobs")
 
-search_col, department_col = st.columns([3, 1])
-search = search_col.text_input("Search jobs", placeholder="Title, skill or city",
-                               max_chars=100)
-department = department_col.selectbox("Department", ["All departments", *jobs.departments(actor)])
-department = None if department == "All departments" else department
+options = jobs.board_filters(actor)
+search = st.text_input("Search jobs", placeholder="Title, skill or city", max_chars=100)
+department_col, location_col, remote_col, type_col = st.columns(4)
+department = department_col.selectbox("Department", [None, *options.departments],
+                                      format_func=lambda d: d or "All departments")
+location = location_col.selectbox("Location", [None, *options.locations],
+                                  format_func=lambda d: d or "All locations")
+remote = remote_col.selectbox("Remote", [None, *jobs.REMOTE_LABELS],
+                              format_func=lambda r: jobs.REMOTE_LABELS.get(r, "On site or remote"))
+employment = type_col.selectbox("Type", [None, *jobs.EMPLOYMENT_LABELS],
+                                format_func=lambda t: jobs.EMPLOYMENT_LABELS.get(t, "All types"))
 
-page_key = f"jobs-page:{search}:{department}"
-result = jobs.list_jobs(actor, search=search, department=department,
+page_key = f"jobs-page:{search}:{department}:{location}:{remote}:{employment}"
+result = jobs.list_jobs(actor, search=search, department=department, location=location,
+                        remote_policy=remote, employment_type=employment,
                         page=ui.page_number(page_key), page_size=10)
 
-if not result.total and (search or department):
-    st.info("No open jobs match your search. Try fewer words or another department.")
+if not result.total and (search or department or location or remote or employment):
+    st.info("No open jobs match your search. Try fewer words or clear a filter.")
 elif not result.total:
     st.info("No jobs are open right now. Check back soon.")
 for job in result.rows:
     with st.container(border=True):
         st.subheader(ui.plain(job.title), anchor=False)
-        facts = [job.department, job.location, job.remote_policy.capitalize(),
-                 job.employment_type.replace("_", " ").capitalize()]
-        if job.salary_range:
-            facts.append(job.salary_range)
-        st.caption(" · ".join(ui.plain(fact) for fact in facts))
-        with st.expander("Read more"):
-            st.markdown(job.description)  # written by recruiters, in Markdown
+        st.caption(" · ".join(ui.plain(fact) for fact in job.facts))
+        if job.description:
+            st.text(ui.excerpt(job.description))
+        st.page_link("pages/public/job.py", label="View and apply", icon=":material/arrow_forward:",
+                     query_params={"id": str(job.id), **source.query()})
 if result.total:
     ui.pagination(result, page_key)
+
+st.divider()
+st.page_link("pages/public/faq.py", label="Questions about working here? Read the answers or ask",
+             icon=":material/forum:")

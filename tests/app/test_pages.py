@@ -203,6 +203,10 @@ def test_no_page_sits_directly_in_the_pages_folder():
     (None, "pages/recruiting/savings.py"),
     ("priya@example.com", "pages/recruiting/hires.py"),
     ("candidate@example.com", "pages/recruiting/running_costs.py"),
+    (None, "pages/recruiting/inbox.py"),
+    ("candidate@example.com", "pages/recruiting/inbox.py"),
+    ("recruiter@example.com", "pages/admin/privacy.py"),
+    ("recruiter@example.com", "pages/admin/company_facts.py"),
 ])
 def test_pages_outside_the_role_are_not_reachable(demo_db, who, page):
     at = app_as(signed_in(who) if who else None).run()
@@ -211,14 +215,16 @@ def test_pages_outside_the_role_are_not_reachable(demo_db, who, page):
 
 
 @pytest.mark.parametrize("role,expected", [
-    (None, {"Open jobs", "Sign in"}),
-    (Role.CANDIDATE, {"Open jobs", "My applications", "My account"}),
-    (Role.ALUMNUS, {"Open jobs", "My referrals", "My account"}),
-    (Role.EMPLOYEE, {"Open jobs", "My referrals", "My account"}),
-    (Role.RECRUITER, {"Open jobs", "Overview", "Job postings", "Referrals", "Savings", "Hires",
-                      "Running costs & assumptions", "My account"}),
-    (Role.ADMIN, {"Open jobs", "Overview", "Job postings", "Referrals", "Savings", "Hires",
-                  "Running costs & assumptions", "Users", "My account"}),
+    (None, {"Open jobs", "Questions & answers", "Sign in"}),
+    (Role.CANDIDATE, {"Open jobs", "Questions & answers", "My applications", "My account"}),
+    (Role.ALUMNUS, {"Open jobs", "Questions & answers", "My referrals", "My account"}),
+    (Role.EMPLOYEE, {"Open jobs", "Questions & answers", "My referrals", "My account"}),
+    (Role.RECRUITER, {"Open jobs", "Questions & answers", "Overview", "Job postings", "Referrals",
+                      "Questions inbox", "Savings", "Hires", "Running costs & assumptions",
+                      "My account"}),
+    (Role.ADMIN, {"Open jobs", "Questions & answers", "Overview", "Job postings", "Referrals",
+                  "Questions inbox", "Savings", "Hires", "Running costs & assumptions", "Users",
+                  "Company facts", "Privacy & data", "My account"}),
 ])
 def test_visible_menu_per_role(role, expected):
     menu = menu_for(role, first_run=False)
@@ -231,10 +237,12 @@ def test_first_run_menu_is_only_setup():
 
 
 @pytest.mark.parametrize("who,expected", [
-    (None, {"jobs", "sign_in", "setup"}),
-    ("priya@example.com", {"jobs", "sign_in", "setup", "my_referrals", "my_account"}),
-    ("admin@example.com", {"jobs", "sign_in", "setup", "overview", "postings", "referrals",
-                           "savings", "hires", "running_costs", "users", "my_account"}),
+    (None, {"jobs", "faq", "job", "follow", "sign_in", "setup"}),
+    ("priya@example.com", {"jobs", "faq", "job", "follow", "sign_in", "setup", "my_referrals",
+                           "my_account"}),
+    ("admin@example.com", {"jobs", "faq", "job", "follow", "sign_in", "setup", "overview",
+                           "postings", "referrals", "inbox", "savings", "hires", "running_costs",
+                           "users", "company_facts", "privacy", "my_account"}),
 ])
 def test_registered_pages_per_role(demo_db, who, expected):
     at = app_as(signed_in(who) if who else None).run()
@@ -248,7 +256,7 @@ def test_deactivated_user_is_signed_out_at_the_next_click(demo_db):
     accounts.set_active(signed_in("admin@example.com"), tom.user_id, False)
     at.run()
     assert_no_exception(at)
-    assert menu(at) == {"jobs", "sign_in", "setup"}
+    assert menu(at) == {"jobs", "faq", "job", "follow", "sign_in", "setup"}
 
 
 def test_failed_migration_page(demo_db, monkeypatch):

@@ -94,6 +94,10 @@ def world(engine) -> World:
         conn.execute(sa.text("insert into public.exchange_rates (currency, rate) values ('EUR', 1.1)"))
         conn.execute(sa.text("insert into public.programme_costs (month, category, amount)"
                              " values ('2026-01-01', 'content', 1000)"))
+        conn.execute(sa.text("insert into public.company_facts (topic, title, body)"
+                             " values ('benefits', 'Holidays', '30 days')"))
+        conn.execute(sa.text("insert into public.job_visits (job_id, session_id)"
+                             " values (:job, gen_random_uuid())"), {"job": ids["job_published"]})
     return World(users, ids)
 
 
@@ -147,6 +151,9 @@ VISIBLE = {
     "exchange_rates":    (0, 0, 0, 0, 1, 1),
     "programme_costs":   (0, 0, 0, 0, 1, 1),
     "hire_totals":       (0, 0, 0, 0, 1, 1),
+    "portal_settings":   (1, 1, 1, 1, 1, 1),
+    "company_facts":     (1, 1, 1, 1, 1, 1),
+    "job_visits":        (0, 0, 0, 0, 1, 1),
 }
 
 
@@ -194,7 +201,8 @@ INSERTS = {
                      " values (:job_draft, :cand_x)", ("recruiter", "admin")),
     "referrals": ("insert into public.referrals (referrer_id, candidate_id) values (:me, :cand_d)",
                   ("recruiter", "admin")),
-    "questions": ("insert into public.questions (body) values ('A fair question?')", ROLES),
+    # Asked through private.ask_question only, which applies the rate limits.
+    "questions": ("insert into public.questions (body) values ('A fair question?')", ()),
     "question_askers": ("insert into public.question_askers (question_id, email)"
                         " values (:q_published, 'c@mail.test')", ("recruiter", "admin")),
     "hires": ("insert into public.hires (hire_date, job_title, department, source, first_year_salary)"
@@ -209,6 +217,12 @@ INSERTS = {
     # Kept by triggers on hires only.
     "hire_totals": ("insert into public.hire_totals values ('2020-01-01', 'direct', '', 'Eng', 'USD',"
                     " 1, 1, 0, 0, 0, 0, 0)", ()),
+    "portal_settings": ("insert into public.portal_settings (id) values (1)", ()),
+    "company_facts": ("insert into public.company_facts (topic, title, body)"
+                      " values ('process', 'Steps', 'Three')", ("admin",)),
+    # Recorded through private.record_visit only, one per job and browser session.
+    "job_visits": ("insert into public.job_visits (job_id, session_id)"
+                   " values (:job_published, gen_random_uuid())", ()),
 }
 
 
@@ -224,17 +238,19 @@ def test_insert(engine, world, table, who):
     # Tables whose key the insert reuses are emptied first, so only RLS can refuse it.
     setup = {"company": "delete from public.company",
              "question_askers": "delete from public.question_askers",
-             "savings_settings": "delete from public.savings_settings"}.get(table)
+             "savings_settings": "delete from public.savings_settings",
+             "portal_settings": "delete from public.portal_settings"}.get(table)
     outcome = run_as(engine, world, who, sql, _params(world, who), setup=setup)
     assert (not refused(outcome)) == (who in allowed), f"{who} insert into {table}: {outcome}"
 
 
-def test_questions_are_asked_pending_and_unanswered(engine, world):
-    assert run_as(engine, world, "anon", "insert into public.questions (body) values ('Hello there?')") == 1
+def test_questions_are_asked_through_the_rate_limited_function(engine, world):
+    ask = ("select private.ask_question(null, 'Hello there, a question?', null, null, 's1', 'a1',"
+           " null, 5, 20)")
+    assert run_as(engine, world, "anon", ask) == 1
+    assert run_as(engine, world, "candidate", ask) == 1
     assert refused(run_as(engine, world, "anon",
                           "insert into public.questions (body, status) values ('Sneaky?', 'published')"))
-    assert refused(run_as(engine, world, "candidate",
-                          "insert into public.questions (body, answer) values ('Self-answered?', 'yes')"))
 
 
 def test_alumni_cannot_insert_referrals_directly(engine, world):
@@ -284,6 +300,9 @@ WRITES = {
     "exchange_rates": ("update public.exchange_rates set rate = 2", ADMIN, ADMIN),
     "programme_costs": ("update public.programme_costs set amount = 5", STAFF, STAFF),
     "hire_totals": ("update public.hire_totals set hires = 5", (), ()),
+    "portal_settings": ("update public.portal_settings set answer_target_hours = 24", ADMIN, ()),
+    "company_facts": ("update public.company_facts set body = 'Zz'", ADMIN, ADMIN),
+    "job_visits": ("update public.job_visits set source = 'Z'", (), ()),
 }
 
 

@@ -1,0 +1,103 @@
+"""One job's public page: what it is, how to apply, and the answers about it.
+
+Opened from the board or from a tracked link (`?id=…&utm_source=…&post=…`): the visit is
+counted once per browser session with the link's source, and an application made in
+this session carries it.
+"""
+
+import uuid
+
+import streamlit as st
+
+from portal import ui
+from portal.errors import UserFacingError
+from portal.settings import settings
+from services import applications, company, jobs, preferences, privacy, questions, tracking
+from services.tracking import TrackedSource
+
+actor = ui.current_actor()
+job = jobs.job(actor, st.query_params.get("id", ""))
+if job is None:
+    st.title("Job not found")
+    st.info("This job is not on the board. It may have been filled, or the link may be incomplete.")
+    st.page_link("pages/public/jobs.py", label="See the open jobs", icon=":material/work:")
+    st.stop()
+
+source = TrackedSource.from_params(st.query_params.to_dict())
+if source.is_direct:  # came from the board: keep what brought this session to it
+    source = st.session_state.get("tracked-source", source)
+else:
+    st.session_state["tracked-source"] = source
+session_id = st.session_state.setdefault("visit-session", uuid.uuid4())
+visit_key = f"visited:{job.id}"
+if job.open and visit_key not in st.session_state:
+    tracking.record_visit(actor, job.id, session_id, source)
+    st.session_state[visit_key] = True
+
+st.page_link("pages/public/jobs.py", label="All open jobs", icon=":material/arrow_back:",
+             query_params=source.query())
+st.title(ui.plain(job.title))
+st.caption(" · ".join(ui.plain(fact) for fact in job.facts))
+if not job.open:
+    st.warning("This job is closed and no longer takes applications.")
+
+about, apply_col = st.columns([3, 2], gap="large")
+with about:
+    st.markdown(job.description or "_No description yet._")  # written by recruiters, in Markdown
+    with st.expander("Share this job", icon=":material/share:"):
+        st.caption("The link keeps where you found the job, so it is credited to the right post.")
+        st.code(tracking.job_link(settings().public_url, job.id, source), language=None)
+
+    answered = questions.faq(actor, job_id=job.id, page_size=10)
+    st.subheader("Questions about this job", anchor=False)
+    for item in answered.rows:
+        with st.expander(ui.plain(item.body)):
+            st.text(item.answer)
+    if not answered.total:
+        st.caption("No questions about this job have been answered yet.")
+    st.page_link("pages/public/faq.py", label="Ask a question about this job", icon=":material/help:",
+                 query_params={"job": str(job.id)})
+
+with apply_col:
+    applied = st.session_state.get(f"applied:{job.id}")
+    if applied is not None:
+        if applied.duplicate:
+            st.info("You have already applied to this job with this email address, so we kept "
+                    "your first application. Follow it with the link from your first confirmation.")
+        else:
+            st.success("Thank you, your application has been received.")
+            st.markdown("Keep this private link to follow your application; anyone with it can "
+                        "see its status:")
+            st.code(applied.follow_link, language=None)
+            if actor.signed_in:
+                st.page_link("pages/candidate/my_applications.py", label="My applications",
+                             icon=":material/description:")
+    elif job.open:
+        st.subheader("Apply", anchor=False)
+        prefs = preferences.preferences(actor)
+        profile = company.company_profile(actor)
+        with st.form(f"apply:{job.id}"):
+            name = st.text_input("Full name", value=actor.full_name or "", max_chars=120)
+            email = st.text_input("Email", value=actor.email or "", max_chars=254)
+            phone = st.text_input("Phone (optional)", max_chars=25)
+            linkedin = st.text_input("LinkedIn profile (optional)", max_chars=300,
+                                     placeholder="https://www.linkedin.com/in/your-name")
+            resume = st.file_uploader("Résumé (PDF or Word .docx, up to 5 MB, optional)",
+                                      type=["pdf", "docx"], max_upload_size=5)
+            note = st.text_area("A short note (optional)", max_chars=2000, height=100)
+            with st.expander("Privacy notice"):
+                st.markdown(privacy.privacy_notice(ui.plain(profile.name if profile else "The company"),
+                                                   prefs.candidate_retention_days))
+            consent = st.checkbox("I have read the privacy notice and agree to my data being used "
+                                  "for this application.")
+            sent = st.form_submit_button("Send application", type="primary", icon=":material/send:")
+        if sent:
+            form = applications.ApplicationForm(name, email, phone, linkedin, note, consent)
+            upload = applications.Resume(resume.name, resume.getvalue()) if resume else None
+            try:
+                outcome = applications.apply(actor, job.id, form, upload, source)
+            except UserFacingError as error:
+                ui.show_error(error)  # the form keeps everything typed
+            else:
+                st.session_state[f"applied:{job.id}"] = outcome
+                st.rerun()

@@ -1,0 +1,120 @@
+"""Questions inbox: unanswered questions oldest first; draft, edit and answer each one."""
+
+import streamlit as st
+
+from portal import ui
+from portal.errors import UserFacingError
+from portal.models import Role
+from services import inbox, questions
+
+actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
+st.title("Questions inbox")
+
+search_col, job_col, held_col = st.columns([3, 2, 1], vertical_alignment="bottom")
+search = search_col.text_input("Search questions", max_chars=200)
+job_choices = dict(inbox.waiting_jobs(actor))
+job_id = job_col.selectbox("Job", [None, *job_choices],
+                           format_func=lambda j: "All jobs and general" if j is None else job_choices[j])
+held_only = held_col.toggle("Held for review only", help="Questions that screening held back as "
+                            "possible spam or abuse.")
+page_key = f"inbox-page:{search}:{job_id}:{held_only}"
+box = inbox.inbox(actor, job_id=job_id, held_only=held_only, search=search,
+                  page=ui.page_number(page_key))
+
+waiting, overdue, target = st.columns(3)
+waiting.metric("Waiting", f"{box.page.total:,}")
+overdue.metric("Overdue", f"{box.overdue:,}", help=f"Waiting longer than the target of {box.target_hours} h.")
+target.metric("Target response time", f"{box.target_hours} h")
+if not box.page.total:
+    st.success("Nothing waiting. Every question has been dealt with." if not (search or job_id or held_only)
+               else "No waiting questions match these filters.")
+    st.stop()
+
+table_key = f"inbox-table:{page_key}:{box.page.number}"
+selection = st.dataframe(
+    [{"Waiting": inbox.age_label(q.age), "Overdue": "Overdue" if q.overdue else "",
+      "Job": q.job_title or "General", "Question": q.body,
+      "Held": q.held_reason or "", "Email": "yes" if q.has_email else ""} for q in box.page.rows],
+    hide_index=True, on_select="rerun", selection_mode="single-row", key=table_key,
+    column_config={"Overdue": st.column_config.TextColumn(width="small"),
+                   "Question": st.column_config.TextColumn(width="large")})
+ui.pagination(box.page, page_key)
+
+chosen = [row for row in (selection.selection.rows if selection else []) if row < len(box.page.rows)]
+if not chosen:
+    st.caption("Select a question to draft and send its answer.")
+    st.stop()
+
+question = box.page.rows[chosen[0]]
+answer_key, draft_key = f"answer:{question.id}", f"draft:{question.id}"
+
+
+def make_draft() -> None:
+    draft = inbox.suggest(actor, question.id)
+    st.session_state[draft_key] = draft
+    if draft.answer:
+        st.session_state[answer_key] = draft.answer
+
+
+def use_answer(text: str) -> None:
+    st.session_state[answer_key] = text
+
+
+st.subheader("Question", anchor=False)
+st.text(question.body)
+st.caption(" · ".join([f"Asked {question.created_at:%d %b %Y %H:%M}",
+                       f"waiting {inbox.age_label(question.age)}",
+                       ui.plain(question.job_title or "General question"),
+                       "the asker left an email" if question.has_email else "no email: private link only"]))
+if question.held_reason:
+    st.warning(f"Held for review: {ui.plain(question.held_reason)}")
+
+st.button("Draft an answer", icon=":material/auto_awesome:", on_click=make_draft)
+draft = st.session_state.get(draft_key)
+if draft is not None:
+    if draft.note:
+        st.info(ui.plain(draft.note))
+    if draft.used:
+        st.caption("The draft used: " + "; ".join(ui.plain(f"{s.kind} “{s.title}”") for s in draft.used))
+    for n, offer in enumerate(draft.offered):
+        with st.expander(f"Closest answer: {ui.plain(offer.body)}"):
+            st.text(offer.answer)
+            st.button("Use this answer", key=f"use:{question.id}:{n}", on_click=use_answer,
+                      args=(offer.answer,))
+
+answer = st.text_area("Answer", key=answer_key, height=180, max_chars=8000)
+topic = st.text_input("Topic in the FAQ", max_chars=80, key=f"topic:{question.id}",
+                      placeholder="Benefits, Hiring process, Remote work…")
+
+
+def act(action, *args) -> None:
+    try:
+        outcome = action(actor, question.id, *args)
+    except UserFacingError as error:
+        ui.show_error(error)
+        return
+    sent = getattr(outcome, "emailed", False)
+    st.toast("Done." + (" The answer was emailed to the asker." if sent else ""), icon=":material/check:")
+    st.session_state.pop(table_key, None)
+    st.rerun()
+
+
+publish_col, private_col, reject_col = st.columns(3)
+if publish_col.button("Publish to FAQ", type="primary", icon=":material/public:"):
+    act(inbox.publish, answer, topic)
+if private_col.button("Answer privately", icon=":material/lock:"):
+    act(inbox.answer_privately, answer)
+with reject_col.popover("Reject as spam", icon=":material/block:"):
+    st.write("The question leaves the inbox unanswered; the asker is not told.")
+    if st.button("Reject", type="primary", key=f"reject:{question.id}"):
+        act(inbox.reject)
+
+targets = draft.offered if draft is not None else questions.similar(actor, question.body)
+if targets:
+    with st.expander("Merge into an existing answer", icon=":material/merge:"):
+        st.caption("For a question already answered in the FAQ: the asker gets that answer.")
+        into = st.selectbox("Published question", targets, format_func=lambda q: q.body,
+                            key=f"merge-target:{question.id}")
+        st.text(into.answer)
+        if st.button("Merge", key=f"merge:{question.id}"):
+            act(inbox.merge, into.id)

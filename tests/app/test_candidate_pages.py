@@ -1,0 +1,124 @@
+"""The candidates' pages and the recruiters' inbox through AppTest: the job board, a
+job's page with its apply form, questions and answers, the private follow page, the
+inbox, company facts and privacy."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from portal.models import Actor
+from services import questions
+from tests.app.test_pages import app_as, assert_no_exception, signed_in, texts
+
+BACKEND = "Senior Backend Engineer (Python)"
+
+
+def open_page(page, actor=None, **params):
+    at = app_as(actor).run()
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page(page).run()
+    assert_no_exception(at)
+    return at
+
+
+def shown(at) -> str:
+    """The page's text, expander labels included."""
+    return texts(at) + "\n" + "\n".join(e.label for e in at.expander).replace("\\", "").replace("\u2060", "")
+
+
+def _job_id(engine, title=BACKEND):
+    with engine.connect() as conn:
+        return conn.execute(sa.text("select id from public.jobs where title = :t"), {"t": title}).scalar_one()
+
+
+def test_board_filters_and_links_to_the_job(demo_db):
+    at = app_as().run()
+    assert_no_exception(at)
+    assert BACKEND in texts(at)
+    at.selectbox[2].select("remote").run()  # Remote filter
+    assert_no_exception(at)
+    page = texts(at)
+    assert "Remote" in page
+    assert all("On site" not in caption.value for caption in at.caption)
+
+
+def test_job_page_records_a_visit_once_and_applies(demo_db, tmp_path, monkeypatch):
+    job_id = _job_id(demo_db)
+    at = open_page("pages/public/job.py", id=str(job_id), utm_source="linkedin", utm_campaign="spring")
+    assert BACKEND in texts(at)
+    at.run()  # a rerun in the same session is the same visit
+    with demo_db.connect() as conn:
+        visits = conn.execute(sa.text("select count(*), min(source), min(utm_campaign) from public.job_visits"
+                                      " where job_id = :j and visited_at > now() - interval '1 minute'"),
+                              {"j": job_id}).one()
+    assert tuple(visits) == (1, "linkedin", "spring")
+
+    form = f"apply:{job_id}"
+    at.text_input[0].input("Grace Hopper")
+    at.text_input[1].input("not-an-email")
+    at.checkbox[0].check()
+    at.button(key=f"FormSubmitter:{form}-Send application").click().run()
+    assert_no_exception(at)
+    assert "not a valid email address" in texts(at)
+    assert at.text_input[0].value == "Grace Hopper"  # nothing typed is lost
+    at.text_input[1].input("grace@example.org")
+    at.button(key=f"FormSubmitter:{form}-Send application").click().run()
+    assert_no_exception(at)
+    assert "your application has been received" in texts(at)
+    link = [c.value for c in at.code][-1]
+    assert "/follow?application=" in link
+    with demo_db.connect() as conn:
+        source = conn.execute(sa.text(
+            "select a.source, a.utm_campaign from public.applications a join public.candidates c"
+            " on c.id = a.candidate_id where c.email = 'grace@example.org'")).one()
+    assert tuple(source) == ("linkedin", "spring")
+
+    follow = open_page("pages/public/follow.py", application=link.split("application=")[1])
+    assert "Received" in [m.value for m in follow.metric]
+    assert BACKEND in texts(follow)
+
+
+def test_unknown_job_and_bad_follow_link(demo_db):
+    at = open_page("pages/public/job.py", id="not-a-uuid")
+    assert "Job not found" in texts(at)
+    follow = open_page("pages/public/follow.py", question="x" * 30)
+    assert "does not match any question" in texts(follow)
+
+
+def test_faq_lists_and_searches_published_answers(demo_db):
+    at = open_page("pages/public/faq.py")
+    page = shown(at)
+    assert "Is there a relocation package for London?" in page
+    assert "Can you tell me who else applied?" not in page  # rejected: never shown
+    assert "Time off" in page  # company facts
+    at.text_input(key="faq-search").input("relocation").run()
+    page = shown(at)
+    assert "Is there a relocation package for London?" in page
+    assert "Do designers work with a design system?" not in page
+
+
+def test_inbox_answers_a_question(demo_db):
+    recruiter = signed_in("recruiter@example.com")
+    at = open_page("pages/recruiting/inbox.py", recruiter)
+    assert "Can I apply to two roles at once?" in texts(at) or at.dataframe
+    assert [m.value for m in at.metric][0] != "0"
+
+
+def test_admin_pages(demo_db):
+    admin = signed_in("admin@example.com")
+    at = open_page("pages/admin/company_facts.py", admin)
+    assert "Hiring steps" in shown(at)
+    at = open_page("pages/admin/privacy.py", admin)
+    at.text_input[0].input("candidate@example.com")
+    at.button[0].click().run()
+    assert_no_exception(at)
+    assert "application(s)" in texts(at)
+
+
+def test_follow_link_shows_an_answer(demo_db):
+    asked = questions.ask(Actor.visitor(), "Do you sponsor work visas for engineers?",
+                          session_id="s", address="1.2.3.4")
+    at = open_page("pages/public/follow.py", question=asked.follow_link.split("question=")[1])
+    assert "has not answered yet" in texts(at)
+
