@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import ssl
 from email.message import EmailMessage
 
 from portal.settings import Settings, settings
@@ -29,8 +30,13 @@ def send(to: str, subject: str, body: str, config: Settings | None = None) -> bo
     message.set_content(body)
     try:
         with smtplib.SMTP(config.smtp_host, config.smtp_port, timeout=10) as server:
-            if config.smtp_starttls and server.has_extn("starttls"):
-                server.starttls()
+            if config.smtp_starttls:
+                # The server's extensions are known only after EHLO; a server that offers
+                # no STARTTLS gets nothing (no password, no candidate's email) in clear text,
+                # and its certificate is checked like any other.
+                server.ehlo()
+                server.starttls(context=_tls_context())
+                server.ehlo()
             if config.smtp_user and config.smtp_password:
                 server.login(config.smtp_user, config.smtp_password)
             server.send_message(message)
@@ -38,3 +44,7 @@ def send(to: str, subject: str, body: str, config: Settings | None = None) -> bo
         _log.warning("email not sent: %s", type(error).__name__)
         return False
     return True
+
+
+def _tls_context() -> ssl.SSLContext:
+    return ssl.create_default_context()

@@ -23,7 +23,7 @@ def token_hash(token: str) -> bytes:
 
 
 def plausible_token(token: str | None) -> bool:
-    return bool(token and _TOKEN.match(token))
+    return bool(token and _TOKEN.fullmatch(token))  # fullmatch: "$" alone lets "\n" by
 
 
 def follow_link(kind: str, token: str) -> str:

@@ -36,29 +36,43 @@ class Answered:
 
 _ANSWERED = ("q.id, q.body, q.answer, q.topic, q.job_id, j.title as job_title, q.answered_at")
 
-# Similar questions: any word of the text (full-text search, stemmed), or most of its
-# words found in the question with most of their letters in the same order (trigram word
-# similarity per word, which forgives typos). Stop words ("do you", "is there") take no
-# part in either: compared as a whole, the text matched any question that shares them.
-# Both scores are between 0 and 1 and add up, so a question matching more of the words,
-# or matching them more closely, ranks first.
+# Similar questions, in two indexed lookups and a close look at what they found:
+#   by words    every word of the text, stemmed (full-text search, GIN index); when
+#               fewer than asked for have them all, any of the words, best ranked
+#   by letters  the nearest questions by trigram word similarity to the text's words
+#               (GiST index, nearest-neighbour order), which forgives typos and rewording
+# Stop words ("do you", "is there") take no part: compared with them, any text matched
+# any question that shares them. The up to 60 candidates are then scored: full-text rank
+# (any word) plus trigram closeness, both between 0 and 1; a candidate is kept if it
+# shares a word or its words are, on average, close enough.
+_KEYWORDS = sa.text("select coalesce(array_agg(distinct lower(d.token)), '{}')"
+                    " from ts_debug('english'::regconfig, :text) d where d.lexemes <> '{}'")
 _SIMILAR = f"""
-    with typed as (
-      select coalesce(nullif(string_agg(quote_literal(lexeme), ' | '), ''), 'x_no_words_x')::tsquery
-             as words
-      from unnest(to_tsvector('english'::regconfig, :text))
-    ), keywords as (
-      select distinct lower(d.token) as word
-      from ts_debug('english'::regconfig, :text) d
-      where d.lexemes <> '{{}}'
+    with by_words as (
+      select q.id from public.questions q
+      where q.status = 'published' and q.search @@ to_tsquery('english'::regconfig, :all_words)
+      order by ts_rank_cd(q.search, to_tsquery('english'::regconfig, :all_words), 32) desc
+      limit 20
+    ), by_some_words as (  -- only when too few have every word: any word, best ranked
+      select q.id from public.questions q
+      where (select count(*) from by_words) < :limit
+        and q.status = 'published' and q.search @@ to_tsquery('english'::regconfig, :any_word)
+      order by ts_rank_cd(q.search, to_tsquery('english'::regconfig, :any_word), 32) desc
+      limit 20
+    ), by_letters as (
+      select q.id from public.questions q
+      where q.status = 'published' and :keywords operator(extensions.<%) q.body
+      order by :keywords operator(extensions.<<->) q.body
       limit 20
     ), scored as (
-      select q.id, ts_rank_cd(q.search, typed.words, 32) as rank, q.search @@ typed.words as found,
-             coalesce((select avg(extensions.word_similarity(k.word, q.body)) from keywords k), 0)
-               as closeness
+      select q.id,
+             ts_rank_cd(q.search, to_tsquery('english'::regconfig, :any_word), 32) as rank,
+             q.search @@ to_tsquery('english'::regconfig, :any_word) as found,
+             (select avg(extensions.word_similarity(k.word, q.body))
+              from unnest(string_to_array(:keywords, ' ')) as k (word)) as closeness
       from public.questions q
-      cross join typed
-      where q.status = 'published'
+      where q.id in (select id from by_words union select id from by_some_words
+                     union select id from by_letters)
         and (cast(:exclude as uuid) is null or q.id <> :exclude)
     )
     select {_ANSWERED}, s.rank + s.closeness as score
@@ -69,6 +83,7 @@ _SIMILAR = f"""
     order by score desc, q.answered_at desc
     limit :limit
 """  # noqa: S608 - only column names are formatted in
+_WORD = re.compile(r"[^\w]+")
 
 
 def similar_in(conn: Connection, text: str, limit: int = 5,
@@ -76,7 +91,15 @@ def similar_in(conn: Connection, text: str, limit: int = 5,
     text = " ".join((text or "").split())[:MAX_LENGTH]
     if len(text) < 3:
         return []
-    rows = conn.execute(sa.text(_SIMILAR), {"text": text, "limit": limit, "exclude": exclude}).all()
+    # Words as tsquery operands: letters and digits only, so nothing typed is query syntax.
+    words = [w for w in (_WORD.sub("", word) for word in conn.execute(_KEYWORDS, {"text": text}).scalar_one())
+             if w][:20]
+    if not words:
+        return []
+    conn.execute(sa.text("select set_config('pg_trgm.word_similarity_threshold', '0.5', true)"))
+    rows = conn.execute(sa.text(_SIMILAR), {
+        "all_words": " & ".join(words), "any_word": " | ".join(words), "keywords": " ".join(words),
+        "limit": limit, "exclude": exclude}).all()
     return [Answered(**{k: v for k, v in row._mapping.items() if k != "score"}) for row in rows]
 
 

@@ -1,10 +1,9 @@
-"""Questions and answers: ask (with similar answered questions suggested while typing),
+"""Questions and answers: ask (with similar answered questions suggested as the question is written),
 read the published answers grouped by topic and job, and the facts about working here."""
 
 import uuid
 
 import streamlit as st
-from st_keyup import st_keyup
 
 from portal import ui
 from portal.errors import UserFacingError
@@ -22,8 +21,9 @@ with st.container(border=True):
     st.caption(f"A recruiter answers, usually within {hours} hours. Your question is published "
                "with its answer only if it helps others, and never with your name or email.")
     box = st.session_state.setdefault("question-box", 0)  # a new box after each question
-    text = st_keyup("Your question", key=f"question-{box}", debounce=400, max_chars=questions.MAX_LENGTH,
-                    placeholder="For example: Can I work remotely from another country?")
+    # Suggestions refresh when the asker pauses: leaving the box or pressing Ctrl+Enter.
+    text = st.text_area("Your question", key=f"question-{box}", max_chars=questions.MAX_LENGTH, height=90,
+                        placeholder="For example: Can I work remotely from another country?")
     suggestions = questions.similar(actor, text) if len((text or "").strip()) >= 8 else []
     if suggestions:
         st.markdown("**Already answered — is your question one of these?**")

@@ -203,7 +203,9 @@ alter table public.questions
   add constraint questions_answer_length check (length(answer) <= 8000),
   add constraint questions_topic_length check (length(topic) <= 80);
 create index questions_search_idx on public.questions using gin (search);
-create index questions_body_trgm_idx on public.questions using gin (body extensions.gin_trgm_ops);
+-- Nearest questions by trigram word similarity (similar-question suggestions).
+create index questions_body_trgm_idx on public.questions using gist (body extensions.gist_trgm_ops)
+  where status = 'published';
 create index questions_published_idx on public.questions (topic, answered_at desc)
   where status = 'published';
 

@@ -1,0 +1,193 @@
+"""The candidates' side at scale: similar-question lookup over 100,000 questions and the
+public job board's first page over 10,000 open jobs.
+
+Fills a throwaway embedded Postgres with 10,000 open jobs (and 2,000 closed or draft
+ones) and 100,000 questions (70 % published with an answer, the rest waiting, answered
+privately or rejected), written from a few hundred phrasings so that words repeat as
+they do in real questions. Then, as a visitor (row-level security on), times:
+
+- similar-question lookup (`questions.similar`, what the asker sees while typing) for
+  300 texts: reworded, misspelt and unrelated questions; median and p95;
+- the board's first page (`jobs.list_jobs`, the count and ten rows) with no filter, with
+  a search word and with two filters; median and p95 over 100 runs each;
+
+each beside its floor in the same run: an empty transaction as the visitor (what any
+page pays to ask the database anything), and for the board the same page as plain SQL.
+
+    .venv/bin/python benchmarks/candidates.py [--questions 100000] [--jobs 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ["PORTAL_DATA_DIR"] = tempfile.mkdtemp(prefix="boomerang-bench-candidates-")
+os.environ.pop("DATABASE_URL", None)
+
+import sqlalchemy as sa  # noqa: E402
+
+from portal.db import ensure_ready, owner_transaction, transaction  # noqa: E402
+from portal.models import Actor  # noqa: E402
+from services import jobs, questions  # noqa: E402
+
+SUBJECTS = ["the backend role", "the SRE role", "remote work", "the hiring process", "relocation",
+            "the salary range", "parental leave", "the interview", "visa sponsorship", "the design team",
+            "the sales role", "on-call", "the learning budget", "part-time work", "the Berlin office",
+            "the London office", "the Austin office", "internships", "the graduate programme",
+            "equipment", "pension", "health insurance", "holidays", "the product team", "referrals"]
+ASKS = ["Can you tell me more about {s}?", "How does {s} work for new starters?",
+        "Is there any flexibility around {s}?", "What should I know about {s} before applying?",
+        "Who decides on {s} and when?", "Does {s} differ between countries?",
+        "Is {s} the same for contractors?", "How long does {s} take?",
+        "What do current employees think of {s}?", "Could you explain {s} in a bit more detail?",
+        "Has {s} changed recently?", "Where can I read about {s}?"]
+ANSWERS = ["Yes. It is described in the offer letter, and your recruiter walks you through it.",
+           "It depends on the country; we follow local law and add to it where we can.",
+           "Usually within two weeks; the hiring manager decides together with the team.",
+           "Not at the moment, but we review it every year and publish any change here."]
+
+
+def fill(job_count: int, question_count: int) -> None:
+    with owner_transaction() as conn:
+        conn.execute(sa.text(
+            """
+            insert into public.jobs (title, department, location, remote_policy, employment_type,
+              salary_min, salary_max, currency, description, status, published_at)
+            select (array['Backend Engineer', 'Frontend Engineer', 'Data Scientist', 'Product Manager',
+                          'Designer', 'Account Executive', 'Site Reliability Engineer', 'Recruiter',
+                          'Customer Success Manager', 'Financial Analyst'])[1 + i % 10]
+                     || ' ' || (array['I', 'II', 'Senior', 'Lead', 'Staff'])[1 + (i / 10) % 5]
+                     || ' #' || i,
+                   (array['Engineering', 'Data', 'Product', 'Design', 'Sales', 'People', 'Finance',
+                          'Customer Success', 'Marketing'])[1 + i % 9],
+                   (array['Berlin', 'London', 'Austin, TX', 'Remote (EU)', 'Lisbon', 'Warsaw'])[1 + i % 6],
+                   (array['onsite', 'hybrid', 'remote'])[1 + i % 3],
+                   (array['full_time', 'full_time', 'part_time', 'contract', 'internship'])[1 + i % 5],
+                   50000 + (i % 40) * 1000, 70000 + (i % 40) * 1500, 'EUR',
+                   repeat('We are looking for someone who enjoys hard problems, clear writing and '
+                          'working with kind colleagues. ', 6),
+                   case when i <= :open then 'published'::public.job_status
+                        when i % 2 = 0 then 'closed' else 'draft' end,
+                   now() - make_interval(mins => i)
+            from generate_series(1, :total) as i
+            """), {"open": job_count, "total": job_count + job_count // 5})
+        rng = random.Random(4)
+        rows = []
+        for n in range(question_count):
+            subject = rng.choice(SUBJECTS)
+            body = rng.choice(ASKS).format(s=subject) + f" (ref {n % 997})"
+            status = rng.choices(["published", "pending", "answered_privately", "rejected"],
+                                 weights=[70, 15, 10, 5])[0]
+            answered = status in ("published", "answered_privately")
+            rows.append({"body": body, "status": status,
+                         "answer": rng.choice(ANSWERS) if answered else None,
+                         "topic": subject.replace("the ", "").capitalize()
+                         if status == "published" else None})
+        for start in range(0, len(rows), 20_000):
+            conn.execute(sa.text(
+                "insert into public.questions (body, status, answer, topic, answered_at)"
+                " values (:body, cast(:status as public.question_status), cast(:answer as text), :topic,"
+                " case when cast(:answer as text) is null then null else now() end)"),
+                rows[start:start + 20_000])
+        conn.exec_driver_sql("analyze public.jobs; analyze public.questions")
+
+
+def lookups(count: int) -> list[str]:
+    rng = random.Random(9)
+    texts = []
+    for n in range(count):
+        subject = rng.choice(SUBJECTS)
+        kind = n % 3
+        if kind == 0:  # reworded
+            texts.append(f"I would like to know about {subject} please")
+        elif kind == 1:  # misspelt
+            text = rng.choice(ASKS).format(s=subject)
+            i = rng.randrange(5, len(text) - 5)
+            texts.append(text[:i] + text[i + 1:])
+        else:  # nothing like it
+            texts.append(rng.choice(["Do you have a cafeteria with vegan food?",
+                                     "Are pets welcome at the summer party?",
+                                     "What colour is the logo?"]))
+    return texts
+
+
+def timings(action, runs: list) -> list[float]:
+    action(runs[0])  # warm the caches, as a page someone keeps open is
+    times = []
+    for item in runs:
+        started = time.perf_counter()
+        action(item)
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def describe(label: str, times: list[float], floor: float | None = None) -> None:
+    median = statistics.median(times)
+    p95 = statistics.quantiles(times, n=20)[18]
+    ratio = f"   ({median / floor:.1f}x the floor)" if floor else ""
+    print(f"  {label:<52} median {median * 1000:7.1f} ms   p95 {p95 * 1000:7.1f} ms{ratio}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--questions", type=int, default=100_000)
+    parser.add_argument("--jobs", type=int, default=10_000)
+    args = parser.parse_args()
+
+    ensure_ready()
+    started = time.perf_counter()
+    fill(args.jobs, args.questions)
+    print(f"filled {args.jobs:,} open jobs and {args.questions:,} questions in "
+          f"{time.perf_counter() - started:.0f} s\n")
+    visitor = Actor.visitor()
+
+    def empty(_):
+        with transaction(visitor) as conn:
+            conn.execute(sa.text("select 1")).one()
+
+    floor_times = timings(empty, list(range(200)))
+    floor = statistics.median(floor_times)
+    describe("floor: an empty transaction as a visitor", floor_times)
+
+    print(f"\nsimilar-question lookup over {args.questions:,} questions (300 texts)")
+    texts = lookups(300)
+    found = []
+    times = timings(lambda text: found.append(len(questions.similar(visitor, text))), texts)
+    describe("questions.similar (FTS + trigram, top 5)", times, floor)
+    hits = sum(1 for n in found[1:] if n)
+    print(f"  texts with at least one suggestion: {hits} of {len(texts)}")
+
+    print(f"\njob board first page over {args.jobs:,} open jobs (100 runs each)")
+    plain = sa.text("select id, title, department, location from public.jobs where status = 'published'"
+                    " order by published_at desc limit 10")
+
+    def plain_page(_):
+        with transaction(visitor) as conn:
+            conn.execute(sa.text("select count(*) from public.jobs where status = 'published'")).one()
+            conn.execute(plain).all()
+
+    plain_times = timings(plain_page, list(range(100)))
+    describe("floor: the same page as plain SQL", plain_times)
+    page_floor = statistics.median(plain_times)
+    describe("jobs.list_jobs, no filter", timings(
+        lambda _: jobs.list_jobs(visitor, page_size=10), list(range(100))), page_floor)
+    describe("jobs.list_jobs, search 'reliability'", timings(
+        lambda _: jobs.list_jobs(visitor, search="reliability", page_size=10), list(range(100))), page_floor)
+    describe("jobs.list_jobs, department + remote filters", timings(
+        lambda _: jobs.list_jobs(visitor, department="Engineering", remote_policy="remote", page_size=10),
+        list(range(100))), page_floor)
+    describe("jobs.board_filters (the filter choices)", timings(
+        lambda _: jobs.board_filters(visitor), list(range(100))), page_floor)
+
+
+if __name__ == "__main__":
+    main()
