@@ -243,8 +243,7 @@ def _privacy_erase(args: argparse.Namespace) -> int:
     with db.owner_transaction() as conn:
         erasure = privacy.erase_person(conn, args.email)
     privacy.remove_files(erasure)
-    print(erasure.summary() if erasure.anything or erasure.has_account
-          else "Nothing is held about that address.")
+    print(erasure.summary())
     return 0
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import uuid
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -36,6 +37,11 @@ def sign_out() -> None:
     """Forget everything this browser session held."""
     for key in list(st.session_state.keys()):
         del st.session_state[key]
+
+
+def browser_session_id() -> uuid.UUID:
+    """This browser session's random id: visits are counted and questions rate-limited by it."""
+    return st.session_state.setdefault("visit-session", uuid.uuid4())
 
 
 def require_role(*roles: Role) -> Actor:

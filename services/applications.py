@@ -132,11 +132,7 @@ class FollowedApplication:
 
 def application_by_link(actor: Actor, token: str) -> FollowedApplication | None:
     """What the private link shows, or None for a link that matches nothing."""
-    if not links.plausible_token(token):
-        return None
-    with transaction(actor) as conn:
-        row = conn.execute(sa.text("select * from private.application_by_token(:hash)"),
-                           {"hash": links.token_hash(token)}).first()
+    row = links.find(actor, "private.application_by_token", token)
     return FollowedApplication(**row._mapping) if row else None
 
 

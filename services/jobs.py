@@ -123,6 +123,3 @@ def board_filters(actor: Actor, statuses: tuple[str, ...] = PUBLIC_STATUSES) -> 
             {"statuses": list(statuses)}).one()
     return BoardFilters(list(rows[0]), list(rows[1]))
 
-
-def departments(actor: Actor, statuses: tuple[str, ...] = PUBLIC_STATUSES) -> list[str]:
-    return board_filters(actor, statuses).departments

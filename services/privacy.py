@@ -96,6 +96,8 @@ class Erasure:
         return bool(self.candidates or self.questions_deleted or self.questions_unlinked)
 
     def summary(self) -> str:
+        if not (self.anything or self.has_account):
+            return "Nothing is held about that address."
         text = (f"Erased {self.candidates} candidate record(s), {self.applications} application(s), "
                 f"{self.referrals} referral(s) and {len(self.resumes)} résumé file(s); deleted "
                 f"{self.questions_deleted} unpublished question(s) and removed the asker from "

@@ -45,7 +45,10 @@ _ANSWERED = ("q.id, q.body, q.answer, q.topic, q.job_id, j.title as job_title, q
 # any question that shares them. The up to 60 candidates are then scored: full-text rank
 # (any word) plus trigram closeness, both between 0 and 1; a candidate is kept if it
 # shares a word or its words are, on average, close enough.
-_KEYWORDS = sa.text("select coalesce(array_agg(distinct lower(d.token)), '{}')"
+# The text's words without stop words, and the trigram threshold `<%` uses below (for
+# this transaction only), in one round trip.
+_KEYWORDS = sa.text("select coalesce(array_agg(distinct lower(d.token)), '{}'),"
+                    "       set_config('pg_trgm.word_similarity_threshold', '0.5', true)"
                     " from ts_debug('english'::regconfig, :text) d where d.lexemes <> '{}'")
 _SIMILAR = f"""
     with by_words as (
@@ -92,11 +95,10 @@ def similar_in(conn: Connection, text: str, limit: int = 5,
     if len(text) < 3:
         return []
     # Words as tsquery operands: letters and digits only, so nothing typed is query syntax.
-    words = [w for w in (_WORD.sub("", word) for word in conn.execute(_KEYWORDS, {"text": text}).scalar_one())
+    words = [w for w in (_WORD.sub("", word) for word in conn.execute(_KEYWORDS, {"text": text}).one()[0])
              if w][:20]
     if not words:
         return []
-    conn.execute(sa.text("select set_config('pg_trgm.word_similarity_threshold', '0.5', true)"))
     rows = conn.execute(sa.text(_SIMILAR), {
         "all_words": " & ".join(words), "any_word": " | ".join(words), "keywords": " ".join(words),
         "limit": limit, "exclude": exclude}).all()
@@ -236,9 +238,5 @@ class FollowedQuestion:
 
 
 def question_by_link(actor: Actor, token: str) -> FollowedQuestion | None:
-    if not links.plausible_token(token):
-        return None
-    with transaction(actor) as conn:
-        row = conn.execute(sa.text("select * from private.question_by_token(:hash)"),
-                           {"hash": links.token_hash(token)}).first()
+    row = links.find(actor, "private.question_by_token", token)
     return FollowedQuestion(**row._mapping) if row else None

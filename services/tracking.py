@@ -9,7 +9,6 @@ visits, applications and hires are credited to what brought them.
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -73,10 +72,6 @@ def job_link(base_url: str, job_id: UUID, source: TrackedSource | None = None) -
     """The public address of a job, keeping the tracked-link parameters."""
     query = {"id": str(job_id), **(source.query() if source else {})}
     return f"{base_url.rstrip('/')}/job?{urlencode(query)}"
-
-
-def new_session_id() -> UUID:
-    return uuid.uuid4()
 
 
 def record_visit(actor: Actor, job_id: UUID, session_id: UUID, source: TrackedSource) -> bool:

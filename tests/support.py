@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import sqlalchemy as sa
 
 # Everything a test may have written; TRUNCATE … CASCADE reaches the rest.
@@ -18,3 +20,25 @@ def truncate_all(engine: sa.Engine) -> None:
         conn.exec_driver_sql(f"truncate {', '.join(TABLES)} restart identity cascade")
         # Singletons the migrations create and admins only update: back to their defaults.
         conn.exec_driver_sql("insert into public.portal_settings (id) values (1)")
+
+
+def make_pdf(text: str = "Ada Lovelace, analyst") -> bytes:
+    """A real one-page PDF, as a résumé."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.cell(text=text)
+    return bytes(pdf.output())
+
+
+def make_docx(text: str = "Ada Lovelace, analyst") -> bytes:
+    """A real Word document, as a résumé."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph(text)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

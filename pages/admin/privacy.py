@@ -40,9 +40,7 @@ with erase_col.popover("Erase…", icon=":material/delete_forever:"):
             ui.show_error(error)
         else:
             st.session_state.pop("privacy-export", None)
-            (st.success if erasure.anything else st.info)(
-                erasure.summary() if erasure.anything or erasure.has_account
-                else "Nothing is held about that address.")
+            (st.success if erasure.anything else st.info)(erasure.summary())
 
 st.subheader("Settings", anchor=False)
 current = preferences.preferences(actor)

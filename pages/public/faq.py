@@ -1,8 +1,6 @@
 """Questions and answers: ask (with similar answered questions suggested as the question is written),
 read the published answers grouped by topic and job, and the facts about working here."""
 
-import uuid
-
 import streamlit as st
 
 from portal import ui
@@ -24,7 +22,11 @@ with st.container(border=True):
     # Suggestions refresh when the asker pauses: leaving the box or pressing Ctrl+Enter.
     text = st.text_area("Your question", key=f"question-{box}", max_chars=questions.MAX_LENGTH, height=90,
                         placeholder="For example: Can I work remotely from another country?")
-    suggestions = questions.similar(actor, text) if len((text or "").strip()) >= 8 else []
+    if st.session_state.get("suggested-for") != text:  # other widgets rerun with the same text
+        st.session_state["suggestions"] = questions.similar(actor, text) if len((text or "").strip()) >= 8 \
+            else []
+        st.session_state["suggested-for"] = text
+    suggestions = st.session_state["suggestions"]
     if suggestions:
         st.markdown("**Already answered — is your question one of these?**")
         for item in suggestions:
@@ -41,7 +43,7 @@ with st.container(border=True):
         try:
             result = questions.ask(
                 actor, text or "", email=email, job_id=None if general or not about_job else about_job.id,
-                session_id=str(st.session_state.setdefault("visit-session", uuid.uuid4())),
+                session_id=str(ui.browser_session_id()),
                 address=st.context.ip_address)
         except UserFacingError as error:
             ui.show_error(error)

@@ -5,8 +5,6 @@ counted once per browser session with the link's source, and an application made
 this session carries it.
 """
 
-import uuid
-
 import streamlit as st
 
 from portal import ui
@@ -28,7 +26,7 @@ if source.is_direct:  # came from the board: keep what brought this session to i
     source = st.session_state.get("tracked-source", source)
 else:
     st.session_state["tracked-source"] = source
-session_id = st.session_state.setdefault("visit-session", uuid.uuid4())
+session_id = ui.browser_session_id()
 visit_key = f"visited:{job.id}"
 if job.open and visit_key not in st.session_state:
     tracking.record_visit(actor, job.id, session_id, source)

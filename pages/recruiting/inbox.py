@@ -109,7 +109,12 @@ with reject_col.popover("Reject as spam", icon=":material/block:"):
     if st.button("Reject", type="primary", key=f"reject:{question.id}"):
         act(inbox.reject)
 
-targets = draft.offered if draft is not None else questions.similar(actor, question.body)
+if draft is not None:
+    targets = draft.offered
+else:  # looked up once per question, not again at every rerun while the answer is written
+    if f"merge-targets:{question.id}" not in st.session_state:
+        st.session_state[f"merge-targets:{question.id}"] = questions.similar(actor, question.body)
+    targets = st.session_state[f"merge-targets:{question.id}"]
 if targets:
     with st.expander("Merge into an existing answer", icon=":material/merge:"):
         st.caption("For a question already answered in the FAQ: the asker gets that answer.")

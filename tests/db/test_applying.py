@@ -9,7 +9,6 @@ stored run as the database owner. Résumés go to a `LocalStore` under the test'
 from __future__ import annotations
 
 import hashlib
-import io
 import threading
 import time
 from pathlib import Path
@@ -18,7 +17,6 @@ from uuid import UUID, uuid4
 
 import pytest
 import sqlalchemy as sa
-from fpdf import FPDF
 
 from portal.db import transaction
 from portal.errors import NotFound, ValidationError
@@ -35,26 +33,13 @@ from services.applications import (
     my_applications,
 )
 from services.tracking import TrackedSource, record_visit
+from tests.support import make_docx, make_pdf
 
 VISITOR = Actor.visitor()
 
 
-def make_pdf(text: str) -> bytes:
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("helvetica", size=12)
-    pdf.cell(text=text)
-    return bytes(pdf.output())
 
 
-def make_docx(text: str) -> bytes:
-    import docx
-
-    document = docx.Document()
-    document.add_paragraph(text)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
 
 
 def form(email: str = "ada@example.com", **changes) -> ApplicationForm:

@@ -4,7 +4,6 @@ local stand-in for OpenAI's API: what is sent, what comes back, and every way it
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,6 +13,7 @@ import pytest
 from portal import ai
 from portal.settings import settings
 from services import company, drafting, inbox, questions
+from tests.browser.helpers import free_port
 from tests.db.question_world import People, add_question, make_people, row
 
 CATEGORIES = ("harassment", "harassment/threatening", "hate", "hate/threatening", "illicit",
@@ -118,6 +118,13 @@ def people(clean_db) -> People:
 
 
 _sessions = iter(range(10**6))
+
+
+def _ai_at_a_dead_port(monkeypatch) -> None:
+    """A key is set, but nothing listens where the AI service should be."""
+    config = replace(settings(), openai_api_key="test-key", openai_timeout=1.0,
+                     openai_base_url=f"http://127.0.0.1:{free_port()}/v1")
+    monkeypatch.setattr(ai, "settings", lambda: config)
 
 
 def _ask(people: People, body: str, **kwargs) -> questions.Asked:
@@ -228,12 +235,7 @@ def test_every_failure_falls_back_to_the_closest_answers(clean_db, people, fake_
 
 
 def test_an_unreachable_service_falls_back(clean_db, people, monkeypatch):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    config = replace(settings(), openai_api_key="test-key", openai_timeout=1.0,
-                     openai_base_url=f"http://127.0.0.1:{port}/v1")
-    monkeypatch.setattr(ai, "settings", lambda: config)
+    _ai_at_a_dead_port(monkeypatch)
     asked = _ask(people, SALARY, job_id=people.job)
     draft = inbox.suggest(people.recruiter, asked.question_id)
     assert draft.answer == "" and "could not be reached" in draft.note and draft.offered
@@ -280,12 +282,7 @@ def test_the_rules_screen_first_without_asking_the_service(clean_db, people, fak
 
 
 def test_moderation_down_falls_back_to_the_rules(clean_db, people, monkeypatch):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    config = replace(settings(), openai_api_key="test-key", openai_timeout=1.0,
-                     openai_base_url=f"http://127.0.0.1:{port}/v1")
-    monkeypatch.setattr(ai, "settings", lambda: config)
+    _ai_at_a_dead_port(monkeypatch)
     clean = _ask(people, "How many days off do employees get?")
     assert not clean.held and row(clean_db, clean.question_id).status_text == "pending"
     spam = _ask(people, "Cheap viagra for everyone in recruiting")

@@ -16,7 +16,6 @@ from uuid import UUID, uuid4
 
 import pytest
 import sqlalchemy as sa
-from fpdf import FPDF
 
 from portal.db import transaction
 from portal.errors import PermissionDenied, ValidationError
@@ -27,16 +26,11 @@ from services.accounts import create_account
 from services.applications import ApplicationForm, Resume, application_by_link, apply
 from services.tracking import TrackedSource
 from tests.db.test_migrations_and_faults import _portal
+from tests.support import make_pdf
 
 VISITOR = Actor.visitor()
 
 
-def make_pdf(text: str) -> bytes:
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("helvetica", size=12)
-    pdf.cell(text=text)
-    return bytes(pdf.output())
 
 
 def add_job(engine, title: str, status: str = "published") -> UUID:

@@ -12,9 +12,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 from uuid import UUID, uuid4
 
-import docx
 import pytest
-from fpdf import FPDF
 
 from portal import validation
 from portal.errors import ValidationError
@@ -22,24 +20,13 @@ from portal.settings import Settings
 from portal.storage import LocalStore, resume_store
 from services import links
 from services.tracking import TrackedSource, job_link
+from tests.support import make_docx, make_pdf
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def make_pdf(text: str = "Ada Lovelace, analyst") -> bytes:
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("helvetica", size=12)
-    pdf.cell(text=text)
-    return bytes(pdf.output())
 
 
-def make_docx(text: str = "Ada Lovelace, analyst") -> bytes:
-    document = docx.Document()
-    document.add_paragraph(text)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
 
 
 def with_macros(data: bytes) -> bytes:
