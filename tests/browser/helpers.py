@@ -66,6 +66,15 @@ def settle(page) -> None:
                            state="attached")
 
 
+def upload(page, path: Path) -> None:
+    """Choose a file in the page's uploader and wait until the server has it: a form sent
+    while the upload is still running arrives without the file."""
+    with page.expect_response(lambda response: "/_stcore/upload_file" in response.url
+                              and response.request.method == "PUT"):
+        page.locator("input[type='file']").set_input_files(str(path))
+    page.get_by_role("button", name=f"Remove {path.name}").wait_for()
+
+
 def screenshot(page, name: str) -> Path:
     SCREENSHOTS.mkdir(exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from fpdf import FPDF
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import screenshot, settle
+from tests.browser.helpers import screenshot, settle, upload
 from tests.browser.test_roles_in_browser import sidebar_nav, sign_in
 
 BACKEND = "Senior Backend Engineer (Python)"
@@ -34,7 +34,7 @@ def test_apply_from_a_tracked_link_and_follow_it(demo_db, app_url, page: Page, t
     screenshot(page, "visitor-job-page")
     page.get_by_label("Full name").fill("Ada Lovelace")
     page.get_by_label("Email").fill("ada@example.org")
-    page.locator("input[type='file']").set_input_files(str(resume))
+    upload(page, resume)
     page.get_by_text("I have read the privacy notice").click()
     page.get_by_role("button", name="Send application").click()
     expect(page.get_by_text("your application has been received")).to_be_visible()

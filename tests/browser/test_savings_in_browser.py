@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import screenshot, settle
+from tests.browser.helpers import screenshot, settle, upload
 from tests.browser.test_roles_in_browser import sidebar_nav, sign_in
 
 
@@ -45,7 +45,7 @@ def test_hires_page_import_reports_bad_rows(demo_db, app_url, page: Page, tmp_pa
     sidebar_nav(page).get_by_role("link", name="Hires").click()
     expect(page.get_by_role("heading", name="Hires", exact=True)).to_be_visible()
     page.get_by_text("Import hires from a CSV file").click()
-    page.locator("input[type='file']").set_input_files(str(file))
+    upload(page, file)
     page.get_by_role("button", name="Import").click()
     expect(page.get_by_text("Added 1 hire(s).")).to_be_visible()
     expect(page.get_by_text("1 row(s) were left out")).to_be_visible()
