@@ -10,6 +10,7 @@
     portal privacy export EMAIL [--output FILE]   everything held about one person, as JSON
     portal privacy erase EMAIL --yes              erase it
     portal privacy purge                          erase unsuccessful candidates past retention
+    portal worker                run background tasks (the daily purge) until Ctrl+C or SIGTERM
 
 The CLI works with the database owner's rights, as an operator with the database's
 credentials would; the pages work as the signed-in user, under row-level security.
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from datetime import date
 from pathlib import Path
@@ -105,6 +107,10 @@ def _parser() -> argparse.ArgumentParser:
     privacy_commands.add_parser(
         "purge", help="erase unsuccessful candidates whose retention period has passed"
     ).set_defaults(run=_privacy_purge)
+
+    commands.add_parser(
+        "worker", help="run background tasks (the daily retention purge) until Ctrl+C or SIGTERM"
+    ).set_defaults(run=_worker)
     return parser
 
 
@@ -129,7 +135,7 @@ def _db_upgrade(_args: argparse.Namespace) -> None:
 def _db_url(_args: argparse.Namespace) -> None:
     config = settings()
     url = db.database_url(config, keep_running=True)
-    print(url.replace("postgresql+psycopg://", "postgresql://", 1))
+    print(embedded.libpq_url(url))
     if config.embedded:
         print("(the embedded server keeps running for psql; `portal db stop` stops it)",
               file=sys.stderr)
@@ -250,11 +256,33 @@ def _privacy_erase(args: argparse.Namespace) -> int:
 def _privacy_purge(_args: argparse.Namespace) -> None:
     from services import privacy
 
-    with db.owner_transaction() as conn:
-        erasure = privacy.purge_expired(conn)
-    privacy.remove_files(erasure)
-    print(f"Erased {erasure.candidates} unsuccessful candidate(s) past the retention period, "
-          f"with {erasure.applications} application(s) and {len(erasure.resumes)} résumé file(s).")
+    print(privacy.purge_as_owner().purge_summary())
+
+
+def _worker(_args: argparse.Namespace) -> int:
+    import procrastinate.exceptions
+
+    from portal import task_queue
+
+    # Until procrastinate installs its own handlers, SIGTERM (a container stopping) stops
+    # the worker as Ctrl+C does; a second Ctrl+C or SIGTERM stops it without waiting.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        engine = db.ensure_ready()  # applies the queue's migration; an unreachable database stops here
+        print(f"worker started on {db.describe_server(engine.url)}, queues: "
+              f"{', '.join(task_queue.QUEUES)} (Ctrl+C stops it)", flush=True)
+        task_queue.log_task_outcomes()
+        task_queue.run()
+    except KeyboardInterrupt:
+        print("worker interrupted", file=sys.stderr)
+        return 130
+    except procrastinate.exceptions.ConnectorException as error:
+        raise db.DatabaseUnavailable(
+            f"The worker lost the database at {db.describe_server(engine.url)} "
+            f"({type(error.__cause__ or error).__name__}). Check that the server is running, "
+            "then start the worker again.") from error
+    print("worker stopped")
+    return 0
 
 
 if __name__ == "__main__":

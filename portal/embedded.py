@@ -107,3 +107,8 @@ def sqlalchemy_url(libpq_uri: str) -> str:
         if libpq_uri.startswith(prefix):
             return "postgresql+psycopg://" + libpq_uri[len(prefix):]
     return libpq_uri
+
+
+def libpq_url(sqlalchemy_uri: str) -> str:
+    """`postgresql+psycopg://…` → the plain URL psql and psycopg itself take."""
+    return sqlalchemy_uri.replace("postgresql+psycopg://", "postgresql://", 1)

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from portal import validation
-from portal.db import transaction
+from portal.db import owner_transaction, transaction
 from portal.models import Actor
 from portal.storage import ResumeStore, resume_store
 from services import audit, preferences
@@ -106,6 +106,10 @@ class Erasure:
             text += (" The person also has a portal account: deactivate it on the Users page, or "
                      "ask them to delete it, to remove their sign-in.")
         return text
+
+    def purge_summary(self) -> str:
+        return (f"Erased {self.candidates} unsuccessful candidate(s) past the retention period, "
+                f"with {self.applications} application(s) and {len(self.resumes)} résumé file(s).")
 
 
 def _erase_candidates(conn: Connection, candidate_ids: list[UUID]) -> Erasure:
@@ -206,6 +210,15 @@ def erase_for(actor: Actor, email: str) -> Erasure:
 def purge_for(actor: Actor) -> Erasure:
     with transaction(actor) as conn:
         require_admin(conn, "erase expired candidates")
+        erasure = purge_expired(conn)
+    remove_files(erasure)
+    return erasure
+
+
+def purge_as_owner() -> Erasure:
+    """The scheduled purge (`portal privacy purge`, the worker's daily task): no user, the
+    owner's rights."""
+    with owner_transaction() as conn:
         erasure = purge_expired(conn)
     remove_files(erasure)
     return erasure

@@ -12,7 +12,10 @@ TABLES = ("auth.users", "public.invitations", "public.company", "public.jobs",
           "public.savings_settings", "public.exchange_rates", "public.programme_costs",
           "public.hire_totals", "public.company_facts", "public.job_visits",
           "public.portal_settings", "private.question_rate",
-          "private.sign_in_failures", "private.pending_sign_in_links")
+          "private.sign_in_failures", "private.pending_sign_in_links",
+          # the background worker's queue: no job of one test runs in another
+          "procrastinate.procrastinate_jobs", "procrastinate.procrastinate_workers",
+          "procrastinate.procrastinate_periodic_defers")
 
 
 def truncate_all(engine: sa.Engine) -> None:

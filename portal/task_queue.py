@@ -1,0 +1,97 @@
+"""The background task queue: procrastinate on the portal's own database.
+
+Tasks are deferred into tables in the `procrastinate` schema (migration
+20261124000000_worker.sql) and run by `portal worker`; as many workers as needed may
+run against the same database. Workers run tasks with the owner's rights
+(`portal.db.owner_transaction()`), as the CLI does.
+
+The tasks themselves are use cases, so they live in `services/background_tasks.py`;
+the worker imports that module (`TASK_MODULES`) to know them.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+import procrastinate
+import psycopg
+
+from portal import db, embedded
+
+SCHEMA = "procrastinate"
+TASK_MODULES = ["services.background_tasks"]
+# Housekeeping that may wait (the retention purge); later queues (posts, webhooks) go here.
+MAINTENANCE_QUEUE = "maintenance"
+QUEUES = [MAINTENANCE_QUEUE]
+
+# Procrastinate's SQL names its tables unqualified. The search_path is set by a statement
+# on each new connection rather than by libpq's `options=-c search_path=…`, which
+# Supabase's pooler (Supavisor) does not pass on.
+_SET_SEARCH_PATH = f"set search_path to {SCHEMA}, public"
+
+
+def _use_queue_schema(conn: psycopg.Connection | psycopg.AsyncConnection):
+    # The pool calls this on every new connection: awaited by the worker's async pool,
+    # called plainly by the sync pool `app.open()` makes for deferring from sync code.
+    if isinstance(conn, psycopg.AsyncConnection):
+        return _use_queue_schema_async(conn)
+    conn.execute(_SET_SEARCH_PATH)
+    conn.commit()
+    return None
+
+
+async def _use_queue_schema_async(conn: psycopg.AsyncConnection) -> None:
+    await conn.execute(_SET_SEARCH_PATH)
+    await conn.commit()
+
+
+def _conninfo() -> str:
+    # Read for each new connection, not at import: the embedded server starts only then.
+    return embedded.libpq_url(db.database_url())
+
+
+app = procrastinate.App(
+    connector=procrastinate.PsycopgConnector(
+        conninfo=_conninfo,
+        kwargs={"connect_timeout": 5, "application_name": "boomerang-worker"},
+        configure=_use_queue_schema,
+    ),
+    import_paths=TASK_MODULES,
+)
+
+
+def run(*, wait: bool = True) -> None:
+    """Run a worker on `QUEUES` until SIGINT/SIGTERM (each lets the running task finish),
+    or, with `wait=False`, until nothing is due."""
+    app.run_worker(queues=QUEUES, wait=wait)
+
+
+# procrastinate's log actions for a task run's end (`Job … ended with status: …`).
+_TASK_OUTCOMES = {"job_success", "job_error", "job_error_retry", "job_aborted", "job_aborted_retry"}
+
+
+def log_task_outcomes() -> None:
+    """Log one line per task run, and procrastinate's warnings and errors; an error
+    without its traceback (the exception's first line)."""
+    logging.getLogger("procrastinate.worker").setLevel(logging.INFO)
+    # Not a warning for each of the pool's reconnection attempts: a worker that loses the
+    # database stops, with one error that says so.
+    logging.getLogger("psycopg").setLevel(logging.ERROR)
+    for handler in logging.getLogger().handlers:
+        # On the handler: the worker logs through child loggers, which a logger's filter
+        # would not see.
+        handler.addFilter(lambda record: record.levelno >= logging.WARNING
+                          or getattr(record, "action", None) in _TASK_OUTCOMES)
+        handler.setFormatter(_OneLineRecords("%(asctime)s %(levelname)s %(message)s"))
+
+
+class _OneLineRecords(logging.Formatter):
+    """A record on one line: the message's own line breaks folded, an exception as its
+    first line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return " ".join(line.strip() for line in super().format(record).splitlines() if line.strip())
+
+    def formatException(self, ei) -> str:  # noqa: N802 (logging's name)
+        return "".join(traceback.format_exception_only(ei[1])).strip().splitlines()[0]
