@@ -59,8 +59,8 @@ if saved:
     else:
         st.toast("Settings saved.", icon=":material/check:")
 
-st.caption("Candidates past the retention period are erased by `portal privacy purge` (run it "
-           "daily, e.g. from cron), or now:")
+st.caption("Candidates past the retention period are erased every night by the background "
+           "worker (`portal worker`), or by `portal privacy purge` from cron, or now:")
 if st.button("Erase expired candidates now", icon=":material/auto_delete:"):
     try:
         erasure = privacy.purge_for(actor)
