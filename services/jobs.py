@@ -72,8 +72,7 @@ def list_jobs(actor: Actor, *, statuses: tuple[str, ...] = PUBLIC_STATUSES, sear
         " and (cast(:location as text) is null or location = :location)"
         " and (cast(:remote as text) is null or remote_policy = :remote)"
         " and (cast(:employment as text) is null or employment_type = :employment)"
-        " and (:search = '' or title ilike :pattern or description ilike :pattern"
-        "      or location ilike :pattern)"
+        " and (:search = '' or id in (select private.jobs_matching(:pattern)))"
     )
     params = {"statuses": list(statuses), "department": department or None,
               "location": location or None, "remote": remote_policy or None,

@@ -36,57 +36,48 @@ class Answered:
 
 _ANSWERED = ("q.id, q.body, q.answer, q.topic, q.job_id, j.title as job_title, q.answered_at")
 
-# Similar questions, in two indexed lookups and a close look at what they found:
-#   by words    every word of the text, stemmed (full-text search, GIN index); when
-#               fewer than asked for have them all, any of the words, best ranked
-#   by letters  the nearest questions by trigram word similarity to the text's words
-#               (GiST index, nearest-neighbour order), which forgives typos and rewording
-# Stop words ("do you", "is there") take no part: compared with them, any text matched
-# any question that shares them. The up to 60 candidates are then scored: full-text rank
-# (any word) plus trigram closeness, both between 0 and 1; a candidate is kept if it
-# shares a word or its words are, on average, close enough.
-# The text's words without stop words, and the trigram threshold `<%` uses below (for
-# this transaction only), in one round trip.
-_KEYWORDS = sa.text("select coalesce(array_agg(distinct lower(d.token)), '{}'),"
-                    "       set_config('pg_trgm.word_similarity_threshold', '0.5', true)"
-                    " from ts_debug('english'::regconfig, :text) d where d.lexemes <> '{}'")
+# Similar questions, in two round trips:
+#   1. the typed words without stop words ("do you", "is there" would match anything),
+#      each with the words of published questions it may mean: itself if some question
+#      uses it, else its nearest words by trigram similarity ("sining" → "signing", GiST
+#      index on `question_words`), and about how many questions use them
+#      (`private.question_word_meanings`);
+#   2. full-text search (GIN index, in `private.questions_matching`, which says why it is
+#      a function) with those words: questions with every known word, best ranked; when
+#      fewer than asked for, questions with any of the rarer words.
+#      Rare words say what a question is about, and ranking only their matches keeps the
+#      work small however many questions share the common ones.
+# The candidates are scored by full-text rank (any word) plus trigram closeness of the
+# typed words to the question's text (it forgives typos), both between 0 and 1.
+_MEANINGS = sa.text("select word, meanings, questions from private.question_word_meanings(:text)")
 _SIMILAR = f"""
-    with by_words as (
-      select q.id from public.questions q
-      where q.status = 'published' and q.search @@ to_tsquery('english'::regconfig, :all_words)
-      order by ts_rank_cd(q.search, to_tsquery('english'::regconfig, :all_words), 32) desc
-      limit 20
-    ), by_some_words as (  -- only when too few have every word: any word, best ranked
-      select q.id from public.questions q
-      where (select count(*) from by_words) < :limit
-        and q.status = 'published' and q.search @@ to_tsquery('english'::regconfig, :any_word)
-      order by ts_rank_cd(q.search, to_tsquery('english'::regconfig, :any_word), 32) desc
-      limit 20
-    ), by_letters as (
-      select q.id from public.questions q
-      where q.status = 'published' and :keywords operator(extensions.<%) q.body
-      order by :keywords operator(extensions.<<->) q.body
-      limit 20
-    ), scored as (
+    with scored as (
       select q.id,
-             ts_rank_cd(q.search, to_tsquery('english'::regconfig, :any_word), 32) as rank,
-             q.search @@ to_tsquery('english'::regconfig, :any_word) as found,
-             (select avg(extensions.word_similarity(k.word, q.body))
-              from unnest(string_to_array(:keywords, ' ')) as k (word)) as closeness
+             ts_rank_cd(q.search, to_tsquery('english'::regconfig, :any_word), 32)
+             + (select avg(extensions.word_similarity(k.word, q.body))
+                from unnest(cast(:typed as text[])) as k (word)) as score
       from public.questions q
-      where q.id in (select id from by_words union select id from by_some_words
-                     union select id from by_letters)
+      where q.id in (select private.questions_matching(:every_word, :rare_words, :limit))
         and (cast(:exclude as uuid) is null or q.id <> :exclude)
     )
-    select {_ANSWERED}, s.rank + s.closeness as score
+    select {_ANSWERED}
     from scored s
     join public.questions q on q.id = s.id
     left join public.jobs j on j.id = q.job_id
-    where s.found or s.closeness >= 0.5
-    order by score desc, q.answered_at desc
+    order by s.score desc, q.answered_at desc
     limit :limit
 """  # noqa: S608 - only column names are formatted in
-_WORD = re.compile(r"[^\w]+")
+# When not every word matches, rank the matches of the rarest words up to about this many
+# questions (at least one word's).
+RARE_WORDS_QUESTIONS = 5_000
+_NOT_A_WORD = re.compile(r"[^\w]+")
+
+
+@dataclass(frozen=True)
+class _Term:
+    query: str  # "(word | meaning | …)", safe as a tsquery operand
+    known: bool  # some published question uses one of its meanings
+    questions: int  # about how many questions use them (0: rare, or no statistics yet)
 
 
 def similar_in(conn: Connection, text: str, limit: int = 5,
@@ -94,15 +85,33 @@ def similar_in(conn: Connection, text: str, limit: int = 5,
     text = " ".join((text or "").split())[:MAX_LENGTH]
     if len(text) < 3:
         return []
-    # Words as tsquery operands: letters and digits only, so nothing typed is query syntax.
-    words = [w for w in (_WORD.sub("", word) for word in conn.execute(_KEYWORDS, {"text": text}).one()[0])
-             if w][:20]
-    if not words:
+    typed, terms = [], []
+    for word, meanings, count in conn.execute(_MEANINGS, {"text": text}):
+        # Letters and digits only, so nothing typed is tsquery syntax.
+        options = sorted({_NOT_A_WORD.sub("", w) for w in (word, *meanings)} - {""})
+        if options:
+            typed.append(word)
+            terms.append(_Term("(" + " | ".join(options) + ")", bool(meanings), count))
+    known = sorted((t for t in terms if t.known), key=lambda t: t.questions)
+    if not known:
         return []
+    rare = known[:1]
+    for term in known[1:]:
+        if sum(t.questions for t in rare) + term.questions > RARE_WORDS_QUESTIONS:
+            break
+        rare.append(term)
     rows = conn.execute(sa.text(_SIMILAR), {
-        "all_words": " & ".join(words), "any_word": " | ".join(words), "keywords": " ".join(words),
-        "limit": limit, "exclude": exclude}).all()
-    return [Answered(**{k: v for k, v in row._mapping.items() if k != "score"}) for row in rows]
+        "every_word": " & ".join(t.query for t in known),
+        "rare_words": " | ".join(t.query for t in rare),
+        "any_word": " | ".join(t.query for t in terms),
+        "typed": typed, "limit": limit, "exclude": exclude}).all()
+    return [Answered(**row._mapping) for row in rows]
+
+
+def forget_unused_words(conn: Connection) -> int:
+    """Remove the words no published question uses from the vocabulary typed words are
+    corrected against (publishing only ever adds words); how many went."""
+    return conn.execute(sa.text("select private.forget_unused_question_words()")).scalar_one()
 
 
 def similar(actor: Actor, text: str, limit: int = 5) -> list[Answered]:

@@ -11,7 +11,7 @@ TABLES = ("auth.users", "public.invitations", "public.company", "public.jobs",
           "public.candidates", "public.questions", "public.hires", "public.audit_log",
           "public.savings_settings", "public.exchange_rates", "public.programme_costs",
           "public.hire_totals", "public.company_facts", "public.job_visits",
-          "public.portal_settings", "private.question_rate",
+          "public.portal_settings", "public.question_words", "private.question_rate",
           "private.sign_in_failures", "private.pending_sign_in_links",
           # the background worker's queue: no job of one test runs in another
           "procrastinate.procrastinate_jobs", "procrastinate.procrastinate_workers",

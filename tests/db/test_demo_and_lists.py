@@ -1,8 +1,9 @@
 import pytest
 import sqlalchemy as sa
 
+from portal.db import act_as
 from portal.errors import ValidationError
-from portal.models import Actor
+from portal.models import Actor, Role
 from services import accounts, applications, demo, jobs, overview, referrals, sign_in
 
 
@@ -39,6 +40,35 @@ def test_visitors_cannot_see_drafts_even_when_they_ask(demo_db):
     assert jobs.list_jobs(Actor.visitor(), statuses=jobs.ALL_STATUSES).total == 10  # + closed
     recruiter = sign_in.with_password("recruiter@example.com", demo.DEMO_PASSWORD)
     assert jobs.list_jobs(recruiter, statuses=jobs.ALL_STATUSES).total == 12
+
+
+def test_board_search_reads_titles_locations_and_descriptions_of_visible_jobs_only(clean_db):
+    with clean_db.begin() as conn:
+        for title, location, description, status in (
+                ("Site Reliability Engineer", "Lisbon", "Keep 99% of things up.", "published"),
+                ("Data Analyst", "Berlin", "SQL and RELIABILITY reports.", "published"),
+                ("Reliability Lead (secret)", "Berlin", "Not announced yet.", "draft")):
+            conn.execute(sa.text(
+                "insert into public.jobs (title, department, location, description, status)"
+                " values (:t, 'Eng', :l, :d, cast(:s as public.job_status))"),
+                {"t": title, "l": location, "d": description, "s": status})
+        recruiter = Actor(user_id=accounts.create_account(conn, "r@search.test", "R", Role.RECRUITER, None),
+                          email="r@search.test", role=Role.RECRUITER)
+    visitor = Actor.visitor()
+
+    def titles(actor, text, statuses=jobs.PUBLIC_STATUSES):
+        return sorted(j.title for j in jobs.list_jobs(actor, search=text, statuses=statuses).rows)
+
+    assert titles(visitor, "reliab") == ["Data Analyst", "Site Reliability Engineer"]  # any case
+    assert titles(visitor, "lisbon") == ["Site Reliability Engineer"]
+    assert titles(visitor, "99%") == ["Site Reliability Engineer"]  # % taken literally
+    assert titles(visitor, "9%9") == []
+    assert titles(visitor, "secret", jobs.ALL_STATUSES) == []  # drafts stay hidden
+    with clean_db.connect() as conn:  # even asking the search function directly
+        act_as(conn, visitor)
+        hidden = conn.execute(sa.text("select count(*) from private.jobs_matching('%secret%')"))
+        assert hidden.scalar_one() == 0
+    assert titles(recruiter, "secret", jobs.ALL_STATUSES) == ["Reliability Lead (secret)"]
 
 
 def test_alumni_list_their_own_referrals(demo_db):

@@ -273,6 +273,45 @@ def test_similar_takes_any_text(faq_world, people, typed):
         assert found == []
 
 
+def _vocabulary(engine) -> set[str]:
+    with engine.connect() as conn:
+        return set(conn.execute(sa.text("select word from public.question_words")).scalars())
+
+
+def test_publishing_teaches_typo_correction_and_forgetting_keeps_only_used_words(clean_db, people):
+    kept = add_question(clean_db, "Is there a gym at the office?", "Yes, on the roof.")
+    waiting = add_question(clean_db, "Is there a kombucha fridge at the office?", status="pending")
+    assert "kombucha" not in _vocabulary(clean_db)  # waiting questions teach nothing
+    assert questions.similar(people.visitor, "any kombusha in the fridge?") == []
+
+    inbox.publish(people.recruiter, waiting, "Two of them, on every floor.")
+    assert {"kombucha", "fridge", "gym"} <= _vocabulary(clean_db)
+    found = questions.similar(people.visitor, "any kombusha in the fridge?")  # misspelt
+    assert [f.id for f in found] == [waiting]
+
+    with clean_db.begin() as conn:  # taken off the FAQ
+        conn.execute(sa.text("update public.questions set status = 'rejected' where id = :id"),
+                     {"id": waiting})
+        assert questions.forget_unused_words(conn) == 2  # kombucha, fridge
+    assert not {"kombucha", "fridge"} & _vocabulary(clean_db)
+    assert {"gym", "office"} <= _vocabulary(clean_db)
+    assert [f.id for f in questions.similar(people.visitor, "a gym in the office")] == [kept]
+
+
+def test_when_not_every_word_matches_only_the_rarer_words_are_ranked(clean_db, people, monkeypatch):
+    for n in range(60):
+        add_question(clean_db, f"What is the salary for engineers in team {n}?", "It varies.")
+    bikes = add_question(clean_db, "Is there a bike leasing scheme?", "Yes, through payroll.")
+    with clean_db.begin() as conn:
+        conn.exec_driver_sql("analyze public.questions")  # the word counts come from statistics
+    typed = "Can engineers lease a bike through the salary scheme?"  # no question has it all
+    everything = questions.similar(people.visitor, typed)
+    assert everything[0].id == bikes and len(everything) == 5  # the salary ones trail it
+
+    monkeypatch.setattr(questions, "RARE_WORDS_QUESTIONS", 10)  # "salary", "engineers": common
+    assert [f.id for f in questions.similar(people.visitor, typed)] == [bikes]
+
+
 def test_visitors_read_published_questions_only(clean_db, faq_world, people):
     with clean_db.connect() as conn, conn.begin():
         act_as(conn, people.visitor)

@@ -154,6 +154,8 @@ VISIBLE = {
     "portal_settings":   (1, 1, 1, 1, 1, 1),
     "company_facts":     (1, 1, 1, 1, 1, 1),
     "job_visits":        (0, 0, 0, 0, 1, 1),
+    # Read only through private.question_word_meanings.
+    "question_words":    (0, 0, 0, 0, 0, 0),
 }
 
 
@@ -223,6 +225,8 @@ INSERTS = {
     # Recorded through private.record_visit only, one per job and browser session.
     "job_visits": ("insert into public.job_visits (job_id, session_id)"
                    " values (:job_published, gen_random_uuid())", ()),
+    # Kept by a trigger on questions only.
+    "question_words": ("insert into public.question_words (word) values ('forged')", ()),
 }
 
 
@@ -303,6 +307,7 @@ WRITES = {
     "portal_settings": ("update public.portal_settings set answer_target_hours = 24", ADMIN, ()),
     "company_facts": ("update public.company_facts set body = 'Zz'", ADMIN, ADMIN),
     "job_visits": ("update public.job_visits set source = 'Z'", (), ()),
+    "question_words": ("update public.question_words set word = 'forged'", (), ()),
 }
 
 

@@ -94,6 +94,14 @@ def test_the_purge_is_deferred_daily_once_per_tick():
     assert daily.task.queueing_lock == daily.task.lock == background_tasks.PURGE_NAME
 
 
+def test_unused_question_words_are_forgotten_daily():
+    task_queue.app.perform_import_paths()
+    daily = task_queue.app.periodic_registry.periodic_tasks[(background_tasks.FORGET_WORDS_NAME, "daily")]
+    assert daily.cron == "47 3 * * *"
+    assert daily.task is background_tasks.forget_unused_question_words
+    assert daily.task.queue == task_queue.MAINTENANCE_QUEUE
+
+
 def test_two_workers_defer_one_purge_per_tick_and_never_queue_a_second(clean_db):
     tick = 1_800_000_000
     task_queue.app.perform_import_paths()
