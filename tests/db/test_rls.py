@@ -41,7 +41,7 @@ def world(engine) -> World:
     users, ids = {}, {k: uuid4() for k in (
         "job_published", "job_draft", "job_closed", "cand_c", "cand_d", "cand_x", "cand_y",
         "app_c", "app_d", "ref_a", "ref_b", "q_published", "q_c", "q_d", "q_anon", "hire_1",
-        "hire_2")}
+        "hire_2", "channel", "channel_unused", "topic", "topic_unused", "post")}
     with engine.begin() as conn:
         for who, role in (("admin", Role.ADMIN), ("recruiter", Role.RECRUITER),
                           ("alumnus", Role.ALUMNUS), ("alumnus_b", Role.ALUMNUS),
@@ -98,6 +98,23 @@ def world(engine) -> World:
                              " values ('benefits', 'Holidays', '30 days')"))
         conn.execute(sa.text("insert into public.job_visits (job_id, session_id)"
                              " values (:job, gen_random_uuid())"), {"job": ids["job_published"]})
+        # Social posts: a channel with a slot and a webhook, the recruiter a publisher, a
+        # topic, and the recruiter's draft (its history row comes from the trigger).
+        conn.execute(sa.text("insert into public.social_channels (id, name, network, audience)"
+                             " values (:channel, 'Company LinkedIn', 'linkedin', 'external')"), ids)
+        conn.execute(sa.text("insert into public.social_channels (id, name, network, audience)"
+                             " values (:channel_unused, 'Team Slack', 'slack', 'internal')"), ids)
+        conn.execute(sa.text("insert into public.channel_slots values (:channel, 1, '09:00')"), ids)
+        conn.execute(sa.text("insert into public.channel_webhooks (channel_id, url)"
+                             " values (:channel, 'https://hooks.example/a')"), ids)
+        conn.execute(sa.text("insert into public.social_roles (user_id, role) values (:u, 'publisher')"),
+                     {"u": users["recruiter"]})
+        conn.execute(sa.text("insert into public.social_topics (id, name) values (:topic, 'Open roles'),"
+                             " (:topic_unused, 'Events')"), ids)
+        conn.execute(sa.text(
+            "insert into public.social_posts (id, job_id, channel_id, topic_id, body, author_id)"
+            " values (:post, :job_published, :channel, :topic, 'We are hiring', :author)"),
+            {**ids, "author": users["recruiter"]})
     return World(users, ids)
 
 
@@ -156,6 +173,13 @@ VISIBLE = {
     "job_visits":        (0, 0, 0, 0, 1, 1),
     # Read only through private.question_word_meanings.
     "question_words":    (0, 0, 0, 0, 0, 0),
+    "social_channels":   (0, 0, 0, 0, 2, 2),
+    "channel_slots":     (0, 0, 0, 0, 1, 1),
+    "channel_webhooks":  (0, 0, 0, 0, 0, 1),  # secrets: admins only
+    "social_roles":      (0, 0, 0, 0, 1, 1),
+    "social_topics":     (0, 0, 0, 0, 2, 2),
+    "social_posts":      (0, 0, 0, 0, 1, 1),
+    "social_post_events": (0, 0, 0, 0, 1, 1),
 }
 
 
@@ -227,6 +251,19 @@ INSERTS = {
                    " values (:job_published, gen_random_uuid())", ()),
     # Kept by a trigger on questions only.
     "question_words": ("insert into public.question_words (word) values ('forged')", ()),
+    "social_channels": ("insert into public.social_channels (name, network, audience)"
+                        " values ('Company X', 'x', 'external')", ("admin",)),
+    "channel_slots": ("insert into public.channel_slots values (:channel, 2, '10:00')", ("admin",)),
+    "channel_webhooks": ("insert into public.channel_webhooks (channel_id, url)"
+                         " values (:channel, 'https://hooks.example/b')", ("admin",)),
+    "social_roles": ("insert into public.social_roles (user_id, role) values (:me, 'editor')", ("admin",)),
+    # Approvers keep the topics; the recruiter is a publisher only, admins hold every role.
+    "social_topics": ("insert into public.social_topics (name) values ('Culture')", ("admin",)),
+    "social_posts": ("insert into public.social_posts (job_id, channel_id, body, author_id)"
+                     " values (:job_published, :channel, 'Join us', :me)", ("recruiter", "admin")),
+    # Written by the workflow's trigger only.
+    "social_post_events": ("insert into public.social_post_events (post_id, to_status)"
+                           " values (:post, 'draft')", ()),
 }
 
 
@@ -243,6 +280,7 @@ def test_insert(engine, world, table, who):
     setup = {"company": "delete from public.company",
              "question_askers": "delete from public.question_askers",
              "savings_settings": "delete from public.savings_settings",
+             "channel_webhooks": "delete from public.channel_webhooks",
              "portal_settings": "delete from public.portal_settings"}.get(table)
     outcome = run_as(engine, world, who, sql, _params(world, who), setup=setup)
     assert (not refused(outcome)) == (who in allowed), f"{who} insert into {table}: {outcome}"
@@ -308,6 +346,17 @@ WRITES = {
     "company_facts": ("update public.company_facts set body = 'Zz'", ADMIN, ADMIN),
     "job_visits": ("update public.job_visits set source = 'Z'", (), ()),
     "question_words": ("update public.question_words set word = 'forged'", (), ()),
+    # Channels and topics with posts are kept for their history (on delete restrict).
+    "social_channels": ("update public.social_channels set active = false where id = :channel_unused",
+                        ADMIN, ADMIN),
+    "channel_slots": ("update public.channel_slots set at_time = '11:00'", ADMIN, ADMIN),
+    "channel_webhooks": ("update public.channel_webhooks set url = 'https://hooks.example/c'", ADMIN, ADMIN),
+    "social_roles": ("update public.social_roles set role = 'editor'", ADMIN, ADMIN),
+    "social_topics": ("update public.social_topics set name = 'Renamed' where id = :topic_unused",
+                      ADMIN, ADMIN),
+    # The recruiter wrote the draft; admins are editors.
+    "social_posts": ("update public.social_posts set body = 'Edited' where id = :post", STAFF, STAFF),
+    "social_post_events": ("update public.social_post_events set comment = 'forged'", (), ()),
 }
 
 
