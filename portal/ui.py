@@ -95,14 +95,26 @@ def pagination(result: Page, key: str) -> None:
 
 
 def paged_table(key: str, fetch: Callable[[int], Page[T]], row: Callable[[T], dict],
-                empty: str) -> Page[T]:
+                empty: str, *, on_select: Callable[[T], None] | None = None,
+                column_config: dict | None = None) -> Page[T]:
     """A table that loads one page at a time: `fetch(page_number)` returns a Page, `row`
-    turns one item into a table row, `empty` is said when there is nothing to show."""
+    turns one item into a table row, `empty` is said when there is nothing to show.
+    With `on_select`, choosing a row calls it with that row's item (to open it)."""
     result = fetch(page_number(key))
     if not result.total:
         st.info(empty)
         return result
-    st.dataframe([row(item) for item in result.rows], hide_index=True)
+    rows = [row(item) for item in result.rows]
+    if on_select is None:
+        st.dataframe(rows, hide_index=True, column_config=column_config)
+    else:
+        table_key = f"{key}:selection:{result.number}"  # a selection belongs to one page
+        selection = st.dataframe(rows, hide_index=True, column_config=column_config,
+                                 on_select="rerun", selection_mode="single-row", key=table_key)
+        chosen = [i for i in (selection.selection.rows if selection else []) if i < len(rows)]
+        if chosen:
+            st.session_state.pop(table_key, None)  # coming back, nothing is chosen
+            on_select(result.rows[chosen[0]])
     pagination(result, key)
     return result
 

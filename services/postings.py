@@ -197,11 +197,13 @@ def staff_members(actor: Actor) -> list[StaffMember]:
     return [StaffMember(**row._mapping) for row in rows]
 
 
-def default_referral_bonus(actor: Actor) -> Decimal:
-    """What a new posting's referral bonus starts at (an admin sets it with the savings
-    assumptions)."""
+def new_form(actor: Actor) -> PostingForm:
+    """What a new posting starts with: owned by the actor, in the reporting currency, with
+    the default referral bonus (both set by an admin with the savings assumptions)."""
     with transaction(actor) as conn:
-        return Decimal(str(load_assumptions(conn).default_referral_bonus))
+        assumptions = load_assumptions(conn)
+    return PostingForm(currency=assumptions.currency, owner_id=actor.user_id,
+                       referral_bonus=Decimal(str(assumptions.default_referral_bonus)))
 
 
 # --- writing ---------------------------------------------------------------------------------

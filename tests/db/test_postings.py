@@ -103,12 +103,13 @@ def test_only_staff_write_postings(clean_db):
 
 def test_referral_bonus_defaults_from_the_assumptions(clean_db, recruiter):
     admin = person(clean_db, "ad@example.com", Role.ADMIN)
-    assert postings.default_referral_bonus(recruiter) == Decimal("1500")
+    assert postings.new_form(recruiter) == PostingForm(currency="USD", owner_id=recruiter.user_id,
+                                                       referral_bonus=Decimal("1500"))
     programme.save_assumptions(admin, currency="USD", fee_rate=0.2, job_board_cost_per_hire=4700,
                                default_referral_bonus=2250)
-    assert postings.default_referral_bonus(recruiter) == Decimal("2250")
+    assert postings.new_form(recruiter).referral_bonus == Decimal("2250")
     programme.save_assumptions(admin, currency="USD", fee_rate=0.25, job_board_cost_per_hire=4700)
-    assert postings.default_referral_bonus(recruiter) == Decimal("2250")  # None keeps it
+    assert postings.new_form(recruiter).referral_bonus == Decimal("2250")  # None keeps it
     with pytest.raises(PermissionDenied):
         programme.save_assumptions(recruiter, currency="USD", fee_rate=0.2,
                                    job_board_cost_per_hire=4700, default_referral_bonus=1)
