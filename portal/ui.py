@@ -15,6 +15,7 @@ from typing import TypeVar
 import streamlit as st
 
 from portal.db import DatabaseUnavailable
+from portal.errors import UserFacingError
 from portal.models import Actor, Page, Role
 
 _ACTOR_KEY = "actor"
@@ -117,6 +118,35 @@ def paged_table(key: str, fetch: Callable[[int], Page[T]], row: Callable[[T], di
             on_select(result.rows[chosen[0]])
     pagination(result, key)
     return result
+
+
+def csv_import(key: str, run: Callable[[bytes, str], object], noun: str, retry: str) -> None:
+    """A CSV upload form whose outcome stays shown until the next import: `run(data,
+    file_name)` returns an import result (added, already_imported, problems with row and
+    reason, ignored_columns) or raises a user-facing error; `retry` says what to do with
+    the rows left out."""
+    with st.form(key):
+        upload = st.file_uploader("CSV file", type=["csv"], max_upload_size=20)
+        submitted = st.form_submit_button("Import", type="primary", icon=":material/upload:")
+    if submitted:
+        if upload is None:
+            st.error("Choose a CSV file first.")
+        else:
+            try:
+                st.session_state[f"{key}:result"] = run(upload.getvalue(), upload.name)
+            except UserFacingError as error:
+                show_error(error)
+    if result := st.session_state.get(f"{key}:result"):
+        message = (f"Added {result.added} {noun}."
+                   + (f" {result.already_imported} row(s) were imported before and were skipped."
+                      if result.already_imported else ""))
+        (st.success if result.added or not result.problems else st.warning)(message)
+        if result.problems:
+            st.error(f"{len(result.problems)} row(s) were left out. {retry}")
+            st.dataframe([{"Row": p.row, "Problem": p.reason} for p in result.problems],
+                         hide_index=True)
+        if result.ignored_columns:
+            st.info("Columns not used: " + plain(", ".join(result.ignored_columns)))
 
 
 def database_unavailable(error: DatabaseUnavailable) -> None:

@@ -4,7 +4,6 @@ paged, opened, written, imported and exported."""
 import streamlit as st
 
 from portal import ui
-from portal.errors import UserFacingError
 from portal.models import Role
 from services import jobs, postings
 from services.jobs import JobFilter
@@ -27,26 +26,9 @@ with st.expander("Import postings from a CSV file", icon=":material/upload_file:
         "`target_start_date` (YYYY-MM-DD) and `owner_email` (a recruiter's or admin's; empty: you). "
         "Every row becomes a new draft. Rows are numbered as in a spreadsheet; bad rows are listed "
         "and left out, the good ones are kept. An export from this page can be imported as it is.")
-    with st.form("import-postings"):
-        upload = st.file_uploader("CSV file", type=["csv"], max_upload_size=20)
-        submitted = st.form_submit_button("Import", type="primary", icon=":material/upload:")
-    if submitted:
-        if upload is None:
-            st.error("Choose a CSV file first.")
-        else:
-            try:
-                result = postings.import_postings(actor, upload.getvalue(), upload.name)
-            except UserFacingError as error:
-                ui.show_error(error)
-            else:
-                (st.success if result.added else st.warning)(f"Added {result.added} draft posting(s).")
-                if result.problems:
-                    st.error(f"{len(result.problems)} row(s) were left out. Fix them and import "
-                             "those rows again.")
-                    st.dataframe([{"Row": p.row, "Problem": p.reason} for p in result.problems],
-                                 hide_index=True)
-                if result.ignored_columns:
-                    st.info("Columns not used: " + ui.plain(", ".join(result.ignored_columns)))
+    ui.csv_import("import-postings", lambda data, name: postings.import_postings(actor, data, name),
+                  "draft posting(s)", "Fix them and import those rows again (the rows imported "
+                  "now would be added a second time).")
 
 owners = {member.id: member.name for member in postings.staff_members(actor)}
 departments = jobs.board_filters(actor, jobs.ALL_STATUSES).departments
