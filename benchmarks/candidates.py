@@ -35,6 +35,7 @@ os.environ.pop("DATABASE_URL", None)
 
 import sqlalchemy as sa  # noqa: E402
 
+from benchmarks.timing import describe, timings  # noqa: E402
 from portal.db import ensure_ready, owner_transaction, transaction  # noqa: E402
 from portal.models import Actor  # noqa: E402
 from services import jobs, questions  # noqa: E402
@@ -118,23 +119,6 @@ def lookups(count: int) -> list[str]:
                                      "Are pets welcome at the summer party?",
                                      "What colour is the logo?"]))
     return texts
-
-
-def timings(action, runs: list) -> list[float]:
-    action(runs[0])  # warm the caches, as a page someone keeps open is
-    times = []
-    for item in runs:
-        started = time.perf_counter()
-        action(item)
-        times.append(time.perf_counter() - started)
-    return times
-
-
-def describe(label: str, times: list[float], floor: float | None = None) -> None:
-    median = statistics.median(times)
-    p95 = statistics.quantiles(times, n=20)[18]
-    ratio = f"   ({median / floor:.1f}x the floor)" if floor else ""
-    print(f"  {label:<52} median {median * 1000:7.1f} ms   p95 {p95 * 1000:7.1f} ms{ratio}")
 
 
 def main() -> None:

@@ -56,6 +56,8 @@ def menu_for(role: Role | None, *, first_run: bool) -> dict[str, list[PageSpec]]
         menu["Recruiting"] = [
             PageSpec("recruiting/overview", "Overview", ":material/monitoring:", "overview"),
             PageSpec("recruiting/postings", "Job postings", ":material/folder_open:", "postings"),
+            # One posting (`posting?id=…`, or `posting?new=1` to write one), from the list.
+            PageSpec("recruiting/posting", "Posting", ":material/edit_note:", "posting", hidden=True),
             PageSpec("recruiting/referrals", "Referrals", ":material/sync_alt:", "referrals"),
             PageSpec("recruiting/inbox", "Questions inbox", ":material/inbox:", "inbox"),
         ]

@@ -15,6 +15,7 @@ from typing import TypeVar
 import streamlit as st
 
 from portal.db import DatabaseUnavailable
+from portal.errors import UserFacingError
 from portal.models import Actor, Page, Role
 
 _ACTOR_KEY = "actor"
@@ -95,16 +96,57 @@ def pagination(result: Page, key: str) -> None:
 
 
 def paged_table(key: str, fetch: Callable[[int], Page[T]], row: Callable[[T], dict],
-                empty: str) -> Page[T]:
+                empty: str, *, on_select: Callable[[T], None] | None = None,
+                column_config: dict | None = None) -> Page[T]:
     """A table that loads one page at a time: `fetch(page_number)` returns a Page, `row`
-    turns one item into a table row, `empty` is said when there is nothing to show."""
+    turns one item into a table row, `empty` is said when there is nothing to show.
+    With `on_select`, choosing a row calls it with that row's item (to open it)."""
     result = fetch(page_number(key))
     if not result.total:
         st.info(empty)
         return result
-    st.dataframe([row(item) for item in result.rows], hide_index=True)
+    rows = [row(item) for item in result.rows]
+    if on_select is None:
+        st.dataframe(rows, hide_index=True, column_config=column_config)
+    else:
+        table_key = f"{key}:selection:{result.number}"  # a selection belongs to one page
+        selection = st.dataframe(rows, hide_index=True, column_config=column_config,
+                                 on_select="rerun", selection_mode="single-row", key=table_key)
+        chosen = [i for i in (selection.selection.rows if selection else []) if i < len(rows)]
+        if chosen:
+            st.session_state.pop(table_key, None)  # coming back, nothing is chosen
+            on_select(result.rows[chosen[0]])
     pagination(result, key)
     return result
+
+
+def csv_import(key: str, run: Callable[[bytes, str], object], noun: str, retry: str) -> None:
+    """A CSV upload form whose outcome stays shown until the next import: `run(data,
+    file_name)` returns an import result (added, already_imported, problems with row and
+    reason, ignored_columns) or raises a user-facing error; `retry` says what to do with
+    the rows left out."""
+    with st.form(key):
+        upload = st.file_uploader("CSV file", type=["csv"], max_upload_size=20)
+        submitted = st.form_submit_button("Import", type="primary", icon=":material/upload:")
+    if submitted:
+        if upload is None:
+            st.error("Choose a CSV file first.")
+        else:
+            try:
+                st.session_state[f"{key}:result"] = run(upload.getvalue(), upload.name)
+            except UserFacingError as error:
+                show_error(error)
+    if result := st.session_state.get(f"{key}:result"):
+        message = (f"Added {result.added} {noun}."
+                   + (f" {result.already_imported} row(s) were imported before and were skipped."
+                      if result.already_imported else ""))
+        (st.success if result.added or not result.problems else st.warning)(message)
+        if result.problems:
+            st.error(f"{len(result.problems)} row(s) were left out. {retry}")
+            st.dataframe([{"Row": p.row, "Problem": p.reason} for p in result.problems],
+                         hide_index=True)
+        if result.ignored_columns:
+            st.info("Columns not used: " + plain(", ".join(result.ignored_columns)))
 
 
 def database_unavailable(error: DatabaseUnavailable) -> None:

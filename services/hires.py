@@ -19,15 +19,12 @@ Rows are numbered as a spreadsheet shows them: the header is row 1.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -36,33 +33,14 @@ from sqlalchemy.engine import Connection
 from portal.db import contains_pattern, transaction
 from portal.errors import NotFound, PermissionDenied, ValidationError
 from portal.models import Actor, Page
-from portal.validation import MAX_AMOUNT, currency_code, money_amount
+from portal.validation import currency_code, money_amount
 from services import audit
+from services.csv_files import ImportResult, RowProblem, amount_cell, check_no_control_characters, read_table
 from services.savings import COST_COLUMNS, SOURCES, load_assumptions
 
 REQUIRED_COLUMNS = ("hire_date", "job_title", "department", "source", "first_year_salary")
 OPTIONAL_COLUMNS = ("currency", *COST_COLUMNS, "channel")
-MAX_IMPORT_ROWS = 100_000
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_GROUPED_THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    row: int
-    reason: str
-
-    def __str__(self) -> str:
-        return f"row {self.row}: {self.reason}"
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    added: int
-    already_imported: int
-    problems: list[RowProblem]
-    ignored_columns: list[str]
 
 
 # --- import ----------------------------------------------------------------------------------
@@ -113,39 +91,9 @@ def parse_hires_csv(data: bytes, default_currency: str,
                     today: date) -> tuple[list[dict], list[RowProblem], list[str]]:
     """The good rows (ready to insert, each with its import key), the bad rows' problems,
     and the header's columns that are not ours."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValidationError("The file is not UTF-8 text. Save it from your spreadsheet as "
-                              "“CSV UTF-8” and import it again.") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader, None)
-    except csv.Error as error:
-        raise ValidationError(f"The first row cannot be read as CSV ({error}).") from None
-    if not header or not any(cell.strip() for cell in header):
-        raise ValidationError("The file is empty. Its first row must name the columns: "
-                              + ", ".join(REQUIRED_COLUMNS) + ".")
-    names = [cell.strip().lower() for cell in header]
-    missing = [c for c in REQUIRED_COLUMNS if c not in names]
-    if missing:
-        raise ValidationError("The first row must name the columns; missing: "
-                              + ", ".join(missing) + ". Found: " + ", ".join(n for n in names if n)
-                              + ".")
-    repeated = sorted({n for n in names if n and names.count(n) > 1})
-    if repeated:
-        raise ValidationError("The first row names a column twice: " + ", ".join(repeated)
-                              + ". Keep one of each and import again.")
-    ignored = [n for n in names if n and n not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
-
+    table = read_table(data, REQUIRED_COLUMNS, OPTIONAL_COLUMNS)
     rows, problems, occurrences = [], [], {}
-    for number, cells in _numbered_rows(reader):
-        if not any(cell.strip() for cell in cells):
-            continue  # blank lines are not rows
-        if number - 1 > MAX_IMPORT_ROWS:
-            raise ValidationError(f"The file has more than {MAX_IMPORT_ROWS:,} rows; split it "
-                                  "into smaller files. Nothing was imported.")
-        record = {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(names)}
+    for number, record in table.rows:
         try:
             row = _hire_row(record, default_currency, today)
         except ValidationError as error:
@@ -160,29 +108,11 @@ def parse_hires_csv(data: bytes, default_currency: str,
         row["import_key"] = hashlib.sha256(
             f"{identity}#{occurrences[identity]}".encode()).hexdigest()
         rows.append(row)
-    return rows, problems, ignored
-
-
-def _numbered_rows(reader) -> Iterator[tuple[int, list[str]]]:
-    """The reader's rows with their spreadsheet row numbers (a quoted cell may span lines)."""
-    number = 1
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            raise ValidationError(f"Row {number + 1} cannot be read as CSV ({error}); nothing "
-                                  "was imported. Check its quotes, or save the file as CSV again.") \
-                from None
-        number += 1
-        yield number, cells
+    return rows, problems, table.ignored_columns
 
 
 def _hire_row(record: dict[str, str], default_currency: str, today: date) -> dict:
-    for column, value in record.items():
-        if _CONTROL_CHARACTERS.search(value):
-            raise ValidationError(f"{column} contains control characters")
+    check_no_control_characters(record)
     try:
         if not _ISO_DATE.match(record["hire_date"]):
             raise ValueError
@@ -204,9 +134,9 @@ def _hire_row(record: dict[str, str], default_currency: str, today: date) -> dic
         "department": _text(record, "department", 100),
         "source": source,
         "channel": record.get("channel", "")[:100] or None,
-        "first_year_salary": _amount(record, "first_year_salary", required=True),
+        "first_year_salary": amount_cell(record, "first_year_salary", required=True),
         "currency": currency,
-        **{column: _amount(record, column) for column in COST_COLUMNS},
+        **{column: amount_cell(record, column) for column in COST_COLUMNS},
     }
 
 
@@ -217,27 +147,6 @@ def _text(record: dict[str, str], column: str, limit: int) -> str:
     if len(value) > limit:
         raise ValidationError(f"{column} is longer than {limit} characters")
     return value
-
-
-def _amount(record: dict[str, str], column: str, *, required: bool = False) -> Decimal:
-    text = record.get(column, "").replace(" ", "")
-    if not text:
-        if required:
-            raise ValidationError(f"{column} is empty")
-        return Decimal(0)
-    if _GROUPED_THOUSANDS.match(text):
-        text = text.replace(",", "")
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise ValidationError(f"{column} “{record[column]}” is not a number") from None
-    if not value.is_finite():
-        raise ValidationError(f"{column} “{record[column]}” is not a number")
-    if value < 0:
-        raise ValidationError(f"{column} must not be negative")
-    if value > Decimal(str(MAX_AMOUNT)):
-        raise ValidationError(f"{column} {value} is too large")
-    return round(value, 2)
 
 
 # --- listing and correcting ------------------------------------------------------------------

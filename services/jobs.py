@@ -35,6 +35,7 @@ class Job:
     status: str
     published_at: datetime | None
     description: str
+    owner_id: UUID | None = None
 
     @property
     def salary_range(self) -> str:
@@ -55,36 +56,59 @@ class Job:
         return self.status == "published"
 
 
-_COLUMNS = ("id, title, department, location, remote_policy, employment_type, salary_min,"
-            " salary_max, currency, status, published_at, description")
+JOB_COLUMNS = ("id, title, department, location, remote_policy, employment_type, salary_min,"
+            " salary_max, currency, status, published_at, description, owner_id")
+
+
+@dataclass(frozen=True)
+class JobFilter:
+    """Which postings a list shows; each filter left None (or a search left empty)
+    matches everything."""
+    statuses: tuple[str, ...] = PUBLIC_STATUSES
+    search: str = ""
+    department: str | None = None
+    location: str | None = None
+    remote_policy: str | None = None
+    employment_type: str | None = None
+    owner_id: UUID | None = None
+
+    def sql(self) -> tuple[str, dict]:
+        """The where clause over public.jobs and its parameters."""
+        search = self.search.strip()
+        where = (
+            "status = any(cast(:statuses as public.job_status[]))"
+            " and (cast(:department as text) is null or department = :department)"
+            " and (cast(:location as text) is null or location = :location)"
+            " and (cast(:remote as text) is null or remote_policy = :remote)"
+            " and (cast(:employment as text) is null or employment_type = :employment)"
+            " and (cast(:owner as uuid) is null or owner_id = cast(:owner as uuid))"
+            " and (:search = '' or id in (select private.jobs_matching(:pattern)))"
+        )
+        return where, {"statuses": list(self.statuses or ALL_STATUSES),
+                       "department": self.department or None, "location": self.location or None,
+                       "remote": self.remote_policy or None,
+                       "employment": self.employment_type or None, "owner": self.owner_id,
+                       "search": search, "pattern": contains_pattern(search)}
+
+
+# Published ones by publication, the others (drafts on top) by creation.
+ORDER = "order by published_at desc nulls first, created_at desc, id"
 
 
 def list_jobs(actor: Actor, *, statuses: tuple[str, ...] = PUBLIC_STATUSES, search: str = "",
               department: str | None = None, location: str | None = None,
               remote_policy: str | None = None, employment_type: str | None = None,
-              page: int = 1, page_size: int = 20) -> Page[Job]:
+              owner_id: UUID | None = None, page: int = 1, page_size: int = 20) -> Page[Job]:
     """Postings in the given statuses, newest first, one page at a time; each filter left
     None matches everything."""
-    search = search.strip()
-    where = (
-        "status = any(cast(:statuses as public.job_status[]))"
-        " and (cast(:department as text) is null or department = :department)"
-        " and (cast(:location as text) is null or location = :location)"
-        " and (cast(:remote as text) is null or remote_policy = :remote)"
-        " and (cast(:employment as text) is null or employment_type = :employment)"
-        " and (:search = '' or id in (select private.jobs_matching(:pattern)))"
-    )
-    params = {"statuses": list(statuses), "department": department or None,
-              "location": location or None, "remote": remote_policy or None,
-              "employment": employment_type or None, "search": search,
-              "pattern": contains_pattern(search), "limit": page_size,
-              "offset": Page.offset(page, page_size)}
+    where, params = JobFilter(statuses, search, department, location, remote_policy,
+                              employment_type, owner_id).sql()
+    params |= {"limit": page_size, "offset": Page.offset(page, page_size)}
     with transaction(actor) as conn:
         total = conn.execute(sa.text(f"select count(*) from public.jobs where {where}"),  # noqa: S608
                              params).scalar_one()
         rows = conn.execute(sa.text(
-            f"select {_COLUMNS} from public.jobs where {where}"  # noqa: S608
-            " order by published_at desc nulls first, created_at desc, id"
+            f"select {JOB_COLUMNS} from public.jobs where {where} {ORDER}"  # noqa: S608
             " limit :limit offset :offset"), params).all()
     return Page([Job(**row._mapping) for row in rows], total, page, page_size)
 
@@ -100,7 +124,7 @@ def job(actor: Actor, job_id: UUID | str) -> Job | None:
 
 
 def load_job(conn: Connection, job_id: UUID) -> Job | None:
-    row = conn.execute(sa.text(f"select {_COLUMNS} from public.jobs where id = :id"),  # noqa: S608
+    row = conn.execute(sa.text(f"select {JOB_COLUMNS} from public.jobs where id = :id"),  # noqa: S608
                        {"id": job_id}).first()
     return Job(**row._mapping) if row else None
 

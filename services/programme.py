@@ -19,6 +19,7 @@ from services.permissions import require_admin
 from services.savings import COST_CATEGORIES, Assumptions, load_assumptions
 
 MIN_RATE, MAX_RATE = 0.000001, 1_000_000
+MAX_BONUS = 99_999_999.99  # referral bonuses are numeric(10, 2)
 
 
 def assumptions(actor: Actor) -> Assumptions:
@@ -27,10 +28,16 @@ def assumptions(actor: Actor) -> Assumptions:
 
 
 def save_assumptions(actor: Actor, *, currency: str, fee_rate: float,
-                     job_board_cost_per_hire: float) -> list[str]:
-    """Save the assumptions; returns the exchange rates removed because the reporting
-    currency changed (they said what a currency is worth in the old one)."""
+                     job_board_cost_per_hire: float,
+                     default_referral_bonus: float | None = None) -> list[str]:
+    """Save the assumptions (`default_referral_bonus` None keeps the current one); returns
+    the exchange rates removed because the reporting currency changed (they said what a
+    currency is worth in the old one)."""
     currency = currency_code(currency)
+    if default_referral_bonus is not None:
+        money_amount("The default referral bonus", default_referral_bonus)
+        if default_referral_bonus > MAX_BONUS:
+            raise ValidationError(f"The default referral bonus is at most {MAX_BONUS:,.2f}.")
     if not 0 <= fee_rate <= 1:
         raise ValidationError("The headhunter fee rate is between 0 % and 100 % "
                               "(agencies usually charge 15–35 %).")
@@ -43,14 +50,20 @@ def save_assumptions(actor: Actor, *, currency: str, fee_rate: float,
                 "delete from public.exchange_rates returning trim(currency)")).scalars())
         conn.execute(sa.text(
             "insert into public.savings_settings (id, currency, headhunter_fee_rate,"
-            "   job_board_cost_per_hire, updated_at) values (1, :currency, :rate, :cost, now())"
+            "   job_board_cost_per_hire, default_referral_bonus, updated_at)"
+            " values (1, :currency, :rate, :cost, coalesce(cast(:bonus as numeric), 1500), now())"
             " on conflict (id) do update set currency = excluded.currency,"
             "   headhunter_fee_rate = excluded.headhunter_fee_rate,"
-            "   job_board_cost_per_hire = excluded.job_board_cost_per_hire, updated_at = now()"),
-            {"currency": currency, "rate": round(fee_rate, 4), "cost": job_board_cost_per_hire})
+            "   job_board_cost_per_hire = excluded.job_board_cost_per_hire,"
+            "   default_referral_bonus"
+            "     = coalesce(cast(:bonus as numeric), savings_settings.default_referral_bonus),"
+            "   updated_at = now()"),
+            {"currency": currency, "rate": round(fee_rate, 4), "cost": job_board_cost_per_hire,
+             "bonus": default_referral_bonus})
         audit.record(conn, "savings.assumptions_changed", "savings_settings", "1",
                      {"currency": currency, "fee_rate": str(fee_rate),
                       "job_board_cost_per_hire": str(job_board_cost_per_hire),
+                      "default_referral_bonus": str(default_referral_bonus),
                       "rates_removed": ", ".join(removed)})
     return sorted(removed)
 

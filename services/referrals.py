@@ -31,12 +31,15 @@ class ReferralRow:
 
 
 def list_referrals(actor: Actor, *, mine: bool = False, stage: str | None = None,
-                   page: int = 1, page_size: int = 25) -> Page[ReferralRow]:
-    """Referrals newest first. `mine` keeps the actor's own (what alumni see anyway)."""
+                   job_id: UUID | None = None, page: int = 1,
+                   page_size: int = 25) -> Page[ReferralRow]:
+    """Referrals newest first. `mine` keeps the actor's own (what alumni see anyway);
+    `job_id` keeps one job's."""
     where = ("(not :mine or r.referrer_id = cast(:me as uuid))"
+             " and (cast(:job as uuid) is null or r.job_id = cast(:job as uuid))"
              " and (cast(:stage as public.referral_stage) is null"
              "      or r.stage = cast(:stage as public.referral_stage))")
-    params = {"mine": mine, "me": actor.user_id, "stage": stage, "limit": page_size,
+    params = {"mine": mine, "me": actor.user_id, "stage": stage, "job": job_id, "limit": page_size,
               "offset": Page.offset(page, page_size)}
     with transaction(actor) as conn:
         total = conn.execute(sa.text(f"select count(*) from public.referrals r where {where}"),  # noqa: S608

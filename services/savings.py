@@ -59,6 +59,7 @@ class Assumptions:
     fee_rate: float = 0.20
     job_board_cost_per_hire: float = 4700.0
     rates: Mapping[str, float] | None = None  # one unit of a currency, in `currency`
+    default_referral_bonus: float = 1500.0  # what a new job posting's referral bonus starts at
 
     def rate(self, currency: str) -> float | None:
         if currency == self.currency:
@@ -128,14 +129,14 @@ def fetch_report(conn: Connection, start: date, end: date) -> SavingsReport:
 
 def load_assumptions(conn: Connection) -> Assumptions:
     row = conn.execute(sa.text(
-        "select currency, headhunter_fee_rate, job_board_cost_per_hire"
+        "select currency, headhunter_fee_rate, job_board_cost_per_hire, default_referral_bonus"
         " from public.savings_settings where id = 1")).first()
     rates = {currency.strip(): float(rate) for currency, rate in conn.execute(sa.text(
         "select currency, rate from public.exchange_rates order by currency"))}
     if row is None:  # never written: the defaults
         return Assumptions(rates=rates)
     return Assumptions(row.currency.strip(), float(row.headhunter_fee_rate),
-                       float(row.job_board_cost_per_hire), rates)
+                       float(row.job_board_cost_per_hire), rates, float(row.default_referral_bonus))
 
 
 # Hires summed per group straight from the hires table, for the months the period covers

@@ -23,31 +23,9 @@ with st.expander("Import hires from a CSV file", icon=":material/upload_file:"):
         "`job_board_fee`, `agency_fee`, `other_cost` and `channel`. Rows are numbered as in a "
         "spreadsheet. Bad rows are listed and left out; the good ones are kept. Importing the "
         "same rows again adds nothing.")
-    with st.form("import-hires"):
-        upload = st.file_uploader("CSV file", type=["csv"], max_upload_size=20)
-        submitted = st.form_submit_button("Import", type="primary", icon=":material/upload:")
-    if submitted:
-        if upload is None:
-            st.error("Choose a CSV file first.")
-        else:
-            try:
-                result = hires.import_hires(actor, upload.getvalue(), upload.name)
-            except UserFacingError as error:
-                ui.show_error(error)
-            else:
-                st.session_state["import-result"] = result
-    if result := st.session_state.get("import-result"):
-        message = (f"Added {result.added} hire(s)."
-                   + (f" {result.already_imported} row(s) were imported before and were skipped."
-                      if result.already_imported else ""))
-        (st.success if result.added or not result.problems else st.warning)(message)
-        if result.problems:
-            st.error(f"{len(result.problems)} row(s) were left out. Fix them and import the file "
-                     "again; the rows already imported will not be added twice.")
-            st.dataframe([{"Row": p.row, "Problem": p.reason} for p in result.problems],
-                         hide_index=True)
-        if result.ignored_columns:
-            st.info("Columns not used: " + ui.plain(", ".join(result.ignored_columns)))
+    ui.csv_import("import-hires", lambda data, name: hires.import_hires(actor, data, name), "hire(s)",
+                  "Fix them and import the file again; the rows already imported will not be "
+                  "added twice.")
 
 search_col, source_col = st.columns([3, 2])
 search = search_col.text_input("Search", placeholder="Job title, department or channel",

@@ -1,25 +1,59 @@
-"""All job postings, whatever their status (recruiters and admins)."""
+"""All job postings, whatever their status (recruiters and admins): searched, filtered,
+paged, opened, written, imported and exported."""
 
 import streamlit as st
 
 from portal import ui
 from portal.models import Role
-from services import jobs
+from services import jobs, postings
+from services.jobs import JobFilter
+
+POSTING_PAGE = "pages/recruiting/posting.py"
 
 actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
-st.title("Job postings")
+title_col, new_col = st.columns([4, 1], vertical_alignment="bottom")
+title_col.title("Job postings")
+if new_col.button("New posting", type="primary", icon=":material/add:", width="stretch"):
+    st.switch_page(POSTING_PAGE, query_params={"new": "1"})
 
-search_col, status_col = st.columns([3, 2])
+with st.expander("Import postings from a CSV file", icon=":material/upload_file:"):
+    st.markdown(
+        "One posting per row; the first row names the columns: `title`, `department`, "
+        "`location`, and optionally `remote_policy` (`onsite`, `hybrid` or `remote`), "
+        "`employment_type` (" + ", ".join(f"`{t}`" for t in jobs.EMPLOYMENT_LABELS) + "), "
+        "`salary_min`, `salary_max`, `currency` (empty: the reporting currency), `description` "
+        "(Markdown), `hiring_manager`, `referral_bonus` (empty: the default bonus), "
+        "`target_start_date` (YYYY-MM-DD) and `owner_email` (a recruiter's or admin's; empty: you). "
+        "Every row becomes a new draft. Rows are numbered as in a spreadsheet; bad rows are listed "
+        "and left out, the good ones are kept. An export from this page can be imported as it is.")
+    ui.csv_import("import-postings", lambda data, name: postings.import_postings(actor, data, name),
+                  "draft posting(s)", "Fix them and import those rows again (the rows imported "
+                  "now would be added a second time).")
+
+owners = {member.id: member.name for member in postings.staff_members(actor)}
+departments = jobs.board_filters(actor, jobs.ALL_STATUSES).departments
+search_col, status_col, department_col, owner_col = st.columns([3, 3, 2, 2])
 search = search_col.text_input("Search", placeholder="Title, description or city", max_chars=100)
 statuses = status_col.multiselect("Status", jobs.ALL_STATUSES, default=list(jobs.ALL_STATUSES),
-                                  format_func=lambda s: s.replace("_", " ").capitalize())
+                                  format_func=postings.STATUS_LABELS.get)
+department = department_col.selectbox("Department", [None, *departments],
+                                      format_func=lambda d: "All departments" if d is None else d)
+owner = owner_col.selectbox("Owner", [None, *owners],
+                            format_func=lambda o: "Everyone" if o is None else owners[o])
+chosen = JobFilter(tuple(statuses) or jobs.ALL_STATUSES, search, department, owner_id=owner)
 
 ui.paged_table(
-    f"postings-page:{search}:{','.join(statuses)}",
-    lambda page: jobs.list_jobs(actor, statuses=tuple(statuses) or jobs.ALL_STATUSES,
-                                search=search, page=page),
+    f"postings-page:{chosen}",
+    lambda page: jobs.list_jobs(actor, statuses=chosen.statuses, search=search,
+                                department=department, owner_id=owner, page=page),
     lambda j: {"Title": j.title, "Department": j.department, "Location": j.location,
-               "Status": j.status.replace("_", " ").capitalize(), "Salary": j.salary_range,
+               "Status": postings.STATUS_LABELS[j.status], "Owner": owners.get(j.owner_id, ""),
+               "Salary": j.salary_range,
                "Published": j.published_at.date() if j.published_at else None},
     empty="No postings match. Clear the search or choose more statuses.",
+    on_select=lambda j: st.switch_page(POSTING_PAGE, query_params={"id": str(j.id)}),
 )
+st.caption("Select a row to open the posting: its details, its next step, its applicants and "
+           "its referrals.")
+st.download_button("Export these postings as CSV", lambda: postings.export_csv(actor, chosen),
+                   file_name="postings.csv", mime="text/csv", icon=":material/download:")

@@ -75,11 +75,16 @@ with assumptions_tab:
             "Job-board baseline cost per hire", 0.0, value=assumptions.job_board_cost_per_hire,
             step=100.0, disabled=not is_admin,
             help="What a hire through job boards costs; about 4,700 USD on average (SHRM).")
+        bonus = left.number_input(
+            "Default referral bonus of a new job posting", 0.0, value=assumptions.default_referral_bonus,
+            step=250.0, disabled=not is_admin,
+            help="Typically 1,000–2,500; each posting can set its own.")
         saved = st.form_submit_button("Save assumptions", type="primary", disabled=not is_admin)
     if saved:
         try:
             removed = programme.save_assumptions(actor, currency=currency, fee_rate=fee_rate / 100,
-                                                 job_board_cost_per_hire=job_board_cost)
+                                                 job_board_cost_per_hire=job_board_cost,
+                                                 default_referral_bonus=bonus)
         except UserFacingError as error:
             ui.show_error(error)
         else:

@@ -1,0 +1,112 @@
+"""The recruiters' postings list at scale: 10,000 postings in every status, owned by a
+handful of recruiters, listed as a recruiter (row-level security on).
+
+Times the first page of `jobs.list_jobs` (the count and twenty rows, what the Job postings
+page asks for) unfiltered, with a search word, and with status + department + owner
+filters; median and p95 over 100 runs each, beside an empty transaction as the same
+recruiter (what any page pays to ask the database anything). Also the CSV export of one
+department, which reads every matching posting.
+
+    .venv/bin/python benchmarks/postings.py [--jobs 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ["PORTAL_DATA_DIR"] = tempfile.mkdtemp(prefix="boomerang-bench-postings-")
+os.environ.pop("DATABASE_URL", None)
+
+import sqlalchemy as sa  # noqa: E402
+
+from benchmarks.timing import describe, timings  # noqa: E402
+from portal.db import ensure_ready, owner_transaction, transaction  # noqa: E402
+from portal.models import Actor, Role  # noqa: E402
+from services import jobs, postings  # noqa: E402
+from services.accounts import create_account  # noqa: E402
+from services.jobs import JobFilter  # noqa: E402
+
+
+def fill(job_count: int) -> list[Actor]:
+    """Five recruiters and `job_count` postings spread over them and over every status."""
+    with owner_transaction() as conn:
+        recruiters = [Actor(create_account(conn, f"r{i}@bench.test", f"Recruiter {i}", Role.RECRUITER, None),
+                            f"r{i}@bench.test", Role.RECRUITER) for i in range(5)]
+        conn.execute(sa.text(
+            """
+            insert into public.jobs (title, department, location, remote_policy, employment_type,
+              salary_min, salary_max, currency, description, owner_id, status, published_at,
+              closed_at, close_reason, created_at)
+            select (array['Backend Engineer', 'Frontend Engineer', 'Data Scientist', 'Product Manager',
+                          'Designer', 'Account Executive', 'Site Reliability Engineer', 'Recruiter',
+                          'Customer Success Manager', 'Financial Analyst'])[1 + i % 10]
+                     || ' ' || (array['I', 'II', 'Senior', 'Lead', 'Staff'])[1 + (i / 10) % 5]
+                     || ' #' || i,
+                   (array['Engineering', 'Data', 'Product', 'Design', 'Sales', 'People', 'Finance',
+                          'Customer Success', 'Marketing'])[1 + i % 9],
+                   (array['Berlin', 'London', 'Austin, TX', 'Remote (EU)', 'Lisbon', 'Warsaw'])[1 + i % 6],
+                   (array['onsite', 'hybrid', 'remote'])[1 + i % 3],
+                   (array['full_time', 'full_time', 'part_time', 'contract', 'internship'])[1 + i % 5],
+                   50000 + (i % 40) * 1000, 70000 + (i % 40) * 1500, 'EUR',
+                   repeat('We are looking for someone who enjoys hard problems, clear writing and '
+                          'working with kind colleagues. ', 6),
+                   (cast(:owners as uuid[]))[1 + i % 5],
+                   s.status,
+                   case when s.status in ('published', 'closed') then now() - make_interval(mins => i) end,
+                   case when s.status = 'closed' then now() end,
+                   case when s.status = 'closed' then 'filled' end,
+                   now() - make_interval(mins => i)
+            from generate_series(1, :total) as i,
+                 lateral (select (array['draft', 'in_review', 'approved', 'published', 'published',
+                                        'published', 'closed', 'closed'])[1 + i % 8]::public.job_status
+                          as status) s
+            """), {"owners": [str(r.user_id) for r in recruiters], "total": job_count})
+        conn.exec_driver_sql("analyze public.jobs")
+    return recruiters
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--jobs", type=int, default=10_000)
+    args = parser.parse_args()
+
+    ensure_ready()
+    started = time.perf_counter()
+    recruiter, *others = fill(args.jobs)
+    print(f"filled {args.jobs:,} postings in {time.perf_counter() - started:.0f} s\n")
+
+    def empty(_):
+        with transaction(recruiter) as conn:
+            conn.execute(sa.text("select 1")).one()
+
+    floor_times = timings(empty, list(range(200)))
+    floor = statistics.median(floor_times)
+    describe("floor: an empty transaction as a recruiter", floor_times)
+
+    runs = list(range(100))
+    every = jobs.ALL_STATUSES
+    print(f"\nJob postings, first page of 20 over {args.jobs:,} postings (100 runs each)")
+    describe("jobs.list_jobs, every status, no filter", timings(
+        lambda _: jobs.list_jobs(recruiter, statuses=every), runs), floor)
+    describe("jobs.list_jobs, search 'reliability'", timings(
+        lambda _: jobs.list_jobs(recruiter, statuses=every, search="reliability"), runs), floor)
+    describe("jobs.list_jobs, status + department + owner", timings(
+        lambda _: jobs.list_jobs(recruiter, statuses=("draft", "in_review"), department="Engineering",
+                                 owner_id=others[0].user_id), runs), floor)
+    describe("jobs.list_jobs, page 50 (offset 980)", timings(
+        lambda _: jobs.list_jobs(recruiter, statuses=every, page=50), runs), floor)
+    describe("postings.export_csv, one department (~1,100 rows)", timings(
+        lambda _: postings.export_csv(recruiter, JobFilter(every, department="Engineering")),
+        list(range(20))), floor)
+
+
+if __name__ == "__main__":
+    main()

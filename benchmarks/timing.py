@@ -1,0 +1,23 @@
+"""Timing helpers the benchmark scripts share: median and p95, beside a floor."""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+
+def timings(action, runs: list) -> list[float]:
+    action(runs[0])  # warm the caches, as a page someone keeps open is
+    times = []
+    for item in runs:
+        started = time.perf_counter()
+        action(item)
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def describe(label: str, times: list[float], floor: float | None = None) -> None:
+    median = statistics.median(times)
+    p95 = statistics.quantiles(times, n=20)[18]
+    ratio = f"   ({median / floor:.1f}x the floor)" if floor else ""
+    print(f"  {label:<52} median {median * 1000:7.1f} ms   p95 {p95 * 1000:7.1f} ms{ratio}")

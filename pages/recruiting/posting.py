@@ -1,0 +1,191 @@
+"""One job posting (recruiters and admins), reached from the list: `posting?id=…` shows its
+details, the lifecycle steps it allows now, an edit form, its applicants and its referrals;
+`posting?new=1` writes a new one."""
+
+import streamlit as st
+
+from portal import ui
+from portal.errors import UserFacingError
+from portal.models import Role
+from portal.validation import RESUME_TYPES
+from services import jobs, postings, referrals
+from services.postings import PostingForm
+
+LIST_PAGE = "pages/recruiting/postings.py"
+
+actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
+st.page_link(LIST_PAGE, label="All postings", icon=":material/arrow_back:")
+creating = st.query_params.get("new") == "1"
+posting = None if creating else postings.posting(actor, st.query_params.get("id", ""))
+if not creating and posting is None:
+    st.title("Posting not found")
+    st.info("This posting does not exist any more, or the link is incomplete. Open it from the list.")
+    st.stop()
+
+
+def posting_form(key: str, start: PostingForm, submit_label: str) -> PostingForm | None:
+    """The posting's fields; what was typed when the button was pressed, else None. The
+    widgets keep their values across reruns, so a refused form loses nothing."""
+    owners = {m.id: m.name for m in postings.staff_members(actor)}
+    owner_choices = [None, *owners] if start.owner_id in owners else [None, start.owner_id, *owners]
+    with st.form(key):
+        title = st.text_input("Title", start.title, max_chars=200)
+        left, middle, right = st.columns(3)
+        department = left.text_input("Department", start.department, max_chars=100)
+        location = middle.text_input("Location", start.location, max_chars=120)
+        remote = right.selectbox("Remote policy", list(jobs.REMOTE_LABELS),
+                                 index=list(jobs.REMOTE_LABELS).index(start.remote_policy),
+                                 format_func=jobs.REMOTE_LABELS.get)
+        employment = left.selectbox("Employment type", list(jobs.EMPLOYMENT_LABELS),
+                                    index=list(jobs.EMPLOYMENT_LABELS).index(start.employment_type),
+                                    format_func=jobs.EMPLOYMENT_LABELS.get)
+        low = middle.number_input("Salary from (optional)", min_value=0.0, step=1000.0,
+                                  value=None if start.salary_min is None else float(start.salary_min))
+        high = right.number_input("Salary to (optional)", min_value=0.0, step=1000.0,
+                                  value=None if start.salary_max is None else float(start.salary_max))
+        currency = left.text_input("Currency", start.currency, max_chars=3)
+        bonus = middle.number_input(
+            "Referral bonus", min_value=0.0, step=250.0,
+            value=None if start.referral_bonus is None else float(start.referral_bonus),
+            help="Paid to the alumnus or employee whose referral is hired, in the posting's "
+                 "currency. New postings start with the default an admin sets under Running "
+                 "costs & assumptions.")
+        starts = right.date_input("Target start date (optional)", value=start.target_start_date)
+        manager = left.text_input("Hiring manager (optional)", start.hiring_manager, max_chars=120)
+        owner = middle.selectbox("Owner", owner_choices,
+                                 index=owner_choices.index(start.owner_id),
+                                 format_func=lambda o: owners.get(o, "Former staff") if o else "Nobody")
+        description = st.text_area(
+            "Description (Markdown)", start.description, height=260, max_chars=20_000,
+            help="Shown on the public job page as Markdown: ## headings, **bold**, - lists and "
+                 "[links](https://…). HTML is shown as text.")
+        if not st.form_submit_button(submit_label, type="primary"):
+            return None
+    return PostingForm(title, department, location, remote, employment, low, high, currency,
+                       description, manager, owner, bonus, starts)
+
+
+if creating:
+    st.title("New posting")
+    st.caption("A new posting is a draft: nobody outside the recruiting team sees it until it "
+               "has been reviewed, approved and published.")
+    typed = posting_form("new-posting", postings.new_form(actor), "Save draft")
+    if typed is not None:
+        try:
+            job_id = postings.create_posting(actor, typed)
+        except UserFacingError as error:
+            ui.show_error(error)  # the form keeps everything typed
+        else:
+            st.switch_page("pages/recruiting/posting.py", query_params={"id": str(job_id)})
+    st.stop()
+
+job = posting.job
+st.title(ui.plain(job.title))
+st.caption(" · ".join([postings.STATUS_LABELS[job.status]] + [ui.plain(f) for f in job.facts]))
+
+# --- the lifecycle steps this posting allows now ---------------------------------------------
+if moved := st.session_state.pop("posting-moved", None):
+    st.success(moved)
+steps = posting.next_steps
+if steps:
+    columns = st.columns(len(steps) + 2)
+    for column, (to_status, label) in zip(columns, steps.items(), strict=False):
+        if to_status == "closed":
+            with column.popover(label, icon=":material/block:"):
+                st.write("Closing takes the posting off the public board; its page then says "
+                         "it is closed. This cannot be undone.")
+                reason = st.radio("Why", list(postings.CLOSE_REASONS), format_func=postings.CLOSE_REASONS.get,
+                                  horizontal=True)
+                pressed = st.button("Close the posting", type="primary")
+        else:
+            reason = None
+            pressed = column.button(label, type="primary" if to_status != "draft" else "secondary",
+                                    key=f"move:{to_status}")
+        if pressed:
+            try:
+                postings.move(actor, job.id, to_status, reason)
+            except UserFacingError as error:
+                ui.show_error(error)
+            else:
+                now = postings.STATUS_LABELS[to_status].lower()
+                st.session_state["posting-moved"] = f"The posting is now {now}."
+                st.rerun()
+else:
+    st.info(f"Closed ({postings.CLOSE_REASONS.get(posting.close_reason or '', 'no reason given').lower()}) "
+            f"on {posting.closed_at:%d %b %Y}. A closed posting stays closed; write a new one to hire again."
+            if posting.closed_at else "This posting is closed.")
+if job.status in ("published", "closed"):
+    st.page_link("pages/public/job.py", label="See it on the public board", icon=":material/public:",
+                 query_params={"id": str(job.id)})
+
+applicant_page = postings.applicants(actor, job.id, page=ui.page_number(f"applicants:{job.id}"))
+referral_page = referrals.list_referrals(actor, job_id=job.id, page=ui.page_number(f"referrals:{job.id}"))
+details_tab, edit_tab, applicants_tab, referrals_tab = st.tabs(
+    ["Details", "Edit", f"Applicants ({applicant_page.total})", f"Referrals ({referral_page.total})"])
+
+with details_tab:
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.markdown(job.description or "_No description yet._")  # written by recruiters, in Markdown
+    with right:
+        facts = {
+            "Hiring manager": posting.hiring_manager or "—",
+            "Owner": posting.owner_name or "—",
+            "Referral bonus": f"{job.currency} {posting.referral_bonus:,.2f}"
+                              if posting.referral_bonus is not None else "—",
+            "Target start": f"{posting.target_start_date:%d %b %Y}" if posting.target_start_date else "—",
+            "Created": f"{posting.created_at:%d %b %Y}",
+            "Published": f"{job.published_at:%d %b %Y}" if job.published_at else "—",
+        }
+        st.markdown("  \n".join(f"**{label}:** {ui.plain(value)}" for label, value in facts.items()))
+
+with edit_tab:
+    typed = posting_form(f"edit-posting:{job.id}", posting.form(), "Save changes")
+    if typed is not None:
+        try:
+            postings.update_posting(actor, job.id, typed)
+        except UserFacingError as error:
+            ui.show_error(error)  # the form keeps everything typed
+        else:
+            st.toast("Posting saved.", icon=":material/check:")
+            st.rerun()
+
+with applicants_tab:
+    if not applicant_page.total:
+        st.info("Nobody has applied yet." if job.status in ("published", "closed")
+                else "Applications arrive once the posting is published.")
+    else:
+        st.dataframe([{"Name": a.full_name, "Email": a.email,
+                       "Status": a.status.replace("_", " ").capitalize(),
+                       "Source": a.source, "Applied": a.applied_at.strftime("%d %b %Y %H:%M"),
+                       "Résumé": a.resume_name or ""} for a in applicant_page.rows], hide_index=True)
+        ui.pagination(applicant_page, f"applicants:{job.id}")
+        with_resume = [a for a in applicant_page.rows if a.resume_name]
+        if with_resume:
+            pick_col, get_col = st.columns([3, 1], vertical_alignment="bottom")
+            chosen = pick_col.selectbox("Résumé of", with_resume,
+                                        format_func=lambda a: f"{a.full_name} ({a.resume_name})")
+            if get_col.button("Get résumé", icon=":material/description:"):
+                try:
+                    st.session_state["resume-file"] = (chosen.application_id,
+                                                       postings.resume(actor, chosen.application_id))
+                except (UserFacingError, OSError):
+                    st.error("This résumé could not be read from storage. Try again later; if it "
+                             "keeps failing, tell your portal admin.")
+            held = st.session_state.get("resume-file")
+            if held and held[0] == chosen.application_id:
+                st.download_button(f"Download {held[1].file_name}", held[1].data,
+                                   file_name=held[1].file_name, mime=held[1].content_type,
+                                   icon=":material/download:")
+            st.caption("Downloads are recorded in the audit log. Accepted résumés are "
+                       + " and ".join(RESUME_TYPES) + " files.")
+
+with referrals_tab:
+    if not referral_page.total:
+        st.info("No referrals for this posting yet.")
+    else:
+        st.dataframe([{"Candidate": r.candidate_name, "Referred by": r.referrer_name or "",
+                       "Stage": referrals.STAGE_LABELS[r.stage],
+                       "Reward": float(r.reward_amount) if r.reward_amount is not None else None,
+                       "Referred": r.created_at.date()} for r in referral_page.rows], hide_index=True)
+        ui.pagination(referral_page, f"referrals:{job.id}")

@@ -1,0 +1,116 @@
+"""The recruiters' postings pages through AppTest: the list with its filters, writing a
+posting (a refused form keeps what was typed), moving it through its lifecycle, its
+applicants and referrals, and the default referral bonus on the assumptions page."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from tests.app.test_candidate_pages import BACKEND, _job_id, open_page
+from tests.app.test_pages import app_as, assert_no_exception, signed_in, texts
+
+POSTING = "pages/recruiting/posting.py"
+
+
+def bonus_field(at):
+    return [n for n in at.number_input if n.label == "Referral bonus"][0]
+
+
+def text_field(at, label: str):
+    return [t for t in at.text_input if t.label == label][0]
+
+
+def status_of(engine, title: str) -> str:
+    with engine.connect() as conn:
+        return conn.execute(sa.text("select status::text from public.jobs where title = :t"),
+                            {"t": title}).scalar_one()
+
+
+def test_list_filters_by_department_and_owner(demo_db):
+    at = open_page("pages/recruiting/postings.py", signed_in("recruiter@example.com"))
+    every = len(at.dataframe[0].value)
+    assert every > 1
+    at.selectbox[0].select("Engineering").run()
+    assert_no_exception(at)
+    assert set(at.dataframe[0].value["Department"]) == {"Engineering"}
+    assert len(at.dataframe[0].value) < every
+    at.selectbox[0].select(None).run()
+    owners = [o for o in at.selectbox[1].options if o != "Everyone"]
+    at.selectbox[1].select_index(1).run()
+    assert_no_exception(at)
+    assert set(at.dataframe[0].value["Owner"]) == {owners[0]}
+    text_field(at, "Search").input("zzzz-nothing").run()
+    assert "No postings match" in texts(at)
+
+
+def test_new_posting_refused_then_saved(demo_db):
+    at = open_page(POSTING, signed_in("recruiter@example.com"), new="1")
+    assert "New posting" in texts(at)
+    assert bonus_field(at).value == 1500.0  # the default referral bonus
+    submit = "FormSubmitter:new-posting-Save draft"
+    text_field(at, "Title").input("Platform Engineer")
+    text_field(at, "Location").input("Lisbon")  # no department
+    at.button(key=submit).click().run()
+    assert_no_exception(at)
+    assert "Department: this is required." in texts(at)
+    assert text_field(at, "Title").value == "Platform Engineer"  # nothing typed is lost
+    text_field(at, "Department").input("Engineering")
+    at.text_area[0].input("## About\n\n<script>alert(1)</script> **Bold**")
+    at.button(key=submit).click().run()
+    assert_no_exception(at)
+    assert status_of(demo_db, "Platform Engineer") == "draft"
+    assert "Platform Engineer" in texts(at) and "Submit for review" in [b.label for b in at.button]
+
+
+def test_lifecycle_buttons_move_a_posting_to_the_board(demo_db):
+    at = open_page(POSTING, signed_in("recruiter@example.com"), new="1")
+    text_field(at, "Title").input("Support Engineer")
+    text_field(at, "Department").input("Support")
+    text_field(at, "Location").input("Remote")
+    at.button(key="FormSubmitter:new-posting-Save draft").click().run()
+    for label, status in (("Submit for review", "in_review"), ("Ask for changes", "draft"),
+                          ("Submit for review", "in_review"), ("Approve", "approved"),
+                          ("Publish", "published")):
+        at.button(key=f"move:{status}").click().run()
+        assert_no_exception(at)
+        assert status_of(demo_db, "Support Engineer") == status, label
+    assert "The posting is now published." in texts(at)
+    board = app_as().run()
+    board.text_input[0].input("Support Engineer").run()
+    assert "Support Engineer" in texts(board)
+    at.radio[0].set_value("cancelled")
+    [b for b in at.button if b.label == "Close the posting"][0].click().run()
+    assert_no_exception(at)
+    assert status_of(demo_db, "Support Engineer") == "closed"
+    assert "Closed (cancelled)" in texts(at)
+    board.run()
+    assert "Support Engineer" not in texts(board)
+
+
+def test_posting_page_shows_applicants_and_referrals(demo_db):
+    job_id = _job_id(demo_db)
+    at = open_page(POSTING, signed_in("recruiter@example.com"), id=str(job_id))
+    assert BACKEND in texts(at)
+    with demo_db.connect() as conn:
+        applied, referred = conn.execute(sa.text(
+            "select (select count(*) from public.applications where job_id = :j),"
+            "       (select count(*) from public.referrals where job_id = :j)"), {"j": job_id}).one()
+    labels = [t.label for t in at.tabs]
+    assert f"Applicants ({applied})" in labels and f"Referrals ({referred})" in labels
+    assert applied and len(at.dataframe[0].value) == min(applied, 20)
+    assert set(at.dataframe[0].value.columns) >= {"Name", "Email", "Status", "Source", "Applied"}
+
+
+def test_unknown_posting_says_so(demo_db):
+    at = open_page(POSTING, signed_in("recruiter@example.com"), id="nope")
+    assert "Posting not found" in texts(at)
+
+
+def test_admin_sets_the_default_referral_bonus(demo_db):
+    at = open_page("pages/recruiting/running_costs.py", signed_in("admin@example.com"))
+    field = [n for n in at.number_input if n.label.startswith("Default referral bonus")][0]
+    field.set_value(2000.0)
+    at.button(key="FormSubmitter:assumptions-Save assumptions").click().run()
+    assert_no_exception(at)
+    new = open_page(POSTING, signed_in("recruiter@example.com"), new="1")
+    assert bonus_field(new).value == 2000.0

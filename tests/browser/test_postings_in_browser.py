@@ -1,0 +1,51 @@
+"""A recruiter writes a posting in Chromium, moves it through review and approval to
+published, and a visitor finds it on the public board."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from playwright.sync_api import Page, expect
+
+from tests.browser.helpers import screenshot, settle
+from tests.browser.test_roles_in_browser import sidebar_nav, sign_in
+
+TITLE = "Platform Engineer (Kubernetes)"
+
+
+def test_recruiter_publishes_a_posting_to_the_board(demo_db, app_url, page: Page, browser):
+    sign_in(page, app_url, "recruiter@example.com")
+    settle(page)
+    sidebar_nav(page).get_by_role("link", name="Job postings").click()
+    expect(page.get_by_role("heading", name="Job postings")).to_be_visible()
+    page.get_by_role("button", name="New posting").click()
+    expect(page.get_by_role("heading", name="New posting")).to_be_visible()
+    page.get_by_label("Title").fill(TITLE)
+    page.get_by_label("Department").fill("Engineering")
+    page.get_by_label("Location").fill("Lisbon")
+    page.get_by_label("Salary from (optional)").fill("70000")
+    page.get_by_label("Salary to (optional)").fill("90000")
+    page.get_by_role("textbox", name="Description (Markdown)").fill(
+        "## About the role\n\nYou keep our **clusters** healthy.\n\n- Kubernetes\n- Terraform")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_role("heading", name=TITLE)).to_be_visible()
+
+    for button, status in (("Submit for review", "In review"), ("Approve", "Approved"),
+                           ("Publish", "Published")):
+        page.get_by_role("button", name=button, exact=True).click()
+        expect(page.get_by_text(f"The posting is now {status.lower()}.")).to_be_visible()
+    with demo_db.connect() as conn:
+        row = conn.execute(sa.text("select status::text, published_at is not null from public.jobs"
+                                   " where title = :t"), {"t": TITLE}).one()
+    assert tuple(row) == ("published", True)
+    settle(page)
+    screenshot(page, "recruiter-posting")
+
+    visitor = browser.new_page(viewport={"width": 1400, "height": 900})
+    visitor.goto(app_url)  # the board is the default page
+    visitor.get_by_placeholder("Title, skill or city").fill("Kubernetes")
+    visitor.keyboard.press("Enter")
+    expect(visitor.get_by_text("Senior Backend Engineer (Python)")).to_have_count(0)  # searched
+    expect(visitor.get_by_text(TITLE).first).to_be_visible()
+    settle(visitor)
+    screenshot(visitor, "visitor-board-new-posting")
+    visitor.close()
