@@ -272,8 +272,8 @@ def move(actor: Actor, job_id: UUID, to_status: str, close_reason: str | None = 
         if not moved:
             raise ValidationError("Someone else changed this posting's status just now. Reload the "
                                   "page to see where it stands.")
-        # When social posts exist, closing stops the job's scheduled posts here (and in the
-        # trigger, for closings that do not come through this function).
+        # Closing also unschedules the job's scheduled social posts, in the same transaction
+        # (trigger jobs_unschedule_posts_when_closed, migration 20261127000000_social_posts).
         return _load(conn, job_id)
 
 

@@ -66,8 +66,8 @@ begin
         using errcode = 'check_violation';
     end if;
     new.closed_at := now();
-    -- Scheduled social posts of the job are stopped here once posts exist (issue 3,
-    -- "Social posts"): the closing and the cancelling must be one transaction.
+    -- Its scheduled social posts are unscheduled by jobs_unschedule_posts_when_closed
+    -- (20261127000000_social_posts.sql), in the same transaction.
   else
     new.close_reason := null;
   end if;
