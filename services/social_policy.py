@@ -117,7 +117,9 @@ def find_phrase(text: str, phrase: str) -> list[tuple[int, int]]:
 
 
 def confidential_terms(text: str, terms: tuple[str, ...]) -> list[Finding]:
-    spans = {span for term in terms for span in find_phrase(text, term)}
+    # a hashtag or mention is marked whole, with its "#"
+    spans = {(start - (start > 0 and text[start - 1] in "#@"), end)
+             for term in terms for start, end in find_phrase(text, term)}
     return [Finding("confidential", BLOCKING, start, end,
                     f"“{text[start:end]}” is on the list of confidential terms (a code name, a client "
                     "or something not yet announced). Remove it or describe it in general words.")
