@@ -71,8 +71,9 @@ def tracked_link(base_url: str, job_id: UUID, *, source: str, medium: str | None
 
 def share_url(channel_key: str, text: str, link: str) -> str | None:
     """The network's share dialog with the post filled in; None for channels that are
-    published by webhook instead. LinkedIn's and Facebook's dialogs take the link only:
-    the text has to be pasted there (the page offers it to copy)."""
+    published by webhook instead. X's dialog puts the link after the text, so what must
+    fit is `f"{text} {link}"`. LinkedIn's and Facebook's dialogs take the link only: the
+    text has to be pasted there (the composer should offer it to copy)."""
     dialog = channel(channel_key).share_dialog
     if dialog is None:
         return None
