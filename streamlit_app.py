@@ -50,8 +50,10 @@ def main() -> None:
         return
 
     menu = menu_for(actor.role, first_run=first_run)
+    # Expanded: an admin's menu is long enough that Streamlit would hide its end behind
+    # "View more".
     page = st.navigation({section: [spec.page() for spec in specs]
-                          for section, specs in menu.items()})
+                          for section, specs in menu.items()}, expanded=True)
     with st.sidebar:
         if actor.signed_in:
             st.caption(f"Signed in as **{ui.plain(actor.display_name)}** · "

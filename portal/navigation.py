@@ -71,6 +71,8 @@ def menu_for(role: Role | None, *, first_run: bool) -> dict[str, list[PageSpec]]
         menu["Admin"] = [
             PageSpec("admin/users", "Users", ":material/manage_accounts:", "users"),
             PageSpec("admin/company_facts", "Company facts", ":material/fact_check:", "company-facts"),
+            PageSpec("admin/social_guidelines", "Social media guidelines", ":material/policy:",
+                     "social-guidelines"),
             PageSpec("admin/privacy", "Privacy & data", ":material/shield_person:", "privacy"),
         ]
     menu["Account"] = [PageSpec("account/my_account", "My account", ":material/person:", "account")]

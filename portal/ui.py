@@ -65,6 +65,23 @@ def plain(text: str | None) -> str:
     return _AUTOLINK_TRIGGERS.sub(lambda match: match.group(0) + _WORD_JOINER, escaped)
 
 
+def highlighted(text: str, marks: list[tuple[int, int, str]]) -> str:
+    """`text` as Markdown that shows it literally (through `plain()`), with each mark's
+    span `(start, end, colour)` on a background of that colour (Streamlit's
+    `:red-background[…]`). Marks that are empty or overlap an earlier one are skipped."""
+    parts, at = [], 0
+    for start, end, colour in sorted(marks):
+        if start < at or start >= end:
+            continue
+        # a background mark cannot span lines: mark each line's part
+        marked = "\n".join(f":{colour}-background[{plain(line)}]" if line.strip() else line
+                            for line in text[start:end].split("\n"))
+        parts += [plain(text[at:start]), marked]
+        at = end
+    parts.append(plain(text[at:]))
+    return "".join(parts).replace("\n", "  \n")  # keep the text's line breaks
+
+
 _MARKDOWN_MARKS = re.compile(r"[#*_>`~|]|\[([^\]]*)\]\([^)]*\)")
 
 

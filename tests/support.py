@@ -11,8 +11,8 @@ TABLES = ("auth.users", "public.invitations", "public.company", "public.jobs",
           "public.candidates", "public.questions", "public.hires", "public.audit_log",
           "public.savings_settings", "public.exchange_rates", "public.programme_costs",
           "public.hire_totals", "public.company_facts", "public.job_visits",
-          "public.portal_settings", "public.question_words", "public.social_channels",
-          "public.social_topics", "private.question_rate",
+          "public.portal_settings", "public.social_guidelines", "public.question_words",
+          "public.social_channels", "public.social_topics", "private.question_rate",
           "private.sign_in_failures", "private.pending_sign_in_links",
           # the background worker's queue: no job of one test runs in another
           "procrastinate.procrastinate_jobs", "procrastinate.procrastinate_workers",
@@ -24,6 +24,7 @@ def truncate_all(engine: sa.Engine) -> None:
         conn.exec_driver_sql(f"truncate {', '.join(TABLES)} restart identity cascade")
         # Singletons the migrations create and admins only update: back to their defaults.
         conn.exec_driver_sql("insert into public.portal_settings (id) values (1)")
+        conn.exec_driver_sql("insert into public.social_guidelines (id) values (1)")
 
 
 def make_pdf(text: str = "Ada Lovelace, analyst") -> bytes:

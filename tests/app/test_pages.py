@@ -30,7 +30,8 @@ def signed_in(email: str) -> Actor:
 def texts(at: AppTest) -> str:
     parts = [e.value for e in at.markdown] + [e.value for e in at.title] + \
         [e.value for e in at.subheader] + [e.value for e in at.caption] + \
-        [e.value for e in at.info] + [e.value for e in at.error] + [e.value for e in at.success]
+        [e.value for e in at.info] + [e.value for e in at.error] + [e.value for e in at.success] + \
+        [e.value for e in at.warning]
     # Text shown "as text" reaches the page Markdown-escaped; compare it as a user reads it.
     shown = "\n".join(str(p) for p in parts).replace("\u2060", "")
     return re.sub(r"\\(.)", r"\1", shown)
@@ -207,6 +208,7 @@ def test_no_page_sits_directly_in_the_pages_folder():
     ("candidate@example.com", "pages/recruiting/inbox.py"),
     ("recruiter@example.com", "pages/admin/privacy.py"),
     ("recruiter@example.com", "pages/admin/company_facts.py"),
+    ("recruiter@example.com", "pages/admin/social_guidelines.py"),
 ])
 def test_pages_outside_the_role_are_not_reachable(demo_db, who, page):
     at = app_as(signed_in(who) if who else None).run()
@@ -224,7 +226,7 @@ def test_pages_outside_the_role_are_not_reachable(demo_db, who, page):
                       "My account"}),
     (Role.ADMIN, {"Open jobs", "Questions & answers", "Overview", "Job postings", "Referrals",
                   "Questions inbox", "Savings", "Hires", "Running costs & assumptions", "Users",
-                  "Company facts", "Privacy & data", "My account"}),
+                  "Company facts", "Social media guidelines", "Privacy & data", "My account"}),
 ])
 def test_visible_menu_per_role(role, expected):
     menu = menu_for(role, first_run=False)
@@ -242,7 +244,7 @@ def test_first_run_menu_is_only_setup():
                            "my_account"}),
     ("admin@example.com", {"jobs", "faq", "job", "follow", "sign_in", "setup", "overview",
                            "postings", "posting", "referrals", "inbox", "savings", "hires", "running_costs",
-                           "users", "company_facts", "privacy", "my_account"}),
+                           "users", "company_facts", "social_guidelines", "privacy", "my_account"}),
 ])
 def test_registered_pages_per_role(demo_db, who, expected):
     at = app_as(signed_in(who) if who else None).run()

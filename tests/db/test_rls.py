@@ -169,6 +169,7 @@ VISIBLE = {
     "programme_costs":   (0, 0, 0, 0, 1, 1),
     "hire_totals":       (0, 0, 0, 0, 1, 1),
     "portal_settings":   (1, 1, 1, 1, 1, 1),
+    "social_guidelines": (0, 0, 0, 0, 1, 1),
     "company_facts":     (1, 1, 1, 1, 1, 1),
     "job_visits":        (0, 0, 0, 0, 1, 1),
     # Read only through private.question_word_meanings.
@@ -244,6 +245,7 @@ INSERTS = {
     "hire_totals": ("insert into public.hire_totals values ('2020-01-01', 'direct', '', 'Eng', 'USD',"
                     " 1, 1, 0, 0, 0, 0, 0)", ()),
     "portal_settings": ("insert into public.portal_settings (id) values (1)", ()),
+    "social_guidelines": ("insert into public.social_guidelines (id) values (1)", ()),
     "company_facts": ("insert into public.company_facts (topic, title, body)"
                       " values ('process', 'Steps', 'Three')", ("admin",)),
     # Recorded through private.record_visit only, one per job and browser session.
@@ -281,7 +283,8 @@ def test_insert(engine, world, table, who):
              "question_askers": "delete from public.question_askers",
              "savings_settings": "delete from public.savings_settings",
              "channel_webhooks": "delete from public.channel_webhooks",
-             "portal_settings": "delete from public.portal_settings"}.get(table)
+             "portal_settings": "delete from public.portal_settings",
+             "social_guidelines": "delete from public.social_guidelines"}.get(table)
     outcome = run_as(engine, world, who, sql, _params(world, who), setup=setup)
     assert (not refused(outcome)) == (who in allowed), f"{who} insert into {table}: {outcome}"
 
@@ -343,6 +346,8 @@ WRITES = {
     "programme_costs": ("update public.programme_costs set amount = 5", STAFF, STAFF),
     "hire_totals": ("update public.hire_totals set hires = 5", (), ()),
     "portal_settings": ("update public.portal_settings set answer_target_hours = 24", ADMIN, ()),
+    "social_guidelines": ("update public.social_guidelines set confidential_terms = '{Falcon}'",
+                          ADMIN, ()),
     "company_facts": ("update public.company_facts set body = 'Zz'", ADMIN, ADMIN),
     "job_visits": ("update public.job_visits set source = 'Z'", (), ()),
     "question_words": ("update public.question_words set word = 'forged'", (), ()),

@@ -5,7 +5,7 @@ from portal.db import DatabaseUnavailable, contains_pattern, database_url, descr
 from portal.errors import ValidationError
 from portal.models import Role
 from portal.settings import load_settings
-from portal.ui import plain
+from portal.ui import highlighted, plain
 
 
 def test_email_is_normalised():
@@ -62,3 +62,14 @@ def test_plain_text_breaks_autolinks_and_icon_codes(text):
     # An invisible word joiner follows every "www", ":" and "@": no autolink, no icon.
     assert "\u2060" in shown
     assert shown.replace("\u2060", "").replace("\\", "") == text
+
+
+def test_highlighted_text_marks_spans_and_stays_text():
+    text = "Join #Falcon]\n[x](javascript:1) **now**"
+    now = text.index("now")
+    shown = highlighted(text, [(5, 13, "red"), (0, 0, "red"), (6, 9, "orange"), (now, now + 3, "orange")])
+    assert shown.startswith("Join :red-background[\\#Falcon\\]]  \n\\[x\\]")  # "]" cannot close the mark
+    assert shown.endswith("\\*\\*:orange-background[now]\\*\\*")
+    assert shown.count("-background[") == 2  # the empty and the overlapping mark are skipped
+    # a mark across a line break is marked on each line
+    assert highlighted("a\nb", [(0, 3, "red")]) == ":red-background[a]  \n:red-background[b]"
