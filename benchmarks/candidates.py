@@ -35,6 +35,7 @@ os.environ.pop("DATABASE_URL", None)
 
 import sqlalchemy as sa  # noqa: E402
 
+from benchmarks.jobs_data import insert_jobs  # noqa: E402
 from benchmarks.timing import describe, timings  # noqa: E402
 from portal.db import ensure_ready, owner_transaction, transaction  # noqa: E402
 from portal.models import Actor  # noqa: E402
@@ -59,28 +60,10 @@ ANSWERS = ["Yes. It is described in the offer letter, and your recruiter walks y
 
 def fill(job_count: int, question_count: int) -> None:
     with owner_transaction() as conn:
-        conn.execute(sa.text(
-            """
-            insert into public.jobs (title, department, location, remote_policy, employment_type,
-              salary_min, salary_max, currency, description, status, published_at)
-            select (array['Backend Engineer', 'Frontend Engineer', 'Data Scientist', 'Product Manager',
-                          'Designer', 'Account Executive', 'Site Reliability Engineer', 'Recruiter',
-                          'Customer Success Manager', 'Financial Analyst'])[1 + i % 10]
-                     || ' ' || (array['I', 'II', 'Senior', 'Lead', 'Staff'])[1 + (i / 10) % 5]
-                     || ' #' || i,
-                   (array['Engineering', 'Data', 'Product', 'Design', 'Sales', 'People', 'Finance',
-                          'Customer Success', 'Marketing'])[1 + i % 9],
-                   (array['Berlin', 'London', 'Austin, TX', 'Remote (EU)', 'Lisbon', 'Warsaw'])[1 + i % 6],
-                   (array['onsite', 'hybrid', 'remote'])[1 + i % 3],
-                   (array['full_time', 'full_time', 'part_time', 'contract', 'internship'])[1 + i % 5],
-                   50000 + (i % 40) * 1000, 70000 + (i % 40) * 1500, 'EUR',
-                   repeat('We are looking for someone who enjoys hard problems, clear writing and '
-                          'working with kind colleagues. ', 6),
-                   case when i <= :open then 'published'::public.job_status
-                        when i % 2 = 0 then 'closed' else 'draft' end,
-                   now() - make_interval(mins => i)
-            from generate_series(1, :total) as i
-            """), {"open": job_count, "total": job_count + job_count // 5})
+        # 10,000 open ones, and a fifth as many closed or draft.
+        insert_jobs(conn, job_count + job_count // 5,
+                    f"case when i <= {int(job_count)} then 'published'"
+                    " when i % 2 = 0 then 'closed' else 'draft' end")
         rng = random.Random(4)
         rows = []
         for n in range(question_count):
@@ -99,7 +82,7 @@ def fill(job_count: int, question_count: int) -> None:
                 " values (:body, cast(:status as public.question_status), cast(:answer as text), :topic,"
                 " case when cast(:answer as text) is null then null else now() end)"),
                 rows[start:start + 20_000])
-        conn.exec_driver_sql("analyze public.jobs; analyze public.questions")
+        conn.exec_driver_sql("analyze public.questions")
 
 
 def lookups(count: int) -> list[str]:

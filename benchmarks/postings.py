@@ -27,6 +27,7 @@ os.environ.pop("DATABASE_URL", None)
 
 import sqlalchemy as sa  # noqa: E402
 
+from benchmarks.jobs_data import insert_jobs  # noqa: E402
 from benchmarks.timing import describe, timings  # noqa: E402
 from portal.db import ensure_ready, owner_transaction, transaction  # noqa: E402
 from portal.models import Actor, Role  # noqa: E402
@@ -40,36 +41,9 @@ def fill(job_count: int) -> list[Actor]:
     with owner_transaction() as conn:
         recruiters = [Actor(create_account(conn, f"r{i}@bench.test", f"Recruiter {i}", Role.RECRUITER, None),
                             f"r{i}@bench.test", Role.RECRUITER) for i in range(5)]
-        conn.execute(sa.text(
-            """
-            insert into public.jobs (title, department, location, remote_policy, employment_type,
-              salary_min, salary_max, currency, description, owner_id, status, published_at,
-              closed_at, close_reason, created_at)
-            select (array['Backend Engineer', 'Frontend Engineer', 'Data Scientist', 'Product Manager',
-                          'Designer', 'Account Executive', 'Site Reliability Engineer', 'Recruiter',
-                          'Customer Success Manager', 'Financial Analyst'])[1 + i % 10]
-                     || ' ' || (array['I', 'II', 'Senior', 'Lead', 'Staff'])[1 + (i / 10) % 5]
-                     || ' #' || i,
-                   (array['Engineering', 'Data', 'Product', 'Design', 'Sales', 'People', 'Finance',
-                          'Customer Success', 'Marketing'])[1 + i % 9],
-                   (array['Berlin', 'London', 'Austin, TX', 'Remote (EU)', 'Lisbon', 'Warsaw'])[1 + i % 6],
-                   (array['onsite', 'hybrid', 'remote'])[1 + i % 3],
-                   (array['full_time', 'full_time', 'part_time', 'contract', 'internship'])[1 + i % 5],
-                   50000 + (i % 40) * 1000, 70000 + (i % 40) * 1500, 'EUR',
-                   repeat('We are looking for someone who enjoys hard problems, clear writing and '
-                          'working with kind colleagues. ', 6),
-                   (cast(:owners as uuid[]))[1 + i % 5],
-                   s.status,
-                   case when s.status in ('published', 'closed') then now() - make_interval(mins => i) end,
-                   case when s.status = 'closed' then now() end,
-                   case when s.status = 'closed' then 'filled' end,
-                   now() - make_interval(mins => i)
-            from generate_series(1, :total) as i,
-                 lateral (select (array['draft', 'in_review', 'approved', 'published', 'published',
-                                        'published', 'closed', 'closed'])[1 + i % 8]::public.job_status
-                          as status) s
-            """), {"owners": [str(r.user_id) for r in recruiters], "total": job_count})
-        conn.exec_driver_sql("analyze public.jobs")
+        insert_jobs(conn, job_count, "(array['draft', 'in_review', 'approved', 'published', 'published',"
+                                     " 'published', 'closed', 'closed'])[1 + i % 8]",
+                    owners=[str(r.user_id) for r in recruiters])
     return recruiters
 
 

@@ -95,11 +95,12 @@ def similar_in(conn: Connection, text: str, limit: int = 5,
     known = sorted((t for t in terms if t.known), key=lambda t: t.questions)
     if not known:
         return []
-    rare = known[:1]
-    for term in known[1:]:
-        if sum(t.questions for t in rare) + term.questions > RARE_WORDS_QUESTIONS:
+    rare, ranked = [], 0
+    for term in known:  # rarest first
+        if rare and ranked + term.questions > RARE_WORDS_QUESTIONS:
             break
         rare.append(term)
+        ranked += term.questions
     rows = conn.execute(sa.text(_SIMILAR), {
         "every_word": " & ".join(t.query for t in known),
         "rare_words": " | ".join(t.query for t in rare),

@@ -81,15 +81,13 @@ def _workflow(actor: Actor) -> Iterator[Connection]:
             yield conn
     except sa.exc.DBAPIError as error:
         state = getattr(error.orig, "sqlstate", None)
-        if state == "42501":
-            message = error.orig.diag.message_primary or ""
-            raise PermissionDenied(message[:1].upper() + message[1:] + ".") from None
-        if state == "23514":
-            message = error.orig.diag.message_primary or ""
-            if message.startswith("new row"):  # a table check, not the workflow's words
-                raise ValidationError("That change does not fit the post's state.") from None
-            raise ValidationError(message[:1].upper() + message[1:] + ".") from None
-        raise
+        if state not in ("42501", "23514"):
+            raise
+        message = error.orig.diag.message_primary or ""
+        if state == "23514" and message.startswith("new row"):  # a table check, not the workflow's words
+            raise ValidationError("That change does not fit the post's state.") from None
+        refusal = PermissionDenied if state == "42501" else ValidationError
+        raise refusal(message[:1].upper() + message[1:] + ".") from None
 
 
 def _body(body: str) -> str:

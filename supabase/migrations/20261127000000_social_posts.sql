@@ -186,7 +186,7 @@ begin
   new.approved_by := case when new.status = 'approved' and old.status = 'submitted' then me
                           when new.status in ('draft', 'submitted', 'rejected') then null
                           else old.approved_by end;
-  if new.status not in ('scheduled') then
+  if new.status <> 'scheduled' then  -- a published post keeps when it was planned for
     new.scheduled_for := case when new.status = 'published' then old.scheduled_for end;
   end if;
   if new.status = 'published' then
