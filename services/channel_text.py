@@ -36,6 +36,17 @@ CHANNELS: dict[str, Channel] = {c.key: c for c in (
 )}
 
 
+# The text rules each network of a social channel (public.social_network) follows: the
+# internal news feed and the alumni digest are both our own long-form internal channels.
+NETWORK_RULES = {"x": "x", "linkedin": "linkedin", "facebook": "facebook", "slack": "slack",
+                 "teams": "teams", "news_feed": "internal", "alumni_digest": "internal"}
+
+
+def for_network(network: str) -> Channel:
+    """The text rules of a social channel's network."""
+    return channel(NETWORK_RULES.get(network, network))
+
+
 def channel(key: str) -> Channel:
     try:
         return CHANNELS[key]

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection
 from portal import validation
 from portal.db import transaction
 from portal.errors import NotFound, PermissionDenied, ValidationError
-from portal.models import Actor
+from portal.models import Actor, Page
 from services import audit
 
 STATUS_LABELS = {"draft": "Draft", "submitted": "Waiting for approval", "approved": "Approved",
@@ -49,6 +49,13 @@ class Post:
     scheduled_for: datetime | None
     published_at: datetime | None
     published_url: str | None
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A submitted post, and since when it waits for an approver."""
+    post: Post
+    submitted_at: datetime
 
 
 @dataclass(frozen=True)
@@ -95,14 +102,17 @@ def _body(body: str) -> str:
 
 
 def compose(actor: Actor, job_id: UUID, channel_id: UUID, body: str,
-            topic_id: UUID | None = None) -> UUID:
-    """A new draft post for a posting on a channel."""
+            topic_id: UUID | None = None, post_id: UUID | None = None) -> UUID:
+    """A new draft post for a posting on a channel; `post_id` when its tracked link already
+    carries the id it is to have."""
     body = _body(body)
     with _workflow(actor) as conn:
         post_id = conn.execute(sa.text(
-            "insert into public.social_posts (job_id, channel_id, topic_id, body, author_id)"
-            " values (:job, :channel, :topic, :body, auth.uid()) returning id"),
-            {"job": job_id, "channel": channel_id, "topic": topic_id, "body": body}).scalar_one()
+            "insert into public.social_posts (id, job_id, channel_id, topic_id, body, author_id)"
+            " values (coalesce(:id, gen_random_uuid()), :job, :channel, :topic, :body, auth.uid())"
+            " returning id"),
+            {"id": post_id, "job": job_id, "channel": channel_id, "topic": topic_id,
+             "body": body}).scalar_one()
         audit.record(conn, "post.drafted", "social_post", str(post_id))
     return post_id
 
@@ -191,3 +201,22 @@ def history(actor: Actor, post_id: UUID) -> list[Transition]:
             " from public.social_post_events e left join public.profiles p on p.id = e.actor_id"
             " where e.post_id = :id order by e.at, e.id"), {"id": post_id}).all()
     return [Transition(**row._mapping) for row in rows]
+
+
+def waiting_for_approval(actor: Actor, page: int = 1, page_size: int = 10) -> Page[Waiting]:
+    """Submitted posts, the longest waiting first."""
+    with transaction(actor) as conn:
+        total = conn.execute(sa.text(
+            "select count(*) from public.social_posts where status = 'submitted'")).scalar_one()
+        rows = conn.execute(sa.text(
+            "select q.*, s.submitted_at from (" + _POST + ") q"  # noqa: S608 - constants only
+            " cross join lateral (select max(e.at) as submitted_at from public.social_post_events e"
+            "   where e.post_id = q.id and e.to_status = 'submitted') s"
+            " where q.status = 'submitted' order by s.submitted_at, q.id limit :size offset :offset"),
+            {"size": page_size, "offset": Page.offset(page, page_size)}).all()
+    waiting = []
+    for row in rows:
+        fields = dict(row._mapping)
+        submitted_at = fields.pop("submitted_at")
+        waiting.append(Waiting(Post(**fields), submitted_at))
+    return Page(waiting, total, max(1, page), page_size)

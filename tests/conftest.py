@@ -26,6 +26,7 @@ os.environ["PORTAL_SECRETS_FILE"] = str(_DATA_DIR / "no-secrets.toml")
 os.environ["PORTAL_DATA_DIR"] = str(_DATA_DIR)
 
 from portal import db, embedded  # noqa: E402
+from tests.fake_openai import fake_openai  # noqa: E402, F401 - a fixture for every test module
 from tests.support import truncate_all  # noqa: E402
 
 DATABASE_URL = embedded.start(_DATA_DIR)

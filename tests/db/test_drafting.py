@@ -4,9 +4,7 @@ local stand-in for OpenAI's API: what is sent, what comes back, and every way it
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -15,83 +13,7 @@ from portal.settings import settings
 from services import company, drafting, inbox, questions
 from tests.browser.helpers import free_port
 from tests.db.question_world import People, add_question, make_people, row
-
-CATEGORIES = ("harassment", "harassment/threatening", "hate", "hate/threatening", "illicit",
-              "illicit/violent", "self-harm", "self-harm/instructions", "self-harm/intent", "sexual",
-              "sexual/minors", "violence", "violence/graphic")
-
-
-class FakeOpenAI(BaseHTTPRequestHandler):
-    chat_content = "{}"  # the message content the model "writes"
-    chat_status = 200
-    chat_delay = 0.0
-    flagged: tuple[str, ...] = ()  # moderation categories to flag
-    requests: list[tuple[str, dict, dict]] = []  # (path, headers, JSON body)
-    release = threading.Event()  # ends a delayed reply early when the test is over
-
-    def log_message(self, *args):  # keep test output quiet
-        pass
-
-    def do_POST(self):  # noqa: N802 - http.server's naming
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])) or b"{}")
-        FakeOpenAI.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()},
-                                     body))
-        if self.path == "/v1/chat/completions":
-            if self.chat_delay:
-                self.release.wait(self.chat_delay)
-            if self.chat_status != 200:
-                return self._reply(self.chat_status, {"error": {"message": "boom", "type": "server_error"}})
-            return self._reply(200, {
-                "id": "chatcmpl-test", "object": "chat.completion", "created": 1,
-                "model": body.get("model"),
-                "choices": [{"index": 0, "finish_reason": "stop",
-                             "message": {"role": "assistant", "content": self.chat_content}}],
-                "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}})
-        if self.path == "/v1/moderations":
-            categories = {name: name in self.flagged for name in CATEGORIES}
-            return self._reply(200, {
-                "id": "modr-test", "model": "omni-moderation-latest",
-                "results": [{"flagged": bool(self.flagged), "categories": categories,
-                             "category_scores": {name: 0.9 if hit else 0.01
-                                                 for name, hit in categories.items()},
-                             "category_applied_input_types": {name: ["text"] for name in CATEGORIES}}]})
-        self._reply(404, {"error": {"message": "not found"}})
-
-    def _reply(self, status: int, payload: dict):
-        data = json.dumps(payload).encode()
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-        except OSError:  # the client gave up waiting
-            pass
-
-
-class _QuietServer(ThreadingHTTPServer):
-    def handle_error(self, request, client_address):
-        pass
-
-
-@pytest.fixture
-def fake_openai(monkeypatch):
-    server = _QuietServer(("127.0.0.1", 0), FakeOpenAI)
-    threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
-    FakeOpenAI.chat_content, FakeOpenAI.chat_status, FakeOpenAI.chat_delay = "{}", 200, 0.0
-    FakeOpenAI.flagged, FakeOpenAI.requests = (), []
-    FakeOpenAI.release = threading.Event()
-    config = replace(settings(), openai_api_key="test-key", openai_model="test-model",
-                     openai_base_url=f"http://127.0.0.1:{server.server_port}/v1", openai_timeout=1.0)
-    monkeypatch.setattr(ai, "settings", lambda: config)
-    yield FakeOpenAI
-    FakeOpenAI.release.set()
-    server.shutdown()
-    server.server_close()
-
-
-def _chats(fake) -> list[dict]:
-    return [body for path, _, body in fake.requests if path == "/v1/chat/completions"]
+from tests.fake_openai import CATEGORIES, chats
 
 
 def _document(chat: dict) -> dict:
@@ -163,7 +85,7 @@ def test_a_draft_keeps_only_the_sources_it_was_given(clean_db, people, fake_open
     assert draft.used[1].title == "What is the salary range for the Data Engineer role?"
     assert draft.note == ""
 
-    [chat] = _chats(fake_openai)
+    [chat] = chats(fake_openai)
     document = _document(chat)
     given = [s["id"] for s in document["sources"]]
     assert given[0] == "J1" and "F1" in given and {"C1", "C2"} <= set(given)
@@ -203,10 +125,10 @@ def test_a_prompt_injection_cannot_choose_the_sources(clean_db, people, fake_ope
     harmless_draft = inbox.suggest(people.recruiter, harmless.question_id)
     injected_draft = inbox.suggest(people.recruiter, injected.question_id)
 
-    sent_harmless, sent_injected = (_document(chat) for chat in _chats(fake_openai))
+    sent_harmless, sent_injected = (_document(chat) for chat in chats(fake_openai))
     assert sent_injected["sources"] == sent_harmless["sources"]  # same ids, same texts
     assert sent_injected["question"] == INJECTION
-    for chat in _chats(fake_openai):
+    for chat in chats(fake_openai):
         assert chat["messages"][0]["content"] == drafting.SYSTEM_PROMPT
         assert len(chat["messages"]) == 2
     # Whatever the reply names, only what was given is kept.
@@ -231,7 +153,7 @@ def test_every_failure_falls_back_to_the_closest_answers(clean_db, people, fake_
     assert draft.answer == "" and draft.used == []
     assert note in draft.note and "closest published answers" in draft.note
     assert draft.offered[0].body == "What is the salary range for the Data Engineer role?"
-    assert len(_chats(fake_openai)) == 1  # one try, no retries
+    assert len(chats(fake_openai)) == 1  # one try, no retries
 
 
 def test_an_unreachable_service_falls_back(clean_db, people, monkeypatch):
