@@ -58,6 +58,8 @@ def menu_for(role: Role | None, *, first_run: bool) -> dict[str, list[PageSpec]]
             PageSpec("recruiting/postings", "Job postings", ":material/folder_open:", "postings"),
             # One posting (`posting?id=…`, or `posting?new=1` to write one), from the list.
             PageSpec("recruiting/posting", "Posting", ":material/edit_note:", "posting", hidden=True),
+            PageSpec("recruiting/post_approvals", "Post approvals", ":material/approval:", "post-approvals"),
+            PageSpec("recruiting/post_topics", "Post topics", ":material/label:", "post-topics"),
             PageSpec("recruiting/referrals", "Referrals", ":material/sync_alt:", "referrals"),
             PageSpec("recruiting/inbox", "Questions inbox", ":material/inbox:", "inbox"),
         ]

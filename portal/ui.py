@@ -97,6 +97,22 @@ def show_error(error: Exception | str) -> None:
     st.error(plain(str(error)))
 
 
+def post_check(result, channel: str) -> None:
+    """A social post's check (services.post_review.PostCheck): its length against the
+    channel's limit, then each finding of the guidelines, blocking ones as errors and
+    advice as warnings, with their alternatives."""
+    over = result.length - result.limit
+    (st.error if over > 0 else st.caption)(
+        f"{result.length:,} of {result.limit:,} characters on {plain(channel)}"
+        + (f": {over:,} too many." if over > 0 else "."))
+    for finding in result.findings:
+        advice = f" Try: {', '.join(finding.alternatives)}." if finding.alternatives else ""
+        if finding.blocking:
+            st.error(plain(finding.message + advice), icon=":material/block:")
+        else:
+            st.warning(plain(finding.message + advice), icon=":material/lightbulb:")
+
+
 def page_number(key: str) -> int:
     return int(st.session_state.get(key, 1) or 1)
 

@@ -100,7 +100,7 @@ def save_draft(actor: Actor, job_id: UUID, channel_id: UUID, post_id: UUID, body
 
 
 def submit_for_approval(actor: Actor, post_id: UUID) -> None:
-    """Submit a saved post, unless its check blocks it."""
+    """Submit a saved draft or rejected post, unless its check blocks it."""
     post = social_posts.post(actor, post_id)
     result = check(post.body, channel(actor, post.channel_id), guidelines(actor))
     if result.too_long:
@@ -109,4 +109,6 @@ def submit_for_approval(actor: Actor, post_id: UUID) -> None:
     if result.blocked:
         raise ValidationError("The post does not follow the social-media guidelines yet: fix what is "
                               "marked as blocking, then submit it.")
+    if post.status == "rejected":  # the workflow goes back through draft
+        social_posts.back_to_draft(actor, post_id)
     social_posts.submit(actor, post_id)

@@ -8,7 +8,7 @@ from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
 from portal.validation import RESUME_TYPES
-from services import jobs, postings, referrals
+from services import jobs, post_drafting, post_review, postings, referrals, social_posts, social_topics
 from services.postings import PostingForm
 
 LIST_PAGE = "pages/recruiting/postings.py"
@@ -120,8 +120,10 @@ if job.status in ("published", "closed"):
 
 applicant_page = postings.applicants(actor, job.id, page=ui.page_number(f"applicants:{job.id}"))
 referral_page = referrals.list_referrals(actor, job_id=job.id, page=ui.page_number(f"referrals:{job.id}"))
-details_tab, edit_tab, applicants_tab, referrals_tab = st.tabs(
-    ["Details", "Edit", f"Applicants ({applicant_page.total})", f"Referrals ({referral_page.total})"])
+channel_posts = social_posts.posts_for_job(actor, job.id)
+details_tab, edit_tab, applicants_tab, referrals_tab, posts_tab = st.tabs(
+    ["Details", "Edit", f"Applicants ({applicant_page.total})", f"Referrals ({referral_page.total})",
+     f"Channel posts ({len(channel_posts)})"])
 
 with details_tab:
     left, right = st.columns([3, 2], gap="large")
@@ -189,3 +191,142 @@ with referrals_tab:
                        "Reward": float(r.reward_amount) if r.reward_amount is not None else None,
                        "Referred": r.created_at.date()} for r in referral_page.rows], hide_index=True)
         ui.pagination(referral_page, f"referrals:{job.id}")
+
+
+# --- channel posts: the posting's social posts, and the composer ----------------------------
+roles = post_review.social_roles(actor)
+channels = {c.id: c for c in post_review.channels(actor, active_only=False)}
+topics = social_topics.topics(actor)
+topic_names = {t.id: t.name for t in topics}
+rules = post_review.guidelines(actor)
+
+
+def topic_choice(key: str, current=None):
+    """A topic among those not retired (a post keeps its retired topic until changed)."""
+    options = [t.id for t in topics] + ([current] if current and current not in topic_names else [])
+    return st.selectbox("Topic", options, key=key, index=options.index(current) if current in options
+                        else (0 if options else None),
+                        format_func=lambda t: topic_names.get(t, "A retired topic"),
+                        placeholder="No approved topics yet",
+                        help="Approvers keep the list of topics under Recruiting → Post topics.")
+
+
+def post_editor(key: str, channel: post_review.SocialChannel, body: str) -> str:
+    """The post's text area with its check beside it; what is in the text area now."""
+    text_col, check_col = st.columns([3, 2], gap="medium")
+    typed = text_col.text_area(f"Text for {channel.name}", body, key=key, height=220,
+                               max_chars=social_posts.MAX_BODY)
+    with check_col:
+        ui.post_check(post_review.check(typed, channel, rules), channel.name)
+    return typed
+
+
+def composer(active: list[post_review.SocialChannel]) -> None:
+    """New posts for this posting: channels, tone and topic, drafted, checked, saved or submitted."""
+    st.subheader("Compose")
+    st.caption("Choose where to share this posting and how it should sound, then **Draft**: every channel "
+               "gets a text you can edit, ending with the tracked link that credits visits and "
+               "applications to that post. Each text is checked against the social-media guidelines.")
+    drafts_key = f"composer:{job.id}"
+    with st.form(f"draft-posts:{job.id}"):
+        chosen = st.multiselect("Channels", [c.id for c in active],
+                                format_func=lambda c: f"{channels[c].name} ({channels[c].audience})",
+                                placeholder="Choose one or more channels")
+        tone_col, topic_col = st.columns(2)
+        with tone_col:
+            tone = st.selectbox("Tone", list(post_drafting.TONES), format_func=post_drafting.TONES.get)
+        with topic_col:
+            new_topic = topic_choice(f"compose-topic:{job.id}")
+        if st.form_submit_button("Draft", icon=":material/edit_note:"):
+            try:
+                with st.spinner("Drafting…"):
+                    st.session_state[drafts_key] = post_drafting.draft_for_posting(actor, job.id, chosen,
+                                                                                   tone)
+            except UserFacingError as error:
+                ui.show_error(error)
+    drafted = st.session_state.get(drafts_key, [])
+    checks = {}
+    for d in drafted:
+        with st.container(border=True):
+            st.markdown(f"**{ui.plain(d.channel.name)}** · {d.channel.audience} · "
+                        + ("written by the AI" if d.by_ai else "from the template"))
+            if d.note:
+                st.info(ui.plain(d.note), icon=":material/info:")
+            typed = post_editor(f"compose-body:{d.post_id}", d.channel, d.body)
+            checks[d.post_id] = (typed, post_review.check(typed, d.channel, rules))
+            if d.link not in typed:
+                st.caption("The tracked link is no longer in the text: visits from this post will not "
+                           "be credited to it.")
+    if drafted:
+        save_col, submit_col, _ = st.columns([1, 1, 2])
+        save = save_col.button("Save drafts", icon=":material/save:")
+        submit = submit_col.button("Submit for approval", type="primary", icon=":material/send:")
+        blocked = [d.channel.name for d in drafted if checks[d.post_id][1].blocked]
+        if submit and blocked:
+            st.error("Fix what is marked as blocking first: " + ui.plain(", ".join(blocked)) + ". Nothing "
+                     "was submitted.")
+        elif save or submit:
+            try:
+                for d in drafted:
+                    post_review.save_draft(actor, job.id, d.channel.id, d.post_id, checks[d.post_id][0],
+                                           new_topic)
+                    if submit:
+                        post_review.submit_for_approval(actor, d.post_id)
+            except UserFacingError as error:
+                ui.show_error(error)  # what was saved stays saved; the texts stay here
+            else:
+                del st.session_state[drafts_key]
+                st.session_state[f"posts-done:{job.id}"] = (
+                    f"{len(drafted)} post(s) submitted: they wait for an approver under Recruiting → Post "
+                    "approvals." if submit else f"{len(drafted)} draft(s) saved; edit them above.")
+                st.rerun()
+
+
+with posts_tab:
+    if done := st.session_state.pop(f"posts-done:{job.id}", None):
+        st.success(done)
+    st.subheader("Posts on social channels")
+    if not channel_posts:
+        st.info("No posts for this posting yet." + (" Compose the first one below." if "publisher" in roles
+                                                    else ""))
+    else:
+        st.dataframe([{"Channel": p.channel, "Topic": p.topic or "—",
+                       "Status": social_posts.STATUS_LABELS[p.status],
+                       "Scheduled / published": p.published_at or p.scheduled_for, "Author": p.author or "—",
+                       "Text": p.body} for p in channel_posts], hide_index=True,
+                     column_config={"Scheduled / published": st.column_config.DatetimeColumn(
+                         format="D MMM YYYY, HH:mm")})
+    editable = [p for p in channel_posts if p.status in ("draft", "rejected")
+                and (p.author_id == actor.user_id or "editor" in roles)]
+    for p in editable:
+        with st.expander(f"{social_posts.STATUS_LABELS[p.status]}: {p.channel}",
+                         expanded=p.status == "rejected", icon=":material/edit:"):
+            if p.status == "rejected":
+                st.warning("The reviewer's comment: " + ui.plain(p.review_comment or ""),
+                           icon=":material/undo:")
+            typed = post_editor(f"post-body:{p.id}", channels[p.channel_id], p.body)
+            topic = topic_choice(f"post-topic:{p.id}", p.topic_id)
+            save_col, submit_col, _ = st.columns([1, 1, 2])
+            try:
+                if save_col.button("Save changes", key=f"post-save:{p.id}"):
+                    post_review.save_draft(actor, job.id, p.channel_id, p.id, typed, topic)
+                    st.session_state[f"posts-done:{job.id}"] = f"The post for {p.channel} is saved."
+                    st.rerun()
+                if submit_col.button("Submit for approval", key=f"post-submit:{p.id}", type="primary"):
+                    post_review.save_draft(actor, job.id, p.channel_id, p.id, typed, topic)
+                    post_review.submit_for_approval(actor, p.id)
+                    st.session_state[f"posts-done:{job.id}"] = (f"The post for {p.channel} waits for an "
+                                                                "approver under Recruiting → Post approvals.")
+                    st.rerun()
+            except UserFacingError as error:
+                ui.show_error(error)  # the text area keeps what was typed
+
+    active = post_review.channels(actor)
+    if "publisher" not in roles:
+        st.caption("Publishers write posts, editors change them and approvers approve them; an admin "
+                   "gives these roles." + (" You may edit the drafts shown above." if editable else ""))
+    elif not active:
+        st.info("There are no active social channels yet; an admin sets them up.")
+    else:
+        composer(active)
+

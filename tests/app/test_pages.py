@@ -126,6 +126,8 @@ def test_my_applications_page(demo_db):
     ("pages/recruiting/overview.py", "Recruiting overview"),
     ("pages/recruiting/postings.py", "Job postings"),
     ("pages/recruiting/referrals.py", "Referrals"),
+    ("pages/recruiting/post_approvals.py", "Post approvals"),
+    ("pages/recruiting/post_topics.py", "Post topics"),
 ])
 def test_recruiter_pages(demo_db, page, heading):
     at = app_as(signed_in("recruiter@example.com")).run()
@@ -221,12 +223,13 @@ def test_pages_outside_the_role_are_not_reachable(demo_db, who, page):
     (Role.CANDIDATE, {"Open jobs", "Questions & answers", "My applications", "My account"}),
     (Role.ALUMNUS, {"Open jobs", "Questions & answers", "My referrals", "My account"}),
     (Role.EMPLOYEE, {"Open jobs", "Questions & answers", "My referrals", "My account"}),
-    (Role.RECRUITER, {"Open jobs", "Questions & answers", "Overview", "Job postings", "Referrals",
-                      "Questions inbox", "Savings", "Hires", "Running costs & assumptions",
-                      "My account"}),
-    (Role.ADMIN, {"Open jobs", "Questions & answers", "Overview", "Job postings", "Referrals",
-                  "Questions inbox", "Savings", "Hires", "Running costs & assumptions", "Users",
-                  "Company facts", "Social media guidelines", "Privacy & data", "My account"}),
+    (Role.RECRUITER, {"Open jobs", "Questions & answers", "Overview", "Job postings", "Post approvals",
+                      "Post topics", "Referrals", "Questions inbox", "Savings", "Hires",
+                      "Running costs & assumptions", "My account"}),
+    (Role.ADMIN, {"Open jobs", "Questions & answers", "Overview", "Job postings", "Post approvals",
+                  "Post topics", "Referrals", "Questions inbox", "Savings", "Hires",
+                  "Running costs & assumptions", "Users", "Company facts", "Social media guidelines",
+                  "Privacy & data", "My account"}),
 ])
 def test_visible_menu_per_role(role, expected):
     menu = menu_for(role, first_run=False)
