@@ -123,7 +123,7 @@ referral_page = referrals.list_referrals(actor, job_id=job.id, page=ui.page_numb
 channel_posts = social_posts.posts_for_job(actor, job.id)
 details_tab, edit_tab, applicants_tab, referrals_tab, posts_tab = st.tabs(
     ["Details", "Edit", f"Applicants ({applicant_page.total})", f"Referrals ({referral_page.total})",
-     f"Channel posts ({len(channel_posts)})"])
+     "Channel posts"])  # no count: a tab whose label changes is closed by the rerun after saving
 
 with details_tab:
     left, right = st.columns([3, 2], gap="large")

@@ -10,8 +10,9 @@ import sqlalchemy as sa
 
 from portal.models import Actor, Role
 from services.accounts import create_account
+from services.demo import DEMO_PASSWORD
 
-PASSWORD = "a long enough password"
+PASSWORD = DEMO_PASSWORD  # so that the browser tests sign in as the demo accounts do
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ def make_world(engine: sa.Engine) -> SocialWorld:
                                   ("second_approver", Role.RECRUITER, ["approver"]),
                                   ("recruiter", Role.RECRUITER, []),
                                   ("admin", Role.ADMIN, [])):
-            email = f"{who.replace('_', '-')}@social.test"
+            email = f"{who.replace('_', '-')}@social.example.com"
             name = who.replace("_", " ").title()
             user_id = create_account(conn, email, name, role, PASSWORD)
             people[who] = Actor(user_id=user_id, email=email, role=role, full_name=name)
