@@ -7,6 +7,7 @@ from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
 from services import channel_text, social_guidelines, social_policy
+from services.post_review import PostCheck
 
 actor = ui.require_role(Role.ADMIN)
 st.title("Social media guidelines")
@@ -49,12 +50,6 @@ with st.form("try-post"):
     checked = st.form_submit_button("Check the post")
 
 if checked and text.strip():
-    limit = channel_text.CHANNELS[key].limit
-    length = channel_text.length_on(key, text)
-    over = length > limit
-    (st.error if over else st.caption)(
-        f"{length:,} of {limit:,} characters on {channel_text.CHANNELS[key].label}"
-        + (f": {length - limit:,} too many." if over else "."))
     findings = social_policy.check_post(text, guidelines, audience)
     blocking = sum(f.blocking for f in findings)
     with st.container(border=True):
@@ -64,10 +59,7 @@ if checked and text.strip():
         st.success("Nothing to fix: this post follows the guidelines.")
     elif blocking:
         st.error(f"{blocking} finding(s) block this post; fix them before it can be submitted.")
-    for finding in findings:
-        advice = f" Try: {', '.join(finding.alternatives)}." if finding.alternatives else ""
-        (st.error if finding.blocking else st.warning)(ui.plain(finding.message + advice),
-                                                       icon=":material/block:" if finding.blocking
-                                                       else ":material/lightbulb:")
+    ui.post_check(PostCheck(channel_text.length_on(key, text), channel_text.CHANNELS[key].limit, findings),
+                  channel_text.CHANNELS[key].label)
 elif checked:
     st.info("Write or paste a post to check.")
