@@ -99,16 +99,27 @@ def save_draft(actor: Actor, job_id: UUID, channel_id: UUID, post_id: UUID, body
         social_posts.compose(actor, job_id, channel_id, body, topic_id, post_id=post_id)
 
 
-def submit_for_approval(actor: Actor, post_id: UUID) -> None:
-    """Submit a saved draft or rejected post, unless its check blocks it."""
-    post = social_posts.post(actor, post_id)
+def _refuse_if_blocked(actor: Actor, post: social_posts.Post, then: str) -> None:
     result = check(post.body, channel(actor, post.channel_id), guidelines(actor))
     if result.too_long:
         raise ValidationError(f"The post is {result.length - result.limit:,} characters too long for "
-                              f"{post.channel}. Shorten it, then submit it.")
+                              f"{post.channel}. Shorten it, then {then}.")
     if result.blocked:
-        raise ValidationError("The post does not follow the social-media guidelines yet: fix what is "
-                              "marked as blocking, then submit it.")
+        raise ValidationError("The post does not follow the social-media guidelines: fix what is "
+                              f"marked as blocking, then {then}.")
+
+
+def submit_for_approval(actor: Actor, post_id: UUID) -> None:
+    """Submit a saved draft or rejected post, unless its check blocks it."""
+    post = social_posts.post(actor, post_id)
+    _refuse_if_blocked(actor, post, "submit it")
     if post.status == "rejected":  # the workflow goes back through draft
         social_posts.back_to_draft(actor, post_id)
     social_posts.submit(actor, post_id)
+
+
+def approve(actor: Actor, post_id: UUID) -> None:
+    """Approve a submitted post, unless the guidelines (which may have changed since it was
+    submitted) block it now."""
+    _refuse_if_blocked(actor, social_posts.post(actor, post_id), "submit it again")
+    social_posts.approve(actor, post_id)

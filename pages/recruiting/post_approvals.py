@@ -63,14 +63,11 @@ for waiting in page.rows:
             comment = st.text_area("Comment (required to reject)", key=f"comment:{post.id}", max_chars=2000,
                                    placeholder="What should the author change?")
             approve_col, reject_col, _ = st.columns([1, 1, 3])
-            approved = approve_col.form_submit_button("Approve", type="primary", icon=":material/check:",
-                                                      disabled=result.blocked,
-                                                      help="A post with blocking findings cannot be approved."
-                                                      if result.blocked else None)
+            approved = approve_col.form_submit_button("Approve", type="primary", icon=":material/check:")
             rejected = reject_col.form_submit_button("Reject", icon=":material/undo:")
         try:
             if approved:
-                social_posts.approve(actor, post.id)
+                post_review.approve(actor, post.id)
                 st.session_state["approvals-done"] = f"Approved the post for {post.channel}."
                 st.rerun()
             if rejected:

@@ -9,7 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from portal.errors import PermissionDenied, ValidationError
-from services import post_drafting, post_review, social_posts, social_topics
+from services import post_drafting, post_review, social_guidelines, social_posts, social_topics
+from services.social_policy import Guidelines
 from tests.db.social_world import SocialWorld, make_world
 from tests.fake_openai import chats
 
@@ -76,6 +77,18 @@ def test_a_blocking_finding_stops_submission_and_advice_does_not(world):
     assert result.findings and not result.blocked
     post_review.submit_for_approval(world.publisher, d.post_id)
     assert social_posts.post(world.publisher, d.post_id).status == "submitted"
+
+
+def test_a_post_blocked_by_guidelines_changed_since_it_was_submitted_is_not_approved(world):
+    d = _draft(world)["Company X"]
+    post_review.save_draft(world.publisher, world.job, world.x, d.post_id,
+                           "Join our team on Project Falcon! " + d.link, world.topic)
+    post_review.submit_for_approval(world.publisher, d.post_id)
+    social_guidelines.save_guidelines(world.admin, Guidelines(confidential_terms=("Project Falcon",)))
+    with pytest.raises(ValidationError, match="fix what is marked as blocking, then submit it again"):
+        post_review.approve(world.approver, d.post_id)
+    assert social_posts.post(world.admin, d.post_id).status == "submitted"
+    social_posts.reject(world.approver, d.post_id, "Project Falcon is not announced yet.")
 
 
 def test_a_post_too_long_for_x_is_not_submitted(world):
