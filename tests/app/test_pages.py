@@ -246,7 +246,8 @@ def test_first_run_menu_is_only_setup():
     ("priya@example.com", {"jobs", "faq", "job", "follow", "sign_in", "setup", "my_referrals",
                            "my_account"}),
     ("admin@example.com", {"jobs", "faq", "job", "follow", "sign_in", "setup", "overview",
-                           "postings", "posting", "referrals", "inbox", "savings", "hires", "running_costs",
+                           "postings", "posting", "post_approvals", "post_topics", "referrals", "inbox",
+                           "savings", "hires", "running_costs",
                            "users", "company_facts", "social_guidelines", "privacy", "my_account"}),
 ])
 def test_registered_pages_per_role(demo_db, who, expected):
