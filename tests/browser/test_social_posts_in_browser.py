@@ -39,6 +39,8 @@ def test_a_post_is_composed_submitted_and_approved(clean_db, app_url, page: Page
     screenshot(page, "social-post-composer")
     page.get_by_role("button", name="Submit for approval").click()
     expect(page.get_by_text("1 post(s) submitted")).to_be_visible()
+    settle(page)
+    screenshot(page, "social-post-submitted")
     [post] = social_posts.posts_for_job(world.admin, world.job)
     assert post.status == "submitted" and "rockstars" in post.body and f"post={post.id}" in post.body
 
@@ -56,4 +58,9 @@ def test_a_post_is_composed_submitted_and_approved(clean_db, app_url, page: Page
     assert social_posts.post(world.admin, post.id).status == "approved"
     settle(approver)
     screenshot(approver, "social-post-approved")
+    sidebar_nav(approver).get_by_text("Post topics").click()
+    expect(approver.get_by_role("heading", name="Post topics")).to_be_visible()
+    expect(approver.get_by_role("button", name="Add topic")).to_be_visible()
+    settle(approver)
+    screenshot(approver, "social-post-topics")
     approver.context.close()
