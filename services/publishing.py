@@ -97,6 +97,9 @@ def _post(url: str, label: str, timeout: float, **request) -> httpx.Response:
     try:
         response = httpx.post(url, timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
                               follow_redirects=False, **request)
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol):
+        raise PublishError(f"The address for {label} is not a valid http(s) URL.", status=None,
+                           retryable=False) from None
     except httpx.TimeoutException:
         raise PublishError(f"{label} did not answer within {timeout:g} s.", status=None,
                            retryable=True) from None

@@ -133,6 +133,13 @@ def send(post_id: UUID, token: UUID, now: datetime | None = None, config: Settin
             url = publishing.publisher_for(row.network, row.webhook_url, config).publish(outgoing)
         except publishing.PublishError as error:
             return _record_failure(conn, post_id, row.attempts, error, now)
+        except Exception as error:
+            # A bug: recorded rather than left as a stuck claim, and named by its type only
+            # (its message could hold the webhook URL).
+            log.error("Post %s: unexpected %s while sending", post_id, type(error).__name__)
+            return _record_failure(conn, post_id, row.attempts, publishing.PublishError(
+                f"Sending failed unexpectedly ({type(error).__name__}). Tell whoever runs the portal.",
+                status=None, retryable=False), now)
         conn.execute(sa.text("select set_config('boomerang.post_event_comment', :comment, true)"),
                      {"comment": _WORKFLOW_COMMENT.format(method=method)})
         conn.execute(sa.text(

@@ -258,6 +258,15 @@ def test_a_refusal_gives_up_at_once_and_says_what_to_check(clean_db, world, capl
     assert "Slack refused the post" in caplog.text and "SECRET" not in caplog.text
 
 
+def test_a_malformed_webhook_url_is_given_up_without_showing_it(clean_db, world):
+    post_id = world.scheduled_post(world.channel(clean_db, "slack", "ftp://hooks.example/SECRET"))
+    _deliver(world, post_id)
+    state = _state(clean_db, post_id)
+    assert state.given_up_at is not None and state.attempts == 1
+    assert state.last_error == ("The address for Slack is not a valid http(s) URL. Check the channel's"
+                                " webhook URL.")
+
+
 def test_no_answer_in_time_is_retried(clean_db, world):
     post_id = world.scheduled_post(_slack(world, clean_db))
     Receiver.replies = [Reply(200, "ok", delay=1.5)]
