@@ -85,11 +85,6 @@ def publisher_for(network: str, webhook_url: str | None, config: Settings) -> Pu
     raise ValueError(f"{network} channels without a webhook or credentials are shared by hand")
 
 
-def text_with_link(post: Outgoing) -> str:
-    """The text with the tracked link after it, unless the author already put it in."""
-    return post.text if post.link in post.text else f"{post.text}\n\n{post.link}"
-
-
 # --- sending ---------------------------------------------------------------------------------
 
 def _post(url: str, label: str, timeout: float, **request) -> httpx.Response:
