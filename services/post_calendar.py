@@ -11,8 +11,9 @@ scheduled or published post of its channel is planned for exactly that instant.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -144,6 +145,36 @@ def calendar(actor: Actor, start: datetime, end: datetime, channel_id: UUID | No
         zone = load_time_zone(conn)
     return Calendar(start, end, zone, [CalendarEntry(**r._mapping) for r in entries],
                     [SlotCell(**r._mapping) for r in slots])
+
+
+def view_days(view: str, anchor: date) -> list[date]:
+    """The days a view shows: the week (Monday to Sunday) around `anchor`, or the whole
+    weeks that cover its month."""
+    if view == "week":
+        first, weeks = anchor - timedelta(days=anchor.weekday()), 1
+    else:
+        first_of_month = anchor.replace(day=1)
+        last = (first_of_month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        first = first_of_month - timedelta(days=first_of_month.weekday())
+        weeks = (last - first).days // 7 + 1
+    return [first + timedelta(days=i) for i in range(7 * weeks)]
+
+
+def shifted(view: str, anchor: date, steps: int) -> date:
+    """`anchor` moved by whole weeks or months (to the 1st of the month)."""
+    if view == "week":
+        return anchor + timedelta(weeks=steps)
+    months = anchor.year * 12 + anchor.month - 1 + steps
+    return date(months // 12, months % 12 + 1, 1)
+
+
+def calendar_view(actor: Actor, view: str, anchor: date, channel_id: UUID | None = None) -> Calendar:
+    """The calendar of the days a view shows, from midnight to midnight in the company's time zone."""
+    with transaction(actor) as conn:
+        zone = ZoneInfo(load_time_zone(conn))
+    days = view_days(view, anchor)
+    return calendar(actor, datetime.combine(days[0], time(), zone),
+                    datetime.combine(days[-1] + timedelta(days=1), time(), zone), channel_id)
 
 
 def next_free_slot(actor: Actor, channel_id: UUID, after: datetime | None = None) -> datetime | None:
