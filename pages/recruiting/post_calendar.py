@@ -120,13 +120,17 @@ for week_start in range(0, len(days), 7):
 
 # --- ready to schedule ------------------------------------------------------------------------
 
-def _act(action, success: str) -> None:
+def _act(action, success: str, show: date | None = None) -> None:
+    """Run a workflow step; on success show the page again with `success` (and the calendar
+    at `show`, where the post now is); on a refusal say why, keeping what was typed."""
     try:
         action()
     except UserFacingError as error:
         ui.show_error(error)
     else:
         state["calendar:notice"] = success
+        if show:
+            state["calendar:anchor"] = show
         st.rerun()
 
 
@@ -152,8 +156,9 @@ for post in ready:
         else:
             label = f"Schedule at next free slot ({slot.astimezone(zone):%a %-d %b %H:%M})"
             if st.button(label, key=f"next-slot:{post.id}", type="primary", icon=":material/event:"):
+                local = slot.astimezone(zone)
                 _act(lambda post=post, slot=slot: social_posts.schedule(actor, post.id, slot),
-                     f"Scheduled for {slot.astimezone(zone):%a %-d %b %H:%M}.")
+                     f"Scheduled for {local:%a %-d %b %H:%M}.", local.date())
         with st.form(f"pick:{post.id}"):
             day_col, time_col, button_col = st.columns([2, 2, 2], vertical_alignment="bottom")
             day = day_col.date_input("Date", today, format="YYYY-MM-DD")
@@ -161,7 +166,7 @@ for post in ready:
             if button_col.form_submit_button("Schedule at this time"):
                 when = datetime.combine(day, at, zone)
                 _act(lambda post=post, when=when: social_posts.schedule(actor, post.id, when),
-                     f"Scheduled for {when:%a %-d %b %H:%M}.")
+                     f"Scheduled for {when:%a %-d %b %H:%M}.", day)
 
 
 # --- due to publish ---------------------------------------------------------------------------

@@ -122,10 +122,9 @@ def test_recruiter_schedules_at_the_next_free_slot_and_a_past_time_is_refused(de
     assert_no_exception(at)
     assert social_posts.post(recruiter, post_id).scheduled_for == slot
     assert f"Scheduled for {slot:%a %-d %b %H:%M}." in texts(at)
-    # on the calendar of that week, shown as text (its Markdown does nothing)
-    at.session_state["calendar:anchor"] = slot.date()
-    at.run()
+    # the calendar moved to that week; the post is shown as text (its Markdown does nothing)
     page = texts(at)
+    assert f"Week of {slot.date() - timedelta(days=slot.weekday()):%-d %B %Y}" in page
     assert "Scheduled" in page and "We are hiring! *Apply* <b>now</b>" in [t.value for t in at.text]
     assert "Due to publish" in page and "Share on LinkedIn" in [b.label for b in at.get("link_button")]
 
