@@ -76,10 +76,6 @@ class WaitingPost:
     scheduled_for: datetime | None
     automatic: bool  # the channel has a webhook: the worker publishes it
 
-    @property
-    def shared_by_hand(self) -> bool:
-        return not self.automatic
-
 
 @dataclass(frozen=True)
 class Sharing:
