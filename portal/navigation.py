@@ -60,6 +60,8 @@ def menu_for(role: Role | None, *, first_run: bool) -> dict[str, list[PageSpec]]
             PageSpec("recruiting/posting", "Posting", ":material/edit_note:", "posting", hidden=True),
             PageSpec("recruiting/referrals", "Referrals", ":material/sync_alt:", "referrals"),
             PageSpec("recruiting/inbox", "Questions inbox", ":material/inbox:", "inbox"),
+            PageSpec("recruiting/post_calendar", "Posting calendar", ":material/calendar_month:",
+                     "post-calendar"),
         ]
         menu["Costs and savings"] = [
             PageSpec("recruiting/savings", "Savings", ":material/savings:", "savings"),
@@ -73,6 +75,7 @@ def menu_for(role: Role | None, *, first_run: bool) -> dict[str, list[PageSpec]]
             PageSpec("admin/company_facts", "Company facts", ":material/fact_check:", "company-facts"),
             PageSpec("admin/social_guidelines", "Social media guidelines", ":material/policy:",
                      "social-guidelines"),
+            PageSpec("admin/social_channels", "Social channels", ":material/campaign:", "social-channels"),
             PageSpec("admin/privacy", "Privacy & data", ":material/shield_person:", "privacy"),
         ]
     menu["Account"] = [PageSpec("account/my_account", "My account", ":material/person:", "account")]
