@@ -25,14 +25,16 @@ class Channel:
 # rules, below). LinkedIn: a post's commentary (Posts API). Facebook: a post's text.
 # Slack: its API recommends at most 4,000 characters of message text (it truncates past
 # 40,000). Teams: a webhook message may be about 28 KB; 4,000 characters keeps well inside
-# it and stays readable. The internal news feed is ours: 10,000 is room for a long post.
+# it and stays readable. The internal news feed and the alumni digest are ours: 10,000 is
+# room for a long post. Keys are the database's `social_network` values.
 CHANNELS: dict[str, Channel] = {c.key: c for c in (
     Channel("x", "X", 280, "https://twitter.com/intent/tweet"),
     Channel("linkedin", "LinkedIn", 3000, "https://www.linkedin.com/sharing/share-offsite/"),
     Channel("facebook", "Facebook", 63206, "https://www.facebook.com/sharer/sharer.php"),
     Channel("slack", "Slack", 4000, None),
     Channel("teams", "Microsoft Teams", 4000, None),
-    Channel("internal", "Internal news feed", 10000, None),
+    Channel("news_feed", "Internal news feed", 10000, None),
+    Channel("alumni_digest", "Alumni digest", 10000, None),
 )}
 
 

@@ -10,7 +10,7 @@ scheduled or published post of its channel is planned for exactly that instant.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -21,7 +21,8 @@ from sqlalchemy.engine import Connection
 from portal.db import transaction
 from portal.errors import ValidationError
 from portal.models import Actor
-from services import channel_text, social_posts
+from portal.settings import settings
+from services import channel_text, publishing, social_delivery, social_posts
 from services.permissions import require_staff
 from services.social_channels import load_time_zone
 
@@ -74,7 +75,8 @@ class WaitingPost:
     body: str
     status: str
     scheduled_for: datetime | None
-    automatic: bool  # the channel has a webhook: the worker publishes it
+    automatic: bool  # the worker publishes it (a webhook, or API credentials in the settings)
+    problem: str | None = None  # what went wrong with an automatic delivery, if anything
 
 
 @dataclass(frozen=True)
@@ -139,7 +141,10 @@ def calendar(actor: Actor, start: datetime, end: datetime, channel_id: UUID | No
             " order by at, c.name, p.id"), params).all()
         slots = conn.execute(sa.text(_SLOTS + " order by slots.at, slots.channel"), params).all()  # noqa: S608
         zone = load_time_zone(conn)
-    return Calendar(start, end, zone, [CalendarEntry(**r._mapping) for r in entries],
+    problems = social_delivery.delivery_problems(
+        actor, [r.post_id for r in entries if r.status == "scheduled"])
+    return Calendar(start, end, zone,
+                    [CalendarEntry(**r._mapping, problem=problems.get(r.post_id)) for r in entries],
                     [SlotCell(**r._mapping) for r in slots])
 
 
@@ -203,29 +208,41 @@ def schedule_at_next_free_slot(actor: Actor, post_id: UUID, channel_id: UUID,
 _WAITING = """
     select p.id, p.job_id, j.title as job_title, p.channel_id, c.name as channel,
            c.network::text as network, p.body, p.status::text as status, p.scheduled_for,
-           coalesce(private.channel_has_webhook(c.id), false) as automatic
+           coalesce(private.channel_has_webhook(c.id), false) as has_webhook
     from public.social_posts p
     join public.social_channels c on c.id = p.channel_id
     join public.jobs j on j.id = p.job_id
 """
 
 
+def _waiting(actor: Actor, where_and_order: str) -> list[WaitingPost]:
+    config = settings()
+    with transaction(actor) as conn:
+        rows = conn.execute(sa.text(_WAITING + where_and_order)).all()  # noqa: S608
+    return [WaitingPost(**{k: v for k, v in r._mapping.items() if k != "has_webhook"},
+                        automatic=publishing.publishing_method(r.network, r.has_webhook, config)
+                        != publishing.SHARE_LINK) for r in rows]
+
+
 def ready_to_schedule(actor: Actor) -> list[WaitingPost]:
     """Approved posts without a time, oldest approval first."""
-    with transaction(actor) as conn:
-        rows = conn.execute(sa.text(
-            _WAITING + " where p.status = 'approved' order by p.updated_at, p.id")).all()
-    return [WaitingPost(**r._mapping) for r in rows]
+    return _waiting(actor, " where p.status = 'approved' order by p.updated_at, p.id")
+
+
+def _scheduled(actor: Actor) -> list[WaitingPost]:
+    return _waiting(actor, " where p.status = 'scheduled' order by p.scheduled_for, p.id")
 
 
 def due_to_publish(actor: Actor) -> list[WaitingPost]:
-    """Scheduled posts on channels without a webhook, which someone shares by hand, by time."""
-    with transaction(actor) as conn:
-        rows = conn.execute(sa.text(
-            _WAITING + " where p.status = 'scheduled'"
-            " and not coalesce(private.channel_has_webhook(c.id), false)"
-            " order by p.scheduled_for, p.id")).all()
-    return [WaitingPost(**r._mapping) for r in rows]
+    """Scheduled posts that someone shares by hand (no webhook, no API credentials), by time."""
+    return [post for post in _scheduled(actor) if not post.automatic]
+
+
+def going_out_automatically(actor: Actor) -> list[WaitingPost]:
+    """Scheduled posts the worker sends, by time, each with its delivery problem if any."""
+    automatic = [post for post in _scheduled(actor) if post.automatic]
+    problems = social_delivery.delivery_problems(actor, [post.id for post in automatic])
+    return [replace(post, problem=problems.get(post.id)) for post in automatic]
 
 
 def sharing(post: WaitingPost, base_url: str) -> Sharing:

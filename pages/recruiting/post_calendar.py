@@ -172,8 +172,8 @@ for post in ready:
 # --- due to publish ---------------------------------------------------------------------------
 
 st.subheader("Due to publish")
-st.caption("Scheduled posts on channels without a webhook: share each one with its tracked link when "
-           "its time comes, then mark it published. Posts on channels with a webhook go out by themselves.")
+st.caption("Scheduled posts on channels without a webhook or API credentials: share each one with its "
+           "tracked link when its time comes, then mark it published.")
 due = post_calendar.due_to_publish(actor)
 if not due:
     st.info("No posts are waiting to be shared by hand.")
@@ -201,6 +201,24 @@ for post in due:
             if st.form_submit_button("Mark published", type="primary", icon=":material/check:"):
                 _act(lambda post=post, url=url: social_posts.mark_published(actor, post.id, url),
                      "Marked published.")
+        if st.button("Unschedule", key=f"unschedule:{post.id}", icon=":material/event_busy:"):
+            _act(lambda post=post: social_posts.unschedule(actor, post.id),
+                 "Unscheduled: the post is back under Ready to schedule.")
+
+
+# --- going out automatically ------------------------------------------------------------------
+
+automatic = post_calendar.going_out_automatically(actor)
+if automatic:
+    st.subheader("Going out automatically")
+    st.caption("Scheduled posts on channels with a webhook or API credentials: `portal worker` sends each "
+               "at its time, retries a failure after 1, 5, 15 and 60 minutes, and never sends one twice.")
+for post in automatic:
+    with st.container(border=True):
+        st.caption(f"Scheduled for {post.scheduled_for.astimezone(zone):%a %-d %b %H:%M}")
+        _heading(post)
+        if post.problem:
+            st.error(ui.plain(post.problem), icon=":material/error:")
         if st.button("Unschedule", key=f"unschedule:{post.id}", icon=":material/event_busy:"):
             _act(lambda post=post: social_posts.unschedule(actor, post.id),
                  "Unscheduled: the post is back under Ready to schedule.")

@@ -223,3 +223,25 @@ def test_waiting_posts_and_what_sharing_by_hand_fills_in(team):
     assert shared.text == f"Join us!\n\n{shared.link}"
     linkedin = post_calendar.sharing(next(p for p in due if p.id == on_linkedin), "https://jobs.example")
     assert parse_qs(urlsplit(linkedin.share_url).query) == {"url": [linkedin.link]}
+
+
+def test_a_failed_automatic_delivery_shows_on_the_calendar_and_the_post_can_be_unscheduled(clean_db, team):
+    slack = channels.add_channel(team.admin, "Team Slack", "slack", "internal")
+    channels.set_webhook(team.admin, slack, "https://hooks.slack.com/services/T/B/c")
+    on_slack = _approved(team, slack)
+    when = datetime.now(UTC) + timedelta(days=1)
+    posts.schedule(team.publisher, on_slack, when)
+    waiting = post_calendar.going_out_automatically(team.recruiter)
+    assert [(p.id, p.problem) for p in waiting] == [(on_slack, None)]
+    with clean_db.begin() as conn:  # what the worker records when Slack refuses the post
+        conn.execute(sa.text(
+            "insert into public.social_post_deliveries (post_id, scheduled_for, attempts, next_attempt_at,"
+            " last_status, last_error, given_up_at) values (:id, :at, 1, :at, 404,"
+            " 'Slack refused the post (HTTP 404).', :at)"), {"id": on_slack, "at": when})
+    [failed] = post_calendar.going_out_automatically(team.recruiter)
+    assert failed.problem.startswith("Slack refused the post (HTTP 404).")
+    shown = post_calendar.calendar(team.recruiter, when - timedelta(hours=1), when + timedelta(hours=1))
+    assert [(e.post_id, e.problem) for e in shown.entries] == [(on_slack, failed.problem)]
+    assert post_calendar.due_to_publish(team.recruiter) == []
+    posts.unschedule(team.publisher, on_slack)
+    assert post_calendar.going_out_automatically(team.recruiter) == []
