@@ -58,10 +58,12 @@ def menu_for(role: Role | None, *, first_run: bool) -> dict[str, list[PageSpec]]
             PageSpec("recruiting/postings", "Job postings", ":material/folder_open:", "postings"),
             # One posting (`posting?id=…`, or `posting?new=1` to write one), from the list.
             PageSpec("recruiting/posting", "Posting", ":material/edit_note:", "posting", hidden=True),
-            PageSpec("recruiting/post_approvals", "Post approvals", ":material/approval:", "post-approvals"),
-            PageSpec("recruiting/post_topics", "Post topics", ":material/label:", "post-topics"),
             PageSpec("recruiting/referrals", "Referrals", ":material/sync_alt:", "referrals"),
             PageSpec("recruiting/inbox", "Questions inbox", ":material/inbox:", "inbox"),
+            PageSpec("recruiting/post_approvals", "Post approvals", ":material/approval:", "post-approvals"),
+            PageSpec("recruiting/post_calendar", "Posting calendar", ":material/calendar_month:",
+                     "post-calendar"),
+            PageSpec("recruiting/post_topics", "Post topics", ":material/label:", "post-topics"),
         ]
         menu["Costs and savings"] = [
             PageSpec("recruiting/savings", "Savings", ":material/savings:", "savings"),
@@ -75,6 +77,7 @@ def menu_for(role: Role | None, *, first_run: bool) -> dict[str, list[PageSpec]]
             PageSpec("admin/company_facts", "Company facts", ":material/fact_check:", "company-facts"),
             PageSpec("admin/social_guidelines", "Social media guidelines", ":material/policy:",
                      "social-guidelines"),
+            PageSpec("admin/social_channels", "Social channels", ":material/campaign:", "social-channels"),
             PageSpec("admin/privacy", "Privacy & data", ":material/shield_person:", "privacy"),
         ]
     menu["Account"] = [PageSpec("account/my_account", "My account", ":material/person:", "account")]

@@ -47,6 +47,20 @@ class Settings:
     smtp_password: str | None = field(default=None, repr=False)
     smtp_from: str = "Boomerang <no-reply@localhost>"
     smtp_starttls: bool = True
+    # Publishing through the networks' APIs (services/publishing.py); without a network's
+    # credentials its posts are shared by hand through the share link. The base URLs are
+    # for tests and proxies.
+    linkedin_access_token: str | None = field(default=None, repr=False)
+    linkedin_author_urn: str | None = None
+    linkedin_api_url: str = "https://api.linkedin.com"
+    linkedin_api_version: str = "202510"
+    x_bearer_token: str | None = field(default=None, repr=False)
+    x_api_url: str = "https://api.x.com"
+    facebook_page_id: str | None = None
+    facebook_page_token: str | None = field(default=None, repr=False)
+    facebook_graph_url: str = "https://graph.facebook.com/v21.0"
+    # Each webhook or API call, in seconds; a slow network is retried later.
+    publish_timeout: float = 10.0
 
     @property
     def embedded(self) -> bool:
@@ -86,6 +100,16 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         smtp_password=get("SMTP_PASSWORD"),
         smtp_from=get("SMTP_FROM") or "Boomerang <no-reply@localhost>",
         smtp_starttls=(get("SMTP_STARTTLS") or "true").lower() not in ("0", "false", "no", "off"),
+        linkedin_access_token=get("LINKEDIN_ACCESS_TOKEN"),
+        linkedin_author_urn=get("LINKEDIN_AUTHOR_URN"),
+        linkedin_api_url=(get("LINKEDIN_API_URL") or "https://api.linkedin.com").rstrip("/"),
+        linkedin_api_version=get("LINKEDIN_API_VERSION") or "202510",
+        x_bearer_token=get("X_BEARER_TOKEN"),
+        x_api_url=(get("X_API_URL") or "https://api.x.com").rstrip("/"),
+        facebook_page_id=get("FACEBOOK_PAGE_ID"),
+        facebook_page_token=get("FACEBOOK_PAGE_TOKEN"),
+        facebook_graph_url=(get("FACEBOOK_GRAPH_URL") or "https://graph.facebook.com/v21.0").rstrip("/"),
+        publish_timeout=_number(get("PUBLISH_TIMEOUT"), 10.0, "PUBLISH_TIMEOUT"),
     )
 
 

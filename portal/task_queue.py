@@ -21,9 +21,11 @@ from portal import db, embedded
 
 SCHEMA = "procrastinate"
 TASK_MODULES = ["services.background_tasks"]
-# Housekeeping that may wait (the retention purge); later queues (posts, webhooks) go here.
+# Housekeeping that may wait (the retention purge).
 MAINTENANCE_QUEUE = "maintenance"
-QUEUES = [MAINTENANCE_QUEUE]
+# Scheduled social posts sent by webhook or API: minutes matter, so apart from the purge.
+PUBLISHING_QUEUE = "publishing"
+QUEUES = [MAINTENANCE_QUEUE, PUBLISHING_QUEUE]
 
 # Procrastinate's SQL names its tables unqualified. The search_path is set by a statement
 # on each new connection rather than by libpq's `options=-c search_path=…`, which

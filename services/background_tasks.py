@@ -6,11 +6,15 @@ rights: a task acts for nobody in particular.
 
 from __future__ import annotations
 
+import asyncio
+from uuid import UUID
+
 from procrastinate import RetryStrategy
+from procrastinate.exceptions import AlreadyEnqueued
 
 from portal import db
-from portal.task_queue import MAINTENANCE_QUEUE, app
-from services import privacy, questions
+from portal.task_queue import MAINTENANCE_QUEUE, PUBLISHING_QUEUE, app
+from services import privacy, questions, social_delivery
 
 PURGE_CRON = "17 3 * * *"  # daily at 03:17 UTC (procrastinate reads cron in UTC)
 PURGE_NAME = "privacy.purge_expired"
@@ -45,3 +49,39 @@ def forget_unused_question_words(timestamp: int) -> str:
     with db.owner_transaction() as conn:
         forgotten = questions.forget_unused_words(conn)
     return f"Forgot {forgotten} word(s) no published question uses."
+
+
+# --- automatic publishing (services/social_delivery.py) ---------------------------------------
+
+DUE_POSTS_CRON = "* * * * *"
+DUE_POSTS_NAME = "social.defer_due_posts"
+DELIVER_POST_NAME = "social.deliver_post"
+
+
+def delivery_lock(post_id: str) -> str:
+    return f"{DELIVER_POST_NAME}:{post_id}"
+
+
+@app.periodic(cron=DUE_POSTS_CRON, periodic_id="every minute")
+@app.task(name=DUE_POSTS_NAME, queue=PUBLISHING_QUEUE, queueing_lock=DUE_POSTS_NAME, lock=DUE_POSTS_NAME)
+async def defer_due_posts(timestamp: int) -> str:
+    """Queue one delivery per due post. The queueing lock per post keeps a post that is
+    still waiting (or retried by procrastinate) from being queued a second time; the claim
+    in the database is what makes sending it twice impossible."""
+    due = await asyncio.to_thread(social_delivery.due_posts)
+    queued = 0
+    for post_id in due:
+        try:
+            await deliver_post.configure(queueing_lock=delivery_lock(str(post_id)),
+                                         lock=delivery_lock(str(post_id))).defer_async(post_id=str(post_id))
+            queued += 1
+        except AlreadyEnqueued:
+            pass
+    return f"{len(due)} post(s) due, {queued} queued for sending."
+
+
+@app.task(name=DELIVER_POST_NAME, queue=PUBLISHING_QUEUE, retry=_RETRY_WHILE_DATABASE_DOWN)
+def deliver_post(post_id: str) -> str:
+    """Send one due post by its channel's webhook or its network's API (the back-off after
+    a failed attempt is the delivery's own, kept in the database)."""
+    return social_delivery.deliver(UUID(post_id))

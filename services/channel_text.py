@@ -25,26 +25,17 @@ class Channel:
 # rules, below). LinkedIn: a post's commentary (Posts API). Facebook: a post's text.
 # Slack: its API recommends at most 4,000 characters of message text (it truncates past
 # 40,000). Teams: a webhook message may be about 28 KB; 4,000 characters keeps well inside
-# it and stays readable. The internal news feed is ours: 10,000 is room for a long post.
+# it and stays readable. The internal news feed and the alumni digest are ours: 10,000 is
+# room for a long post. Keys are the database's `social_network` values.
 CHANNELS: dict[str, Channel] = {c.key: c for c in (
     Channel("x", "X", 280, "https://twitter.com/intent/tweet"),
     Channel("linkedin", "LinkedIn", 3000, "https://www.linkedin.com/sharing/share-offsite/"),
     Channel("facebook", "Facebook", 63206, "https://www.facebook.com/sharer/sharer.php"),
     Channel("slack", "Slack", 4000, None),
     Channel("teams", "Microsoft Teams", 4000, None),
-    Channel("internal", "Internal news feed", 10000, None),
+    Channel("news_feed", "Internal news feed", 10000, None),
+    Channel("alumni_digest", "Alumni digest", 10000, None),
 )}
-
-
-# The text rules each network of a social channel (public.social_network) follows: the
-# internal news feed and the alumni digest are both our own long-form internal channels.
-NETWORK_RULES = {"x": "x", "linkedin": "linkedin", "facebook": "facebook", "slack": "slack",
-                 "teams": "teams", "news_feed": "internal", "alumni_digest": "internal"}
-
-
-def for_network(network: str) -> Channel:
-    """The text rules of a social channel's network."""
-    return channel(NETWORK_RULES.get(network, network))
 
 
 def channel(key: str) -> Channel:
@@ -78,6 +69,12 @@ def tracked_link(base_url: str, job_id: UUID, *, source: str, medium: str | None
     tracked = TrackedSource.from_params({"utm_source": source, "utm_medium": medium,
                                          "utm_campaign": campaign, "post": post_id})
     return job_link(base_url, job_id, tracked)
+
+
+def post_link(base_url: str, job_id: UUID, network: str, post_id: UUID) -> str:
+    """The tracked link a social post carries: its network as the source, and its id. The
+    composer writes it into the text and the share dialogs look for it there."""
+    return tracked_link(base_url, job_id, source=network, medium="social", post_id=post_id)
 
 
 def share_url(channel_key: str, text: str, link: str) -> str | None:

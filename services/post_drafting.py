@@ -25,7 +25,7 @@ from portal.models import Actor
 from portal.settings import settings
 from services import channel_text, postings
 from services.jobs import EMPLOYMENT_LABELS, Job
-from services.post_review import SocialChannel, channels
+from services.social_channels import Channel, list_channels
 
 TONES = {"professional": "Professional", "friendly": "Friendly", "enthusiastic": "Enthusiastic"}
 LINK_SEPARATOR = "\n\n"
@@ -53,7 +53,7 @@ Reply with a JSON object: {"posts": [{"channel": "<id>", "text": "<the post>"}]}
 @dataclass(frozen=True)
 class Drafted:
     """A post composed for one channel, not saved yet."""
-    channel: SocialChannel
+    channel: Channel
     post_id: UUID  # the id the post is saved with, already in its link
     body: str  # the text with the link at its end
     link: str
@@ -127,7 +127,7 @@ def template(network: str, tone: str, job: Job) -> str:
 def with_link(network: str, text: str, link: str) -> str:
     """`text` with the link at its end, shortened (by whole words, with "…") until it fits
     the channel."""
-    key = channel_text.for_network(network).key
+    key = network
     text = text.strip()
     body = f"{text}{LINK_SEPARATOR}{link}"
     if channel_text.fits(key, body):
@@ -144,33 +144,26 @@ def with_link(network: str, text: str, link: str) -> str:
 
 def room_for_text(network: str, link: str) -> int:
     """How long a post's text may be, on the channel's count, once the link is appended."""
-    rules = channel_text.for_network(network)
-    return rules.limit - channel_text.length_on(rules.key, LINK_SEPARATOR + link)
-
-
-def link_for(channel: SocialChannel, job_id: UUID, post_id: UUID) -> str:
-    return channel_text.tracked_link(settings().public_url, job_id, source=channel.network,
-                                     medium="social" if channel.audience == "external" else "internal",
-                                     campaign=channel.name, post_id=post_id)
+    return channel_text.channel(network).limit - channel_text.length_on(network, LINK_SEPARATOR + link)
 
 
 # --- drafting ---------------------------------------------------------------------------------
 
-def draft(job: Job, channels: list[SocialChannel], tone: str) -> list[Drafted]:
+def draft(job: Job, channels: list[Channel], tone: str) -> list[Drafted]:
     """One post per channel: the model's, or the template's with a note saying why."""
     if tone not in TONES:
         raise ValidationError(f"Choose a tone: {', '.join(TONES.values())}.")
     if not channels:
         raise ValidationError("Choose at least one channel to draft for.")
     ids = {ch.id: uuid.uuid4() for ch in channels}
-    links = {ch.id: link_for(ch, job.id, ids[ch.id]) for ch in channels}
+    links = {ch.id: channel_text.post_link(settings().public_url, job.id, ch.network, ids[ch.id])
+             for ch in channels}
     texts, problem = _ai_texts(job, channels, tone, links)
 
     drafted = []
     for ch in channels:
         written = texts.get(ch.id)
-        if written is not None and channel_text.fits(channel_text.for_network(ch.network).key,
-                                                      f"{written}{LINK_SEPARATOR}{links[ch.id]}"):
+        if written is not None and channel_text.fits(ch.network, f"{written}{LINK_SEPARATOR}{links[ch.id]}"):
             drafted.append(Drafted(ch, ids[ch.id], f"{written}{LINK_SEPARATOR}{links[ch.id]}",
                                    links[ch.id], by_ai=True))
             continue
@@ -182,7 +175,7 @@ def draft(job: Job, channels: list[SocialChannel], tone: str) -> list[Drafted]:
     return drafted
 
 
-def _ai_texts(job: Job, channels: list[SocialChannel], tone: str,
+def _ai_texts(job: Job, channels: list[Channel], tone: str,
               links: dict[UUID, str]) -> tuple[dict[UUID, str], str]:
     """The model's text per channel id, or nothing and why."""
     if not ai.enabled():
@@ -218,5 +211,5 @@ def draft_for_posting(actor: Actor, job_id: UUID, channel_ids: list[UUID], tone:
     posting = postings.posting(actor, job_id)
     if posting is None:
         raise NotFound("That posting does not exist, or you cannot see it.")
-    chosen = [ch for ch in channels(actor) if ch.id in set(channel_ids)]
+    chosen = [ch for ch in list_channels(actor, active_only=True) if ch.id in set(channel_ids)]
     return draft(posting.job, chosen, tone)

@@ -13,24 +13,13 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from portal.db import transaction
-from portal.errors import NotFound, ValidationError
+from portal.errors import ValidationError
 from portal.models import Actor
-from services import channel_text, social_guidelines, social_posts
+from services import channel_text, social_channels, social_guidelines, social_posts
+from services.social_channels import Channel
 from services.social_policy import Finding, Guidelines, check_post, is_blocked
 
 SOCIAL_ROLES = ("publisher", "editor", "approver")
-
-
-@dataclass(frozen=True)
-class SocialChannel:
-    id: UUID
-    name: str
-    network: str
-    audience: str  # internal or external
-
-    @property
-    def rules(self) -> channel_text.Channel:
-        return channel_text.for_network(self.network)
 
 
 @dataclass(frozen=True)
@@ -49,9 +38,6 @@ class PostCheck:
         return self.too_long or is_blocked(self.findings)
 
 
-_CHANNELS = "select id, name, network::text as network, audience from public.social_channels"
-
-
 def social_roles(actor: Actor) -> frozenset[str]:
     """The social roles the actor holds (an admin holds all three)."""
     if not actor.signed_in:
@@ -63,27 +49,14 @@ def social_roles(actor: Actor) -> frozenset[str]:
     return frozenset(held)
 
 
-def channels(actor: Actor, *, active_only: bool = True) -> list[SocialChannel]:
-    where = " where active" if active_only else ""
-    with transaction(actor) as conn:
-        rows = conn.execute(sa.text(_CHANNELS + where + " order by name")).all()
-    return [SocialChannel(**row._mapping) for row in rows]
-
-
-def channel(actor: Actor, channel_id: UUID) -> SocialChannel:
-    with transaction(actor) as conn:
-        row = conn.execute(sa.text(_CHANNELS + " where id = :id"), {"id": channel_id}).first()
-    if row is None:
-        raise NotFound("That channel does not exist, or you cannot see it.")
-    return SocialChannel(**row._mapping)
-
-
 def guidelines(actor: Actor) -> Guidelines:
     return social_guidelines.load_guidelines(actor)
 
 
-def check(body: str, channel: SocialChannel, rules: Guidelines) -> PostCheck:
-    return PostCheck(channel_text.length_on(channel.rules.key, body), channel.rules.limit,
+def check(body: str, channel: Channel, rules: Guidelines) -> PostCheck:
+    """The post measured on its channel's network, and checked for its channel's audience."""
+    limit = channel_text.channel(channel.network).limit
+    return PostCheck(channel_text.length_on(channel.network, body), limit,
                      check_post(body, rules, channel.audience))
 
 
@@ -100,7 +73,7 @@ def save_draft(actor: Actor, job_id: UUID, channel_id: UUID, post_id: UUID, body
 
 
 def _refuse_if_blocked(actor: Actor, post: social_posts.Post, then: str) -> None:
-    result = check(post.body, channel(actor, post.channel_id), guidelines(actor))
+    result = check(post.body, social_channels.channel(actor, post.channel_id), guidelines(actor))
     if result.too_long:
         raise ValidationError(f"The post is {result.length - result.limit:,} characters too long for "
                               f"{post.channel}. Shorten it, then {then}.")

@@ -25,6 +25,7 @@ close_reason, published_at and closed_at, which an import reads past.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import asdict, dataclass, replace
@@ -333,8 +334,9 @@ def resume(actor: Actor, application_id: UUID, store: ResumeStore | None = None)
 # --- CSV -------------------------------------------------------------------------------------
 
 def import_postings(actor: Actor, data: bytes, file_name: str) -> ImportResult:
-    """Add the file's good rows as drafts and report the bad ones by row number. A file
-    that cannot be read as a whole raises ValidationError and adds nothing."""
+    """Add the file's good rows as drafts, skip rows imported before, and report the bad
+    ones by row number. A file that cannot be read as a whole raises ValidationError and
+    adds nothing."""
     table = read_table(data, REQUIRED_COLUMNS, OPTIONAL_COLUMNS + EXPORT_ONLY_COLUMNS)
     with transaction(actor) as conn:
         require_staff(conn, "import job postings")
@@ -342,6 +344,7 @@ def import_postings(actor: Actor, data: bytes, file_name: str) -> ImportResult:
         owners = {email.lower(): owner_id for owner_id, email in conn.execute(sa.text(
             "select id, email from public.profiles where role in ('recruiter', 'admin')"))}
         rows, problems = [], []
+        occurrences: dict[str, int] = {}
         for number, record in table.rows:
             try:
                 form = _form_from_csv(record, owners, assumptions.currency,
@@ -349,26 +352,42 @@ def import_postings(actor: Actor, data: bytes, file_name: str) -> ImportResult:
             except ValidationError as error:
                 problems.append(RowProblem(number, str(error)))
                 continue
-            rows.append(_stored(replace(form, owner_id=form.owner_id or actor.user_id)))
+            row = _stored(replace(form, owner_id=form.owner_id or actor.user_id))
+            row["import_key"] = _import_key(record, occurrences)
+            rows.append(row)
+        added = 0
         if rows:
-            conn.execute(sa.text(
+            added = len(conn.execute(sa.text(
                 """
                 insert into public.jobs (title, department, location, remote_policy, employment_type,
                   salary_min, salary_max, currency, description, hiring_manager, owner_id,
-                  referral_bonus, target_start_date)
+                  referral_bonus, target_start_date, import_key)
                 select title, department, location, remote_policy, employment_type, salary_min,
                   salary_max, currency, description, hiring_manager, owner_id, referral_bonus,
-                  target_start_date
+                  target_start_date, import_key
                 from jsonb_to_recordset(cast(:rows as jsonb)) as r(
                   title text, department text, location text, remote_policy text,
                   employment_type text, salary_min numeric, salary_max numeric, currency text,
                   description text, hiring_manager text, owner_id uuid, referral_bonus numeric,
-                  target_start_date date)
-                """), {"rows": json.dumps(rows, default=str)})
+                  target_start_date date, import_key text)
+                on conflict (import_key) do nothing
+                returning 1
+                """), {"rows": json.dumps(rows, default=str)}).all())
             audit.record(conn, "jobs.imported", "jobs", None,
-                         {"file": file_name, "added": str(len(rows)), "rejected": str(len(problems))})
-    return ImportResult(len(rows), 0, problems,
+                         {"file": file_name, "added": str(added),
+                          "already_imported": str(len(rows) - added), "rejected": str(len(problems))})
+    return ImportResult(added, len(rows) - added, problems,
                         [c for c in table.ignored_columns if c not in EXPORT_ONLY_COLUMNS])
+
+
+def _import_key(record: dict[str, str], occurrences: dict[str, int]) -> str:
+    """The row's cells as written (an export's status and ids left out), and which
+    occurrence of an identical row it is: the same row twice in one file is two postings,
+    the same file twice is not."""
+    identity = json.dumps({column: value for column, value in record.items()
+                           if column not in EXPORT_ONLY_COLUMNS}, sort_keys=True)
+    occurrences[identity] = occurrences.get(identity, 0) + 1
+    return hashlib.sha256(f"{identity}#{occurrences[identity]}".encode()).hexdigest()
 
 
 def _form_from_csv(record: dict[str, str], owners: dict[str, UUID], default_currency: str,

@@ -6,7 +6,7 @@ import streamlit as st
 from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
-from services import post_review, social_posts
+from services import post_review, social_channels, social_posts
 
 PAGE_SIZE = 10
 
@@ -26,7 +26,7 @@ if done := st.session_state.pop("approvals-done", None):
 page = social_posts.waiting_for_approval(actor, ui.page_number("approvals"), PAGE_SIZE)
 if not page.total:
     st.info("Nothing is waiting for approval.")
-channels = {c.id: c for c in post_review.channels(actor, active_only=False)}
+channels = {c.id: c for c in social_channels.list_channels(actor)}
 rules = post_review.guidelines(actor)
 
 for waiting in page.rows:

@@ -8,7 +8,16 @@ from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
 from portal.validation import RESUME_TYPES
-from services import jobs, post_drafting, post_review, postings, referrals, social_posts, social_topics
+from services import (
+    jobs,
+    post_drafting,
+    post_review,
+    postings,
+    referrals,
+    social_channels,
+    social_posts,
+    social_topics,
+)
 from services.postings import PostingForm
 
 LIST_PAGE = "pages/recruiting/postings.py"
@@ -195,7 +204,7 @@ with referrals_tab:
 
 # --- channel posts: the posting's social posts, and the composer ----------------------------
 roles = post_review.social_roles(actor)
-channels = {c.id: c for c in post_review.channels(actor, active_only=False)}
+channels = {c.id: c for c in social_channels.list_channels(actor)}
 topics = social_topics.topics(actor)
 topic_names = {t.id: t.name for t in topics}
 rules = post_review.guidelines(actor)
@@ -211,7 +220,7 @@ def topic_choice(key: str, current=None):
                         help="Approvers keep the list of topics under Recruiting → Post topics.")
 
 
-def post_editor(key: str, channel: post_review.SocialChannel, body: str) -> str:
+def post_editor(key: str, channel: social_channels.Channel, body: str) -> str:
     """The post's text area with its check beside it; what is in the text area now."""
     text_col, check_col = st.columns([3, 2], gap="medium")
     typed = text_col.text_area(f"Text for {channel.name}", body, key=key, height=220,
@@ -221,7 +230,7 @@ def post_editor(key: str, channel: post_review.SocialChannel, body: str) -> str:
     return typed
 
 
-def composer(active: list[post_review.SocialChannel]) -> None:
+def composer(active: list[social_channels.Channel]) -> None:
     """New posts for this posting: channels, tone and topic, drafted, checked, saved or submitted."""
     st.subheader("Compose")
     st.caption("Choose where to share this posting and how it should sound, then **Draft**: every channel "
@@ -321,7 +330,7 @@ with posts_tab:
             except UserFacingError as error:
                 ui.show_error(error)  # the text area keeps what was typed
 
-    active = post_review.channels(actor)
+    active = [c for c in channels.values() if c.active]
     if "publisher" not in roles:
         st.caption("Publishers write posts, editors change them and approvers approve them; an admin "
                    "gives these roles." + (" You may edit the drafts shown above." if editable else ""))

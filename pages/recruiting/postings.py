@@ -24,11 +24,12 @@ with st.expander("Import postings from a CSV file", icon=":material/upload_file:
         "`salary_min`, `salary_max`, `currency` (empty: the reporting currency), `description` "
         "(Markdown), `hiring_manager`, `referral_bonus` (empty: the default bonus), "
         "`target_start_date` (YYYY-MM-DD) and `owner_email` (a recruiter's or admin's; empty: you). "
-        "Every row becomes a new draft. Rows are numbered as in a spreadsheet; bad rows are listed "
-        "and left out, the good ones are kept. An export from this page can be imported as it is.")
+        "Every row becomes a new draft; a row imported before is skipped, so importing the same file "
+        "again adds nothing twice. Rows are numbered as in a spreadsheet; bad rows are listed and "
+        "left out, the good ones are kept. An export from this page can be imported as it is.")
     ui.csv_import("import-postings", lambda data, name: postings.import_postings(actor, data, name),
-                  "draft posting(s)", "Fix them and import those rows again (the rows imported "
-                  "now would be added a second time).")
+                  "draft posting(s)", "Fix them and import the file again: the rows imported now "
+                  "are skipped.")
 
 owners = {member.id: member.name for member in postings.staff_members(actor)}
 departments = jobs.board_filters(actor, jobs.ALL_STATUSES).departments

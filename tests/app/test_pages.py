@@ -211,6 +211,8 @@ def test_no_page_sits_directly_in_the_pages_folder():
     ("recruiter@example.com", "pages/admin/privacy.py"),
     ("recruiter@example.com", "pages/admin/company_facts.py"),
     ("recruiter@example.com", "pages/admin/social_guidelines.py"),
+    ("recruiter@example.com", "pages/admin/social_channels.py"),
+    ("priya@example.com", "pages/recruiting/post_calendar.py"),
 ])
 def test_pages_outside_the_role_are_not_reachable(demo_db, who, page):
     at = app_as(signed_in(who) if who else None).run()
@@ -223,13 +225,13 @@ def test_pages_outside_the_role_are_not_reachable(demo_db, who, page):
     (Role.CANDIDATE, {"Open jobs", "Questions & answers", "My applications", "My account"}),
     (Role.ALUMNUS, {"Open jobs", "Questions & answers", "My referrals", "My account"}),
     (Role.EMPLOYEE, {"Open jobs", "Questions & answers", "My referrals", "My account"}),
-    (Role.RECRUITER, {"Open jobs", "Questions & answers", "Overview", "Job postings", "Post approvals",
-                      "Post topics", "Referrals", "Questions inbox", "Savings", "Hires",
-                      "Running costs & assumptions", "My account"}),
-    (Role.ADMIN, {"Open jobs", "Questions & answers", "Overview", "Job postings", "Post approvals",
-                  "Post topics", "Referrals", "Questions inbox", "Savings", "Hires",
+    (Role.RECRUITER, {"Open jobs", "Questions & answers", "Overview", "Job postings", "Referrals",
+                      "Questions inbox", "Post approvals", "Posting calendar", "Post topics", "Savings",
+                      "Hires", "Running costs & assumptions", "My account"}),
+    (Role.ADMIN, {"Open jobs", "Questions & answers", "Overview", "Job postings", "Referrals",
+                  "Questions inbox", "Post approvals", "Posting calendar", "Post topics", "Savings", "Hires",
                   "Running costs & assumptions", "Users", "Company facts", "Social media guidelines",
-                  "Privacy & data", "My account"}),
+                  "Social channels", "Privacy & data", "My account"}),
 ])
 def test_visible_menu_per_role(role, expected):
     menu = menu_for(role, first_run=False)
@@ -246,9 +248,9 @@ def test_first_run_menu_is_only_setup():
     ("priya@example.com", {"jobs", "faq", "job", "follow", "sign_in", "setup", "my_referrals",
                            "my_account"}),
     ("admin@example.com", {"jobs", "faq", "job", "follow", "sign_in", "setup", "overview",
-                           "postings", "posting", "post_approvals", "post_topics", "referrals", "inbox",
-                           "savings", "hires", "running_costs",
-                           "users", "company_facts", "social_guidelines", "privacy", "my_account"}),
+                           "postings", "posting", "referrals", "inbox", "post_approvals", "post_calendar",
+                           "post_topics", "savings", "hires", "running_costs", "users", "company_facts",
+                           "social_guidelines", "social_channels", "privacy", "my_account"}),
 ])
 def test_registered_pages_per_role(demo_db, who, expected):
     at = app_as(signed_in(who) if who else None).run()

@@ -9,7 +9,14 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from portal.errors import PermissionDenied, ValidationError
-from services import post_drafting, post_review, social_guidelines, social_posts, social_topics
+from services import (
+    post_drafting,
+    post_review,
+    social_channels,
+    social_guidelines,
+    social_posts,
+    social_topics,
+)
 from services.social_policy import Guidelines
 from tests.db.social_world import SocialWorld, make_world
 from tests.fake_openai import chats
@@ -39,15 +46,14 @@ def test_without_a_key_every_channel_gets_its_template_and_a_note(world):
         assert d.body.endswith(d.link) and "Data Engineer" in d.body
         assert _link_params(d)["post"] == str(d.post_id)
     assert _link_params(drafted["Company X"]) | {"post": ""} == {
-        "id": str(world.job), "utm_source": "x", "utm_medium": "social", "utm_campaign": "company_x",
-        "post": ""}
-    assert _link_params(drafted["Team Slack"])["utm_medium"] == "internal"
+        "id": str(world.job), "utm_source": "x", "utm_medium": "social", "post": ""}
+    assert _link_params(drafted["Team Slack"])["utm_source"] == "slack"
 
 
 def test_inactive_channels_are_not_offered_nor_drafted(world):
-    names = [c.name for c in post_review.channels(world.publisher)]
+    names = [c.name for c in social_channels.list_channels(world.publisher, active_only=True)]
     assert names == ["Company X", "Team Slack"]
-    everything = post_review.channels(world.admin, active_only=False)
+    everything = social_channels.list_channels(world.admin)
     old = [c for c in everything if c.name == "Old Facebook"][0]
     with pytest.raises(ValidationError, match="Choose at least one channel"):
         post_drafting.draft_for_posting(world.publisher, world.job, [old.id], "friendly")
@@ -72,7 +78,7 @@ def test_a_blocking_finding_stops_submission_and_advice_does_not(world):
     post_review.save_draft(world.publisher, world.job, world.x, d.post_id,
                            "Join our team of rockstar ninjas! " + d.link, world.topic)  # advice only
     result = post_review.check(social_posts.post(world.publisher, d.post_id).body,
-                               post_review.channel(world.publisher, world.x),
+                               social_channels.channel(world.publisher, world.x),
                                post_review.guidelines(world.publisher))
     assert result.findings and not result.blocked
     post_review.submit_for_approval(world.publisher, d.post_id)

@@ -302,6 +302,20 @@ def test_import_keeps_good_rows_and_reports_bad_ones_by_row_number(clean_db, rec
     assert analyst.job.owner_id == recruiter.user_id
 
 
+def test_importing_the_same_file_again_skips_what_it_added(clean_db, recruiter):
+    person(clean_db, "otto@example.com", Role.RECRUITER)
+    twice = CSV + "".join(CSV.splitlines(keepends=True)[1:4])  # the Analyst row again
+    first = postings.import_postings(recruiter, twice.encode(), "postings.csv")
+    assert (first.added, first.already_imported) == (3, 0)  # an identical row twice is two postings
+    again = postings.import_postings(recruiter, twice.encode(), "postings.csv")
+    assert (again.added, again.already_imported, len(again.problems)) == (0, 3, 4)
+    edited = twice.replace("Berlin", "Munich")
+    changed = postings.import_postings(recruiter, edited.encode(), "postings.csv")
+    assert (changed.added, changed.already_imported) == (1, 2)
+    every = jobs.list_jobs(recruiter, statuses=jobs.ALL_STATUSES).rows
+    assert sorted(j.title for j in every) == ["Analyst", "Analyst", "Engineer", "Engineer"]
+
+
 @pytest.mark.parametrize("data,message", [
     (b"title,location\nA,B\n", "missing: department"),
     (b"\xff\xfe", "not UTF-8"),

@@ -115,6 +115,9 @@ def world(engine) -> World:
             "insert into public.social_posts (id, job_id, channel_id, topic_id, body, author_id)"
             " values (:post, :job_published, :channel, :topic, 'We are hiring', :author)"),
             {**ids, "author": users["recruiter"]})
+        # The worker's delivery state for it (as if it were scheduled and tried once).
+        conn.execute(sa.text("insert into public.social_post_deliveries (post_id, scheduled_for,"
+                             " next_attempt_at, attempts) values (:post, now(), now(), 1)"), ids)
     return World(users, ids)
 
 
@@ -181,6 +184,7 @@ VISIBLE = {
     "social_topics":     (0, 0, 0, 0, 2, 2),
     "social_posts":      (0, 0, 0, 0, 1, 1),
     "social_post_events": (0, 0, 0, 0, 1, 1),
+    "social_post_deliveries": (0, 0, 0, 0, 1, 1),
 }
 
 
@@ -266,6 +270,9 @@ INSERTS = {
     # Written by the workflow's trigger only.
     "social_post_events": ("insert into public.social_post_events (post_id, to_status)"
                            " values (:post, 'draft')", ()),
+    # Written by the worker (the owner) only.
+    "social_post_deliveries": ("insert into public.social_post_deliveries (post_id, scheduled_for,"
+                               " next_attempt_at) values (:post, now(), now())", ()),
 }
 
 
@@ -284,7 +291,8 @@ def test_insert(engine, world, table, who):
              "savings_settings": "delete from public.savings_settings",
              "channel_webhooks": "delete from public.channel_webhooks",
              "portal_settings": "delete from public.portal_settings",
-             "social_guidelines": "delete from public.social_guidelines"}.get(table)
+             "social_guidelines": "delete from public.social_guidelines",
+             "social_post_deliveries": "delete from public.social_post_deliveries"}.get(table)
     outcome = run_as(engine, world, who, sql, _params(world, who), setup=setup)
     assert (not refused(outcome)) == (who in allowed), f"{who} insert into {table}: {outcome}"
 
@@ -362,6 +370,8 @@ WRITES = {
     # The recruiter wrote the draft; admins are editors.
     "social_posts": ("update public.social_posts set body = 'Edited' where id = :post", STAFF, STAFF),
     "social_post_events": ("update public.social_post_events set comment = 'forged'", (), ()),
+    "social_post_deliveries": ("update public.social_post_deliveries set given_up_at = null, attempts = 0",
+                               (), ()),
 }
 
 

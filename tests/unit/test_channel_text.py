@@ -46,7 +46,8 @@ def test_x_limit_exactly_at_280():
 
 
 @pytest.mark.parametrize("key,limit", [("linkedin", 3000), ("facebook", 63206), ("slack", 4000),
-                                       ("teams", 4000), ("internal", 10000)])
+                                       ("teams", 4000), ("news_feed", 10000),
+                                       ("alumni_digest", 10000)])
 def test_other_channels_count_characters(key, limit):
     assert CHANNELS[key].limit == limit
     assert fits(key, "a" * limit) and not fits(key, "a" * (limit + 1))
@@ -89,6 +90,6 @@ def test_linkedin_and_facebook_dialogs_take_the_link(key, prefix, param):
     assert parse_qs(urlsplit(url).query) == {param: [link]}
 
 
-@pytest.mark.parametrize("key", ["slack", "teams", "internal"])
+@pytest.mark.parametrize("key", ["slack", "teams", "news_feed", "alumni_digest"])
 def test_internal_channels_have_no_share_dialog(key):
     assert share_url(key, "text", "https://jobs.example/job?id=1") is None

@@ -1,0 +1,170 @@
+"""Admin → Social channels: the channels posts go out on, their weekly posting slots, the
+incoming webhook of Slack, Teams and news-feed channels, and who holds which social role."""
+
+from zoneinfo import available_timezones
+
+import streamlit as st
+
+from portal import ui
+from portal.errors import UserFacingError
+from portal.models import Role
+from services import social_channels as channels
+
+actor = ui.require_role(Role.ADMIN)
+st.title("Social channels")
+st.caption("The channels job posts are shared on, the days and hours each one is updated, and who "
+           "writes, edits and approves posts. Channels with a webhook are published automatically; "
+           "the others are shared by hand from the Posting calendar.")
+
+zone = channels.time_zone(actor)
+all_channels = channels.list_channels(actor)
+by_id = {c.id: c for c in all_channels}
+if notice := st.session_state.pop("channels:notice", None):
+    st.success(notice, icon=":material/check:")
+
+
+def _run(action, success: str) -> None:
+    """Run a service call: on success show the page again with the change and `success`;
+    on a refusal say why where the user is, keeping what they typed."""
+    try:
+        action()
+    except UserFacingError as error:
+        ui.show_error(error)
+    else:
+        st.session_state["channels:notice"] = success
+        st.rerun()
+
+
+def on_add() -> None:
+    """Runs before the page, so that a success can empty the form."""
+    state = st.session_state
+    try:
+        channels.add_channel(actor, state["new-channel:name"], state["new-channel:network"],
+                             state["new-channel:audience"])
+    except UserFacingError as error:
+        state["new-channel:error"] = str(error)
+    else:
+        state["channels:notice"] = f"Channel “{state['new-channel:name'].strip()}” added."
+        state["new-channel:name"] = ""
+
+
+def _published_how(channel: channels.Channel) -> str:
+    if channel.has_webhook:
+        return "Automatically (webhook)"
+    return "By hand (share link)"
+
+
+if all_channels:
+    st.dataframe([{
+        "Channel": c.name, "Network": c.network_label, "Audience": c.audience.capitalize(),
+        "Active": c.active, "Slots": ", ".join(map(str, c.slots)) or "none",
+        "Published": _published_how(c),
+        "Webhook": (c.webhook_hint or "not set") if c.network in channels.WEBHOOK_NETWORKS else "—",
+    } for c in all_channels], hide_index=True)
+else:
+    st.info("No channels yet. Add the first one below, e.g. the company's LinkedIn page.")
+
+with st.expander("Add a channel", icon=":material/add:", expanded=not all_channels):
+    with st.form("add-channel"):
+        st.text_input("Name", max_chars=60, placeholder="Company LinkedIn", key="new-channel:name")
+        left, right = st.columns(2)
+        left.selectbox("Network", list(channels.NETWORKS), format_func=channels.NETWORKS.get,
+                       key="new-channel:network")
+        right.radio("Audience", channels.AUDIENCES, format_func=str.capitalize, horizontal=True,
+                    key="new-channel:audience")
+        st.form_submit_button("Add channel", type="primary", on_click=on_add)
+    if message := st.session_state.pop("new-channel:error", None):
+        ui.show_error(message)
+
+def on_webhook(channel_id, field: str) -> None:
+    """Runs before the page: a saved address leaves the field (it is a secret), a refused one stays."""
+    state = st.session_state
+    try:
+        channels.set_webhook(actor, channel_id, state[field])
+    except UserFacingError as error:
+        state["webhook:error"] = str(error)
+    else:
+        state[field] = ""
+        state["channels:notice"] = "Webhook saved."
+
+
+if all_channels:
+    st.subheader("Change a channel")
+    chosen = by_id[st.selectbox(
+        "Channel", list(by_id), key="edit-channel",
+        format_func=lambda i: by_id[i].name + ("" if by_id[i].active else " (inactive)"))]
+    key = f"channel:{chosen.id}"
+    with st.form(f"{key}:edit"):
+        name = st.text_input("Name", chosen.name, max_chars=60)
+        left, right = st.columns(2)
+        networks = list(channels.NETWORKS)
+        network = left.selectbox("Network", networks, networks.index(chosen.network),
+                                 format_func=channels.NETWORKS.get)
+        audience = right.radio("Audience", channels.AUDIENCES, channels.AUDIENCES.index(chosen.audience),
+                               format_func=str.capitalize, horizontal=True)
+        active = st.checkbox("Active: posts can be scheduled on it", chosen.active,
+                             help="Deactivating keeps its posts; it leaves the calendar and the composer.")
+        if st.form_submit_button("Save channel"):
+            _run(lambda: channels.edit_channel(actor, chosen.id, name, network, audience, active),
+                 "Channel saved.")
+
+    st.markdown(f"**Posting slots**, in {ui.plain(zone)}"
+                + (" (no company time zone is set; choose one below)" if zone == "UTC" else ""))
+    with st.form(f"{key}:slots"):
+        st.caption("Times of day for each day the channel is updated, as HH:MM separated by commas. "
+                   "Leave a day empty for none.")
+        days = st.columns(7)
+        typed = [days[i].text_input(day, ", ".join(f"{s.at:%H:%M}" for s in chosen.slots
+                                                  if s.weekday == i + 1), key=f"{key}:day{i + 1}")
+                 for i, day in enumerate(channels.WEEKDAYS)]
+        if st.form_submit_button("Save slots"):
+            _run(lambda: channels.set_slots(actor, chosen.id, [
+                channels.Slot(day, at) for day, text in enumerate(typed, start=1)
+                for at in channels.parse_times(text)]), "Slots saved.")
+
+    if chosen.network in channels.WEBHOOK_NETWORKS:
+        st.markdown("**Incoming webhook** — " + ui.plain(chosen.webhook_hint or "not set: posts on this "
+                                                           "channel are shared by hand"))
+        with st.form(f"{key}:webhook"):
+            st.text_input("New webhook URL", type="password", max_chars=2000, key=f"{key}:webhook-url",
+                          help="Slack: https://hooks.slack.com/services/…; Teams: the address its "
+                               "Incoming Webhook connector gives. It is never shown again.")
+            st.form_submit_button("Set webhook" if chosen.webhook_hint is None else "Replace webhook",
+                                  on_click=on_webhook, args=(chosen.id, f"{key}:webhook-url"))
+        if message := st.session_state.pop("webhook:error", None):
+            ui.show_error(message)
+        if chosen.webhook_hint and st.button("Remove webhook", key=f"{key}:remove-webhook"):
+            _run(lambda: channels.remove_webhook(actor, chosen.id), "Webhook removed.")
+
+st.subheader("Company time zone")
+with st.form("time-zone"):
+    zones = sorted(available_timezones() | {"UTC"})
+    picked = st.selectbox("Time zone for slots and the calendar", zones, zones.index(zone),
+                          help="Slots stay at the same local time through daylight-saving changes.")
+    if st.form_submit_button("Save time zone"):
+        _run(lambda: channels.set_time_zone(actor, picked), "Time zone saved.")
+
+st.subheader("Social roles")
+st.caption("Publishers write posts and schedule or publish them, editors edit others' posts, approvers "
+           "approve topics and posts (never their own). Admins hold every role.")
+holders = channels.role_holders(actor)
+if holders:
+    st.dataframe([{"Name": h.full_name, "Email": h.email, "Role": h.role.capitalize()} for h in holders],
+                 hide_index=True)
+else:
+    st.info("Nobody holds a social role yet: grant one below.")
+staff = channels.staff_members(actor)
+grant, revoke = st.columns(2)
+with grant.form("grant-role"):
+    person = st.selectbox("Staff member", range(len(staff)),
+                          format_func=lambda i: f"{staff[i].full_name} ({staff[i].email})")
+    role = st.selectbox("Role", list(channels.SOCIAL_ROLES), format_func=channels.SOCIAL_ROLES.get)
+    if st.form_submit_button("Grant role", type="primary") and person is not None:
+        _run(lambda: channels.grant_role(actor, staff[person].user_id, role),
+             f"{staff[person].full_name} is now {role}.")
+with revoke.form("revoke-role"):
+    held = st.selectbox("Role held", range(len(holders)),
+                        format_func=lambda i: f"{holders[i].full_name}: {holders[i].role}")
+    if st.form_submit_button("Revoke role") and held is not None:
+        _run(lambda: channels.revoke_role(actor, holders[held].user_id, holders[held].role),
+             f"{holders[held].full_name} is no longer {holders[held].role}.")
