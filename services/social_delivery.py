@@ -27,7 +27,7 @@ from portal.db import transaction
 from portal.models import Actor
 from portal.settings import Settings, settings
 from services import audit, publishing
-from services.channel_text import tracked_link
+from services.channel_text import post_link
 
 log = logging.getLogger(__name__)
 
@@ -123,8 +123,7 @@ def send(post_id: UUID, token: UUID, now: datetime | None = None, config: Settin
         method = publishing.publishing_method(row.network, bool(row.webhook_url), config)
         outgoing = publishing.Outgoing(
             text=row.body, title=row.title,
-            link=tracked_link(config.public_url, row.job_id, source=row.network, medium="social",
-                              post_id=post_id))
+            link=post_link(config.public_url, row.job_id, row.network, post_id))
         try:
             if method == publishing.SHARE_LINK:  # the webhook or the credentials went away
                 raise publishing.PublishError(
