@@ -115,6 +115,8 @@ def world(engine) -> World:
             "insert into public.social_posts (id, job_id, channel_id, topic_id, body, author_id)"
             " values (:post, :job_published, :channel, :topic, 'We are hiring', :author)"),
             {**ids, "author": users["recruiter"]})
+        conn.execute(sa.text("insert into public.social_post_costs (post_id, amount, currency)"
+                             " values (:post, 120, 'USD')"), ids)
     return World(users, ids)
 
 
@@ -181,6 +183,7 @@ VISIBLE = {
     "social_topics":     (0, 0, 0, 0, 2, 2),
     "social_posts":      (0, 0, 0, 0, 1, 1),
     "social_post_events": (0, 0, 0, 0, 1, 1),
+    "social_post_costs": (0, 0, 0, 0, 1, 1),
 }
 
 
@@ -266,6 +269,9 @@ INSERTS = {
     # Written by the workflow's trigger only.
     "social_post_events": ("insert into public.social_post_events (post_id, to_status)"
                            " values (:post, 'draft')", ()),
+    # Recorded as oneself by staff (recorded_by defaults to the caller).
+    "social_post_costs": ("insert into public.social_post_costs (post_id, amount, currency)"
+                          " values (:post, 10, 'EUR')", ("recruiter", "admin")),
 }
 
 
@@ -362,6 +368,8 @@ WRITES = {
     # The recruiter wrote the draft; admins are editors.
     "social_posts": ("update public.social_posts set body = 'Edited' where id = :post", STAFF, STAFF),
     "social_post_events": ("update public.social_post_events set comment = 'forged'", (), ()),
+    # Spend is never edited; a mistake is deleted by an admin and recorded again.
+    "social_post_costs": ("update public.social_post_costs set amount = 5", (), ADMIN),
 }
 
 
@@ -430,3 +438,10 @@ def test_security_definer_functions_fix_search_path(engine):
             " where n.nspname in ('public', 'private') and (p.proconfig is null or not exists"
             " (select 1 from unnest(p.proconfig) c where c like 'search_path=%'))")).scalars().all()
     assert loose == []
+
+
+def test_spend_on_a_post_is_recorded_in_ones_own_name(engine, world):
+    assert refused(run_as(engine, world, "recruiter",
+                          "insert into public.social_post_costs (post_id, amount, currency, recorded_by)"
+                          " values (:post, 10, 'USD', :admin)",
+                          {"post": world.ids["post"], "admin": world.users["admin"]}))
