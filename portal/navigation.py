@@ -60,6 +60,8 @@ def menu_for(role: Role | None, *, first_run: bool) -> dict[str, list[PageSpec]]
             PageSpec("recruiting/posting", "Posting", ":material/edit_note:", "posting", hidden=True),
             PageSpec("recruiting/referrals", "Referrals", ":material/sync_alt:", "referrals"),
             PageSpec("recruiting/inbox", "Questions inbox", ":material/inbox:", "inbox"),
+            PageSpec("recruiting/post_performance", "Post performance", ":material/leaderboard:",
+                     "post-performance"),
         ]
         menu["Costs and savings"] = [
             PageSpec("recruiting/savings", "Savings", ":material/savings:", "savings"),

@@ -255,15 +255,22 @@ def channels(actor: Actor) -> list[tuple[UUID, str]]:
             "select id, name from public.social_channels order by name"))]
 
 
-def published_posts(actor: Actor, limit: int = 500) -> list[tuple[UUID, str]]:
-    """Published posts (id, "posting · channel · date"), newest first: what spend is recorded on."""
+def published_posts(actor: Actor, limit: int = 500) -> dict[str, UUID]:
+    """Published posts newest first, by a label a person can choose from ("posting · channel ·
+    date", numbered when two are alike): what spend is recorded on."""
     with transaction(actor) as conn:
         rows = conn.execute(sa.text(
             "select p.id, j.title, c.name, p.published_at from public.social_posts p"
             " join public.jobs j on j.id = p.job_id join public.social_channels c on c.id = p.channel_id"
             " where p.status = 'published' order by p.published_at desc, p.id limit :limit"),
             {"limit": limit}).all()
-    return [(r.id, f"{r.title} · {r.name} · {r.published_at:%d %b %Y}") for r in rows]
+    posts: dict[str, UUID] = {}
+    for row in rows:
+        label = base = f"{row.title} · {row.name} · {row.published_at:%d %b %Y}"
+        while label in posts:
+            label = f"{base} ({sum(k.startswith(base) for k in posts) + 1})"
+        posts[label] = row.id
+    return posts
 
 
 # --- spend ----------------------------------------------------------------------------------

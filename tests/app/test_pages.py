@@ -209,6 +209,8 @@ def test_no_page_sits_directly_in_the_pages_folder():
     ("recruiter@example.com", "pages/admin/privacy.py"),
     ("recruiter@example.com", "pages/admin/company_facts.py"),
     ("recruiter@example.com", "pages/admin/social_guidelines.py"),
+    ("priya@example.com", "pages/recruiting/post_performance.py"),
+    (None, "pages/recruiting/post_performance.py"),
 ])
 def test_pages_outside_the_role_are_not_reachable(demo_db, who, page):
     at = app_as(signed_in(who) if who else None).run()
@@ -222,10 +224,12 @@ def test_pages_outside_the_role_are_not_reachable(demo_db, who, page):
     (Role.ALUMNUS, {"Open jobs", "Questions & answers", "My referrals", "My account"}),
     (Role.EMPLOYEE, {"Open jobs", "Questions & answers", "My referrals", "My account"}),
     (Role.RECRUITER, {"Open jobs", "Questions & answers", "Overview", "Job postings", "Referrals",
-                      "Questions inbox", "Savings", "Hires", "Running costs & assumptions",
+                      "Questions inbox", "Post performance",
+                      "Savings", "Hires", "Running costs & assumptions",
                       "My account"}),
     (Role.ADMIN, {"Open jobs", "Questions & answers", "Overview", "Job postings", "Referrals",
-                  "Questions inbox", "Savings", "Hires", "Running costs & assumptions", "Users",
+                  "Questions inbox", "Post performance",
+                  "Savings", "Hires", "Running costs & assumptions", "Users",
                   "Company facts", "Social media guidelines", "Privacy & data", "My account"}),
 ])
 def test_visible_menu_per_role(role, expected):
@@ -243,7 +247,8 @@ def test_first_run_menu_is_only_setup():
     ("priya@example.com", {"jobs", "faq", "job", "follow", "sign_in", "setup", "my_referrals",
                            "my_account"}),
     ("admin@example.com", {"jobs", "faq", "job", "follow", "sign_in", "setup", "overview",
-                           "postings", "posting", "referrals", "inbox", "savings", "hires", "running_costs",
+                           "postings", "posting", "referrals", "inbox", "post_performance",
+                           "savings", "hires", "running_costs",
                            "users", "company_facts", "social_guidelines", "privacy", "my_account"}),
 ])
 def test_registered_pages_per_role(demo_db, who, expected):
