@@ -404,23 +404,20 @@ def channels_table(results: list[ChannelResult]) -> pd.DataFrame:
 _NONE = Figures(0, 0, 0, None)
 
 
-def channel_chart(table: pd.DataFrame) -> alt.Chart:
-    """Visits, applications and hires per channel, side by side."""
-    counts = table.melt(id_vars="Channel", value_vars=[VISITS, APPLICATIONS, HIRES],
-                        var_name="Figure", value_name="Count")
-    return (
-        alt.Chart(counts, title="What each channel's posts brought")
-        .mark_bar()
-        .encode(
-            y=alt.Y("Channel:N", sort=list(table["Channel"]), title=None),
-            x=alt.X("Count:Q", title=None),
-            yOffset=alt.YOffset("Figure:N", sort=[VISITS, APPLICATIONS, HIRES]),
-            color=alt.Color("Figure:N", title=None, sort=[VISITS, APPLICATIONS, HIRES],
-                            legend=alt.Legend(orient="bottom"),
-                            scale=alt.Scale(range=["#90caf9", "#1565c0", "#2e7d32"])),
-            tooltip=["Channel:N", "Figure:N", alt.Tooltip("Count:Q", format=",")],
-        )
-    )
+def channel_chart(table: pd.DataFrame) -> alt.HConcatChart:
+    """Visits, applications and hires per channel side by side, each on its own scale (there
+    are far more visits than hires), channels in the tables' order."""
+    order = list(table["Channel"])
+    charts = []
+    for i, (figure, colour) in enumerate(((VISITS, "#90caf9"), (APPLICATIONS, "#1565c0"),
+                                          (HIRES, "#2e7d32"))):
+        charts.append(
+            alt.Chart(table, title=figure).mark_bar(color=colour).encode(
+                x=alt.X(f"{figure}:Q", title=None, axis=alt.Axis(format="~s", tickMinStep=1)),
+                y=alt.Y("Channel:N", sort=order, title=None, axis=alt.Axis(labels=i == 0)),
+                tooltip=["Channel:N", alt.Tooltip(f"{figure}:Q", format=",")],
+            ).properties(width=170, height=alt.Step(24)))
+    return alt.hconcat(*charts, spacing=12).properties(title="What each channel's posts brought")
 
 
 def file_name(kind: str, results_filter: ResultsFilter, extension: str) -> str:

@@ -50,12 +50,15 @@ figures = [("Posts", f"{int(channels_table['Posts'].sum()):,}"), ("Visits", f"{t
 for column, (label, value) in zip(st.columns(len(figures)), figures, strict=True):
     column.metric(label, value)
 
-column_config = {
-    **{name: st.column_config.NumberColumn(f"{name} ({currency})", format="localized")
-       for name in perf.MONEY_COLUMNS},
-    **{name: st.column_config.NumberColumn(name, format="percent") for name in perf.RATE_COLUMNS},
-    "Published": st.column_config.DateColumn("Published", format="YYYY-MM-DD"),
-}
+
+def shown(row: dict) -> dict:
+    """A table row as people read it: money in the reporting currency, rates in %, "—" for none."""
+    return {k: ("—" if v is None or v != v else  # None, or NaN from pandas
+                money(v, currency) if k in perf.MONEY_COLUMNS else f"{v:.0%}" if k in perf.RATE_COLUMNS
+                else v) for k, v in row.items()}
+
+
+column_config = {"Published": st.column_config.DateColumn("Published", format="YYYY-MM-DD")}
 
 if not by_channel:
     st.info("No published posts in this period. A post counts here once it is published with its "
@@ -63,8 +66,8 @@ if not by_channel:
             "Choose a longer period or another channel.")
 else:
     st.subheader("By channel", anchor=False)
-    st.altair_chart(perf.channel_chart(channels_table), width="stretch")
-    st.dataframe(channels_table.round(2), hide_index=True, column_config=column_config)
+    st.altair_chart(perf.channel_chart(channels_table))
+    st.dataframe([shown(row) for row in channels_table.to_dict("records")], hide_index=True)
     st.download_button("Channels as CSV", lambda: csv_bytes(channels_table.round(2)),
                        perf.file_name("channels", chosen, "csv"), mime="text/csv",
                        icon=":material/download:")
@@ -72,8 +75,7 @@ else:
     st.subheader("By post, best first", anchor=False)
     st.caption("Ordered by hires, then applications, then visits.")
     ui.paged_table(f"post-results:{chosen}", lambda page: perf.post_results(actor, chosen, page),
-                   lambda r: {k: (round(v, 2) if isinstance(v, float) else v)
-                              for k, v in perf.post_row(r).items()},
+                   lambda r: shown(perf.post_row(r)),
                    empty="No posts in this period.", column_config=column_config)
 
     def posts_table():
@@ -98,6 +100,9 @@ if not posts:
 else:
     st.caption(f"A boost, a paid promotion, or outside work on a post. Amounts in {currency}, or in "
                f"a currency with an exchange rate ({', '.join(currencies.known)}).")
+    if recorded_message := st.session_state.pop("cost-recorded", None):
+        st.success(recorded_message)
+        st.session_state["cost-amount"], st.session_state["cost-note"] = None, ""  # ready for the next
     with st.form("record-cost"):
         post = st.selectbox("Post", list(posts), index=None, placeholder="Choose a published post",
                             key="cost-post")
@@ -114,8 +119,10 @@ else:
             except UserFacingError as error:
                 ui.show_error(error)
             else:
-                st.success(f"Recorded {money(amount, code.strip().upper())} on {ui.plain(post)}. "
-                           "The tables above count it from now on.")
+                st.session_state["cost-recorded"] = (
+                    f"Recorded {money(amount, code.strip().upper())} on {ui.plain(post)}; the figures "
+                    "above count it.")
+                st.rerun()
 
 recorded = perf.recorded_costs(actor, chosen)
 with st.expander(f"Spend recorded in this period ({len(recorded)})"):
