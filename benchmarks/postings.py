@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -25,11 +24,9 @@ sys.path.insert(0, str(ROOT))
 os.environ["PORTAL_DATA_DIR"] = tempfile.mkdtemp(prefix="boomerang-bench-postings-")
 os.environ.pop("DATABASE_URL", None)
 
-import sqlalchemy as sa  # noqa: E402
-
 from benchmarks.jobs_data import insert_jobs  # noqa: E402
-from benchmarks.timing import describe, timings  # noqa: E402
-from portal.db import ensure_ready, owner_transaction, transaction  # noqa: E402
+from benchmarks.timing import describe, timings, transaction_floor  # noqa: E402
+from portal.db import ensure_ready, owner_transaction  # noqa: E402
 from portal.models import Actor, Role  # noqa: E402
 from services import jobs, postings  # noqa: E402
 from services.accounts import create_account  # noqa: E402
@@ -57,13 +54,7 @@ def main() -> None:
     recruiter, *others = fill(args.jobs)
     print(f"filled {args.jobs:,} postings in {time.perf_counter() - started:.0f} s\n")
 
-    def empty(_):
-        with transaction(recruiter) as conn:
-            conn.execute(sa.text("select 1")).one()
-
-    floor_times = timings(empty, list(range(200)))
-    floor = statistics.median(floor_times)
-    describe("floor: an empty transaction as a recruiter", floor_times)
+    floor = transaction_floor(recruiter, "floor: an empty transaction as a recruiter")
 
     runs = list(range(100))
     every = jobs.ALL_STATUSES

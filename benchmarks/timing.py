@@ -21,3 +21,19 @@ def describe(label: str, times: list[float], floor: float | None = None) -> None
     p95 = statistics.quantiles(times, n=20)[18]
     ratio = f"   ({median / floor:.1f}x the floor)" if floor else ""
     print(f"  {label:<52} median {median * 1000:7.1f} ms   p95 {p95 * 1000:7.1f} ms{ratio}")
+
+
+def transaction_floor(actor, label: str) -> float:
+    """Print and return the median of an empty transaction as `actor`: what any page pays
+    to ask the database anything, the floor the figures are compared with."""
+    import sqlalchemy as sa
+
+    from portal.db import transaction
+
+    def empty(_):
+        with transaction(actor) as conn:
+            conn.execute(sa.text("select 1")).one()
+
+    times = timings(empty, list(range(200)))
+    describe(label, times)
+    return statistics.median(times)

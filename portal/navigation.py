@@ -60,9 +60,13 @@ def menu_for(role: Role | None, *, first_run: bool) -> dict[str, list[PageSpec]]
             PageSpec("recruiting/posting", "Posting", ":material/edit_note:", "posting", hidden=True),
             PageSpec("recruiting/referrals", "Referrals", ":material/sync_alt:", "referrals"),
             PageSpec("recruiting/inbox", "Questions inbox", ":material/inbox:", "inbox"),
+        ]
+        menu["Social media"] = [
             PageSpec("recruiting/post_approvals", "Post approvals", ":material/approval:", "post-approvals"),
             PageSpec("recruiting/post_calendar", "Posting calendar", ":material/calendar_month:",
                      "post-calendar"),
+            PageSpec("recruiting/post_performance", "Post performance", ":material/leaderboard:",
+                     "post-performance"),
             PageSpec("recruiting/post_topics", "Post topics", ":material/label:", "post-topics"),
         ]
         menu["Costs and savings"] = [

@@ -19,6 +19,7 @@ from portal.errors import ValidationError
 from portal.models import Role
 from portal.months import month_start
 from services.accounts import create_account
+from services.channel_text import tracked_link
 
 DEMO_PASSWORD = "boomerang-demo"
 
@@ -166,7 +167,8 @@ def load_demo(today: date | None = None, *, force: bool = False) -> dict[str, in
         _questions(conn, jobs, accounts, today)
         _facts(conn)
         _visits(conn, rng, jobs[:9], today)
-        _hires(conn, rng, jobs, applications + referrals, today)
+        social_applications = _social_media(conn, rng, accounts, jobs[:9], candidates, today)
+        _hires(conn, rng, jobs, applications + referrals + social_applications, today)
         _running_costs(conn, today)
         after = _counts(conn)
     return {table: after[table] - before[table] for table in after}
@@ -186,7 +188,8 @@ def _has_own_accounts(conn: Connection) -> bool:
 
 
 TABLES = ("profiles", "company", "jobs", "candidates", "applications", "referrals",
-          "questions", "hires", "programme_costs", "company_facts", "job_visits")
+          "questions", "hires", "programme_costs", "company_facts", "job_visits",
+          "social_channels", "social_topics", "social_posts", "social_post_costs")
 
 
 def _counts(conn: Connection) -> dict[str, int]:
@@ -479,3 +482,155 @@ def _running_costs(conn: Connection, today: date) -> None:
     conn.execute(sa.text(
         "insert into public.exchange_rates (currency, rate) values ('EUR', 1.08), ('GBP', 1.27)"
         " on conflict do nothing"))
+
+
+# name, network, audience, weekly slots (ISO weekday, UTC time)
+CHANNELS = [
+    ("LinkedIn", "linkedin", "external", [(2, "09:00"), (4, "09:00")]),
+    ("X (Twitter)", "x", "external", [(1, "12:00"), (3, "12:00"), (5, "12:00")]),
+    ("Facebook", "facebook", "external", [(3, "17:00")]),
+    ("Slack #jobs", "slack", "internal", [(1, "10:00")]),
+    ("News feed", "news_feed", "internal", [(5, "08:00")]),
+]
+TOPICS = ["Open roles", "Life at Northwind", "Alumni and boomerangs", "Engineering culture"]
+# Posts: job index, channel index, topic index, status, days from today (published or
+# scheduled; negative is past), visits, applications, hires among them.
+SOCIAL_POSTS = [
+    (0, 0, 0, "published", -150, 140, 9, 1),
+    (0, 1, 3, "published", -120, 60, 3, 0),
+    (1, 3, 0, "published", -100, 45, 6, 1),
+    (3, 0, 0, "published", -80, 110, 7, 1),
+    (4, 2, 1, "published", -70, 35, 2, 0),
+    (5, 0, 0, "published", -55, 90, 5, 0),
+    (6, 4, 1, "published", -40, 25, 2, 0),
+    (2, 1, 3, "published", -30, 50, 1, 0),
+    (7, 0, 0, "published", -21, 70, 4, 0),
+    (8, 2, 2, "published", -12, 15, 0, 0),
+    (1, 0, 3, "published", -6, 40, 2, 0),
+    (3, 3, 0, "published", -3, 12, 1, 0),
+    (2, 0, 0, "scheduled", 2, 0, 0, 0),
+    (5, 1, 0, "scheduled", 3, 0, 0, 0),
+    (8, 4, 2, "scheduled", 5, 0, 0, 0),
+    (4, 0, 3, "approved", 0, 0, 0, 0),
+    (6, 0, 1, "submitted", 0, 0, 0, 0),
+    (7, 1, 0, "rejected", 0, 0, 0, 0),
+    (0, 2, 1, "draft", 0, 0, 0, 0),
+]
+REJECTION = ("Please drop the client's name from the second sentence (confidential until the "
+             "launch) and add the #ad disclosure.")
+# post index, amount, currency, note
+POST_COSTS = [(0, 250, "USD", "LinkedIn boost, one week"), (3, 180, "EUR", "LinkedIn boost, Berlin"),
+              (4, 120, "USD", "Facebook promotion")]
+
+
+def _social_media(conn: Connection, rng: random.Random, accounts: dict[str, UUID],
+                  open_jobs: list[UUID], candidates: list[UUID], today: date) -> list[UUID]:
+    """Channels with weekly slots, topics, social roles and posts in every status, taken
+    through the workflow (the guard trigger checks every step; the history names who took
+    it); the published ones with the visits, applications and hires their links brought.
+    Returns the applications made through posts. No webhook URLs: nothing is sent."""
+    recruiter, admin = accounts["recruiter@example.com"], accounts["admin@example.com"]
+    channels = [demo_id(f"channel:{name}") for name, *_ in CHANNELS]
+    conn.execute(sa.text(
+        "insert into public.social_channels (id, name, network, audience)"
+        " values (:id, :name, cast(:network as public.social_network), :audience) on conflict do nothing"),
+        [{"id": channels[i], "name": name, "network": network, "audience": audience}
+         for i, (name, network, audience, _) in enumerate(CHANNELS)])
+    conn.execute(sa.text("insert into public.channel_slots (channel_id, weekday, at_time)"
+                         " values (:channel, :weekday, cast(:at as time)) on conflict do nothing"),
+                 [{"channel": channels[i], "weekday": day, "at": at}
+                  for i, (*_, slots) in enumerate(CHANNELS) for day, at in slots])
+    topics = [demo_id(f"topic:{name}") for name in TOPICS]
+    conn.execute(sa.text("insert into public.social_topics (id, name, approved_by) values (:id, :name, :by)"
+                         " on conflict do nothing"),
+                 [{"id": t, "name": name, "by": admin} for t, name in zip(topics, TOPICS, strict=True)])
+    conn.execute(sa.text("insert into public.social_roles (user_id, role, granted_by)"
+                         " values (:user, cast(:role as public.social_role), :admin) on conflict do nothing"),
+                 [{"user": user, "role": role, "admin": admin}
+                  for user, role in ((recruiter, "publisher"), (recruiter, "editor"), (admin, "approver"))])
+
+    taken = {tuple(r) for r in conn.execute(sa.text("select job_id, candidate_id from public.applications"))}
+    free = list(candidates[60:])  # past the referred candidates
+    site, now = "http://localhost:8501", datetime.now(UTC)
+    made: list[UUID] = []
+    for n, (job_i, channel_i, topic_i, status, day, visits, applied, hired) in enumerate(SOCIAL_POSTS):
+        post, job = demo_id(f"post:{n}"), open_jobs[job_i]
+        name, network, *_ = CHANNELS[channel_i]
+        when = datetime.combine(today + timedelta(days=day), datetime.min.time(), tzinfo=UTC) \
+            + timedelta(hours=9)
+        title, _dept, location, *_ = JOBS[job_i]
+        link = tracked_link(site, job, source=network, medium="social", campaign=f"demo-{n}", post_id=post)
+        body = (f"We're hiring a {title} in {location}! I work at Northwind Analytics and this team "
+                f"is great. {link} #hiring")
+        _act_in_demo(conn, recruiter)
+        created = conn.execute(sa.text(
+            "insert into public.social_posts (id, job_id, channel_id, topic_id, body, author_id)"
+            " values (:id, :job, :channel, :topic, :body, :author) on conflict do nothing returning id"),
+            {"id": post, "job": job, "channel": channels[channel_i], "topic": topics[topic_i],
+             "body": body, "author": recruiter}).scalar()
+        if created is None:
+            _act_in_demo(conn, None)
+            continue  # loaded before
+        steps = {"draft": [], "submitted": ["submitted"], "rejected": ["submitted", "rejected"],
+                 "approved": ["submitted", "approved"], "scheduled": ["submitted", "approved", "scheduled"],
+                 "published": ["submitted", "approved", "published"]}[status]
+        for step in steps:
+            _act_in_demo(conn, admin if step in ("approved", "rejected") else recruiter)
+            conn.execute(sa.text(
+                "update public.social_posts set status = cast(:status as public.social_post_status),"
+                " review_comment = :comment, scheduled_for = :scheduled, published_at = :published"
+                " where id = :id"),
+                {"id": post, "status": step, "comment": REJECTION if step == "rejected" else None,
+                 "scheduled": when if step == "scheduled" else None,
+                 "published": when if step == "published" else None})
+        _act_in_demo(conn, None)
+        # The history happened over the days before the post went out, not at load time.
+        start = when if status in ("published", "scheduled") else \
+            datetime.combine(today, datetime.min.time(), tzinfo=UTC)
+        conn.execute(sa.text(
+            "update public.social_post_events set at = :start - make_interval(days =>"
+            " case to_status when 'draft' then 4 when 'submitted' then 3 when 'approved' then 2"
+            " when 'rejected' then 2 when 'scheduled' then 1 else 0 end)"
+            " where post_id = :id"), {"id": post, "start": min(start, now)})
+        if status != "published":
+            continue
+        span = max(1, -day)
+        conn.execute(sa.text(
+            "insert into public.job_visits (job_id, session_id, source, utm_medium, utm_campaign, post_id,"
+            " visited_at) values (:job, :session, :source, 'social', :campaign, :post, :at)"
+            " on conflict do nothing"),
+            [{"job": job, "session": demo_id(f"post-visit:{n}:{v}"), "source": network,
+              "campaign": f"demo-{n}", "post": post,
+              "at": min(now, when + timedelta(hours=rng.uniform(0, 24 * min(span, 30))))}
+             for v in range(visits)])
+        rows = []
+        for a in range(applied):
+            candidate = next(c for c in free if (job, c) not in taken)
+            taken.add((job, candidate))
+            free.remove(candidate)
+            rows.append({"id": demo_id(f"post-application:{n}:{a}"), "job": job, "cand": candidate,
+                         "source": network, "campaign": f"demo-{n}", "post": post,
+                         "status": "hired" if a < hired else rng.choice(["new", "reviewing", "interviewing",
+                                                                          "rejected"]),
+                         "created": min(now, when + timedelta(days=rng.randint(0, min(span, 14))))})
+        if rows:
+            conn.execute(sa.text(
+                "insert into public.applications (id, job_id, candidate_id, status, source, utm_medium,"
+                " utm_campaign, post_id, created_at) values (:id, :job, :cand,"
+                " cast(:status as public.application_status), :source, 'social', :campaign, :post, :created)"
+                " on conflict do nothing"), rows)
+            made += [r["id"] for r in rows]
+    conn.execute(sa.text(
+        "insert into public.social_post_costs (id, post_id, amount, currency, spent_on, note, recorded_by)"
+        " select :id, :post, :amount, :currency, p.published_at::date, :note, :by"
+        " from public.social_posts p where p.id = :post on conflict do nothing"),
+        [{"id": demo_id(f"post-cost:{i}"), "post": demo_id(f"post:{i}"), "amount": amount,
+          "currency": currency, "note": note, "by": recruiter} for i, amount, currency, note in POST_COSTS])
+    return made
+
+
+def _act_in_demo(conn: Connection, user: UUID | None) -> None:
+    """Who the workflow's history names for the next step (the owner connection keeps its
+    rights; the guard trigger still checks that the step is allowed)."""
+    claims = "" if user is None else f'{{"sub": "{user}", "role": "authenticated"}}'
+    conn.execute(sa.text("select set_config('request.jwt.claims', :claims, true)"), {"claims": claims})

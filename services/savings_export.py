@@ -115,9 +115,13 @@ def to_xlsx(report: SavingsReport) -> bytes:
         + [("The model", " ".join(f"{term} = {words}." for term, words
                                   in model_in_words(report.assumptions)))],
         columns=["Figure", "Value"])
-    sheets = {"Summary": summary, "By source": report.by_source,
-              "By department": report.by_department, "By month": report.by_month,
-              "Detail": detail_table(report)}
+    return xlsx_bytes({"Summary": summary, "By source": report.by_source,
+                       "By department": report.by_department, "By month": report.by_month,
+                       "Detail": detail_table(report)})
+
+
+def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
+    """An Excel workbook with one sheet per table, columns sized to their contents."""
     buffer = io.BytesIO()
     # Cells are written as the text they are: never turned into formulas or links.
     options = {"strings_to_formulas": False, "strings_to_urls": False}

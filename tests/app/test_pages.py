@@ -213,6 +213,8 @@ def test_no_page_sits_directly_in_the_pages_folder():
     ("recruiter@example.com", "pages/admin/social_guidelines.py"),
     ("recruiter@example.com", "pages/admin/social_channels.py"),
     ("priya@example.com", "pages/recruiting/post_calendar.py"),
+    ("priya@example.com", "pages/recruiting/post_performance.py"),
+    (None, "pages/recruiting/post_performance.py"),
 ])
 def test_pages_outside_the_role_are_not_reachable(demo_db, who, page):
     at = app_as(signed_in(who) if who else None).run()
@@ -226,11 +228,12 @@ def test_pages_outside_the_role_are_not_reachable(demo_db, who, page):
     (Role.ALUMNUS, {"Open jobs", "Questions & answers", "My referrals", "My account"}),
     (Role.EMPLOYEE, {"Open jobs", "Questions & answers", "My referrals", "My account"}),
     (Role.RECRUITER, {"Open jobs", "Questions & answers", "Overview", "Job postings", "Referrals",
-                      "Questions inbox", "Post approvals", "Posting calendar", "Post topics", "Savings",
-                      "Hires", "Running costs & assumptions", "My account"}),
+                      "Questions inbox", "Post approvals", "Posting calendar", "Post topics",
+                      "Post performance", "Savings", "Hires", "Running costs & assumptions", "My account"}),
     (Role.ADMIN, {"Open jobs", "Questions & answers", "Overview", "Job postings", "Referrals",
-                  "Questions inbox", "Post approvals", "Posting calendar", "Post topics", "Savings", "Hires",
-                  "Running costs & assumptions", "Users", "Company facts", "Social media guidelines",
+                  "Questions inbox", "Post approvals", "Posting calendar", "Post topics",
+                  "Post performance", "Savings", "Hires", "Running costs & assumptions", "Users",
+                  "Company facts", "Social media guidelines",
                   "Social channels", "Privacy & data", "My account"}),
 ])
 def test_visible_menu_per_role(role, expected):
@@ -249,7 +252,8 @@ def test_first_run_menu_is_only_setup():
                            "my_account"}),
     ("admin@example.com", {"jobs", "faq", "job", "follow", "sign_in", "setup", "overview",
                            "postings", "posting", "referrals", "inbox", "post_approvals", "post_calendar",
-                           "post_topics", "savings", "hires", "running_costs", "users", "company_facts",
+                           "post_topics", "post_performance", "savings", "hires", "running_costs", "users",
+                           "company_facts",
                            "social_guidelines", "social_channels", "privacy", "my_account"}),
 ])
 def test_registered_pages_per_role(demo_db, who, expected):

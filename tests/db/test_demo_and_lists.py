@@ -93,3 +93,44 @@ def test_overview_counts(demo_db):
     assert figures.unanswered_questions == 7
     assert figures.hires_by_month["hires"].sum() == figures.hires_last_12_months > 0
     assert figures.hires_by_month["month"].nunique() <= 12
+
+
+
+def test_demo_social_media(demo_db):
+    from datetime import date, timedelta
+
+    from services import post_performance, social_posts
+
+    def one(sql: str):
+        with demo_db.connect() as conn:
+            return conn.execute(sa.text(sql)).scalar()
+
+    def every(sql: str) -> set:
+        with demo_db.connect() as conn:
+            return set(conn.execute(sa.text(sql)).scalars())
+
+    assert every("select distinct status::text from public.social_posts") == set(social_posts.STATUS_LABELS)
+    assert one("select bool_and(scheduled_for > now()) from public.social_posts where status = 'scheduled'")
+    assert one("select review_comment from public.social_posts where status = 'rejected'")
+    assert every("select distinct audience from public.social_channels") == {"internal", "external"}
+    assert one("select count(distinct channel_id) from public.channel_slots") == 5
+    assert one("select count(*) from public.channel_webhooks") == 0
+    assert every("select p.email || ':' || r.role from public.social_roles r"
+                 " join public.profiles p on p.id = r.user_id") == {
+        "recruiter@example.com:publisher", "recruiter@example.com:editor", "admin@example.com:approver"}
+    # Every step of a published post is in its history, with who took it, before it went out.
+    with demo_db.connect() as conn:
+        history = conn.execute(sa.text(
+            "select e.to_status::text, pr.email from public.social_post_events e"
+            " join public.social_posts p on p.id = e.post_id"
+            " left join public.profiles pr on pr.id = e.actor_id"
+            " where p.id = (select id from public.social_posts where status = 'published'"
+            " order by published_at limit 1) and e.at <= p.published_at order by e.at")).all()
+    assert [tuple(h) for h in history] == [
+        ("draft", "recruiter@example.com"), ("submitted", "recruiter@example.com"),
+        ("approved", "admin@example.com"), ("published", "recruiter@example.com")]
+    recruiter = sign_in.with_password("recruiter@example.com", demo.DEMO_PASSWORD)
+    year = post_performance.ResultsFilter(date.today() - timedelta(days=364), date.today())
+    channels = post_performance.channel_results(recruiter, year)
+    assert sum(c.hires for c in channels) >= 2 and all(c.visits > 0 for c in channels)
+    assert channels[0].cost is not None and channels[0].cost_per_hire is not None

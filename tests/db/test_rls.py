@@ -118,6 +118,8 @@ def world(engine) -> World:
         # The worker's delivery state for it (as if it were scheduled and tried once).
         conn.execute(sa.text("insert into public.social_post_deliveries (post_id, scheduled_for,"
                              " next_attempt_at, attempts) values (:post, now(), now(), 1)"), ids)
+        conn.execute(sa.text("insert into public.social_post_costs (post_id, amount, currency)"
+                             " values (:post, 120, 'USD')"), ids)
     return World(users, ids)
 
 
@@ -185,6 +187,7 @@ VISIBLE = {
     "social_posts":      (0, 0, 0, 0, 1, 1),
     "social_post_events": (0, 0, 0, 0, 1, 1),
     "social_post_deliveries": (0, 0, 0, 0, 1, 1),
+    "social_post_costs": (0, 0, 0, 0, 1, 1),
 }
 
 
@@ -273,6 +276,9 @@ INSERTS = {
     # Written by the worker (the owner) only.
     "social_post_deliveries": ("insert into public.social_post_deliveries (post_id, scheduled_for,"
                                " next_attempt_at) values (:post, now(), now())", ()),
+    # Recorded as oneself by staff (recorded_by defaults to the caller).
+    "social_post_costs": ("insert into public.social_post_costs (post_id, amount, currency)"
+                          " values (:post, 10, 'EUR')", ("recruiter", "admin")),
 }
 
 
@@ -372,6 +378,8 @@ WRITES = {
     "social_post_events": ("update public.social_post_events set comment = 'forged'", (), ()),
     "social_post_deliveries": ("update public.social_post_deliveries set given_up_at = null, attempts = 0",
                                (), ()),
+    # Spend is never edited; a mistake is deleted by an admin and recorded again.
+    "social_post_costs": ("update public.social_post_costs set amount = 5", (), ADMIN),
 }
 
 
@@ -440,3 +448,10 @@ def test_security_definer_functions_fix_search_path(engine):
             " where n.nspname in ('public', 'private') and (p.proconfig is null or not exists"
             " (select 1 from unnest(p.proconfig) c where c like 'search_path=%'))")).scalars().all()
     assert loose == []
+
+
+def test_spend_on_a_post_is_recorded_in_ones_own_name(engine, world):
+    assert refused(run_as(engine, world, "recruiter",
+                          "insert into public.social_post_costs (post_id, amount, currency, recorded_by)"
+                          " values (:post, 10, 'USD', :admin)",
+                          {"post": world.ids["post"], "admin": world.users["admin"]}))
