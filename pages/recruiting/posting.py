@@ -11,6 +11,7 @@ from portal.validation import RESUME_TYPES
 from services import (
     jobs,
     post_drafting,
+    post_performance,
     post_review,
     postings,
     referrals,
@@ -299,12 +300,20 @@ with posts_tab:
         st.info("No posts for this posting yet." + (" Compose the first one below." if "publisher" in roles
                                                     else ""))
     else:
+        # What each published post brought since it went out (Post performance has the rest).
+        results = {r.post_id: r for r in post_performance.posting_results(actor, job.id)}
         st.dataframe([{"Channel": p.channel, "Topic": p.topic or "—",
                        "Status": social_posts.STATUS_LABELS[p.status],
                        "Scheduled / published": p.published_at or p.scheduled_for, "Author": p.author or "—",
+                       "Visits": results[p.id].visits if p.id in results else None,
+                       "Applications": results[p.id].applications if p.id in results else None,
+                       "Hires": results[p.id].hires if p.id in results else None,
                        "Text": p.body} for p in channel_posts], hide_index=True,
                      column_config={"Scheduled / published": st.column_config.DatetimeColumn(
                          format="D MMM YYYY, HH:mm")})
+        if results:
+            st.page_link("pages/recruiting/post_performance.py", label="Cost and conversion per post",
+                         icon=":material/leaderboard:")
     editable = [p for p in channel_posts if p.status in ("draft", "rejected")
                 and (p.author_id == actor.user_id or "editor" in roles)]
     for p in editable:

@@ -94,3 +94,18 @@ def test_empty_state(clean_db):
     assert "No published posts in this period" in texts(at)
     assert "Spend is recorded on published posts; there are none yet." in texts(at)
     assert metric(at, "Hires") == "0"
+
+
+def test_a_postings_channel_posts_show_what_each_brought(demo_db):
+    with demo_db.connect() as conn:  # the demo posting whose published posts brought the most visits
+        job_id, visits = conn.execute(sa.text(
+            "select p.job_id, count(*) from public.job_visits v join public.social_posts p"
+            " on p.id = v.post_id and p.job_id = v.job_id group by p.job_id order by 2 desc limit 1")).one()
+    at = app_as(signed_in("recruiter@example.com")).run()
+    at.switch_page("pages/recruiting/posting.py")
+    at.query_params["id"] = str(job_id)
+    at.run()
+    assert_no_exception(at)
+    posts = next(df.value for df in at.dataframe if "Visits" in df.value.columns)
+    assert posts["Visits"].sum() == visits
+    assert posts.loc[posts["Status"] != "Published", "Visits"].isna().all()
