@@ -1,4 +1,4 @@
-"""Recruiting → Posting calendar: scheduled and published posts per channel and day with the
+"""Social media → Posting calendar: scheduled and published posts per channel and day with the
 channels' slots, the approved posts waiting for a time, and the posts due to be shared by hand."""
 
 from collections import defaultdict

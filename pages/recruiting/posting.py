@@ -218,7 +218,7 @@ def topic_choice(key: str, current=None):
                         else (0 if options else None),
                         format_func=lambda t: topic_names.get(t, "A retired topic"),
                         placeholder="No approved topics yet",
-                        help="Approvers keep the list of topics under Recruiting → Post topics.")
+                        help="Approvers keep the list of topics under Social media → Post topics.")
 
 
 def post_editor(key: str, channel: social_channels.Channel, body: str) -> str:
@@ -287,7 +287,7 @@ def composer(active: list[social_channels.Channel]) -> None:
             else:
                 del st.session_state[drafts_key]
                 st.session_state[f"posts-done:{job.id}"] = (
-                    f"{len(drafted)} post(s) submitted: they wait for an approver under Recruiting → Post "
+                    f"{len(drafted)} post(s) submitted: they wait for an approver under Social media → Post "
                     "approvals." if submit else f"{len(drafted)} draft(s) saved; edit them above.")
                 st.rerun()
 
@@ -333,8 +333,9 @@ with posts_tab:
                 if submit_col.button("Submit for approval", key=f"post-submit:{p.id}", type="primary"):
                     post_review.save_draft(actor, job.id, p.channel_id, p.id, typed, topic)
                     post_review.submit_for_approval(actor, p.id)
-                    st.session_state[f"posts-done:{job.id}"] = (f"The post for {p.channel} waits for an "
-                                                                "approver under Recruiting → Post approvals.")
+                    st.session_state[f"posts-done:{job.id}"] = (
+                        f"The post for {p.channel} waits for an approver under Social media → "
+                        "Post approvals.")
                     st.rerun()
             except UserFacingError as error:
                 ui.show_error(error)  # the text area keeps what was typed
