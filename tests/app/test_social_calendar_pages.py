@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from services import post_calendar, social_channels, social_posts
@@ -17,11 +18,20 @@ CALENDAR = "pages/recruiting/post_calendar.py"
 SECRET = "https://hooks.slack.com/services/T000/B000/TopSecretToken42"
 
 
+@pytest.fixture
+def no_social_media(demo_db):
+    """The demo without its channels, posts and social roles: each test sets up its own."""
+    with demo_db.begin() as conn:
+        conn.execute(sa.text("truncate public.social_posts, public.social_channels, public.social_roles"
+                             " cascade"))
+    return demo_db
+
+
 def _text_input(at, label):
     return next(w for w in at.text_input if w.label == label)
 
 
-def test_admin_sets_up_channels_slots_webhooks_and_roles(demo_db):
+def test_admin_sets_up_channels_slots_webhooks_and_roles(no_social_media):
     admin = signed_in("admin@example.com")
     at = open_page(CHANNELS, admin)
     assert "Social channels" in texts(at) and "No channels yet" in texts(at)
@@ -75,7 +85,7 @@ def test_admin_sets_up_channels_slots_webhooks_and_roles(demo_db):
         [("recruiter@example.com", "approver")]
 
 
-def test_recruiters_see_whether_a_channel_is_automatic_but_not_its_webhook(demo_db):
+def test_recruiters_see_whether_a_channel_is_automatic_but_not_its_webhook(no_social_media):
     admin = signed_in("admin@example.com")
     slack = social_channels.add_channel(admin, "Team Slack", "slack", "internal")
     social_channels.set_webhook(admin, slack, SECRET)
@@ -84,14 +94,14 @@ def test_recruiters_see_whether_a_channel_is_automatic_but_not_its_webhook(demo_
     assert channel.has_webhook and channel.webhook_hint is None
 
 
-def _approved_post(demo_db, network: str = "linkedin", name: str = "Company LinkedIn"):
+def _approved_post(engine, network: str = "linkedin", name: str = "Company LinkedIn"):
     """A LinkedIn channel with a Monday 09:00 slot and an approved post on it; Jordan (the
     demo recruiter) may publish."""
     admin, recruiter = signed_in("admin@example.com"), signed_in("recruiter@example.com")
     channel = social_channels.add_channel(admin, name, network, "external")
     social_channels.set_slots(admin, channel, [social_channels.Slot(1, time(9))])
     social_channels.grant_role(admin, recruiter.user_id, "publisher")
-    with demo_db.begin() as conn:
+    with engine.begin() as conn:
         job = conn.execute(sa.text("select id from public.jobs where status = 'published'"
                                    " order by title limit 1")).scalar_one()
         topic = conn.execute(sa.text("insert into public.social_topics (name) values ('Open roles')"
@@ -103,8 +113,8 @@ def _approved_post(demo_db, network: str = "linkedin", name: str = "Company Link
     return recruiter, channel, post_id
 
 
-def test_recruiter_schedules_at_the_next_free_slot_and_a_past_time_is_refused(demo_db):
-    recruiter, channel, post_id = _approved_post(demo_db)
+def test_recruiter_schedules_at_the_next_free_slot_and_a_past_time_is_refused(no_social_media):
+    recruiter, channel, post_id = _approved_post(no_social_media)
     at = open_page(CALENDAR, recruiter)
     assert "Posting calendar" in texts(at) and "Times are in UTC" in texts(at)
     assert "Ready to schedule" in texts(at)
@@ -129,8 +139,8 @@ def test_recruiter_schedules_at_the_next_free_slot_and_a_past_time_is_refused(de
     assert "Due to publish" in page and "Share on LinkedIn" in [b.label for b in at.get("link_button")]
 
 
-def test_marking_published_checks_the_link(demo_db):
-    recruiter, _, post_id = _approved_post(demo_db, "x", "Company X")
+def test_marking_published_checks_the_link(no_social_media):
+    recruiter, _, post_id = _approved_post(no_social_media, "x", "Company X")
     social_posts.schedule(recruiter, post_id, datetime.now(UTC) + timedelta(hours=2))
     at = open_page(CALENDAR, recruiter)
     (share,) = at.get("link_button")
@@ -152,8 +162,8 @@ def test_marking_published_checks_the_link(demo_db):
     assert "No posts are waiting to be shared by hand." in texts(at)
 
 
-def test_month_view_and_navigation(demo_db):
-    recruiter, _, _ = _approved_post(demo_db)
+def test_month_view_and_navigation(no_social_media):
+    recruiter, _, _ = _approved_post(no_social_media)
     at = open_page(CALENDAR, recruiter)
     at.session_state["calendar:anchor"] = date(2031, 3, 12)
     at.run()
