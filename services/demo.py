@@ -18,8 +18,9 @@ from portal.db import owner_transaction
 from portal.errors import ValidationError
 from portal.models import Role
 from portal.months import month_start
+from portal.settings import settings
 from services.accounts import create_account
-from services.channel_text import tracked_link
+from services.channel_text import post_link
 
 DEMO_PASSWORD = "boomerang-demo"
 
@@ -551,7 +552,7 @@ def _social_media(conn: Connection, rng: random.Random, accounts: dict[str, UUID
 
     taken = {tuple(r) for r in conn.execute(sa.text("select job_id, candidate_id from public.applications"))}
     free = list(candidates[60:])  # past the referred candidates
-    site, now = "http://localhost:8501", datetime.now(UTC)
+    site, now = settings().public_url, datetime.now(UTC)
     made: list[UUID] = []
     for n, (job_i, channel_i, topic_i, status, day, visits, applied, hired) in enumerate(SOCIAL_POSTS):
         post, job = demo_id(f"post:{n}"), open_jobs[job_i]
@@ -559,7 +560,7 @@ def _social_media(conn: Connection, rng: random.Random, accounts: dict[str, UUID
         when = datetime.combine(today + timedelta(days=day), datetime.min.time(), tzinfo=UTC) \
             + timedelta(hours=9)
         title, _dept, location, *_ = JOBS[job_i]
-        link = tracked_link(site, job, source=network, medium="social", campaign=f"demo-{n}", post_id=post)
+        link = post_link(site, job, network, post)  # as the composer writes it
         body = (f"We're hiring a {title} in {location}! I work at Northwind Analytics and this team "
                 f"is great. {link} #hiring")
         _act_in_demo(conn, recruiter)
@@ -600,7 +601,7 @@ def _social_media(conn: Connection, rng: random.Random, accounts: dict[str, UUID
             " visited_at) values (:job, :session, :source, 'social', :campaign, :post, :at)"
             " on conflict do nothing"),
             [{"job": job, "session": demo_id(f"post-visit:{n}:{v}"), "source": network,
-              "campaign": f"demo-{n}", "post": post,
+              "campaign": None, "post": post,
               "at": min(now, when + timedelta(hours=rng.uniform(0, 24 * min(span, 30))))}
              for v in range(visits)])
         rows = []
@@ -609,7 +610,7 @@ def _social_media(conn: Connection, rng: random.Random, accounts: dict[str, UUID
             taken.add((job, candidate))
             free.remove(candidate)
             rows.append({"id": demo_id(f"post-application:{n}:{a}"), "job": job, "cand": candidate,
-                         "source": network, "campaign": f"demo-{n}", "post": post,
+                         "source": network, "campaign": None, "post": post,
                          "status": "hired" if a < hired else rng.choice(["new", "reviewing", "interviewing",
                                                                           "rejected"]),
                          "created": min(now, when + timedelta(days=rng.randint(0, min(span, 14))))})

@@ -91,6 +91,7 @@ def _entry(entry: post_calendar.CalendarEntry, compact: bool) -> None:
 
 def _slots(slots: list[post_calendar.SlotCell], entries: list, compact: bool) -> None:
     held = {(e.channel_id, e.at) for e in entries}
+    slots = [s for s in slots if s.taken or s.at > now]  # a slot gone by unused is no longer free
     free = [s for s in slots if not s.taken]
     if compact:
         if free:

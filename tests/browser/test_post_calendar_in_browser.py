@@ -32,6 +32,9 @@ def _approved_post_on(demo_db, channel_name: str):
 
 
 def test_channel_setup_then_schedule_share_and_mark_published(demo_db, app_url, page: Page):
+    with demo_db.begin() as conn:  # the admin sets social media up from nothing
+        conn.execute(sa.text("truncate public.social_posts, public.social_channels, public.social_roles,"
+                             " public.social_topics cascade"))
     page.set_viewport_size({"width": 1500, "height": 1800})
     sign_in(page, app_url, "admin@example.com")
     settle(page)
