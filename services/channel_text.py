@@ -3,6 +3,7 @@ link to the job's page a post carries, and the network's own share dialog for it
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
@@ -71,10 +72,25 @@ def tracked_link(base_url: str, job_id: UUID, *, source: str, medium: str | None
     return job_link(base_url, job_id, tracked)
 
 
-def post_link(base_url: str, job_id: UUID, network: str, post_id: UUID) -> str:
-    """The tracked link a social post carries: its network as the source, and its id. The
-    composer writes it into the text and the share dialogs look for it there."""
-    return tracked_link(base_url, job_id, source=network, medium="social", post_id=post_id)
+def post_link(base_url: str, job_id: UUID, network: str, post_id: UUID, campaign: str) -> str:
+    """The tracked link a social post carries: its network as the source, `social` as the
+    medium, the posting's title as the campaign (analytics tools group a posting's posts
+    by it) and the post's id (which the portal credits). The composer writes it into the
+    text; the share dialogs and the worker use the one the text carries (`link_in`)."""
+    return tracked_link(base_url, job_id, source=network, medium="social", campaign=campaign,
+                        post_id=post_id)
+
+
+_URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+def link_in(text: str, post_id: UUID) -> str | None:
+    """The post's own tracked link as its text carries it (the address with its id), if it does."""
+    for match in _URL.finditer(text):
+        url = match.group().rstrip(".,;:!?)")
+        if f"post={post_id}" in url:
+            return url
+    return None
 
 
 def share_url(channel_key: str, text: str, link: str) -> str | None:

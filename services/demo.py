@@ -21,6 +21,7 @@ from portal.months import month_start
 from portal.settings import settings
 from services.accounts import create_account
 from services.channel_text import post_link
+from services.tracking import TrackedSource
 
 DEMO_PASSWORD = "boomerang-demo"
 
@@ -560,7 +561,8 @@ def _social_media(conn: Connection, rng: random.Random, accounts: dict[str, UUID
         when = datetime.combine(today + timedelta(days=day), datetime.min.time(), tzinfo=UTC) \
             + timedelta(hours=9)
         title, _dept, location, *_ = JOBS[job_i]
-        link = post_link(site, job, network, post)  # as the composer writes it
+        link = post_link(site, job, network, post, title)  # as the composer writes it
+        campaign = TrackedSource.from_params({"utm_campaign": title}).campaign  # as the job page reads it
         body = (f"We're hiring a {title} in {location}! I work at Northwind Analytics and this team "
                 f"is great. {link} #hiring")
         _act_in_demo(conn, recruiter)
@@ -601,7 +603,7 @@ def _social_media(conn: Connection, rng: random.Random, accounts: dict[str, UUID
             " visited_at) values (:job, :session, :source, 'social', :campaign, :post, :at)"
             " on conflict do nothing"),
             [{"job": job, "session": demo_id(f"post-visit:{n}:{v}"), "source": network,
-              "campaign": None, "post": post,
+              "campaign": campaign, "post": post,
               "at": min(now, when + timedelta(hours=rng.uniform(0, 24 * min(span, 30))))}
              for v in range(visits)])
         rows = []
@@ -610,7 +612,7 @@ def _social_media(conn: Connection, rng: random.Random, accounts: dict[str, UUID
             taken.add((job, candidate))
             free.remove(candidate)
             rows.append({"id": demo_id(f"post-application:{n}:{a}"), "job": job, "cand": candidate,
-                         "source": network, "campaign": None, "post": post,
+                         "source": network, "campaign": campaign, "post": post,
                          "status": "hired" if a < hired else rng.choice(["new", "reviewing", "interviewing",
                                                                           "rejected"]),
                          "created": min(now, when + timedelta(days=rng.randint(0, min(span, 14))))})

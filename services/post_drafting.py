@@ -156,7 +156,7 @@ def draft(job: Job, channels: list[Channel], tone: str) -> list[Drafted]:
     if not channels:
         raise ValidationError("Choose at least one channel to draft for.")
     ids = {ch.id: uuid.uuid4() for ch in channels}
-    links = {ch.id: channel_text.post_link(settings().public_url, job.id, ch.network, ids[ch.id])
+    links = {ch.id: channel_text.post_link(settings().public_url, job.id, ch.network, ids[ch.id], job.title)
              for ch in channels}
     texts, problem = _ai_texts(job, channels, tone, links)
 

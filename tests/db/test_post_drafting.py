@@ -46,7 +46,8 @@ def test_without_a_key_every_channel_gets_its_template_and_a_note(world):
         assert d.body.endswith(d.link) and "Data Engineer" in d.body
         assert _link_params(d)["post"] == str(d.post_id)
     assert _link_params(drafted["Company X"]) | {"post": ""} == {
-        "id": str(world.job), "utm_source": "x", "utm_medium": "social", "post": ""}
+        "id": str(world.job), "utm_source": "x", "utm_medium": "social", "utm_campaign": "data_engineer",
+        "post": ""}
     assert _link_params(drafted["Team Slack"])["utm_source"] == "slack"
 
 

@@ -7,6 +7,7 @@ from uuid import UUID
 
 import pytest
 
+from services import channel_text
 from services.channel_text import CHANNELS, fits, length_on, share_url, tracked_link
 from services.tracking import TrackedSource
 
@@ -93,3 +94,14 @@ def test_linkedin_and_facebook_dialogs_take_the_link(key, prefix, param):
 @pytest.mark.parametrize("key", ["slack", "teams", "news_feed", "alumni_digest"])
 def test_internal_channels_have_no_share_dialog(key):
     assert share_url(key, "text", "https://jobs.example/job?id=1") is None
+
+
+def test_a_post_link_carries_every_tracking_value_and_is_found_again_in_the_text():
+    job, post = UUID(int=7), UUID(int=8)
+    link = channel_text.post_link("https://jobs.example", job, "linkedin", post, "Data Engineer (Berlin)")
+    query = parse_qs(urlsplit(link).query)
+    assert query == {"id": [str(job)], "utm_source": ["linkedin"], "utm_medium": ["social"],
+                     "utm_campaign": ["data_engineer_berlin"], "post": [str(post)]}
+    assert channel_text.link_in(f"Join us ({link}).\n#hiring", post) == link
+    assert channel_text.link_in(f"Join us: {link}", UUID(int=9)) is None  # another post's link
+    assert channel_text.link_in("No link here", post) is None

@@ -16,7 +16,7 @@ from services.social_policy import Guidelines, check_post
 NETWORKS = list(channel_text.CHANNELS)  # keyed by the database's networks
 JOB_ID = UUID("11111111-2222-3333-4444-555555555555")
 POST_ID = UUID("99999999-8888-7777-6666-555555555555")
-LINK = channel_text.post_link("https://careers.northwind.com", JOB_ID, "x", POST_ID)
+LINK = channel_text.post_link("https://careers.northwind.com", JOB_ID, "x", POST_ID, "Data Engineer")
 
 
 def job(**changes) -> Job:
