@@ -61,7 +61,8 @@ def test_channel_setup_then_schedule_share_and_mark_published(demo_db, app_url, 
     schedule = page.get_by_role("button", name="Schedule at next free slot")
     expect(schedule).to_be_visible()
     schedule.click()
-    expect(page.get_by_text("Scheduled for")).to_be_visible()
+    # the notice at the top (the post is also listed, "Scheduled for …", under Due to publish)
+    expect(page.get_by_text("Scheduled for").first).to_be_visible()
     settle(page)
     # on the week view, at its slot, with the post's markup shown as text
     entry = page.get_by_test_id("stMarkdownContainer").filter(has_text="Scheduled").filter(
