@@ -25,6 +25,9 @@ class PageSpec:
                        visibility="hidden" if self.hidden else "visible")
 
 
+LEADERBOARD = PageSpec("referrer/leaderboard", "Leaderboard", ":material/emoji_events:", "leaderboard")
+
+
 def menu_for(role: Role | None, *, first_run: bool) -> dict[str, list[PageSpec]]:
     """The menu of a role. A page left out cannot be opened by URL either.
 
@@ -52,6 +55,8 @@ def menu_for(role: Role | None, *, first_run: bool) -> dict[str, list[PageSpec]]
     if role in (Role.ALUMNUS, Role.EMPLOYEE):
         menu[""].append(PageSpec("referrer/my_referrals", "My referrals", ":material/handshake:",
                                  "my-referrals"))
+        menu[""] += [LEADERBOARD, PageSpec("referrer/job_digests", "Job digests", ":material/mail:",
+                                           "job-digests")]
     if role.is_staff:
         menu["Recruiting"] = [
             PageSpec("recruiting/overview", "Overview", ":material/monitoring:", "overview"),
@@ -59,6 +64,11 @@ def menu_for(role: Role | None, *, first_run: bool) -> dict[str, list[PageSpec]]
             # One posting (`posting?id=…`, or `posting?new=1` to write one), from the list.
             PageSpec("recruiting/posting", "Posting", ":material/edit_note:", "posting", hidden=True),
             PageSpec("recruiting/referrals", "Referrals", ":material/sync_alt:", "referrals"),
+            PageSpec("recruiting/referral_programme", "Referral programme", ":material/insights:",
+                     "referral-programme"),
+            PageSpec("recruiting/alumni_outreach", "Alumni outreach", ":material/outgoing_mail:",
+                     "alumni-outreach"),
+            LEADERBOARD,
             PageSpec("recruiting/inbox", "Questions inbox", ":material/inbox:", "inbox"),
         ]
         menu["Social media"] = [

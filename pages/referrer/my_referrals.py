@@ -4,11 +4,20 @@ import streamlit as st
 
 from portal import ui
 from portal.models import Role
-from services import referrals
+from services import recognition, referrals
 
 actor = ui.require_role(Role.ALUMNUS, Role.EMPLOYEE)
 st.title("My referrals")
 st.caption("Everyone you referred, the stage the recruiters have them at, and your rewards.")
+
+mine = recognition.my_recognition(actor)
+points_column, badges_column = st.columns([1, 3])
+points_column.metric("Points", f"{mine.points:,}")
+with badges_column:
+    st.markdown("**Badges**")
+    st.markdown(" ".join(f":orange-badge[:material/military_tech: {badge}]" for badge in mine.badges)
+                if mine.badges else "None yet: your first referral earns one.")
+    st.caption("See where you stand on the Leaderboard.")
 
 counts = referrals.count_by_stage(actor, mine=True)
 for column, stage in zip(st.columns(len(referrals.STAGES)), referrals.STAGES, strict=True):

@@ -1,0 +1,60 @@
+"""Alumni outreach: send a job digest, and find the alumni who would come back."""
+
+from datetime import datetime, time, timedelta
+
+import streamlit as st
+
+from portal import ui
+from portal.errors import UserFacingError
+from portal.models import Role
+from services import alumni_outreach as outreach
+
+actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
+st.title("Alumni outreach")
+digest_tab, interest_tab = st.tabs(["Job digest", "Would come back"])
+
+with digest_tab:
+    st.caption("Send alumni the open jobs of the departments you choose: by email where email is set "
+               "up, and always on their Job digests page.")
+    chosen = st.multiselect("Departments", outreach.departments(actor), key="digest-departments",
+                            placeholder="Choose departments")
+    note = st.text_area("A note at the top (optional)", key="digest-note", max_chars=2000)
+    if chosen:
+        jobs = outreach.preview(actor, chosen)
+        st.subheader(f"Preview: {len(jobs)} open job{'s' if len(jobs) != 1 else ''}", anchor=False)
+        if jobs:
+            st.dataframe([{"Title": j.title, "Department": j.department, "Location": j.location}
+                          for j in jobs], hide_index=True)
+    if st.button("Send digest", type="primary", icon=":material/send:"):
+        try:
+            sent = outreach.send_digest(actor, chosen, note)
+        except UserFacingError as error:
+            ui.show_error(error)
+        else:
+            how = (f"emailed to {sent.emailed} of {sent.recipients} alumni" if sent.email_enabled
+                   else "not emailed (email is not set up)")
+            st.success(f"Digest of {sent.jobs} jobs sent: on the alumni's Job digests page, {how}.")
+    st.subheader("Sent before", anchor=False)
+    history = outreach.digests(actor)
+    if history:
+        st.dataframe([{"Sent": d.sent_at.strftime("%Y-%m-%d %H:%M"), "By": d.sent_by or "",
+                       "Departments": ", ".join(d.departments), "Jobs": len(d.jobs),
+                       "Alumni": d.recipients, "Emailed": d.emailed} for d in history], hide_index=True)
+    else:
+        st.info("No digest sent yet.")
+
+with interest_tab:
+    st.caption("Alumni who said they would come back.")
+    left, right = st.columns([2, 1])
+    search = left.text_input("Search names, areas and notes", key="interest-search")
+    window = right.selectbox("Said so", ["at any time", "in the last 30 days", "in the last 90 days",
+                                         "in the last year"], key="interest-window")
+    days = {"in the last 30 days": 30, "in the last 90 days": 90, "in the last year": 365}.get(window)
+    since = datetime.combine(datetime.now().date() - timedelta(days=days), time()) if days else None
+    ui.paged_table(
+        "interest-page",
+        lambda page: outreach.interested(actor, search=search, since=since, page=page),
+        lambda a: {"Name": a.full_name, "Email": a.email, "Areas": a.areas, "Notes": a.notes,
+                   "Since": a.since.date()},
+        empty="No alumni match." if (search or since) else "No alumni have said they would come back yet.",
+    )

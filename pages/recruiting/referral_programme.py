@@ -1,0 +1,60 @@
+"""Referral programme: referrals, interviews, hires and conversion by month and department,
+the top referrers, and time to hire for referrals against other sources."""
+
+from datetime import date
+
+import streamlit as st
+
+from portal import ui
+from portal.errors import UserFacingError
+from portal.models import Role
+from services import referral_figures as rf
+from services.savings_export import csv_bytes
+
+actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
+st.title("Referral programme")
+st.caption("Referrals are counted in the month they were made, with the stage they are at now. "
+           "Conversion is hires per referral.")
+
+today = date.today()
+left, right = st.columns(2)
+start = left.date_input("From", value=date(today.year - 1, today.month, 1), key="programme-from")
+end = right.date_input("To", value=today, key="programme-to")
+try:
+    figures = rf.figures(actor, start, end)
+except UserFacingError as error:
+    ui.show_error(error)
+    st.stop()
+
+totals = figures.totals
+for column, (label, value) in zip(st.columns(4), (
+        ("Referrals", f"{totals['referrals']:,}"), ("Interviews", f"{totals['interviews']:,}"),
+        ("Hires", f"{totals['hires']:,}"), ("Conversion", f"{totals['conversion']:.1%}")), strict=True):
+    column.metric(label, value)
+
+if figures.by_month.empty:
+    st.info("No referrals in this period.")
+else:
+    st.altair_chart(rf.month_chart(figures.by_month))
+
+config = {"Conversion": st.column_config.NumberColumn(format="percent")}
+
+
+def table(title: str, frame, key: str, empty: str) -> None:
+    st.subheader(title, anchor=False)
+    if frame.empty:
+        st.info(empty)
+        return
+    shown = rf.labelled(frame)
+    st.dataframe(shown, hide_index=True, column_config=config)
+    st.download_button(f"{title} as CSV", csv_bytes(shown), f"referral-programme-{key}-{start}-{end}.csv",
+                       mime="text/csv", icon=":material/download:", key=f"csv-{key}")
+
+
+table("By month", figures.by_month, "by-month", "No referrals in this period.")
+table("By department", figures.by_department, "by-department", "No referrals in this period.")
+table("Top referrers", figures.top_referrers, "top-referrers", "No referrals in this period.")
+st.caption("Referrers who chose to stay off the leaderboard are not listed.")
+table("Time to hire", figures.time_to_hire, "time-to-hire", "No hires in this period.")
+st.caption("Days from the referral (or, for other sources, the application) to the hire date, "
+           "for hires dated in the period; hires imported without either are counted apart.")

@@ -1,0 +1,37 @@
+"""Leaderboard: the referrers with the most points (alumni, employees and staff).
+Referrers may leave it; whoever left is shown to nobody."""
+
+import streamlit as st
+
+from portal import ui
+from portal.errors import UserFacingError
+from portal.models import Role
+from services import recognition
+
+actor = ui.require_role(Role.ALUMNUS, Role.EMPLOYEE, Role.RECRUITER, Role.ADMIN)
+st.title("Leaderboard")
+points = recognition.POINTS
+st.caption(f"Points: {points['referral']} for a referral, {points['interview']} more when they reach "
+           f"interview, {points['hire']} more when they are hired. Referrers who chose to stay off "
+           "the leaderboard are not shown.")
+
+if actor.role in recognition.REFERRER_ROLES:
+    hidden = recognition.opted_out(actor)
+    choice = st.toggle("Show me on the leaderboard", value=not hidden, key="leaderboard-visible")
+    if choice == hidden:  # changed
+        try:
+            recognition.set_opt_out(actor, not choice)
+        except UserFacingError as error:
+            ui.show_error(error)
+        else:
+            st.success("You are on the leaderboard again." if choice else
+                       "You are off the leaderboard: nobody else sees your name or points there.")
+
+standings = recognition.leaderboard(actor)
+if not standings:
+    st.info("Nobody is on the leaderboard yet.")
+else:
+    st.dataframe([{"Place": s.place, "Referrer": s.full_name + (" (you)" if s.is_me else ""),
+                   "Points": s.points, "Referrals": s.referrals, "Interviews": s.interviews,
+                   "Hires": s.hires, "Badges": ", ".join(s.badges)} for s in standings],
+                 hide_index=True)
