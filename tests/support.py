@@ -14,6 +14,7 @@ TABLES = ("auth.users", "public.invitations", "public.company", "public.jobs",
           "public.portal_settings", "public.social_guidelines", "public.question_words",
           "public.social_channels", "public.social_topics", "public.social_post_deliveries",
           "public.social_post_costs",
+          "public.referrer_preferences", "public.boomerang_interest", "public.job_digests",
           "private.question_rate",
           "private.sign_in_failures", "private.pending_sign_in_links",
           # the background worker's queue: no job of one test runs in another

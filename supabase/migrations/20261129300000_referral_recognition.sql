@@ -19,9 +19,9 @@ alter table public.referrer_preferences enable row level security;
 create policy "referrer preferences: own, and staff read" on public.referrer_preferences
   for select to authenticated
   using ((user_id = (select auth.uid()) and (select private.is_active())) or (select private.is_staff()));
-create policy "referrer preferences: own insert" on public.referrer_preferences
+create policy "referrer preferences: referrers insert their own" on public.referrer_preferences
   for insert to authenticated
-  with check (user_id = (select auth.uid()) and (select private.is_active()));
+  with check (user_id = (select auth.uid()) and (select private.my_role()) in ('alumnus', 'employee'));
 create policy "referrer preferences: own update" on public.referrer_preferences
   for update to authenticated
   using (user_id = (select auth.uid()) and (select private.is_active()))

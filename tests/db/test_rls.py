@@ -120,6 +120,14 @@ def world(engine) -> World:
                              " next_attempt_at, attempts) values (:post, now(), now(), 1)"), ids)
         conn.execute(sa.text("insert into public.social_post_costs (post_id, amount, currency)"
                              " values (:post, 120, 'USD')"), ids)
+        # Referral recognition and outreach: the alumnus left the leaderboard and would come
+        # back; the recruiter sent a digest.
+        conn.execute(sa.text("insert into public.referrer_preferences (user_id, leaderboard_opt_out)"
+                             " values (:u, true)"), {"u": users["alumnus"]})
+        conn.execute(sa.text("insert into public.boomerang_interest (user_id, areas) values (:u, 'Data')"),
+                     {"u": users["alumnus"]})
+        conn.execute(sa.text("insert into public.job_digests (jobs, sent_by) values ('[{}]', :u)"),
+                     {"u": users["recruiter"]})
     return World(users, ids)
 
 
@@ -188,6 +196,9 @@ VISIBLE = {
     "social_post_events": (0, 0, 0, 0, 1, 1),
     "social_post_deliveries": (0, 0, 0, 0, 1, 1),
     "social_post_costs": (0, 0, 0, 0, 1, 1),
+    "referrer_preferences": (0, 0, 1, 0, 1, 1),
+    "boomerang_interest": (0, 0, 1, 0, 1, 1),
+    "job_digests":       (0, 0, 1, 1, 1, 1),
 }
 
 
@@ -279,6 +290,12 @@ INSERTS = {
     # Recorded as oneself by staff (recorded_by defaults to the caller).
     "social_post_costs": ("insert into public.social_post_costs (post_id, amount, currency)"
                           " values (:post, 10, 'EUR')", ("recruiter", "admin")),
+    # One's own preference; only referrers have a place on the leaderboard.
+    "referrer_preferences": ("insert into public.referrer_preferences (user_id) values (:me)",
+                             ("alumnus", "employee")),
+    "boomerang_interest": ("insert into public.boomerang_interest (user_id) values (:me)", ("alumnus",)),
+    # sent_by and sent_at are the sender and now.
+    "job_digests": ("insert into public.job_digests (jobs) values ('[{}]')", ("recruiter", "admin")),
 }
 
 
@@ -298,7 +315,9 @@ def test_insert(engine, world, table, who):
              "channel_webhooks": "delete from public.channel_webhooks",
              "portal_settings": "delete from public.portal_settings",
              "social_guidelines": "delete from public.social_guidelines",
-             "social_post_deliveries": "delete from public.social_post_deliveries"}.get(table)
+             "social_post_deliveries": "delete from public.social_post_deliveries",
+             "referrer_preferences": "delete from public.referrer_preferences",
+             "boomerang_interest": "delete from public.boomerang_interest"}.get(table)
     outcome = run_as(engine, world, who, sql, _params(world, who), setup=setup)
     assert (not refused(outcome)) == (who in allowed), f"{who} insert into {table}: {outcome}"
 
@@ -380,6 +399,11 @@ WRITES = {
                                (), ()),
     # Spend is never edited; a mistake is deleted by an admin and recorded again.
     "social_post_costs": ("update public.social_post_costs set amount = 5", (), ADMIN),
+    "referrer_preferences": ("update public.referrer_preferences set leaderboard_opt_out = false",
+                             ("alumnus",), ()),
+    "boomerang_interest": ("update public.boomerang_interest set notes = 'Z'", ("alumnus",), ("alumnus",)),
+    # Only the sender records how many emails went out; a digest sent stays.
+    "job_digests": ("update public.job_digests set emailed = 5", ("recruiter",), ()),
 }
 
 
