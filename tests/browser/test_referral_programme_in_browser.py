@@ -1,0 +1,29 @@
+"""The referral programme's pages in Chromium: the figures with their chart and CSV, and an
+alumnus leaving the leaderboard."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.helpers import screenshot, settle
+from tests.browser.test_roles_in_browser import sidebar_nav, sign_in
+
+
+def test_programme_figures_and_leaderboard(demo_db, app_url, page: Page):
+    sign_in(page, app_url, "recruiter@example.com")
+    settle(page)
+    sidebar_nav(page).get_by_role("link", name="Referral programme").click()
+    expect(page.get_by_role("heading", name="Referral programme", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Time to hire")).to_be_visible()
+    expect(page.get_by_test_id("stVegaLiteChart").first).to_be_visible()
+    settle(page)
+    screenshot(page, "recruiter-referral-programme")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="By department as CSV").click()
+    assert download.value.suggested_filename.startswith("referral-programme-by-department")
+    assert open(download.value.path(), "rb").read().decode("utf-8-sig").startswith("Department,Referrals")
+
+    sidebar_nav(page).get_by_role("link", name="Leaderboard").click()
+    expect(page.get_by_role("heading", name="Leaderboard", exact=True)).to_be_visible()
+    settle(page)
+    screenshot(page, "recruiter-leaderboard")
