@@ -4,24 +4,23 @@ each against figures worked out by hand."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 
-from portal import mail
 from portal.db import act_as
 from portal.errors import PermissionDenied, ValidationError
 from portal.models import Actor, Role
-from portal.settings import settings
 from services import alumni_outreach as outreach
 from services import recognition
 from services import referral_figures as rf
 from services.accounts import create_account
-from tests.db.test_inbox import _Collector, _free_port
+from tests.db import test_inbox
+
+smtp = test_inbox.smtp  # the local SMTP receiver, as the inbox tests use it
 
 # referrer -> [(job, created, stage)]; Oli has the most points but leaves the leaderboard.
 REFERRALS = {
@@ -192,18 +191,6 @@ def test_figures_are_for_staff_only(people):
 
 
 # --- outreach ------------------------------------------------------------------------------
-
-@pytest.fixture
-def smtp(monkeypatch):
-    collector = _Collector()
-    controller = Controller(collector, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    config = replace(settings(), smtp_host="127.0.0.1", smtp_port=controller.port,
-                     smtp_starttls=False, smtp_from="Jobs <jobs@example.com>")
-    monkeypatch.setattr(mail, "settings", lambda: config)
-    yield collector
-    controller.stop()
-
 
 def test_a_digest_is_emailed_to_alumni_and_listed_in_the_portal(people, smtp):
     rita = people["rita"]
