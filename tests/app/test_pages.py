@@ -253,11 +253,11 @@ def test_first_run_menu_is_only_setup():
 @pytest.mark.parametrize("who,expected", [
     (None, {"jobs", "faq", "job", "follow", "sign_in", "setup"}),
     ("priya@example.com", {"jobs", "faq", "job", "follow", "sign_in", "setup", "my_referrals",
-                           "my_account"}),
+                           "leaderboard", "job_digests", "my_account"}),
     ("admin@example.com", {"jobs", "faq", "job", "follow", "sign_in", "setup", "overview",
                            "postings", "posting", "referrals", "inbox", "post_approvals", "post_calendar",
                            "post_topics", "post_performance", "savings", "hires", "running_costs", "users",
-                           "company_facts",
+                           "company_facts", "referral_programme", "alumni_outreach", "leaderboard",
                            "social_guidelines", "social_channels", "privacy", "my_account"}),
 ])
 def test_registered_pages_per_role(demo_db, who, expected):
