@@ -93,7 +93,8 @@ def test_bad_and_expired_tokens_create_nothing(admin, engine):
     with pytest.raises(ValidationError, match="differ"):
         alumni.register(token, "Ada", "a long password", "another password")
     with engine.begin() as conn:
-        conn.execute(sa.text("update public.alumni_roster set invitation_expires_at = now() - interval '1 s'"))
+        conn.execute(sa.text("update public.alumni_roster"
+                             " set invitation_expires_at = now() - interval '1 s'"))
     assert not alumni.invitation(token).usable
     with pytest.raises(ValidationError, match="expired on"):
         alumni.register(token, "Ada", "a long password", "a long password")
