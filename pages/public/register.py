@@ -5,11 +5,13 @@ import streamlit as st
 
 from portal import ui
 from portal.errors import UserFacingError
+from portal.models import Role
 from portal.settings import settings
 from services import alumni
 
-if ui.current_actor().signed_in:
-    st.switch_page("pages/public/jobs.py")
+if ui.current_actor().signed_in:  # e.g. just registered: the menu now has My referrals
+    st.switch_page("pages/referrer/my_referrals.py"
+                   if ui.current_actor().role in (Role.ALUMNUS, Role.EMPLOYEE) else "pages/public/jobs.py")
 
 # The token leaves the address bar at once (screenshots, shared screens); the session keeps it.
 if "invite" in st.query_params:
@@ -50,7 +52,7 @@ if invitee and invitee.usable:
             state.pop("invite-token", None)
             if registered.actor:
                 ui.remember(registered.actor)
-                st.switch_page("pages/referrer/my_referrals.py")
+                st.rerun()  # with the alumnus's menu; the top of this page sends them on
             st.success("Registered. We have emailed you a sign-in link and code: open it to sign in.")
 else:
     st.subheader("Alumni")

@@ -69,6 +69,8 @@ def test_registering_refuses_bad_input_and_keeps_it(demo_db):
     at.button(key="FormSubmitter:register-Register").click().run()
     assert_no_exception(at)
     assert at.session_state["actor"].role is Role.ALUMNUS
+    assert "Something went wrong" not in texts(at)
+    assert [t.value for t in at.title] == ["My referrals"]  # signed in, on their page
     assert sign_in.with_password("ada@example.com", "a long password").full_name == "Ada King"
 
 
