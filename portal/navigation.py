@@ -45,8 +45,10 @@ def menu_for(role: Role | None, *, first_run: bool) -> dict[str, list[PageSpec]]
     # private page where an applicant or an asker follows what they sent.
     job = PageSpec("public/job", "Job", ":material/work:", "job", hidden=True)
     follow = PageSpec("public/follow", "Follow", ":material/track_changes:", "follow", hidden=True)
+    # Joining as an alumnus: from an invitation link, or "Join" on Sign in.
+    register = PageSpec("public/register", "Join", ":material/group_add:", "register", hidden=True)
     sign_in = PageSpec("public/sign_in", "Sign in", ":material/login:", "sign-in", hidden=role is not None)
-    menu: dict[str, list[PageSpec]] = {"": [jobs, faq, job, follow, sign_in, setup]}
+    menu: dict[str, list[PageSpec]] = {"": [jobs, faq, job, follow, register, sign_in, setup]}
     if role is None:
         return menu
     if role is Role.CANDIDATE:
@@ -88,6 +90,7 @@ def menu_for(role: Role | None, *, first_run: bool) -> dict[str, list[PageSpec]]
     if role is Role.ADMIN:
         menu["Admin"] = [
             PageSpec("admin/users", "Users", ":material/manage_accounts:", "users"),
+            PageSpec("admin/alumni_roster", "Alumni roster", ":material/groups:", "alumni-roster"),
             PageSpec("admin/company_facts", "Company facts", ":material/fact_check:", "company-facts"),
             PageSpec("admin/social_guidelines", "Social media guidelines", ":material/policy:",
                      "social-guidelines"),

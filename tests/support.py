@@ -7,7 +7,7 @@ import io
 import sqlalchemy as sa
 
 # Everything a test may have written; TRUNCATE … CASCADE reaches the rest.
-TABLES = ("auth.users", "public.invitations", "public.company", "public.jobs",
+TABLES = ("auth.users", "public.invitations", "public.alumni_roster", "public.company", "public.jobs",
           "public.candidates", "public.questions", "public.hires", "public.audit_log",
           "public.savings_settings", "public.exchange_rates", "public.programme_costs",
           "public.hire_totals", "public.company_facts", "public.job_visits",

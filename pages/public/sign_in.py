@@ -39,6 +39,9 @@ if submitted:
         ui.remember(actor)
         st.rerun()
 
+st.page_link("pages/public/register.py", label="Join as an alumnus or employee",
+             icon=":material/group_add:")
+
 if settings().supabase_auth:
     with st.expander("No password? Get a sign-in link and code by email"):
         with st.form("email-code"):

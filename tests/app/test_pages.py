@@ -198,6 +198,7 @@ def test_no_page_sits_directly_in_the_pages_folder():
 
 @pytest.mark.parametrize("who,page", [
     (None, "pages/recruiting/overview.py"),
+    ("recruiter@example.com", "pages/admin/alumni_roster.py"),
     (None, "pages/referrer/my_referrals.py"),
     ("priya@example.com", "pages/admin/users.py"),
     ("priya@example.com", "pages/recruiting/overview.py"),
@@ -237,7 +238,7 @@ def test_pages_outside_the_role_are_not_reachable(demo_db, who, page):
                   "Referral programme", "Alumni outreach", "Leaderboard", "Questions inbox",
                   "Post approvals", "Posting calendar", "Post topics",
                   "Post performance", "Savings", "Hires", "Running costs & assumptions", "Users",
-                  "Company facts", "Social media guidelines",
+                  "Alumni roster", "Company facts", "Social media guidelines",
                   "Social channels", "Privacy & data", "My account"}),
 ])
 def test_visible_menu_per_role(role, expected):
@@ -251,13 +252,14 @@ def test_first_run_menu_is_only_setup():
 
 
 @pytest.mark.parametrize("who,expected", [
-    (None, {"jobs", "faq", "job", "follow", "sign_in", "setup"}),
-    ("priya@example.com", {"jobs", "faq", "job", "follow", "sign_in", "setup", "my_referrals",
+    (None, {"jobs", "faq", "job", "follow", "register", "sign_in", "setup"}),
+    ("priya@example.com", {"jobs", "faq", "job", "follow", "register", "sign_in", "setup", "my_referrals",
                            "leaderboard", "job_digests", "my_account"}),
-    ("admin@example.com", {"jobs", "faq", "job", "follow", "sign_in", "setup", "overview",
+    ("admin@example.com", {"jobs", "faq", "job", "follow", "register", "sign_in", "setup", "overview",
                            "postings", "posting", "referrals", "inbox", "post_approvals", "post_calendar",
                            "post_topics", "post_performance", "savings", "hires", "running_costs", "users",
-                           "company_facts", "referral_programme", "alumni_outreach", "leaderboard",
+                           "alumni_roster", "company_facts", "referral_programme", "alumni_outreach",
+                           "leaderboard",
                            "social_guidelines", "social_channels", "privacy", "my_account"}),
 ])
 def test_registered_pages_per_role(demo_db, who, expected):
@@ -272,7 +274,7 @@ def test_deactivated_user_is_signed_out_at_the_next_click(demo_db):
     accounts.set_active(signed_in("admin@example.com"), tom.user_id, False)
     at.run()
     assert_no_exception(at)
-    assert menu(at) == {"jobs", "faq", "job", "follow", "sign_in", "setup"}
+    assert menu(at) == {"jobs", "faq", "job", "follow", "register", "sign_in", "setup"}
 
 
 def test_failed_migration_page(demo_db, monkeypatch):

@@ -52,6 +52,8 @@ def world(engine) -> World:
         # Accounts use up their invitations; this one is still waiting.
         conn.execute(sa.text("insert into public.invitations (email, role) values ('pending@rls.test',"
                              " 'recruiter')"))
+        conn.execute(sa.text("insert into public.alumni_roster (email, full_name)"
+                             " values ('former@rls.test', 'Former')"))
         for key, status in (("job_published", "published"), ("job_draft", "draft"),
                             ("job_closed", "closed")):
             conn.execute(sa.text(
@@ -168,6 +170,7 @@ VISIBLE = {
     #                  anon cand alum empl recr admin
     "profiles":          (0, 1, 1, 1, 7, 7),
     "invitations":       (0, 0, 0, 0, 0, 1),
+    "alumni_roster":     (0, 0, 0, 0, 0, 1),
     "company":           (1, 1, 1, 1, 1, 1),
     "jobs":              (2, 2, 2, 2, 3, 3),
     "candidates":        (0, 1, 1, 0, 4, 4),
@@ -237,6 +240,8 @@ INSERTS = {
     "profiles": ("insert into public.profiles (id, email) values (:user, 'x@rls.test')", ()),
     "invitations": ("insert into public.invitations (email, role) values ('new@rls.test', 'admin')",
                     ("admin",)),
+    "alumni_roster": ("insert into public.alumni_roster (email, full_name) values ('new@rls.test', 'N')",
+                      ("admin",)),
     "company": ("insert into public.company (id, name) values (1, 'Other')", ("admin",)),
     "jobs": ("insert into public.jobs (title, department, location) values ('New', 'Eng', 'X')",
              ("recruiter", "admin")),
@@ -365,6 +370,7 @@ WRITES = {
     #                    update statement                                          who may   delete?
     "profiles": ("update public.profiles set full_name = 'Z' where id = :alumnus_user", ADMIN, ()),
     "invitations": ("update public.invitations set full_name = 'Z'", ADMIN, ADMIN),
+    "alumni_roster": ("update public.alumni_roster set department = 'Z'", ADMIN, ADMIN),
     "company": ("update public.company set tagline = 'Z'", ADMIN, ADMIN),
     "jobs": ("update public.jobs set title = 'Zz' where id = :job_published", STAFF, STAFF),
     "candidates": ("update public.candidates set phone = '1' where id = :cand_c", STAFF, STAFF),

@@ -1,0 +1,103 @@
+"""The alumni roster page and the registration page through AppTest."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlparse
+
+from portal.models import Role
+from services import alumni, sign_in
+from tests.app.test_candidate_pages import open_page
+from tests.app.test_pages import assert_no_exception, signed_in, texts
+
+ROSTER = "pages/admin/alumni_roster.py"
+REGISTER = "pages/public/register.py"
+CSV = (b"name,email,department,last_day\nAda Lovelace,ada@example.com,Engineering,2024-06-30\n"
+       b"Bobby <b>Tables</b>,bobby@example.com,Sales,\n")
+
+
+def _link_token(link: str) -> str:
+    return parse_qs(urlparse(link).query)["invite"][0]
+
+
+def test_roster_lists_searches_and_invites_without_smtp(demo_db):
+    admin = signed_in("admin@example.com")
+    at = open_page(ROSTER, admin)
+    assert "Nobody on the roster matches. Import a CSV file" in texts(at)
+    alumni.import_roster(admin, CSV)
+    at.run()
+    table = at.dataframe[0].value
+    assert list(table["Email"]) == ["ada@example.com", "bobby@example.com"]
+    assert list(table["Name"]) == ["Ada Lovelace", "Bobby <b>Tables</b>"]  # shown as text
+    assert [b for b in at.button if b.label == "Invite the chosen"][0].disabled
+    at.text_input[0].input("engin").run()
+    assert list(at.dataframe[0].value["Email"]) == ["ada@example.com"]
+    at.text_input[0].input("").run()
+    [b for b in at.button if b.label == "Invite everyone not invited yet"][0].click().run()
+    assert_no_exception(at)
+    assert "2 invitation(s) were not emailed" in texts(at)
+    links = at.dataframe[-1].value
+    assert list(links["Email"]) == ["ada@example.com", "bobby@example.com"]
+    assert alumni.invitation(_link_token(links["Invitation link"][0])).email == "ada@example.com"
+    assert set(at.dataframe[0].value["Status"]) == {"Invited"}
+    [b for b in at.button if b.label == "Invite everyone not invited yet"][0].click().run()
+    assert "Nobody to invite" in texts(at)
+
+
+def _invite_ada(admin_email="admin@example.com") -> str:
+    admin = signed_in(admin_email)
+    alumni.import_roster(admin, CSV)
+    ada = alumni.list_roster(admin, search="ada").rows[0]
+    return _link_token(alumni.send_invitations(admin, [ada.id]).invitations[0].link)
+
+
+def test_registering_refuses_bad_input_and_keeps_it(demo_db):
+    at = open_page(REGISTER, invite=_invite_ada())
+    assert "Welcome back, Ada Lovelace" in texts(at) and "ada@example.com" in texts(at)
+    assert "invite" not in at.query_params  # the token leaves the address bar
+    at.text_input(key="register-name").input("Ada King")
+    at.text_input(key="register-password").input("short")
+    at.text_input(key="register-password-again").input("short")
+    at.button(key="FormSubmitter:register-Register").click().run()
+    assert_no_exception(at)
+    assert "at least 10" in texts(at)
+    assert at.text_input(key="register-name").value == "Ada King"
+    at.text_input(key="register-password").input("a long password")
+    at.text_input(key="register-password-again").input("another long one")
+    at.button(key="FormSubmitter:register-Register").click().run()
+    assert "two passwords differ" in texts(at)
+    at.text_input(key="register-password-again").input("a long password")
+    at.button(key="FormSubmitter:register-Register").click().run()
+    assert_no_exception(at)
+    assert at.session_state["actor"].role is Role.ALUMNUS
+    assert "Something went wrong" not in texts(at)
+    assert [t.value for t in at.title] == ["My referrals"]  # signed in, on their page
+    assert sign_in.with_password("ada@example.com", "a long password").full_name == "Ada King"
+
+
+def test_bad_used_and_missing_links(demo_db):
+    at = open_page(REGISTER, invite="made-up-token")
+    assert "This invitation link is not valid" in texts(at)
+    assert "Send me an invitation" in [b.label for b in at.button]
+    token = _invite_ada()
+    alumni.register(token, "Ada", "a long password", "a long password")
+    at = open_page(REGISTER, invite=token)
+    assert "This invitation was used already" in texts(at)
+    assert not [t for t in at.text_input if t.key == "register-password"]
+
+
+def test_join_form_without_a_link(demo_db):
+    at = open_page(REGISTER)
+    assert "An admin of the portal adds employees" in texts(at)
+    at.text_input(key="join-email").input("not an email")
+    at.button(key="FormSubmitter:join-Send me an invitation").click().run()
+    assert_no_exception(at)
+    assert "Enter your email address" in texts(at)
+    assert at.text_input(key="join-email").value == "not an email"
+    at.text_input(key="join-email").input("ada@example.com")
+    at.button(key="FormSubmitter:join-Send me an invitation").click().run()
+    assert "does not send email" in texts(at)  # no SMTP in the tests: ask HR
+
+
+def test_sign_in_links_to_joining(demo_db):
+    at = open_page("pages/public/sign_in.py")
+    assert any("Join as an alumnus" in link.label for link in at.get("page_link"))
