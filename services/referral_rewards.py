@@ -38,7 +38,7 @@ class Rule:
 class Payout:
     id: UUID
     referral_id: UUID
-    candidate_name: str
+    candidate_name: str | None
     job_title: str | None
     department: str | None
     referrer_name: str
@@ -239,8 +239,9 @@ def payouts(actor: Actor, *, status: str | None = None, mine: bool = False, page
                    p.share_percent, p.amount, p.start_date, p.due_on, {_STATUS} as status, p.paid_at,
                    coalesce(nullif(pb.full_name, ''), pb.email) as paid_by, p.forfeited_at
             from public.referral_payouts p
-            join public.referrals r on r.id = p.referral_id
-            join public.candidates c on c.id = r.candidate_id
+            -- A second referrer sharing the bonus reads their payout, not the referral.
+            left join public.referrals r on r.id = p.referral_id
+            left join public.candidates c on c.id = r.candidate_id
             left join public.jobs j on j.id = r.job_id
             join public.profiles rp on rp.id = p.referrer_id
             left join public.profiles pb on pb.id = p.paid_by
@@ -265,7 +266,7 @@ def payroll_csv(actor: Actor, status: str | None = "due") -> bytes:
     while True:
         result = payouts(actor, status=status, page=page, page_size=500)
         rows += [{"Referrer": p.referrer_name, "Referrer email": p.referrer_email,
-                  "Candidate": p.candidate_name, "Job": p.job_title or "Open to anything",
+                  "Candidate": p.candidate_name or "", "Job": p.job_title or "Open to anything",
                   "Department": p.department or "", "Share %": float(p.share_percent),
                   "Amount": float(p.amount), "Start date": p.start_date.isoformat(),
                   "Due on": p.due_on.isoformat(), "Status": STATUS_LABELS[p.status],
