@@ -59,6 +59,8 @@ def menu_for(role: Role | None, *, first_run: bool) -> dict[str, list[PageSpec]]
             # One posting (`posting?id=…`, or `posting?new=1` to write one), from the list.
             PageSpec("recruiting/posting", "Posting", ":material/edit_note:", "posting", hidden=True),
             PageSpec("recruiting/referrals", "Referrals", ":material/sync_alt:", "referrals"),
+            PageSpec("recruiting/referral_payouts", "Referral payouts", ":material/payments:",
+                     "referral-payouts"),
             PageSpec("recruiting/inbox", "Questions inbox", ":material/inbox:", "inbox"),
         ]
         menu["Social media"] = [

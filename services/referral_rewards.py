@@ -278,3 +278,21 @@ def payroll_csv(actor: Actor, status: str | None = "due") -> bytes:
     columns = ["Referrer", "Referrer email", "Candidate", "Job", "Department", "Share %", "Amount",
                "Start date", "Due on", "Status", "Paid at", "Marked paid by"]
     return csv_bytes(pd.DataFrame(rows, columns=columns))
+
+
+def parse_shares(text: str | None) -> dict[str, float] | None:
+    """"email percent" a line (commas, semicolons and % allowed) into shares; None when empty."""
+    shares: dict[str, float] = {}
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        words = line.replace(",", " ").replace(";", " ").replace("%", " ").split()
+        if not words:
+            continue
+        if len(words) != 2:
+            raise ValidationError(f"Split, line {number}: write one email and one percent, as "
+                                  "“priya@example.com 60”.")
+        try:
+            percent = float(words[1])
+        except ValueError:
+            raise ValidationError(f"Split, line {number}: “{words[1]}” is not a percent.") from None
+        shares[words[0]] = percent
+    return shares or None
