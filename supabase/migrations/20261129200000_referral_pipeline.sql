@@ -79,18 +79,26 @@ begin
   if tg_op = 'UPDATE' and new.stage is not distinct from old.stage then
     return null;
   end if;
-  insert into public.referral_stage_events (referral_id, from_stage, to_stage, changed_by)
-  values (new.id, case when tg_op = 'UPDATE' then old.stage end, new.stage, (select auth.uid()));
-  if tg_op = 'UPDATE' then
-    select c.full_name into who from public.candidates c where c.id = new.candidate_id;
-    select j.title into job from public.jobs j where j.id = new.job_id;
-    insert into public.referral_notifications (user_id, referral_id, message)
-    values (new.referrer_id, new.id,
-            format('%s (%s) moved from %s to %s.', coalesce(who, 'Your referral'),
-                   coalesce(job, 'open to anything'),
-                   initcap(replace(old.stage::text, '_', ' ')),
-                   initcap(replace(new.stage::text, '_', ' '))));
+  if tg_op = 'INSERT' then
+    -- A referral recorded at a later stage (an import, the demo) keeps its submission too.
+    insert into public.referral_stage_events (referral_id, from_stage, to_stage, changed_by, changed_at)
+    values (new.id, null, 'submitted', (select auth.uid()), new.created_at);
+    if new.stage <> 'submitted' then
+      insert into public.referral_stage_events (referral_id, from_stage, to_stage, changed_by, changed_at)
+      values (new.id, 'submitted', new.stage, (select auth.uid()), new.stage_changed_at);
+    end if;
+    return null;
   end if;
+  insert into public.referral_stage_events (referral_id, from_stage, to_stage, changed_by)
+  values (new.id, old.stage, new.stage, (select auth.uid()));
+  select c.full_name into who from public.candidates c where c.id = new.candidate_id;
+  select j.title into job from public.jobs j where j.id = new.job_id;
+  insert into public.referral_notifications (user_id, referral_id, message)
+  values (new.referrer_id, new.id,
+          format('%s (%s) moved from %s to %s.', coalesce(who, 'Your referral'),
+                 coalesce(job, 'open to anything'),
+                 initcap(replace(old.stage::text, '_', ' ')),
+                 initcap(replace(new.stage::text, '_', ' '))));
   return null;
 end
 $$;
