@@ -65,13 +65,17 @@ def menu_for(role: Role | None, *, first_run: bool) -> dict[str, list[PageSpec]]
             PageSpec("recruiting/postings", "Job postings", ":material/folder_open:", "postings"),
             # One posting (`posting?id=…`, or `posting?new=1` to write one), from the list.
             PageSpec("recruiting/posting", "Posting", ":material/edit_note:", "posting", hidden=True),
+            PageSpec("recruiting/inbox", "Questions inbox", ":material/inbox:", "inbox"),
+        ]
+        menu["Alumni & referrals"] = [
             PageSpec("recruiting/referrals", "Referrals", ":material/sync_alt:", "referrals"),
+            PageSpec("recruiting/referral_payouts", "Referral payouts", ":material/payments:",
+                     "referral-payouts"),
             PageSpec("recruiting/referral_programme", "Referral programme", ":material/insights:",
                      "referral-programme"),
             PageSpec("recruiting/alumni_outreach", "Alumni outreach", ":material/outgoing_mail:",
                      "alumni-outreach"),
             LEADERBOARD,
-            PageSpec("recruiting/inbox", "Questions inbox", ":material/inbox:", "inbox"),
         ]
         menu["Social media"] = [
             PageSpec("recruiting/post_approvals", "Post approvals", ":material/approval:", "post-approvals"),

@@ -13,7 +13,7 @@ TABLES = ("auth.users", "public.invitations", "public.alumni_roster", "public.co
           "public.hire_totals", "public.company_facts", "public.job_visits",
           "public.portal_settings", "public.social_guidelines", "public.question_words",
           "public.social_channels", "public.social_topics", "public.social_post_deliveries",
-          "public.social_post_costs",
+          "public.social_post_costs", "public.referral_bonus_rules",
           "public.referrer_preferences", "public.boomerang_interest", "public.job_digests",
           "private.question_rate",
           "private.sign_in_failures", "private.pending_sign_in_links",

@@ -1,25 +1,76 @@
-"""The referral pipeline (recruiters and admins)."""
+"""The referral pipeline (recruiters and admins): a board by stage and a filterable table;
+moving a stage tells the referrer."""
 
 import streamlit as st
 
 from portal import ui
+from portal.errors import UserFacingError
 from portal.models import Role
-from services import referrals
+from services import referral_pipeline as pipeline
+from services.referrals import STAGE_LABELS, STAGES
 
 actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
 st.title("Referrals")
+st.caption("Every referral by stage. Moving one tells its referrer in the portal, and by email where set.")
 
-counts = referrals.count_by_stage(actor)
-for column, stage in zip(st.columns(len(referrals.STAGES)), referrals.STAGES, strict=True):
-    column.metric(referrals.STAGE_LABELS[stage], counts[stage])
+if notice := st.session_state.pop("referral-moved", None):
+    st.success(notice)
 
-stage = st.selectbox("Stage", [None, *referrals.STAGES],
-                     format_func=lambda s: "All stages" if s is None else referrals.STAGE_LABELS[s])
-ui.paged_table(
-    f"referrals-page:{stage}",
-    lambda page: referrals.list_referrals(actor, stage=stage, page=page),
-    lambda r: {"Candidate": r.candidate_name, "Job": r.job_title or "Open to anything",
-               "Referred by": r.referrer_name, "Stage": referrals.STAGE_LABELS[r.stage],
-               "Referred on": r.created_at.date(), "Stage since": r.stage_changed_at.date()},
-    empty="No referrals in this stage.",
-)
+choices = pipeline.filter_choices(actor)
+jobs = dict(choices.jobs)
+referrers = dict(choices.referrers)
+with st.container(border=True):
+    a, b, c, d, e = st.columns(5)
+    job = a.selectbox("Job", [None, *jobs], format_func=lambda j: "All jobs" if j is None else jobs[j])
+    department = b.selectbox("Department", [None, *choices.departments],
+                             format_func=lambda d: "All departments" if d is None else d)
+    referrer = c.selectbox("Referrer", [None, *referrers],
+                           format_func=lambda r: "All referrers" if r is None else referrers[r])
+    since = d.date_input("Referred from", value=None, format="YYYY-MM-DD")
+    until = e.date_input("Referred to", value=None, format="YYYY-MM-DD")
+filters = {"job_id": job, "department": department, "referrer_id": referrer, "since": since, "until": until}
+
+
+def _move(referral_id, stage: str) -> None:
+    try:
+        moved = pipeline.move(actor, referral_id, stage)
+    except UserFacingError as error:
+        ui.show_error(error)
+        return
+    st.session_state["referral-moved"] = (f"Moved to {STAGE_LABELS[moved.stage]}; the referrer was notified"
+                                          + (" and emailed." if moved.emailed else " in the portal."))
+    st.rerun()
+
+
+board_tab, table_tab = st.tabs(["Board", "Table"])
+try:
+    with board_tab:
+        board = pipeline.board(actor, per_stage=5, **filters)
+        for column, stage in zip(st.columns(len(STAGES)), STAGES, strict=True):
+            cards, total = board[stage]
+            column.markdown(f"**{STAGE_LABELS[stage]}** · {total:,}")
+            for card in cards:
+                with column.container(border=True):
+                    st.text(card.candidate_name)
+                    where = f"{card.job_title or 'Open to anything'} · {card.referrer_name or ''}"
+                    st.caption(ui.plain(where))
+                    target = st.selectbox("Move to", STAGES, index=STAGES.index(stage), key=f"move:{card.id}",
+                                          format_func=STAGE_LABELS.get, label_visibility="collapsed")
+                    if target != stage:
+                        _move(card.id, target)
+            if total > len(cards):
+                column.caption(f"+ {total - len(cards):,} more in the table")
+    with table_tab:
+        stage = st.selectbox("Stage", [None, *STAGES],
+                             format_func=lambda s: "All stages" if s is None else STAGE_LABELS[s])
+        ui.paged_table(
+            f"referrals-page:{stage}:{sorted(filters.items(), key=str)}",
+            lambda page: pipeline.search(actor, stage=stage, page=page, **filters),
+            lambda r: {"Candidate": r.candidate_name, "Job": r.job_title or "Open to anything",
+                       "Department": r.department or "", "Referred by": r.referrer_name,
+                       "Stage": STAGE_LABELS[r.stage], "Referred on": r.created_at.date(),
+                       "Stage since": r.stage_changed_at.date()},
+            empty="No referrals match these filters.",
+        )
+except UserFacingError as error:
+    ui.show_error(error)

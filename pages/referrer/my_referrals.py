@@ -1,14 +1,24 @@
-"""My referrals (alumni and employees)."""
+"""My referrals (alumni and employees): each referral's timeline, its reward, and news."""
 
 import streamlit as st
 
 from portal import ui
 from portal.models import Role
-from services import recognition, referrals
+from services import recognition, referral_pipeline, referral_rewards, referrals
 
 actor = ui.require_role(Role.ALUMNUS, Role.EMPLOYEE)
 st.title("My referrals")
-st.caption("Everyone you referred, the stage the recruiters have them at, and your rewards.")
+st.caption("Everyone you referred, each stage the recruiters gave them, and your rewards.")
+
+news, unread = referral_pipeline.notifications(actor)
+if news:
+    title = f"Notifications ({unread} unread)" if unread else "Notifications"
+    with st.expander(title, expanded=bool(unread)):
+        for item in news:
+            st.text(f"{'● ' if not item.read else ''}{item.created_at:%-d %b %Y %H:%M}  {item.message}")
+        if unread and st.button("Mark all as read"):
+            referral_pipeline.mark_all_read(actor)
+            st.rerun()
 
 mine = recognition.my_recognition(actor)
 points_column, badges_column = st.columns([1, 3])
@@ -23,12 +33,36 @@ counts = referrals.count_by_stage(actor, mine=True)
 for column, stage in zip(st.columns(len(referrals.STAGES)), referrals.STAGES, strict=True):
     column.metric(referrals.STAGE_LABELS[stage], counts[stage])
 
+
+def _fetch(page: int):
+    result = referrals.list_referrals(actor, mine=True, page=page)
+    ids = [r.id for r in result.rows]
+    _fetch.timelines = referral_pipeline.timelines(actor, ids)
+    _fetch.payouts = referral_rewards.my_payouts(actor, ids)
+    return result
+
+
+def _reward(r) -> str:
+    payout = _fetch.payouts.get(r.id)
+    if payout is None:
+        return f"{r.reward_amount:,.0f}" if r.reward_amount else ""
+    return f"{payout.amount:,.0f}"
+
+
+def _paid(r) -> str:
+    payout = _fetch.payouts.get(r.id)
+    if payout is None:
+        return r.reward_paid_at.date().isoformat() if r.reward_paid_at else ""
+    return {"paid": f"Paid {payout.paid_at:%Y-%m-%d}" if payout.paid_at else "",
+            "forfeited": "Forfeited (left before the retention period)",
+            "due": f"Due since {payout.due_on}", "waiting": f"Due on {payout.due_on}"}[payout.status]
+
+
 ui.paged_table(
-    "my-referrals-page",
-    lambda page: referrals.list_referrals(actor, mine=True, page=page),
+    "my-referrals-page", _fetch,
     lambda r: {"Candidate": r.candidate_name, "Job": r.job_title or "Open to anything",
-               "Stage": referrals.STAGE_LABELS[r.stage], "Referred on": r.created_at.date(),
-               "Reward": f"{r.reward_amount:,.0f}" if r.reward_amount else "",
-               "Paid on": r.reward_paid_at.date().isoformat() if r.reward_paid_at else ""},
+               "Stage": referrals.STAGE_LABELS[r.stage],
+               "Timeline": referral_pipeline.timeline_text(_fetch.timelines.get(r.id, [])),
+               "Reward": _reward(r), "Paid": _paid(r)},
     empty="You have not referred anyone yet.",
 )

@@ -130,6 +130,16 @@ def world(engine) -> World:
                      {"u": users["alumnus"]})
         conn.execute(sa.text("insert into public.job_digests (jobs, sent_by) values ('[{}]', :u)"),
                      {"u": users["recruiter"]})
+        # Referral pipeline: ref_a moved once (its history and the alumnus's notification come
+        # from the trigger), a bonus rule, and each referral's payout to its referrer.
+        conn.execute(sa.text("update public.referrals set stage = 'reviewing' where id = :ref_a"), ids)
+        conn.execute(sa.text("insert into public.referral_bonus_rules (department, amount)"
+                             " values ('', 1000)"))
+        for key, referrer in (("ref_a", "alumnus"), ("ref_b", "alumnus_b")):
+            conn.execute(sa.text(
+                "insert into public.referral_payouts (referral_id, referrer_id, share_percent, amount,"
+                " start_date, due_on) values (:r, :u, 50, 500, current_date, current_date + 90)"),
+                {"r": ids[key], "u": users[referrer]})
     return World(users, ids)
 
 
@@ -202,6 +212,10 @@ VISIBLE = {
     "referrer_preferences": (0, 0, 1, 0, 1, 1),
     "boomerang_interest": (0, 0, 1, 0, 1, 1),
     "job_digests":       (0, 0, 1, 1, 1, 1),
+    "referral_stage_events": (0, 0, 2, 0, 3, 3),
+    "referral_notifications": (0, 0, 1, 0, 0, 0),  # each person their own only
+    "referral_bonus_rules": (0, 0, 0, 0, 1, 1),
+    "referral_payouts":  (0, 0, 1, 0, 2, 2),
 }
 
 
@@ -301,6 +315,16 @@ INSERTS = {
     "boomerang_interest": ("insert into public.boomerang_interest (user_id) values (:me)", ("alumnus",)),
     # sent_by and sent_at are the sender and now.
     "job_digests": ("insert into public.job_digests (jobs) values ('[{}]')", ("recruiter", "admin")),
+    # History and notifications are written by the trigger on referrals only.
+    "referral_stage_events": ("insert into public.referral_stage_events (referral_id, to_stage)"
+                              " values (:ref_a, 'hired')", ()),
+    "referral_notifications": ("insert into public.referral_notifications (user_id, referral_id, message)"
+                               " values (:me, :ref_a, 'forged')", ()),
+    "referral_bonus_rules": ("insert into public.referral_bonus_rules (department, amount)"
+                             " values ('Sales', 10)", ("recruiter", "admin")),
+    "referral_payouts": ("insert into public.referral_payouts (referral_id, referrer_id, share_percent,"
+                         " amount, start_date, due_on) values (:ref_a, :me, 10, 100, current_date,"
+                         " current_date)", ("recruiter", "admin")),
 }
 
 
@@ -410,6 +434,12 @@ WRITES = {
     "boomerang_interest": ("update public.boomerang_interest set notes = 'Z'", ("alumnus",), ("alumnus",)),
     # Only the sender records how many emails went out; a digest sent stays.
     "job_digests": ("update public.job_digests set emailed = 5", ("recruiter",), ()),
+    "referral_stage_events": ("update public.referral_stage_events set to_stage = 'hired'", (), ()),
+    # The alumnus marks their own read; nobody deletes them.
+    "referral_notifications": ("update public.referral_notifications set read_at = now()", ("alumnus",), ()),
+    "referral_bonus_rules": ("update public.referral_bonus_rules set amount = 5", STAFF, STAFF),
+    # Paid ones are kept: the guard trigger refuses any change, the policy any delete.
+    "referral_payouts": ("update public.referral_payouts set amount = 5", STAFF, STAFF),
 }
 
 
@@ -478,6 +508,22 @@ def test_security_definer_functions_fix_search_path(engine):
             " where n.nspname in ('public', 'private') and (p.proconfig is null or not exists"
             " (select 1 from unnest(p.proconfig) c where c like 'search_path=%'))")).scalars().all()
     assert loose == []
+
+
+def test_referrers_change_only_when_their_notifications_were_read(engine, world):
+    assert refused(run_as(engine, world, "alumnus", "update public.referral_notifications set message = 'x'"))
+    assert run_as(engine, world, "alumnus", "update public.referral_notifications set read_at = now()") == 1
+
+
+def test_paid_payouts_are_neither_changed_nor_deleted(engine, world):
+    # Paid as the owner, with the guard (which stamps the signed-in payer) set aside.
+    payer = world.users["admin"]
+    setup = ("alter table public.referral_payouts disable trigger referral_payout_guard;"  # noqa: S608
+             f" update public.referral_payouts set paid_at = now(), paid_by = '{payer}';"
+             " alter table public.referral_payouts enable trigger referral_payout_guard")
+    with pytest.raises(sa.exc.DBAPIError, match="already paid"):
+        run_as(engine, world, "admin", "update public.referral_payouts set amount = 5", setup=setup)
+    assert refused(run_as(engine, world, "admin", "delete from public.referral_payouts", setup=setup))
 
 
 def test_spend_on_a_post_is_recorded_in_ones_own_name(engine, world):

@@ -1,0 +1,106 @@
+"""Referral payouts (recruiters and admins): bonus rules, start dates and leavers, the
+bonuses waiting, due, paid and forfeited, marking them paid, and the CSV for payroll."""
+
+from datetime import date
+
+import streamlit as st
+
+from portal import ui
+from portal.errors import UserFacingError
+from portal.models import Role
+from services import referral_pipeline
+from services import referral_rewards as rewards
+
+actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
+st.title("Referral payouts")
+st.caption("A job's own referral bonus comes first, then its department's rule, then the rule for every "
+           "department. Bonuses are due a retention period after the hire's start date.")
+
+if notice := st.session_state.pop("payout-notice", None):
+    st.success(notice)
+
+
+def _done(message: str) -> None:
+    st.session_state["payout-notice"] = message
+    st.rerun()
+
+
+with st.expander("Bonus rules"):
+    existing = rewards.rules(actor)
+    if existing:
+        st.dataframe([{"Department": r.department or "Every department", "Bonus": f"{r.amount:,.2f}",
+                       "Paid after (days)": r.retention_days} for r in existing], hide_index=True)
+    with st.form("bonus-rule", enter_to_submit=False):
+        a, b, c = st.columns(3)
+        department = a.text_input("Department", help="Leave empty for every department.")
+        amount = b.number_input("Bonus", min_value=None, value=1000.0, step=100.0)
+        days = c.number_input("Paid after (days from start)", value=rewards.DEFAULT_RETENTION_DAYS, step=1)
+        if st.form_submit_button("Save rule"):
+            try:
+                rule = rewards.save_rule(actor, department, amount, int(days))
+                _done(f"Saved: {rule.department or 'every department'} earns {rule.amount:,.2f}.")
+            except UserFacingError as error:
+                ui.show_error(error)
+
+hired = referral_pipeline.search(actor, stage="hired", page_size=200).rows
+with st.expander("Record a start date or a leaver"):
+    if not hired:
+        st.info("No referral is at Hired yet.")
+    else:
+        names = {r.id: f"{r.candidate_name} · {r.job_title or 'Open to anything'} · {r.referrer_name}"
+                 for r in hired}
+        with st.form("start-date", enter_to_submit=False):
+            chosen = st.selectbox("Hired referral", list(names), format_func=names.get)
+            start = st.date_input("Start date", value=None, format="YYYY-MM-DD")
+            split = st.text_area("Split the bonus (optional)", placeholder="priya@example.com 60\n"
+                                 "tom@example.com 40", help="One referrer's email and percent a line; "
+                                 "empty gives it all to the referrer.")
+            left = st.date_input("Left on (only if the hire has left)", value=None, format="YYYY-MM-DD")
+            if st.form_submit_button("Save"):
+                try:
+                    shares = rewards.parse_shares(split)
+                    message = ""
+                    if start is not None or shares:
+                        planned = rewards.record_start(actor, chosen, start, shares)
+                        message = "Planned: " + "; ".join(f"{e} {a:,.2f} due {d}" for e, a, d in planned)
+                        message += ". "
+                    if left is not None:
+                        lost = rewards.record_leaving(actor, chosen, left)
+                        message += f"Leaving recorded; {lost} bonus share(s) forfeited."
+                    if message:
+                        _done(message)
+                    ui.show_error("Enter a start date, or the day the hire left.")
+                except UserFacingError as error:
+                    ui.show_error(error)
+
+status = st.segmented_control("Show", rewards.STATUSES, default="due",
+                              format_func=rewards.STATUS_LABELS.get) or None
+st.download_button("Export CSV for payroll", lambda: rewards.payroll_csv(actor, status),
+                   f"referral-payouts-{status or 'all'}-{date.today()}.csv", mime="text/csv",
+                   icon=":material/download:")
+
+
+def _open(payout) -> None:
+    st.session_state["payout-open"] = payout
+
+
+ui.paged_table(
+    f"payouts-page:{status}",
+    lambda page: rewards.payouts(actor, status=status, page=page),
+    lambda p: {"Referrer": p.referrer_name, "Candidate": p.candidate_name, "Job": p.job_title or "",
+               "Share": f"{p.share_percent:g}%", "Amount": f"{p.amount:,.2f}", "Start": p.start_date,
+               "Due on": p.due_on, "Status": rewards.STATUS_LABELS[p.status],
+               "Paid": f"{p.paid_at:%Y-%m-%d %H:%M} by {p.paid_by}" if p.paid_at else ""},
+    empty="No bonuses here.", on_select=_open,
+)
+chosen = st.session_state.get("payout-open")
+if chosen is not None and chosen.status in ("due", "waiting"):
+    label = (f"Mark {chosen.amount:,.2f} to {chosen.referrer_name}"
+             f" for {chosen.candidate_name or 'a referral'} paid")
+    if st.button(ui.plain(label), type="primary"):
+        try:
+            rewards.mark_paid(actor, chosen.id)
+            st.session_state.pop("payout-open", None)
+            _done("Marked paid; your name and the time are kept with it.")
+        except UserFacingError as error:
+            ui.show_error(error)

@@ -1,0 +1,98 @@
+"""The referral pipeline pages through AppTest: the board and its move, My referrals with
+its timeline and notifications, and the payouts page with its rules, start dates and bad input."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from portal.models import Actor, Role
+from services import referral_pipeline, referral_rewards
+from tests.app.test_pages import app_as, assert_no_exception, signed_in, texts
+
+
+def _interviewing(engine):
+    with engine.connect() as conn:
+        # The first card of the Interviewing column.
+        return conn.execute(sa.text(
+            "select r.id, c.full_name, p.email from public.referrals r"
+            " join public.candidates c on c.id = r.candidate_id"
+            " join public.profiles p on p.id = r.referrer_id"
+            " where r.stage = 'interviewing' order by r.stage_changed_at desc, r.id limit 1")).first()
+
+
+def _referrer(engine, email: str) -> Actor:
+    """A demo referrer (not every one has the demo password) as the portal knows them."""
+    with engine.connect() as conn:
+        row = conn.execute(sa.text("select id, role, full_name from public.profiles where email = :e"),
+                           {"e": email}).one()
+    return Actor(user_id=row.id, email=email, role=Role(row.role), full_name=row.full_name)
+
+
+def test_board_moves_a_referral_and_priya_is_told(demo_db):
+    referral = _interviewing(demo_db)
+    at = app_as(signed_in("recruiter@example.com")).run()
+    at.switch_page("pages/recruiting/referrals.py").run()
+    assert_no_exception(at)
+    assert "Interviewing" in texts(at)
+    at.selectbox(key=f"move:{referral.id}").set_value("offer").run()
+    assert_no_exception(at)
+    assert "Moved to Offer; the referrer was notified in the portal." in texts(at)
+
+    priya = app_as(_referrer(demo_db, referral.email)).run()
+    priya.switch_page("pages/referrer/my_referrals.py").run()
+    assert_no_exception(priya)
+    assert f"{referral.full_name}" in " ".join(t.value for t in priya.text)
+    assert any("unread" in e.label for e in priya.expander)
+    table = priya.dataframe[0].value
+    row = table[table["Candidate"] == referral.full_name].iloc[0]
+    assert row["Stage"] == "Offer" and row["Timeline"].split(" → ")[-1].startswith("Offer")
+
+
+def test_table_filters_and_bad_dates(demo_db):
+    at = app_as(signed_in("recruiter@example.com")).run()
+    at.switch_page("pages/recruiting/referrals.py").run()
+    at.date_input[0].set_value(date.today()).run()
+    at.date_input[1].set_value(date.today() - timedelta(days=5)).run()
+    assert_no_exception(at)
+    assert "The “from” date is after the “to” date" in texts(at)
+
+
+def test_payouts_page_rejects_bad_input_and_keeps_it(demo_db):
+    at = app_as(signed_in("recruiter@example.com")).run()
+    at.switch_page("pages/recruiting/referral_payouts.py").run()
+    assert_no_exception(at)
+    assert "Referral payouts" in texts(at)
+    at.text_input[0].set_value("Engineering")
+    at.number_input[0].set_value(-5.0)
+    at.button(key="FormSubmitter:bonus-rule-Save rule").click().run()
+    assert "Bonus amount must be a number between 0" in texts(at)
+    assert at.text_input[0].value == "Engineering"
+    at.number_input[0].set_value(1200.0)
+    at.button(key="FormSubmitter:bonus-rule-Save rule").click().run()
+    assert "Saved: Engineering earns 1,200.00." in texts(at)
+
+    at.text_area[0].set_value("priya@example.com sixty")
+    at.date_input[0].set_value(date.today() - timedelta(days=100))
+    at.button(key="FormSubmitter:start-date-Save").click().run()
+    assert "Split, line 1: “sixty” is not a percent." in texts(at)
+    assert at.text_area[0].value == "priya@example.com sixty"
+    at.text_area[0].set_value("")
+    at.button(key="FormSubmitter:start-date-Save").click().run()
+    assert_no_exception(at)
+    assert "Planned:" in texts(at)
+    assert any(len(df.value) for df in at.dataframe)
+
+
+def test_mark_paid_from_the_services_shows_on_my_referrals(demo_db):
+    recruiter = signed_in("recruiter@example.com")
+    hired = referral_pipeline.search(recruiter, stage="hired").rows[0]
+    referral_rewards.save_rule(recruiter, "", 1000, 0)
+    referral_rewards.record_start(recruiter, hired.id, date.today() - timedelta(days=1))
+    payout = referral_rewards.payouts(recruiter, status="due").rows[0]
+    referral_rewards.mark_paid(recruiter, payout.id)
+    at = app_as(_referrer(demo_db, payout.referrer_email)).run()
+    at.switch_page("pages/referrer/my_referrals.py").run()
+    assert_no_exception(at)
+    assert any(str(v).startswith("Paid ") for v in at.dataframe[0].value["Paid"])

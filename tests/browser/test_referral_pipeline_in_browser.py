@@ -1,0 +1,44 @@
+"""The referral pipeline in Chromium: the recruiters' board, the payouts page and its
+payroll CSV, and an alumna's timeline with her notification."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from services import referral_pipeline
+from tests.app.test_pages import signed_in
+from tests.browser.helpers import screenshot, settle
+from tests.browser.test_roles_in_browser import sidebar_nav, sign_in
+
+
+def test_referral_pipeline(demo_db, app_url, page: Page):
+    recruiter = signed_in("recruiter@example.com")
+    priyas = referral_pipeline.search(recruiter, referrer_id=signed_in("priya@example.com").user_id).rows
+    moved = next(r for r in priyas if r.stage != "offer")
+    referral_pipeline.move(recruiter, moved.id, "offer")
+
+    sign_in(page, app_url, "recruiter@example.com")
+    settle(page)
+    sidebar_nav(page).get_by_role("link", name="Referrals", exact=True).click()
+    expect(page.get_by_role("heading", name="Referrals", exact=True)).to_be_visible()
+    expect(page.get_by_text("more in the table").first).to_be_visible()  # a capped column says so
+    settle(page)
+    screenshot(page, "recruiter-referral-board")
+
+    sidebar_nav(page).get_by_role("link", name="Referral payouts").click()
+    expect(page.get_by_role("heading", name="Referral payouts", exact=True)).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export CSV for payroll").click()
+    assert open(download.value.path(), "rb").read().decode("utf-8-sig").startswith("Referrer,Referrer email")
+    settle(page)
+    screenshot(page, "recruiter-referral-payouts")
+
+    page.context.clear_cookies()
+    page2 = page.context.new_page()
+    sign_in(page2, app_url, "priya@example.com")
+    settle(page2)
+    sidebar_nav(page2).get_by_role("link", name="My referrals").click()
+    expect(page2.get_by_text("Notifications (1 unread)")).to_be_visible()
+    expect(page2.get_by_text(f"{moved.candidate_name}").first).to_be_visible()
+    settle(page2)
+    screenshot(page2, "alumna-my-referrals-timeline")
