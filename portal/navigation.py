@@ -52,6 +52,7 @@ def menu_for(role: Role | None, *, first_run: bool) -> dict[str, list[PageSpec]]
     if role in (Role.ALUMNUS, Role.EMPLOYEE):
         menu[""].append(PageSpec("referrer/my_referrals", "My referrals", ":material/handshake:",
                                  "my-referrals"))
+        menu[""].append(PageSpec("referrer/refer", "Refer someone", ":material/person_add:", "refer"))
     if role.is_staff:
         menu["Recruiting"] = [
             PageSpec("recruiting/overview", "Overview", ":material/monitoring:", "overview"),
