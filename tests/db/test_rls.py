@@ -118,8 +118,11 @@ def world(engine) -> World:
         # The worker's delivery state for it (as if it were scheduled and tried once).
         conn.execute(sa.text("insert into public.social_post_deliveries (post_id, scheduled_for,"
                              " next_attempt_at, attempts) values (:post, now(), now(), 1)"), ids)
-        conn.execute(sa.text("insert into public.social_post_costs (post_id, amount, currency)"
-                             " values (:post, 120, 'USD')"), ids)
+        # Referring: the alumnus's code and ref_a's ownership of cand_x (settings: truncate_all).
+        conn.execute(sa.text("insert into public.referral_codes (user_id, code)"
+                             " values (:u, 'alumnuscode0123456789ab')"), {"u": users["alumnus"]})
+        conn.execute(sa.text("insert into public.referral_ownerships (identity, referral_id, owned)"
+                             " values ('email:cand_x@mail.test', :ref_a, tstzrange(now(), null))"), ids)
     return World(users, ids)
 
 
@@ -188,6 +191,9 @@ VISIBLE = {
     "social_post_events": (0, 0, 0, 0, 1, 1),
     "social_post_deliveries": (0, 0, 0, 0, 1, 1),
     "social_post_costs": (0, 0, 0, 0, 1, 1),
+    "referral_settings": (0, 1, 1, 1, 1, 1),
+    "referral_codes":    (0, 0, 1, 0, 1, 1),
+    "referral_ownerships": (0, 0, 0, 0, 1, 1),
 }
 
 
@@ -279,6 +285,12 @@ INSERTS = {
     # Recorded as oneself by staff (recorded_by defaults to the caller).
     "social_post_costs": ("insert into public.social_post_costs (post_id, amount, currency)"
                           " values (:post, 10, 'EUR')", ("recruiter", "admin")),
+    # A singleton admins update; codes and ownership only through the referral functions.
+    "referral_settings": ("insert into public.referral_settings (id) values (1)", ()),
+    "referral_codes": ("insert into public.referral_codes (user_id, code)"
+                       " values (:me, 'chosencode0123456789ab')", ()),
+    "referral_ownerships": ("insert into public.referral_ownerships (identity, referral_id, owned)"
+                            " values ('email:n@mail.test', :ref_b, tstzrange(now(), null))", ()),
 }
 
 
@@ -298,7 +310,9 @@ def test_insert(engine, world, table, who):
              "channel_webhooks": "delete from public.channel_webhooks",
              "portal_settings": "delete from public.portal_settings",
              "social_guidelines": "delete from public.social_guidelines",
-             "social_post_deliveries": "delete from public.social_post_deliveries"}.get(table)
+             "social_post_deliveries": "delete from public.social_post_deliveries",
+             "referral_settings": "delete from public.referral_settings",
+             "referral_codes": "delete from public.referral_codes"}.get(table)
     outcome = run_as(engine, world, who, sql, _params(world, who), setup=setup)
     assert (not refused(outcome)) == (who in allowed), f"{who} insert into {table}: {outcome}"
 
@@ -310,6 +324,19 @@ def test_questions_are_asked_through_the_rate_limited_function(engine, world):
     assert run_as(engine, world, "candidate", ask) == 1
     assert refused(run_as(engine, world, "anon",
                           "insert into public.questions (body, status) values ('Sneaky?', 'published')"))
+
+
+def test_only_alumni_and_employees_refer_through_the_function(engine, world):
+    refer = ("select * from private.submit_referral('New Person', 'new.person@mail.test', null, null,"
+             " 'Colleagues', 'Great at the job', null, null, true)")
+    for who in ROLES:
+        outcome = run_as(engine, world, who, refer)
+        assert (not refused(outcome)) == (who in ("alumnus", "employee")), who
+    assert run_as(engine, world, "alumnus", "select private.my_referral_code()") == 1
+    assert run_as(engine, world, "candidate", "select private.my_referral_code()") is None
+    assert run_as(engine, world, "alumnus", "select * from private.record_referral(:me, 'N',"
+                  " 'n2@mail.test', null, null, '', '', null, null, true, 'form', null)",
+                  {"me": world.users["alumnus_b"]}) is None  # not callable directly
 
 
 def test_alumni_cannot_insert_referrals_directly(engine, world):
@@ -380,6 +407,10 @@ WRITES = {
                                (), ()),
     # Spend is never edited; a mistake is deleted by an admin and recorded again.
     "social_post_costs": ("update public.social_post_costs set amount = 5", (), ADMIN),
+    "referral_settings": ("update public.referral_settings set ownership_months = 6", ADMIN, ()),
+    "referral_codes": ("update public.referral_codes set code = 'forgedcode0123456789ab'", (), ()),
+    "referral_ownerships": ("update public.referral_ownerships set owned = tstzrange(now(), now())",
+                            (), ()),
 }
 
 
