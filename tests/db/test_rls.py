@@ -118,6 +118,8 @@ def world(engine) -> World:
         # The worker's delivery state for it (as if it were scheduled and tried once).
         conn.execute(sa.text("insert into public.social_post_deliveries (post_id, scheduled_for,"
                              " next_attempt_at, attempts) values (:post, now(), now(), 1)"), ids)
+        conn.execute(sa.text("insert into public.social_post_costs (post_id, amount, currency)"
+                             " values (:post, 120, 'USD')"), ids)
         # Referring: the alumnus's code and ref_a's ownership of cand_x (settings: truncate_all).
         conn.execute(sa.text("insert into public.referral_codes (user_id, code)"
                              " values (:u, 'alumnuscode0123456789ab')"), {"u": users["alumnus"]})
