@@ -203,6 +203,8 @@ def test_no_page_sits_directly_in_the_pages_folder():
     ("priya@example.com", "pages/recruiting/overview.py"),
     ("recruiter@example.com", "pages/admin/users.py"),
     ("candidate@example.com", "pages/referrer/my_referrals.py"),
+    ("candidate@example.com", "pages/referrer/refer.py"),
+    ("recruiter@example.com", "pages/referrer/refer.py"),
     (None, "pages/recruiting/savings.py"),
     ("priya@example.com", "pages/recruiting/hires.py"),
     ("candidate@example.com", "pages/recruiting/running_costs.py"),
@@ -225,8 +227,8 @@ def test_pages_outside_the_role_are_not_reachable(demo_db, who, page):
 @pytest.mark.parametrize("role,expected", [
     (None, {"Open jobs", "Questions & answers", "Sign in"}),
     (Role.CANDIDATE, {"Open jobs", "Questions & answers", "My applications", "My account"}),
-    (Role.ALUMNUS, {"Open jobs", "Questions & answers", "My referrals", "My account"}),
-    (Role.EMPLOYEE, {"Open jobs", "Questions & answers", "My referrals", "My account"}),
+    (Role.ALUMNUS, {"Open jobs", "Questions & answers", "My referrals", "Refer someone", "My account"}),
+    (Role.EMPLOYEE, {"Open jobs", "Questions & answers", "My referrals", "Refer someone", "My account"}),
     (Role.RECRUITER, {"Open jobs", "Questions & answers", "Overview", "Job postings", "Referrals",
                       "Questions inbox", "Post approvals", "Posting calendar", "Post topics",
                       "Post performance", "Savings", "Hires", "Running costs & assumptions", "My account"}),
@@ -249,7 +251,7 @@ def test_first_run_menu_is_only_setup():
 @pytest.mark.parametrize("who,expected", [
     (None, {"jobs", "faq", "job", "follow", "sign_in", "setup"}),
     ("priya@example.com", {"jobs", "faq", "job", "follow", "sign_in", "setup", "my_referrals",
-                           "my_account"}),
+                           "refer", "my_account"}),
     ("admin@example.com", {"jobs", "faq", "job", "follow", "sign_in", "setup", "overview",
                            "postings", "posting", "referrals", "inbox", "post_approvals", "post_calendar",
                            "post_topics", "post_performance", "savings", "hires", "running_costs", "users",
