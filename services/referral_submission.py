@@ -92,7 +92,8 @@ def refer(actor: Actor, form: ReferralForm, resume: Resume | None = None,
                 {"name": form.full_name, "email": form.email, "linkedin": form.linkedin_url or None,
                  "job": form.job_id, "relationship": form.relationship, "reason": form.reason,
                  "resume": resume_key, "resume_name": resume.file_name[-255:] if resume else None}).one()
-            audit.record(conn, "referral.submitted", "referral", str(row.referral_id), {"outcome": row.outcome})
+            audit.record(conn, "referral.submitted", "referral", str(row.referral_id),
+                         {"outcome": row.outcome})
             notice = None
             if row.outcome != "duplicate":  # the first referral's notice already told them
                 notice = privacy_notice(conn, referrer=actor.display_name, candidate=form.full_name)

@@ -77,5 +77,6 @@ def test_the_page_lists_the_referrers_links(demo_db):
     links = [c.value for c in at.code]
     assert any("/jobs?ref=" in link for link in links)
     with demo_db.connect() as conn:
-        open_jobs = conn.execute(sa.text("select count(*) from public.jobs where status = 'published'")).scalar()
+        open_jobs = conn.execute(sa.text(
+            "select count(*) from public.jobs where status = 'published'")).scalar()
     assert len([link for link in links if "/job?" in link and "ref=" in link]) == open_jobs

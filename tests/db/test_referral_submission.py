@@ -129,7 +129,8 @@ def test_many_simultaneous_referrals_of_one_person_have_exactly_one_owner(world,
         email = "ADA@example.com" if n % 2 else f"ada{n}@example.org"
         try:
             start.wait()
-            outcomes.append(referring.refer(actor, form(email=email, linkedin_url="linkedin.com/in/ada-l")).outcome)
+            done = referring.refer(actor, form(email=email, linkedin_url="linkedin.com/in/ada-l"))
+            outcomes.append(done.outcome)
         except BaseException as error:  # noqa: BLE001 - reported below
             errors.append(error)
 
@@ -149,9 +150,11 @@ def test_many_simultaneous_referrals_of_one_person_have_exactly_one_owner(world,
 def test_the_constraint_itself_refuses_a_second_owner(world, clean_db):
     first = referring.refer(world["priya"], form())
     second = referring.refer(world["tom"], form())
-    with pytest.raises(sa.exc.IntegrityError, match="referral_ownerships_one_owner"), clean_db.begin() as conn:
+    with pytest.raises(sa.exc.IntegrityError, match="referral_ownerships_one_owner"), \
+            clean_db.begin() as conn:
         conn.execute(sa.text("insert into public.referral_ownerships (identity, referral_id, owned)"
-                             " values ('email:ada@example.com', :r, tstzrange(now(), now() + interval '1 day'))"),
+                             " values ('email:ada@example.com', :r,"
+                             " tstzrange(now(), now() + interval '1 day'))"),
                      {"r": second.referral_id})
     assert first.outcome == "owner"
 
@@ -256,7 +259,8 @@ def test_links_follow_the_same_rules(world, clean_db, tmp_path):
     # Applied directly first, then through a link: no one is credited.
     _apply_through(clean_db, world["job"], None, "grace@example.com", tmp_path)
     other_job = add_job(clean_db, title="Data Engineer")
-    _apply_through(clean_db, other_job, referring.my_links(world["priya"]).code, "grace@example.com", tmp_path)
+    priya = referring.my_links(world["priya"]).code
+    _apply_through(clean_db, other_job, priya, "grace@example.com", tmp_path)
     assert [r.outcome for r in referrals(clean_db)] == ["applied_first"]
     # One's own link, and a made-up code, make no referral.
     _apply_through(clean_db, world["job"], referring.my_links(world["tom"]).code, "tom@example.com", tmp_path)
