@@ -114,7 +114,15 @@ create policy "referral codes: staff, and one's own" on public.referral_codes
   using ((select private.is_staff())
          or (user_id = (select auth.uid()) and (select private.is_active())));
 
--- The caller's code, made on first use. Only active alumni and employees have one.
+-- Active alumni and employees refer.
+create function private.is_referrer(p_user uuid) returns boolean
+language sql stable security definer set search_path = ''
+as $$
+  select exists (select 1 from public.profiles p
+                  where p.id = p_user and p.active and p.role in ('alumnus', 'employee'))
+$$;
+
+-- The caller's code, made on first use (122 random bits). Only active alumni and employees have one.
 create function private.my_referral_code() returns text
 language plpgsql security definer set search_path = ''
 as $$
@@ -122,12 +130,11 @@ declare
   me uuid := (select auth.uid());
   found_code text;
 begin
-  if not exists (select 1 from public.profiles p
-                  where p.id = me and p.active and p.role in ('alumnus', 'employee')) then
+  if not private.is_referrer(me) then
     raise exception 'Only alumni and employees have referral links.' using errcode = '42501';
   end if;
   insert into public.referral_codes (user_id, code)
-  values (me, replace(gen_random_uuid()::text, '-', '') || substr(md5(random()::text), 1, 8))
+  values (me, replace(gen_random_uuid()::text, '-', ''))
   on conflict (user_id) do nothing;
   select c.code into found_code from public.referral_codes c where c.user_id = me;
   return found_code;
@@ -206,8 +213,7 @@ declare
   me uuid := (select auth.uid());
   ignored uuid;
 begin
-  if not exists (select 1 from public.profiles p
-                  where p.id = me and p.active and p.role in ('alumnus', 'employee')) then
+  if not private.is_referrer(me) then
     raise exception 'Only alumni and employees can refer someone.' using errcode = '42501';
   end if;
   if not coalesce(p_agreed, false) then
@@ -237,10 +243,8 @@ declare
   referrer uuid;
   cand record;
 begin
-  select rc.user_id into referrer
-  from public.referral_codes rc join public.profiles p on p.id = rc.user_id
-  where rc.code = new.referral_code and p.active and p.role in ('alumnus', 'employee');
-  if referrer is null then
+  select rc.user_id into referrer from public.referral_codes rc where rc.code = new.referral_code;
+  if referrer is null or not private.is_referrer(referrer) then
     return null;
   end if;
   select c.full_name, c.email, c.linkedin_url into cand from public.candidates c where c.id = new.candidate_id;

@@ -18,6 +18,7 @@ from services import referral_submission as referring
 from services.accounts import create_account
 from services.applications import ApplicationForm, Resume, apply
 from services.tracking import TrackedSource
+from tests.db.test_applying import add_job
 from tests.db.test_inbox import smtp  # noqa: F401 - the SMTP receiver fixture
 from tests.support import make_pdf
 
@@ -26,14 +27,6 @@ def person(engine, email: str, role: Role = Role.ALUMNUS, name: str = "Priya Ram
     with engine.begin() as conn:
         user_id = create_account(conn, email, name, role, None)
     return Actor(user_id=user_id, email=email, role=role, full_name=name)
-
-
-def add_job(engine, status: str = "published", title: str = "Data Analyst") -> UUID:
-    with engine.begin() as conn:
-        return conn.execute(sa.text(
-            "insert into public.jobs (title, department, location, status)"
-            " values (:title, 'Analytics', 'Berlin', cast(:status as public.job_status))"
-            " returning id"), {"title": title, "status": status}).scalar_one()
 
 
 def form(email: str = "ada@example.com", **changes) -> referring.ReferralForm:
