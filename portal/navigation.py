@@ -57,8 +57,11 @@ def menu_for(role: Role | None, *, first_run: bool) -> dict[str, list[PageSpec]]
     if role in (Role.ALUMNUS, Role.EMPLOYEE):
         menu[""].append(PageSpec("referrer/my_referrals", "My referrals", ":material/handshake:",
                                  "my-referrals"))
-        menu[""] += [LEADERBOARD, PageSpec("referrer/job_digests", "Job digests", ":material/mail:",
-                                           "job-digests")]
+        menu[""] += [
+            PageSpec("referrer/refer", "Refer someone", ":material/person_add:", "refer"),
+            LEADERBOARD,
+            PageSpec("referrer/job_digests", "Job digests", ":material/mail:", "job-digests"),
+        ]
     if role.is_staff:
         menu["Recruiting"] = [
             PageSpec("recruiting/overview", "Overview", ":material/monitoring:", "overview"),

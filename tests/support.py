@@ -15,6 +15,7 @@ TABLES = ("auth.users", "public.invitations", "public.alumni_roster", "public.co
           "public.social_channels", "public.social_topics", "public.social_post_deliveries",
           "public.social_post_costs", "public.referral_bonus_rules",
           "public.referrer_preferences", "public.boomerang_interest", "public.job_digests",
+          "public.referral_settings", "public.referral_codes", "public.referral_ownerships",
           "private.question_rate",
           "private.sign_in_failures", "private.pending_sign_in_links",
           # the background worker's queue: no job of one test runs in another
@@ -28,6 +29,7 @@ def truncate_all(engine: sa.Engine) -> None:
         # Singletons the migrations create and admins only update: back to their defaults.
         conn.exec_driver_sql("insert into public.portal_settings (id) values (1)")
         conn.exec_driver_sql("insert into public.social_guidelines (id) values (1)")
+        conn.exec_driver_sql("insert into public.referral_settings (id) values (1)")
 
 
 def make_pdf(text: str = "Ada Lovelace, analyst") -> bytes:

@@ -140,6 +140,11 @@ def world(engine) -> World:
                 "insert into public.referral_payouts (referral_id, referrer_id, share_percent, amount,"
                 " start_date, due_on) values (:r, :u, 50, 500, current_date, current_date + 90)"),
                 {"r": ids[key], "u": users[referrer]})
+        # Referring: the alumnus's code and ref_a's ownership of cand_x (settings: truncate_all).
+        conn.execute(sa.text("insert into public.referral_codes (user_id, code)"
+                             " values (:u, 'alumnuscode0123456789ab')"), {"u": users["alumnus"]})
+        conn.execute(sa.text("insert into public.referral_ownerships (identity, referral_id, owned)"
+                             " values ('email:cand_x@mail.test', :ref_a, tstzrange(now(), null))"), ids)
     return World(users, ids)
 
 
@@ -216,6 +221,9 @@ VISIBLE = {
     "referral_notifications": (0, 0, 1, 0, 0, 0),  # each person their own only
     "referral_bonus_rules": (0, 0, 0, 0, 1, 1),
     "referral_payouts":  (0, 0, 1, 0, 2, 2),
+    "referral_settings": (0, 1, 1, 1, 1, 1),
+    "referral_codes":    (0, 0, 1, 0, 1, 1),
+    "referral_ownerships": (0, 0, 0, 0, 1, 1),
 }
 
 
@@ -325,6 +333,12 @@ INSERTS = {
     "referral_payouts": ("insert into public.referral_payouts (referral_id, referrer_id, share_percent,"
                          " amount, start_date, due_on) values (:ref_a, :me, 10, 100, current_date,"
                          " current_date)", ("recruiter", "admin")),
+    # A singleton admins update; codes and ownership only through the referral functions.
+    "referral_settings": ("insert into public.referral_settings (id) values (1)", ()),
+    "referral_codes": ("insert into public.referral_codes (user_id, code)"
+                       " values (:me, 'chosencode0123456789ab')", ()),
+    "referral_ownerships": ("insert into public.referral_ownerships (identity, referral_id, owned)"
+                            " values ('email:n@mail.test', :ref_b, tstzrange(now(), null))", ()),
 }
 
 
@@ -346,7 +360,9 @@ def test_insert(engine, world, table, who):
              "social_guidelines": "delete from public.social_guidelines",
              "social_post_deliveries": "delete from public.social_post_deliveries",
              "referrer_preferences": "delete from public.referrer_preferences",
-             "boomerang_interest": "delete from public.boomerang_interest"}.get(table)
+             "boomerang_interest": "delete from public.boomerang_interest",
+             "referral_settings": "delete from public.referral_settings",
+             "referral_codes": "delete from public.referral_codes"}.get(table)
     outcome = run_as(engine, world, who, sql, _params(world, who), setup=setup)
     assert (not refused(outcome)) == (who in allowed), f"{who} insert into {table}: {outcome}"
 
@@ -358,6 +374,19 @@ def test_questions_are_asked_through_the_rate_limited_function(engine, world):
     assert run_as(engine, world, "candidate", ask) == 1
     assert refused(run_as(engine, world, "anon",
                           "insert into public.questions (body, status) values ('Sneaky?', 'published')"))
+
+
+def test_only_alumni_and_employees_refer_through_the_function(engine, world):
+    refer = ("select * from private.submit_referral('New Person', 'new.person@mail.test', null, null,"
+             " 'Colleagues', 'Great at the job', null, null, true)")
+    for who in ROLES:
+        outcome = run_as(engine, world, who, refer)
+        assert (not refused(outcome)) == (who in ("alumnus", "employee")), who
+    assert run_as(engine, world, "alumnus", "select private.my_referral_code()") == 1
+    assert run_as(engine, world, "candidate", "select private.my_referral_code()") is None
+    assert run_as(engine, world, "alumnus", "select * from private.record_referral(:me, 'N',"
+                  " 'n2@mail.test', null, null, '', '', null, null, true, 'form', null)",
+                  {"me": world.users["alumnus_b"]}) is None  # not callable directly
 
 
 def test_alumni_cannot_insert_referrals_directly(engine, world):
@@ -440,6 +469,10 @@ WRITES = {
     "referral_bonus_rules": ("update public.referral_bonus_rules set amount = 5", STAFF, STAFF),
     # Paid ones are kept: the guard trigger refuses any change, the policy any delete.
     "referral_payouts": ("update public.referral_payouts set amount = 5", STAFF, STAFF),
+    "referral_settings": ("update public.referral_settings set ownership_months = 6", ADMIN, ()),
+    "referral_codes": ("update public.referral_codes set code = 'forgedcode0123456789ab'", (), ()),
+    "referral_ownerships": ("update public.referral_ownerships set owned = tstzrange(now(), now())",
+                            (), ()),
 }
 
 

@@ -1,0 +1,138 @@
+"""Referring someone at scale: the duplicate check and a referral's submission over
+1,000,000 existing referrals.
+
+Fills a throwaway embedded Postgres with 200 alumni, 1,000,000 candidates and one
+referral each (spread over the last two years), each owning its candidate's email and
+LinkedIn profile for 12 months from its day (2,000,000 ownership rows, half of them
+still running), and 20,000 direct applications. Then times, median and p95:
+
+- the duplicate check (the candidate's identities against the running ownerships, what
+  `private.record_referral` asks), as a recruiter, for 300 people already referred and
+  300 new ones;
+- a whole submission through `referral_submission.refer` as an alumnus (checks, the
+  candidate, the referral, ownership, the audit entry and the privacy notice; no SMTP),
+  for 300 new people and 300 already referred (duplicates);
+
+beside the floor: an empty transaction as the same user.
+
+    .venv/bin/python benchmarks/referrals.py [--referrals 1000000] [--explain]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ["PORTAL_DATA_DIR"] = tempfile.mkdtemp(prefix="boomerang-bench-referrals-")
+os.environ.pop("DATABASE_URL", None)
+os.environ.pop("SMTP_HOST", None)
+
+import sqlalchemy as sa  # noqa: E402
+
+from benchmarks.timing import describe, timings, transaction_floor  # noqa: E402
+from portal.db import ensure_ready, owner_transaction, transaction  # noqa: E402
+from portal.models import Actor, Role  # noqa: E402
+from services import referral_submission as referring  # noqa: E402
+from services.accounts import create_account  # noqa: E402
+
+DUPLICATE_CHECK = (
+    "select o.referral_id from public.referral_ownerships o"
+    " where o.identity = any(private.candidate_identities(:email, :linkedin)) and o.owned @> now()"
+    " limit 1")
+
+
+def fill(count: int) -> tuple[Actor, Actor]:
+    with owner_transaction() as conn:
+        conn.execute(sa.text("insert into public.company (name) values ('Northwind Analytics')"))
+        alumni = [create_account(conn, f"alum{n}@bench.test", f"Alum {n}", Role.ALUMNUS, None)
+                  for n in range(200)]
+        recruiter = create_account(conn, "recruiter@bench.test", "Rita Recruiter", Role.RECRUITER, None)
+        conn.execute(sa.text("create temporary table bench_alumni (n int, id uuid)"))
+        conn.execute(sa.text("insert into bench_alumni values (:n, :id)"),
+                     [{"n": n, "id": a} for n, a in enumerate(alumni)])
+        conn.execute(sa.text(
+            "insert into public.candidates (id, full_name, email, linkedin_url, created_at)"
+            " select md5('c' || i)::uuid, 'Person ' || i, 'person' || i || '@example.org',"
+            "        'https://www.linkedin.com/in/person-' || i,"
+            "        now() - (i % 730) * interval '1 day'"
+            " from generate_series(1, :n) i"), {"n": count})
+        conn.execute(sa.text(
+            "insert into public.referrals (id, referrer_id, candidate_id, relationship, reason,"
+            "  created_at, stage_changed_at, candidate_agreed_at)"
+            " select md5('r' || i)::uuid, a.id, md5('c' || i)::uuid, 'Colleagues', 'Strong fit',"
+            "        now() - (i % 730) * interval '1 day', now() - (i % 730) * interval '1 day',"
+            "        now() - (i % 730) * interval '1 day'"
+            " from generate_series(1, :n) i join bench_alumni a on a.n = i % 200"), {"n": count})
+        conn.execute(sa.text(
+            "insert into public.referral_ownerships (identity, referral_id, owned)"
+            " select k, md5('r' || i)::uuid, tstzrange(now() - (i % 730) * interval '1 day',"
+            "        now() - (i % 730) * interval '1 day' + interval '12 months')"
+            " from generate_series(1, :n) i,"
+            "      unnest(private.candidate_identities('person' || i || '@example.org',"
+            "             'https://www.linkedin.com/in/person-' || i)) k"), {"n": count})
+        conn.execute(sa.text(
+            "insert into public.jobs (id, title, department, location, status)"
+            " values ('00000000-0000-0000-0000-000000000001', 'Analyst', 'Data', 'Berlin', 'published')"))
+        conn.execute(sa.text(
+            "insert into public.applications (job_id, candidate_id)"
+            " select '00000000-0000-0000-0000-000000000001', md5('c' || i)::uuid"
+            " from generate_series(1, :n, 50) i"), {"n": count})
+    with owner_transaction() as conn:
+        conn.execute(sa.text("analyze"))
+    return (Actor(alumni[0], "alum0@bench.test", Role.ALUMNUS, "Alum 0"),
+            Actor(recruiter, "recruiter@bench.test", Role.RECRUITER, "Rita Recruiter"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--referrals", type=int, default=1_000_000)
+    parser.add_argument("--explain", action="store_true")
+    args = parser.parse_args()
+    ensure_ready()
+    started = time.perf_counter()
+    alumnus, recruiter = fill(args.referrals)
+    with owner_transaction() as conn:
+        owned = conn.execute(sa.text("select count(*) from public.referral_ownerships")).scalar()
+    print(f"filled {args.referrals:,} referrals and {owned:,} ownership rows in "
+          f"{time.perf_counter() - started:.0f} s\n")
+
+    # People referred within the last year (still owned), and people never seen.
+    known = [(f"person{i}@example.org", f"https://www.linkedin.com/in/person-{i}")
+             for i in range(7, 7 + 300 * 731, 731)]
+    new = [(f"new{i}@example.org", f"https://www.linkedin.com/in/new-{i}") for i in range(300)]
+
+    def check(person):
+        with transaction(recruiter) as conn:
+            conn.execute(sa.text(DUPLICATE_CHECK), {"email": person[0], "linkedin": person[1]}).all()
+
+    if args.explain:
+        with owner_transaction() as conn:
+            plan = conn.execute(sa.text("explain analyze " + DUPLICATE_CHECK),
+                                {"email": known[0][0], "linkedin": known[0][1]}).scalars()
+            print("\n".join(plan), "\n")
+
+    floor = transaction_floor(recruiter, "floor: empty transaction as a recruiter")
+    describe("duplicate check, already referred", timings(check, known), floor)
+    describe("duplicate check, new person", timings(check, new), floor)
+
+    def submit(person):
+        form = referring.ReferralForm(full_name="Bench Person", email=person[0], linkedin_url=person[1],
+                                      relationship="We worked together.", reason="A strong, kind engineer.",
+                                      candidate_agreed=True)
+        return referring.refer(alumnus, form).outcome
+
+    floor = transaction_floor(alumnus, "floor: empty transaction as an alumnus")
+    fresh = [(f"fresh{i}@example.org", f"https://www.linkedin.com/in/fresh-{i}") for i in range(301)]
+    describe("submission, new person (owns)", timings(submit, fresh), floor)
+    describe("submission, already referred (duplicate)", timings(submit, known), floor)
+    assert submit(known[1]) == "duplicate" and submit(("x@example.org", None)) == "owner"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""Refer someone (alumni and employees): the referral form and one's personal referral links."""
+
+import streamlit as st
+
+from portal import ui
+from portal.errors import UserFacingError
+from portal.models import Role
+from services import applications
+from services import referral_submission as referring
+
+actor = ui.require_role(Role.ALUMNUS, Role.EMPLOYEE)
+st.title("Refer someone")
+st.caption("Know someone who would do well here? Tell us about them. The first referral of a person "
+           "counts for the reward for a while; a later one is still recorded.")
+
+done = st.session_state.get("referred")
+if done is not None:
+    (st.info if done.outcome != "owner" else st.success)(done.message)
+    if done.notice and done.notice_emailed:
+        st.caption("We have emailed them the privacy notice the law requires.")
+    elif done.notice:
+        st.warning("We could not email them, so please forward this privacy notice to the person you "
+                   "referred (the law requires that they get it):")
+        st.code(done.notice, language=None, wrap_lines=True)
+    if st.button("Refer someone else", icon=":material/person_add:"):
+        del st.session_state["referred"]
+        st.rerun()
+else:
+    jobs = referring.open_jobs(actor)
+    choices = [None, *jobs]
+    with st.form("refer"):
+        name = st.text_input("Their full name", max_chars=120)
+        email = st.text_input("Their email", max_chars=254)
+        linkedin = st.text_input("Their LinkedIn profile (optional)", max_chars=300,
+                                 placeholder="https://www.linkedin.com/in/their-name")
+        job = st.selectbox("Job", choices, format_func=lambda j: "Open to anything" if j is None
+                           else f"{j.title} ({j.department})")
+        relationship = st.text_area("How you know them", max_chars=1000, height=80,
+                                    placeholder="e.g. We worked together in the data team for two years.")
+        reason = st.text_area("Why they fit", max_chars=2000, height=120)
+        resume = st.file_uploader("Their résumé (PDF or Word .docx, up to 5 MB, optional)",
+                                  type=["pdf", "docx"], max_upload_size=5)
+        agreed = st.checkbox("They agreed to be referred and to us contacting them.")
+        sent = st.form_submit_button("Send referral", type="primary", icon=":material/send:")
+    if sent:
+        form = referring.ReferralForm(name, email, linkedin, job.id if job else None, relationship,
+                                      reason, agreed)
+        upload = applications.Resume(resume.name, resume.getvalue()) if resume else None
+        try:
+            st.session_state["referred"] = referring.refer(actor, form, upload)
+        except UserFacingError as error:
+            ui.show_error(error)  # the form keeps everything typed
+        else:
+            st.rerun()
+
+st.subheader("Your referral links", anchor=False)
+st.caption("Share these: whoever applies through them becomes your referral automatically. "
+           "Use the copy button at the right of each link.")
+links = referring.my_links(actor)
+st.markdown("**The whole job board**")
+st.code(links.board, language=None)
+for job, link in links.jobs:
+    st.markdown(f"**{ui.plain(job.title)}** · {ui.plain(job.department)}")
+    st.code(link, language=None)

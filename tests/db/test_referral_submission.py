@@ -1,0 +1,262 @@
+"""Referring someone against the real database: ownership and duplicates (with a race of
+many simultaneous submissions), candidates who applied first, personal referral links,
+the privacy notice (through a real SMTP server on this machine) and who may do what."""
+
+from __future__ import annotations
+
+import threading
+from uuid import UUID
+
+import pytest
+import sqlalchemy as sa
+
+from portal.db import transaction
+from portal.errors import NotFound, PermissionDenied, ValidationError
+from portal.models import Actor, Role
+from portal.storage import LocalStore
+from services import referral_submission as referring
+from services.accounts import create_account
+from services.applications import ApplicationForm, Resume, apply
+from services.tracking import TrackedSource
+from tests.db.test_applying import add_job
+from tests.db.test_inbox import smtp  # noqa: F401 - the SMTP receiver fixture
+from tests.support import make_pdf
+
+
+def person(engine, email: str, role: Role = Role.ALUMNUS, name: str = "Priya Raman") -> Actor:
+    with engine.begin() as conn:
+        user_id = create_account(conn, email, name, role, None)
+    return Actor(user_id=user_id, email=email, role=role, full_name=name)
+
+
+def form(email: str = "ada@example.com", **changes) -> referring.ReferralForm:
+    values = {"full_name": "Ada Lovelace", "email": email, "linkedin_url": "linkedin.com/in/ada-l",
+              "job_id": None, "relationship": "We worked together at Analytical Engines.",
+              "reason": "She writes the best programs I have seen.", "candidate_agreed": True}
+    return referring.ReferralForm(**{**values, **changes})
+
+
+def referrals(engine) -> list:
+    with engine.connect() as conn:
+        return conn.execute(sa.text(
+            "select r.*, c.email from public.referrals r join public.candidates c on c.id = r.candidate_id"
+            " order by r.created_at, r.id")).all()
+
+
+@pytest.fixture
+def world(clean_db):
+    with clean_db.begin() as conn:
+        conn.execute(sa.text("insert into public.company (name, website) values"
+                             " ('Acme Analytics', 'https://acme.example')"))
+    return {"priya": person(clean_db, "priya@example.com"),
+            "tom": person(clean_db, "tom@example.com", name="Tom Berg"),
+            "eve": person(clean_db, "eve@example.com", Role.EMPLOYEE, "Eve Ngata"),
+            "job": add_job(clean_db)}
+
+
+def test_first_referral_owns_and_a_second_is_recorded_as_a_duplicate(world, clean_db):
+    first = referring.refer(world["priya"], form(job_id=world["job"]))
+    second = referring.refer(world["tom"], form(email="  ADA@Example.COM "))
+    assert (first.outcome, second.outcome) == ("owner", "duplicate")
+    assert "already been referred" in second.message
+    rows = referrals(clean_db)
+    assert [r.outcome for r in rows] == ["owner", "duplicate"]
+    assert rows[1].owner_referral_id == first.referral_id
+    assert rows[1].reason == "She writes the best programs I have seen."  # recorded, not lost
+    assert {r.email for r in rows} == {"ada@example.com"}  # one candidate
+    assert rows[0].candidate_agreed_at is not None and rows[0].job_id == world["job"]
+
+
+def test_the_linkedin_profile_matches_whatever_the_email(world, clean_db):
+    referring.refer(world["priya"], form(linkedin_url="https://www.linkedin.com/in/Ada-L/"))
+    again = referring.refer(world["eve"], form(email="ada.private@example.org",
+                                               linkedin_url="http://de.linkedin.com/in/ada-l?trk=x"))
+    other = referring.refer(world["tom"], form(email="bob@example.org", linkedin_url="linkedin.com/in/bob"))
+    assert (again.outcome, other.outcome) == ("duplicate", "owner")
+
+
+def test_ownership_ends_with_its_period(world, clean_db):
+    admin = person(clean_db, "admin@example.com", Role.ADMIN)
+    referring.set_ownership_months(admin, 6)
+    assert referring.ownership_months(world["priya"]) == 6
+    first = referring.refer(world["priya"], form())
+    with clean_db.begin() as conn:
+        owned = conn.execute(sa.text("select upper(owned) - lower(owned) from public.referral_ownerships"
+                                     " where referral_id = :r"), {"r": first.referral_id}).scalars().all()
+        assert len(owned) == 2 and all(152 <= span.days <= 184 for span in owned)  # email and LinkedIn
+        # Seven months later:
+        conn.execute(sa.text("update public.referral_ownerships set owned = tstzrange(lower(owned)"
+                             " - interval '7 months', upper(owned) - interval '7 months')"))
+    assert referring.refer(world["tom"], form()).outcome == "owner"
+
+
+def test_only_admins_set_the_period_and_only_within_bounds(world, clean_db):
+    with pytest.raises(PermissionDenied):
+        referring.set_ownership_months(world["priya"], 3)
+    admin = person(clean_db, "admin@example.com", Role.ADMIN)
+    with pytest.raises(ValidationError, match="between 1 and 60"):
+        referring.set_ownership_months(admin, 0)
+    assert referring.ownership_months(admin) == 12
+
+
+def test_a_candidate_who_applied_first_is_credited_to_no_one(world, clean_db, tmp_path):
+    apply(Actor.visitor(), world["job"], ApplicationForm("Ada Lovelace", "ada@example.com", consent=True),
+          None, TrackedSource(), LocalStore(tmp_path))
+    late = referring.refer(world["priya"], form())
+    assert late.outcome == "applied_first" and "already applied" in late.message
+    assert late.notice  # the referrer's details are still new to the candidate
+    later = referring.refer(world["tom"], form())
+    assert later.outcome == "applied_first"
+    with clean_db.connect() as conn:
+        assert conn.execute(sa.text("select count(*) from public.referral_ownerships")).scalar() == 0
+
+
+def test_many_simultaneous_referrals_of_one_person_have_exactly_one_owner(world, clean_db):
+    referrers = [person(clean_db, f"alum{n}@example.com", name=f"Alum {n}") for n in range(16)]
+    start = threading.Barrier(len(referrers))
+    outcomes: list[str] = []
+    errors: list[BaseException] = []
+
+    def submit(actor: Actor, n: int) -> None:
+        # Half by email in different cases, half by the LinkedIn profile under another email.
+        email = "ADA@example.com" if n % 2 else f"ada{n}@example.org"
+        try:
+            start.wait()
+            done = referring.refer(actor, form(email=email, linkedin_url="linkedin.com/in/ada-l"))
+            outcomes.append(done.outcome)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=submit, args=(a, n)) for n, a in enumerate(referrers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert sorted(outcomes) == ["duplicate"] * 15 + ["owner"]
+    rows = referrals(clean_db)
+    assert len(rows) == 16
+    owner = next(r for r in rows if r.outcome == "owner")
+    assert all(r.owner_referral_id == owner.id for r in rows if r.outcome == "duplicate"), \
+        [(r.id, r.outcome, r.owner_referral_id) for r in rows]
+
+
+def test_the_constraint_itself_refuses_a_second_owner(world, clean_db):
+    first = referring.refer(world["priya"], form())
+    second = referring.refer(world["tom"], form())
+    with pytest.raises(sa.exc.IntegrityError, match="referral_ownerships_one_owner"), \
+            clean_db.begin() as conn:
+        conn.execute(sa.text("insert into public.referral_ownerships (identity, referral_id, owned)"
+                             " values ('email:ada@example.com', :r,"
+                             " tstzrange(now(), now() + interval '1 day'))"),
+                     {"r": second.referral_id})
+    assert first.outcome == "owner"
+
+
+def test_bad_submissions_are_refused_with_what_to_fix(world, clean_db):
+    with pytest.raises(ValidationError, match="candidate agreed"):
+        referring.refer(world["priya"], form(candidate_agreed=False))
+    with pytest.raises(ValidationError, match="LinkedIn"):
+        referring.refer(world["priya"], form(linkedin_url="https://example.com/ada"))
+    with pytest.raises(ValidationError, match="Why they fit"):
+        referring.refer(world["priya"], form(reason=""))
+    with pytest.raises(ValidationError, match="yourself"):
+        referring.refer(world["priya"], form(email="Priya@example.com"))
+    closed = add_job(clean_db, "closed", "Old job")
+    with pytest.raises(NotFound, match="no longer open"):
+        referring.refer(world["priya"], form(job_id=closed))
+    candidate = person(clean_db, "cand@example.com", Role.CANDIDATE)
+    with pytest.raises(PermissionDenied):
+        referring.refer(candidate, form())
+    assert referrals(clean_db) == []
+
+
+def test_a_resume_is_kept_and_a_refused_one_leaves_no_file(world, clean_db, tmp_path):
+    store = LocalStore(tmp_path)
+    done = referring.refer(world["priya"], form(), Resume("ada.pdf", make_pdf()), store)
+    row = referrals(clean_db)[0]
+    assert row.id == done.referral_id and row.resume_name == "ada.pdf"
+    assert any(p.read_bytes()[:4] == b"%PDF" for p in tmp_path.rglob("*") if p.is_file())
+    with pytest.raises(ValidationError):
+        referring.refer(world["tom"], form(email="x@example.com"), Resume("cv.pdf", b"not a pdf"), store)
+    with pytest.raises(NotFound):
+        referring.refer(world["tom"], form(email="y@example.com", job_id=add_job(clean_db, "closed")),
+                        Resume("cv.pdf", make_pdf()), store)
+    assert len([p for p in tmp_path.rglob("*") if p.is_file()]) == 1
+
+
+def test_the_privacy_notice_is_shown_to_forward_without_smtp(world):
+    done = referring.refer(world["priya"], form())
+    assert not done.notice_emailed
+    for words in ("Acme Analytics", "https://acme.example", "Priya Raman", "Dear Ada Lovelace",
+                  "12 month(s)", "erasure", "data protection authority"):
+        assert words in done.notice
+    assert referring.refer(world["tom"], form()).notice is None  # a duplicate: already told
+
+
+def test_the_privacy_notice_is_emailed_where_smtp_is_set(world, smtp):  # noqa: F811
+    done = referring.refer(world["priya"], form())
+    assert done.notice_emailed
+    [(recipients, message)] = smtp.messages
+    assert recipients == ["ada@example.com"]
+    body = message.get_payload(decode=True).decode()
+    assert "Priya Raman" in body and "Acme Analytics" in body
+
+
+def test_a_duplicate_referrer_does_not_see_the_candidates_details(world, clean_db):
+    referring.refer(world["priya"], form())
+    referring.refer(world["tom"], form())
+    with clean_db.begin() as conn:
+        conn.execute(sa.text("update public.candidates set phone = '+1 555 0100'"))
+    with transaction(world["tom"]) as conn:
+        assert conn.execute(sa.text("select count(*) from public.candidates")).scalar() == 0
+        assert conn.execute(sa.text("select count(*) from public.referrals")).scalar() == 1  # their own
+    with transaction(world["priya"]) as conn:
+        assert conn.execute(sa.text("select phone from public.candidates")).scalar() == "+1 555 0100"
+
+
+# --- personal referral links -----------------------------------------------------------------
+
+def _apply_through(engine, job: UUID, code: str | None, email: str, tmp_path) -> None:
+    apply(Actor.visitor(), job, ApplicationForm("Grace Hopper", email, linkedin_url="linkedin.com/in/grace",
+                                                consent=True),
+          None, TrackedSource(source="referral", referral_code=code), LocalStore(tmp_path))
+
+
+def test_each_referrer_has_a_stable_unguessable_code_and_links(world, clean_db):
+    links = referring.my_links(world["priya"])
+    assert links == referring.my_links(world["priya"])  # stable
+    assert len(links.code) >= 32 and links.code != referring.my_links(world["tom"]).code
+    assert links.board.endswith(f"/jobs?ref={links.code}")
+    [(job, link)] = links.jobs
+    assert job.id == world["job"] and f"ref={links.code}" in link and str(world["job"]) in link
+    with pytest.raises(PermissionDenied):
+        referring.my_links(person(clean_db, "c@example.com", Role.CANDIDATE))
+
+
+def test_an_application_through_a_link_becomes_that_referrers_referral(world, clean_db, tmp_path):
+    code = referring.my_links(world["priya"]).code
+    _apply_through(clean_db, world["job"], code, "grace@example.com", tmp_path)
+    [row] = referrals(clean_db)
+    assert (row.referrer_id, row.outcome, row.origin, row.job_id) == (
+        world["priya"].user_id, "owner", "link", world["job"])
+    assert row.application_id is not None
+    # Tom's link later, for the same person (another job): recorded as a duplicate.
+    other_job = add_job(clean_db, title="Data Engineer")
+    _apply_through(clean_db, other_job, referring.my_links(world["tom"]).code, "GRACE@example.com", tmp_path)
+    assert [r.outcome for r in referrals(clean_db)] == ["owner", "duplicate"]
+    # Tom's form for her too: a duplicate, and he is told so.
+    assert referring.refer(world["tom"], form(email="grace@example.com")).outcome == "duplicate"
+
+
+def test_links_follow_the_same_rules(world, clean_db, tmp_path):
+    # Applied directly first, then through a link: no one is credited.
+    _apply_through(clean_db, world["job"], None, "grace@example.com", tmp_path)
+    other_job = add_job(clean_db, title="Data Engineer")
+    priya = referring.my_links(world["priya"]).code
+    _apply_through(clean_db, other_job, priya, "grace@example.com", tmp_path)
+    assert [r.outcome for r in referrals(clean_db)] == ["applied_first"]
+    # One's own link, and a made-up code, make no referral.
+    _apply_through(clean_db, world["job"], referring.my_links(world["tom"]).code, "tom@example.com", tmp_path)
+    _apply_through(clean_db, world["job"], "madeupcode1234567890", "hal@example.com", tmp_path)
+    assert len(referrals(clean_db)) == 1
