@@ -12,6 +12,8 @@ import sqlalchemy as sa
 from portal.db import transaction
 from portal.models import Actor, Page
 
+OUTCOME_NOTES = {"owner": "", "duplicate": "Someone referred them first",
+                 "applied_first": "They had applied before your referral"}
 STAGES = ("submitted", "reviewing", "interviewing", "offer", "hired", "not_selected")
 STAGE_LABELS = {"submitted": "Submitted", "reviewing": "Reviewing", "interviewing": "Interviewing",
                 "offer": "Offer", "hired": "Hired", "not_selected": "Not selected"}
@@ -20,7 +22,8 @@ STAGE_LABELS = {"submitted": "Submitted", "reviewing": "Reviewing", "interviewin
 @dataclass(frozen=True)
 class ReferralRow:
     id: UUID
-    candidate_name: str
+    candidate_name: str  # "—" for a referrer whose referral does not own the candidate
+    outcome: str  # owner, duplicate (someone referred them first) or applied_first
     job_title: str | None
     referrer_name: str | None
     stage: str
@@ -46,11 +49,11 @@ def list_referrals(actor: Actor, *, mine: bool = False, stage: str | None = None
                              params).scalar_one()
         rows = conn.execute(sa.text(
             f"""
-            select r.id, c.full_name as candidate_name, j.title as job_title,
+            select r.id, coalesce(c.full_name, '—') as candidate_name, r.outcome, j.title as job_title,
                    p.full_name as referrer_name, r.stage, r.reward_amount, r.reward_paid_at,
                    r.created_at, r.stage_changed_at
             from public.referrals r
-            join public.candidates c on c.id = r.candidate_id
+            left join public.candidates c on c.id = r.candidate_id  -- hidden unless the referral owns them
             left join public.jobs j on j.id = r.job_id
             left join public.profiles p on p.id = r.referrer_id
             where {where}

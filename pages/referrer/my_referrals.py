@@ -63,6 +63,6 @@ ui.paged_table(
     lambda r: {"Candidate": r.candidate_name, "Job": r.job_title or "Open to anything",
                "Stage": referrals.STAGE_LABELS[r.stage],
                "Timeline": referral_pipeline.timeline_text(_fetch.timelines.get(r.id, [])),
-               "Reward": _reward(r), "Paid": _paid(r)},
+               "Reward": _reward(r), "Paid": _paid(r), "Note": referrals.OUTCOME_NOTES.get(r.outcome, "")},
     empty="You have not referred anyone yet.",
 )

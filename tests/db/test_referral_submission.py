@@ -15,6 +15,7 @@ from portal.errors import NotFound, PermissionDenied, ValidationError
 from portal.models import Actor, Role
 from portal.storage import LocalStore
 from services import referral_submission as referring
+from services import referrals as referral_list
 from services.accounts import create_account
 from services.applications import ApplicationForm, Resume, apply
 from services.tracking import TrackedSource
@@ -213,6 +214,10 @@ def test_a_duplicate_referrer_does_not_see_the_candidates_details(world, clean_d
         assert conn.execute(sa.text("select count(*) from public.referrals")).scalar() == 1  # their own
     with transaction(world["priya"]) as conn:
         assert conn.execute(sa.text("select phone from public.candidates")).scalar() == "+1 555 0100"
+    # Tom's list still shows his referral, and why it does not count for him.
+    (mine,) = referral_list.list_referrals(world["tom"], mine=True).rows
+    assert (mine.candidate_name, mine.outcome) == ("—", "duplicate")
+    assert referral_list.OUTCOME_NOTES[mine.outcome] == "Someone referred them first"
 
 
 # --- personal referral links -----------------------------------------------------------------
