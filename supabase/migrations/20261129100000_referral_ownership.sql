@@ -157,6 +157,11 @@ declare
   keys text[] := private.candidate_identities(p_email, p_linkedin_url);
   period_months integer := coalesce((select s.ownership_months from public.referral_settings s where s.id = 1), 12);
 begin
+  -- One decision at a time per person: lock each identity (email, LinkedIn) in one order,
+  -- so that referrals sharing some identities queue instead of deadlocking on the
+  -- candidate and ownership rows they would otherwise take in different orders. The
+  -- exclusion constraint still decides ownership; the locks only order the contenders.
+  perform pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(keys) k order by k;
   insert into public.candidates (full_name, email, linkedin_url)
   values (p_full_name, lower(btrim(p_email)), p_linkedin_url)
   on conflict ((lower(email))) do nothing
