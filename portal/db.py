@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, make_url
 
 from portal import embedded
+from portal.errors import PermissionDenied, ValidationError
 from portal.models import Actor
 from portal.settings import Settings, settings
 
@@ -181,6 +182,31 @@ def transaction(actor: Actor) -> Iterator[Connection]:
     with translate_errors(eng), eng.begin() as conn:
         act_as(conn, actor)
         yield conn
+
+
+@contextmanager
+def guarded_transaction(actor: Actor, *, misfit: str, denied: str | None = None) -> Iterator[Connection]:
+    """A transaction in which the refusals of our triggers and policies become user-facing
+    errors: insufficient_privilege a PermissionDenied (`denied`, or the database's words),
+    check_violation a ValidationError in the trigger's words. A table's own check constraint
+    speaks Postgres ("new row for relation …"), so it becomes `misfit` instead."""
+    try:
+        with transaction(actor) as conn:
+            yield conn
+    except sa.exc.DBAPIError as error:
+        state = getattr(error.orig, "sqlstate", None)
+        if state not in ("42501", "23514"):
+            raise
+        message = error.orig.diag.message_primary or ""
+        if state == "42501":
+            raise PermissionDenied(denied or _sentence(message)) from None
+        if message.startswith("new row"):
+            raise ValidationError(misfit) from None
+        raise ValidationError(_sentence(message)) from None
+
+
+def _sentence(message: str) -> str:
+    return message[:1].upper() + message[1:] + "."
 
 
 def act_as(conn: Connection, actor: Actor) -> None:

@@ -187,13 +187,14 @@ def _load(conn: Connection, job_id: UUID) -> Posting | None:
 class StaffMember:
     id: UUID
     name: str
+    email: str
 
 
 def staff_members(actor: Actor) -> list[StaffMember]:
-    """Recruiters and admins, who may own a posting."""
+    """Active recruiters and admins: who may own a posting or hold a social role."""
     with transaction(actor) as conn:
         rows = conn.execute(sa.text(
-            "select id, coalesce(nullif(full_name, ''), email) as name from public.profiles"
+            "select id, coalesce(nullif(full_name, ''), email) as name, email from public.profiles"
             " where role in ('recruiter', 'admin') and active order by 2")).all()
     return [StaffMember(**row._mapping) for row in rows]
 

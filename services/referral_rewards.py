@@ -5,8 +5,6 @@ the hire leaves first, marked paid (the database keeps who and when), and the CS
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -16,8 +14,8 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from portal.db import transaction
-from portal.errors import NotFound, PermissionDenied, ValidationError
+from portal.db import guarded_transaction, transaction
+from portal.errors import NotFound, ValidationError
 from portal.models import Actor, Page
 from portal.validation import email_address, money_amount
 from services.savings_export import csv_bytes
@@ -53,22 +51,10 @@ class Payout:
     forfeited_at: datetime | None
 
 
-@contextmanager
-def _guarded(actor: Actor) -> Iterator[Connection]:
+def _guarded(actor: Actor):
     """A transaction in which the database's refusals become messages for the user."""
-    try:
-        with transaction(actor) as conn:
-            yield conn
-    except sa.exc.DBAPIError as error:
-        state = getattr(error.orig, "sqlstate", None)
-        if state == "42501":
-            raise PermissionDenied("Only recruiters and admins manage referral bonuses.") from None
-        if state != "23514":
-            raise
-        message = error.orig.diag.message_primary or ""
-        if message.startswith("new row"):
-            raise ValidationError("That change does not fit the bonus's state.") from None
-        raise ValidationError(message[:1].upper() + message[1:] + ".") from None
+    return guarded_transaction(actor, misfit="That change does not fit the bonus's state.",
+                               denied="Only recruiters and admins manage referral bonuses.")
 
 
 # --- rules ---------------------------------------------------------------------------------

@@ -65,13 +65,6 @@ class RoleHolder:
     role: str
 
 
-@dataclass(frozen=True)
-class StaffMember:
-    user_id: UUID
-    full_name: str
-    email: str
-
-
 # --- the company's time zone ------------------------------------------------------------------
 
 def load_time_zone(conn: Connection) -> str:
@@ -263,15 +256,6 @@ def role_holders(actor: Actor) -> list[RoleHolder]:
             "select r.user_id, p.full_name, p.email, r.role::text as role from public.social_roles r"
             " join public.profiles p on p.id = r.user_id order by p.full_name, p.email, r.role")).all()
     return [RoleHolder(**r._mapping) for r in rows]
-
-
-def staff_members(actor: Actor) -> list[StaffMember]:
-    """Active recruiters and admins: who may be given a social role."""
-    with transaction(actor) as conn:
-        rows = conn.execute(sa.text(
-            "select id as user_id, full_name, email from public.profiles"
-            " where role in ('recruiter', 'admin') and active order by full_name, email")).all()
-    return [StaffMember(**r._mapping) for r in rows]
 
 
 def grant_role(actor: Actor, user_id: UUID, role: str) -> None:

@@ -10,8 +10,6 @@ users, into errors the pages show.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
@@ -20,8 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from portal import validation
-from portal.db import transaction
-from portal.errors import NotFound, PermissionDenied, ValidationError
+from portal.db import guarded_transaction, transaction
+from portal.errors import NotFound, ValidationError
 from portal.models import Actor, Page
 from services import audit
 
@@ -80,21 +78,9 @@ _POST = """
 """
 
 
-@contextmanager
-def _workflow(actor: Actor) -> Iterator[Connection]:
+def _workflow(actor: Actor):
     """A transaction in which the workflow trigger's refusals become user-facing errors."""
-    try:
-        with transaction(actor) as conn:
-            yield conn
-    except sa.exc.DBAPIError as error:
-        state = getattr(error.orig, "sqlstate", None)
-        if state not in ("42501", "23514"):
-            raise
-        message = error.orig.diag.message_primary or ""
-        if state == "23514" and message.startswith("new row"):  # a table check, not the workflow's words
-            raise ValidationError("That change does not fit the post's state.") from None
-        refusal = PermissionDenied if state == "42501" else ValidationError
-        raise refusal(message[:1].upper() + message[1:] + ".") from None
+    return guarded_transaction(actor, misfit="That change does not fit the post's state.")
 
 
 def _body(body: str) -> str:

@@ -8,6 +8,7 @@ import streamlit as st
 from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
+from services import postings
 from services import social_channels as channels
 
 actor = ui.require_role(Role.ADMIN)
@@ -153,15 +154,15 @@ if holders:
                  hide_index=True)
 else:
     st.info("Nobody holds a social role yet: grant one below.")
-staff = channels.staff_members(actor)
+staff = postings.staff_members(actor)
 grant, revoke = st.columns(2)
 with grant.form("grant-role"):
     person = st.selectbox("Staff member", range(len(staff)),
-                          format_func=lambda i: f"{staff[i].full_name} ({staff[i].email})")
+                          format_func=lambda i: f"{staff[i].name} ({staff[i].email})")
     role = st.selectbox("Role", list(channels.SOCIAL_ROLES), format_func=channels.SOCIAL_ROLES.get)
     if st.form_submit_button("Grant role", type="primary") and person is not None:
-        _run(lambda: channels.grant_role(actor, staff[person].user_id, role),
-             f"{staff[person].full_name} is now {role}.")
+        _run(lambda: channels.grant_role(actor, staff[person].id, role),
+             f"{staff[person].name} is now {role}.")
 with revoke.form("revoke-role"):
     held = st.selectbox("Role held", range(len(holders)),
                         format_func=lambda i: f"{holders[i].full_name}: {holders[i].role}")

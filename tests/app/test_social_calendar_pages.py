@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 import sqlalchemy as sa
 
-from services import post_calendar, social_channels, social_posts
+from services import post_calendar, postings, social_channels, social_posts
 from tests.app.test_candidate_pages import open_page
 from tests.app.test_pages import assert_no_exception, signed_in, texts
 
@@ -73,8 +73,8 @@ def test_admin_sets_up_channels_slots_webhooks_and_roles(no_social_media):
     assert SECRET not in texts(at) and SECRET not in table.to_string()
     assert "TopSecret" not in str([w.value for w in at.text_input])  # not put back in the field
 
-    jordan = next(s for s in social_channels.staff_members(admin) if s.email == "recruiter@example.com")
-    staff = social_channels.staff_members(admin)
+    jordan = next(s for s in postings.staff_members(admin) if s.email == "recruiter@example.com")
+    staff = postings.staff_members(admin)
     grant_box = next(w for w in at.selectbox if w.label == "Staff member")
     grant_box.set_value(staff.index(jordan))
     next(w for w in at.selectbox if w.label == "Role").set_value("approver")
