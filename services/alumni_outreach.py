@@ -17,7 +17,9 @@ from portal.errors import PermissionDenied, ValidationError
 from portal.models import Actor, Page, Role
 from portal.settings import settings
 from services import audit
+from services import jobs as job_board
 from services.permissions import require_staff
+from services.tracking import job_link
 
 
 @dataclass(frozen=True)
@@ -51,9 +53,7 @@ class SentDigest:
 
 def departments(actor: Actor) -> list[str]:
     """The departments that have published jobs now."""
-    with transaction(actor) as conn:
-        return list(conn.execute(sa.text(
-            "select distinct department from public.jobs where status = 'published' order by 1")).scalars())
+    return job_board.board_filters(actor).departments
 
 
 def preview(actor: Actor, chosen: list[str]) -> list[DigestJob]:
@@ -108,7 +108,7 @@ def digest_email(jobs: list[DigestJob], note: str) -> tuple[str, str]:
     base = settings().public_url
     lines = [note, ""] if note else []
     lines += ["Open jobs you may know someone for (or that may bring you back):", ""]
-    lines += [f"- {j.title} ({j.department}, {j.location}): {base}/job?id={j.id}" for j in jobs]
+    lines += [f"- {j.title} ({j.department}, {j.location}): {job_link(base, j.id)}" for j in jobs]
     lines += ["", f"All digests are in the portal: {base}/job-digests"]
     return f"{len(jobs)} open job{'s' if len(jobs) != 1 else ''} for our alumni", "\n".join(lines)
 

@@ -169,10 +169,10 @@ def shifted(view: str, anchor: date, steps: int) -> date:
     return date(months // 12, months % 12 + 1, 1)
 
 
-def calendar_view(actor: Actor, view: str, anchor: date, channel_id: UUID | None = None) -> Calendar:
-    """The calendar of the days a view shows, from midnight to midnight in the company's time zone."""
-    with transaction(actor) as conn:
-        zone = ZoneInfo(load_time_zone(conn))
+def calendar_view(actor: Actor, view: str, anchor: date, zone: ZoneInfo,
+                  channel_id: UUID | None = None) -> Calendar:
+    """The calendar of the days a view shows, from midnight to midnight in `zone` (the
+    company's time zone, which the page has read already)."""
     days = view_days(view, anchor)
     return calendar(actor, datetime.combine(days[0], time(), zone),
                     datetime.combine(days[-1] + timedelta(days=1), time(), zone), channel_id)

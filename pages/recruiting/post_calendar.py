@@ -59,7 +59,7 @@ for column, label, steps, icon in ((previous, "Previous", -1, ":material/chevron
 
 anchor: date = state.setdefault("calendar:anchor", today)
 days = post_calendar.view_days(view, anchor)
-shown = post_calendar.calendar_view(actor, view, anchor, channel_id)
+shown = post_calendar.calendar_view(actor, view, anchor, zone, channel_id)
 st.subheader(f"Week of {days[0]:%-d %B %Y}" if view == "week" else f"{anchor:%B %Y}")
 
 entries_on, slots_on = defaultdict(list), defaultdict(list)
@@ -147,10 +147,13 @@ st.subheader("Ready to schedule")
 ready = post_calendar.ready_to_schedule(actor)
 if not ready:
     st.info("No approved posts are waiting for a time.")
+# Posts on one channel wait for the same slot: look each channel's up once.
+next_slots = {channel: post_calendar.next_free_slot(actor, channel)
+              for channel in {p.channel_id for p in ready}}
 for post in ready:
     with st.container(border=True):
         _heading(post)
-        slot = post_calendar.next_free_slot(actor, post.channel_id)
+        slot = next_slots[post.channel_id]
         if slot is None:
             st.caption("This channel has no free posting slot: pick a date and time, or ask an admin to "
                        "add slots under Admin → Social channels.")
