@@ -87,7 +87,12 @@ _MARKDOWN_MARKS = re.compile(r"[#*_>`~|]|\[([^\]]*)\]\([^)]*\)")
 
 def excerpt(markdown: str, limit: int = 220) -> str:
     """The start of a Markdown text as plain words, for a preview shown with st.text."""
-    words = " ".join(_MARKDOWN_MARKS.sub(lambda m: m.group(1) or "", markdown or "").split())
+    return shortened(_MARKDOWN_MARKS.sub(lambda m: m.group(1) or "", markdown or ""), limit)
+
+
+def shortened(text: str, limit: int) -> str:
+    """The start of a plain text on one line, cut at a word, for st.text."""
+    words = " ".join(text.split())
     return words if len(words) <= limit else words[:limit].rsplit(" ", 1)[0] + " …"
 
 

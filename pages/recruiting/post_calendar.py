@@ -32,12 +32,6 @@ active_channels = social_channels.list_channels(actor, active_only=True)
 names = {c.id: c.name for c in active_channels}
 
 
-def _short(body: str, limit: int) -> str:
-    """The start of a post on one line, for st.text (posts are plain text, not Markdown)."""
-    words = " ".join(body.split())
-    return words if len(words) <= limit else words[:limit].rsplit(" ", 1)[0] + " …"
-
-
 def _moved(steps: int) -> None:
     view = state.get("calendar:view") or "week"
     state["calendar:anchor"] = today if steps == 0 else post_calendar.shifted(
@@ -84,7 +78,7 @@ def _entry(entry: post_calendar.CalendarEntry, compact: bool) -> None:
     with st.container(border=True):
         st.markdown(f":{colour}[{icon} {label}] **{at}**  \n**{ui.plain(entry.job_title)}**  \n"
                     f":gray[{ui.plain(entry.channel)}]")
-        st.text(_short(entry.body, 90))
+        st.text(ui.shortened(entry.body, 90))
         if entry.problem:
             st.error(ui.plain(entry.problem), icon=":material/error:")
 
@@ -139,7 +133,7 @@ def _heading(post: post_calendar.WaitingPost) -> None:
     st.markdown(f"**{ui.plain(post.job_title)}** · {ui.plain(post.channel)} "
                 f":gray[({social_channels.NETWORKS.get(post.network, post.network)}, "
                 f"{'published automatically' if post.automatic else 'shared by hand'})]")
-    st.text(_short(post.body, 300))
+    st.text(ui.shortened(post.body, 300))
 
 
 st.divider()
