@@ -118,6 +118,22 @@ def post_check(result, channel: str) -> None:
             st.warning(plain(finding.message + advice), icon=":material/lightbulb:")
 
 
+def act_then_rerun(action: Callable[[], object], notice_key: str, success: str,
+                   remember: dict | None = None) -> None:
+    """Run a service call from a button or form. On success keep `success` under
+    `notice_key` (and the `remember` session entries) for the page to show, and show the
+    page again with the change; on a refusal say why where the user is, keeping what they
+    typed."""
+    try:
+        action()
+    except UserFacingError as error:
+        show_error(error)
+    else:
+        st.session_state[notice_key] = success
+        st.session_state.update(remember or {})
+        st.rerun()
+
+
 def page_number(key: str) -> int:
     return int(st.session_state.get(key, 1) or 1)
 

@@ -25,15 +25,7 @@ if notice := st.session_state.pop("channels:notice", None):
 
 
 def _run(action, success: str) -> None:
-    """Run a service call: on success show the page again with the change and `success`;
-    on a refusal say why where the user is, keeping what they typed."""
-    try:
-        action()
-    except UserFacingError as error:
-        ui.show_error(error)
-    else:
-        st.session_state["channels:notice"] = success
-        st.rerun()
+    ui.act_then_rerun(action, "channels:notice", success)
 
 
 def on_add() -> None:

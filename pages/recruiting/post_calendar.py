@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 
 from portal import ui
-from portal.errors import UserFacingError
 from portal.models import Role
 from portal.settings import settings
 from services import post_calendar, social_channels, social_posts
@@ -116,17 +115,8 @@ for week_start in range(0, len(days), 7):
 # --- ready to schedule ------------------------------------------------------------------------
 
 def _act(action, success: str, show: date | None = None) -> None:
-    """Run a workflow step; on success show the page again with `success` (and the calendar
-    at `show`, where the post now is); on a refusal say why, keeping what was typed."""
-    try:
-        action()
-    except UserFacingError as error:
-        ui.show_error(error)
-    else:
-        state["calendar:notice"] = success
-        if show:
-            state["calendar:anchor"] = show
-        st.rerun()
+    """A workflow step; on success the calendar moves to `show`, where the post now is."""
+    ui.act_then_rerun(action, "calendar:notice", success, {"calendar:anchor": show} if show else None)
 
 
 def _heading(post: post_calendar.WaitingPost) -> None:
