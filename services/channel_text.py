@@ -93,6 +93,12 @@ def link_in(text: str, post_id: UUID) -> str | None:
     return None
 
 
+def link_of_post(text: str, base_url: str, job_id: UUID, network: str, post_id: UUID, job_title: str) -> str:
+    """What a post links to when it goes out: the link its text carries, else the one the
+    composer would have written."""
+    return link_in(text, post_id) or post_link(base_url, job_id, network, post_id, job_title)
+
+
 def share_url(channel_key: str, text: str, link: str) -> str | None:
     """The network's share dialog with the post filled in; None for channels that are
     published by webhook instead. X's dialog puts the link after the text, so what must

@@ -247,8 +247,7 @@ def going_out_automatically(actor: Actor) -> list[WaitingPost]:
 
 def sharing(post: WaitingPost, base_url: str) -> Sharing:
     """The tracked link, the text to paste and the network's share dialog for a post."""
-    link = (channel_text.link_in(post.body, post.id)
-            or channel_text.post_link(base_url, post.job_id, post.network, post.id, post.job_title))
+    link = channel_text.link_of_post(post.body, base_url, post.job_id, post.network, post.id, post.job_title)
     text = post.body if link in post.body else f"{post.body}\n\n{link}"
     dialog = (channel_text.share_url(post.network, post.body, link)
               if post.network in SHARE_DIALOG_NETWORKS else None)

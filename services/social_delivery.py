@@ -27,7 +27,7 @@ from portal.db import transaction
 from portal.models import Actor
 from portal.settings import Settings, settings
 from services import audit, publishing
-from services.channel_text import link_in, post_link
+from services.channel_text import link_of_post
 
 log = logging.getLogger(__name__)
 
@@ -123,8 +123,7 @@ def send(post_id: UUID, token: UUID, now: datetime | None = None, config: Settin
         method = publishing.publishing_method(row.network, bool(row.webhook_url), config)
         outgoing = publishing.Outgoing(
             text=row.body, title=row.title,
-            link=link_in(row.body, post_id)
-            or post_link(config.public_url, row.job_id, row.network, post_id, row.title))
+            link=link_of_post(row.body, config.public_url, row.job_id, row.network, post_id, row.title))
         try:
             if method == publishing.SHARE_LINK:  # the webhook or the credentials went away
                 raise publishing.PublishError(
