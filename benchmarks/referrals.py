@@ -1,14 +1,22 @@
 """Referring someone at scale: the duplicate check and a referral's submission over
 1,000,000 existing referrals.
 
-Fills a throwaway embedded Postgres with 200 alumni, 1,000,000 candidates and one
-referral each (spread over the last two years), each owning its candidate's email and
-LinkedIn profile for 12 months from its day (2,000,000 ownership rows, half of them
-still running), and 20,000 direct applications. Then times, median and p95:
+Fills a throwaway embedded Postgres with 200 alumni, 60 jobs in 6 departments,
+1,000,000 candidates and one referral each (spread over the last two years and over the
+stages: half submitted, 2% hired; one in ten open to anything; with their stage history,
+1,500,000 events), each owning its
+candidate's email and LinkedIn profile for 12 months from its day (2,000,000 ownership
+rows, half of them still running), and 20,000 direct applications. Then times, median
+and p95:
 
 - the duplicate check (the candidate's identities against the running ownerships, what
   `private.record_referral` asks), as a recruiter, for 300 people already referred and
   300 new ones;
+- the recruiters' pipeline first page (pages/recruiting/referrals.py): the filter
+  choices, the board (counts per stage and each stage's five latest cards) and the
+  table's first page, as the page asks for them, and the same filtered by department,
+  and page 400 of the table;
+- the programme figures for the last 12 months and the leaderboard;
 - a whole submission through `referral_submission.refer` as an alumnus (checks, the
   candidate, the referral, ownership, the audit entry and the privacy notice; no SMTP),
   for 300 new people and 300 already referred (duplicates);
@@ -25,6 +33,7 @@ import os
 import sys
 import tempfile
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,6 +47,8 @@ import sqlalchemy as sa  # noqa: E402
 from benchmarks.timing import describe, timings, transaction_floor  # noqa: E402
 from portal.db import ensure_ready, owner_transaction, transaction  # noqa: E402
 from portal.models import Actor, Role  # noqa: E402
+from services import recognition, referral_figures  # noqa: E402
+from services import referral_pipeline as pipeline  # noqa: E402
 from services import referral_submission as referring  # noqa: E402
 from services.accounts import create_account  # noqa: E402
 
@@ -57,18 +68,44 @@ def fill(count: int) -> tuple[Actor, Actor]:
         conn.execute(sa.text("insert into bench_alumni values (:n, :id)"),
                      [{"n": n, "id": a} for n, a in enumerate(alumni)])
         conn.execute(sa.text(
+            "insert into public.jobs (id, title, department, location, status)"
+            " select md5('j' || j)::uuid, 'Role ' || j,"
+            "        (array['Data', 'Engineering', 'Sales', 'Finance', 'People', 'Design'])[j % 6 + 1],"
+            "        'Berlin', 'published'"
+            " from generate_series(0, 59) j"))
+        conn.execute(sa.text(
             "insert into public.candidates (id, full_name, email, linkedin_url, created_at)"
             " select md5('c' || i)::uuid, 'Person ' || i, 'person' || i || '@example.org',"
             "        'https://www.linkedin.com/in/person-' || i,"
             "        now() - (i % 730) * interval '1 day'"
             " from generate_series(1, :n) i"), {"n": count})
+        # Triggers off for the bulk insert (each hire would take a lock, 20,000 of them in one
+        # transaction); the stage history and first interviews they keep are written after.
+        conn.execute(sa.text("set local session_replication_role = replica"))
         conn.execute(sa.text(
-            "insert into public.referrals (id, referrer_id, candidate_id, relationship, reason,"
-            "  created_at, stage_changed_at, candidate_agreed_at)"
-            " select md5('r' || i)::uuid, a.id, md5('c' || i)::uuid, 'Colleagues', 'Strong fit',"
-            "        now() - (i % 730) * interval '1 day', now() - (i % 730) * interval '1 day',"
+            "insert into public.referrals (id, referrer_id, candidate_id, job_id, relationship, reason,"
+            "  stage, created_at, stage_changed_at, candidate_agreed_at)"
+            " select md5('r' || i)::uuid, a.id, md5('c' || i)::uuid,"
+            "        case when i % 10 <> 0 or s.stage = 'hired' then md5('j' || i % 60)::uuid end,"
+            "        'Colleagues', 'Strong fit', s.stage::public.referral_stage,"
+            "        now() - (i % 730) * interval '1 day',"
+            "        now() - greatest(i % 730 - i % 30, 0) * interval '1 day',"
             "        now() - (i % 730) * interval '1 day'"
-            " from generate_series(1, :n) i join bench_alumni a on a.n = i % 200"), {"n": count})
+            " from generate_series(1, :n) i join bench_alumni a on a.n = i % 200,"
+            " lateral (select case when i % 100 < 50 then 'submitted' when i % 100 < 70 then 'reviewing'"
+            "                      when i % 100 < 82 then 'interviewing' when i % 100 < 88 then 'offer'"
+            "                      when i % 100 < 90 then 'hired' else 'not_selected' end as stage) s"),
+            {"n": count})
+        conn.execute(sa.text(
+            "insert into public.referral_stage_events (referral_id, from_stage, to_stage, changed_at)"
+            " select id, null, 'submitted'::public.referral_stage, created_at from public.referrals"
+            " union all"
+            " select id, 'submitted'::public.referral_stage, stage, stage_changed_at from public.referrals"
+            " where stage <> 'submitted'"))
+        conn.execute(sa.text(
+            "update public.referrals set interviewed_at = stage_changed_at"
+            " where stage in ('interviewing', 'offer', 'hired')"))
+        conn.execute(sa.text("set local session_replication_role = origin"))
         conn.execute(sa.text(
             "insert into public.referral_ownerships (identity, referral_id, owned)"
             " select k, md5('r' || i)::uuid, tstzrange(now() - (i % 730) * interval '1 day',"
@@ -77,11 +114,8 @@ def fill(count: int) -> tuple[Actor, Actor]:
             "      unnest(private.candidate_identities('person' || i || '@example.org',"
             "             'https://www.linkedin.com/in/person-' || i)) k"), {"n": count})
         conn.execute(sa.text(
-            "insert into public.jobs (id, title, department, location, status)"
-            " values ('00000000-0000-0000-0000-000000000001', 'Analyst', 'Data', 'Berlin', 'published')"))
-        conn.execute(sa.text(
             "insert into public.applications (job_id, candidate_id)"
-            " select '00000000-0000-0000-0000-000000000001', md5('c' || i)::uuid"
+            " select md5('j' || i % 60)::uuid, md5('c' || i)::uuid"
             " from generate_series(1, :n, 50) i"), {"n": count})
     with owner_transaction() as conn:
         conn.execute(sa.text("analyze"))
@@ -116,10 +150,35 @@ def main() -> None:
             plan = conn.execute(sa.text("explain analyze " + DUPLICATE_CHECK),
                                 {"email": known[0][0], "linkedin": known[0][1]}).scalars()
             print("\n".join(plan), "\n")
+        with transaction(recruiter) as conn:  # the board's count and one stage's cards
+            params = pipeline._filters(None) | {"limit": 5, "this": "hired"}
+            for query in (f"select r.stage, count(*) {pipeline._FROM} where {pipeline._FILTER} group by 1",
+                          f"{pipeline._CARD_SQL} where {pipeline._FILTER.replace(':stage', ':this')}"
+                          " order by r.stage_changed_at desc, r.id limit :limit"):
+                print("\n".join(conn.execute(sa.text("explain analyze " + query), params).scalars()), "\n")
 
     floor = transaction_floor(recruiter, "floor: empty transaction as a recruiter")
     describe("duplicate check, already referred", timings(check, known), floor)
     describe("duplicate check, new person", timings(check, new), floor)
+
+    def first_page(filters):
+        # What pages/recruiting/referrals.py asks for on opening, in its order.
+        pipeline.filter_choices(recruiter)
+        pipeline.board(recruiter, per_stage=5, **filters)
+        pipeline.search(recruiter, page=1, **filters)
+
+    runs = [{}] * 30
+    describe("pipeline first page (choices, board, table)", timings(first_page, runs), floor)
+    describe("  the board alone", timings(lambda f: pipeline.board(recruiter, per_stage=5), runs), floor)
+    describe("  the table's first page alone", timings(lambda f: pipeline.search(recruiter), runs), floor)
+    describe("pipeline first page, one department",
+             timings(first_page, [{"department": "Sales"}] * 30), floor)
+    describe("table page 400",
+             timings(lambda f: pipeline.search(recruiter, page=400), runs), floor)
+    year = (date.today() - timedelta(days=365), date.today())
+    describe("programme figures, last 12 months",
+             timings(lambda f: referral_figures.figures(recruiter, *year), [{}] * 10), floor)
+    describe("leaderboard (top 20)", timings(lambda f: recognition.leaderboard(alumnus), [{}] * 10), floor)
 
     def submit(person):
         form = referring.ReferralForm(full_name="Bench Person", email=person[0], linkedin_url=person[1],

@@ -171,6 +171,7 @@ def load_demo(today: date | None = None, *, force: bool = False) -> dict[str, in
         _visits(conn, rng, jobs[:9], today)
         social_applications = _social_media(conn, rng, accounts, jobs[:9], candidates, today)
         _hires(conn, rng, jobs, applications + referrals + social_applications, today)
+        _referral_payouts(conn, accounts["admin@example.com"], today)
         _running_costs(conn, today)
         after = _counts(conn)
     return {table: after[table] - before[table] for table in after}
@@ -310,6 +311,8 @@ def _referrals(conn: Connection, rng: random.Random, accounts: dict[str, UUID],
         referrer = referrers[i % 2] if i < 12 else rng.choice(referrers[2:])
         stage = REFERRAL_STAGES[(i // 2) % 6] if i < 12 else rng.choice(REFERRAL_STAGES)
         created = today - timedelta(days=rng.randint(3, 300))
+        if i == 8:  # Priya's hire is an old one, so that its bonus has been paid
+            created = today - timedelta(days=260)
         rows.append({
             "id": demo_id(f"referral:{i}"), "referrer": referrer,
             "cand": candidates[1 + i], "job": rng.choice(jobs[:9]) if i % 7 else None,
@@ -335,7 +338,58 @@ def _referrals(conn: Connection, rng: random.Random, accounts: dict[str, UUID],
           cast(:stage as public.referral_stage), :reward, :paid, :created, :moved)
         on conflict (id) do nothing
         """), rows)
+    # Each referral owns its candidate from the day it was made, as a submitted one would
+    # (a new referral of the same person in the portal is then a duplicate) ...
+    conn.execute(sa.text(
+        """
+        insert into public.referral_ownerships (identity, referral_id, owned)
+        select k, r.id, tstzrange(r.created_at, r.created_at + interval '12 months')
+        from public.referrals r join public.candidates c on c.id = r.candidate_id,
+             unnest(private.candidate_identities(c.email, c.linkedin_url)) k
+        where r.id = any(:ids)
+        on conflict do nothing
+        """), {"ids": [r["id"] for r in rows]})
+    # ... and Tom referred Priya's first candidate again later: recorded, credited to Priya.
+    first = rows[0]
+    conn.execute(sa.text(
+        """
+        insert into public.referrals (id, referrer_id, candidate_id, job_id, relationship, reason,
+          created_at, stage_changed_at, outcome, owner_referral_id)
+        values (:id, :tom, :cand, :job, 'Former teammate here', 'Would be great on the team.',
+          :created, :created, 'duplicate', :owner)
+        on conflict (id) do nothing
+        """), {"id": demo_id("referral:duplicate"), "tom": accounts["tom@example.com"], "cand": first["cand"],
+               "job": first["job"], "created": first["created"] + timedelta(days=2), "owner": first["id"]})
     return [r["id"] for r in rows]
+
+
+def _referral_payouts(conn: Connection, admin: UUID, today: date) -> None:
+    """Bonuses of the hired referrals, one in each state: each hire started two weeks after
+    being hired and the bonus falls due 90 days later. The oldest was paid by the admin,
+    the next is due, the third hire left after 40 days and forfeited it, the rest wait."""
+    hired = conn.execute(sa.text(
+        "select r.id, r.referrer_id, r.stage_changed_at::date as hired_on,"
+        "       coalesce(r.reward_amount, j.referral_bonus, 2000) as amount"
+        " from public.referrals r left join public.jobs j on j.id = r.job_id"
+        " where r.stage = 'hired' and r.outcome = 'owner' and r.id = any(:ids)"
+        " order by r.stage_changed_at, r.id"),
+        {"ids": [demo_id(f"referral:{i}") for i in range(48)]}).all()
+    for n, referral in enumerate(hired):
+        start = min(today, referral.hired_on + timedelta(days=14))
+        due = start + timedelta(days=90)
+        paid = min(today, due + timedelta(days=5)) if n == 0 and due <= today else None
+        left = min(today, start + timedelta(days=40)) if n == 2 else None
+        conn.execute(sa.text(
+            "update public.referrals set start_date = :start, left_on = :left, reward_amount = :amount,"
+            " reward_paid_at = :paid where id = :id"),
+            {"id": referral.id, "start": start, "left": left, "amount": referral.amount, "paid": paid})
+        conn.execute(sa.text(
+            "insert into public.referral_payouts (referral_id, referrer_id, share_percent, amount,"
+            "  start_date, due_on, paid_at, paid_by, forfeited_at)"
+            " select :r, :u, 100, :amount, :start, :due, :paid, :by, :left"
+            " where not exists (select 1 from public.referral_payouts where referral_id = :r)"),
+            {"r": referral.id, "u": referral.referrer_id, "amount": referral.amount, "start": start,
+             "due": due, "paid": paid, "by": admin if paid else None, "left": left})
 
 
 def _questions(conn: Connection, jobs: list[UUID], accounts: dict[str, UUID], today: date) -> None:

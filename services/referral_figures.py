@@ -2,10 +2,12 @@
 conversion by month and by department, the top referrers, and time to hire for referrals
 against other sources. Aggregated in SQL, under row-level security (staff see all).
 
-Referrals are counted in the month they were made (a cohort): "interviews" are those whose
-current stage is interviewing, offer or hired, "hires" those hired; conversion is hires per
-referral. Time to hire is the days from a hire's referral (or, for other sources, its
-application) to the hire date, for hires dated in the period."""
+Credited referrals (not duplicates, not people who had applied already) are counted in
+the month they were made, as a cohort: "interviews" are those that reached an interview at
+any time (even if not selected afterwards; `referrals.interviewed_at`, kept by the
+database), "hires" those hired; conversion is hires per referral. Time to hire is the days
+from a hire's referral (or, for other sources, its application) to the hire date, for hires
+dated in the period."""
 
 from __future__ import annotations
 
@@ -23,10 +25,11 @@ from services.permissions import require_staff
 
 _COUNTS = """
   count(*) as referrals,
-  count(*) filter (where r.stage in ('interviewing', 'offer', 'hired')) as interviews,
+  count(*) filter (where r.interviewed_at is not null) as interviews,
   count(*) filter (where r.stage = 'hired') as hires,
   round(count(*) filter (where r.stage = 'hired')::numeric / count(*), 3) as conversion"""
-_PERIOD = "r.created_at >= cast(:start as date) and r.created_at < cast(:end as date) + 1"
+_PERIOD = ("r.outcome = 'owner'"
+           " and r.created_at >= cast(:start as date) and r.created_at < cast(:end as date) + 1")
 
 BY_MONTH = sa.text(f"""
 select to_char(date_trunc('month', r.created_at), 'YYYY-MM') as month, {_COUNTS}

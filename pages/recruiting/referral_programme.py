@@ -9,12 +9,16 @@ from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
 from services import referral_figures as rf
+from services import referral_submission as referring
 from services.savings_export import csv_bytes
 
 actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
 st.title("Referral programme")
-st.caption("Referrals are counted in the month they were made, with the stage they are at now. "
-           "Conversion is hires per referral.")
+if notice := st.session_state.pop("ownership-saved", None):
+    st.success(notice)
+st.caption("Each month counts the referrals made in it and how far they have got since: interviews "
+           "are those that reached an interview, even if not selected afterwards. Duplicates and people "
+           "who had applied already are left out. Conversion is hires per referral.")
 
 today = date.today()
 left, right = st.columns(2)
@@ -58,3 +62,18 @@ st.caption("Referrers who chose to stay off the leaderboard are not listed.")
 table("Time to hire", figures.time_to_hire, "time-to-hire", "No hires in this period.")
 st.caption("Days from the referral (or, for other sources, the application) to the hire date, "
            "for hires dated in the period; hires imported without either are counted apart.")
+
+st.subheader("Ownership period", anchor=False)
+months = referring.ownership_months(actor)
+st.caption(f"A candidate belongs to their first referrer for {months} months: a second referral of the same "
+           "person (by email or LinkedIn profile) in that time is recorded as a duplicate and earns nothing.")
+if actor.role is Role.ADMIN:
+    with st.form("ownership-period", border=True):
+        chosen = st.number_input("Months a referrer owns a candidate", min_value=1, max_value=60,
+                                 value=months, step=1,
+                                 help="Applies to referrals made from now on; running ones keep theirs.")
+        if st.form_submit_button("Save ownership period"):
+            ui.act_then_rerun(lambda: referring.set_ownership_months(actor, int(chosen)), "ownership-saved",
+                              f"Referrers now own a candidate for {int(chosen)} months.")
+else:
+    st.caption("Admins change it here.")

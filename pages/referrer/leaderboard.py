@@ -11,9 +11,10 @@ from services import recognition
 actor = ui.require_role(Role.ALUMNUS, Role.EMPLOYEE, Role.RECRUITER, Role.ADMIN)
 st.title("Leaderboard")
 points = recognition.POINTS
-st.caption(f"Points: {points['referral']} for a referral, {points['interview']} more when they reach "
-           f"interview, {points['hire']} more when they are hired. Referrers who chose to stay off "
-           "the leaderboard are not shown.")
+st.caption(f"Points: {points['referral']} for a referral credited to you, {points['interview']} more once "
+           f"they reach an interview, {points['hire']} more when they are hired. Someone already referred, "
+           "or who had applied already, earns no points. Referrers who chose to stay off the leaderboard "
+           "are not shown.")
 
 if actor.role in recognition.REFERRER_ROLES:
     hidden = recognition.opted_out(actor)

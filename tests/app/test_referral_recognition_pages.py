@@ -90,6 +90,18 @@ def test_programme_page(demo_db):
     assert "after its last" in texts(at)
 
 
+def test_admins_set_the_ownership_period_and_recruiters_read_it(demo_db):
+    recruiter = open_as("recruiter@example.com", "pages/recruiting/referral_programme.py")
+    assert "for 12 months" in texts(recruiter) and "Admins change it here." in texts(recruiter)
+    assert not [b for b in recruiter.button if b.label == "Save ownership period"]
+    admin = open_as("admin@example.com", "pages/recruiting/referral_programme.py")
+    admin.number_input[0].set_value(6)
+    next(b for b in admin.button if b.label == "Save ownership period").click().run()
+    assert_no_exception(admin)
+    assert "Referrers now own a candidate for 6 months." in texts(admin)
+    assert "for 6 months" in texts(open_as("recruiter@example.com", "pages/recruiting/referral_programme.py"))
+
+
 @pytest.mark.parametrize("who,page", [
     ("candidate@example.com", "pages/referrer/leaderboard.py"),
     (None, "pages/referrer/leaderboard.py"),

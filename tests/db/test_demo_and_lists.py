@@ -4,7 +4,17 @@ import sqlalchemy as sa
 from portal.db import act_as
 from portal.errors import ValidationError
 from portal.models import Actor, Role
-from services import accounts, applications, demo, jobs, overview, referrals, sign_in
+from services import (
+    accounts,
+    applications,
+    demo,
+    jobs,
+    overview,
+    referral_rewards,
+    referral_submission,
+    referrals,
+    sign_in,
+)
 
 
 def test_demo_loads_once(demo_db):
@@ -78,7 +88,29 @@ def test_alumni_list_their_own_referrals(demo_db):
     everything_she_can_see = referrals.list_referrals(priya)
     assert mine.total == everything_she_can_see.total == 6
     assert set(referrals.count_by_stage(priya).values()) == {1}
-    assert referrals.list_referrals(recruiter).total == 48
+    assert referrals.list_referrals(recruiter).total == 49  # 48 and Tom's duplicate of Priya's first
+    tom = sign_in.with_password("tom@example.com", demo.DEMO_PASSWORD)
+    toms = referrals.list_referrals(tom, mine=True, page_size=50).rows
+    assert [r.outcome for r in toms].count("duplicate") == 1
+
+
+def test_demo_referrals_own_their_candidates_and_hires_have_payouts(demo_db):
+    tom = sign_in.with_password("tom@example.com", demo.DEMO_PASSWORD)
+    again = referral_submission.refer(tom, referral_submission.ReferralForm(
+        full_name="Someone", email=_a_referred_email(demo_db), relationship="Worked together.",
+        reason="Good at this.", candidate_agreed=True))
+    assert again.outcome == "duplicate"
+    admin = sign_in.with_password("admin@example.com", demo.DEMO_PASSWORD)
+    statuses = {p.status for p in referral_rewards.payouts(admin, page_size=100).rows}
+    assert statuses == {"paid", "due", "forfeited", "waiting"}
+
+
+def _a_referred_email(engine) -> str:
+    with engine.connect() as conn:
+        return conn.execute(sa.text(
+            "select c.email from public.referrals r join public.candidates c on c.id = r.candidate_id"
+            " where not exists (select 1 from public.applications a where a.candidate_id = c.id)"
+            " order by r.created_at limit 1")).scalar_one()
 
 
 def test_candidate_sees_own_applications(demo_db):

@@ -77,7 +77,7 @@ def people(clean_db) -> People:
 
 # --- recognition ---------------------------------------------------------------------------
 
-def test_points_and_badges_follow_the_current_stage(people):
+def test_points_and_badges_follow_the_stages_reached(people):
     ann = recognition.my_recognition(people["ann"])
     # 3 referrals x 10 + 2 interviews x 30 + 1 hire x 100
     assert (ann.referrals, ann.interviews, ann.hires, ann.points) == (3, 2, 1, 190)
@@ -92,6 +92,36 @@ def test_a_stage_change_moves_the_points(people, clean_db):
         conn.execute(sa.text("update public.referrals set stage = 'hired' where id = :id"),
                      {"id": people.referrals[("ben", 0)]})
     assert recognition.my_recognition(people["ben"]).points == 20 + 30 + 100
+
+
+def test_an_interview_counts_once_reached_and_cannot_be_set_by_hand(people, clean_db):
+    eve = people.referrals[("eve", 0)]
+    with clean_db.begin() as conn:
+        act_as(conn, people["rita"])
+        for stage in ("interviewing", "not_selected"):
+            conn.execute(sa.text("update public.referrals set stage = cast(:s as public.referral_stage)"
+                                 " where id = :id"), {"s": stage, "id": eve})
+        # Nor forged, nor erased, by a recruiter writing the column.
+        conn.execute(sa.text("update public.referrals set interviewed_at = case when id = :eve then null"
+                             " else now() end where id in (:eve, :ann)"),
+                     {"eve": eve, "ann": people.referrals[("ann", 2)]})
+    mine = recognition.my_recognition(people["eve"])
+    assert (mine.referrals, mine.interviews, mine.hires, mine.points) == (1, 1, 0, 40)
+    assert recognition.my_recognition(people["ann"]).interviews == 2  # unchanged
+    figures = rf.figures(people["rita"], date(2026, 3, 1), date(2026, 3, 31))
+    assert figures.by_month.to_dict("records")[0]["interviews"] == 4  # eve's and oli's three
+
+
+def test_a_duplicate_or_applied_first_referral_earns_nothing(people, clean_db):
+    with clean_db.begin() as conn:
+        conn.execute(sa.text("update public.referrals set outcome = 'duplicate' where id = :a"),
+                     {"a": people.referrals[("ann", 0)]})
+        conn.execute(sa.text("update public.referrals set outcome = 'applied_first' where id = :a"),
+                     {"a": people.referrals[("ann", 1)]})
+    ann = recognition.my_recognition(people["ann"])
+    assert (ann.referrals, ann.interviews, ann.hires, ann.points) == (1, 0, 0, 10)
+    january = rf.figures(people["rita"], date(2026, 1, 1), date(2026, 1, 31))
+    assert january.by_month.empty
 
 
 def test_leaderboard_ranks_by_points_without_who_opted_out(people):

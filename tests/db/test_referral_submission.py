@@ -112,6 +112,30 @@ def test_a_candidate_who_applied_first_is_credited_to_no_one(world, clean_db, tm
         assert conn.execute(sa.text("select count(*) from public.referral_ownerships")).scalar() == 0
 
 
+def test_an_application_under_way_decides_a_simultaneous_referral(world, clean_db):
+    # Ada is on file already (say, from an earlier hire import). Applying updates her
+    # candidate row, and a referral's insert of the same email waits for that row, so the
+    # referral is decided after the application commits, never beside it.
+    with clean_db.begin() as conn:
+        conn.execute(sa.text("insert into public.candidates (full_name, email)"
+                             " values ('Ada', 'ada@example.com')"))
+    applying = clean_db.connect()
+    applying.begin()
+    applying.execute(sa.text(
+        "select * from private.submit_application(:job, 'Ada Lovelace', 'ada@example.com', null, null, '',"
+        " 'direct', null, null, null, null, null, null, null)"), {"job": world["job"]})
+    outcome: list[str] = []
+    referring_thread = threading.Thread(
+        target=lambda: outcome.append(referring.refer(world["priya"], form()).outcome))
+    referring_thread.start()
+    referring_thread.join(timeout=1.0)
+    assert referring_thread.is_alive(), "the referral should wait for the application under way"
+    applying.commit()
+    applying.close()
+    referring_thread.join(timeout=10)
+    assert outcome == ["applied_first"]
+
+
 def test_many_simultaneous_referrals_of_one_person_have_exactly_one_owner(world, clean_db):
     referrers = [person(clean_db, f"alum{n}@example.com", name=f"Alum {n}") for n in range(16)]
     start = threading.Barrier(len(referrers))
