@@ -28,6 +28,7 @@ def _done(message: str) -> None:
 
 
 with st.expander("Bonus rules"):
+    st.subheader("By department", divider="gray")
     existing = rewards.rules(actor)
     if existing:
         st.dataframe([{"Department": r.department or "Every department", "Bonus": f"{r.amount:,.2f}",

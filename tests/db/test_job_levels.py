@@ -23,7 +23,6 @@ from services.jobs import JobFilter
 from tests.db.test_postings import FORM, person
 from tests.db.test_referral_pipeline import World, _hire, world  # noqa: F401 - the fixture
 
-
 # --- the level of a posting ------------------------------------------------------------------
 
 def test_a_posting_keeps_its_level_through_writing_editing_and_listing(clean_db):
@@ -73,19 +72,19 @@ def test_import_reads_levels_and_reports_a_bad_one_by_row_number(clean_db):
 
 # --- bonus rules per level -------------------------------------------------------------------
 
-def _set_job(world: World, **values) -> None:
+def _set_job(w: World, **values) -> None:
     sets = ", ".join(f"{name} = :{name}" for name in values)
-    with transaction(world.recruiter) as conn:
+    with transaction(w.recruiter) as conn:
         conn.execute(sa.text(f"update public.jobs set {sets} where id = :j"),  # noqa: S608
-                     values | {"j": world.job})
+                     values | {"j": w.job})
 
 
-def _bonus(world: World) -> tuple[Decimal, int, str, str]:
-    b = rewards.bonuses(world.recruiter, [world.referral])[world.referral]
+def _bonus(w: World) -> tuple[Decimal, int, str, str]:
+    b = rewards.bonuses(w.recruiter, [w.referral])[w.referral]
     return b.amount, b.retention_days, b.amount_from, b.retention_from
 
 
-def test_each_rule_of_the_cascade_wins_when_present(world):
+def test_each_rule_of_the_cascade_wins_when_present(world):  # noqa: F811
     _set_job(world, level="senior")  # the world's job: Engineering, no bonus of its own
     assert _bonus(world) == (Decimal("0"), 90, "no rule (none applies)", "the default of 90 days")
     rewards.save_rule(world.recruiter, "", 1000, 30)
@@ -106,7 +105,7 @@ def test_each_rule_of_the_cascade_wins_when_present(world):
     assert (amount, due) == (Decimal("2000.00"), date(2026, 1, 10) + timedelta(days=120))
 
 
-def test_each_rule_of_the_cascade_falls_through_when_absent(world):
+def test_each_rule_of_the_cascade_falls_through_when_absent(world):  # noqa: F811
     _set_job(world, level="senior", referral_bonus=2500)
     rewards.save_rule(world.recruiter, "", 1000, 30)
     rewards.save_rule(world.recruiter, "Engineering", 1500, 60)
@@ -125,7 +124,7 @@ def test_each_rule_of_the_cascade_falls_through_when_absent(world):
     assert _bonus(world)[:3] == (Decimal("0"), 90, "no rule (none applies)")
 
 
-def test_level_rules_are_checked_changed_and_deleted_by_staff_only(world):
+def test_level_rules_are_checked_changed_and_deleted_by_staff_only(world):  # noqa: F811
     for level, amount, days, message in ((None, 100, 90, "Choose a job level: one of Intern, Junior"),
                                          ("principal", 100, 90, "Choose a job level"),
                                          ("senior", -5, 90, "Bonus amount"),
