@@ -102,17 +102,25 @@ def save_rule(actor: Actor, department: str, amount: float | None, retention_day
     department = " ".join((department or "").split())
     if len(department) > 100:
         raise ValidationError("Department: at most 100 characters. Shorten it and try again.")
+    amount = _upsert(actor, "referral_bonus_rules", "department", department, amount, retention_days)
+    return Rule(department, amount, retention_days)
+
+
+def _upsert(actor: Actor, table: str, key: str, value: str, amount: float | None,
+            retention_days: int | None) -> Decimal:
+    """Check a rule's amount and retention period and write it into `table`, keyed by
+    `key` (both constants of this module); returns the amount as stored."""
     amount = _checked(amount, retention_days)
     with _guarded(actor) as conn:
         conn.execute(sa.text(
-            """
-            insert into public.referral_bonus_rules (department, amount, retention_days)
-            values (:department, :amount, :days)
-            on conflict (department) do update
+            f"""
+            insert into public.{table} ({key}, amount, retention_days)
+            values (:value, :amount, :days)
+            on conflict ({key}) do update
               set amount = excluded.amount, retention_days = excluded.retention_days,
                   updated_by = auth.uid(), updated_at = now()
-            """), {"department": department, "amount": amount, "days": retention_days})
-    return Rule(department, Decimal(str(amount)).quantize(Decimal("0.01")), retention_days)
+            """), {"value": value, "amount": amount, "days": retention_days})  # noqa: S608
+    return Decimal(str(amount)).quantize(Decimal("0.01"))
 
 
 def delete_rule(actor: Actor, department: str) -> None:
@@ -135,17 +143,8 @@ def save_level_rule(actor: Actor, level: str | None, amount: float | None,
     """Set the bonus and retention period of a job level."""
     if level not in LEVEL_LABELS:
         raise ValidationError("Choose a job level: one of " + ", ".join(LEVEL_LABELS.values()) + ".")
-    amount = _checked(amount, retention_days)
-    with _guarded(actor) as conn:
-        conn.execute(sa.text(
-            """
-            insert into public.referral_level_bonus_rules (level, amount, retention_days)
-            values (:level, :amount, :days)
-            on conflict (level) do update
-              set amount = excluded.amount, retention_days = excluded.retention_days,
-                  updated_by = auth.uid(), updated_at = now()
-            """), {"level": level, "amount": amount, "days": retention_days})
-    return LevelRule(level, Decimal(str(amount)).quantize(Decimal("0.01")), retention_days)
+    amount = _upsert(actor, "referral_level_bonus_rules", "level", level, amount, retention_days)
+    return LevelRule(level, amount, retention_days)
 
 
 def delete_level_rule(actor: Actor, level: str) -> None:
