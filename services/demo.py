@@ -75,6 +75,9 @@ JOBS = [
     ("People Partner", "People", "Austin, TX", "hybrid", (60000, 72000), "closed"),
 ]
 
+# Each job's level (services.jobs.LEVEL_LABELS), in the order of JOBS.
+JOB_LEVELS = ("senior", "mid", "mid", "mid", "senior", "mid", "mid", "mid", "mid", "lead", "senior", "mid")
+
 FIRST_NAMES = ["Alex", "Bea", "Carlos", "Dana", "Elif", "Femi", "Greta", "Hugo", "Ines", "Jonas",
                "Kira", "Luis", "Mira", "Nils", "Omar", "Paula", "Quinn", "Rosa", "Sven", "Tara",
                "Umar", "Vera", "Wen", "Xenia", "Yusuf", "Zoe"]
@@ -226,16 +229,16 @@ def _jobs(conn: Connection, owner: UUID, today: date) -> list[UUID]:
             "published": published if status in ("published", "closed") else None,
             "closed": published + timedelta(days=30) if status == "closed" else None,
             "reason": "filled" if status == "closed" else None,
-            "start": today + timedelta(days=60 + 7 * i),
+            "start": today + timedelta(days=60 + 7 * i), "level": JOB_LEVELS[i],
         })
     conn.execute(sa.text(
         """
         insert into public.jobs (id, title, department, location, remote_policy, salary_min,
           salary_max, currency, description, hiring_manager, owner_id, status, referral_bonus,
-          published_at, closed_at, close_reason, target_start_date)
+          published_at, closed_at, close_reason, target_start_date, level)
         values (:id, :title, :department, :location, :remote, :low, :high, :currency,
           :description, :manager, :owner, cast(:status as public.job_status), :bonus, :published,
-          :closed, :reason, :start)
+          :closed, :reason, :start, :level)
         on conflict (id) do nothing
         """), rows)
     return [r["id"] for r in rows]

@@ -19,6 +19,9 @@ ALL_STATUSES = ("draft", "in_review", "approved", "published", "closed")
 REMOTE_LABELS = {"onsite": "On site", "hybrid": "Hybrid", "remote": "Remote"}
 EMPLOYMENT_LABELS = {"full_time": "Full time", "part_time": "Part time", "contract": "Contract",
                      "internship": "Internship", "temporary": "Temporary"}
+# Job levels, most junior first; the migration 20261130000000_job_levels checks the same keys.
+LEVEL_LABELS = {"intern": "Intern", "junior": "Junior", "mid": "Mid-level", "senior": "Senior",
+                "lead": "Lead", "executive": "Executive"}
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,7 @@ class Job:
     published_at: datetime | None
     description: str
     owner_id: UUID | None = None
+    level: str | None = None
 
     @property
     def salary_range(self) -> str:
@@ -46,9 +50,11 @@ class Job:
 
     @property
     def facts(self) -> list[str]:
-        """Department, place, remote policy, employment type and pay, for a caption."""
+        """Department, level, place, remote policy, employment type and pay, for a caption."""
         facts = [self.department, self.location, REMOTE_LABELS.get(self.remote_policy, self.remote_policy),
                  EMPLOYMENT_LABELS.get(self.employment_type, self.employment_type)]
+        if self.level:
+            facts.insert(1, LEVEL_LABELS.get(self.level, self.level))
         return facts + ([self.salary_range] if self.salary_range else [])
 
     @property
@@ -57,7 +63,7 @@ class Job:
 
 
 JOB_COLUMNS = ("id, title, department, location, remote_policy, employment_type, salary_min,"
-            " salary_max, currency, status, published_at, description, owner_id")
+            " salary_max, currency, status, published_at, description, owner_id, level")
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ The CSV columns (the header row names them, in any order):
     title, department, location      required
     remote_policy                    onsite (empty), hybrid or remote
     employment_type                  full_time (empty), part_time, contract, internship, temporary
+    level                            intern, junior, mid, senior, lead or executive; optional
     salary_min, salary_max           plain numbers, optional
     currency                         three letters; empty means the reporting currency
     description                      Markdown
@@ -44,7 +45,7 @@ from portal.models import Actor, Page
 from portal.storage import ResumeStore, resume_store
 from services import audit
 from services.csv_files import ImportResult, RowProblem, amount_cell, check_no_control_characters, read_table
-from services.jobs import EMPLOYMENT_LABELS, JOB_COLUMNS, ORDER, REMOTE_LABELS, Job, JobFilter
+from services.jobs import EMPLOYMENT_LABELS, JOB_COLUMNS, LEVEL_LABELS, ORDER, REMOTE_LABELS, Job, JobFilter
 from services.permissions import require_staff
 from services.savings import load_assumptions
 from services.savings_export import csv_bytes
@@ -63,7 +64,7 @@ NEXT_STEPS: dict[str, dict[str, str]] = {
 MAX_BONUS = Decimal("99999999.99")  # jobs.referral_bonus is numeric(10, 2)
 
 REQUIRED_COLUMNS = ("title", "department", "location")
-OPTIONAL_COLUMNS = ("remote_policy", "employment_type", "salary_min", "salary_max", "currency",
+OPTIONAL_COLUMNS = ("remote_policy", "employment_type", "level", "salary_min", "salary_max", "currency",
                     "description", "hiring_manager", "referral_bonus", "target_start_date",
                     "owner_email")
 EXPORT_ONLY_COLUMNS = ("id", "status", "close_reason", "published_at", "closed_at")
@@ -86,6 +87,7 @@ class PostingForm:
     owner_id: UUID | None = None
     referral_bonus: Decimal | float | None = None
     target_start_date: date | None = None
+    level: str | None = None  # a key of LEVEL_LABELS, or None for no level
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,7 @@ class Posting:
         return PostingForm(j.title, j.department, j.location, j.remote_policy, j.employment_type,
                            j.salary_min, j.salary_max, j.currency.strip(), j.description,
                            self.hiring_manager or "", j.owner_id, self.referral_bonus,
-                           self.target_start_date)
+                           self.target_start_date, j.level)
 
 
 def check_form(form: PostingForm) -> PostingForm:
@@ -123,6 +125,9 @@ def check_form(form: PostingForm) -> PostingForm:
     if form.employment_type not in EMPLOYMENT_LABELS:
         raise ValidationError(f"Employment type “{form.employment_type}” is not one of: "
                               + ", ".join(EMPLOYMENT_LABELS) + ".")
+    if form.level is not None and form.level not in LEVEL_LABELS:
+        raise ValidationError(f"Level “{form.level}” is not one of: " + ", ".join(LEVEL_LABELS)
+                              + " (or leave it empty).")
     low, high = (_amount("The lowest salary", form.salary_min),
                  _amount("The highest salary", form.salary_max))
     if low is not None and high is not None and low > high:
@@ -139,7 +144,8 @@ def check_form(form: PostingForm) -> PostingForm:
         salary_min=low, salary_max=high, currency=validation.currency_code(form.currency),
         description=text("Description", form.description, maximum=20_000),
         hiring_manager=text("Hiring manager", form.hiring_manager, maximum=120),
-        owner_id=form.owner_id, referral_bonus=bonus, target_start_date=form.target_start_date)
+        owner_id=form.owner_id, referral_bonus=bonus, target_start_date=form.target_start_date,
+        level=form.level)
 
 
 def _amount(label: str, value: Decimal | float | None) -> Decimal | None:
@@ -220,10 +226,10 @@ def create_posting(actor: Actor, form: PostingForm) -> UUID:
         job_id = conn.execute(sa.text(
             "insert into public.jobs (title, department, location, remote_policy, employment_type,"
             "  salary_min, salary_max, currency, description, hiring_manager, owner_id,"
-            "  referral_bonus, target_start_date)"
+            "  referral_bonus, target_start_date, level)"
             " values (:title, :department, :location, :remote_policy, :employment_type,"
             "  :salary_min, :salary_max, :currency, :description, :hiring_manager, :owner_id,"
-            "  :referral_bonus, :target_start_date) returning id"), _stored(form)).scalar_one()
+            "  :referral_bonus, :target_start_date, :level) returning id"), _stored(form)).scalar_one()
         audit.record(conn, "job.created", "job", str(job_id), {"title": form.title})
     return job_id
 
@@ -242,8 +248,8 @@ def update_posting(actor: Actor, job_id: UUID, form: PostingForm) -> None:
             " employment_type = :employment_type, salary_min = :salary_min,"
             " salary_max = :salary_max, currency = :currency, description = :description,"
             " hiring_manager = :hiring_manager, owner_id = :owner_id,"
-            " referral_bonus = :referral_bonus, target_start_date = :target_start_date"
-            " where id = :id"), _stored(form) | {"id": job_id})
+            " referral_bonus = :referral_bonus, target_start_date = :target_start_date,"
+            " level = :level where id = :id"), _stored(form) | {"id": job_id})
         changed = sorted(name for name, value in asdict(form).items()
                          if str(value or "") != str(getattr(before.form(), name) or ""))
         audit.record(conn, "job.updated", "job", str(job_id), {"fields": ", ".join(changed)})
@@ -362,15 +368,15 @@ def import_postings(actor: Actor, data: bytes, file_name: str) -> ImportResult:
                 """
                 insert into public.jobs (title, department, location, remote_policy, employment_type,
                   salary_min, salary_max, currency, description, hiring_manager, owner_id,
-                  referral_bonus, target_start_date, import_key)
+                  referral_bonus, target_start_date, level, import_key)
                 select title, department, location, remote_policy, employment_type, salary_min,
                   salary_max, currency, description, hiring_manager, owner_id, referral_bonus,
-                  target_start_date, import_key
+                  target_start_date, level, import_key
                 from jsonb_to_recordset(cast(:rows as jsonb)) as r(
                   title text, department text, location text, remote_policy text,
                   employment_type text, salary_min numeric, salary_max numeric, currency text,
                   description text, hiring_manager text, owner_id uuid, referral_bonus numeric,
-                  target_start_date date, import_key text)
+                  target_start_date date, level text, import_key text)
                 on conflict (import_key) do nothing
                 returning 1
                 """), {"rows": json.dumps(rows, default=str)}).all())
@@ -410,6 +416,7 @@ def _form_from_csv(record: dict[str, str], owners: dict[str, UUID], default_curr
         title=record["title"], department=record["department"], location=record["location"],
         remote_policy=_choice(record, "remote_policy", "onsite"),
         employment_type=_choice(record, "employment_type", "full_time"),
+        level=_level(record),
         salary_min=optional["salary_min"], salary_max=optional["salary_max"],
         currency=record.get("currency") or default_currency,
         description=record.get("description", ""), hiring_manager=record.get("hiring_manager", ""),
@@ -422,8 +429,21 @@ def _choice(record: dict[str, str], column: str, default: str) -> str:
     return record.get(column, "").lower().replace("-", "_").replace(" ", "_") or default
 
 
+def _level(record: dict[str, str]) -> str | None:
+    """The level's key from its key or its label, any case ("Senior", "mid-level"); None when empty."""
+    cell = record.get("level", "").strip().lower()
+    if not cell:
+        return None
+    by_label = {label.lower(): key for key, label in LEVEL_LABELS.items()}
+    level = by_label.get(cell, cell)
+    if level not in LEVEL_LABELS:
+        raise ValidationError(f"level “{record['level'].strip()}” is not one of: " + ", ".join(LEVEL_LABELS)
+                              + " (or leave it empty)")
+    return level
+
+
 _EXPORT_COLUMNS = (
-    "id, title, department, location, remote_policy, employment_type, salary_min, salary_max,"
+    "id, title, department, location, remote_policy, employment_type, level, salary_min, salary_max,"
     " trim(currency) as currency, description, hiring_manager, referral_bonus, target_start_date,"
     " (select p.email from public.profiles p where p.id = owner_id) as owner_email,"
     " status::text as status, close_reason, published_at, closed_at")

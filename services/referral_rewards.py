@@ -1,5 +1,6 @@
-"""Referral bonuses: the rules (a job's own bonus, else its department's rule, else the
-rule for every department), the payouts planned when a hire's start date is recorded
+"""Referral bonuses: the rules (a job's own bonus, else its level's rule, else its
+department's rule, else the rule for every department; the retention period from the first
+of those rules there is), the payouts planned when a hire's start date is recorded
 (split between referrers by percentage), due after the retention period, forfeited when
 the hire leaves first, marked paid (the database keeps who and when), and the CSV for payroll."""
 
@@ -18,6 +19,7 @@ from portal.db import guarded_transaction, transaction
 from portal.errors import NotFound, ValidationError
 from portal.models import Actor, Page
 from portal.validation import email_address, money_amount
+from services.jobs import LEVEL_LABELS
 from services.savings_export import csv_bytes
 
 DEFAULT_RETENTION_DAYS = 90
@@ -30,6 +32,26 @@ class Rule:
     department: str  # '' for every department
     amount: Decimal
     retention_days: int
+
+
+@dataclass(frozen=True)
+class LevelRule:
+    level: str  # a key of services.jobs.LEVEL_LABELS
+    amount: Decimal
+    retention_days: int
+
+    @property
+    def label(self) -> str:
+        return LEVEL_LABELS.get(self.level, self.level)
+
+
+@dataclass(frozen=True)
+class Bonus:
+    """What a referral earns, and which rule gave the amount and the retention period."""
+    amount: Decimal
+    retention_days: int
+    amount_from: str  # e.g. "the job's own bonus", "the Senior level's rule"
+    retention_from: str
 
 
 @dataclass(frozen=True)
@@ -66,26 +88,39 @@ def rules(actor: Actor) -> list[Rule]:
         return [Rule(*row) for row in rows]
 
 
-def save_rule(actor: Actor, department: str, amount: float | None, retention_days: int | None) -> Rule:
-    """Set the bonus and retention period of a department ('' for every department)."""
-    department = " ".join((department or "").split())
-    if len(department) > 100:
-        raise ValidationError("Department: at most 100 characters. Shorten it and try again.")
+def _checked(amount: float | None, retention_days: int | None) -> float:
     amount = money_amount("Bonus amount", amount)
     if amount > 99_999_999.99:
         raise ValidationError("Bonus amount must be at most 99,999,999.99.")
     if retention_days is None or not 0 <= retention_days <= 730:
         raise ValidationError("Retention period must be between 0 and 730 days after the start date.")
+    return amount
+
+
+def save_rule(actor: Actor, department: str, amount: float | None, retention_days: int | None) -> Rule:
+    """Set the bonus and retention period of a department ('' for every department)."""
+    department = " ".join((department or "").split())
+    if len(department) > 100:
+        raise ValidationError("Department: at most 100 characters. Shorten it and try again.")
+    amount = _upsert(actor, "referral_bonus_rules", "department", department, amount, retention_days)
+    return Rule(department, amount, retention_days)
+
+
+def _upsert(actor: Actor, table: str, key: str, value: str, amount: float | None,
+            retention_days: int | None) -> Decimal:
+    """Check a rule's amount and retention period and write it into `table`, keyed by
+    `key` (both constants of this module); returns the amount as stored."""
+    amount = _checked(amount, retention_days)
     with _guarded(actor) as conn:
         conn.execute(sa.text(
-            """
-            insert into public.referral_bonus_rules (department, amount, retention_days)
-            values (:department, :amount, :days)
-            on conflict (department) do update
+            f"""
+            insert into public.{table} ({key}, amount, retention_days)
+            values (:value, :amount, :days)
+            on conflict ({key}) do update
               set amount = excluded.amount, retention_days = excluded.retention_days,
                   updated_by = auth.uid(), updated_at = now()
-            """), {"department": department, "amount": amount, "days": retention_days})
-    return Rule(department, Decimal(str(amount)).quantize(Decimal("0.01")), retention_days)
+            """), {"value": value, "amount": amount, "days": retention_days})  # noqa: S608
+    return Decimal(str(amount)).quantize(Decimal("0.01"))
 
 
 def delete_rule(actor: Actor, department: str) -> None:
@@ -94,21 +129,77 @@ def delete_rule(actor: Actor, department: str) -> None:
                      {"d": department})
 
 
-def bonus_for(conn: Connection, referral_id: UUID) -> tuple[Decimal, int]:
-    """The bonus a referral earns and its retention period in days."""
-    row = conn.execute(sa.text(
-        """
-        select coalesce(j.referral_bonus, d.amount, a.amount, 0) as amount,
-               coalesce(d.retention_days, a.retention_days, :default) as days
-        from public.referrals r
-        left join public.jobs j on j.id = r.job_id
-        left join public.referral_bonus_rules d on d.department = j.department and d.department <> ''
-        left join public.referral_bonus_rules a on a.department = ''
-        where r.id = :id
-        """), {"id": referral_id, "default": DEFAULT_RETENTION_DAYS}).first()
+def level_rules(actor: Actor) -> list[LevelRule]:
+    """The rules per job level, most junior level first."""
+    with transaction(actor) as conn:
+        rows = conn.execute(sa.text(
+            "select level, amount, retention_days from public.referral_level_bonus_rules")).all()
+    order = list(LEVEL_LABELS)
+    return sorted((LevelRule(*row) for row in rows), key=lambda r: order.index(r.level))
+
+
+def save_level_rule(actor: Actor, level: str | None, amount: float | None,
+                    retention_days: int | None) -> LevelRule:
+    """Set the bonus and retention period of a job level."""
+    if level not in LEVEL_LABELS:
+        raise ValidationError("Choose a job level: one of " + ", ".join(LEVEL_LABELS.values()) + ".")
+    amount = _upsert(actor, "referral_level_bonus_rules", "level", level, amount, retention_days)
+    return LevelRule(level, amount, retention_days)
+
+
+def delete_level_rule(actor: Actor, level: str) -> None:
+    with _guarded(actor) as conn:
+        done = conn.execute(sa.text("delete from public.referral_level_bonus_rules where level = :l"),
+                            {"l": level}).rowcount
+    if not done:
+        raise NotFound("There is no rule for that level (any more).")
+
+
+_BONUS_SOURCES = """
+    select r.id, j.referral_bonus as own, j.level, j.department,
+           l.amount as level_amount, l.retention_days as level_days,
+           d.amount as department_amount, d.retention_days as department_days,
+           a.amount as default_amount, a.retention_days as default_days
+    from public.referrals r
+    left join public.jobs j on j.id = r.job_id
+    left join public.referral_level_bonus_rules l on l.level = j.level
+    left join public.referral_bonus_rules d on d.department = j.department and d.department <> ''
+    left join public.referral_bonus_rules a on a.department = ''
+    where r.id = any(cast(:ids as uuid[]))
+"""
+
+
+def _bonus(row) -> Bonus:
+    """The first of: the job's own bonus, its level's rule, its department's rule, the rule for
+    every department; the retention period from the first of those rules there is."""
+    rules = [(row.level_amount, row.level_days, f"the {LEVEL_LABELS.get(row.level, row.level)} level's rule"),
+             (row.department_amount, row.department_days, f"the {row.department} department's rule"),
+             (row.default_amount, row.default_days, "the rule for every department")]
+    present = [(amount, days, name) for amount, days, name in rules if amount is not None]
+    days, retention_from = ((present[0][1], present[0][2]) if present
+                            else (DEFAULT_RETENTION_DAYS, f"the default of {DEFAULT_RETENTION_DAYS} days"))
+    if row.own is not None:
+        return Bonus(Decimal(row.own), int(days), "the job's own bonus", retention_from)
+    if present:
+        return Bonus(Decimal(present[0][0]), int(days), present[0][2], retention_from)
+    return Bonus(Decimal("0.00"), int(days), "no rule (none applies)", retention_from)
+
+
+def bonus_for(conn: Connection, referral_id: UUID) -> Bonus:
+    """The bonus a referral earns, its retention period in days, and the rules they came from."""
+    row = conn.execute(sa.text(_BONUS_SOURCES), {"ids": [referral_id]}).first()
     if row is None:
         raise NotFound("That referral does not exist or you may not see it.")
-    return Decimal(row.amount), int(row.days)
+    return _bonus(row)
+
+
+def bonuses(actor: Actor, referral_ids: list[UUID]) -> dict[UUID, Bonus]:
+    """What each referral would earn now, with the rule that decides it."""
+    if not referral_ids:
+        return {}
+    with transaction(actor) as conn:
+        return {row.id: _bonus(row) for row in conn.execute(sa.text(_BONUS_SOURCES),
+                                                            {"ids": list(referral_ids)})}
 
 
 # --- payouts -------------------------------------------------------------------------------
@@ -129,7 +220,8 @@ def record_start(actor: Actor, referral_id: UUID, start_date: date | None,
         if referral.stage != "hired":
             raise ValidationError("Move the referral to Hired before recording a start date.")
         split = _split(conn, shares or {referral.email: 100.0})
-        amount, days = bonus_for(conn, referral_id)
+        bonus = bonus_for(conn, referral_id)
+        amount, days = bonus.amount, bonus.retention_days
         if conn.execute(sa.text("select exists (select 1 from public.referral_payouts"
                                 " where referral_id = :id and paid_at is not null)"),
                         {"id": referral_id}).scalar_one():

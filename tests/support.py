@@ -14,6 +14,7 @@ TABLES = ("auth.users", "public.invitations", "public.alumni_roster", "public.co
           "public.portal_settings", "public.social_guidelines", "public.question_words",
           "public.social_channels", "public.social_topics", "public.social_post_deliveries",
           "public.social_post_costs", "public.referral_bonus_rules",
+          "public.referral_level_bonus_rules",
           "public.referrer_preferences", "public.boomerang_interest", "public.job_digests",
           "public.referral_settings", "public.referral_codes", "public.referral_ownerships",
           "private.question_rate",

@@ -49,20 +49,26 @@ def posting_form(key: str, start: PostingForm, submit_label: str) -> PostingForm
         employment = left.selectbox("Employment type", list(jobs.EMPLOYMENT_LABELS),
                                     index=list(jobs.EMPLOYMENT_LABELS).index(start.employment_type),
                                     format_func=jobs.EMPLOYMENT_LABELS.get)
-        low = middle.number_input("Salary from (optional)", min_value=0.0, step=1000.0,
+        levels = [None, *jobs.LEVEL_LABELS]
+        level = middle.selectbox("Level (optional)", levels,
+                                 index=levels.index(start.level) if start.level in levels else 0,
+                                 format_func=lambda v: jobs.LEVEL_LABELS[v] if v else "No level",
+                                 help="Referral bonus rules can be set per level under Referral payouts.")
+        low = right.number_input("Salary from (optional)", min_value=0.0, step=1000.0,
                                   value=None if start.salary_min is None else float(start.salary_min))
-        high = right.number_input("Salary to (optional)", min_value=0.0, step=1000.0,
+        high = left.number_input("Salary to (optional)", min_value=0.0, step=1000.0,
                                   value=None if start.salary_max is None else float(start.salary_max))
-        currency = left.text_input("Currency", start.currency, max_chars=3)
-        bonus = middle.number_input(
+        currency = middle.text_input("Currency", start.currency, max_chars=3)
+        bonus = right.number_input(
             "Referral bonus", min_value=0.0, step=250.0,
             value=None if start.referral_bonus is None else float(start.referral_bonus),
             help="Paid to the alumnus or employee whose referral is hired, in the posting's "
                  "currency. New postings start with the default an admin sets under Running "
-                 "costs & assumptions.")
-        starts = right.date_input("Target start date (optional)", value=start.target_start_date)
-        manager = left.text_input("Hiring manager (optional)", start.hiring_manager, max_chars=120)
-        owner = middle.selectbox("Owner", owner_choices,
+                 "costs & assumptions. Leave it empty to use the bonus rules of the posting's level, "
+                 "else of its department (Referral payouts).")
+        starts = left.date_input("Target start date (optional)", value=start.target_start_date)
+        manager = middle.text_input("Hiring manager (optional)", start.hiring_manager, max_chars=120)
+        owner = right.selectbox("Owner", owner_choices,
                                  index=owner_choices.index(start.owner_id),
                                  format_func=lambda o: owners.get(o, "Former staff") if o else "Nobody")
         description = st.text_area(
@@ -72,7 +78,7 @@ def posting_form(key: str, start: PostingForm, submit_label: str) -> PostingForm
         if not st.form_submit_button(submit_label, type="primary"):
             return None
     return PostingForm(title, department, location, remote, employment, low, high, currency,
-                       description, manager, owner, bonus, starts)
+                       description, manager, owner, bonus, starts, level)
 
 
 if creating:

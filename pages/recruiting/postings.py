@@ -21,6 +21,7 @@ with st.expander("Import postings from a CSV file", icon=":material/upload_file:
         "One posting per row; the first row names the columns: `title`, `department`, "
         "`location`, and optionally `remote_policy` (`onsite`, `hybrid` or `remote`), "
         "`employment_type` (" + ", ".join(f"`{t}`" for t in jobs.EMPLOYMENT_LABELS) + "), "
+        "`level` (" + ", ".join(f"`{t}`" for t in jobs.LEVEL_LABELS) + "; empty: none), "
         "`salary_min`, `salary_max`, `currency` (empty: the reporting currency), `description` "
         "(Markdown), `hiring_manager`, `referral_bonus` (empty: the default bonus), "
         "`target_start_date` (YYYY-MM-DD) and `owner_email` (a recruiter's or admin's; empty: you). "
@@ -47,7 +48,8 @@ ui.paged_table(
     f"postings-page:{chosen}",
     lambda page: jobs.list_jobs(actor, statuses=chosen.statuses, search=search,
                                 department=department, owner_id=owner, page=page),
-    lambda j: {"Title": j.title, "Department": j.department, "Location": j.location,
+    lambda j: {"Title": j.title, "Department": j.department,
+               "Level": jobs.LEVEL_LABELS.get(j.level, ""), "Location": j.location,
                "Status": postings.STATUS_LABELS[j.status], "Owner": owners.get(j.owner_id, ""),
                "Salary": j.salary_range,
                "Published": j.published_at.date() if j.published_at else None},

@@ -10,11 +10,13 @@ from portal.errors import UserFacingError
 from portal.models import Role
 from services import referral_pipeline
 from services import referral_rewards as rewards
+from services.jobs import LEVEL_LABELS
 
 actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
 st.title("Referral payouts")
-st.caption("A job's own referral bonus comes first, then its department's rule, then the rule for every "
-           "department. Bonuses are due a retention period after the hire's start date.")
+st.caption("A job's own referral bonus comes first, then the rule of its level, then its department's "
+           "rule, then the rule for every department. Bonuses are due a retention period after the "
+           "hire's start date, taken from the first of those rules there is (90 days without one).")
 
 if notice := st.session_state.pop("payout-notice", None):
     st.success(notice)
@@ -26,6 +28,7 @@ def _done(message: str) -> None:
 
 
 with st.expander("Bonus rules"):
+    st.subheader("By department", divider="gray")
     existing = rewards.rules(actor)
     if existing:
         st.dataframe([{"Department": r.department or "Every department", "Bonus": f"{r.amount:,.2f}",
@@ -42,6 +45,39 @@ with st.expander("Bonus rules"):
             except UserFacingError as error:
                 ui.show_error(error)
 
+    st.subheader("By job level", divider="gray")
+    level_rules = rewards.level_rules(actor)
+    if level_rules:
+        st.dataframe([{"Level": r.label, "Bonus": f"{r.amount:,.2f}", "Paid after (days)": r.retention_days}
+                      for r in level_rules], hide_index=True)
+    else:
+        st.caption("No level has a rule yet: jobs without their own bonus use their department's rule.")
+    with st.form("level-bonus-rule", enter_to_submit=False):
+        a, b, c = st.columns(3)
+        level = a.selectbox("Job level", list(LEVEL_LABELS), index=None, format_func=LEVEL_LABELS.get,
+                            placeholder="Choose a level")
+        level_amount = b.number_input("Bonus for the level", min_value=None, value=1000.0, step=100.0)
+        level_days = c.number_input("Paid after (days from start)", value=rewards.DEFAULT_RETENTION_DAYS,
+                                    step=1, key="level-days")
+        if st.form_submit_button("Save level rule"):
+            try:
+                rule = rewards.save_level_rule(actor, level, level_amount, int(level_days))
+                _done(f"Saved: {rule.label} jobs earn {rule.amount:,.2f}, paid {rule.retention_days} days "
+                      "after the start.")
+            except UserFacingError as error:
+                ui.show_error(error)
+    if level_rules:
+        gone_col, button_col = st.columns([3, 1], vertical_alignment="bottom")
+        gone = gone_col.selectbox("Delete the rule of", [r.level for r in level_rules],
+                                  format_func=LEVEL_LABELS.get, key="level-rule-delete")
+        if button_col.button("Delete level rule", icon=":material/delete:"):
+            try:
+                rewards.delete_level_rule(actor, gone)
+                _done(f"Deleted the rule of {LEVEL_LABELS[gone]} jobs; they fall back to their "
+                      "department's rule.")
+            except UserFacingError as error:
+                ui.show_error(error)
+
 hired = referral_pipeline.search(actor, stage="hired", page_size=200).rows
 with st.expander("Record a start date or a leaver"):
     if not hired:
@@ -49,6 +85,10 @@ with st.expander("Record a start date or a leaver"):
     else:
         names = {r.id: f"{r.candidate_name} · {r.job_title or 'Open to anything'} · {r.referrer_name}"
                  for r in hired}
+        earned = rewards.bonuses(actor, list(names))
+        st.dataframe([{"Hired referral": names[i], "Bonus": f"{b.amount:,.2f}", "From": b.amount_from,
+                       "Paid after (days)": b.retention_days, "Retention from": b.retention_from}
+                      for i, b in earned.items()], hide_index=True)
         with st.form("start-date", enter_to_submit=False):
             chosen = st.selectbox("Hired referral", list(names), format_func=names.get)
             start = st.date_input("Start date", value=None, format="YYYY-MM-DD")

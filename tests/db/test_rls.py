@@ -135,6 +135,8 @@ def world(engine) -> World:
         conn.execute(sa.text("update public.referrals set stage = 'reviewing' where id = :ref_a"), ids)
         conn.execute(sa.text("insert into public.referral_bonus_rules (department, amount)"
                              " values ('', 1000)"))
+        conn.execute(sa.text("insert into public.referral_level_bonus_rules (level, amount)"
+                             " values ('senior', 2000)"))
         for key, referrer in (("ref_a", "alumnus"), ("ref_b", "alumnus_b")):
             conn.execute(sa.text(
                 "insert into public.referral_payouts (referral_id, referrer_id, share_percent, amount,"
@@ -220,6 +222,7 @@ VISIBLE = {
     "referral_stage_events": (0, 0, 2, 0, 3, 3),
     "referral_notifications": (0, 0, 1, 0, 0, 0),  # each person their own only
     "referral_bonus_rules": (0, 0, 0, 0, 1, 1),
+    "referral_level_bonus_rules": (0, 0, 0, 0, 1, 1),
     "referral_payouts":  (0, 0, 1, 0, 2, 2),
     "referral_settings": (0, 1, 1, 1, 1, 1),
     "referral_codes":    (0, 0, 1, 0, 1, 1),
@@ -330,6 +333,8 @@ INSERTS = {
                                " values (:me, :ref_a, 'forged')", ()),
     "referral_bonus_rules": ("insert into public.referral_bonus_rules (department, amount)"
                              " values ('Sales', 10)", ("recruiter", "admin")),
+    "referral_level_bonus_rules": ("insert into public.referral_level_bonus_rules (level, amount)"
+                                   " values ('lead', 10)", ("recruiter", "admin")),
     "referral_payouts": ("insert into public.referral_payouts (referral_id, referrer_id, share_percent,"
                          " amount, start_date, due_on) values (:ref_a, :me, 10, 100, current_date,"
                          " current_date)", ("recruiter", "admin")),
@@ -467,6 +472,7 @@ WRITES = {
     # The alumnus marks their own read; nobody deletes them.
     "referral_notifications": ("update public.referral_notifications set read_at = now()", ("alumnus",), ()),
     "referral_bonus_rules": ("update public.referral_bonus_rules set amount = 5", STAFF, STAFF),
+    "referral_level_bonus_rules": ("update public.referral_level_bonus_rules set amount = 5", STAFF, STAFF),
     # Paid ones are kept: the guard trigger refuses any change, the policy any delete.
     "referral_payouts": ("update public.referral_payouts set amount = 5", STAFF, STAFF),
     "referral_settings": ("update public.referral_settings set ownership_months = 6", ADMIN, ()),
