@@ -206,12 +206,17 @@ def staff_members(actor: Actor) -> list[StaffMember]:
 
 
 def new_form(actor: Actor) -> PostingForm:
-    """What a new posting starts with: owned by the actor, in the reporting currency, with
-    the default referral bonus (both set by an admin with the savings assumptions)."""
+    """What a new posting starts with: owned by the actor, in the reporting currency, and
+    with the default referral bonus (both set by an admin with the savings assumptions),
+    unless bonus rules are set: then no bonus of its own, so its level's or department's
+    rule decides."""
     with transaction(actor) as conn:
         assumptions = load_assumptions(conn)
+        ruled = conn.execute(sa.text(
+            "select exists (select 1 from public.referral_bonus_rules)"
+            " or exists (select 1 from public.referral_level_bonus_rules)")).scalar_one()
     return PostingForm(currency=assumptions.currency, owner_id=actor.user_id,
-                       referral_bonus=Decimal(str(assumptions.default_referral_bonus)))
+                       referral_bonus=None if ruled else Decimal(str(assumptions.default_referral_bonus)))
 
 
 # --- writing ---------------------------------------------------------------------------------

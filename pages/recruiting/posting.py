@@ -63,9 +63,9 @@ def posting_form(key: str, start: PostingForm, submit_label: str) -> PostingForm
             "Referral bonus", min_value=0.0, step=250.0,
             value=None if start.referral_bonus is None else float(start.referral_bonus),
             help="Paid to the alumnus or employee whose referral is hired, in the posting's "
-                 "currency. New postings start with the default an admin sets under Running "
-                 "costs & assumptions. Leave it empty to use the bonus rules of the posting's level, "
-                 "else of its department (Referral payouts).")
+                 "currency. Leave it empty to use the bonus rules of the posting's level, else of "
+                 "its department (Referral payouts); new postings start empty once such rules are "
+                 "set, else with the default an admin sets under Running costs & assumptions.")
         starts = left.date_input("Target start date (optional)", value=start.target_start_date)
         manager = middle.text_input("Hiring manager (optional)", start.hiring_manager, max_chars=120)
         owner = right.selectbox("Owner", owner_choices,

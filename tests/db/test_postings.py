@@ -16,7 +16,7 @@ from portal.db import transaction
 from portal.errors import NotFound, PermissionDenied, ValidationError
 from portal.models import Actor, Role
 from portal.storage import LocalStore
-from services import jobs, postings, programme, referrals
+from services import jobs, postings, programme, referral_rewards, referrals
 from services.accounts import create_account
 from services.applications import ApplicationForm, Resume, apply
 from services.jobs import JobFilter
@@ -110,6 +110,9 @@ def test_referral_bonus_defaults_from_the_assumptions(clean_db, recruiter):
     assert postings.new_form(recruiter).referral_bonus == Decimal("2250")
     programme.save_assumptions(admin, currency="USD", fee_rate=0.25, job_board_cost_per_hire=4700)
     assert postings.new_form(recruiter).referral_bonus == Decimal("2250")  # None keeps it
+    # Once a bonus rule is set, a new posting has no bonus of its own: the rules decide.
+    referral_rewards.save_level_rule(recruiter, "senior", 3000, 90)
+    assert postings.new_form(recruiter).referral_bonus is None
     with pytest.raises(PermissionDenied):
         programme.save_assumptions(recruiter, currency="USD", fee_rate=0.2,
                                    job_board_cost_per_hire=4700, default_referral_bonus=1)
