@@ -108,6 +108,17 @@ def export_person(conn: Connection, email: str, store: ResumeStore | None = None
     }
 
 
+REFERRER_PARTS = ("alumni_roster", "referrals_made", "referral_codes", "referral_payouts",
+                  "referral_notifications", "referrer_preferences", "boomerang_interest")
+
+
+def found(data: dict) -> str:
+    """What an export holds, in a line."""
+    return (f"{len(data['applications'])} application(s), {len(data['referrals'])} referral(s) of them, "
+            f"{len(data['questions'])} question(s) and {sum(len(data[k]) for k in REFERRER_PARTS)} "
+            "record(s) of the referral programme about them as a referrer found.")
+
+
 def _as_referrer(conn: Connection, email: str) -> dict[str, list[dict]]:
     """What the referral programme holds about an alumnus or employee. The referrals they
     made show the candidate's name and what the referrer wrote, as on their My referrals

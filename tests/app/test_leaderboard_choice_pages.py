@@ -50,3 +50,13 @@ def test_only_referrers_have_the_choice_on_my_account(demo_db):
     for email in ("recruiter@example.com", "admin@example.com", "candidate@example.com"):
         at = open_as(email, "pages/account/my_account.py")
         assert not at.toggle and "Leaderboard" not in texts(at), email
+
+
+def test_the_admin_export_counts_what_the_programme_holds_about_an_alumna(demo_db):
+    at = open_as("admin@example.com", "pages/admin/privacy.py")
+    at.text_input(key="privacy-email").input("priya@example.com")
+    next(b for b in at.button if b.label == "Prepare export").click().run()
+    assert_no_exception(at)
+    found = next(s.value for s in at.success)
+    held = int(found.split(" question(s) and ")[1].split(" ")[0])
+    assert held >= 6 and "about them as a referrer found" in found  # her six referrals at least
