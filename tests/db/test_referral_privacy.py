@@ -160,7 +160,11 @@ def test_erasing_a_candidate_frees_their_identities_and_keeps_the_paid_bonus(eng
             "select referral_id, amount, paid_at, paid_by, referrer_id from public.referral_payouts")).one()
     assert kept.referral_id is None and kept.amount == 1500 and kept.paid_at
     assert (kept.paid_by, kept.referrer_id) == (world.recruiter.user_id, world.tom.user_id)
-    assert [p.amount for p in referral_rewards.payouts(world.recruiter, status="paid").rows] == [1500]
+    (listed,) = referral_rewards.payouts(world.recruiter, status="paid").rows
+    assert (listed.amount, listed.candidate_name, listed.referrer_email) == \
+        (1500, "(erased on request)", "tom@example.com")
+    payroll = referral_rewards.payroll_csv(world.recruiter, status="paid").decode("utf-8-sig")
+    assert "(erased on request)" in payroll and "1500" in payroll
 
     # Referred afresh: she is the new referrer's, by email and by LinkedIn profile.
     again = referral_of(world.uma, "Ada Lovelace", "ada@example.com", None, store,
