@@ -134,6 +134,20 @@ def act_then_rerun(action: Callable[[], object], notice_key: str, success: str,
         st.rerun()
 
 
+def toggle_setting(label: str, key: str, on: bool, save: Callable[[bool], object],
+                   said: Callable[[bool], str]) -> None:
+    """A saved yes/no choice as a toggle showing `on`: flipping it saves the new value and
+    shows `said(value)`, or why it could not be saved."""
+    choice = st.toggle(label, value=on, key=key)
+    if choice != on:
+        try:
+            save(choice)
+        except UserFacingError as error:
+            show_error(error)
+        else:
+            st.success(said(choice))
+
+
 def page_number(key: str) -> int:
     return int(st.session_state.get(key, 1) or 1)
 

@@ -62,6 +62,12 @@ def opted_out(actor: Actor) -> bool:
             {"me": actor.user_id}).scalar())
 
 
+def on_leaderboard_text(shown: bool) -> str:
+    """What a referrer is told about their place on the leaderboard."""
+    return ("You are on the leaderboard: alumni, employees and recruiters see your name and points."
+            if shown else "You are off the leaderboard: nobody else sees your name or points there.")
+
+
 def set_opt_out(actor: Actor, opt_out: bool) -> None:
     """Leave the leaderboard (or come back to it). Only referrers have a place on it."""
     if actor.role not in REFERRER_ROLES:

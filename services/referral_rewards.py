@@ -57,7 +57,7 @@ class Bonus:
 @dataclass(frozen=True)
 class Payout:
     id: UUID
-    referral_id: UUID
+    referral_id: UUID | None  # None once the referral was erased on request
     candidate_name: str | None
     job_title: str | None
     department: str | None
@@ -312,7 +312,10 @@ def payouts(actor: Actor, *, status: str | None = None, mine: bool = False, page
                              params).scalar_one()
         rows = conn.execute(sa.text(
             f"""
-            select p.id, p.referral_id, c.full_name as candidate_name, j.title as job_title, j.department,
+            -- A payout outlives a referral erased on request (money records are kept).
+            select p.id, p.referral_id,
+                   case when p.referral_id is null then '(erased on request)' else c.full_name end
+                     as candidate_name, j.title as job_title, j.department,
                    coalesce(nullif(rp.full_name, ''), rp.email) as referrer_name, rp.email as referrer_email,
                    p.share_percent, p.amount, p.start_date, p.due_on, {_STATUS} as status, p.paid_at,
                    coalesce(nullif(pb.full_name, ''), pb.email) as paid_by, p.forfeited_at

@@ -1,4 +1,5 @@
-"""My account: who I am, my password, sign out."""
+"""My account: who I am, my password, my place on the leaderboard (alumni and employees),
+sign out."""
 
 import streamlit as st
 
@@ -6,7 +7,7 @@ from portal import ui
 from portal.errors import UserFacingError, ValidationError
 from portal.models import Role
 from portal.settings import settings
-from services import sign_in
+from services import recognition, sign_in
 
 actor = ui.require_role(*Role)  # any signed-in user
 st.title("My account")
@@ -31,6 +32,15 @@ if not settings().supabase_auth:
             ui.show_error(error)
         else:
             st.success("Your password is changed.")
+
+if actor.role in recognition.REFERRER_ROLES:
+    st.subheader("Leaderboard", anchor=False)
+    st.caption("The leaderboard ranks referrers by the points their referrals earn. Leave it and "
+               "nobody else sees your name or points there; your own points stay on My referrals.")
+    ui.toggle_setting("Show me on the leaderboard", "account-leaderboard-visible",
+                      not recognition.opted_out(actor),
+                      lambda shown: recognition.set_opt_out(actor, not shown),
+                      recognition.on_leaderboard_text)
 
 st.divider()
 if st.button("Sign out", type="primary", icon=":material/logout:"):

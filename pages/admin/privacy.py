@@ -15,8 +15,9 @@ st.title("Privacy & data")
 
 st.subheader("One person's data", anchor=False)
 st.caption("Everything the portal holds about an email address: candidate record, applications "
-           "with résumés, referrals of them, questions they asked and their account. The same as "
-           "`portal privacy export|erase EMAIL`.")
+           "with résumés, referrals of them, questions they asked, their account, and as an alumnus "
+           "or employee their roster entry, referrals, links, bonuses, notifications and choices. "
+           "The same as `portal privacy export|erase EMAIL`.")
 email = st.text_input("Email address", max_chars=254, key="privacy-email")
 export_col, erase_col = st.columns(2)
 if export_col.button("Prepare export", icon=":material/download:"):
@@ -25,14 +26,15 @@ if export_col.button("Prepare export", icon=":material/download:"):
     except UserFacingError as error:
         ui.show_error(error)
 if (data := st.session_state.get("privacy-export")) and data["email"] == email.strip().lower():
-    st.success(f"{len(data['applications'])} application(s), {len(data['referrals'])} referral(s), "
-               f"{len(data['questions'])} question(s) found.")
+    st.success(privacy.found(data))
     st.download_button("Download JSON", json.dumps(data, indent=2, ensure_ascii=False, default=str),
                        file_name=f"personal-data-{data['email']}.json", mime="application/json",
                        icon=":material/file_download:")
 with erase_col.popover("Erase…", icon=":material/delete_forever:"):
     st.write("Erases the candidate record, applications, résumés, referrals of them and the "
-             "questions they asked. Published answers stay, without the asker. This cannot be undone.")
+             "questions they asked; for an alumnus or employee, their roster entry, referral links, "
+             "notifications and choices. Published answers stay, without the asker; the referrals "
+             "they made and bonuses paid to them stay too. This cannot be undone.")
     if st.button("Erase this person's data", type="primary"):
         try:
             erasure = privacy.erase_for(actor, email)

@@ -4,7 +4,6 @@ Referrers may leave it; whoever left is shown to nobody."""
 import streamlit as st
 
 from portal import ui
-from portal.errors import UserFacingError
 from portal.models import Role
 from services import recognition
 
@@ -17,16 +16,9 @@ st.caption(f"Points: {points['referral']} for a referral credited to you, {point
            "are not shown.")
 
 if actor.role in recognition.REFERRER_ROLES:
-    hidden = recognition.opted_out(actor)
-    choice = st.toggle("Show me on the leaderboard", value=not hidden, key="leaderboard-visible")
-    if choice == hidden:  # changed
-        try:
-            recognition.set_opt_out(actor, not choice)
-        except UserFacingError as error:
-            ui.show_error(error)
-        else:
-            st.success("You are on the leaderboard again." if choice else
-                       "You are off the leaderboard: nobody else sees your name or points there.")
+    ui.toggle_setting("Show me on the leaderboard", "leaderboard-visible", not recognition.opted_out(actor),
+                      lambda shown: recognition.set_opt_out(actor, not shown),
+                      recognition.on_leaderboard_text)
 
 standings = recognition.leaderboard(actor)
 if not standings:

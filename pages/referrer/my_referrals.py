@@ -27,7 +27,9 @@ with badges_column:
     st.markdown("**Badges**")
     st.markdown(" ".join(f":orange-badge[:material/military_tech: {badge}]" for badge in mine.badges)
                 if mine.badges else "None yet: your first referral earns one.")
-    st.caption("See where you stand on the Leaderboard.")
+    shown = not recognition.opted_out(actor)
+    st.caption(("See where you stand on the Leaderboard. " if shown else "")
+               + recognition.on_leaderboard_text(shown) + " Change this on the Leaderboard or on My account.")
 
 counts = referrals.count_by_stage(actor, mine=True)
 for column, stage in zip(st.columns(len(referrals.STAGES)), referrals.STAGES, strict=True):

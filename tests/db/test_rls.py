@@ -220,7 +220,7 @@ VISIBLE = {
     "boomerang_interest": (0, 0, 1, 0, 1, 1),
     "job_digests":       (0, 0, 1, 1, 1, 1),
     "referral_stage_events": (0, 0, 2, 0, 3, 3),
-    "referral_notifications": (0, 0, 1, 0, 0, 0),  # each person their own only
+    "referral_notifications": (0, 0, 1, 0, 0, 1),  # each person their own; admins for privacy requests
     "referral_bonus_rules": (0, 0, 0, 0, 1, 1),
     "referral_level_bonus_rules": (0, 0, 0, 0, 1, 1),
     "referral_payouts":  (0, 0, 1, 0, 2, 2),
@@ -463,20 +463,23 @@ WRITES = {
                                (), ()),
     # Spend is never edited; a mistake is deleted by an admin and recorded again.
     "social_post_costs": ("update public.social_post_costs set amount = 5", (), ADMIN),
+    # Admins erase a referrer's programme data on request (services/privacy.py).
     "referrer_preferences": ("update public.referrer_preferences set leaderboard_opt_out = false",
-                             ("alumnus",), ()),
-    "boomerang_interest": ("update public.boomerang_interest set notes = 'Z'", ("alumnus",), ("alumnus",)),
+                             ("alumnus",), ADMIN),
+    "boomerang_interest": ("update public.boomerang_interest set notes = 'Z'", ("alumnus",),
+                           ("alumnus", "admin")),
     # Only the sender records how many emails went out; a digest sent stays.
     "job_digests": ("update public.job_digests set emailed = 5", ("recruiter",), ()),
     "referral_stage_events": ("update public.referral_stage_events set to_stage = 'hired'", (), ()),
-    # The alumnus marks their own read; nobody deletes them.
-    "referral_notifications": ("update public.referral_notifications set read_at = now()", ("alumnus",), ()),
+    # The alumnus marks their own read; only an admin erasing them deletes them.
+    "referral_notifications": ("update public.referral_notifications set read_at = now()", ("alumnus",),
+                               ADMIN),
     "referral_bonus_rules": ("update public.referral_bonus_rules set amount = 5", STAFF, STAFF),
     "referral_level_bonus_rules": ("update public.referral_level_bonus_rules set amount = 5", STAFF, STAFF),
     # Paid ones are kept: the guard trigger refuses any change, the policy any delete.
     "referral_payouts": ("update public.referral_payouts set amount = 5", STAFF, STAFF),
     "referral_settings": ("update public.referral_settings set ownership_months = 6", ADMIN, ()),
-    "referral_codes": ("update public.referral_codes set code = 'forgedcode0123456789ab'", (), ()),
+    "referral_codes": ("update public.referral_codes set code = 'forgedcode0123456789ab'", (), ADMIN),
     "referral_ownerships": ("update public.referral_ownerships set owned = tstzrange(now(), now())",
                             (), ()),
 }
