@@ -106,7 +106,7 @@ def _frame(result) -> pd.DataFrame:
 LABELS = {"month": "Month", "department": "Department", "referrer": "Referrer", "referrals": "Referrals",
           "interviews": "Interviews", "hires": "Hires", "conversion": "Conversion", "source": "Source",
           "average_days": "Average days", "median_days": "Median days",
-          "without_start": "Hires without a start date"}
+          "without_start": "Hires with no referral or application date"}
 
 
 def labelled(table: pd.DataFrame) -> pd.DataFrame:

@@ -40,3 +40,18 @@ def test_programme_figures_and_leaderboard(demo_db, app_url, page: Page):
     expect(page.get_by_text("not emailed (email is not set up)")).to_be_visible()
     settle(page)
     screenshot(page, "recruiter-alumni-outreach")
+
+
+def test_an_admin_sets_the_ownership_period(demo_db, app_url, page: Page):
+    sign_in(page, app_url, "admin@example.com")
+    settle(page)
+    sidebar_nav(page).get_by_role("link", name="Referral programme").click()
+    expect(page.get_by_role("heading", name="Ownership period")).to_be_visible()
+    months = page.get_by_label("Months a referrer owns a candidate", exact=True)
+    months.fill("9")
+    page.get_by_role("button", name="Save ownership period").click()
+    expect(page.get_by_text("Referrers now own a candidate for 9 months.")).to_be_visible()
+    expect(page.get_by_text("belongs to their first referrer for 9 months")).to_be_visible()
+    page.get_by_role("heading", name="Ownership period").scroll_into_view_if_needed()
+    settle(page)
+    screenshot(page, "admin-ownership-period")
