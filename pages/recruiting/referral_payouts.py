@@ -19,7 +19,7 @@ st.caption("A job's own referral bonus comes first, then the rule of its level, 
            "hire's start date, taken from the first of those rules there is (90 days without one).")
 
 if notice := st.session_state.pop("payout-notice", None):
-    st.success(notice)
+    st.success(ui.plain(notice))  # it may hold a department or a person's name
 
 
 def _done(message: str) -> None:
