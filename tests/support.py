@@ -15,6 +15,7 @@ TABLES = ("auth.users", "public.invitations", "public.alumni_roster", "public.co
           "public.social_channels", "public.social_topics", "public.social_post_deliveries",
           "public.social_post_costs", "public.referral_bonus_rules",
           "public.referrer_preferences", "public.boomerang_interest", "public.job_digests",
+          "public.outreach_emails",
           "public.referral_settings", "public.referral_codes", "public.referral_ownerships",
           "private.question_rate",
           "private.sign_in_failures", "private.pending_sign_in_links",
