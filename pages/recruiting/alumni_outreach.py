@@ -31,7 +31,7 @@ with digest_tab:
         except UserFacingError as error:
             ui.show_error(error)
         else:
-            how = (f"{sent.queued} email(s) to the {sent.recipients} alumni queued for sending"
+            how = (f"{sent.queued} email(s) queued for sending (\"Sent before\" counts them as they go)"
                    if sent.email_enabled else "not emailed (email is not set up)")
             st.success(f"Digest of {sent.jobs} jobs sent: on the alumni's Job digests page, {how}.")
     st.subheader("Sent before", anchor=False)
