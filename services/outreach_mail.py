@@ -262,8 +262,8 @@ def _record_failure(conn: Connection, email_id: UUID, attempts: int, failure: ma
     else:
         _record(conn, email_id, "failed", failure.reason, now)
         outcome = "gave up"
-    log.warning("Outreach email %s not sent (attempt %d): %s; %s", email_id, attempts, failure.reason,
-                outcome)
+    log.warning("Outreach email %s not sent (attempt %d, %s): %s", email_id, attempts, outcome,
+                failure.reason)
     return f"not sent: {failure.reason} ({outcome})"
 
 

@@ -52,7 +52,8 @@ else:
         hide_index=True, on_select="rerun", selection_mode="multi-row",
         key=f"{page_key}:selection:{result.number}",
         column_config={"LinkedIn": st.column_config.LinkColumn(),
-                       "Invited": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
+                       "Invited": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+                       "Invitation email": st.column_config.TextColumn(width="large")})
     chosen = [result.rows[i].id for i in table.selection.rows if i < len(result.rows)]
     ui.pagination(result, page_key)
 
