@@ -87,6 +87,12 @@ def _invite_ada(admin: Actor) -> UUID:
     return ada.id
 
 
+def _invited_ada_email(engine, admin: Actor) -> UUID:
+    _invite_ada(admin)
+    [email_id] = _email_ids(engine)
+    return email_id
+
+
 def _token(body: str) -> str:
     return parse_qs(urlparse(re.search(r"http\S+", body).group(0)).query)["invite"][0]
 
@@ -164,8 +170,7 @@ NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 
 
 def test_a_temporary_failure_is_retried_after_a_minute_then_sent(clean_db, admin, server):
-    _invite_ada(admin)
-    [email_id] = _email_ids(clean_db)
+    email_id = _invited_ada_email(clean_db, admin)
     server.script = ["451 4.3.0 " + SERVER_SECRET]
     assert "will retry at 10:01 UTC" in outreach_mail.deliver(email_id, NOW)
     state = _state(clean_db, email_id)
@@ -183,8 +188,7 @@ def test_a_temporary_failure_is_retried_after_a_minute_then_sent(clean_db, admin
 
 
 def test_temporary_failures_back_off_then_give_up(clean_db, admin, server):
-    _invite_ada(admin)
-    [email_id] = _email_ids(clean_db)
+    email_id = _invited_ada_email(clean_db, admin)
     server.script = ["421 4.7.0 busy"] * 10
     at, waits = NOW, []
     for _ in range(outreach_mail.MAX_ATTEMPTS):
@@ -199,8 +203,7 @@ def test_temporary_failures_back_off_then_give_up(clean_db, admin, server):
 
 
 def test_a_refusal_fails_at_once_with_our_words_only(clean_db, admin, server):
-    _invite_ada(admin)
-    [email_id] = _email_ids(clean_db)
+    email_id = _invited_ada_email(clean_db, admin)
     server.script = ["554 5.7.1 " + SERVER_SECRET]
     assert "gave up" in outreach_mail.deliver(email_id, NOW)
     state = _state(clean_db, email_id)
@@ -212,8 +215,7 @@ def test_a_refusal_fails_at_once_with_our_words_only(clean_db, admin, server):
 def test_an_unreachable_server_is_a_temporary_failure(clean_db, admin, monkeypatch):
     config = replace(settings(), smtp_host="127.0.0.1", smtp_port=_free_port(), smtp_starttls=False)
     monkeypatch.setattr(mail, "settings", lambda: config)
-    _invite_ada(admin)
-    [email_id] = _email_ids(clean_db)
+    email_id = _invited_ada_email(clean_db, admin)
     outreach_mail.deliver(email_id, NOW)
     state = _state(clean_db, email_id)
     assert (state.status, state.last_error) == (
@@ -229,8 +231,7 @@ def test_a_refused_password_is_never_repeated_or_kept():
 # --- never twice -------------------------------------------------------------------------------
 
 def test_workers_racing_for_an_email_send_it_once(clean_db, admin, server):
-    _invite_ada(admin)
-    [email_id] = _email_ids(clean_db)
+    email_id = _invited_ada_email(clean_db, admin)
     with ThreadPoolExecutor(4) as pool:
         outcomes = list(pool.map(lambda _: outreach_mail.deliver(email_id, NOW), range(4)))
     assert outcomes.count("sent") == 1 and len(server.messages) == 1
@@ -241,8 +242,7 @@ def test_workers_racing_for_an_email_send_it_once(clean_db, admin, server):
 
 
 def test_a_worker_that_died_while_sending_leaves_a_failure_not_a_second_email(clean_db, admin, server):
-    _invite_ada(admin)
-    [email_id] = _email_ids(clean_db)
+    email_id = _invited_ada_email(clean_db, admin)
     assert outreach_mail.claim(email_id, NOW) is not None  # … and the worker died
     assert outreach_mail.due_emails(NOW + timedelta(minutes=5)) == []
     assert outreach_mail.due_emails(NOW + timedelta(minutes=11)) == []
