@@ -51,7 +51,7 @@ CLAIM_TIMEOUT = timedelta(minutes=10)
 STUCK_MESSAGE = "The worker stopped while sending: the email may or may not have arrived."
 REGISTERED_MESSAGE = "Not sent: they registered in the meantime."
 REPLACED_MESSAGE = "Not sent: a newer invitation replaced it."
-NO_ACCOUNT_MESSAGE = "Not sent: the alumnus's account is deactivated."
+NO_ACCOUNT_MESSAGE = "Not sent: the account is deactivated, or no longer an alumnus's."
 
 
 # --- the texts ---------------------------------------------------------------------------------
@@ -234,7 +234,8 @@ def _invitation(conn: Connection, email_id: UUID, row, now: datetime) -> tuple[s
 
 def _digest(conn: Connection, email_id: UUID, row, now: datetime) -> tuple[str, str, str]:
     found = conn.execute(sa.text(
-        "select p.email, p.active, d.jobs, d.note from public.profiles p, public.job_digests d"
+        "select p.email, p.active and p.role = 'alumnus' as active, d.jobs, d.note"
+        " from public.profiles p, public.job_digests d"
         " where p.id = :recipient and d.id = :digest"),
         {"recipient": row.recipient_id, "digest": row.digest_id}).one()
     if not found.active:

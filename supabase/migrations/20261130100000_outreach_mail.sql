@@ -62,7 +62,9 @@ create policy "outreach emails: staff queue their digests" on public.outreach_em
   for insert to authenticated
   with check (kind = 'digest' and (select private.is_staff()) and queued_by = (select auth.uid())
               and exists (select 1 from public.job_digests d
-                          where d.id = digest_id and d.sent_by = (select auth.uid())));
+                          where d.id = digest_id and d.sent_by = (select auth.uid()))
+              and exists (select 1 from public.profiles p
+                          where p.id = recipient_id and p.role = 'alumnus' and p.active));
 
 revoke all on public.outreach_emails from anon, authenticated;
 grant select on public.outreach_emails to authenticated;

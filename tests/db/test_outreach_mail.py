@@ -280,3 +280,21 @@ def test_the_sweep_queues_due_emails_once(clean_db, admin, server, monkeypatch):
     assert queued == 2  # one per email, however many sweeps
     in_a_thread(task_queue.run, wait=False)
     assert len(server.messages) == 2
+
+
+def test_an_alumnus_deactivated_before_the_worker_ran_gets_no_digest(clean_db, admin, server):
+    recruiter = _recruiter(admin)
+    _kept, gone = (accounts.add_user(admin, f"{who}@example.com", who, Role.ALUMNUS).user_id
+                  for who in ("kept", "gone"))
+    _publish_job(clean_db)
+    assert outreach.send_digest(recruiter, ["Engineering"]).queued == 2
+    accounts.set_active(admin, gone, False)
+    in_a_thread(task_queue.run, wait=False)
+    assert [to for to, _ in server.messages] == [["kept@example.com"]]
+    [digest] = outreach.digests(recruiter)
+    assert (digest.emails.sent, digest.emails.failed) == (1, 1)
+    with clean_db.connect() as conn:
+        reason = conn.execute(sa.text(
+            "select last_error from public.outreach_emails where recipient_id = :id"),
+            {"id": gone}).scalar_one()
+    assert reason == outreach_mail.NO_ACCOUNT_MESSAGE

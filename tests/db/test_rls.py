@@ -383,6 +383,9 @@ def test_only_a_digests_sender_queues_its_emails(engine, world, who):
     outcome = run_as(engine, world, who, sql,
                      {"digest": world.ids["digest"], "alumnus": world.users["alumnus"]})
     assert (not refused(outcome)) == (who == "recruiter"), f"{who}: {outcome}"
+    to_a_candidate = run_as(engine, world, who, sql,
+                            {"digest": world.ids["digest"], "alumnus": world.users["candidate"]})
+    assert refused(to_a_candidate), f"{who}: {to_a_candidate}"
 
 
 @pytest.mark.parametrize("who", ROLES)
