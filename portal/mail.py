@@ -17,12 +17,35 @@ def enabled(config: Settings | None = None) -> bool:
     return bool((config or settings()).smtp_host)
 
 
+class SendFailure(Exception):
+    """An email the server did not take: `reason` is in the portal's own words (never the
+    server's answer, which may echo an address or a user name); `temporary` when trying
+    again later may help."""
+
+    def __init__(self, reason: str, temporary: bool) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.temporary = temporary
+
+
 def send(to: str, subject: str, body: str, config: Settings | None = None) -> bool:
     """Send a plain-text email; True when the server took it. Failures are logged (without
     the address) and reported as False: the caller always has another channel."""
     config = config or settings()
     if not config.smtp_host:
         return False
+    try:
+        deliver(to, subject, body, config)
+    except SendFailure:
+        return False
+    return True
+
+
+def deliver(to: str, subject: str, body: str, config: Settings | None = None) -> None:
+    """Send a plain-text email, or raise SendFailure saying why not (logged by type only)."""
+    config = config or settings()
+    if not config.smtp_host:
+        raise SendFailure("Email is not set up (no SMTP server).", temporary=False)
     message = EmailMessage()
     message["From"] = config.smtp_from
     message["To"] = to
@@ -42,8 +65,38 @@ def send(to: str, subject: str, body: str, config: Settings | None = None) -> bo
             server.send_message(message)
     except (OSError, smtplib.SMTPException) as error:
         _log.warning("email not sent: %s", type(error).__name__)
-        return False
-    return True
+        raise _failure(error) from None
+
+
+def _failure(error: Exception) -> SendFailure:
+    """What went wrong, in our words, and whether it may heal by itself (SMTP's 4xx codes,
+    an unreachable server) or not (5xx codes, a refused password or certificate)."""
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        return SendFailure("The mail server refused the portal's user name or password "
+                           "(SMTP_USER, SMTP_PASSWORD).", temporary=False)
+    if isinstance(error, smtplib.SMTPNotSupportedError):
+        return SendFailure("The mail server does not offer STARTTLS, so nothing was sent in clear "
+                           "text (SMTP_STARTTLS).", temporary=False)
+    if isinstance(error, ssl.SSLError):
+        return SendFailure("The mail server's certificate is not trusted, so nothing was sent.",
+                           temporary=False)
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        temporary = bool(codes) and all(400 <= code < 500 for code in codes)
+        return SendFailure("The mail server refused the address for now; will try again." if temporary
+                           else "The mail server refused the address.", temporary=temporary)
+    if isinstance(error, smtplib.SMTPSenderRefused) and not 400 <= error.smtp_code < 500:
+        return SendFailure("The mail server refused the portal's sender address (SMTP_FROM).",
+                           temporary=False)
+    if isinstance(error, smtplib.SMTPResponseException):
+        if 400 <= error.smtp_code < 500:
+            return SendFailure(f"The mail server asked to try again later (code {error.smtp_code}).",
+                               temporary=True)
+        return SendFailure(f"The mail server refused the email (code {error.smtp_code}).", temporary=False)
+    if isinstance(error, (smtplib.SMTPServerDisconnected, TimeoutError, OSError)):
+        return SendFailure("Could not reach the mail server (SMTP_HOST, SMTP_PORT), or it hung up.",
+                           temporary=True)
+    return SendFailure(f"Sending failed ({type(error).__name__}).", temporary=False)
 
 
 def _tls_context() -> ssl.SSLContext:

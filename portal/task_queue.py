@@ -25,7 +25,10 @@ TASK_MODULES = ["services.background_tasks"]
 MAINTENANCE_QUEUE = "maintenance"
 # Scheduled social posts sent by webhook or API: minutes matter, so apart from the purge.
 PUBLISHING_QUEUE = "publishing"
-QUEUES = [MAINTENANCE_QUEUE, PUBLISHING_QUEUE]
+# Alumni invitations and job digests, an email a task: hundreds at once must not hold up
+# the scheduled posts.
+MAIL_QUEUE = "mail"
+QUEUES = [MAINTENANCE_QUEUE, PUBLISHING_QUEUE, MAIL_QUEUE]
 
 # Procrastinate's SQL names its tables unqualified. The search_path is set by a statement
 # on each new connection rather than by libpq's `options=-c search_path=…`, which

@@ -8,11 +8,9 @@ Tokens are random, stored as their SHA-256 only, and expire.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
-from urllib.parse import urlencode
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -22,11 +20,11 @@ from portal.db import contains_pattern, owner_transaction, transaction
 from portal.errors import PermissionDenied, ValidationError
 from portal.models import Actor, Page, Role
 from portal.settings import settings
-from services import accounts, audit, csv_files, sign_in
+from services import accounts, audit, csv_files, outreach_mail, sign_in
 
 COLUMNS = ("name", "email")
 OPTIONAL_COLUMNS = ("department", "last_day", "linkedin_url")
-INVITATION_DAYS = 14
+INVITATION_DAYS = outreach_mail.INVITATION_DAYS
 # A visitor asking for an invitation again within this time gets no second email.
 RESEND_AFTER_MINUTES = 60
 STATUSES = ("not invited", "invited", "invitation expired", "registered")
@@ -51,20 +49,20 @@ class Invitation:
     email: str
     full_name: str
     link: str
-    emailed: bool
 
 
 @dataclass(frozen=True)
 class Invited:
-    invitations: list[Invitation]
-
-    @property
-    def emailed(self) -> int:
-        return sum(i.emailed for i in self.invitations)
+    invitations: list[Invitation]  # without SMTP: the links to forward, shown once
+    queued: int = 0  # with SMTP: emails queued for the worker
 
     @property
     def to_forward(self) -> list[Invitation]:
-        return [i for i in self.invitations if not i.emailed]
+        return self.invitations
+
+    @property
+    def count(self) -> int:
+        return len(self.invitations) + self.queued
 
 
 # --- the roster (admins) ------------------------------------------------------------------
@@ -156,9 +154,11 @@ def list_roster(actor: Actor, *, search: str = "", status: str | None = None,
 
 def send_invitations(actor: Actor, ids: list[UUID] | None = None) -> Invited:
     """Invite the chosen roster rows (`ids`), or with None every row not invited yet. A
-    chosen row invited before gets a new link (the old one stops working); registered
-    rows are skipped. Emails go out where SMTP is set; the others' links are returned
+    chosen row invited before gets a new link (the old one stops working now); registered
+    rows are skipped. Where SMTP is set the emails are queued for the worker, which makes
+    each link when it sends (services/outreach_mail.py); otherwise the links are returned
     for the admin to forward (shown once: only their hashes are kept)."""
+    emailing = mail.enabled()
     with transaction(actor) as conn:
         _require_admin(conn)
         if ids is None:
@@ -170,42 +170,37 @@ def send_invitations(actor: Actor, ids: list[UUID] | None = None) -> Invited:
                 "select id, email, full_name from public.alumni_roster"
                 " where registered_at is null and id = any(:ids) order by full_name, email"),
                 {"ids": list(ids)}).all()
+        # Emailed ones get their real token from the worker; this one, never sent, only
+        # retires the old link at once.
         tokens = {row.id: secrets.token_urlsafe(32) for row in rows}
+        queued = []
         if rows:
             conn.execute(sa.text(
                 "update public.alumni_roster r set invitation_hash = t.hash, invited_at = now(),"
                 " invitation_expires_at = now() + make_interval(days => :days)"
                 " from unnest(cast(:ids as uuid[]), cast(:hashes as text[])) as t(id, hash)"
                 " where r.id = t.id"),
-                {"ids": list(tokens), "hashes": [_hash(t) for t in tokens.values()],
+                {"ids": list(tokens), "hashes": [outreach_mail.token_hash(t) for t in tokens.values()],
                  "days": INVITATION_DAYS})
-            audit.record(conn, "alumni.invited", "alumni_roster", None, {"count": str(len(rows))})
-    invitations = []
-    for row in rows:
-        link = invitation_link(tokens[row.id])
-        emailed = mail.send(row.email, "Join our alumni network", _invitation_email(row.full_name, link))
-        invitations.append(Invitation(row.email, row.full_name, link, emailed))
-    return Invited(invitations)
+            if emailing:
+                queued = outreach_mail.queue_invitations(conn, list(tokens))
+            audit.record(conn, "alumni.invited", "alumni_roster", None,
+                         {"count": str(len(rows)), "emailed": str(emailing).lower()})
+    if emailing:
+        outreach_mail.defer(queued)
+        return Invited([], len(queued))
+    return Invited([Invitation(row.email, row.full_name, outreach_mail.invitation_link(tokens[row.id]))
+                    for row in rows])
+
+
+def invitation_emails(actor: Actor, roster_ids: list[UUID]) -> dict[UUID, outreach_mail.EmailState]:
+    """The state of each row's latest invitation email, for the roster (admins)."""
+    return outreach_mail.invitation_states(actor, roster_ids)
 
 
 def _require_admin(conn: sa.Connection) -> None:
     if not conn.execute(sa.text("select private.is_admin()")).scalar():
         raise PermissionDenied("Only admins manage the alumni roster.")
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def invitation_link(token: str) -> str:
-    return f"{settings().public_url}/register?{urlencode({'invite': token})}"
-
-
-def _invitation_email(full_name: str, link: str) -> str:
-    return (f"Hello {full_name},\n\nYou are invited to join our alumni network: see our open "
-            f"jobs, refer people you know and follow each referral to the end.\n\n"
-            f"Register here (the link is valid for {INVITATION_DAYS} days and works once):\n"
-            f"{link}\n\nIf you did not expect this email, you can ignore it.\n")
 
 
 # --- joining (visitors) ----------------------------------------------------------------------
@@ -231,10 +226,11 @@ def request_invitation(email: str) -> str:
             " and (r.invited_at is null or r.invited_at < now() - make_interval(mins => :minutes))"
             " and not exists (select 1 from public.profiles p where lower(p.email) = r.email)"
             " returning full_name"),
-            {"hash": _hash(token), "days": INVITATION_DAYS, "email": email,
+            {"hash": outreach_mail.token_hash(token), "days": INVITATION_DAYS, "email": email,
              "minutes": RESEND_AFTER_MINUTES}).first()
     if row:
-        mail.send(email, "Join our alumni network", _invitation_email(row.full_name, invitation_link(token)))
+        mail.send(email, outreach_mail.INVITATION_SUBJECT,
+                  outreach_mail.invitation_email(row.full_name, outreach_mail.invitation_link(token)))
     return JOIN_ANSWER
 
 
@@ -252,7 +248,8 @@ def invitation(token: str) -> Invitee | None:
         row = conn.execute(sa.text(
             "select email, full_name, registered_at, invitation_expires_at,"
             " invitation_expires_at <= now() as expired"
-            " from public.alumni_roster where invitation_hash = :hash"), {"hash": _hash(token or "")}).first()
+            " from public.alumni_roster where invitation_hash = :hash"),
+            {"hash": outreach_mail.token_hash(token or "")}).first()
     if row is None:
         return None
     problem = ("This invitation was used already. Sign in with the account it created."

@@ -15,19 +15,10 @@ from portal import mail, validation
 from portal.db import transaction
 from portal.errors import PermissionDenied, ValidationError
 from portal.models import Actor, Page, Role
-from portal.settings import settings
-from services import audit
+from services import audit, outreach_mail
 from services import jobs as job_board
+from services.outreach_mail import DigestCounts, DigestJob
 from services.permissions import require_staff
-from services.tracking import job_link
-
-
-@dataclass(frozen=True)
-class DigestJob:
-    id: UUID
-    title: str
-    department: str
-    location: str
 
 
 @dataclass(frozen=True)
@@ -40,6 +31,8 @@ class Digest:
     emailed: int
     sent_at: datetime
     sent_by: str | None
+    # Its emails (staff see them; zero for everyone else): sent, failed, waiting or being sent.
+    emails: DigestCounts = DigestCounts()
 
 
 @dataclass(frozen=True)
@@ -47,7 +40,7 @@ class SentDigest:
     digest_id: UUID
     jobs: int
     recipients: int
-    emailed: int
+    queued: int  # emails queued for the worker (0 without SMTP)
     email_enabled: bool
 
 
@@ -73,17 +66,19 @@ def _open_jobs(conn, chosen: list[str]) -> list[DigestJob]:
 
 
 def send_digest(actor: Actor, chosen: list[str], note: str = "") -> SentDigest:
-    """Record the digest (every alumnus sees it on Job digests) and email it to each active
-    alumnus where SMTP is set. The record is committed before any email goes out."""
+    """Record the digest (every alumnus sees it on Job digests at once) and, where SMTP is
+    set, queue an email of it to each active alumnus for the worker
+    (services/outreach_mail.py); their state is in `digests`."""
     if not chosen:
         raise ValidationError("Choose at least one department for the digest.")
     note = validation.text("The note", note, maximum=2000)
+    emailing = mail.enabled()
     with transaction(actor) as conn:
         require_staff(conn, "send job digests")
         jobs = _open_jobs(conn, chosen)
         if not jobs:
             raise ValidationError("Those departments have no open jobs now; choose others.")
-        recipients = conn.execute(sa.text("select email from public.profiles"
+        recipients = conn.execute(sa.text("select id from public.profiles"
                                           " where role = 'alumnus' and active"
                                           " order by email")).scalars().all()
         digest_id = conn.execute(sa.text(
@@ -92,25 +87,12 @@ def send_digest(actor: Actor, chosen: list[str], note: str = "") -> SentDigest:
             {"departments": sorted(chosen), "note": note, "recipients": len(recipients),
              "jobs": json.dumps([{"id": str(j.id), "title": j.title, "department": j.department,
                                   "location": j.location} for j in jobs])}).scalar_one()
+        queued = outreach_mail.queue_digest(conn, digest_id, recipients) if emailing else []
         audit.record(conn, "digest.sent", "job_digest", str(digest_id),
-                     {"departments": ", ".join(sorted(chosen)), "jobs": str(len(jobs))})
-    emailed = 0
-    if mail.enabled():
-        subject, body = digest_email(jobs, note)
-        emailed = sum(1 for to in recipients if mail.send(to, subject, body))
-        with transaction(actor) as conn:
-            conn.execute(sa.text("update public.job_digests set emailed = :n where id = :id"),
-                         {"n": emailed, "id": digest_id})
-    return SentDigest(digest_id, len(jobs), len(recipients), emailed, mail.enabled())
-
-
-def digest_email(jobs: list[DigestJob], note: str) -> tuple[str, str]:
-    base = settings().public_url
-    lines = [note, ""] if note else []
-    lines += ["Open jobs you may know someone for (or that may bring you back):", ""]
-    lines += [f"- {j.title} ({j.department}, {j.location}): {job_link(base, j.id)}" for j in jobs]
-    lines += ["", f"All digests are in the portal: {base}/job-digests"]
-    return f"{len(jobs)} open job{'s' if len(jobs) != 1 else ''} for our alumni", "\n".join(lines)
+                     {"departments": ", ".join(sorted(chosen)), "jobs": str(len(jobs)),
+                      "emails": str(len(queued))})
+    outreach_mail.defer(queued)
+    return SentDigest(digest_id, len(jobs), len(recipients), len(queued), emailing)
 
 
 def digests(actor: Actor, limit: int = 20) -> list[Digest]:
@@ -121,10 +103,12 @@ def digests(actor: Actor, limit: int = 20) -> list[Digest]:
             " p.full_name as sent_by from public.job_digests d"
             " left join public.profiles p on p.id = d.sent_by"
             " order by d.sent_at desc, d.id limit :limit"), {"limit": limit}).all()
+    counts = outreach_mail.digest_counts(actor, [row.id for row in rows]) if rows else {}
     return [Digest(row.id, tuple(row.departments), row.note,
                    tuple(DigestJob(UUID(j["id"]), j["title"], j["department"], j["location"])
                          for j in row.jobs),
-                   row.recipients, row.emailed, row.sent_at, row.sent_by) for row in rows]
+                   row.recipients, row.emailed, row.sent_at, row.sent_by,
+                   counts.get(row.id, DigestCounts())) for row in rows]
 
 
 # --- boomerang interest --------------------------------------------------------------------

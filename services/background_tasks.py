@@ -13,8 +13,8 @@ from procrastinate import RetryStrategy
 from procrastinate.exceptions import AlreadyEnqueued
 
 from portal import db
-from portal.task_queue import MAINTENANCE_QUEUE, PUBLISHING_QUEUE, app
-from services import privacy, questions, social_delivery
+from portal.task_queue import MAIL_QUEUE, MAINTENANCE_QUEUE, PUBLISHING_QUEUE, app
+from services import outreach_mail, privacy, questions, social_delivery
 
 PURGE_CRON = "17 3 * * *"  # daily at 03:17 UTC (procrastinate reads cron in UTC)
 PURGE_NAME = "privacy.purge_expired"
@@ -85,3 +85,26 @@ def deliver_post(post_id: str) -> str:
     """Send one due post by its channel's webhook or its network's API (the back-off after
     a failed attempt is the delivery's own, kept in the database)."""
     return social_delivery.deliver(UUID(post_id))
+
+
+# --- alumni invitations and job digests (services/outreach_mail.py) ----------------------------
+
+DUE_EMAILS_NAME = "outreach.defer_due_emails"
+SEND_EMAIL_NAME = outreach_mail.SEND_EMAIL_NAME
+
+
+@app.periodic(cron=DUE_POSTS_CRON, periodic_id="every minute")
+@app.task(name=DUE_EMAILS_NAME, queue=MAIL_QUEUE, queueing_lock=DUE_EMAILS_NAME, lock=DUE_EMAILS_NAME)
+async def defer_due_emails(timestamp: int) -> str:
+    """Queue the emails that are due and have no task waiting: retries after their
+    back-off, and emails the page could not queue. The queueing lock per email keeps one
+    from being queued twice; the claim in the database keeps it from being sent twice."""
+    due = await asyncio.to_thread(outreach_mail.due_emails)
+    queued = await outreach_mail.defer_async(due)
+    return f"{len(due)} email(s) due, {queued} queued for sending."
+
+
+@app.task(name=SEND_EMAIL_NAME, queue=MAIL_QUEUE, retry=_RETRY_WHILE_DATABASE_DOWN)
+def send_outreach_email(email_id: str) -> str:
+    """Send one alumni invitation or digest email (its back-off is kept in the database)."""
+    return outreach_mail.deliver(UUID(email_id))

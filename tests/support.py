@@ -16,6 +16,7 @@ TABLES = ("auth.users", "public.invitations", "public.alumni_roster", "public.co
           "public.social_post_costs", "public.referral_bonus_rules",
           "public.referral_level_bonus_rules",
           "public.referrer_preferences", "public.boomerang_interest", "public.job_digests",
+          "public.outreach_emails",
           "public.referral_settings", "public.referral_codes", "public.referral_ownerships",
           "private.question_rate",
           "private.sign_in_failures", "private.pending_sign_in_links",

@@ -43,14 +43,17 @@ if not result.total:
     st.info("Nobody on the roster matches. Import a CSV file above to add people."
             if not search and status is None else "Nobody on the roster matches.")
 else:
+    emails = alumni.invitation_emails(actor, [r.id for r in result.rows])
     table = st.dataframe(
         [{"Name": r.full_name, "Email": r.email, "Department": r.department,
           "Last day": r.last_day, "LinkedIn": r.linkedin_url or None, "Status": r.status.capitalize(),
-          "Invited": r.invited_at} for r in result.rows],
+          "Invited": r.invited_at, "Invitation email": emails[r.id].describe() if r.id in emails else ""}
+         for r in result.rows],
         hide_index=True, on_select="rerun", selection_mode="multi-row",
         key=f"{page_key}:selection:{result.number}",
         column_config={"LinkedIn": st.column_config.LinkColumn(),
-                       "Invited": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
+                       "Invited": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+                       "Invitation email": st.column_config.TextColumn(width="large")})
     chosen = [result.rows[i].id for i in table.selection.rows if i < len(result.rows)]
     ui.pagination(result, page_key)
 
@@ -64,13 +67,14 @@ right.button("Invite everyone not invited yet", on_click=invite, args=(None,), t
 if message := st.session_state.pop("roster-error", None):
     ui.show_error(message)
 if invited := st.session_state.get("roster-invited"):
-    if not invited.invitations:
+    if not invited.count:
         st.info("Nobody to invite: they are invited or registered already.")
-    if invited.emailed:
-        st.success(f"Emailed {invited.emailed} invitation(s).")
+    if invited.queued:
+        st.success(f"Queued {invited.queued} invitation email(s): the worker sends them now. Each "
+                   "person's \"Invitation email\" column says whether theirs was sent or what went wrong.")
     if invited.to_forward:
-        st.warning(f"{len(invited.to_forward)} invitation(s) were not emailed (no SMTP server is set, "
-                   "or it refused them). Forward each link to its person; the links are shown only "
-                   "now and are valid for 14 days.")
+        st.warning(f"{len(invited.to_forward)} invitation(s) were not emailed (no SMTP server is set). "
+                   "Forward each link to its person; the links are shown only now and are valid for "
+                   "14 days.")
         st.dataframe([{"Name": i.full_name, "Email": i.email, "Invitation link": i.link}
                       for i in invited.to_forward], hide_index=True)

@@ -31,15 +31,19 @@ with digest_tab:
         except UserFacingError as error:
             ui.show_error(error)
         else:
-            how = (f"emailed to {sent.emailed} of {sent.recipients} alumni" if sent.email_enabled
-                   else "not emailed (email is not set up)")
+            how = (f"{sent.queued} email(s) queued for sending (\"Sent before\" counts them as they go)"
+                   if sent.email_enabled else "not emailed (email is not set up)")
             st.success(f"Digest of {sent.jobs} jobs sent: on the alumni's Job digests page, {how}.")
     st.subheader("Sent before", anchor=False)
     history = outreach.digests(actor)
     if history:
         st.dataframe([{"Sent": d.sent_at.strftime("%Y-%m-%d %H:%M"), "By": d.sent_by or "",
                        "Departments": ", ".join(d.departments), "Jobs": len(d.jobs),
-                       "Alumni": d.recipients, "Emailed": d.emailed} for d in history], hide_index=True)
+                       "Alumni": d.recipients, "Emails sent": d.emails.sent, "Failed": d.emails.failed,
+                       "Waiting": d.emails.waiting} for d in history], hide_index=True)
+        if any(d.emails.failed for d in history):
+            st.caption("Failed emails are not sent again; the digest is still on each alumnus's "
+                       "Job digests page.")
     else:
         st.info("No digest sent yet.")
 

@@ -11,6 +11,7 @@ from uuid import UUID
 import pytest
 import sqlalchemy as sa
 
+from portal import task_queue
 from portal.db import act_as
 from portal.errors import PermissionDenied, ValidationError
 from portal.models import Actor, Role
@@ -19,6 +20,7 @@ from services import recognition
 from services import referral_figures as rf
 from services.accounts import create_account
 from tests.db import test_inbox
+from tests.db.test_task_queue import in_a_thread
 
 smtp = test_inbox.smtp  # the local SMTP receiver, as the inbox tests use it
 
@@ -228,7 +230,9 @@ def test_a_digest_is_emailed_to_alumni_and_listed_in_the_portal(people, smtp):
     preview = outreach.preview(rita, ["Engineering"])
     assert [j.title for j in preview] == ["Backend Engineer"]  # the draft is not open
     sent = outreach.send_digest(rita, ["Engineering"], "Hello from Rita")
-    assert (sent.jobs, sent.recipients, sent.emailed, sent.email_enabled) == (1, 3, 3, True)
+    assert (sent.jobs, sent.recipients, sent.queued, sent.email_enabled) == (1, 3, 3, True)
+    assert smtp.messages == []  # queued for the worker; the digest is in the portal already
+    in_a_thread(task_queue.run, wait=False)
     assert sorted(to[0] for to, _ in smtp.messages) == ["ann@example.com", "ben@example.com",
                                                         "oli@example.com"]
     body = smtp.messages[0][1].get_payload(decode=True).decode()
@@ -243,7 +247,7 @@ def test_a_digest_is_emailed_to_alumni_and_listed_in_the_portal(people, smtp):
 
 def test_without_smtp_the_digest_is_still_in_the_portal(people):
     sent = outreach.send_digest(people["rita"], ["Sales"])
-    assert (sent.jobs, sent.emailed, sent.email_enabled) == (1, 0, False)
+    assert (sent.jobs, sent.queued, sent.email_enabled) == (1, 0, False)
     assert len(outreach.digests(people["ben"])) == 1
 
 

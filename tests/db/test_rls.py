@@ -41,7 +41,7 @@ def world(engine) -> World:
     users, ids = {}, {k: uuid4() for k in (
         "job_published", "job_draft", "job_closed", "cand_c", "cand_d", "cand_x", "cand_y",
         "app_c", "app_d", "ref_a", "ref_b", "q_published", "q_c", "q_d", "q_anon", "hire_1",
-        "hire_2", "channel", "channel_unused", "topic", "topic_unused", "post")}
+        "hire_2", "channel", "channel_unused", "topic", "topic_unused", "post", "roster", "digest")}
     with engine.begin() as conn:
         for who, role in (("admin", Role.ADMIN), ("recruiter", Role.RECRUITER),
                           ("alumnus", Role.ALUMNUS), ("alumnus_b", Role.ALUMNUS),
@@ -52,8 +52,8 @@ def world(engine) -> World:
         # Accounts use up their invitations; this one is still waiting.
         conn.execute(sa.text("insert into public.invitations (email, role) values ('pending@rls.test',"
                              " 'recruiter')"))
-        conn.execute(sa.text("insert into public.alumni_roster (email, full_name)"
-                             " values ('former@rls.test', 'Former')"))
+        conn.execute(sa.text("insert into public.alumni_roster (id, email, full_name)"
+                             " values (:roster, 'former@rls.test', 'Former')"), ids)
         for key, status in (("job_published", "published"), ("job_draft", "draft"),
                             ("job_closed", "closed")):
             conn.execute(sa.text(
@@ -128,8 +128,13 @@ def world(engine) -> World:
                              " values (:u, true)"), {"u": users["alumnus"]})
         conn.execute(sa.text("insert into public.boomerang_interest (user_id, areas) values (:u, 'Data')"),
                      {"u": users["alumnus"]})
-        conn.execute(sa.text("insert into public.job_digests (jobs, sent_by) values ('[{}]', :u)"),
-                     {"u": users["recruiter"]})
+        conn.execute(sa.text("insert into public.job_digests (id, jobs, sent_by) values (:d, '[{}]', :u)"),
+                     {"d": ids["digest"], "u": users["recruiter"]})
+        # The worker's outreach emails: the former employee's invitation, the digest to the alumnus.
+        conn.execute(sa.text("insert into public.outreach_emails (kind, roster_id)"
+                             " values ('invitation', :r)"), {"r": ids["roster"]})
+        conn.execute(sa.text("insert into public.outreach_emails (kind, digest_id, recipient_id)"
+                             " values ('digest', :d, :u)"), {"d": ids["digest"], "u": users["alumnus"]})
         # Referral pipeline: ref_a moved once (its history and the alumnus's notification come
         # from the trigger), a bonus rule, and each referral's payout to its referrer.
         conn.execute(sa.text("update public.referrals set stage = 'reviewing' where id = :ref_a"), ids)
@@ -219,6 +224,7 @@ VISIBLE = {
     "referrer_preferences": (0, 0, 1, 0, 1, 1),
     "boomerang_interest": (0, 0, 1, 0, 1, 1),
     "job_digests":       (0, 0, 1, 1, 1, 1),
+    "outreach_emails":   (0, 0, 0, 0, 1, 2),  # staff the digests', admins also the invitations'
     "referral_stage_events": (0, 0, 2, 0, 3, 3),
     "referral_notifications": (0, 0, 1, 0, 0, 1),  # each person their own; admins for privacy requests
     "referral_bonus_rules": (0, 0, 0, 0, 1, 1),
@@ -326,6 +332,9 @@ INSERTS = {
     "boomerang_interest": ("insert into public.boomerang_interest (user_id) values (:me)", ("alumnus",)),
     # sent_by and sent_at are the sender and now.
     "job_digests": ("insert into public.job_digests (jobs) values ('[{}]')", ("recruiter", "admin")),
+    # Invitations are queued by admins (a digest's emails by its sender: test below).
+    "outreach_emails": ("insert into public.outreach_emails (kind, roster_id) values ('invitation', :roster)",
+                        ("admin",)),
     # History and notifications are written by the trigger on referrals only.
     "referral_stage_events": ("insert into public.referral_stage_events (referral_id, to_stage)"
                               " values (:ref_a, 'hired')", ()),
@@ -370,6 +379,29 @@ def test_insert(engine, world, table, who):
              "referral_codes": "delete from public.referral_codes"}.get(table)
     outcome = run_as(engine, world, who, sql, _params(world, who), setup=setup)
     assert (not refused(outcome)) == (who in allowed), f"{who} insert into {table}: {outcome}"
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_only_a_digests_sender_queues_its_emails(engine, world, who):
+    sql = ("insert into public.outreach_emails (kind, digest_id, recipient_id)"
+           " values ('digest', :digest, :alumnus)")
+    outcome = run_as(engine, world, who, sql,
+                     {"digest": world.ids["digest"], "alumnus": world.users["alumnus"]})
+    assert (not refused(outcome)) == (who == "recruiter"), f"{who}: {outcome}"
+    to_a_candidate = run_as(engine, world, who, sql,
+                            {"digest": world.ids["digest"], "alumnus": world.users["candidate"]})
+    assert refused(to_a_candidate), f"{who}: {to_a_candidate}"
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_nobody_queues_an_email_already_sent_or_for_someone_else(engine, world, who):
+    forged = ("insert into public.outreach_emails (kind, roster_id, status, sent_at)"
+              " values ('invitation', :roster, 'sent', now())")
+    assert refused(run_as(engine, world, who, forged, {"roster": world.ids["roster"]}))
+    as_another = ("insert into public.outreach_emails (kind, roster_id, queued_by)"
+                  " values ('invitation', :roster, :other)")
+    assert refused(run_as(engine, world, who, as_another,
+                          {"roster": world.ids["roster"], "other": world.users["recruiter"]}))
 
 
 def test_questions_are_asked_through_the_rate_limited_function(engine, world):
@@ -470,6 +502,8 @@ WRITES = {
                            ("alumnus", "admin")),
     # Only the sender records how many emails went out; a digest sent stays.
     "job_digests": ("update public.job_digests set emailed = 5", ("recruiter",), ()),
+    # Their state is the worker's (the owner's) alone.
+    "outreach_emails": ("update public.outreach_emails set status = 'failed', last_error = 'forged'", (), ()),
     "referral_stage_events": ("update public.referral_stage_events set to_stage = 'hired'", (), ()),
     # The alumnus marks their own read; only an admin erasing them deletes them.
     "referral_notifications": ("update public.referral_notifications set read_at = now()", ("alumnus",),

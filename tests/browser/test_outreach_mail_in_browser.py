@@ -1,0 +1,65 @@
+"""With email set up, an admin's invitations and a recruiter's digest are queued and sent by
+the worker; the roster and the outreach page show how each went (Chromium, a real SMTP
+server on this machine)."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from portal import mail, task_queue
+from tests.browser.helpers import screenshot, settle, streamlit_server, upload
+from tests.browser.test_roles_in_browser import sidebar_nav, sign_in
+from tests.db.test_outreach_mail import server  # noqa: F401 - the scripted SMTP server fixture
+from tests.db.test_task_queue import in_a_thread
+
+CSV = ("name,email,department\nAda Lovelace,ada@example.com,Engineering\n"
+       "Grace Hopper,grace@example.com,Research\n")
+
+
+def test_invitations_and_a_digest_are_queued_then_sent(demo_db, server, page: Page,  # noqa: F811
+                                                        tmp_path):
+    config = mail.settings()  # the fixture's: the same server for the app and the worker
+    env = {"SMTP_HOST": config.smtp_host, "SMTP_PORT": str(config.smtp_port), "SMTP_STARTTLS": "false"}
+    file = tmp_path / "alumni.csv"
+    file.write_text(CSV)
+    with streamlit_server(env, log_name="streamlit-outreach-mail") as app_url:
+        page.goto(app_url)
+        settle(page)
+        sign_in(page, app_url, "admin@example.com")
+        settle(page)
+        sidebar_nav(page).get_by_role("link", name="Alumni roster").click()
+        page.get_by_text("Import from CSV").click()
+        upload(page, file)
+        page.get_by_role("button", name="Import").click()
+        expect(page.get_by_text("Added 2 people to the roster.")).to_be_visible()
+        page.get_by_role("button", name="Invite everyone not invited yet").click()
+        expect(page.get_by_text("Queued 2 invitation email(s)")).to_be_visible()
+        assert server.messages == []
+
+        server.script = [None, "550 5.1.1 unknown"]  # Grace's address is refused
+        in_a_thread(task_queue.run, wait=False)
+        page.get_by_label("Search the roster").fill("example")
+        page.keyboard.press("Enter")
+        settle(page)
+        screenshot(page, "admin-alumni-roster-emails")
+        assert len(server.messages) == 1
+
+        sidebar_nav(page).get_by_role("link", name="Alumni outreach").click()
+        expect(page.get_by_role("heading", name="Alumni outreach", exact=True)).to_be_visible()
+        page.get_by_test_id("stMultiSelect").click()
+        page.get_by_role("option").first.click()
+        page.keyboard.press("Escape")
+        expect(page.get_by_role("heading", name="Preview:")).to_be_visible()
+        page.get_by_role("button", name="Send digest").click()
+        expect(page.get_by_text("queued for sending")).to_be_visible()
+        in_a_thread(task_queue.run, wait=False)
+        page.get_by_role("tab", name="Would come back").click()
+        page.get_by_role("tab", name="Job digest").click()
+        page.get_by_label("A note at the top (optional)").fill("New roles this month")
+        page.keyboard.press("Tab")
+        settle(page)
+        expect(page.get_by_role("heading", name="Sent before")).to_be_visible()
+        settle(page)
+        page.get_by_role("heading", name="Sent before").scroll_into_view_if_needed()
+        screenshot(page, "recruiter-alumni-outreach-emails")
+        assert len(server.messages) > 1
