@@ -105,6 +105,9 @@ def fill(count: int) -> tuple[Actor, Actor]:
         conn.execute(sa.text(
             "update public.referrals set interviewed_at = stage_changed_at"
             " where stage in ('interviewing', 'offer', 'hired')"))
+        conn.execute(sa.text(
+            "update public.referral_stage_counts c set referrals = (select count(*)"
+            " from public.referrals r where r.stage = c.stage)"))
         conn.execute(sa.text("set local session_replication_role = origin"))
         conn.execute(sa.text(
             "insert into public.referral_ownerships (identity, referral_id, owned)"
@@ -150,8 +153,8 @@ def main() -> None:
             plan = conn.execute(sa.text("explain analyze " + DUPLICATE_CHECK),
                                 {"email": known[0][0], "linkedin": known[0][1]}).scalars()
             print("\n".join(plan), "\n")
-        with transaction(recruiter) as conn:  # the board's count and one stage's cards
-            params = pipeline._filters(None) | {"limit": 5, "this": "hired"}
+        with transaction(recruiter) as conn:  # a department's counts and one stage's cards
+            params = pipeline._filters(None, department="Sales") | {"limit": 5, "this": "hired"}
             for query in (f"select r.stage, count(*) {pipeline._FROM} where {pipeline._FILTER} group by 1",
                           f"{pipeline._CARD_SQL} where {pipeline._FILTER.replace(':stage', ':this')}"
                           " order by r.stage_changed_at desc, r.id limit :limit"):

@@ -6,12 +6,18 @@
 --                             as interviewed in points and in the programme's figures.
 --   two indexes               the pipeline's table (newest first) and board (each stage's
 --                             latest moves) read a page of a million referrals, not all.
+--                             Neither leads with the stage: enum equality is not leakproof,
+--                             so under row-level security Postgres cannot use it to search
+--                             an index; it filters rows read in date order instead.
+--   referral_stage_counts     how many referrals are at each stage, kept by statement
+--                             triggers, so the board's unfiltered counts (and the table's
+--                             total) need not count a million rows on every visit.
 --
 -- Points and figures count credited referrals only (outcome 'owner'): a duplicate or a
 -- referral of someone who had applied already is recorded, not rewarded.
 
 create index referrals_created_idx on public.referrals (created_at desc, id);
-create index referrals_stage_moved_idx on public.referrals (stage, stage_changed_at desc, id);
+create index referrals_moved_idx on public.referrals (stage_changed_at desc, id);
 
 alter table public.referrals add column interviewed_at timestamptz;
 
@@ -85,3 +91,93 @@ as $$
            case when c.hires >= 3 then 'Hat trick' end], null)
   from counts c
 $$;
+
+-- ---------------------------------------------------------------------------
+-- Referrals per stage. Each statement adds up its rows' changes and applies them in stage
+-- order (so two moves in opposite directions queue rather than deadlock).
+-- ---------------------------------------------------------------------------
+create table public.referral_stage_counts (
+  stage public.referral_stage primary key,
+  referrals bigint not null default 0
+);
+alter table public.referral_stage_counts enable row level security;
+create policy "referral stage counts: staff read" on public.referral_stage_counts
+  for select to authenticated using ((select private.is_staff()));
+revoke all on public.referral_stage_counts from anon, authenticated;
+grant select on public.referral_stage_counts to authenticated;
+grant all on public.referral_stage_counts to service_role;
+
+insert into public.referral_stage_counts (stage, referrals)
+select s.stage, (select count(*) from public.referrals r where r.stage = s.stage)
+from unnest(enum_range(null::public.referral_stage)) s (stage);
+
+create function private.add_to_stage_counts(p_changes jsonb) returns void
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  change record;
+begin
+  for change in
+    select key::public.referral_stage as stage, value::bigint as delta
+    from jsonb_each_text(p_changes) where value::bigint <> 0 order by 1
+  loop
+    insert into public.referral_stage_counts as c (stage, referrals) values (change.stage, change.delta)
+    on conflict (stage) do update set referrals = c.referrals + excluded.referrals;
+  end loop;
+end
+$$;
+revoke all on function private.add_to_stage_counts(jsonb) from public, anon, authenticated;
+
+create function private.count_inserted_referrals() returns trigger
+language plpgsql security definer set search_path = ''
+as $$
+begin
+  perform private.add_to_stage_counts(
+    (select coalesce(jsonb_object_agg(stage::text, n), '{}') from (select stage, count(*) n from inserted group by stage) t));
+  return null;
+end
+$$;
+create function private.count_deleted_referrals() returns trigger
+language plpgsql security definer set search_path = ''
+as $$
+begin
+  perform private.add_to_stage_counts(
+    (select coalesce(jsonb_object_agg(stage::text, -n), '{}') from (select stage, count(*) n from deleted group by stage) t));
+  return null;
+end
+$$;
+create function private.count_moved_referrals() returns trigger
+language plpgsql security definer set search_path = ''
+as $$
+begin
+  perform private.add_to_stage_counts((
+    select coalesce(jsonb_object_agg(stage::text, n), '{}') from (
+      select stage, sum(n) n from (
+        select stage, 1 n from moved union all select stage, -1 from before_move) both_sides
+      group by stage) t));
+  return null;
+end
+$$;
+create function private.reset_stage_counts() returns trigger
+language plpgsql security definer set search_path = ''
+as $$
+begin
+  update public.referral_stage_counts set referrals = 0;
+  return null;
+end
+$$;
+revoke all on function private.count_inserted_referrals(), private.count_deleted_referrals(),
+  private.count_moved_referrals(), private.reset_stage_counts() from public, anon, authenticated;
+
+create trigger referral_stage_counts_insert
+  after insert on public.referrals referencing new table as inserted
+  for each statement execute function private.count_inserted_referrals();
+create trigger referral_stage_counts_delete
+  after delete on public.referrals referencing old table as deleted
+  for each statement execute function private.count_deleted_referrals();
+create trigger referral_stage_counts_update
+  after update on public.referrals referencing old table as before_move new table as moved
+  for each statement execute function private.count_moved_referrals();
+create trigger referral_stage_counts_truncate
+  after truncate on public.referrals
+  for each statement execute function private.reset_stage_counts();

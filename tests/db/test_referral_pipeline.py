@@ -133,6 +133,29 @@ def test_board_and_filters(world):
     assert pipeline.search(world.priya).total == 1
 
 
+def test_the_kept_stage_counts_match_the_referrals(world, clean_db):
+    def kept_and_counted():
+        with clean_db.connect() as conn:
+            kept = dict(conn.execute(sa.text(
+                "select stage::text, referrals from public.referral_stage_counts"
+                " where referrals <> 0")).all())
+            counted = dict(conn.execute(sa.text(
+                "select stage::text, count(*) from public.referrals group by stage")).all())
+        return kept, counted
+
+    pipeline.move(world.recruiter, world.other, "interviewing")
+    pipeline.move(world.recruiter, world.other, "offer")
+    pipeline.move(world.recruiter, world.referral, "offer")
+    with clean_db.begin() as conn:  # many rows in one statement, and a delete
+        conn.execute(sa.text("update public.referrals set stage = 'hired'"))
+        conn.execute(sa.text("delete from public.referrals where id = :id"), {"id": world.other})
+    kept, counted = kept_and_counted()
+    assert kept == counted == {"hired": 1}
+    board = pipeline.board(world.recruiter)
+    assert {stage: n for stage, (_, n) in board.items() if n} == {"hired": 1}
+    assert pipeline.search(world.recruiter, stage="hired").total == 1
+
+
 def test_bonus_comes_from_the_job_else_the_department_else_the_default(world):
     rewards.save_rule(world.recruiter, "", 1000, 90)
     rewards.save_rule(world.recruiter, "Engineering", 1500, 120)

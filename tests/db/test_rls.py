@@ -233,6 +233,7 @@ VISIBLE = {
     "referral_settings": (0, 1, 1, 1, 1, 1),
     "referral_codes":    (0, 0, 1, 0, 1, 1),
     "referral_ownerships": (0, 0, 0, 0, 1, 1),
+    "referral_stage_counts": (0, 0, 0, 0, 6, 6),  # one row per stage
 }
 
 
@@ -353,6 +354,9 @@ INSERTS = {
                        " values (:me, 'chosencode0123456789ab')", ()),
     "referral_ownerships": ("insert into public.referral_ownerships (identity, referral_id, owned)"
                             " values ('email:n@mail.test', :ref_b, tstzrange(now(), null))", ()),
+    # Kept by triggers on referrals only.
+    "referral_stage_counts": ("insert into public.referral_stage_counts (stage, referrals)"
+                              " values ('hired', 100)", ()),
 }
 
 
@@ -376,7 +380,8 @@ def test_insert(engine, world, table, who):
              "referrer_preferences": "delete from public.referrer_preferences",
              "boomerang_interest": "delete from public.boomerang_interest",
              "referral_settings": "delete from public.referral_settings",
-             "referral_codes": "delete from public.referral_codes"}.get(table)
+             "referral_codes": "delete from public.referral_codes",
+             "referral_stage_counts": "delete from public.referral_stage_counts"}.get(table)
     outcome = run_as(engine, world, who, sql, _params(world, who), setup=setup)
     assert (not refused(outcome)) == (who in allowed), f"{who} insert into {table}: {outcome}"
 
@@ -516,6 +521,7 @@ WRITES = {
     "referral_codes": ("update public.referral_codes set code = 'forgedcode0123456789ab'", (), ADMIN),
     "referral_ownerships": ("update public.referral_ownerships set owned = tstzrange(now(), now())",
                             (), ()),
+    "referral_stage_counts": ("update public.referral_stage_counts set referrals = 100", (), ()),
 }
 
 
