@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -85,8 +85,10 @@ _FILTER = (
     " and (cast(:job as uuid) is null or r.job_id = cast(:job as uuid))"
     " and (cast(:department as text) is null or j.department = cast(:department as text))"
     " and (cast(:referrer as uuid) is null or r.referrer_id = cast(:referrer as uuid))"
-    " and (cast(:since as date) is null or r.created_at >= cast(:since as date))"
-    " and (cast(:until as date) is null or r.created_at < cast(:until as date) + 1)")
+    # Instants, not dates: Postgres estimates and searches `timestamptz >= timestamptz`
+    # under row-level security, but not the cross-type `timestamptz >= date`.
+    " and (cast(:since_at as timestamptz) is null or r.created_at >= cast(:since_at as timestamptz))"
+    " and (cast(:until_at as timestamptz) is null or r.created_at < cast(:until_at as timestamptz))")
 
 _FROM = "from public.referrals r left join public.jobs j on j.id = r.job_id"
 _CARD_SQL = """
@@ -106,7 +108,9 @@ def _filters(stage: str | None, job_id: UUID | None = None, department: str | No
     if since and until and since > until:
         raise ValidationError("The “from” date is after the “to” date: swap them or clear one.")
     return {"stage": stage, "job": job_id, "department": department or None, "referrer": referrer_id,
-            "since": since, "until": until}
+            "since": since, "until": until,
+            "since_at": since and datetime.combine(since, time(), UTC),
+            "until_at": until and datetime.combine(until + timedelta(days=1), time(), UTC)}
 
 
 def _counts(conn, params: dict) -> dict[str, int]:

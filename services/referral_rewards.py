@@ -347,7 +347,8 @@ def payroll_csv(actor: Actor, status: str | None = "due") -> bytes:
     while True:
         result = payouts(actor, status=status, page=page, page_size=500)
         rows += [{"Referrer": p.referrer_name, "Referrer email": p.referrer_email,
-                  "Candidate": p.candidate_name or "", "Job": p.job_title or ("" if p.referral_id is None else "Open to anything"),
+                  "Candidate": p.candidate_name or "",
+                  "Job": p.job_title or ("" if p.referral_id is None else "Open to anything"),
                   "Department": p.department or "", "Share %": float(p.share_percent),
                   "Amount": float(p.amount), "Start date": p.start_date.isoformat(),
                   "Due on": p.due_on.isoformat(), "Status": STATUS_LABELS[p.status],
