@@ -288,7 +288,9 @@ def remove_files(erasure: Erasure, store: ResumeStore | None = None) -> None:
 
 
 # Unsuccessful: applied or was referred, nothing open or hired any more, and nothing has
-# happened for the retention period.
+# happened for the retention period. A duplicate or applied-first referral that nobody
+# moved on is a record of who else referred them, not an open process: it does not keep
+# the candidate's data for ever.
 _EXPIRED = """
     select c.id from public.candidates c
     where (exists (select 1 from public.applications a where a.candidate_id = c.id)
@@ -296,7 +298,8 @@ _EXPIRED = """
       and not exists (select 1 from public.applications a where a.candidate_id = c.id
                       and a.status not in ('rejected', 'withdrawn'))
       and not exists (select 1 from public.referrals r where r.candidate_id = c.id
-                      and r.stage <> 'not_selected')
+                      and r.stage <> 'not_selected'
+                      and (r.outcome = 'owner' or r.stage <> 'submitted'))
       and greatest(c.created_at,
                    (select max(a.updated_at) from public.applications a where a.candidate_id = c.id),
                    (select max(r.stage_changed_at) from public.referrals r where r.candidate_id = c.id))

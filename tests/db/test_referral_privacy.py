@@ -211,6 +211,16 @@ def test_erasing_an_alumnus_removes_their_programme_data_and_keeps_money_and_ref
 
 # --- the retention purge --------------------------------------------------------------------
 
+def past_retention(engine, email: str) -> None:
+    """Date a candidate and their referrals a year and more ago (the retention period is 365 days)."""
+    with engine.begin() as conn:
+        conn.execute(sa.text("update public.candidates set created_at = now() - interval '400 days'"
+                             " where email = :email"), {"email": email})
+        conn.execute(sa.text("update public.referrals r set stage_changed_at = now() - interval '400 days'"
+                             " from public.candidates c where c.id = r.candidate_id and c.email = :email"),
+                     {"email": email})
+
+
 def test_purge_frees_the_identities_of_an_unsuccessful_referral(engine, world, store):
     cleo = referral_of(world.tom, "Cleo Carter", "cleo@example.com", world.job, store, make_pdf("Cleo"),
                        linkedin="https://linkedin.com/in/cleo")
@@ -218,12 +228,7 @@ def test_purge_frees_the_identities_of_an_unsuccessful_referral(engine, world, s
     duplicate = referral_of(world.uma, "Cleo", "cleo@example.com", None, store)
     assert duplicate.outcome == "duplicate"
     referral_pipeline.move(world.recruiter, duplicate.referral_id, "not_selected")
-    with engine.begin() as conn:  # a year and more ago (the retention period is 365 days)
-        conn.execute(sa.text("update public.candidates set created_at = now() - interval '400 days'"
-                             " where email = 'cleo@example.com'"))
-        conn.execute(sa.text("update public.referrals r set stage_changed_at = now() - interval '400 days'"
-                             " from public.candidates c where c.id = r.candidate_id"
-                             " and c.email = 'cleo@example.com'"))
+    past_retention(engine, "cleo@example.com")
     assert "email:cleo@example.com" in ownerships(engine)
 
     erasure = privacy.purge_for(world.admin)
@@ -231,3 +236,23 @@ def test_purge_frees_the_identities_of_an_unsuccessful_referral(engine, world, s
     assert ownerships(engine) == {"email:ada@example.com", "linkedin:/in/ada-l"}  # Ada was hired
     assert referral_of(world.uma, "Cleo Carter", "cleo@example.com", None, store,
                        linkedin="linkedin.com/in/cleo/").outcome == "owner"
+
+
+def test_a_duplicate_nobody_moved_on_does_not_keep_a_candidate_from_the_purge(engine, world, store):
+    cleo = referral_of(world.tom, "Cleo Carter", "cleo@example.com", world.job, store)
+    referral_pipeline.move(world.recruiter, cleo.referral_id, "not_selected")
+    left_as_submitted = referral_of(world.uma, "Cleo", "cleo@example.com", None, store)
+    assert left_as_submitted.outcome == "duplicate"
+
+    # A duplicate a recruiter took up is an open process: Cleo's data stays.
+    referral_pipeline.move(world.recruiter, left_as_submitted.referral_id, "reviewing")
+    past_retention(engine, "cleo@example.com")
+    assert privacy.purge_for(world.admin).candidates == 0
+    # Left where it arrived, it is only a record of a second referrer: the purge goes on.
+    with engine.begin() as conn:
+        conn.execute(sa.text("update public.referrals set stage = 'submitted' where id = :id"),
+                     {"id": left_as_submitted.referral_id})
+    past_retention(engine, "cleo@example.com")
+    erasure = privacy.purge_for(world.admin)
+    assert (erasure.candidates, erasure.referrals) == (1, 2)
+    assert "email:cleo@example.com" not in ownerships(engine)
