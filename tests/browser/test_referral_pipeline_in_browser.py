@@ -23,6 +23,7 @@ def test_referral_pipeline(demo_db, app_url, page: Page):
     expect(page.get_by_role("heading", name="Referrals", exact=True)).to_be_visible()
     expect(page.get_by_text("more in the table").first).to_be_visible()  # a capped column says so
     settle(page)
+    expect(page.get_by_role("group", name="Referred to")).to_be_visible()  # date inputs load last
     screenshot(page, "recruiter-referral-board")
 
     sidebar_nav(page).get_by_role("link", name="Referral payouts").click()
