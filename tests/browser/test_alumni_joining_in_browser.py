@@ -24,7 +24,6 @@ def test_admin_invites_the_roster_and_an_alumnus_registers(demo_db, app_url, pag
     file = tmp_path / "alumni.csv"
     file.write_text(CSV)
     sign_in(page, app_url, "admin@example.com")
-    settle(page)
     sidebar_nav(page).get_by_role("link", name="Alumni roster").click()
     expect(page.get_by_role("heading", name="Alumni roster")).to_be_visible()
     page.get_by_text("Import from CSV").click()

@@ -71,7 +71,6 @@ def test_questions_suggested_as_the_question_is_written(demo_db, app_url, page: 
 
 def test_recruiter_inbox(demo_db, app_url, page: Page):
     sign_in(page, app_url, "recruiter@example.com")
-    settle(page)
     sidebar_nav(page).get_by_role("link", name="Questions inbox").click()
     expect(page.get_by_role("heading", name="Questions inbox")).to_be_visible()
     expect(page.get_by_test_id("stMetric").filter(has_text="Waiting")).to_be_visible()

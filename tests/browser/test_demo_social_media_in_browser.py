@@ -12,7 +12,6 @@ from tests.browser.test_roles_in_browser import sidebar_nav, sign_in
 def test_demo_calendar_and_approvals(demo_db, app_url, page: Page):
     page.set_viewport_size({"width": 1500, "height": 1600})
     sign_in(page, app_url, "recruiter@example.com")
-    settle(page)
     sidebar_nav(page).get_by_text("Posting calendar").click()
     expect(page.get_by_role("heading", name="Posting calendar")).to_be_visible()
     settle(page)

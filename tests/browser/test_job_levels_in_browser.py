@@ -17,7 +17,6 @@ def test_level_rules_on_the_payouts_page(demo_db, app_url, page: Page):
     referral_rewards.save_rule(recruiter, "Engineering", 1800, 90)
 
     sign_in(page, app_url, "recruiter@example.com")
-    settle(page)
     sidebar_nav(page).get_by_role("link", name="Referral payouts").click()
     expect(page.get_by_role("heading", name="Referral payouts", exact=True)).to_be_visible()
     page.get_by_text("Bonus rules").click()

@@ -10,7 +10,6 @@ from tests.browser.test_roles_in_browser import sidebar_nav, sign_in
 
 def test_leaving_the_leaderboard_from_my_account(demo_db, app_url, page: Page):
     sign_in(page, app_url, "priya@example.com")
-    settle(page)
     sidebar_nav(page).get_by_role("link", name="My account").click()
     expect(page.get_by_role("heading", name="Leaderboard")).to_be_visible()
     toggle = page.get_by_role("switch", name="Show me on the leaderboard")

@@ -26,7 +26,6 @@ def test_invitations_and_a_digest_are_queued_then_sent(demo_db, server, page: Pa
         page.goto(app_url)
         settle(page)
         sign_in(page, app_url, "admin@example.com")
-        settle(page)
         sidebar_nav(page).get_by_role("link", name="Alumni roster").click()
         page.get_by_text("Import from CSV").click()
         upload(page, file)

@@ -37,7 +37,6 @@ def test_channel_setup_then_schedule_share_and_mark_published(demo_db, app_url, 
                              " public.social_topics cascade"))
     page.set_viewport_size({"width": 1500, "height": 1800})
     sign_in(page, app_url, "admin@example.com")
-    settle(page)
     sidebar_nav(page).get_by_text("Social channels").click()
     expect(page.get_by_role("heading", name="Social channels")).to_be_visible()
     page.get_by_role("textbox", name="Name").first.fill("Company LinkedIn")

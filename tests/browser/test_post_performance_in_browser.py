@@ -11,7 +11,6 @@ from tests.browser.test_roles_in_browser import sidebar_nav, sign_in
 
 def test_post_performance_page(demo_db, app_url, page: Page):
     sign_in(page, app_url, "recruiter@example.com")
-    settle(page)
     sidebar_nav(page).get_by_role("link", name="Post performance").click()
     expect(page.get_by_role("heading", name="Post performance", exact=True)).to_be_visible()
     expect(page.get_by_text("What each channel's posts brought").first).to_be_visible()

@@ -14,7 +14,6 @@ TITLE = "Platform Engineer (Kubernetes)"
 
 def test_recruiter_publishes_a_posting_to_the_board(demo_db, app_url, page: Page, browser):
     sign_in(page, app_url, "recruiter@example.com")
-    settle(page)
     sidebar_nav(page).get_by_role("link", name="Job postings").click()
     expect(page.get_by_role("heading", name="Job postings")).to_be_visible()
     page.get_by_role("button", name="New posting").click()

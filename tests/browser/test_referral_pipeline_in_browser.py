@@ -18,7 +18,6 @@ def test_referral_pipeline(demo_db, app_url, page: Page):
     referral_pipeline.move(recruiter, moved.id, "offer")
 
     sign_in(page, app_url, "recruiter@example.com")
-    settle(page)
     sidebar_nav(page).get_by_role("link", name="Referrals", exact=True).click()
     expect(page.get_by_role("heading", name="Referrals", exact=True)).to_be_visible()
     expect(page.get_by_text("more in the table").first).to_be_visible()  # a capped column says so
@@ -38,7 +37,6 @@ def test_referral_pipeline(demo_db, app_url, page: Page):
     page.context.clear_cookies()
     page2 = page.context.new_page()
     sign_in(page2, app_url, "priya@example.com")
-    settle(page2)
     sidebar_nav(page2).get_by_role("link", name="My referrals").click()
     expect(page2.get_by_text("Notifications (1 unread)")).to_be_visible()
     expect(page2.get_by_text(f"{moved.candidate_name}").first).to_be_visible()

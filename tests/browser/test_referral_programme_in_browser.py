@@ -11,7 +11,6 @@ from tests.browser.test_roles_in_browser import sidebar_nav, sign_in
 
 def test_programme_figures_and_leaderboard(demo_db, app_url, page: Page):
     sign_in(page, app_url, "recruiter@example.com")
-    settle(page)
     sidebar_nav(page).get_by_role("link", name="Referral programme").click()
     expect(page.get_by_role("heading", name="Referral programme", exact=True)).to_be_visible()
     expect(page.get_by_role("heading", name="Time to hire")).to_be_visible()
@@ -44,7 +43,6 @@ def test_programme_figures_and_leaderboard(demo_db, app_url, page: Page):
 
 def test_an_admin_sets_the_ownership_period(demo_db, app_url, page: Page):
     sign_in(page, app_url, "admin@example.com")
-    settle(page)
     sidebar_nav(page).get_by_role("link", name="Referral programme").click()
     expect(page.get_by_role("heading", name="Ownership period")).to_be_visible()
     months = page.get_by_label("Months a referrer owns a candidate", exact=True)

@@ -101,7 +101,6 @@ def test_admin_users_page(demo_db, app_url, page: Page):
     accounts.add_user(admin, "eve@example.com", "Eve [win](https://evil.example) www.evil.example",
                       "candidate")
     sign_in(page, app_url, "admin@example.com")
-    settle(page)
     sidebar_nav(page).get_by_text("Users").click()
     expect(page.get_by_role("heading", name="Users")).to_be_visible()
     expect(page.get_by_text("recruiter@example.com")).to_be_visible()

@@ -11,7 +11,6 @@ from tests.browser.test_roles_in_browser import sidebar_nav, sign_in
 
 def test_savings_page(demo_db, app_url, page: Page):
     sign_in(page, app_url, "recruiter@example.com")
-    settle(page)
     sidebar_nav(page).get_by_role("link", name="Savings").click()
     expect(page.get_by_role("heading", name="Savings", exact=True)).to_be_visible()
     expect(page.get_by_test_id("stMetric").filter(has_text="Saving vs headhunter")).to_contain_text("USD")
@@ -41,7 +40,6 @@ def test_hires_page_import_reports_bad_rows(demo_db, app_url, page: Page, tmp_pa
                     "2026-01-10,Data Engineer,Data Science,referral,90000\n"
                     "2026-01-11,Data Engineer,Data Science,recruiter,90000\n")
     sign_in(page, app_url, "recruiter@example.com")
-    settle(page)
     sidebar_nav(page).get_by_role("link", name="Hires").click()
     expect(page.get_by_role("heading", name="Hires", exact=True)).to_be_visible()
     page.get_by_text("Import hires from a CSV file").click()

@@ -12,7 +12,6 @@ from tests.browser.test_roles_in_browser import sidebar_nav, sign_in
 def test_admin_edits_a_term_and_tries_a_post(demo_db, app_url, page: Page):
     page.set_viewport_size({"width": 1400, "height": 1600})  # the findings in the screenshot too
     sign_in(page, app_url, "admin@example.com")
-    settle(page)
     sidebar_nav(page).get_by_text("Social media guidelines").click()
     expect(page.get_by_role("heading", name="Social media guidelines")).to_be_visible()
 

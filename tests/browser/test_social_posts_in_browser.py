@@ -14,7 +14,6 @@ from tests.db.social_world import make_world
 def test_a_post_is_composed_submitted_and_approved(clean_db, app_url, page: Page, browser):
     world = make_world(clean_db)
     sign_in(page, app_url, world.publisher.email)
-    settle(page)
     # Reloading would sign out: reach the posting from the list, by choosing its row.
     sidebar_nav(page).get_by_text("Job postings").click()
     grid = page.get_by_test_id("stDataFrame")
@@ -46,7 +45,6 @@ def test_a_post_is_composed_submitted_and_approved(clean_db, app_url, page: Page
 
     approver = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
     sign_in(approver, app_url, world.second_approver.email)
-    settle(approver)
     sidebar_nav(approver).get_by_text("Post approvals").click()
     expect(approver.get_by_role("heading", name="Post approvals")).to_be_visible()
     expect(approver.get_by_text("Data Engineer · Company X")).to_be_visible()

@@ -249,9 +249,7 @@ def test_a_duplicate_nobody_moved_on_does_not_keep_a_candidate_from_the_purge(en
     past_retention(engine, "cleo@example.com")
     assert privacy.purge_for(world.admin).candidates == 0
     # Left where it arrived, it is only a record of a second referrer: the purge goes on.
-    with engine.begin() as conn:
-        conn.execute(sa.text("update public.referrals set stage = 'submitted' where id = :id"),
-                     {"id": left_as_submitted.referral_id})
+    referral_pipeline.move(world.recruiter, left_as_submitted.referral_id, "submitted")
     past_retention(engine, "cleo@example.com")
     erasure = privacy.purge_for(world.admin)
     assert (erasure.candidates, erasure.referrals) == (1, 2)
