@@ -29,7 +29,7 @@ if (data := st.session_state.get("privacy-export")) and data["email"] == email.s
     st.success(privacy.found(data))
     st.download_button("Download JSON", json.dumps(data, indent=2, ensure_ascii=False, default=str),
                        file_name=f"personal-data-{data['email']}.json", mime="application/json",
-                       icon=":material/file_download:")
+                       icon=":material/file_download:", on_click="ignore")
 with erase_col.popover("Erase…", icon=":material/delete_forever:"):
     st.write("Erases the candidate record, applications, résumés, referrals of them and the "
              "questions they asked; for an alumnus or employee, their roster entry, referral links, "

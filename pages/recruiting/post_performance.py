@@ -70,7 +70,7 @@ else:
     st.dataframe([shown(row) for row in channels_table.to_dict("records")], hide_index=True)
     st.download_button("Channels as CSV", lambda: csv_bytes(channels_table.round(2)),
                        perf.file_name("channels", chosen, "csv"), mime="text/csv",
-                       icon=":material/download:")
+                       icon=":material/download:", on_click="ignore")
 
     st.subheader("By post, best first", anchor=False)
     st.caption("Ordered by hires, then applications, then visits.")
@@ -84,11 +84,12 @@ else:
     csv_col, excel_col = st.columns(2)
     csv_col.download_button("Posts as CSV", lambda: csv_bytes(posts_table()),
                             perf.file_name("posts", chosen, "csv"), mime="text/csv",
-                            icon=":material/download:", width="stretch")
+                            icon=":material/download:", width="stretch", on_click="ignore")
     excel_col.download_button("Excel workbook (both tables)",
                               lambda: perf.to_xlsx(channels_table.round(2), posts_table(), chosen, currency),
                               perf.file_name("all", chosen, "xlsx"), mime=FORMATS["xlsx"],
-                              icon=":material/table_view:", width="stretch", type="primary")
+                              icon=":material/table_view:", width="stretch", type="primary",
+                              on_click="ignore")
     with st.expander("How these figures are computed"):
         st.markdown(perf.HOW_IT_IS_COMPUTED)
 

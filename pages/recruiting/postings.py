@@ -59,4 +59,4 @@ ui.paged_table(
 st.caption("Select a row to open the posting: its details, its next step, its applicants and "
            "its referrals.")
 st.download_button("Export these postings as CSV", lambda: postings.export_csv(actor, chosen),
-                   file_name="postings.csv", mime="text/csv", icon=":material/download:")
+                   file_name="postings.csv", mime="text/csv", icon=":material/download:", on_click="ignore")

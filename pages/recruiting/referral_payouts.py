@@ -117,7 +117,7 @@ status = st.segmented_control("Show", rewards.STATUSES, default="due",
                               format_func=rewards.STATUS_LABELS.get) or None
 st.download_button("Export CSV for payroll", lambda: rewards.payroll_csv(actor, status),
                    f"referral-payouts-{status or 'all'}-{date.today()}.csv", mime="text/csv",
-                   icon=":material/download:")
+                   icon=":material/download:", on_click="ignore")
 
 
 def _open(payout) -> None:

@@ -52,7 +52,7 @@ def table(title: str, frame, key: str, empty: str) -> None:
     shown = rf.labelled(frame)
     st.dataframe(shown, hide_index=True, column_config=config)
     st.download_button(f"{title} as CSV", csv_bytes(shown), f"referral-programme-{key}-{start}-{end}.csv",
-                       mime="text/csv", icon=":material/download:", key=f"csv-{key}")
+                       mime="text/csv", icon=":material/download:", key=f"csv-{key}", on_click="ignore")
 
 
 table("By month", figures.by_month, "by-month", "No referrals in this period.")

@@ -50,7 +50,7 @@ def table(frame, name: str) -> None:
     st.dataframe(frame.round(0), hide_index=True, column_config=money_columns)
     st.download_button("CSV", lambda: savings_export.csv_bytes(frame),
                        f"savings-{name}-{start}-to-{end}.csv",
-                       mime="text/csv", icon=":material/download:", key=f"csv-{name}")
+                       mime="text/csv", icon=":material/download:", key=f"csv-{name}", on_click="ignore")
 
 
 def company_name() -> str:
@@ -122,11 +122,11 @@ st.subheader("Export", anchor=False)
 excel, pdf, detail = st.columns(3)
 excel.download_button("Excel workbook", lambda: savings_export.to_xlsx(report),
                       savings_export.file_name(report, "xlsx"), mime=savings_export.FORMATS["xlsx"],
-                      icon=":material/table_view:", width="stretch")
+                      icon=":material/table_view:", width="stretch", on_click="ignore")
 pdf.download_button("One-page PDF", lambda: savings_export.to_pdf(report, company_name()),
                     savings_export.file_name(report, "pdf"), mime=savings_export.FORMATS["pdf"],
-                    icon=":material/picture_as_pdf:", width="stretch", type="primary")
+                    icon=":material/picture_as_pdf:", width="stretch", type="primary", on_click="ignore")
 detail.download_button("Detail CSV", lambda: savings_export.to_csv(report),
                        savings_export.file_name(report, "csv"), mime="text/csv",
                        icon=":material/download:", width="stretch",
-                       help="Hires summed by month, source, channel and department.")
+                       help="Hires summed by month, source, channel and department.", on_click="ignore")
