@@ -18,7 +18,8 @@ from services import audit
 from services.permissions import require_admin
 from services.savings import COST_CATEGORIES, Assumptions, load_assumptions
 
-MIN_RATE, MAX_RATE = 0.000001, 1_000_000
+# Floats both: Streamlit's number_input refuses a float minimum beside an int maximum.
+MIN_RATE, MAX_RATE = 0.000001, 1_000_000.0
 MAX_BONUS = 99_999_999.99  # referral bonuses are numeric(10, 2)
 
 
@@ -73,7 +74,7 @@ def set_rate(actor: Actor, currency: str, rate: float) -> None:
     currency = currency_code(currency)
     if rate is None or not math.isfinite(rate) or not MIN_RATE <= rate <= MAX_RATE:
         raise ValidationError(f"The rate for {currency} must be between {MIN_RATE:g} and "
-                              f"{MAX_RATE:,}.")
+                              f"{MAX_RATE:,.0f}.")
     with transaction(actor) as conn:
         require_admin(conn, "change exchange rates")
         if currency == _reporting_currency(conn):

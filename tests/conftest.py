@@ -1,8 +1,11 @@
-"""One throwaway embedded PostgreSQL for the whole test session.
+"""One throwaway embedded PostgreSQL per test process.
 
-It is started through the portal's own `portal.embedded.start`, and the tests then
-reach it through `DATABASE_URL`, exactly as a deployment on another Postgres would.
-Tests that touch data ask for `clean_db` (empty tables) or `demo_db` (the demo data).
+With pytest-xdist (`-n auto`, the default in pyproject.toml) every worker starts a server
+of its own in a data folder of its own, so workers never share a row or a lock; the
+controlling process starts none. The server is started through the portal's own
+`portal.embedded.start`, and the tests then reach it through `DATABASE_URL`, exactly as a
+deployment on another Postgres would. Tests that touch data ask for `clean_db` (empty
+tables) or `demo_db` (the demo data).
 """
 
 from __future__ import annotations
@@ -15,31 +18,50 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-_DATA_DIR = Path(tempfile.mkdtemp(prefix="boomerang-tests-"))
+from tests.fake_openai import fake_openai  # noqa: F401 - a fixture for every test module
+from tests.support import truncate_all
+
 # Nothing of the developer's own configuration: no Supabase, no secrets file. The
 # environment is inherited by the app servers and CLI processes the tests start.
-os.environ.pop("SUPABASE_URL", None)
-os.environ.pop("SUPABASE_ANON_KEY", None)
-for _name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL", "SMTP_HOST", "SUPABASE_SERVICE_ROLE_KEY"):
+for _name in ("SUPABASE_URL", "SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY", "OPENAI_API_KEY",
+              "OPENAI_BASE_URL", "OPENAI_MODEL", "SMTP_HOST", "DATABASE_URL"):
     os.environ.pop(_name, None)
-os.environ["PORTAL_SECRETS_FILE"] = str(_DATA_DIR / "no-secrets.toml")
-os.environ["PORTAL_DATA_DIR"] = str(_DATA_DIR)
 
-from portal import db, embedded  # noqa: E402
-from tests.fake_openai import fake_openai  # noqa: E402, F401 - a fixture for every test module
-from tests.support import truncate_all  # noqa: E402
+_data_dir: Path | None = None
 
-DATABASE_URL = embedded.start(_DATA_DIR)
-os.environ["DATABASE_URL"] = DATABASE_URL
 
-def pytest_sessionfinish(session, exitstatus):
+def _is_xdist_controller(config: pytest.Config) -> bool:
+    return bool(getattr(config.option, "numprocesses", None)) and not hasattr(config, "workerinput")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _data_dir
+    if _is_xdist_controller(config):
+        return  # the workers run the tests, each with its own server
+    # Directly under the system's temporary folder, not pytest's: a later pytest run makes
+    # its own folder private again, which would lock the server's user out of this one.
+    _data_dir = Path(tempfile.mkdtemp(prefix="boomerang-tests-"))
+    os.environ["PORTAL_SECRETS_FILE"] = str(_data_dir / "no-secrets.toml")
+    os.environ["PORTAL_DATA_DIR"] = str(_data_dir)
+    from portal import embedded
+
+    os.environ["DATABASE_URL"] = embedded.start(_data_dir)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _data_dir is None:
+        return
+    from portal import db, embedded
+
     db.forget_engine()
-    embedded.stop(_DATA_DIR)
-    shutil.rmtree(_DATA_DIR, ignore_errors=True)
+    embedded.stop(_data_dir)
+    shutil.rmtree(_data_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
 def engine() -> sa.Engine:
+    from portal import db
+
     return db.ensure_ready()
 
 
@@ -56,3 +78,15 @@ def demo_db(engine):
     truncate_all(engine)
     demo.load_demo()
     return engine
+
+
+@pytest.fixture
+def server_dir():
+    """A data folder for a test's own embedded server, outside pytest's temporary folder
+    (see pytest_configure), removed afterwards."""
+    path = Path(tempfile.mkdtemp(prefix="boomerang-server-"))
+    yield path
+    from portal import embedded
+
+    embedded.stop(path)
+    shutil.rmtree(path, ignore_errors=True)

@@ -54,3 +54,10 @@ def make_docx(text: str = "Ada Lovelace, analyst") -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def signed_in(email: str):
+    """The demo account `email`, signed in with the demo password."""
+    from services import demo, sign_in
+
+    return sign_in.with_password(email, demo.DEMO_PASSWORD)

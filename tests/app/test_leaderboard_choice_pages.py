@@ -4,14 +4,7 @@ through AppTest on the demo data: the same choice as the Leaderboard page's togg
 from __future__ import annotations
 
 from services import recognition
-from tests.app.test_pages import app_as, assert_no_exception, signed_in, texts
-
-
-def open_as(email: str, page: str):
-    at = app_as(signed_in(email)).run()
-    at.switch_page(page).run()
-    assert_no_exception(at)
-    return at
+from tests.app.helpers import assert_no_exception, open_as, signed_in, texts
 
 
 def leaderboard_names(email: str) -> set[str]:

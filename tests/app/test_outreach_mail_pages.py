@@ -5,17 +5,14 @@ from __future__ import annotations
 
 from portal import task_queue
 from services import alumni
-from tests.app.test_alumni_pages import CSV, ROSTER
-from tests.app.test_candidate_pages import open_page
-from tests.app.test_pages import assert_no_exception, signed_in, texts
-from tests.app.test_referral_recognition_pages import open_as
+from tests.app.helpers import ROSTER, ROSTER_CSV, assert_no_exception, open_as, open_page, signed_in, texts
 from tests.db.test_outreach_mail import server  # noqa: F401 - the scripted SMTP server fixture
 from tests.db.test_task_queue import in_a_thread
 
 
 def test_roster_queues_invitations_and_shows_each_emails_state(demo_db, server):  # noqa: F811
     admin = signed_in("admin@example.com")
-    alumni.import_roster(admin, CSV)
+    alumni.import_roster(admin, ROSTER_CSV)
     at = open_page(ROSTER, admin)
     [b for b in at.button if b.label == "Invite everyone not invited yet"][0].click().run()
     assert_no_exception(at)

@@ -2,43 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from portal.models import Actor, Role
+from portal.models import Role
 from portal.navigation import menu_for
 from services import accounts, demo, sign_in
-
-APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
-TIMEOUT = 30
-
-
-def app_as(actor: Actor | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    if actor is not None:
-        at.session_state["actor"] = actor
-    return at
-
-
-def signed_in(email: str) -> Actor:
-    return sign_in.with_password(email, demo.DEMO_PASSWORD)
-
-
-def texts(at: AppTest) -> str:
-    parts = [e.value for e in at.markdown] + [e.value for e in at.title] + \
-        [e.value for e in at.subheader] + [e.value for e in at.caption] + \
-        [e.value for e in at.info] + [e.value for e in at.error] + [e.value for e in at.success] + \
-        [e.value for e in at.warning]
-    # Text shown "as text" reaches the page Markdown-escaped; compare it as a user reads it.
-    shown = "\n".join(str(p) for p in parts).replace("\u2060", "")
-    return re.sub(r"\\(.)", r"\1", shown)
-
-
-def assert_no_exception(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
+from tests.app.helpers import APP, app_as, assert_errors, assert_no_exception, signed_in, texts
 
 
 def test_first_run_offers_admin_or_demo(clean_db):
@@ -291,7 +263,7 @@ def test_failed_migration_page(demo_db, monkeypatch):
 
     monkeypatch.setattr(portal.db, "ensure_ready", broken)
     at = app_as().run()
-    assert_no_exception(at)
+    assert_errors(at, 'syntax error at or near "tabel"')
     assert "could not be brought up to date" in texts(at)
     assert "20990101000000_broken.sql" in texts(at)
 
@@ -307,7 +279,7 @@ def test_unreachable_database_page_then_recovery(demo_db, monkeypatch):
 
     monkeypatch.setattr(portal.db, "ensure_ready", down)
     at = app_as().run()
-    assert_no_exception(at)
+    assert_errors(at, "Check DATABASE_URL")
     assert "The database is not reachable" in texts(at)
     assert "Check DATABASE_URL" in texts(at)
     monkeypatch.setattr(portal.db, "ensure_ready", real)

@@ -5,17 +5,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from tests.app.test_pages import app_as, assert_no_exception, signed_in, texts
+from tests.app.helpers import app_as, assert_no_exception, open_as, signed_in, texts
 
 PAGE = "pages/recruiting/post_performance.py"
 RECORD = "FormSubmitter:record-cost-Record spend"
-
-
-def open_as(email: str):
-    at = app_as(signed_in(email)).run()
-    at.switch_page(PAGE).run()
-    assert_no_exception(at)
-    return at
 
 
 def metric(at, label: str) -> str:
@@ -23,7 +16,7 @@ def metric(at, label: str) -> str:
 
 
 def test_page_shows_channels_and_posts_best_first(demo_db):
-    at = open_as("recruiter@example.com")
+    at = open_as("recruiter@example.com", PAGE)
     assert "Post performance" in texts(at)
     channels, posts = at.dataframe[0].value, at.dataframe[1].value
     assert list(channels["Channel"])[0] == "LinkedIn"
@@ -41,7 +34,7 @@ def test_page_shows_channels_and_posts_best_first(demo_db):
 
 
 def test_recording_spend_refuses_bad_input_and_keeps_it(demo_db):
-    at = open_as("recruiter@example.com")
+    at = open_as("recruiter@example.com", PAGE)
     at.button(key=RECORD).click().run()
     assert "Choose the post the money was spent on" in texts(at)
     at.selectbox(key="cost-post").select_index(0)
@@ -65,9 +58,9 @@ def test_recording_spend_refuses_bad_input_and_keeps_it(demo_db):
 
 
 def test_admin_deletes_a_cost_recruiter_cannot(demo_db, engine):
-    at = open_as("recruiter@example.com")
+    at = open_as("recruiter@example.com", PAGE)
     assert "A cost recorded by mistake is deleted by an admin." in texts(at)
-    at = open_as("admin@example.com")
+    at = open_as("admin@example.com", PAGE)
     with engine.connect() as conn:
         before = conn.execute(sa.text("select count(*) from public.social_post_costs")).scalar()
     table = next(d for d in at.dataframe if "Recorded by" in d.value.columns)

@@ -6,18 +6,22 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from tests.app.test_candidate_pages import BACKEND, _job_id, open_page
-from tests.app.test_pages import app_as, assert_no_exception, signed_in, texts
-
-POSTING = "pages/recruiting/posting.py"
+from tests.app.helpers import (
+    BACKEND,
+    POSTING,
+    app_as,
+    assert_errors,
+    assert_no_exception,
+    demo_job_id,
+    open_page,
+    signed_in,
+    text_field,
+    texts,
+)
 
 
 def bonus_field(at):
     return [n for n in at.number_input if n.label == "Referral bonus"][0]
-
-
-def text_field(at, label: str):
-    return [t for t in at.text_input if t.label == label][0]
 
 
 def status_of(engine, title: str) -> str:
@@ -51,8 +55,7 @@ def test_new_posting_refused_then_saved(demo_db):
     text_field(at, "Title").input("Platform Engineer")
     text_field(at, "Location").input("Lisbon")  # no department
     at.button(key=submit).click().run()
-    assert_no_exception(at)
-    assert "Department: this is required." in texts(at)
+    assert_errors(at, "Department: this is required.")
     assert text_field(at, "Title").value == "Platform Engineer"  # nothing typed is lost
     text_field(at, "Department").input("Engineering")
     at.text_area[0].input("## About\n\n<script>alert(1)</script> **Bold**")
@@ -88,7 +91,7 @@ def test_lifecycle_buttons_move_a_posting_to_the_board(demo_db):
 
 
 def test_posting_page_shows_applicants_and_referrals(demo_db):
-    job_id = _job_id(demo_db)
+    job_id = demo_job_id(demo_db)
     at = open_page(POSTING, signed_in("recruiter@example.com"), id=str(job_id))
     assert BACKEND in texts(at)
     with demo_db.connect() as conn:

@@ -4,14 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.test_pages import app_as, assert_no_exception, signed_in, texts
-
-
-def open_as(email: str, page: str):
-    at = app_as(signed_in(email)).run()
-    at.switch_page(page).run()
-    assert_no_exception(at)
-    return at
+from tests.app.helpers import app_as, assert_no_exception, open_as, signed_in, texts
 
 
 def test_my_referrals_shows_points_and_badges(demo_db):

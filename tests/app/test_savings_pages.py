@@ -5,14 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from tests.app.test_pages import app_as, assert_no_exception, signed_in, texts
-
-
-def open_as(email: str, page: str) -> AppTest:
-    at = app_as(signed_in(email)).run()
-    at.switch_page(page).run()
-    assert_no_exception(at)
-    return at
+from tests.app.helpers import app_as, assert_no_exception, open_as, texts
 
 
 def metric(at: AppTest, label: str) -> str:
@@ -101,3 +94,24 @@ def test_assumptions_are_read_only_for_recruiters_and_editable_for_admins(demo_d
     assert_no_exception(at)
     at = open_as("admin@example.com", "pages/recruiting/savings.py")
     assert "fee rate (25.0%)" in texts(at)
+
+
+def test_admin_sets_and_removes_an_exchange_rate(demo_db):
+    at = open_as("admin@example.com", "pages/recruiting/running_costs.py")
+    currency = next(t for t in at.text_input if t.label == "Currency" and t.placeholder == "EUR")
+    rate = next(n for n in at.number_input if n.label.startswith("Value of 1 unit in"))
+    currency.input("CHF")
+    rate.set_value(1.125)
+    at.button(key="FormSubmitter:rate-Set rate").click().run()
+    assert_no_exception(at)
+    with demo_db.connect() as conn:
+        stored = conn.execute(sa.text("select rate from public.exchange_rates where currency = 'CHF'"))
+        assert float(stored.scalar_one()) == 1.125
+    shown = at.dataframe[1].value
+    assert shown.loc[shown["Currency"] == "CHF"].iloc[0, 1] == 1.125
+    next(s for s in at.selectbox if s.label == "Remove a rate").select("CHF")
+    next(b for b in at.button if b.label == "Remove").click().run()
+    assert_no_exception(at)
+    with demo_db.connect() as conn:
+        assert conn.execute(sa.text("select count(*) from public.exchange_rates"
+                                    " where currency = 'CHF'")).scalar_one() == 0

@@ -10,8 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from services import post_review, social_posts
-from tests.app.test_candidate_pages import open_page
-from tests.app.test_pages import assert_no_exception, texts
+from tests.app.helpers import assert_errors, assert_no_exception, open_page, texts
 from tests.db.social_world import SocialWorld, make_world
 
 POSTING = "pages/recruiting/posting.py"
@@ -79,8 +78,8 @@ def test_a_blocking_finding_stops_submit_and_keeps_the_text(world, clean_db):
     drafted_texts(at)[0].input(typed).run()
     assert "Remove the phone number" in texts(at)
     button(at, "Submit for approval").click().run()
-    assert_no_exception(at)
-    assert "Fix what is marked as blocking first: Company X. Nothing was submitted." in texts(at)
+    assert_errors(at, "Remove the phone number",
+                  "Fix what is marked as blocking first: Company X. Nothing was submitted.")
     assert statuses(clean_db) == [] and drafted_texts(at)[0].value == typed
     drafted_texts(at)[0].input("We're hiring a Data Engineer; join our team of rockstars!").run()
     assert "masculine-coded" in texts(at)  # advice, which does not block
@@ -127,8 +126,7 @@ def test_a_rejection_needs_a_comment(world):
     post = submitted_post(world)
     at = open_page(APPROVALS, world.second_approver)
     at.button(key=f"FormSubmitter:review:{post.id}-Reject").click().run()
-    assert_no_exception(at)
-    assert "Say in the comment why the post is rejected" in texts(at)
+    assert_errors(at, "Say in the comment why the post is rejected")
     assert social_posts.post(world.admin, post.id).status == "submitted"
     at.text_area(key=f"comment:{post.id}").input("Too many hashtags.")
     at.button(key=f"FormSubmitter:review:{post.id}-Reject").click().run()

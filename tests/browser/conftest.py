@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, settle, streamlit_server
+from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, server_logs, settle, streamlit_server
 
 
 @pytest.fixture(scope="session")
@@ -54,3 +54,24 @@ def page(browser):
     page.set_default_timeout(20_000)
     yield page
     context.close()
+
+
+# What the app logs when a page fails: the portal's "Something went wrong" box, or an
+# exception that reached Streamlit.
+_FAILURES = ("unexpected error on a page", "Uncaught app exception")
+
+
+@pytest.fixture(autouse=True)
+def no_error_in_the_server_logs():
+    """A page that failed in any server during the test fails the test, whatever it saw."""
+    before = {log: log.stat().st_size for log in server_logs()}
+    yield
+    for log in server_logs():
+        start = before.get(log, 0)
+        if log.stat().st_size < start:
+            start = 0  # the server was started again and its log begun afresh
+        with log.open(errors="replace") as text:
+            text.seek(start)
+            written = text.read()
+        if any(failure in written for failure in _FAILURES):
+            pytest.fail(f"a page failed during the test; {log.name} says:\n{written[-4000:]}")

@@ -42,10 +42,10 @@ def wait_for_health(base_url: str, timeout: float = 60) -> float:
 @contextmanager
 def streamlit_server(env: dict[str, str] | None = None, log_name: str = "streamlit-server"):
     """`streamlit run streamlit_app.py` on a free port; yields its base URL. The server's
-    output goes to tests/browser/screenshots/<log_name>.log."""
+    output goes to server_log(log_name)."""
     SCREENSHOTS.mkdir(exist_ok=True)
     port = free_port()
-    with (SCREENSHOTS / f"{log_name}.log").open("w") as log:
+    with server_log(log_name).open("w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
              "--server.port", str(port), "--server.address", "127.0.0.1",
@@ -58,6 +58,40 @@ def streamlit_server(env: dict[str, str] | None = None, log_name: str = "streaml
         finally:
             process.terminate()
             process.wait(timeout=20)
+
+
+def server_log(log_name: str) -> Path:
+    """tests/browser/screenshots/<log_name>[-<xdist worker>].log: one file per test worker."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return SCREENSHOTS / f"{log_name}{'-' + worker if worker else ''}.log"
+
+
+def server_logs() -> list[Path]:
+    """The logs of this test process's servers."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return [log for log in SCREENSHOTS.glob("*.log")
+            if (worker and log.stem.endswith(f"-{worker}")) or (not worker and "-gw" not in log.stem)]
+
+
+def sidebar_nav(page):
+    return page.get_by_test_id("stSidebarNav")
+
+
+def sign_in(page, app_url: str, email: str) -> None:
+    """Sign in as the demo account `email` and wait for the switch to the jobs page."""
+    from playwright.sync_api import expect
+
+    from services.demo import DEMO_PASSWORD
+
+    page.goto(f"{app_url}/sign-in")
+    page.get_by_role("textbox", name="Email").fill(email)
+    page.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Signed in as")).to_be_visible()
+    # Signing in reruns, then switches to the jobs page: a menu click before that switch
+    # is over is undone by it.
+    expect(page).to_have_url(f"{app_url}/")
+    settle(page)
 
 
 def settle(page) -> None:

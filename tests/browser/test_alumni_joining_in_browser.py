@@ -10,8 +10,7 @@ from playwright.sync_api import Page, expect
 from services import alumni
 from services import sign_in as accounts_sign_in
 from services.demo import DEMO_PASSWORD
-from tests.browser.helpers import screenshot, settle, upload
-from tests.browser.test_roles_in_browser import sidebar_nav, sign_in
+from tests.browser.helpers import screenshot, settle, sidebar_nav, sign_in, upload
 
 CSV = ("name,email,department,last_day,linkedin_url\n"
        "Ada Lovelace,ada@example.com,Engineering,2024-06-30,https://www.linkedin.com/in/ada\n"

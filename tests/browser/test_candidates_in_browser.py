@@ -11,8 +11,7 @@ import sqlalchemy as sa
 from fpdf import FPDF
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import screenshot, settle, upload
-from tests.browser.test_roles_in_browser import sidebar_nav, sign_in
+from tests.browser.helpers import screenshot, settle, sidebar_nav, sign_in, upload
 
 BACKEND = "Senior Backend Engineer (Python)"
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import screenshot, settle
-from tests.browser.test_roles_in_browser import sidebar_nav, sign_in
+from tests.browser.helpers import screenshot, settle, sidebar_nav, sign_in
 
 
 def test_demo_calendar_and_approvals(demo_db, app_url, page: Page):

@@ -10,9 +10,8 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from services import social_channels, social_posts
-from tests.app.test_pages import signed_in
-from tests.browser.helpers import screenshot, settle
-from tests.browser.test_roles_in_browser import sidebar_nav, sign_in
+from tests.browser.helpers import screenshot, settle, sidebar_nav, sign_in
+from tests.support import signed_in
 
 
 def _approved_post_on(demo_db, channel_name: str):

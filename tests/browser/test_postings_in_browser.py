@@ -6,8 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import screenshot, settle
-from tests.browser.test_roles_in_browser import sidebar_nav, sign_in
+from tests.browser.helpers import screenshot, settle, sidebar_nav, sign_in
 
 TITLE = "Platform Engineer (Kubernetes)"
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import screenshot, settle, upload
-from tests.browser.test_roles_in_browser import sidebar_nav, sign_in
+from tests.browser.helpers import screenshot, settle, sidebar_nav, sign_in, upload
 from tests.support import make_pdf
 
 

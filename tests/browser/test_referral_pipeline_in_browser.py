@@ -6,9 +6,8 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from services import referral_pipeline
-from tests.app.test_pages import signed_in
-from tests.browser.helpers import screenshot, settle
-from tests.browser.test_roles_in_browser import sidebar_nav, sign_in
+from tests.browser.helpers import screenshot, settle, sidebar_nav, sign_in
+from tests.support import signed_in
 
 
 def test_referral_pipeline(demo_db, app_url, page: Page):

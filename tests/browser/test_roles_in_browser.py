@@ -6,25 +6,8 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from services import accounts
-from services import sign_in as sign_in_service
-from services.demo import DEMO_PASSWORD
-from tests.browser.helpers import screenshot, settle
-
-
-def sidebar_nav(page: Page):
-    return page.get_by_test_id("stSidebarNav")
-
-
-def sign_in(page: Page, app_url: str, email: str) -> None:
-    page.goto(f"{app_url}/sign-in")
-    page.get_by_role("textbox", name="Email").fill(email)
-    page.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text("Signed in as")).to_be_visible()
-    # Signing in reruns, then switches to the jobs page: a menu click before that switch
-    # is over is undone by it.
-    expect(page).to_have_url(f"{app_url}/")
-    settle(page)
+from tests.browser.helpers import screenshot, settle, sidebar_nav, sign_in
+from tests.support import signed_in
 
 
 def test_visitor_sees_public_menu_and_no_recruiter_page(demo_db, fresh_app_url, page: Page):
@@ -97,7 +80,7 @@ def test_first_run_loads_demo_with_one_click(clean_db, app_url, page: Page):
 
 def test_admin_users_page(demo_db, app_url, page: Page):
     # A name as a stranger might type it at sign-up: it must stay text.
-    admin = sign_in_service.with_password("admin@example.com", DEMO_PASSWORD)
+    admin = signed_in("admin@example.com")
     accounts.add_user(admin, "eve@example.com", "Eve [win](https://evil.example) www.evil.example",
                       "candidate")
     sign_in(page, app_url, "admin@example.com")

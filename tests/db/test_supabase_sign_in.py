@@ -167,7 +167,7 @@ def test_a_failed_invitation_is_withdrawn(demo_db, supabase_auth):
 def test_sign_in_page_completes_a_magic_link(demo_db, supabase_auth):
     from streamlit.testing.v1 import AppTest
 
-    from tests.app.test_pages import APP
+    from tests.app.helpers import APP
 
     supabase_auth.users["tom@example.com"] = ("x", str(demo_id("user:tom@example.com")))
     sign_in.send_code("tom@example.com")

@@ -1,0 +1,87 @@
+"""Helpers for the AppTest tests: open a page as someone, read what it shows.
+Importing this starts nothing."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import sqlalchemy as sa
+from streamlit.testing.v1 import AppTest
+
+from portal.models import Actor
+from tests.support import signed_in
+
+APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
+TIMEOUT = 30
+BACKEND = "Senior Backend Engineer (Python)"  # a published demo job with applicants and referrals
+POSTING = "pages/recruiting/posting.py"
+ROSTER = "pages/admin/alumni_roster.py"
+ROSTER_CSV = (b"name,email,department,last_day\nAda Lovelace,ada@example.com,Engineering,2024-06-30\n"
+              b"Bobby <b>Tables</b>,bobby@example.com,Sales,\n")
+
+
+def app_as(actor: Actor | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    if actor is not None:
+        at.session_state["actor"] = actor
+    return at
+
+
+def open_page(page: str, actor: Actor | None = None, *, expected_errors: tuple[str, ...] = (),
+              **params) -> AppTest:
+    """The page as `actor` (a visitor if None), with `params` in its URL, showing no error but
+    the `expected_errors`."""
+    at = app_as(actor).run()
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page(page).run()
+    assert_errors(at, *expected_errors)
+    return at
+
+
+def open_as(email: str, page: str, **params) -> AppTest:
+    """The page as the demo account `email`."""
+    return open_page(page, signed_in(email), **params)
+
+
+def texts(at: AppTest) -> str:
+    parts = [e.value for e in at.markdown] + [e.value for e in at.title] + \
+        [e.value for e in at.subheader] + [e.value for e in at.caption] + \
+        [e.value for e in at.info] + [e.value for e in at.error] + [e.value for e in at.success] + \
+        [e.value for e in at.warning]
+    # Text shown "as text" reaches the page Markdown-escaped; compare it as a user reads it.
+    shown = "\n".join(str(p) for p in parts).replace("\u2060", "")
+    return re.sub(r"\\(.)", r"\1", shown)
+
+
+def shown(at: AppTest) -> str:
+    """The page's text, expander labels included."""
+    return texts(at) + "\n" + "\n".join(e.label for e in at.expander).replace("\\", "").replace("\u2060", "")
+
+
+def assert_no_exception(at: AppTest) -> None:
+    """The page ran as a user expects: no exception and no error box. A test that expects an
+    error reads it from texts(at) instead. (The portal's own "Something went wrong" box fails
+    every test anyway: see the `no_unexpected_error` fixture in conftest.py.)"""
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def demo_job_id(engine: sa.Engine, title: str = BACKEND):
+    with engine.connect() as conn:
+        return conn.execute(sa.text("select id from public.jobs where title = :t"), {"t": title}).scalar_one()
+
+
+def text_field(at: AppTest, label: str):
+    return [t for t in at.text_input if t.label == label][0]
+
+
+def assert_errors(at: AppTest, *expected: str) -> None:
+    """The page shows exactly the error boxes the test expects (each names one of `expected`,
+    and each of `expected` is shown), and no exception."""
+    assert not at.exception, [e.value for e in at.exception]
+    shown = [re.sub(r"\\(.)", r"\1", str(e.value)).replace("\u2060", "") for e in at.error]
+    unexpected = [box for box in shown if not any(part in box for part in expected)]
+    missing = [part for part in expected if not any(part in box for box in shown)]
+    assert not unexpected and not missing, {"unexpected": unexpected, "missing": missing}
