@@ -19,7 +19,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.fake_openai import fake_openai  # noqa: F401 - a fixture for every test module
-from tests.support import truncate_all
+from tests.support import SmtpReceiver, free_port, truncate_all
 
 # Nothing of the developer's own configuration: no Supabase, no secrets file. The
 # environment is inherited by the app servers and CLI processes the tests start.
@@ -90,3 +90,23 @@ def server_dir():
 
     embedded.stop(path)
     shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def smtp(monkeypatch):
+    """A real SMTP server on this machine, which the portal's mail settings point at."""
+    from dataclasses import replace
+
+    from aiosmtpd.controller import Controller
+
+    from portal import mail
+    from portal.settings import settings
+
+    receiver = SmtpReceiver()
+    controller = Controller(receiver, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    config = replace(settings(), smtp_host="127.0.0.1", smtp_port=controller.port,
+                     smtp_starttls=False, smtp_from="Jobs <jobs@example.com>")
+    monkeypatch.setattr(mail, "settings", lambda: config)
+    yield receiver
+    controller.stop()

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import email
 import io
+import os
+import socket
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from email.message import Message
+from urllib.parse import parse_qs, urlparse
 
 import sqlalchemy as sa
 
@@ -61,3 +69,53 @@ def signed_in(email: str):
     from services import demo, sign_in
 
     return sign_in.with_password(email, demo.DEMO_PASSWORD)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def in_a_thread(function, *args, **kwargs):
+    """`function` run in a thread of its own: asyncio.run refuses the main thread once the
+    browser tests' Playwright has left an event loop running there."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
+
+
+def portal_command(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """`portal ARGS…` as a user runs it, in a process of its own."""
+    return subprocess.run([sys.executable, "-m", "portal_cli", *args], capture_output=True,
+                          text=True, env={**os.environ, **(env or {})}, timeout=120)
+
+
+class SmtpReceiver:
+    """A real SMTP server's handler (aiosmtpd) that keeps what it accepts. Its answer to each
+    message can be scripted: a reply like "451 …" or "550 …" in `script` refuses the next
+    message, None accepts it; with the script empty, every message is accepted."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], Message]] = []
+        self.encrypted: list[bool] = []
+        self.script: list[str | None] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's naming
+        reply = self.script.pop(0) if self.script else None
+        if reply:
+            return reply
+        self.messages.append((list(envelope.rcpt_tos), email.message_from_bytes(envelope.content)))
+        self.encrypted.append(session.ssl is not None)
+        return "250 Message accepted for delivery"
+
+    def bodies(self) -> list[str]:
+        return [body(m) for _, m in self.messages]
+
+
+def body(message: Message) -> str:
+    return message.get_payload(decode=True).decode()
+
+
+def invite_token(link: str) -> str:
+    """The token of an alumni invitation link (`/register?invite=…`)."""
+    return parse_qs(urlparse(link).query)["invite"][0]

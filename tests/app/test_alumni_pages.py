@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlparse
-
 from portal.models import Role
 from services import alumni, sign_in
 from tests.app.helpers import (
@@ -15,12 +13,9 @@ from tests.app.helpers import (
     signed_in,
     texts,
 )
+from tests.support import invite_token
 
 REGISTER = "pages/public/register.py"
-
-
-def _link_token(link: str) -> str:
-    return parse_qs(urlparse(link).query)["invite"][0]
 
 
 def test_roster_lists_searches_and_invites_without_smtp(demo_db):
@@ -41,7 +36,7 @@ def test_roster_lists_searches_and_invites_without_smtp(demo_db):
     assert "2 invitation(s) were not emailed" in texts(at)
     links = at.dataframe[-1].value
     assert list(links["Email"]) == ["ada@example.com", "bobby@example.com"]
-    assert alumni.invitation(_link_token(links["Invitation link"][0])).email == "ada@example.com"
+    assert alumni.invitation(invite_token(links["Invitation link"][0])).email == "ada@example.com"
     assert set(at.dataframe[0].value["Status"]) == {"Invited"}
     [b for b in at.button if b.label == "Invite everyone not invited yet"][0].click().run()
     assert "Nobody to invite" in texts(at)
@@ -51,7 +46,7 @@ def _invite_ada(admin_email="admin@example.com") -> str:
     admin = signed_in(admin_email)
     alumni.import_roster(admin, ROSTER_CSV)
     ada = alumni.list_roster(admin, search="ada").rows[0]
-    return _link_token(alumni.send_invitations(admin, [ada.id]).invitations[0].link)
+    return invite_token(alumni.send_invitations(admin, [ada.id]).invitations[0].link)
 
 
 def test_registering_refuses_bad_input_and_keeps_it(demo_db):

@@ -4,7 +4,6 @@ real SMTP receiver where mail is sent)."""
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 import sqlalchemy as sa
@@ -13,8 +12,7 @@ from portal import task_queue
 from portal.errors import PermissionDenied, ValidationError
 from portal.models import Actor, Role
 from services import accounts, alumni, sign_in
-from tests.db.test_inbox import smtp  # noqa: F401 - the SMTP receiver fixture
-from tests.db.test_task_queue import in_a_thread
+from tests.support import in_a_thread, invite_token
 
 ROSTER = (b"name,email,department,last_day,linkedin_url,notes\n"
           b"Ada Lovelace,Ada@Example.com,Engineering,2024-06-30,https://www.linkedin.com/in/ada,x\n"
@@ -28,10 +26,6 @@ ROSTER = (b"name,email,department,last_day,linkedin_url,notes\n"
 @pytest.fixture
 def admin(clean_db) -> Actor:
     return accounts.create_first_admin("admin@example.com", "Maya Admin", "a long password")
-
-
-def _token(link: str) -> str:
-    return parse_qs(urlparse(link).query)["invite"][0]
 
 
 def test_import_keeps_good_rows_and_reports_bad_ones_by_row(admin):
@@ -68,7 +62,7 @@ def test_invite_register_and_sign_in_without_smtp(admin, engine):
     invited = alumni.send_invitations(admin)
     assert invited.queued == 0 and [i.email for i in invited.to_forward] == [
         "ada@example.com", "grace@example.com"]
-    token = _token(invited.to_forward[0].link)
+    token = invite_token(invited.to_forward[0].link)
     with engine.connect() as conn:  # only the hash is kept
         stored = conn.execute(sa.text("select invitation_hash from public.alumni_roster"
                                       " where email = 'ada@example.com'")).scalar_one()
@@ -89,7 +83,7 @@ def test_invite_register_and_sign_in_without_smtp(admin, engine):
 
 def test_bad_and_expired_tokens_create_nothing(admin, engine):
     alumni.import_roster(admin, ROSTER)
-    token = _token(alumni.send_invitations(admin).invitations[0].link)
+    token = invite_token(alumni.send_invitations(admin).invitations[0].link)
     with pytest.raises(ValidationError, match="not valid"):
         alumni.register("made-up", "Eve", "a long password", "a long password")
     with pytest.raises(ValidationError, match="differ"):
@@ -105,7 +99,7 @@ def test_bad_and_expired_tokens_create_nothing(admin, engine):
     # a new invitation replaces the old link
     ada = alumni.list_roster(admin, search="ada").rows[0]
     assert ada.status == "invitation expired"
-    fresh = _token(alumni.send_invitations(admin, [ada.id]).invitations[0].link)
+    fresh = invite_token(alumni.send_invitations(admin, [ada.id]).invitations[0].link)
     with pytest.raises(ValidationError, match="not valid"):
         alumni.register(token, "Ada", "a long password", "a long password")
     assert alumni.register(fresh, "Ada", "a long password", "a long password").actor.role is Role.ALUMNUS
@@ -126,12 +120,12 @@ def test_an_existing_account_cannot_redeem_an_invitation(admin):
     alumni.import_roster(admin, ROSTER)
     accounts.add_user(admin, "grace@example.com", "Grace", Role.EMPLOYEE)
     grace = alumni.list_roster(admin, search="grace").rows[0]
-    token = _token(alumni.send_invitations(admin, [grace.id]).invitations[0].link)
+    token = invite_token(alumni.send_invitations(admin, [grace.id]).invitations[0].link)
     with pytest.raises(ValidationError, match="already an account"):
         alumni.register(token, "Grace", "a long password", "a long password")
 
 
-def test_invitations_are_queued_where_smtp_is_set_and_the_worker_emails_them(admin, smtp):  # noqa: F811
+def test_invitations_are_queued_where_smtp_is_set_and_the_worker_emails_them(admin, smtp):
     alumni.import_roster(admin, ROSTER)
     invited = alumni.send_invitations(admin)
     assert invited.queued == 2 and invited.to_forward == []
@@ -139,11 +133,11 @@ def test_invitations_are_queued_where_smtp_is_set_and_the_worker_emails_them(adm
     in_a_thread(task_queue.run, wait=False)
     assert sorted(m[0][0] for m in smtp.messages) == ["ada@example.com", "grace@example.com"]
     body = smtp.messages[0][1].get_payload(decode=True).decode()
-    token = _token(re.search(r"http\S+", body).group(0))
+    token = invite_token(re.search(r"http\S+", body).group(0))
     assert alumni.register(token, "Ada", "a long password", "a long password").actor is not None
 
 
-def test_joining_by_email_says_the_same_for_everyone(admin, smtp):  # noqa: F811
+def test_joining_by_email_says_the_same_for_everyone(admin, smtp):
     alumni.import_roster(admin, ROSTER)
     answers = {alumni.request_invitation(e) for e in ("ADA@example.com", "stranger@example.com",
                                                        "admin@example.com")}

@@ -13,8 +13,7 @@ import sqlalchemy as sa
 from portal.errors import ValidationError
 from portal.models import Role
 from services import accounts, alumni
-from tests.db.test_alumni_roster import ROSTER, _token
-from tests.db.test_supabase_sign_in import supabase_auth  # noqa: F401 - the stand-in's fixture
+from tests.support import invite_token
 
 
 @pytest.fixture
@@ -24,13 +23,13 @@ def invitation_link(clean_db, supabase_auth, monkeypatch):  # noqa: F811
         admin_id = accounts.create_account(conn, "admin@example.com", "Maya Admin", Role.ADMIN, None)
     from portal.models import Actor
     admin = Actor(user_id=admin_id, email="admin@example.com", role=Role.ADMIN, full_name="Maya Admin")
-    alumni.import_roster(admin, ROSTER)
+    alumni.import_roster(admin, b"name,email\nAda Lovelace,ada@example.com\n")
     return next(i.link for i in alumni.send_invitations(admin).to_forward if i.email == "ada@example.com")
 
 
 def test_supabase_is_asked_to_create_the_account_which_becomes_an_alumnus(
         invitation_link, supabase_auth, clean_db):  # noqa: F811
-    registered = alumni.register(_token(invitation_link), "Ada L.", "", "")  # Supabase owns passwords
+    registered = alumni.register(invite_token(invitation_link), "Ada L.", "", "")  # Supabase owns passwords
     assert registered.actor is None and registered.emailed
     path, body = supabase_auth.requests[-1]
     assert path.startswith("/auth/v1/otp") and body["email"] == "ada@example.com" and body["create_user"]
@@ -43,15 +42,15 @@ def test_supabase_is_asked_to_create_the_account_which_becomes_an_alumnus(
                                           " where email = 'ada@example.com'")).one()
     assert (role, name) == ("alumnus", "Ada L.")
     with pytest.raises(ValidationError, match="used already"):
-        alumni.register(_token(invitation_link), "Mallory", "", "")
+        alumni.register(invite_token(invitation_link), "Mallory", "", "")
 
 
 def test_a_failed_supabase_email_leaves_the_link_usable(invitation_link, supabase_auth, clean_db):  # noqa: F811
     supabase_auth.fail_invites = True
     with pytest.raises(ValidationError, match="could not send the sign-in email"):
-        alumni.register(_token(invitation_link), "Ada L.", "", "")
+        alumni.register(invite_token(invitation_link), "Ada L.", "", "")
     with clean_db.connect() as conn:
         assert conn.execute(sa.text("select registered_at from public.alumni_roster"
                                     " where email = 'ada@example.com'")).scalar() is None
     supabase_auth.fail_invites = False
-    assert alumni.register(_token(invitation_link), "Ada L.", "", "").emailed
+    assert alumni.register(invite_token(invitation_link), "Ada L.", "", "").emailed

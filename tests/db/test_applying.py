@@ -33,6 +33,7 @@ from services.applications import (
     my_applications,
 )
 from services.tracking import TrackedSource, record_visit
+from tests.db.rows import add_job
 from tests.support import make_docx, make_pdf
 
 VISITOR = Actor.visitor()
@@ -46,14 +47,6 @@ def form(email: str = "ada@example.com", **changes) -> ApplicationForm:
     values = {"full_name": "Ada Lovelace", "email": email, "phone": "+44 20 7946 0000",
               "linkedin_url": "linkedin.com/in/ada", "note": "I like engines.", "consent": True}
     return ApplicationForm(**{**values, **changes})
-
-
-def add_job(engine, status: str = "published", title: str = "Data Analyst") -> UUID:
-    with engine.begin() as conn:
-        return conn.execute(sa.text(
-            "insert into public.jobs (title, department, location, status)"
-            " values (:title, 'Analytics', 'Berlin', cast(:status as public.job_status))"
-            " returning id"), {"title": title, "status": status}).scalar_one()
 
 
 def add_person(engine, email: str, role: Role = Role.CANDIDATE) -> Actor:

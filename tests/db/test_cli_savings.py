@@ -9,7 +9,7 @@ import pandas as pd
 import sqlalchemy as sa
 from pypdf import PdfReader
 
-from tests.db.test_migrations_and_faults import _portal
+from tests.support import portal_command
 
 GOOD_AND_BAD = (
     "hire_date,job_title,department,source,first_year_salary,currency,referral_bonus,agency_fee\n"
@@ -23,12 +23,12 @@ GOOD_AND_BAD = (
 def test_import_keeps_good_rows_reports_bad_ones_and_is_idempotent(clean_db, tmp_path: Path):
     file = tmp_path / "hires.csv"
     file.write_text(GOOD_AND_BAD)
-    first = _portal("import", "hires", str(file))
+    first = portal_command("import", "hires", str(file))
     assert first.returncode == 1  # some rows were left out
     assert "added 2 hire(s)" in first.stdout
     assert "row 4: hire_date “2026-13-01” is not a date" in first.stderr
     assert "row 5: source “headhunter” is not one of" in first.stderr
-    again = _portal("import", "hires", str(file))
+    again = portal_command("import", "hires", str(file))
     assert "added 0 hire(s); 2 row(s) were imported before" in again.stdout
     with clean_db.connect() as conn:
         assert conn.execute(sa.text("select count(*) from public.hires")).scalar() == 2
@@ -38,11 +38,11 @@ def test_import_keeps_good_rows_reports_bad_ones_and_is_idempotent(clean_db, tmp
 
 
 def test_import_of_a_missing_file_or_a_file_without_the_columns(clean_db, tmp_path: Path):
-    missing = _portal("import", "hires", str(tmp_path / "nope.csv"))
+    missing = portal_command("import", "hires", str(tmp_path / "nope.csv"))
     assert missing.returncode == 1 and "cannot read" in missing.stderr
     file = tmp_path / "wrong.csv"
     file.write_text("date,title\n2026-01-01,x\n")
-    wrong = _portal("import", "hires", str(file))
+    wrong = portal_command("import", "hires", str(file))
     assert wrong.returncode == 1 and "missing: hire_date, job_title" in wrong.stderr
     assert "Traceback" not in wrong.stderr
 
@@ -50,7 +50,7 @@ def test_import_of_a_missing_file_or_a_file_without_the_columns(clean_db, tmp_pa
 def test_report_in_each_format(demo_db, tmp_path: Path):
     for file_format in ("csv", "xlsx", "pdf"):
         output = tmp_path / f"report.{file_format}"
-        result = _portal("report", "savings", "--from", "2025-01-01", "--to", "2026-11-30",
+        result = portal_command("report", "savings", "--from", "2025-01-01", "--to", "2026-11-30",
                          "--format", file_format, "--output", str(output))
         assert result.returncode == 0, result.stderr
         assert f"wrote {output}" in result.stdout
@@ -66,8 +66,8 @@ def test_report_in_each_format(demo_db, tmp_path: Path):
 
 
 def test_report_rejects_a_backwards_period_and_bad_dates(clean_db):
-    backwards = _portal("report", "savings", "--from", "2026-02-01", "--to", "2026-01-01",
+    backwards = portal_command("report", "savings", "--from", "2026-02-01", "--to", "2026-01-01",
                         "--format", "csv")
     assert backwards.returncode == 1 and "--to is before --from" in backwards.stderr
-    bad = _portal("report", "savings", "--from", "2026-02-30", "--to", "2026-03-01", "--format", "csv")
+    bad = portal_command("report", "savings", "--from", "2026-02-30", "--to", "2026-03-01", "--format", "csv")
     assert bad.returncode == 2 and "not a date in the form YYYY-MM-DD" in bad.stderr

@@ -8,12 +8,6 @@ import sqlalchemy as sa
 
 from portal.errors import NotFound, PermissionDenied, ValidationError
 from services import company, preferences
-from tests.db.question_world import People, make_people
-
-
-@pytest.fixture
-def people(clean_db) -> People:
-    return make_people(clean_db)
 
 
 def _audit(engine: sa.Engine, action: str) -> list[sa.Row]:

@@ -12,7 +12,7 @@ from portal import ai
 from portal.settings import settings
 from services import company, drafting, inbox, questions
 from tests.browser.helpers import free_port
-from tests.db.question_world import People, add_question, make_people, row
+from tests.db.question_world import People, add_question, row
 from tests.fake_openai import CATEGORIES, chats
 
 
@@ -21,8 +21,9 @@ def _document(chat: dict) -> dict:
 
 
 @pytest.fixture
-def people(clean_db) -> People:
-    p = make_people(clean_db)
+def people(people, clean_db) -> People:
+    """The shared people, with published answers and company facts to draft from."""
+    p = people
     for body, answer, topic in (
             ("What is the salary range for the Data Engineer role?",
              "Between 70,000 and 90,000 euros, depending on experience.", "Pay"),

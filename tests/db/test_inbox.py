@@ -4,14 +4,11 @@ real SMTP server on this machine."""
 
 from __future__ import annotations
 
-import email
 import ipaddress
-import socket
 import ssl
 import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from email.message import Message
 from uuid import uuid4
 
 import pytest
@@ -22,13 +19,8 @@ from portal import mail
 from portal.errors import NotFound, PermissionDenied, ValidationError
 from portal.settings import settings
 from services import inbox, preferences, questions
-from tests.db.question_world import People, add_question, backdate, make_people, row
-
-
-@pytest.fixture
-def people(clean_db) -> People:
-    return make_people(clean_db)
-
+from tests.db.question_world import People, add_question, backdate, row
+from tests.support import SmtpReceiver, body, free_port
 
 _sessions = iter(range(10**6))
 
@@ -201,39 +193,6 @@ def test_answers_are_checked(clean_db, people):
 
 # --- the asker's email ----------------------------------------------------------------------
 
-class _Collector:
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], Message]] = []
-        self.encrypted: list[bool] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's naming
-        self.messages.append((list(envelope.rcpt_tos), email.message_from_bytes(envelope.content)))
-        self.encrypted.append(session.ssl is not None)
-        return "250 Message accepted for delivery"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(monkeypatch):
-    collector = _Collector()
-    controller = Controller(collector, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    config = replace(settings(), smtp_host="127.0.0.1", smtp_port=controller.port,
-                     smtp_starttls=False, smtp_from="Jobs <jobs@example.com>")
-    monkeypatch.setattr(mail, "settings", lambda: config)
-    yield collector
-    controller.stop()
-
-
-def _body(message: Message) -> str:
-    return message.get_payload(decode=True).decode()
-
-
 def test_publishing_emails_the_asker_once(clean_db, people, smtp):
     asked = _ask(people, "How many days off do I get?", email="Asker@Example.com")
     assert inbox.publish(people.recruiter, asked.question_id, "Thirty days a year.").emailed
@@ -241,7 +200,7 @@ def test_publishing_emails_the_asker_once(clean_db, people, smtp):
     recipients, message = smtp.messages[0]
     assert recipients == ["asker@example.com"]
     assert message["To"] == "asker@example.com" and message["From"] == "Jobs <jobs@example.com>"
-    assert "Thirty days a year." in _body(message)
+    assert "Thirty days a year." in body(message)
     assert "answered" in message["Subject"]
 
 
@@ -251,9 +210,9 @@ def test_a_private_answer_and_a_merge_are_emailed_too(clean_db, people, smtp):
     duplicate = _ask(people, "How long does the process take?", email="two@example.com")
     assert inbox.answer_privately(people.recruiter, private.question_id, "Just for you: yes.").emailed
     assert inbox.merge(people.recruiter, duplicate.question_id, target).emailed
-    assert [(to, "Just for you: yes." in _body(m) or "Three weeks from first call." in _body(m))
+    assert [(to, "Just for you: yes." in body(m) or "Three weeks from first call." in body(m))
             for to, m in smtp.messages] == [(["one@example.com"], True), (["two@example.com"], True)]
-    assert "Three weeks from first call." in _body(smtp.messages[1][1])
+    assert "Three weeks from first call." in body(smtp.messages[1][1])
 
 
 def test_no_email_without_an_address_or_for_a_rejection(clean_db, people, smtp):
@@ -265,7 +224,7 @@ def test_no_email_without_an_address_or_for_a_rejection(clean_db, people, smtp):
 
 
 def test_a_dead_mail_server_does_not_undo_the_answer(clean_db, people, monkeypatch):
-    config = replace(settings(), smtp_host="127.0.0.1", smtp_port=_free_port(), smtp_starttls=False)
+    config = replace(settings(), smtp_host="127.0.0.1", smtp_port=free_port(), smtp_starttls=False)
     monkeypatch.setattr(mail, "settings", lambda: config)
     asked = _ask(people, "Will this answer arrive?", email="asker@example.com")
     assert inbox.publish(people.recruiter, asked.question_id, "It will, by link.").emailed is False
@@ -312,8 +271,8 @@ def tls_smtp(tmp_path, monkeypatch):
     cert_file, key_file = _self_signed(tmp_path)
     server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_context.load_cert_chain(cert_file, key_file)
-    collector = _Collector()
-    controller = Controller(collector, hostname="127.0.0.1", port=_free_port(),
+    collector = SmtpReceiver()
+    controller = Controller(collector, hostname="127.0.0.1", port=free_port(),
                             tls_context=server_context, require_starttls=True)
     controller.start()
     monkeypatch.setattr(mail, "_tls_context", lambda: ssl.create_default_context(cafile=cert_file))
@@ -328,7 +287,7 @@ def test_starttls_is_used_when_set(clean_db, people, tls_smtp, monkeypatch):
     asked = _ask(people, "Is my email sent safely?", email="asker@example.com")
     assert inbox.publish(people.recruiter, asked.question_id, "Over TLS.").emailed
     assert collector.encrypted == [True]
-    assert "Over TLS." in _body(collector.messages[0][1])
+    assert "Over TLS." in body(collector.messages[0][1])
 
 
 def test_an_untrusted_certificate_gets_nothing(clean_db, people, tls_smtp, monkeypatch):

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal import db, embedded, migrations
+from tests.support import portal_command
 
 
 @pytest.fixture
@@ -100,44 +101,39 @@ def test_engine_recovers_when_the_server_comes_back(server_dir: Path):
         embedded.stop(server_dir)
 
 
-def _portal(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "portal_cli", *args], capture_output=True,
-                          text=True, env={**os.environ, **(env or {})}, timeout=120)
-
-
 def test_cli_upgrade_demo_and_users(clean_db):
-    assert "up to date" in _portal("db", "upgrade").stdout
-    first = _portal("demo")
+    assert "up to date" in portal_command("db", "upgrade").stdout
+    first = portal_command("demo")
     assert first.returncode == 0 and "loaded:" in first.stdout
-    again = _portal("demo")
+    again = portal_command("demo")
     assert again.returncode == 0 and "nothing changed" in again.stdout
-    added = _portal("users", "add", "Lee@Example.com", "--role", "employee")
+    added = portal_command("users", "add", "Lee@Example.com", "--role", "employee")
     assert added.returncode == 0 and "added lee@example.com as employee" in added.stdout
-    bad = _portal("users", "add", "lee2@example.com", "--role", "wizard")
+    bad = portal_command("users", "add", "lee2@example.com", "--role", "wizard")
     assert bad.returncode == 1 and "not a role" in bad.stderr
 
 
 def test_cli_db_url_prints_a_libpq_url():
-    result = _portal("db", "url")
+    result = portal_command("db", "url")
     assert result.returncode == 0 and result.stdout.startswith("postgresql://")
 
 
 @pytest.mark.parametrize("url", ["foo", "mysql://u:p@h/db"])
 def test_cli_bad_database_url_is_one_line(url):
-    result = _portal("db", "upgrade", env={"DATABASE_URL": url})
+    result = portal_command("db", "upgrade", env={"DATABASE_URL": url})
     assert result.returncode == 1 and result.stderr.count("\n") == 1
     assert "DATABASE_URL" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_cli_demo_refuses_a_portal_with_accounts_unless_forced(clean_db):
-    assert _portal("users", "add", "boss@example.com", "--role", "admin").returncode == 0
-    refused = _portal("demo")
+    assert portal_command("users", "add", "boss@example.com", "--role", "admin").returncode == 0
+    refused = portal_command("demo")
     assert refused.returncode == 1 and "--force" in refused.stderr
-    assert _portal("demo", "--force").returncode == 0
+    assert portal_command("demo", "--force").returncode == 0
 
 
 def test_cli_unreachable_database_is_one_line_and_nonzero():
-    result = _portal("db", "upgrade", env={"DATABASE_URL": "postgresql://u:pw@127.0.0.1:9/x"})
+    result = portal_command("db", "upgrade", env={"DATABASE_URL": "postgresql://u:pw@127.0.0.1:9/x"})
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("error: Cannot reach")
     assert "Traceback" not in result.stderr
@@ -145,13 +141,13 @@ def test_cli_unreachable_database_is_one_line_and_nonzero():
 
 def test_cli_embedded_url_keeps_running_until_stopped(server_dir: Path):
     env = {"PORTAL_DATA_DIR": str(server_dir), "DATABASE_URL": ""}
-    url = _portal("db", "url", env=env)
+    url = portal_command("db", "url", env=env)
     assert url.returncode == 0 and f"host={server_dir}" in url.stdout
     psql_like = sa.create_engine(embedded.sqlalchemy_url(url.stdout.strip()))
     with psql_like.connect() as conn:
         assert conn.execute(sa.text("select current_database()")).scalar() == "boomerang"
     psql_like.dispose()
-    stopped = _portal("db", "stop", env=env)
+    stopped = portal_command("db", "stop", env=env)
     assert stopped.returncode == 0 and stopped.stdout.strip() == "stopped"
 
 
@@ -197,19 +193,19 @@ def test_embedded_server_comes_back_without_a_restart(server_dir: Path):
 
 def test_cli_db_url_leaves_the_server_to_later_commands(server_dir: Path):
     env = {"PORTAL_DATA_DIR": str(server_dir), "DATABASE_URL": ""}
-    assert _portal("db", "url", env=env).returncode == 0
-    assert _portal("db", "upgrade", env=env).returncode == 0  # joins, and leaves it running
+    assert portal_command("db", "url", env=env).returncode == 0
+    assert portal_command("db", "upgrade", env=env).returncode == 0  # joins, and leaves it running
     assert embedded.is_running(server_dir / "postgres")
-    assert _portal("db", "stop", env=env).stdout.strip() == "stopped"
+    assert portal_command("db", "stop", env=env).stdout.strip() == "stopped"
 
 
 def test_cli_db_stop_refuses_while_clients_are_connected(server_dir: Path):
     env = {"PORTAL_DATA_DIR": str(server_dir), "DATABASE_URL": ""}
-    url = _portal("db", "url", env=env).stdout.strip()
+    url = portal_command("db", "url", env=env).stdout.strip()
     client = sa.create_engine(embedded.sqlalchemy_url(url))
     with client.connect() as conn:
         conn.execute(sa.text("select 1"))
-        refused = _portal("db", "stop", env=env)
+        refused = portal_command("db", "stop", env=env)
         assert refused.returncode == 1 and "connection(s) are open" in refused.stderr
     client.dispose()
-    assert _portal("db", "stop", env=env).stdout.strip() == "stopped"
+    assert portal_command("db", "stop", env=env).stdout.strip() == "stopped"

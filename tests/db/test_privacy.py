@@ -22,29 +22,14 @@ from portal.errors import PermissionDenied, ValidationError
 from portal.models import Actor, Role
 from portal.storage import LocalStore, resume_store
 from services import privacy
-from services.accounts import create_account
 from services.applications import ApplicationForm, Resume, application_by_link, apply
 from services.tracking import TrackedSource
-from tests.db.test_migrations_and_faults import _portal
-from tests.support import make_pdf
+from tests.db.rows import add_account, add_candidate, add_job, candidate_emails, count
+from tests.support import make_pdf, portal_command
 
 VISITOR = Actor.visitor()
 
 
-
-
-def add_job(engine, title: str, status: str = "published") -> UUID:
-    with engine.begin() as conn:
-        return conn.execute(sa.text(
-            "insert into public.jobs (title, department, location, salary_min, salary_max, status)"
-            " values (:title, 'Analytics', 'Berlin', 60000, 80000, cast(:status as public.job_status))"
-            " returning id"), {"title": title, "status": status}).scalar_one()
-
-
-def add_account(engine, email: str, name: str, role: Role) -> Actor:
-    with engine.begin() as conn:
-        user_id = create_account(conn, email, name, role, None)
-    return Actor(user_id=user_id, email=email, role=role, full_name=name)
 
 
 def applies(job: UUID, name: str, email: str, store, resume: bytes | None = None):
@@ -60,11 +45,6 @@ def ask(email: str | None, body: str, actor: Actor = VISITOR) -> UUID:
             "select private.ask_question(null, :body, :email, null, :session, :address, null, 5, 20)"),
             {"body": body, "email": email, "session": uuid4().hex, "address": uuid4().hex}
         ).scalar_one()
-
-
-def count(engine, sql: str, **params) -> int:
-    with engine.connect() as conn:
-        return conn.execute(sa.text(f"select count(*) from {sql}"), params).scalar_one()  # noqa: S608
 
 
 @dataclass
@@ -94,7 +74,8 @@ def world(clean_db, store) -> World:
     tom = add_account(engine, "tom@example.com", "Tom Becker", Role.ALUMNUS)
     recruiter = add_account(engine, "rita@example.com", "Rita Recruiter", Role.RECRUITER)
     admin = add_account(engine, "maya@example.com", "Maya Admin", Role.ADMIN)
-    analyst, engineer = add_job(engine, "Data Analyst"), add_job(engine, "Data Engineer")
+    analyst, engineer = (add_job(engine, title, salary_min=60_000, salary_max=80_000)
+                          for title in ("Data Analyst", "Data Engineer"))
 
     ada_pdf, bob_pdf = make_pdf("Ada Lovelace"), make_pdf("Bob Builder")
     first = applies(analyst, "Ada Lovelace", "Ada@Example.com", store, ada_pdf)
@@ -309,40 +290,6 @@ def test_an_admin_exports_and_erases_under_row_level_security(engine, world):
 
 # --- purge ----------------------------------------------------------------------------------
 
-def add_candidate(engine, email: str, *, days_ago: int,
-                  applications: dict[UUID, tuple[str, int]] | None = None,
-                  referral: tuple[Actor, str, int] | None = None) -> UUID:
-    """A candidate created `days_ago`, with applications {job: (status, days since it last
-    moved)} and a referral (referrer, stage, days since the stage changed)."""
-    with engine.begin() as conn:
-        candidate = conn.execute(sa.text(
-            "insert into public.candidates (full_name, email, created_at)"
-            " values (:email, :email, now() - make_interval(days => :days)) returning id"),
-            {"email": email, "days": days_ago}).scalar_one()
-        for job, (status, moved) in (applications or {}).items():
-            conn.execute(sa.text(
-                "insert into public.applications (job_id, candidate_id, status, created_at,"
-                " updated_at) values (:job, :candidate, cast(:status as public.application_status),"
-                " now() - make_interval(days => :created), now() - make_interval(days => :moved))"),
-                {"job": job, "candidate": candidate, "status": status, "created": days_ago,
-                 "moved": moved})
-        if referral:
-            referrer, stage, moved = referral
-            conn.execute(sa.text(
-                "insert into public.referrals (referrer_id, candidate_id, stage, created_at,"
-                " stage_changed_at) values (:referrer, :candidate,"
-                " cast(:stage as public.referral_stage), now() - make_interval(days => :created),"
-                " now() - make_interval(days => :moved))"),
-                {"referrer": referrer.user_id, "candidate": candidate, "stage": stage,
-                 "created": days_ago, "moved": moved})
-    return candidate
-
-
-def candidate_emails(engine) -> set[str]:
-    with engine.connect() as conn:
-        return set(conn.execute(sa.text("select email from public.candidates")).scalars())
-
-
 def test_purge_erases_only_unsuccessful_candidates_past_retention(engine, world, store):
     a, b = world.analyst, world.engineer
     old = 400  # the default retention is 365 days
@@ -432,7 +379,7 @@ def cli_person(clean_db) -> dict:
 
 
 def test_cli_export_prints_json_or_writes_a_file(engine, cli_person, tmp_path):
-    printed = _portal("privacy", "export", "EVE@example.com")
+    printed = portal_command("privacy", "export", "EVE@example.com")
     assert printed.returncode == 0, printed.stderr
     data = json.loads(printed.stdout)
     assert data["candidate"][0]["full_name"] == "Eve Example"
@@ -440,33 +387,33 @@ def test_cli_export_prints_json_or_writes_a_file(engine, cli_person, tmp_path):
     assert [q["body"] for q in data["questions"]] == ["Is the role open to juniors?"]
 
     target = tmp_path / "eve.json"
-    written = _portal("privacy", "export", "eve@example.com", "--output", str(target))
+    written = portal_command("privacy", "export", "eve@example.com", "--output", str(target))
     assert written.returncode == 0, written.stderr
     assert written.stdout.strip() == f"wrote {target}: 1 application(s), 1 question(s)"
     assert json.loads(target.read_text(encoding="utf-8"))["email"] == "eve@example.com"
 
 
 def test_cli_erase_needs_yes_then_erases(engine, cli_person):
-    refused = _portal("privacy", "erase", "eve@example.com")
+    refused = portal_command("privacy", "erase", "eve@example.com")
     assert refused.returncode == 1 and "--yes" in refused.stderr
     assert refused.stderr.count("\n") == 1
     assert count(engine, "public.candidates") == 1
     assert resume_store().read(cli_person["key"]) == cli_person["pdf"]
 
-    erased = _portal("privacy", "erase", "eve@example.com", "--yes")
+    erased = portal_command("privacy", "erase", "eve@example.com", "--yes")
     assert erased.returncode == 0, erased.stderr
     assert erased.stdout.startswith("Erased 1 candidate record(s), 1 application(s)")
     assert count(engine, "public.candidates") == 0 and count(engine, "public.questions") == 0
     with pytest.raises(FileNotFoundError):
         resume_store().read(cli_person["key"])
 
-    nothing = _portal("privacy", "erase", "eve@example.com", "--yes")
+    nothing = portal_command("privacy", "erase", "eve@example.com", "--yes")
     assert nothing.returncode == 0 and nothing.stdout.strip() == "Nothing is held about that address."
 
 
 def test_cli_purge_prints_how_many(engine, world):
     add_candidate(engine, "old@x.org", days_ago=400, applications={world.analyst: ("rejected", 400)})
-    result = _portal("privacy", "purge")
+    result = portal_command("privacy", "purge")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Erased 1 unsuccessful candidate(s) past the retention period,"
                                     " with 1 application(s)")
@@ -475,7 +422,7 @@ def test_cli_purge_prints_how_many(engine, world):
 
 @pytest.mark.parametrize("args", [("export", "not-an-email"), ("erase", "eve@", "--yes")])
 def test_cli_bad_email_is_one_line_and_nonzero(engine, cli_person, args):
-    result = _portal("privacy", *args)
+    result = portal_command("privacy", *args)
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("error: ")
     assert "not a valid email address" in result.stderr and "Traceback" not in result.stderr
@@ -483,7 +430,7 @@ def test_cli_bad_email_is_one_line_and_nonzero(engine, cli_person, args):
 
 
 def test_cli_export_to_an_unwritable_place_is_one_line(engine, cli_person, tmp_path):
-    result = _portal("privacy", "export", "eve@example.com", "--output",
+    result = portal_command("privacy", "export", "eve@example.com", "--output",
                      str(tmp_path / "missing-folder" / "eve.json"))
     assert result.returncode == 1 and result.stderr.startswith("error: cannot write")
     assert result.stderr.count("\n") == 1

@@ -12,12 +12,7 @@ from portal.db import act_as, transaction
 from portal.errors import NotFound, ValidationError
 from portal.settings import settings
 from services import inbox, links, questions
-from tests.db.question_world import FAQ, People, add_question, make_people, row, token_of
-
-
-@pytest.fixture
-def people(clean_db) -> People:
-    return make_people(clean_db)
+from tests.db.question_world import FAQ, People, add_question, row, token_of
 
 
 def _ask(people: People, body: str, *, session: str = "s1", address: str | None = "198.51.100.1",

@@ -23,7 +23,7 @@ from portal.storage import ResumeStore, resume_store
 from services import alumni, alumni_outreach, privacy, recognition, referral_pipeline, referral_rewards
 from services.applications import Resume
 from services.referral_submission import ReferralForm, my_links, refer
-from tests.db.test_privacy import add_account, add_job, count
+from tests.db.rows import add_account, add_job, count
 from tests.support import make_pdf
 
 

@@ -19,8 +19,7 @@ from services import referrals as referral_list
 from services.accounts import create_account
 from services.applications import ApplicationForm, Resume, apply
 from services.tracking import TrackedSource
-from tests.db.test_applying import add_job
-from tests.db.test_inbox import smtp  # noqa: F401 - the SMTP receiver fixture
+from tests.db.rows import add_job
 from tests.support import make_pdf
 
 
@@ -187,7 +186,7 @@ def test_bad_submissions_are_refused_with_what_to_fix(world, clean_db):
         referring.refer(world["priya"], form(reason=""))
     with pytest.raises(ValidationError, match="yourself"):
         referring.refer(world["priya"], form(email="Priya@example.com"))
-    closed = add_job(clean_db, "closed", "Old job")
+    closed = add_job(clean_db, "Old job", status="closed")
     with pytest.raises(NotFound, match="no longer open"):
         referring.refer(world["priya"], form(job_id=closed))
     candidate = person(clean_db, "cand@example.com", Role.CANDIDATE)
@@ -205,7 +204,7 @@ def test_a_resume_is_kept_and_a_refused_one_leaves_no_file(world, clean_db, tmp_
     with pytest.raises(ValidationError):
         referring.refer(world["tom"], form(email="x@example.com"), Resume("cv.pdf", b"not a pdf"), store)
     with pytest.raises(NotFound):
-        referring.refer(world["tom"], form(email="y@example.com", job_id=add_job(clean_db, "closed")),
+        referring.refer(world["tom"], form(email="y@example.com", job_id=add_job(clean_db, status="closed")),
                         Resume("cv.pdf", make_pdf()), store)
     assert len([p for p in tmp_path.rglob("*") if p.is_file()]) == 1
 
@@ -219,7 +218,7 @@ def test_the_privacy_notice_is_shown_to_forward_without_smtp(world):
     assert referring.refer(world["tom"], form()).notice is None  # a duplicate: already told
 
 
-def test_the_privacy_notice_is_emailed_where_smtp_is_set(world, smtp):  # noqa: F811
+def test_the_privacy_notice_is_emailed_where_smtp_is_set(world, smtp):
     done = referring.refer(world["priya"], form())
     assert done.notice_emailed
     [(recipients, message)] = smtp.messages

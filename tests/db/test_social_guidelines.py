@@ -9,12 +9,6 @@ from portal.errors import PermissionDenied, ValidationError
 from portal.models import Actor
 from services.social_guidelines import load_guidelines, save_guidelines
 from services.social_policy import DEFAULT_DISCLOSURES, Guidelines, check_post, is_blocked
-from tests.db.question_world import People, make_people
-
-
-@pytest.fixture
-def people(clean_db) -> People:
-    return make_people(clean_db)
 
 
 def test_defaults_match_the_checker(people):

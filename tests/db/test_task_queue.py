@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from uuid import uuid4
 
@@ -21,18 +20,11 @@ from portal import db, migrations, task_queue
 from portal.db import act_as
 from portal.models import Actor, Role
 from services import background_tasks
-from tests.db.test_migrations_and_faults import _portal
-from tests.db.test_privacy import add_candidate, add_job, candidate_emails
+from tests.db.rows import add_candidate, add_job, candidate_emails
+from tests.support import in_a_thread, portal_command
 
 QUEUE_TABLES = {"procrastinate_jobs", "procrastinate_workers", "procrastinate_periodic_defers",
                 "procrastinate_events"}
-
-
-def in_a_thread(function, *args, **kwargs):
-    """`function` run in a thread of its own: asyncio.run refuses the main thread once the
-    browser tests' Playwright has left an event loop running there."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(function, *args, **kwargs).result()
 
 
 # --- the schema ------------------------------------------------------------------------------
@@ -160,7 +152,7 @@ def test_the_purge_is_retried_only_while_the_database_is_down():
 # --- `portal worker` -------------------------------------------------------------------------
 
 def test_cli_worker_with_an_unreachable_database_is_one_line_and_nonzero():
-    result = _portal("worker", env={"DATABASE_URL": "postgresql://u:s3cret@127.0.0.1:9/x"})
+    result = portal_command("worker", env={"DATABASE_URL": "postgresql://u:s3cret@127.0.0.1:9/x"})
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("error: Cannot reach")
     assert "s3cret" not in result.stderr and "Traceback" not in result.stderr

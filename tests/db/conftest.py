@@ -1,0 +1,36 @@
+"""Fixtures the database tests share. Builders of rows live in tests/db/*_world.py and
+tests/support.py; a module keeps only what no other module needs."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from http.server import ThreadingHTTPServer
+
+import pytest
+
+from portal.settings import settings
+from services import accounts, sign_in
+from tests.db.fake_gotrue import FakeGoTrue, jwt
+from tests.db.question_world import People, make_people
+
+
+@pytest.fixture
+def people(clean_db) -> People:
+    """An admin, a recruiter, a candidate, an alumnus and jobs in each status."""
+    return make_people(clean_db)
+
+
+@pytest.fixture
+def supabase_auth(monkeypatch):
+    """The portal signs in through a local stand-in for Supabase Auth."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeGoTrue)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    config = replace(settings(), supabase_url=f"http://127.0.0.1:{server.server_port}",
+                     supabase_anon_key=jwt({"role": "anon"}))
+    monkeypatch.setattr(accounts, "settings", lambda: config)
+    monkeypatch.setattr(sign_in, "settings", lambda: config)
+    FakeGoTrue.users, FakeGoTrue.codes, FakeGoTrue.requests = {}, {}, []
+    FakeGoTrue.challenges, FakeGoTrue.links, FakeGoTrue.fail_invites = {}, {}, False
+    yield FakeGoTrue
+    server.shutdown()

@@ -1,0 +1,70 @@
+"""Rows written as the database's owner, for tests to start from (no service, no RLS).
+Importing this starts nothing."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from portal.models import Actor, Role
+from services.accounts import create_account
+
+
+def add_job(engine: sa.Engine, title: str = "Data Analyst", status: str = "published", *,
+            department: str = "Analytics", **columns) -> UUID:
+    """A job in `status`; `columns` sets any other column of public.jobs (salary_min, currency…)."""
+    values = {"title": title, "department": department, "location": "Berlin", **columns}
+    names = ", ".join(values)
+    placeholders = ", ".join(f":{name}" for name in values)
+    with engine.begin() as conn:
+        return conn.execute(sa.text(
+            f"insert into public.jobs ({names}, status)"  # noqa: S608 - names are the caller's
+            f" values ({placeholders}, cast(:status as public.job_status)) returning id"),
+            {**values, "status": status}).scalar_one()
+
+
+def add_account(engine: sa.Engine, email: str, name: str, role: Role) -> Actor:
+    with engine.begin() as conn:
+        user_id = create_account(conn, email, name, role, None)
+    return Actor(user_id=user_id, email=email, role=role, full_name=name)
+
+
+def count(engine: sa.Engine, sql: str, **params) -> int:
+    """`select count(*) from SQL`."""
+    with engine.connect() as conn:
+        return conn.execute(sa.text(f"select count(*) from {sql}"), params).scalar_one()  # noqa: S608
+
+
+def add_candidate(engine, email: str, *, days_ago: int,
+                  applications: dict[UUID, tuple[str, int]] | None = None,
+                  referral: tuple[Actor, str, int] | None = None) -> UUID:
+    """A candidate created `days_ago`, with applications {job: (status, days since it last
+    moved)} and a referral (referrer, stage, days since the stage changed)."""
+    with engine.begin() as conn:
+        candidate = conn.execute(sa.text(
+            "insert into public.candidates (full_name, email, created_at)"
+            " values (:email, :email, now() - make_interval(days => :days)) returning id"),
+            {"email": email, "days": days_ago}).scalar_one()
+        for job, (status, moved) in (applications or {}).items():
+            conn.execute(sa.text(
+                "insert into public.applications (job_id, candidate_id, status, created_at,"
+                " updated_at) values (:job, :candidate, cast(:status as public.application_status),"
+                " now() - make_interval(days => :created), now() - make_interval(days => :moved))"),
+                {"job": job, "candidate": candidate, "status": status, "created": days_ago,
+                 "moved": moved})
+        if referral:
+            referrer, stage, moved = referral
+            conn.execute(sa.text(
+                "insert into public.referrals (referrer_id, candidate_id, stage, created_at,"
+                " stage_changed_at) values (:referrer, :candidate,"
+                " cast(:stage as public.referral_stage), now() - make_interval(days => :created),"
+                " now() - make_interval(days => :moved))"),
+                {"referrer": referrer.user_id, "candidate": candidate, "stage": stage,
+                 "created": days_ago, "moved": moved})
+    return candidate
+
+
+def candidate_emails(engine) -> set[str]:
+    with engine.connect() as conn:
+        return set(conn.execute(sa.text("select email from public.candidates")).scalars())
