@@ -6,11 +6,10 @@ from __future__ import annotations
 from portal import task_queue
 from services import alumni
 from tests.app.helpers import ROSTER, ROSTER_CSV, assert_no_exception, open_as, open_page, signed_in, texts
-from tests.db.test_outreach_mail import server  # noqa: F401 - the scripted SMTP server fixture
-from tests.db.test_task_queue import in_a_thread
+from tests.support import in_a_thread
 
 
-def test_roster_queues_invitations_and_shows_each_emails_state(demo_db, server):  # noqa: F811
+def test_roster_queues_invitations_and_shows_each_emails_state(demo_db, smtp):
     admin = signed_in("admin@example.com")
     alumni.import_roster(admin, ROSTER_CSV)
     at = open_page(ROSTER, admin)
@@ -18,10 +17,10 @@ def test_roster_queues_invitations_and_shows_each_emails_state(demo_db, server):
     assert_no_exception(at)
     assert "Queued 2 invitation email(s)" in texts(at)
     assert "not emailed" not in texts(at) and len(at.dataframe) == 1  # no links to forward
-    assert server.messages == []
+    assert smtp.messages == []
     assert list(at.dataframe[0].value["Invitation email"]) == ["Queued", "Queued"]
 
-    server.script = [None, "550 5.1.1 mailbox bobby unknown at relay.internal"]
+    smtp.script = [None, "550 5.1.1 mailbox bobby unknown at relay.internal"]
     in_a_thread(task_queue.run, wait=False)
     at.run()
     table = at.dataframe[0].value
@@ -31,7 +30,7 @@ def test_roster_queues_invitations_and_shows_each_emails_state(demo_db, server):
     assert "relay.internal" not in texts(at)
 
 
-def test_outreach_page_shows_a_digests_emails_sent_failed_and_waiting(demo_db, server):  # noqa: F811
+def test_outreach_page_shows_a_digests_emails_sent_failed_and_waiting(demo_db, smtp):
     at = open_as("recruiter@example.com", "pages/recruiting/alumni_outreach.py")
     department = at.multiselect(key="digest-departments").options[0]
     at.multiselect(key="digest-departments").select(department).run()
@@ -41,12 +40,12 @@ def test_outreach_page_shows_a_digests_emails_sent_failed_and_waiting(demo_db, s
     assert f"{alumni_count} email(s) queued for sending" in texts(at)
     history = at.dataframe[-1].value
     assert (history["Emails sent"][0], history["Failed"][0], history["Waiting"][0]) == (0, 0, alumni_count)
-    assert server.messages == []
+    assert smtp.messages == []
 
-    server.script = ["554 5.7.1 no"]
+    smtp.script = ["554 5.7.1 no"]
     in_a_thread(task_queue.run, wait=False)
     at.run()
     latest = at.dataframe[-1].value.iloc[0]
     assert (latest["Emails sent"], latest["Failed"], latest["Waiting"]) == (alumni_count - 1, 1, 0)
     assert "Failed emails are not sent again" in texts(at)
-    assert len(server.messages) == alumni_count - 1
+    assert len(smtp.messages) == alumni_count - 1
