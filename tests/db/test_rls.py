@@ -570,7 +570,8 @@ def _assert_write(engine, world: World, table: str, who: str, sql: str, allowed:
     update_sql = WRITES[table][0]
     seen = _targets_seen(engine, world, who, update_sql, params)
     expected_seen = (TARGETS_SEEN.get(table) or VISIBLE[table])[ROLES.index(who)]
-    assert seen == expected_seen, f"{who} sees {seen} of the rows {table}'s statement picks, not {expected_seen}"
+    assert seen == expected_seen, \
+        f"{who} sees {seen} of the rows {table}'s statement picks, not {expected_seen}"
     outcome = run_as(engine, world, who, sql, params)
     if who in allowed:
         assert outcome == seen and seen > 0, f"{who} on {table}: touched {outcome} of {seen}"
