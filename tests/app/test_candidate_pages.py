@@ -89,8 +89,35 @@ def test_faq_lists_and_searches_published_answers(demo_db):
 def test_inbox_answers_a_question(demo_db):
     recruiter = signed_in("recruiter@example.com")
     at = open_page("pages/recruiting/inbox.py", recruiter)
-    assert "Can I apply to two roles at once?" in texts(at) or at.dataframe
-    assert [m.value for m in at.metric][0] != "0"
+    # The demo's seven pending questions (QUESTIONS[15:22]), asked two days apart: oldest first.
+    assert at.metric[0].label == "Waiting" and at.metric[0].value == "7"
+    assert list(at.dataframe[0].value["Question"]) == [
+        "Can I apply to two roles at once?", "Will there be a backend role in London too?",
+        "Do you accept applications without a degree?", "What hardware do engineers get?",
+        "Is there a sign-on bonus for the SRE role?", "Which markets does the Customer Success team cover?",
+        "How big is the product team?"]
+    at.session_state["inbox-table:inbox-page::None:False:1"] = {"selection": {"rows": [0], "columns": []}}
+    at.run()
+    assert_no_exception(at)
+    assert [t.value for t in at.text][0] == "Can I apply to two roles at once?"
+    at.text_area(key=next(t.key for t in at.text_area if t.label == "Answer")).input(
+        "Yes: apply to each, and say in the note which you prefer.")
+    next(t for t in at.text_input if t.label == "Topic in the FAQ").input("Applying")
+    next(b for b in at.button if b.label == "Publish to FAQ").click().run()
+    assert_no_exception(at)
+    assert at.metric[0].value == "6"
+    assert "Can I apply to two roles at once?" not in list(at.dataframe[0].value["Question"])
+    with demo_db.connect() as conn:
+        stored = conn.execute(sa.text("select status::text, answer, topic from public.questions"
+                                      " where body = 'Can I apply to two roles at once?'")).one()
+    assert tuple(stored) == ("published", "Yes: apply to each, and say in the note which you prefer.",
+                             "Applying")
+    # Published: every visitor now reads the answer in the FAQ.
+    faq = open_page("pages/public/faq.py")
+    faq.text_input(key="faq-search").input("two roles").run()
+    assert "##### Applying" in shown(faq)  # under the topic it was given
+    answered = next(e for e in faq.expander if e.label == "Can I apply to two roles at once?")
+    assert [t.value for t in answered.text] == ["Yes: apply to each, and say in the note which you prefer."]
 
 
 def test_admin_pages(demo_db):
@@ -101,7 +128,19 @@ def test_admin_pages(demo_db):
     at.text_input[0].input("candidate@example.com")
     at.button[0].click().run()
     assert_no_exception(at)
-    assert "application(s)" in texts(at)
+    # Sam Okafor, the demo candidate: two applications (the backend job, interviewing; the data
+    # science job, new), nobody referred him, he asked QUESTIONS[16] and [22], and he refers nobody.
+    assert ("2 application(s), 0 referral(s) of them, 2 question(s) and 0 record(s) of the referral "
+            "programme about them as a referrer found.") in texts(at)
+    assert [b.label for b in at.get("download_button")] == ["Download JSON"]
+    # What "Download JSON" serialises (AppTest keeps no media files to read back).
+    export = at.session_state["privacy-export"]
+    assert export["email"] == "candidate@example.com"
+    assert [c["full_name"] for c in export["candidate"]] == ["Sam Okafor"]
+    assert sorted((a["job"], a["status"]) for a in export["applications"]) == [
+        ("Data Scientist, Forecasting", "new"), (BACKEND, "interviewing")]
+    assert sorted(q["body"] for q in export["questions"]) == [
+        "Could I bring my dog to the Berlin office?", "Will there be a backend role in London too?"]
 
 
 def test_follow_link_shows_an_answer(demo_db):

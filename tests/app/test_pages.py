@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from portal.models import Role
@@ -106,6 +107,91 @@ def test_recruiter_pages(demo_db, page, heading):
     at.switch_page(page).run()
     assert_no_exception(at)
     assert heading in texts(at)
+    RECRUITER_PAGE_SHOWS[page](at, demo_db)
+
+
+def _overview_shows(at: AppTest, engine) -> None:
+    # services/demo.py JOBS: 9 published, 1 in review; QUESTIONS: 7 pending. The referrals'
+    # stages and the hires' dates are drawn at random, so those two are counted here in SQL,
+    # independently of services/overview.py: not hired or not selected; hired since the first
+    # day of the month eleven months back (the last twelve calendar months).
+    with engine.connect() as conn:
+        in_progress = conn.execute(sa.text(
+            "select count(*) from public.referrals where stage::text not in ('hired', 'not_selected')"
+        )).scalar_one()
+        hires = conn.execute(sa.text(
+            "select count(*) from public.hires"
+            " where hire_date >= date_trunc('month', current_date) - interval '11 months'")).scalar_one()
+    assert {m.label: m.value for m in at.metric} == {
+        "Open jobs": "9", "Postings awaiting review": "1", "Referrals in progress": str(in_progress),
+        "Unanswered questions": "7", "Hires, last 12 months": str(hires)}
+    assert hires > 90  # the demo's 96 imported hires over a year, plus the portal's own
+
+
+def _postings_shows(at: AppTest, engine) -> None:
+    # All twelve demo jobs on one page, each with the status the demo gave it.
+    table = at.dataframe[0].value
+    assert "1–12 of 12" in texts(at)
+    status = dict(zip(table["Title"], table["Status"], strict=True))
+    assert status == {title: {"published": "Published", "in_review": "In review", "draft": "Draft",
+                              "closed": "Closed"}[state] for title, *_, state in demo.JOBS}
+    backend = table[table["Title"] == "Senior Backend Engineer (Python)"].iloc[0]
+    assert (backend["Department"], backend["Location"], backend["Salary"], backend["Owner"]) == \
+        ("Engineering", "Berlin", "EUR 78,000 – 95,000", "Jordan Rivera")
+
+
+def _referrals_shows(at: AppTest, engine) -> None:
+    # Each stage's count on the board, counted in SQL; and Priya's hire (demo referral 8: the
+    # demo's first twelve referrals alternate Priya and Tom through every stage, 8 is hired).
+    with engine.connect() as conn:
+        per_stage = dict(conn.execute(sa.text(
+            "select stage::text, count(*) from public.referrals group by 1")).all())
+        hired = conn.execute(sa.text(
+            "select c.full_name, j.title from public.referrals r"
+            " join public.candidates c on c.id = r.candidate_id join public.jobs j on j.id = r.job_id"
+            " where r.id = :id"), {"id": demo.demo_id("referral:8")}).one()
+    page = texts(at)
+    for stage, label in (("submitted", "Submitted"), ("reviewing", "Reviewing"),
+                         ("interviewing", "Interviewing"),
+                         ("offer", "Offer"), ("hired", "Hired"), ("not_selected", "Not selected")):
+        assert f"**{label}** · {per_stage[stage]}" in page, label
+    assert sum(per_stage.values()) == 49  # 48 referrals and Tom's duplicate
+    assert hired.full_name in [t.value for t in at.text]
+    assert f"{hired.title} · Priya Natarajan" in page
+
+
+def _post_approvals_shows(at: AppTest, engine) -> None:
+    # The demo's one submitted post (SOCIAL_POSTS[16]: Product Designer, LinkedIn, Life at
+    # Northwind, by the recruiter); the recruiter is a publisher and editor, not an approver.
+    page = texts(at)
+    assert "1–1 of 1" in page
+    assert "Product Designer · LinkedIn" in [h.value for h in at.subheader]
+    assert "Topic: Life at Northwind · by Jordan Rivera · external audience" in page
+    assert "We're hiring a Product Designer in Berlin! I work at Northwind Analytics" in page
+    assert "Only approvers and admins approve or reject them" in page
+    assert not [b for b in at.button if b.label in ("Approve", "Reject")]
+
+
+def _post_topics_shows(at: AppTest, engine) -> None:
+    # The demo's four topics, all offered, approved by the admin; posts per topic counted from
+    # SOCIAL_POSTS' topic column (0: 9 posts, 1: 4, 2: 2, 3: 4).
+    table = at.dataframe[0].value
+    rows = zip(table["Topic"], table["Status"], table["Posts"], table["Approved by"], strict=True)
+    assert list(rows) == [
+        ("Alumni and boomerangs", "Offered", 2, "Maya Chen"),
+        ("Engineering culture", "Offered", 4, "Maya Chen"),
+        ("Life at Northwind", "Offered", 4, "Maya Chen"),
+        ("Open roles", "Offered", 9, "Maya Chen")]
+    assert "Only approvers and admins add, retire and restore topics." in texts(at)
+
+
+RECRUITER_PAGE_SHOWS = {
+    "pages/recruiting/overview.py": _overview_shows,
+    "pages/recruiting/postings.py": _postings_shows,
+    "pages/recruiting/referrals.py": _referrals_shows,
+    "pages/recruiting/post_approvals.py": _post_approvals_shows,
+    "pages/recruiting/post_topics.py": _post_topics_shows,
+}
 
 
 def test_postings_page_lists_every_status(demo_db):

@@ -9,9 +9,20 @@ from tests.app.helpers import app_as, assert_no_exception, open_as, signed_in, t
 
 def test_my_referrals_shows_points_and_badges(demo_db):
     at = open_as("priya@example.com", "pages/referrer/my_referrals.py")
-    points = next(m.value for m in at.metric if m.label == "Points")
-    assert int(points.replace(",", "")) > 0
-    assert "First referral" in texts(at)
+    # Priya's demo referrals are services/demo.py's referrals 0, 2, …, 10: one at each stage
+    # (submitted, reviewing, interviewing, offer, hired, not selected). By the rules in
+    # services/recognition.py: 6 referrals x 10, 3 at interview or beyond (interviewing, offer,
+    # hired) x 30, 1 hire x 100 = 60 + 90 + 100 = 250; badges: a first referral, five referrals,
+    # an interview, a hire; not three hires.
+    assert next(m.value for m in at.metric if m.label == "Points") == "250"
+    badges = next(m.value for m in at.markdown if "orange-badge" in m.value)
+    assert badges == " ".join(f":orange-badge[:material/military_tech: {badge}]" for badge in (
+        "First referral", "Talent scout", "Interview maker", "First hire"))
+    assert "Hat trick" not in texts(at)
+    # …and one referral in each stage's count beside them.
+    assert {m.label: m.value for m in at.metric if m.label != "Points"} == {
+        "Submitted": "1", "Reviewing": "1", "Interviewing": "1", "Offer": "1", "Hired": "1",
+        "Not selected": "1"}
 
 
 def test_leaderboard_and_leaving_it(demo_db):

@@ -72,6 +72,21 @@ def test_recruiter_inbox(demo_db, app_url, page: Page):
     sign_in(page, app_url, "recruiter@example.com")
     sidebar_nav(page).get_by_role("link", name="Questions inbox").click()
     expect(page.get_by_role("heading", name="Questions inbox")).to_be_visible()
-    expect(page.get_by_test_id("stMetric").filter(has_text="Waiting")).to_be_visible()
+    waiting = page.get_by_test_id("stMetric").filter(has_text="Waiting").get_by_test_id("stMetricValue")
+    expect(waiting).to_have_text("7")  # the demo's pending questions
     settle(page)
     screenshot(page, "recruiter-inbox")
+    # The oldest first: choose its row (the table is drawn on a canvas) and answer it in public.
+    grid = page.get_by_test_id("stDataFrame")
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 12, box["y"] + 35 + 17)  # the first row's selection cell
+    expect(page.get_by_test_id("stText").filter(has_text="Can I apply to two roles at once?")).to_be_visible()
+    page.get_by_role("textbox", name="Answer").fill("Yes: apply to each, and say which you prefer.")
+    page.get_by_role("textbox", name="Topic in the FAQ").fill("Applying")
+    settle(page)
+    page.get_by_role("button", name="Publish to FAQ").click()
+    expect(waiting).to_have_text("6")
+    with demo_db.connect() as conn:
+        stored = conn.execute(sa.text("select status::text, answer, topic from public.questions"
+                                      " where body = 'Can I apply to two roles at once?'")).one()
+    assert tuple(stored) == ("published", "Yes: apply to each, and say which you prefer.", "Applying")

@@ -306,17 +306,23 @@ def test_a_bad_resume_stores_nothing(engine, job, store):
 
 
 def _all_waiting(engine, threads: list[threading.Thread]) -> None:
-    """Until every thread waits for a lock inside submit_application, or is done (at most
-    30 s), so that they go on together when the lock is released."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and any(t.is_alive() for t in threads):
+    """Until every thread waits for a lock inside submit_application, so that they go on
+    together when the lock is released. Fails if they do not all get there: the race would
+    then not be exercised. The time allowed is generous (a loaded machine is slow to start
+    eight threads and their connections); it bounds the wait, it is not what is measured."""
+    deadline = time.monotonic() + 120
+    waiting = 0
+    while time.monotonic() < deadline:
         with engine.connect() as conn:
             waiting = conn.execute(sa.text(
                 "select count(*) from pg_stat_activity where wait_event_type = 'Lock'"
                 " and query like '%submit_application%'")).scalar_one()
         if waiting >= len(threads):
             return
+        finished = [t for t in threads if not t.is_alive()]
+        assert not finished, f"{len(finished)} applicant(s) finished without waiting for the held job"
         time.sleep(0.05)
+    pytest.fail(f"only {waiting} of {len(threads)} applicants were waiting on the lock after 120 s")
 
 
 def test_eight_simultaneous_applications_with_the_same_email_make_one(engine, job, store):

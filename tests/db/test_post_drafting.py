@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from urllib.parse import parse_qs, urlsplit
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -104,6 +105,60 @@ def test_a_post_too_long_for_x_is_not_submitted(world):
                            world.topic)
     with pytest.raises(ValidationError, match="characters too long for Company X"):
         post_review.submit_for_approval(world.publisher, d.post_id)
+
+
+def _channel_on(clean_db, network: str) -> UUID:
+    """An active channel on `network` (the world has X and Slack only), as the owner."""
+    import sqlalchemy as sa
+    audience = "external" if network in ("x", "linkedin", "facebook") else "internal"
+    with clean_db.begin() as conn:
+        return conn.execute(sa.text(
+            "insert into public.social_channels (name, network, audience)"
+            " values (:name, cast(:network as public.social_network), :audience) returning id"),
+            {"name": f"Boundary {network}", "network": network, "audience": audience}).scalar_one()
+
+
+@pytest.mark.parametrize("network,limit", [
+    # The limits each network documents (services/channel_text.py), written out here so that
+    # a changed limit is a decision this test sees.
+    ("x", 280), ("linkedin", 3000), ("facebook", 63206), ("slack", 4000), ("teams", 4000),
+    ("news_feed", 10000), ("alumni_digest", 10000)])
+def test_a_post_of_exactly_the_limit_is_submitted_and_one_more_is_not(world, clean_db, network, limit):
+    channel = world.x if network == "x" else world.slack if network == "slack" else _channel_on(clean_db,
+                                                                                                 network)
+    name = social_channels.channel(world.admin, channel).name
+    head = "We're hiring! "  # 14 characters, each counted 1 by every network (X too: Latin)
+    fitting, over = uuid4(), uuid4()
+    post_review.save_draft(world.publisher, world.job, channel, fitting, head + "a" * (limit - len(head)),
+                           world.topic)
+    post_review.submit_for_approval(world.publisher, fitting)
+    assert social_posts.post(world.publisher, fitting).status == "submitted"
+    one_more = head + "a" * (limit + 1 - len(head))
+    if limit == social_posts.MAX_BODY:  # Facebook's: no post that long is even saved
+        with pytest.raises(ValidationError, match=f"at most {limit:,} characters"):
+            post_review.save_draft(world.publisher, world.job, channel, over, one_more, world.topic)
+        return
+    post_review.save_draft(world.publisher, world.job, channel, over, one_more, world.topic)
+    with pytest.raises(ValidationError, match=f"is 1 characters too long for {name}"):
+        post_review.submit_for_approval(world.publisher, over)
+    assert social_posts.post(world.publisher, over).status == "draft"
+
+
+def test_x_counts_a_link_as_23_at_its_limit(world):
+    """X weighs every URL 23 characters whatever its length: a post with a long link and
+    280 - 23 other characters (a space among them) is exactly 280 on X; one more is 281."""
+    # A public address (twitter-text takes only a known top-level domain for a link; the
+    # test server's localhost would be counted letter by letter).
+    link = f"https://jobs.northwind.example.com/job?id={world.job}&utm_source=x&utm_medium=social"
+    assert len(link) > 23  # so a plain character count would differ from X's
+    text = "We're hiring! " + "a" * (280 - 14 - 23 - 1) + " " + link
+    fitting, over = uuid4(), uuid4()
+    post_review.save_draft(world.publisher, world.job, world.x, fitting, text, world.topic)
+    post_review.submit_for_approval(world.publisher, fitting)
+    assert social_posts.post(world.publisher, fitting).status == "submitted"
+    post_review.save_draft(world.publisher, world.job, world.x, over, text.replace("!", "!!"), world.topic)
+    with pytest.raises(ValidationError, match="is 1 characters too long for Company X"):
+        post_review.submit_for_approval(world.publisher, over)
 
 
 def test_the_queue_lists_submitted_posts_oldest_first(world):

@@ -333,6 +333,53 @@ def test_purge_erases_only_unsuccessful_candidates_past_retention(engine, world,
     assert logged == "365"
 
 
+# Every application status and referral stage, and whether the purge may take a candidate
+# whose only application or referral has been at it, untouched, for longer than the retention
+# period: an open process (up to and including an offer) and a hire keep the candidate; only a
+# closed, unsuccessful one lets them go.
+APPLICATION_KEPT = {"new": True, "reviewing": True, "interviewing": True, "offer": True, "hired": True,
+                    "rejected": False, "withdrawn": False}
+REFERRAL_KEPT = {"submitted": True, "reviewing": True, "interviewing": True, "offer": True, "hired": True,
+                 "not_selected": False}
+
+
+def test_the_status_lists_cover_every_status(engine):
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("select enum_range(null::public.application_status)::text[]")
+                            ).scalar_one() == list(APPLICATION_KEPT)
+        assert conn.execute(sa.text("select enum_range(null::public.referral_stage)::text[]")
+                            ).scalar_one() == list(REFERRAL_KEPT)
+
+
+@pytest.mark.parametrize("status,kept", APPLICATION_KEPT.items())
+def test_the_purge_keeps_an_expired_candidate_only_while_an_application_is_open(engine, world, status,
+                                                                                 kept):
+    old = 400  # past the default 365 days
+    add_candidate(engine, "expired@x.org", days_ago=old, applications={world.analyst: (status, old)})
+    # The same status beside an application closed long ago: the open one still decides.
+    add_candidate(engine, "two-applications@x.org", days_ago=old,
+                  applications={world.analyst: ("rejected", old), world.engineer: (status, old)})
+    before = candidate_emails(engine)
+
+    erasure = privacy.purge_as_owner()  # the scheduled purge
+
+    after = candidate_emails(engine)
+    assert ({"expired@x.org", "two-applications@x.org"} <= after) is kept, (status, before - after)
+    assert before - after == (set() if kept else {"expired@x.org", "two-applications@x.org"})
+    assert erasure.candidates == (0 if kept else 2)
+
+
+@pytest.mark.parametrize("stage,kept", REFERRAL_KEPT.items())
+def test_the_purge_keeps_an_expired_candidate_only_while_a_referral_is_open(engine, world, stage, kept):
+    old = 400
+    add_candidate(engine, "referred@x.org", days_ago=old, referral=(world.tom, stage, old))
+    before = candidate_emails(engine)
+
+    privacy.purge_as_owner()
+
+    assert before - candidate_emails(engine) == (set() if kept else {"referred@x.org"})
+
+
 def test_purge_follows_the_retention_setting_and_removes_resumes_after(engine, world, store):
     applies(world.analyst, "Dan Doe", "dan@example.com", store, make_pdf("Dan"))
     with engine.begin() as conn:

@@ -2,7 +2,10 @@
 
 A small world of known rows is built once; every operation then runs as one role in a
 transaction that is rolled back, through the same `act_as` the portal uses. "Refused"
-means either a permission error or no row touched: both leave the data as it was.
+means either a permission error or no row touched: both leave the data as it was. In the
+matrices no row touched counts as a refusal only where the role sees exactly the rows it
+should (TARGETS_SEEN), so that a row wrongly hidden from a role does not pass as refused;
+an insert is refused only by an error.
 """
 
 from __future__ import annotations
@@ -383,7 +386,10 @@ def test_insert(engine, world, table, who):
              "referral_codes": "delete from public.referral_codes",
              "referral_stage_counts": "delete from public.referral_stage_counts"}.get(table)
     outcome = run_as(engine, world, who, sql, _params(world, who), setup=setup)
-    assert (not refused(outcome)) == (who in allowed), f"{who} insert into {table}: {outcome}"
+    if who in allowed:
+        assert outcome == 1, f"{who} insert into {table}: {outcome}"
+    else:  # an insert is refused by an error (a policy's WITH CHECK or a privilege), never 0 rows
+        assert outcome is None, f"{who} insert into {table}: {outcome}"
 
 
 @pytest.mark.parametrize("who", ROLES)
@@ -531,22 +537,60 @@ def _where_for_delete(update_sql: str) -> str:
     return f"delete from {table} where {where}"  # noqa: S608
 
 
+# How many of the rows an update's (and its delete's) WHERE picks each role sees, for the
+# statements with a WHERE; a statement without one picks the whole table, seen as VISIBLE says.
+# "0 rows touched" is a refusal only together with this: a policy that wrongly hid a row from a
+# role that should see it would otherwise pass as a refusal.
+TARGETS_SEEN = {
+    #                 anon cand alum empl recr admin
+    "profiles":       (0, 0, 1, 0, 1, 1),  # the alumnus's own profile
+    "jobs":           (1, 1, 1, 1, 1, 1),  # the published job
+    "candidates":     (0, 1, 0, 0, 1, 1),  # the candidate's own record
+    "applications":   (0, 1, 0, 0, 1, 1),  # the candidate's own application
+    "referrals":      (0, 0, 1, 0, 1, 1),  # the alumnus's own referral
+    "questions":      (0, 1, 0, 0, 1, 1),  # the candidate's own pending question
+    "hires":          (0, 0, 0, 0, 1, 1),
+    "social_channels": (0, 0, 0, 0, 1, 1),
+    "social_topics":  (0, 0, 0, 0, 1, 1),
+    "social_posts":   (0, 0, 0, 0, 1, 1),
+}
+
+
+def _targets_seen(engine, world: World, who: str, update_sql: str, params: dict) -> int:
+    table = update_sql.split()[1]
+    where = update_sql.split(" where ", 1)[1] if " where " in update_sql else "true"
+    return run_as(engine, world, who, f"select 1 from {table} where {where}", params) or 0  # noqa: S608
+
+
+def _assert_write(engine, world: World, table: str, who: str, sql: str, allowed: tuple) -> None:
+    """`sql` (an update or a delete) as `who`: allowed, it touches every target row the role
+    sees; refused, it fails with a privilege/RLS error or touches none, and then the role must
+    see exactly the target rows it should (a wrongly hidden row is not a refusal)."""
+    params = {**world.ids, "alumnus_user": world.users["alumnus"]}
+    update_sql = WRITES[table][0]
+    seen = _targets_seen(engine, world, who, update_sql, params)
+    expected_seen = (TARGETS_SEEN.get(table) or VISIBLE[table])[ROLES.index(who)]
+    assert seen == expected_seen, \
+        f"{who} sees {seen} of the rows {table}'s statement picks, not {expected_seen}"
+    outcome = run_as(engine, world, who, sql, params)
+    if who in allowed:
+        assert outcome == seen and seen > 0, f"{who} on {table}: touched {outcome} of {seen}"
+    else:
+        assert outcome is None or outcome == 0, f"{who} on {table}: touched {outcome}"
+
+
 @pytest.mark.parametrize("table", WRITES)
 @pytest.mark.parametrize("who", ROLES)
 def test_update(engine, world, table, who):
     sql, may_update, _ = WRITES[table]
-    params = {**world.ids, "alumnus_user": world.users["alumnus"]}
-    outcome = run_as(engine, world, who, sql, params)
-    assert (not refused(outcome)) == (who in may_update), f"{who} update {table}: {outcome}"
+    _assert_write(engine, world, table, who, sql, may_update)
 
 
 @pytest.mark.parametrize("table", WRITES)
 @pytest.mark.parametrize("who", ROLES)
 def test_delete(engine, world, table, who):
     sql, _, may_delete = WRITES[table]
-    params = {**world.ids, "alumnus_user": world.users["alumnus"]}
-    outcome = run_as(engine, world, who, _where_for_delete(sql), params)
-    assert (not refused(outcome)) == (who in may_delete), f"{who} delete {table}: {outcome}"
+    _assert_write(engine, world, table, who, _where_for_delete(sql), may_delete)
 
 
 # --- roles and privileges ------------------------------------------------------------------
