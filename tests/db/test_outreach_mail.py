@@ -12,7 +12,7 @@ import smtplib
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 from uuid import UUID
 
@@ -166,31 +166,38 @@ def _publish_job(engine) -> None:
 
 # --- failures and retries ----------------------------------------------------------------------
 
-NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+def _now(engine) -> datetime:
+    """The worker's "now" for these tests: the next whole minute by the database's clock,
+    which stamped the queued emails (a fixed date would be in their past or future)."""
+    with engine.connect() as conn:
+        return conn.execute(sa.text("select date_trunc('minute', now()) + interval '1 minute'")).scalar_one()
 
 
 def test_a_temporary_failure_is_retried_after_a_minute_then_sent(clean_db, admin, server):
     email_id = _invited_ada_email(clean_db, admin)
+    now = _now(clean_db)
     server.script = ["451 4.3.0 " + SERVER_SECRET]
-    assert "will retry at 10:01 UTC" in outreach_mail.deliver(email_id, NOW)
+    assert f"will retry at {now + timedelta(minutes=1):%H:%M} UTC" in outreach_mail.deliver(email_id, now)
     state = _state(clean_db, email_id)
-    assert (state.status, state.attempts, state.next_attempt_at) == ("queued", 1, NOW + timedelta(minutes=1))
+    assert (state.status, state.attempts, state.next_attempt_at) == ("queued", 1, now + timedelta(minutes=1))
     assert state.last_error == "The mail server asked to try again later (code 451)."
     assert SERVER_SECRET not in state.last_error
     [shown] = alumni.invitation_emails(admin, [alumni.list_roster(admin, search="ada").rows[0].id]).values()
-    assert shown.describe().startswith("Will retry at 10:01 UTC: The mail server asked")
+    retry = f"{now + timedelta(minutes=1):%H:%M}"
+    assert shown.describe().startswith(f"Will retry at {retry} UTC: The mail server asked")
 
-    assert outreach_mail.deliver(email_id, NOW + timedelta(seconds=30)).startswith("not sent: not due")
-    assert outreach_mail.due_emails(NOW + timedelta(seconds=30)) == []
-    assert outreach_mail.due_emails(NOW + timedelta(minutes=1)) == [email_id]
-    assert outreach_mail.deliver(email_id, NOW + timedelta(minutes=1)) == "sent"
+    assert outreach_mail.deliver(email_id, now + timedelta(seconds=30)).startswith("not sent: not due")
+    assert outreach_mail.due_emails(now + timedelta(seconds=30)) == []
+    assert outreach_mail.due_emails(now + timedelta(minutes=1)) == [email_id]
+    assert outreach_mail.deliver(email_id, now + timedelta(minutes=1)) == "sent"
     assert (_state(clean_db, email_id).status, len(server.messages)) == ("sent", 1)
 
 
 def test_temporary_failures_back_off_then_give_up(clean_db, admin, server):
     email_id = _invited_ada_email(clean_db, admin)
+    now = _now(clean_db)
     server.script = ["421 4.7.0 busy"] * 10
-    at, waits = NOW, []
+    at, waits = now, []
     for _ in range(outreach_mail.MAX_ATTEMPTS):
         outreach_mail.deliver(email_id, at)
         state = _state(clean_db, email_id)
@@ -204,19 +211,21 @@ def test_temporary_failures_back_off_then_give_up(clean_db, admin, server):
 
 def test_a_refusal_fails_at_once_with_our_words_only(clean_db, admin, server):
     email_id = _invited_ada_email(clean_db, admin)
+    now = _now(clean_db)
     server.script = ["554 5.7.1 " + SERVER_SECRET]
-    assert "gave up" in outreach_mail.deliver(email_id, NOW)
+    assert "gave up" in outreach_mail.deliver(email_id, now)
     state = _state(clean_db, email_id)
     assert (state.status, state.attempts, state.last_error) == (
         "failed", 1, "The mail server refused the email (code 554).")
-    assert outreach_mail.due_emails(NOW + timedelta(hours=1)) == []
+    assert outreach_mail.due_emails(now + timedelta(hours=1)) == []
 
 
 def test_an_unreachable_server_is_a_temporary_failure(clean_db, admin, monkeypatch):
     config = replace(settings(), smtp_host="127.0.0.1", smtp_port=_free_port(), smtp_starttls=False)
     monkeypatch.setattr(mail, "settings", lambda: config)
     email_id = _invited_ada_email(clean_db, admin)
-    outreach_mail.deliver(email_id, NOW)
+    now = _now(clean_db)
+    outreach_mail.deliver(email_id, now)
     state = _state(clean_db, email_id)
     assert (state.status, state.last_error) == (
         "queued", "Could not reach the mail server (SMTP_HOST, SMTP_PORT), or it hung up.")
@@ -232,20 +241,22 @@ def test_a_refused_password_is_never_repeated_or_kept():
 
 def test_workers_racing_for_an_email_send_it_once(clean_db, admin, server):
     email_id = _invited_ada_email(clean_db, admin)
+    now = _now(clean_db)
     with ThreadPoolExecutor(4) as pool:
-        outcomes = list(pool.map(lambda _: outreach_mail.deliver(email_id, NOW), range(4)))
+        outcomes = list(pool.map(lambda _: outreach_mail.deliver(email_id, now), range(4)))
     assert outcomes.count("sent") == 1 and len(server.messages) == 1
     # A retried task (procrastinate's, or one queued again by the sweep) finds it sent.
-    assert outreach_mail.deliver(email_id, NOW + timedelta(hours=1)).startswith("not sent")
+    assert outreach_mail.deliver(email_id, now + timedelta(hours=1)).startswith("not sent")
     in_a_thread(background_tasks.send_outreach_email, email_id=str(email_id))
     assert len(server.messages) == 1 and _state(clean_db, email_id).attempts == 1
 
 
 def test_a_worker_that_died_while_sending_leaves_a_failure_not_a_second_email(clean_db, admin, server):
     email_id = _invited_ada_email(clean_db, admin)
-    assert outreach_mail.claim(email_id, NOW) is not None  # … and the worker died
-    assert outreach_mail.due_emails(NOW + timedelta(minutes=5)) == []
-    assert outreach_mail.due_emails(NOW + timedelta(minutes=11)) == []
+    now = _now(clean_db)
+    assert outreach_mail.claim(email_id, now) is not None  # … and the worker died
+    assert outreach_mail.due_emails(now + timedelta(minutes=5)) == []
+    assert outreach_mail.due_emails(now + timedelta(minutes=11)) == []
     state = _state(clean_db, email_id)
     assert (state.status, state.last_error) == ("failed", outreach_mail.STUCK_MESSAGE)
     assert server.messages == []
@@ -254,9 +265,10 @@ def test_a_worker_that_died_while_sending_leaves_a_failure_not_a_second_email(cl
 def test_a_newer_invitation_replaces_a_waiting_one(clean_db, admin, server):
     ada = _invite_ada(admin)
     assert alumni.send_invitations(admin, [ada]).queued == 1
+    now = _now(clean_db)
     first, second = _email_ids(clean_db)
-    assert outreach_mail.deliver(first, NOW) == f"not sent: {outreach_mail.REPLACED_MESSAGE}"
-    assert outreach_mail.deliver(second, NOW) == "sent"
+    assert outreach_mail.deliver(first, now) == f"not sent: {outreach_mail.REPLACED_MESSAGE}"
+    assert outreach_mail.deliver(second, now) == "sent"
     assert len(server.messages) == 1
     assert alumni.invitation(_token(server.bodies()[0])).usable
     assert alumni.invitation_emails(admin, [ada])[ada].describe() == "Sent"

@@ -19,7 +19,15 @@ from services import social_posts as posts
 from services.social_channels import Slot
 from tests.db.test_social_posts import Team, team  # noqa: F401  (a fixture)
 
-MONDAY = datetime(2030, 1, 7, tzinfo=UTC)  # a Monday in winter, far enough ahead to schedule
+
+def _first_monday(year: int, month: int) -> datetime:
+    first = datetime(year, month, 1, tzinfo=UTC)
+    return first + timedelta(days=-first.weekday() % 7)
+
+
+# A Monday in winter, far enough ahead to schedule: by the clock `posts.schedule` reads, so
+# it stays ahead whatever the date the tests run on.
+MONDAY = _first_monday(datetime.now(UTC).year + 2, 1)
 
 
 def _approved(team: Team, channel: UUID | None = None, body: str = "We are hiring a Data Engineer!") -> UUID:
@@ -144,10 +152,10 @@ def test_slots_are_wall_clock_times_in_the_company_time_zone_across_daylight_sav
     channels.set_time_zone(team.admin, "Europe/Berlin")
     _slots(team, (2, "10:00"))
     winter = post_calendar.calendar(team.recruiter, MONDAY, MONDAY + timedelta(days=7))
-    assert [s.at for s in winter.slots] == [datetime(2030, 1, 8, 9, tzinfo=UTC)]  # 10:00 CET
-    summer_monday = datetime(2030, 7, 1, tzinfo=UTC)
+    assert [s.at for s in winter.slots] == [MONDAY + timedelta(days=1, hours=9)]  # 10:00 CET
+    summer_monday = _first_monday(MONDAY.year, 7)
     summer = post_calendar.calendar(team.recruiter, summer_monday, summer_monday + timedelta(days=7))
-    assert [s.at for s in summer.slots] == [datetime(2030, 7, 2, 8, tzinfo=UTC)]  # 10:00 CEST
+    assert [s.at for s in summer.slots] == [summer_monday + timedelta(days=1, hours=8)]  # 10:00 CEST
     assert summer.time_zone == "Europe/Berlin"
 
 
@@ -155,22 +163,22 @@ def test_next_free_slot_crosses_the_week_and_skips_taken_slots(team):
     _slots(team, (1, "09:00"), (3, "14:00"))
     saturday = MONDAY + timedelta(days=5, hours=12)
     assert post_calendar.next_free_slot(team.recruiter, team.channel, saturday) == \
-        datetime(2030, 1, 14, 9, tzinfo=UTC)  # over the weekend to Monday
+        MONDAY + timedelta(days=7, hours=9)  # over the weekend to Monday
     assert post_calendar.next_free_slot(team.recruiter, team.channel, MONDAY + timedelta(hours=9)) == \
         MONDAY + timedelta(hours=9)  # at or after
 
     first = _approved(team)
     assert post_calendar.schedule_at_next_free_slot(team.publisher, first, team.channel, now=saturday) == \
-        datetime(2030, 1, 14, 9, tzinfo=UTC)
+        MONDAY + timedelta(days=7, hours=9)
     second = _approved(team)
     assert post_calendar.schedule_at_next_free_slot(team.publisher, second, team.channel, now=saturday) == \
-        datetime(2030, 1, 16, 14, tzinfo=UTC)  # Monday's is taken now
+        MONDAY + timedelta(days=9, hours=14)  # Monday's is taken now
     posts.mark_published(team.publisher, first)  # a published post keeps holding its slot
     assert post_calendar.next_free_slot(team.recruiter, team.channel, saturday) == \
-        datetime(2030, 1, 21, 9, tzinfo=UTC)
+        MONDAY + timedelta(days=14, hours=9)
     posts.unschedule(team.publisher, second)  # and an unscheduled one frees it
     assert post_calendar.next_free_slot(team.recruiter, team.channel, saturday) == \
-        datetime(2030, 1, 16, 14, tzinfo=UTC)
+        MONDAY + timedelta(days=9, hours=14)
 
 
 def test_a_channel_without_slots_has_no_next_slot_and_says_so(team):
@@ -194,9 +202,9 @@ def test_the_calendar_shows_posts_and_free_and_taken_slots_in_the_range(team):
     assert [(e.body, e.status, e.at, e.problem) for e in week.entries] == \
         [("Inside the week", "scheduled", MONDAY + timedelta(hours=9), None)]
     assert [(s.channel, s.at.isoformat(), s.taken) for s in week.slots] == [
-        ("Company LinkedIn", "2030-01-07T09:00:00+00:00", True),
-        ("Team Slack", "2030-01-07T12:00:00+00:00", False),
-        ("Company LinkedIn", "2030-01-08T09:00:00+00:00", False)]
+        ("Company LinkedIn", (MONDAY + timedelta(hours=9)).isoformat(), True),
+        ("Team Slack", (MONDAY + timedelta(hours=12)).isoformat(), False),
+        ("Company LinkedIn", (MONDAY + timedelta(days=1, hours=9)).isoformat(), False)]
     only_slack = post_calendar.calendar(team.recruiter, MONDAY, MONDAY + timedelta(days=7), slack)
     assert only_slack.entries == [] and [s.channel for s in only_slack.slots] == ["Team Slack"]
     with pytest.raises(ValidationError, match="two months"):
