@@ -9,16 +9,25 @@ from http.server import ThreadingHTTPServer
 
 import pytest
 
+from portal.models import Actor
 from portal.settings import settings
 from services import accounts, sign_in
 from tests.db.fake_gotrue import FakeGoTrue, jwt
 from tests.db.question_world import People, make_people
+from tests.db.referral_world import ReferralWorld, make_referral_world
+from tests.db.social_world import Team, make_team
 
 
 @pytest.fixture
 def people(clean_db) -> People:
     """An admin, a recruiter, a candidate, an alumnus and jobs in each status."""
     return make_people(clean_db)
+
+
+@pytest.fixture
+def admin(clean_db) -> Actor:
+    """The portal's first admin, on an empty database."""
+    return accounts.create_first_admin("admin@example.com", "Maya Admin", "a long password")
 
 
 @pytest.fixture
@@ -34,3 +43,14 @@ def supabase_auth(monkeypatch):
     FakeGoTrue.challenges, FakeGoTrue.links, FakeGoTrue.fail_invites = {}, {}, False
     yield FakeGoTrue
     server.shutdown()
+
+
+@pytest.fixture
+def referral_world(clean_db) -> ReferralWorld:
+    return make_referral_world(clean_db)
+
+
+@pytest.fixture
+def team(clean_db) -> Team:
+    """The social-posts team (see make_team)."""
+    return make_team(clean_db)

@@ -9,6 +9,13 @@ import sqlalchemy as sa
 
 from portal.models import Actor, Role
 from services.accounts import create_account
+from services.postings import PostingForm
+
+# A complete posting form, as a recruiter fills it in.
+POSTING_FORM = PostingForm(title="Data Engineer", department="Data", location="Berlin",
+                           remote_policy="hybrid", employment_type="full_time", salary_min=60000,
+                           salary_max=80000, currency="eur", description="## About\n\nPipelines.",
+                           hiring_manager="Ada Lovelace", referral_bonus=2000)
 
 
 def add_job(engine: sa.Engine, title: str = "Data Analyst", status: str = "published", *,
@@ -24,7 +31,10 @@ def add_job(engine: sa.Engine, title: str = "Data Analyst", status: str = "publi
             {**values, "status": status}).scalar_one()
 
 
-def add_account(engine: sa.Engine, email: str, name: str, role: Role) -> Actor:
+def add_account(engine: sa.Engine, email: str, name: str | None = None,
+                role: Role = Role.CANDIDATE) -> Actor:
+    """An account; its name is the email's local part unless given."""
+    name = name or email.split("@")[0].title()
     with engine.begin() as conn:
         user_id = create_account(conn, email, name, role, None)
     return Actor(user_id=user_id, email=email, role=role, full_name=name)
@@ -68,3 +78,12 @@ def add_candidate(engine, email: str, *, days_ago: int,
 def candidate_emails(engine) -> set[str]:
     with engine.connect() as conn:
         return set(conn.execute(sa.text("select email from public.candidates")).scalars())
+
+
+# The hires import's columns (services/hires.py), and a file of them.
+HIRES_CSV_HEADER = ("hire_date,job_title,department,source,first_year_salary,currency,referral_bonus,"
+                    "ad_spend,job_board_fee,agency_fee,other_cost,channel")
+
+
+def hires_csv(*rows: str, header: str = HIRES_CSV_HEADER) -> bytes:
+    return "\n".join([header, *rows]).encode() + b"\n"

@@ -63,3 +63,43 @@ def make_world(engine: sa.Engine) -> SocialWorld:
                                        " values ('Old campaign', now()) returning id")).scalar_one()
     return SocialWorld(**people, job=job, x=channel_ids[0], slack=channel_ids[1], topic=topic,
                        retired_topic=retired)
+
+
+@dataclass(frozen=True)
+class Team:
+    publisher: Actor
+    approver: Actor
+    editor: Actor
+    recruiter: Actor  # staff without a social role
+    admin: Actor
+    job: UUID
+    channel: UUID
+    topic: UUID
+
+
+def make_team(engine: sa.Engine) -> Team:
+    """A publisher, an approver, an editor, a recruiter without a social role and an admin, with
+    a published job, a LinkedIn channel and a topic."""
+    actors = {}
+    with engine.begin() as conn:
+        for who, role, social in (("publisher", Role.RECRUITER, ["publisher"]),
+                                  ("approver", Role.RECRUITER, ["publisher", "approver"]),
+                                  ("editor", Role.RECRUITER, ["editor"]),
+                                  ("recruiter", Role.RECRUITER, []),
+                                  ("admin", Role.ADMIN, [])):
+            email = f"{who}@posts.test"
+            user_id = create_account(conn, email, who.title(), role, None)
+            actors[who] = Actor(user_id=user_id, email=email, role=role, full_name=who.title())
+            for name in social:
+                conn.execute(sa.text("insert into public.social_roles (user_id, role)"
+                                     " values (:u, cast(:r as public.social_role))"),
+                             {"u": user_id, "r": name})
+        job = conn.execute(sa.text(
+            "insert into public.jobs (title, department, location, status)"
+            " values ('Data Engineer', 'Data', 'Berlin', 'published') returning id")).scalar_one()
+        channel = conn.execute(sa.text(
+            "insert into public.social_channels (name, network, audience)"
+            " values ('Company LinkedIn', 'linkedin', 'external') returning id")).scalar_one()
+        topic = conn.execute(sa.text("insert into public.social_topics (name)"
+                                     " values ('Open roles') returning id")).scalar_one()
+    return Team(**actors, job=job, channel=channel, topic=topic)

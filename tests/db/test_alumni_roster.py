@@ -23,11 +23,6 @@ ROSTER = (b"name,email,department,last_day,linkedin_url,notes\n"
           b"Ada Again,ada@example.com,Finance,,,\n")
 
 
-@pytest.fixture
-def admin(clean_db) -> Actor:
-    return accounts.create_first_admin("admin@example.com", "Maya Admin", "a long password")
-
-
 def test_import_keeps_good_rows_and_reports_bad_ones_by_row(admin):
     result = alumni.import_roster(admin, ROSTER, "roster.csv")
     assert result.added == 2 and result.already_imported == 1

@@ -20,14 +20,14 @@ from portal.models import Role
 from services import jobs, postings
 from services import referral_rewards as rewards
 from services.jobs import JobFilter
-from tests.db.test_postings import FORM, person
-from tests.db.test_referral_pipeline import World, _hire, world  # noqa: F401 - the fixture
+from tests.db.referral_world import ReferralWorld, hire
+from tests.db.rows import POSTING_FORM, add_account
 
 # --- the level of a posting ------------------------------------------------------------------
 
 def test_a_posting_keeps_its_level_through_writing_editing_and_listing(clean_db):
-    recruiter = person(clean_db, "rita@example.com", Role.RECRUITER)
-    job_id = postings.create_posting(recruiter, replace(FORM, level="senior"))
+    recruiter = add_account(clean_db, "rita@example.com", role=Role.RECRUITER)
+    job_id = postings.create_posting(recruiter, replace(POSTING_FORM, level="senior"))
     posting = postings.posting(recruiter, job_id)
     assert posting.job.level == "senior" and posting.form().level == "senior"
     assert posting.job.facts[:2] == ["Data", "Senior"]
@@ -36,7 +36,7 @@ def test_a_posting_keeps_its_level_through_writing_editing_and_listing(clean_db)
     postings.update_posting(recruiter, job_id, replace(posting.form(), level=None))
     assert postings.posting(recruiter, job_id).job.level is None
     with pytest.raises(ValidationError, match="Level “principal” is not one of: intern, junior, mid"):
-        postings.create_posting(recruiter, replace(FORM, level="principal"))
+        postings.create_posting(recruiter, replace(POSTING_FORM, level="principal"))
     # The database holds the same list, whoever writes.
     with pytest.raises(sa.exc.IntegrityError), transaction(recruiter) as conn:
         conn.execute(sa.text("update public.jobs set level = 'principal' where id = :id"), {"id": job_id})
@@ -53,7 +53,7 @@ LEVEL_CSV = (
 
 
 def test_import_reads_levels_and_reports_a_bad_one_by_row_number(clean_db):
-    recruiter = person(clean_db, "rita@example.com", Role.RECRUITER)
+    recruiter = add_account(clean_db, "rita@example.com", role=Role.RECRUITER)
     result = postings.import_postings(recruiter, LEVEL_CSV.encode(), "postings.csv")
     assert result.added == 4
     [problem] = result.problems
@@ -72,76 +72,77 @@ def test_import_reads_levels_and_reports_a_bad_one_by_row_number(clean_db):
 
 # --- bonus rules per level -------------------------------------------------------------------
 
-def _set_job(w: World, **values) -> None:
+def _set_job(w: ReferralWorld, **values) -> None:
     sets = ", ".join(f"{name} = :{name}" for name in values)
     with transaction(w.recruiter) as conn:
         conn.execute(sa.text(f"update public.jobs set {sets} where id = :j"),  # noqa: S608
                      values | {"j": w.job})
 
 
-def _bonus(w: World) -> tuple[Decimal, int, str, str]:
+def _bonus(w: ReferralWorld) -> tuple[Decimal, int, str, str]:
     b = rewards.bonuses(w.recruiter, [w.referral])[w.referral]
     return b.amount, b.retention_days, b.amount_from, b.retention_from
 
 
-def test_each_rule_of_the_cascade_wins_when_present(world):  # noqa: F811
-    _set_job(world, level="senior")  # the world's job: Engineering, no bonus of its own
-    assert _bonus(world) == (Decimal("0"), 90, "no rule (none applies)", "the default of 90 days")
-    rewards.save_rule(world.recruiter, "", 1000, 30)
-    assert _bonus(world) == (Decimal("1000"), 30, "the rule for every department",
+def test_each_rule_of_the_cascade_wins_when_present(referral_world):
+    _set_job(referral_world, level="senior")  # the referral_world's job: Engineering, no bonus of its own
+    assert _bonus(referral_world) == (Decimal("0"), 90, "no rule (none applies)", "the default of 90 days")
+    rewards.save_rule(referral_world.recruiter, "", 1000, 30)
+    assert _bonus(referral_world) == (Decimal("1000"), 30, "the rule for every department",
                              "the rule for every department")
-    rewards.save_rule(world.recruiter, "Engineering", 1500, 60)
-    assert _bonus(world) == (Decimal("1500"), 60, "the Engineering department's rule",
+    rewards.save_rule(referral_world.recruiter, "Engineering", 1500, 60)
+    assert _bonus(referral_world) == (Decimal("1500"), 60, "the Engineering department's rule",
                              "the Engineering department's rule")
-    rewards.save_level_rule(world.recruiter, "junior", 500, 10)  # another level's rule: no effect
-    assert _bonus(world)[:3] == (Decimal("1500"), 60, "the Engineering department's rule")
-    rewards.save_level_rule(world.recruiter, "senior", 2000, 120)
-    assert _bonus(world) == (Decimal("2000"), 120, "the Senior level's rule", "the Senior level's rule")
-    _set_job(world, referral_bonus=2500)
-    assert _bonus(world) == (Decimal("2500"), 120, "the job's own bonus", "the Senior level's rule")
+    rewards.save_level_rule(referral_world.recruiter, "junior", 500, 10)  # another level's rule: no effect
+    assert _bonus(referral_world)[:3] == (Decimal("1500"), 60, "the Engineering department's rule")
+    rewards.save_level_rule(referral_world.recruiter, "senior", 2000, 120)
+    assert _bonus(referral_world) == (Decimal("2000"), 120, "the Senior level's rule",
+                                      "the Senior level's rule")
+    _set_job(referral_world, referral_bonus=2500)
+    assert _bonus(referral_world) == (Decimal("2500"), 120, "the job's own bonus", "the Senior level's rule")
     # The payout planned at the hire follows the same cascade.
-    _set_job(world, referral_bonus=None)
-    (_, amount, due), = _hire(world, date(2026, 1, 10))
+    _set_job(referral_world, referral_bonus=None)
+    (_, amount, due), = hire(referral_world, date(2026, 1, 10))
     assert (amount, due) == (Decimal("2000.00"), date(2026, 1, 10) + timedelta(days=120))
 
 
-def test_each_rule_of_the_cascade_falls_through_when_absent(world):  # noqa: F811
-    _set_job(world, level="senior", referral_bonus=2500)
-    rewards.save_rule(world.recruiter, "", 1000, 30)
-    rewards.save_rule(world.recruiter, "Engineering", 1500, 60)
-    rewards.save_level_rule(world.recruiter, "senior", 2000, 120)
-    _set_job(world, referral_bonus=None)
-    assert _bonus(world)[:3] == (Decimal("2000"), 120, "the Senior level's rule")
-    rewards.delete_level_rule(world.recruiter, "senior")
-    assert _bonus(world)[:3] == (Decimal("1500"), 60, "the Engineering department's rule")
-    rewards.delete_rule(world.recruiter, "Engineering")
-    assert _bonus(world)[:3] == (Decimal("1000"), 30, "the rule for every department")
+def test_each_rule_of_the_cascade_falls_through_when_absent(referral_world):
+    _set_job(referral_world, level="senior", referral_bonus=2500)
+    rewards.save_rule(referral_world.recruiter, "", 1000, 30)
+    rewards.save_rule(referral_world.recruiter, "Engineering", 1500, 60)
+    rewards.save_level_rule(referral_world.recruiter, "senior", 2000, 120)
+    _set_job(referral_world, referral_bonus=None)
+    assert _bonus(referral_world)[:3] == (Decimal("2000"), 120, "the Senior level's rule")
+    rewards.delete_level_rule(referral_world.recruiter, "senior")
+    assert _bonus(referral_world)[:3] == (Decimal("1500"), 60, "the Engineering department's rule")
+    rewards.delete_rule(referral_world.recruiter, "Engineering")
+    assert _bonus(referral_world)[:3] == (Decimal("1000"), 30, "the rule for every department")
     # A job without a level never takes a level's rule.
-    rewards.save_level_rule(world.recruiter, "senior", 2000, 120)
-    _set_job(world, level=None)
-    assert _bonus(world)[:3] == (Decimal("1000"), 30, "the rule for every department")
-    rewards.delete_rule(world.recruiter, "")
-    assert _bonus(world)[:3] == (Decimal("0"), 90, "no rule (none applies)")
+    rewards.save_level_rule(referral_world.recruiter, "senior", 2000, 120)
+    _set_job(referral_world, level=None)
+    assert _bonus(referral_world)[:3] == (Decimal("1000"), 30, "the rule for every department")
+    rewards.delete_rule(referral_world.recruiter, "")
+    assert _bonus(referral_world)[:3] == (Decimal("0"), 90, "no rule (none applies)")
 
 
-def test_level_rules_are_checked_changed_and_deleted_by_staff_only(world):  # noqa: F811
+def test_level_rules_are_checked_changed_and_deleted_by_staff_only(referral_world):
     for level, amount, days, message in ((None, 100, 90, "Choose a job level: one of Intern, Junior"),
                                          ("principal", 100, 90, "Choose a job level"),
                                          ("senior", -5, 90, "Bonus amount"),
                                          ("senior", 100, 731, "Retention period must be between 0 and 730"),
                                          ("senior", 100, -1, "Retention period")):
         with pytest.raises(ValidationError, match=message):
-            rewards.save_level_rule(world.recruiter, level, amount, days)
-    assert rewards.level_rules(world.recruiter) == []
-    rewards.save_level_rule(world.recruiter, "senior", 2000, 120)
-    rewards.save_level_rule(world.admin, "intern", 300, 0)
-    rewards.save_level_rule(world.recruiter, "senior", 2200, 100)  # a second save changes it
-    assert [(r.label, r.amount, r.retention_days) for r in rewards.level_rules(world.recruiter)] == [
+            rewards.save_level_rule(referral_world.recruiter, level, amount, days)
+    assert rewards.level_rules(referral_world.recruiter) == []
+    rewards.save_level_rule(referral_world.recruiter, "senior", 2000, 120)
+    rewards.save_level_rule(referral_world.admin, "intern", 300, 0)
+    rewards.save_level_rule(referral_world.recruiter, "senior", 2200, 100)  # a second save changes it
+    assert [(r.label, r.amount, r.retention_days) for r in rewards.level_rules(referral_world.recruiter)] == [
         ("Intern", Decimal("300.00"), 0), ("Senior", Decimal("2200.00"), 100)]
     with pytest.raises(PermissionDenied):
-        rewards.save_level_rule(world.priya, "lead", 100, 90)
-    assert rewards.level_rules(world.priya) == []  # not even readable
-    rewards.delete_level_rule(world.recruiter, "intern")
+        rewards.save_level_rule(referral_world.priya, "lead", 100, 90)
+    assert rewards.level_rules(referral_world.priya) == []  # not even readable
+    rewards.delete_level_rule(referral_world.recruiter, "intern")
     with pytest.raises(NotFound):
-        rewards.delete_level_rule(world.recruiter, "intern")
-    assert [r.level for r in rewards.level_rules(world.admin)] == ["senior"]
+        rewards.delete_level_rule(referral_world.recruiter, "intern")
+    assert [r.level for r in rewards.level_rules(referral_world.admin)] == ["senior"]

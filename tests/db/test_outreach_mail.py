@@ -5,7 +5,6 @@ temporary failure, failed with a reason in our words, never twice; real PostgreS
 from __future__ import annotations
 
 import asyncio
-import email
 import hashlib
 import re
 import smtplib
@@ -16,56 +15,17 @@ from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 from uuid import UUID
 
-import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 
 from portal import mail, task_queue
 from portal.models import Actor, Role
 from portal.settings import settings
 from services import accounts, alumni, background_tasks, outreach_mail
 from services import alumni_outreach as outreach
-from tests.db.test_inbox import _free_port
-from tests.db.test_task_queue import in_a_thread
+from tests.support import free_port, in_a_thread
 
 ROSTER = b"name,email\nAda Lovelace,ada@example.com\nGrace Hopper,grace@example.com\n"
 SERVER_SECRET = "relay-7.internal.example rejected user smtp-admin"
-
-
-class Server:
-    """A real SMTP server whose answer to each message is scripted: a reply like
-    "451 …" or "550 …" refuses it, None accepts it."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], email.message.Message]] = []
-        self.script: list[str | None] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's naming
-        reply = self.script.pop(0) if self.script else None
-        if reply:
-            return reply
-        self.messages.append((list(envelope.rcpt_tos), email.message_from_bytes(envelope.content)))
-        return "250 Message accepted for delivery"
-
-    def bodies(self) -> list[str]:
-        return [m.get_payload(decode=True).decode() for _, m in self.messages]
-
-
-@pytest.fixture
-def server(monkeypatch):
-    handler = Server()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    config = replace(settings(), smtp_host="127.0.0.1", smtp_port=controller.port, smtp_starttls=False,
-                     smtp_from="Jobs <jobs@example.com>")
-    monkeypatch.setattr(mail, "settings", lambda: config)
-    yield handler
-    controller.stop()
-
-
-@pytest.fixture
-def admin(clean_db) -> Actor:
-    return accounts.create_first_admin("admin@example.com", "Maya Admin", "a long password")
 
 
 def _email_ids(engine) -> list[UUID]:
@@ -99,10 +59,10 @@ def _token(body: str) -> str:
 
 # --- queued, then sent by the worker ------------------------------------------------------------
 
-def test_the_page_queues_and_the_worker_sends_each_invitation_once(clean_db, admin, server):
+def test_the_page_queues_and_the_worker_sends_each_invitation_once(clean_db, admin, smtp):
     alumni.import_roster(admin, ROSTER)
     invited = alumni.send_invitations(admin)
-    assert (invited.queued, invited.to_forward, server.messages) == (2, [], [])
+    assert (invited.queued, invited.to_forward, smtp.messages) == (2, [], [])
     roster = alumni.list_roster(admin).rows
     states = alumni.invitation_emails(admin, [r.id for r in roster])
     assert {s.describe() for s in states.values()} == {"Queued"}
@@ -116,11 +76,11 @@ def test_the_page_queues_and_the_worker_sends_each_invitation_once(clean_db, adm
     in_a_thread(task_queue.run, wait=False)
     in_a_thread(task_queue.run, wait=False)  # a second run finds nothing more to send
 
-    assert sorted(to[0] for to, _ in server.messages) == ["ada@example.com", "grace@example.com"]
+    assert sorted(to[0] for to, _ in smtp.messages) == ["ada@example.com", "grace@example.com"]
     states = alumni.invitation_emails(admin, [r.id for r in roster])
     assert {s.describe() for s in states.values()} == {"Sent"}
     # The link works, and neither our table nor the queue's holds the token: only its hash.
-    token = _token(server.bodies()[0])
+    token = _token(smtp.bodies()[0])
     with clean_db.connect() as conn:
         stored = conn.execute(sa.text("select invitation_hash from public.alumni_roster")).scalars().all()
         dumps = conn.execute(sa.text(
@@ -132,23 +92,23 @@ def test_the_page_queues_and_the_worker_sends_each_invitation_once(clean_db, adm
     assert alumni.invitation(token).full_name in ("Ada Lovelace", "Grace Hopper")
 
 
-def test_a_digest_is_counted_as_its_emails_go_out(clean_db, admin, server):
+def test_a_digest_is_counted_as_its_emails_go_out(clean_db, admin, smtp):
     recruiter = _recruiter(admin)
     alums = [accounts.add_user(admin, f"alum{n}@example.com", f"Alum {n}", Role.ALUMNUS).user_id
              for n in range(3)]
     _publish_job(clean_db)
     sent = outreach.send_digest(recruiter, ["Engineering"], "Hello")
-    assert (sent.queued, sent.recipients, server.messages) == (3, 3, [])
+    assert (sent.queued, sent.recipients, smtp.messages) == (3, 3, [])
     [digest] = outreach.digests(recruiter)
     assert (digest.emails.sent, digest.emails.failed, digest.emails.waiting) == (0, 0, 3)
 
-    server.script = [None, "550 5.1.1 " + SERVER_SECRET]  # the second recipient is refused
+    smtp.script = [None, "550 5.1.1 " + SERVER_SECRET]  # the second recipient is refused
     in_a_thread(task_queue.run, wait=False)
 
     [digest] = outreach.digests(recruiter)
     assert (digest.emails.sent, digest.emails.failed, digest.emails.waiting) == (2, 1, 0)
-    assert digest.emailed == 2 and len(server.messages) == 2
-    assert "Backend Engineer" in server.bodies()[0] and "Hello" in server.bodies()[0]
+    assert digest.emailed == 2 and len(smtp.messages) == 2
+    assert "Backend Engineer" in smtp.bodies()[0] and "Hello" in smtp.bodies()[0]
     alumnus = Actor(user_id=alums[0], email="alum0@example.com", role=Role.ALUMNUS)
     assert outreach.digests(alumnus)[0].emails == outreach_mail.DigestCounts()  # the digest, not its emails
 
@@ -173,10 +133,10 @@ def _now(engine) -> datetime:
         return conn.execute(sa.text("select date_trunc('minute', now()) + interval '1 minute'")).scalar_one()
 
 
-def test_a_temporary_failure_is_retried_after_a_minute_then_sent(clean_db, admin, server):
+def test_a_temporary_failure_is_retried_after_a_minute_then_sent(clean_db, admin, smtp):
     email_id = _invited_ada_email(clean_db, admin)
     now = _now(clean_db)
-    server.script = ["451 4.3.0 " + SERVER_SECRET]
+    smtp.script = ["451 4.3.0 " + SERVER_SECRET]
     assert f"will retry at {now + timedelta(minutes=1):%H:%M} UTC" in outreach_mail.deliver(email_id, now)
     state = _state(clean_db, email_id)
     assert (state.status, state.attempts, state.next_attempt_at) == ("queued", 1, now + timedelta(minutes=1))
@@ -190,13 +150,13 @@ def test_a_temporary_failure_is_retried_after_a_minute_then_sent(clean_db, admin
     assert outreach_mail.due_emails(now + timedelta(seconds=30)) == []
     assert outreach_mail.due_emails(now + timedelta(minutes=1)) == [email_id]
     assert outreach_mail.deliver(email_id, now + timedelta(minutes=1)) == "sent"
-    assert (_state(clean_db, email_id).status, len(server.messages)) == ("sent", 1)
+    assert (_state(clean_db, email_id).status, len(smtp.messages)) == ("sent", 1)
 
 
-def test_temporary_failures_back_off_then_give_up(clean_db, admin, server):
+def test_temporary_failures_back_off_then_give_up(clean_db, admin, smtp):
     email_id = _invited_ada_email(clean_db, admin)
     now = _now(clean_db)
-    server.script = ["421 4.7.0 busy"] * 10
+    smtp.script = ["421 4.7.0 busy"] * 10
     at, waits = now, []
     for _ in range(outreach_mail.MAX_ATTEMPTS):
         outreach_mail.deliver(email_id, at)
@@ -206,13 +166,13 @@ def test_temporary_failures_back_off_then_give_up(clean_db, admin, server):
     assert waits[:3] == [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15)]
     assert (state.status, state.attempts) == ("failed", 4)
     assert outreach_mail.deliver(email_id, at + timedelta(hours=1)).startswith("not sent: not due")
-    assert server.messages == []
+    assert smtp.messages == []
 
 
-def test_a_refusal_fails_at_once_with_our_words_only(clean_db, admin, server):
+def test_a_refusal_fails_at_once_with_our_words_only(clean_db, admin, smtp):
     email_id = _invited_ada_email(clean_db, admin)
     now = _now(clean_db)
-    server.script = ["554 5.7.1 " + SERVER_SECRET]
+    smtp.script = ["554 5.7.1 " + SERVER_SECRET]
     assert "gave up" in outreach_mail.deliver(email_id, now)
     state = _state(clean_db, email_id)
     assert (state.status, state.attempts, state.last_error) == (
@@ -221,7 +181,7 @@ def test_a_refusal_fails_at_once_with_our_words_only(clean_db, admin, server):
 
 
 def test_an_unreachable_server_is_a_temporary_failure(clean_db, admin, monkeypatch):
-    config = replace(settings(), smtp_host="127.0.0.1", smtp_port=_free_port(), smtp_starttls=False)
+    config = replace(settings(), smtp_host="127.0.0.1", smtp_port=free_port(), smtp_starttls=False)
     monkeypatch.setattr(mail, "settings", lambda: config)
     email_id = _invited_ada_email(clean_db, admin)
     now = _now(clean_db)
@@ -239,19 +199,19 @@ def test_a_refused_password_is_never_repeated_or_kept():
 
 # --- never twice -------------------------------------------------------------------------------
 
-def test_workers_racing_for_an_email_send_it_once(clean_db, admin, server):
+def test_workers_racing_for_an_email_send_it_once(clean_db, admin, smtp):
     email_id = _invited_ada_email(clean_db, admin)
     now = _now(clean_db)
     with ThreadPoolExecutor(4) as pool:
         outcomes = list(pool.map(lambda _: outreach_mail.deliver(email_id, now), range(4)))
-    assert outcomes.count("sent") == 1 and len(server.messages) == 1
+    assert outcomes.count("sent") == 1 and len(smtp.messages) == 1
     # A retried task (procrastinate's, or one queued again by the sweep) finds it sent.
     assert outreach_mail.deliver(email_id, now + timedelta(hours=1)).startswith("not sent")
     in_a_thread(background_tasks.send_outreach_email, email_id=str(email_id))
-    assert len(server.messages) == 1 and _state(clean_db, email_id).attempts == 1
+    assert len(smtp.messages) == 1 and _state(clean_db, email_id).attempts == 1
 
 
-def test_a_worker_that_died_while_sending_leaves_a_failure_not_a_second_email(clean_db, admin, server):
+def test_a_worker_that_died_while_sending_leaves_a_failure_not_a_second_email(clean_db, admin, smtp):
     email_id = _invited_ada_email(clean_db, admin)
     now = _now(clean_db)
     assert outreach_mail.claim(email_id, now) is not None  # … and the worker died
@@ -259,22 +219,22 @@ def test_a_worker_that_died_while_sending_leaves_a_failure_not_a_second_email(cl
     assert outreach_mail.due_emails(now + timedelta(minutes=11)) == []
     state = _state(clean_db, email_id)
     assert (state.status, state.last_error) == ("failed", outreach_mail.STUCK_MESSAGE)
-    assert server.messages == []
+    assert smtp.messages == []
 
 
-def test_a_newer_invitation_replaces_a_waiting_one(clean_db, admin, server):
+def test_a_newer_invitation_replaces_a_waiting_one(clean_db, admin, smtp):
     ada = _invite_ada(admin)
     assert alumni.send_invitations(admin, [ada]).queued == 1
     now = _now(clean_db)
     first, second = _email_ids(clean_db)
     assert outreach_mail.deliver(first, now) == f"not sent: {outreach_mail.REPLACED_MESSAGE}"
     assert outreach_mail.deliver(second, now) == "sent"
-    assert len(server.messages) == 1
-    assert alumni.invitation(_token(server.bodies()[0])).usable
+    assert len(smtp.messages) == 1
+    assert alumni.invitation(_token(smtp.bodies()[0])).usable
     assert alumni.invitation_emails(admin, [ada])[ada].describe() == "Sent"
 
 
-def test_the_sweep_queues_due_emails_once(clean_db, admin, server, monkeypatch):
+def test_the_sweep_queues_due_emails_once(clean_db, admin, smtp, monkeypatch):
     monkeypatch.setattr(outreach_mail, "defer", lambda ids: None)  # the page could not queue them
     alumni.import_roster(admin, ROSTER)
     alumni.send_invitations(admin)
@@ -291,10 +251,10 @@ def test_the_sweep_queues_due_emails_once(clean_db, admin, server, monkeypatch):
                               {"name": outreach_mail.SEND_EMAIL_NAME}).scalar_one()
     assert queued == 2  # one per email, however many sweeps
     in_a_thread(task_queue.run, wait=False)
-    assert len(server.messages) == 2
+    assert len(smtp.messages) == 2
 
 
-def test_an_alumnus_deactivated_before_the_worker_ran_gets_no_digest(clean_db, admin, server):
+def test_an_alumnus_deactivated_before_the_worker_ran_gets_no_digest(clean_db, admin, smtp):
     recruiter = _recruiter(admin)
     _kept, gone = (accounts.add_user(admin, f"{who}@example.com", who, Role.ALUMNUS).user_id
                   for who in ("kept", "gone"))
@@ -302,7 +262,7 @@ def test_an_alumnus_deactivated_before_the_worker_ran_gets_no_digest(clean_db, a
     assert outreach.send_digest(recruiter, ["Engineering"]).queued == 2
     accounts.set_active(admin, gone, False)
     in_a_thread(task_queue.run, wait=False)
-    assert [to for to, _ in server.messages] == [["kept@example.com"]]
+    assert [to for to, _ in smtp.messages] == [["kept@example.com"]]
     [digest] = outreach.digests(recruiter)
     assert (digest.emails.sent, digest.emails.failed) == (1, 1)
     with clean_db.connect() as conn:

@@ -17,28 +17,17 @@ from portal.errors import NotFound, PermissionDenied, ValidationError
 from portal.models import Actor, Role
 from portal.storage import LocalStore
 from services import jobs, postings, programme, referral_rewards, referrals
-from services.accounts import create_account
 from services.applications import ApplicationForm, Resume, apply
 from services.jobs import JobFilter
 from services.postings import PostingForm
 from services.tracking import TrackedSource
+from tests.db.rows import POSTING_FORM, add_account
 from tests.support import make_pdf
-
-FORM = PostingForm(title="Data Engineer", department="Data", location="Berlin",
-                   remote_policy="hybrid", employment_type="full_time", salary_min=60000,
-                   salary_max=80000, currency="eur", description="## About\n\nPipelines.",
-                   hiring_manager="Ada Lovelace", referral_bonus=2000)
-
-
-def person(engine, email: str, role: Role) -> Actor:
-    with engine.begin() as conn:
-        user_id = create_account(conn, email, email.split("@")[0].title(), role, None)
-    return Actor(user_id=user_id, email=email, role=role)
 
 
 @pytest.fixture
 def recruiter(clean_db) -> Actor:
-    return person(clean_db, "rita@example.com", Role.RECRUITER)
+    return add_account(clean_db, "rita@example.com", role=Role.RECRUITER)
 
 
 def audit_rows(engine, job_id: UUID) -> list:
@@ -55,7 +44,7 @@ def status_of(engine, job_id: UUID) -> str:
 
 
 def published(recruiter: Actor) -> UUID:
-    job_id = postings.create_posting(recruiter, FORM)
+    job_id = postings.create_posting(recruiter, POSTING_FORM)
     for step in ("in_review", "approved", "published"):
         postings.move(recruiter, job_id, step)
     return job_id
@@ -64,7 +53,7 @@ def published(recruiter: Actor) -> UUID:
 # --- writing ---------------------------------------------------------------------------------
 
 def test_create_and_edit_a_posting(clean_db, recruiter):
-    job_id = postings.create_posting(recruiter, FORM)
+    job_id = postings.create_posting(recruiter, POSTING_FORM)
     saved = postings.posting(recruiter, job_id)
     assert saved.job.status == "draft" and saved.job.currency == "EUR"
     assert saved.job.owner_id == recruiter.user_id and saved.owner_name == "Rita"
@@ -90,19 +79,19 @@ def test_create_and_edit_a_posting(clean_db, recruiter):
 ])
 def test_bad_input_says_what_to_fix(clean_db, recruiter, changes, message):
     with pytest.raises(ValidationError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        postings.create_posting(recruiter, PostingForm(**{**FORM.__dict__, **changes}))
+        postings.create_posting(recruiter, PostingForm(**{**POSTING_FORM.__dict__, **changes}))
     with clean_db.connect() as conn:
         assert conn.execute(sa.text("select count(*) from public.jobs")).scalar_one() == 0
 
 
 def test_only_staff_write_postings(clean_db):
-    alumnus = person(clean_db, "al@example.com", Role.ALUMNUS)
+    alumnus = add_account(clean_db, "al@example.com", role=Role.ALUMNUS)
     with pytest.raises(PermissionDenied):
-        postings.create_posting(alumnus, FORM)
+        postings.create_posting(alumnus, POSTING_FORM)
 
 
 def test_referral_bonus_defaults_from_the_assumptions(clean_db, recruiter):
-    admin = person(clean_db, "ad@example.com", Role.ADMIN)
+    admin = add_account(clean_db, "ad@example.com", role=Role.ADMIN)
     assert postings.new_form(recruiter) == PostingForm(currency="USD", owner_id=recruiter.user_id,
                                                        referral_bonus=Decimal("1500"))
     programme.save_assumptions(admin, currency="USD", fee_rate=0.2, job_board_cost_per_hire=4700,
@@ -136,7 +125,7 @@ def test_lifecycle_stamps_and_audits_every_step(clean_db, recruiter):
 
 
 def test_back_steps(clean_db, recruiter):
-    job_id = postings.create_posting(recruiter, FORM)
+    job_id = postings.create_posting(recruiter, POSTING_FORM)
     postings.move(recruiter, job_id, "in_review")
     assert postings.move(recruiter, job_id, "draft").job.status == "draft"  # changes asked
     postings.move(recruiter, job_id, "in_review")
@@ -152,7 +141,7 @@ def test_back_steps(clean_db, recruiter):
     (("in_review", "approved", "published", "closed"), "published"),
 ])
 def test_service_refuses_skipped_steps(clean_db, recruiter, path, refused):
-    job_id = postings.create_posting(recruiter, FORM)
+    job_id = postings.create_posting(recruiter, POSTING_FORM)
     for step in path:
         postings.move(recruiter, job_id, step, "cancelled" if step == "closed" else None)
     before = status_of(clean_db, job_id)
@@ -168,7 +157,7 @@ def test_closing_needs_a_reason(clean_db, recruiter):
 
 
 def test_trigger_refuses_a_direct_update_that_skips_a_step(clean_db, recruiter):
-    job_id = postings.create_posting(recruiter, FORM)
+    job_id = postings.create_posting(recruiter, POSTING_FORM)
     for conn_factory in (lambda: transaction(recruiter), clean_db.begin):  # as the API and as owner
         with pytest.raises(sa.exc.IntegrityError, match="cannot go from draft to published"), \
                 conn_factory() as conn:
@@ -213,9 +202,9 @@ def test_closing_takes_the_posting_off_the_board(clean_db, recruiter):
 # --- the recruiters' list, applicants and referrals ------------------------------------------
 
 def test_list_filters_by_owner_status_department_and_search(clean_db, recruiter):
-    other = person(clean_db, "otto@example.com", Role.RECRUITER)
-    mine = postings.create_posting(recruiter, FORM)
-    theirs = postings.create_posting(other, PostingForm(**{**FORM.__dict__, "title": "Sales Lead",
+    other = add_account(clean_db, "otto@example.com", role=Role.RECRUITER)
+    mine = postings.create_posting(recruiter, POSTING_FORM)
+    theirs = postings.create_posting(other, PostingForm(**{**POSTING_FORM.__dict__, "title": "Sales Lead",
                                                            "department": "Sales"}))
     every = jobs.ALL_STATUSES
     assert {j.id for j in jobs.list_jobs(recruiter, statuses=every).rows} == {mine, theirs}
@@ -243,7 +232,7 @@ def test_applicants_with_resume_download(clean_db, recruiter, tmp_path):
     with clean_db.connect() as conn:
         assert conn.execute(sa.text("select count(*) from public.audit_log"
                                     " where action = 'application.resume_downloaded'")).scalar_one() == 1
-    alumnus = person(clean_db, "al@example.com", Role.ALUMNUS)
+    alumnus = add_account(clean_db, "al@example.com", role=Role.ALUMNUS)
     assert postings.applicants(alumnus, job_id).total == 0  # RLS keeps candidates to staff
     with pytest.raises(PermissionDenied):
         postings.resume(alumnus, applied.application_id, store=store)
@@ -251,7 +240,7 @@ def test_applicants_with_resume_download(clean_db, recruiter, tmp_path):
 
 def test_referrals_of_one_job(clean_db, recruiter):
     job_id, other_job = published(recruiter), published(recruiter)
-    alumnus = person(clean_db, "al@example.com", Role.ALUMNUS)
+    alumnus = add_account(clean_db, "al@example.com", role=Role.ALUMNUS)
     with clean_db.begin() as conn:
         for job in (job_id, other_job):
             candidate = conn.execute(sa.text("insert into public.candidates (full_name, email)"
@@ -286,7 +275,7 @@ CSV = (
 
 
 def test_import_keeps_good_rows_and_reports_bad_ones_by_row_number(clean_db, recruiter):
-    other = person(clean_db, "otto@example.com", Role.RECRUITER)
+    other = add_account(clean_db, "otto@example.com", role=Role.RECRUITER)
     result = postings.import_postings(recruiter, CSV.encode(), "postings.csv")
     assert result.added == 2
     assert [(p.row, p.reason.split(":")[0].split(" ")[0]) for p in result.problems] == [
@@ -306,7 +295,7 @@ def test_import_keeps_good_rows_and_reports_bad_ones_by_row_number(clean_db, rec
 
 
 def test_importing_the_same_file_again_skips_what_it_added(clean_db, recruiter):
-    person(clean_db, "otto@example.com", Role.RECRUITER)
+    add_account(clean_db, "otto@example.com", role=Role.RECRUITER)
     twice = CSV + "".join(CSV.splitlines(keepends=True)[1:4])  # the Analyst row again
     first = postings.import_postings(recruiter, twice.encode(), "postings.csv")
     assert (first.added, first.already_imported) == (3, 0)  # an identical row twice is two postings
@@ -330,9 +319,9 @@ def test_import_refuses_unreadable_files(clean_db, recruiter, data, message):
 
 
 def test_export_of_the_current_filter_defuses_formulas(clean_db, recruiter):
-    postings.create_posting(recruiter, PostingForm(**{**FORM.__dict__, "title": "=HYPERLINK(1)",
+    postings.create_posting(recruiter, PostingForm(**{**POSTING_FORM.__dict__, "title": "=HYPERLINK(1)",
                                                       "hiring_manager": "@boss"}))
-    postings.create_posting(recruiter, PostingForm(**{**FORM.__dict__, "department": "Sales"}))
+    postings.create_posting(recruiter, PostingForm(**{**POSTING_FORM.__dict__, "department": "Sales"}))
     data = postings.export_csv(recruiter, JobFilter(statuses=jobs.ALL_STATUSES, department="Data"))
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert len(rows) == 1

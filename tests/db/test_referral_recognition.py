@@ -19,10 +19,7 @@ from services import alumni_outreach as outreach
 from services import recognition
 from services import referral_figures as rf
 from services.accounts import create_account
-from tests.db import test_inbox
-from tests.db.test_task_queue import in_a_thread
-
-smtp = test_inbox.smtp  # the local SMTP receiver, as the inbox tests use it
+from tests.support import in_a_thread
 
 # referrer -> [(job, created, stage)]; Oli has the most points but leaves the leaderboard.
 REFERRALS = {

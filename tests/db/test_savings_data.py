@@ -24,6 +24,7 @@ from portal.models import Actor, Role
 from services import hires, programme, savings
 from services.accounts import create_account
 from services.savings import fetch_report, savings_report, what_if
+from tests.db.rows import HIRES_CSV_HEADER, hires_csv
 
 TODAY = date(2026, 3, 1)  # the import's "today" where a test needs a fixed one
 
@@ -362,7 +363,7 @@ def test_a_hire_stays_while_its_other_side_is_still_hired(people, engine):
 
 
 def test_unhiring_never_deletes_an_imported_hire(people, engine):
-    result = hires.import_hires(people.recruiter, CSV_HEADER.encode() + b"\n"
+    result = hires.import_hires(people.recruiter, HIRES_CSV_HEADER.encode() + b"\n"
                                 b"2026-01-15,Backend Engineer,Engineering,direct,90000,USD,,,,,,\n",
                                 "past.csv", today=TODAY)
     assert result.added == 1
@@ -386,15 +387,7 @@ def test_unhiring_never_deletes_an_imported_hire(people, engine):
 
 # --- CSV import -----------------------------------------------------------------------------
 
-CSV_HEADER = ("hire_date,job_title,department,source,first_year_salary,currency,referral_bonus,"
-              "ad_spend,job_board_fee,agency_fee,other_cost,channel")
-
-
-def csv_file(*rows: str, header: str = CSV_HEADER) -> bytes:
-    return "\n".join([header, *rows]).encode() + b"\n"
-
-
-MIXED = csv_file(
+MIXED = hires_csv(
     "2026-01-15,Backend Engineer,Engineering,referral,90000,USD,2000,,,,,",   # row 2: good
     "2026-02-01,Designer,Design,social,70000,eur,,300,,,,LinkedIn",           # row 3: good
     "2026-02-30,Designer,Design,social,70000,EUR,,,,,,",                      # row 4: no such day
@@ -450,19 +443,19 @@ def test_importing_the_same_file_twice_adds_nothing_the_second_time(people, engi
 
 def test_two_identical_rows_in_one_file_are_two_hires(people, engine):
     row = "2026-01-15,Backend Engineer,Engineering,agency,100000,USD,,,,20000,,Hays"
-    first = hires.import_hires(people.recruiter, csv_file(row, row), "a.csv", today=TODAY)
+    first = hires.import_hires(people.recruiter, hires_csv(row, row), "a.csv", today=TODAY)
     assert first.added == 2
     assert len({h.import_key for h in all_hires(engine)}) == 2
     # The same two again are the same two hires; a third copy is a third hire.
-    assert hires.import_hires(people.recruiter, csv_file(row, row), "a.csv", today=TODAY).added == 0
-    third = hires.import_hires(people.recruiter, csv_file(row, row, row), "b.csv", today=TODAY)
+    assert hires.import_hires(people.recruiter, hires_csv(row, row), "a.csv", today=TODAY).added == 0
+    third = hires.import_hires(people.recruiter, hires_csv(row, row, row), "b.csv", today=TODAY)
     assert (third.added, third.already_imported) == (1, 2)
     assert len(all_hires(engine)) == 3
 
 
 def test_a_missing_required_column_rejects_the_whole_file(people, engine):
     header = "hire_date,job_title,source,first_year_salary"  # no department
-    data = csv_file("2026-01-15,Backend Engineer,direct,90000", header=header)
+    data = hires_csv("2026-01-15,Backend Engineer,direct,90000", header=header)
     with pytest.raises(ValidationError, match="department"):
         hires.import_hires(people.recruiter, data, "short.csv", today=TODAY)
     assert all_hires(engine) == []
@@ -475,7 +468,7 @@ def test_an_empty_file_is_rejected(people, engine, data):
 
 
 def test_a_file_that_is_not_utf8_is_rejected(people, engine):
-    data = (CSV_HEADER + "\n2026-01-15,Ingénieur,Zürich,direct,90000,EUR,,,,,,\n").encode("latin-1")
+    data = (HIRES_CSV_HEADER + "\n2026-01-15,Ingénieur,Zürich,direct,90000,EUR,,,,,,\n").encode("latin-1")
     with pytest.raises(ValidationError, match="UTF-8"):
         hires.import_hires(people.recruiter, data, "latin1.csv", today=TODAY)
     assert all_hires(engine) == []
@@ -497,14 +490,14 @@ def test_a_spreadsheets_utf8_file_with_bom_any_column_order_and_extra_columns(pe
 
 @pytest.mark.parametrize("who", ["candidate", "alumnus", "employee"])
 def test_only_staff_can_import(people, engine, who):
-    data = csv_file("2026-01-15,Backend Engineer,Engineering,direct,90000,USD,,,,,,")
+    data = hires_csv("2026-01-15,Backend Engineer,Engineering,direct,90000,USD,,,,,,")
     with pytest.raises(PermissionDenied):
         hires.import_hires(getattr(people, who), data, "sneaky.csv", today=TODAY)
     assert all_hires(engine) == []
 
 
 def test_future_hire_dates_are_rejected(people, engine):
-    data = csv_file("2026-03-01,Today,Eng,direct,1,USD,,,,,,",
+    data = hires_csv("2026-03-01,Today,Eng,direct,1,USD,,,,,,",
                     "2026-03-02,Tomorrow,Eng,direct,1,USD,,,,,,")
     result = hires.import_hires(people.recruiter, data, "dates.csv", today=TODAY)
     assert result.added == 1 and [p.row for p in result.problems] == [3]
@@ -512,7 +505,7 @@ def test_future_hire_dates_are_rejected(people, engine):
     # Without a "today" given, today's date is used.
     tomorrow = date.today() + timedelta(days=1)
     result = hires.import_hires(people.recruiter,
-                                csv_file(f"{tomorrow},Later,Eng,direct,1,USD,,,,,,"), "later.csv")
+                                hires_csv(f"{tomorrow},Later,Eng,direct,1,USD,,,,,,"), "later.csv")
     assert result.added == 0 and [p.row for p in result.problems] == [2]
     assert [h.job_title for h in all_hires(engine)] == ["Today"]
 
@@ -524,7 +517,7 @@ def test_future_hire_dates_are_rejected(people, engine):
     ("$85000", None), ("12345678901", None), ("", None),
 ])
 def test_parse_reads_plain_amounts_and_rejects_the_rest(text, amount):
-    data = csv_file(f'2026-01-15,Dev,Eng,direct,"{text}",USD,,,,,,')
+    data = hires_csv(f'2026-01-15,Dev,Eng,direct,"{text}",USD,,,,,,')
     rows, problems, _ = hires.parse_hires_csv(data, "USD", TODAY)
     if amount is None:
         assert rows == [] and [p.row for p in problems] == [2]
@@ -534,7 +527,7 @@ def test_parse_reads_plain_amounts_and_rejects_the_rest(text, amount):
 
 
 def test_parse_reports_rows_of_a_multiline_cell_as_the_spreadsheet_shows_them():
-    data = csv_file('2026-01-15,"Senior\nEngineer",Eng,direct,90000,USD,,,,,,',
+    data = hires_csv('2026-01-15,"Senior\nEngineer",Eng,direct,90000,USD,,,,,,',
                     "2026-01-15,Designer,Eng,nowhere,90000,USD,,,,,,")
     rows, problems, _ = hires.parse_hires_csv(data, "USD", TODAY)
     assert [r["job_title"] for r in rows] == ["Senior Engineer"]
@@ -544,7 +537,7 @@ def test_parse_reports_rows_of_a_multiline_cell_as_the_spreadsheet_shows_them():
 # --- listing and correcting hires -----------------------------------------------------------
 
 def test_list_hires_filters_pages_and_tells_where_each_came_from(people, engine):
-    hires.import_hires(people.recruiter, csv_file(
+    hires.import_hires(people.recruiter, hires_csv(
         "2026-01-15,Backend Engineer,Engineering,agency,100000,USD,,,,20000,,Hays",
         "2026-02-15,Designer,Design,social,70000,USD,,300,,,,LinkedIn"), "a.csv", today=TODAY)
     add_application(engine, add_job(engine, title="Portal Hire"), add_candidate(engine), status="hired")
@@ -570,7 +563,7 @@ def test_list_hires_filters_pages_and_tells_where_each_came_from(people, engine)
 
 
 def test_update_and_delete_a_hire(people, engine):
-    hires.import_hires(people.recruiter, csv_file("2026-01-15,Dev,Eng,direct,90000,USD,,,,,,"),
+    hires.import_hires(people.recruiter, hires_csv("2026-01-15,Dev,Eng,direct,90000,USD,,,,,,"),
                        "a.csv", today=TODAY)
     hire_id = one_hire(engine).id
     hires.update_hire(people.recruiter, hire_id, source="job_board", channel="  Stack   Overflow ",
@@ -843,7 +836,7 @@ def test_a_portal_hire_shows_in_todays_report(people, engine):
 
 
 def test_the_report_follows_corrections_and_deletions(people, engine):
-    hires.import_hires(people.recruiter, csv_file(
+    hires.import_hires(people.recruiter, hires_csv(
         "2026-02-03,Dev,Eng,referral,100000,USD,2000,,,,,",
         "2026-02-20,Ops,Ops,direct,50000,USD,,,,,,"), "feb.csv", today=TODAY)
 

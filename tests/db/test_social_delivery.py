@@ -26,7 +26,7 @@ from portal.settings import Settings
 from services import background_tasks, publishing, social_delivery
 from services import social_posts as posts
 from services.accounts import create_account
-from tests.db.test_task_queue import in_a_thread
+from tests.support import in_a_thread
 
 SECRET = "T0SECRET/B0SECRET/xoxSECRETpart"
 

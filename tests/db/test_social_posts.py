@@ -3,7 +3,6 @@ their own post, the history of every transition, and a closed posting's schedule
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
@@ -12,48 +11,9 @@ import sqlalchemy as sa
 
 from portal.db import act_as
 from portal.errors import PermissionDenied, ValidationError
-from portal.models import Actor, Role
+from portal.models import Actor
 from services import social_posts as posts
-from services.accounts import create_account
-
-
-@dataclass(frozen=True)
-class Team:
-    publisher: Actor
-    approver: Actor
-    editor: Actor
-    recruiter: Actor  # staff without a social role
-    admin: Actor
-    job: UUID
-    channel: UUID
-    topic: UUID
-
-
-@pytest.fixture
-def team(clean_db) -> Team:
-    actors = {}
-    with clean_db.begin() as conn:
-        for who, role, social in (("publisher", Role.RECRUITER, ["publisher"]),
-                                  ("approver", Role.RECRUITER, ["publisher", "approver"]),
-                                  ("editor", Role.RECRUITER, ["editor"]),
-                                  ("recruiter", Role.RECRUITER, []),
-                                  ("admin", Role.ADMIN, [])):
-            email = f"{who}@posts.test"
-            user_id = create_account(conn, email, who.title(), role, None)
-            actors[who] = Actor(user_id=user_id, email=email, role=role, full_name=who.title())
-            for name in social:
-                conn.execute(sa.text("insert into public.social_roles (user_id, role)"
-                                     " values (:u, cast(:r as public.social_role))"),
-                             {"u": user_id, "r": name})
-        job = conn.execute(sa.text(
-            "insert into public.jobs (title, department, location, status)"
-            " values ('Data Engineer', 'Data', 'Berlin', 'published') returning id")).scalar_one()
-        channel = conn.execute(sa.text(
-            "insert into public.social_channels (name, network, audience)"
-            " values ('Company LinkedIn', 'linkedin', 'external') returning id")).scalar_one()
-        topic = conn.execute(sa.text("insert into public.social_topics (name)"
-                                     " values ('Open roles') returning id")).scalar_one()
-    return Team(**actors, job=job, channel=channel, topic=topic)
+from tests.db.social_world import Team
 
 
 def _draft(team: Team, author: Actor | None = None, topic: bool = True) -> UUID:
