@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from portal.db import transaction
 from portal.models import Actor
 from portal.months import month_start
+from services.referrals import IN_PROGRESS
 
 SOURCE_LABELS = {"referral": "Referral", "social": "Social media", "job_board": "Job board",
                  "career_site": "Career site", "agency": "Agency", "direct": "Direct",
@@ -32,16 +33,16 @@ def recruiting_overview(actor: Actor, today: date | None = None) -> Overview:
     since = month_start(today, 11)  # the last 12 calendar months, this one included
     with transaction(actor) as conn:
         counts = conn.execute(sa.text(
-            """
+            f"""
             select
               (select count(*) from public.jobs where status = 'published') as open_jobs,
               (select count(*) from public.jobs where status = 'in_review') as awaiting_review,
-              (select count(*) from public.referrals
-                 where stage not in ('hired', 'not_selected')) as active_referrals,
+              (select count(*) from public.referrals r
+                 where {IN_PROGRESS}) as active_referrals,
               (select count(*) from public.questions where status = 'pending') as unanswered,
               (select count(*) from public.hires
                  where hire_date >= :since) as hires
-            """), {"since": since}).one()
+            """), {"since": since}).one()  # noqa: S608
         by_month = conn.execute(sa.text(
             """
             select date_trunc('month', hire_date)::date as month, source::text as source,

@@ -26,6 +26,7 @@ from portal.models import Actor
 from portal.storage import ResumeStore, resume_store
 from services import audit, preferences
 from services.permissions import require_admin
+from services.referrals import IN_PROGRESS
 
 
 def _rows(conn: Connection, sql: str, **params) -> list[dict]:
@@ -289,22 +290,21 @@ def remove_files(erasure: Erasure, store: ResumeStore | None = None) -> None:
 
 # Unsuccessful: applied or was referred, nothing open or hired any more, and nothing has
 # happened for the retention period. A duplicate or applied-first referral that nobody
-# moved on is a record of who else referred them, not an open process: it does not keep
-# the candidate's data for ever.
-_EXPIRED = """
+# moved on is a record of who else referred them, not an open process (services.referrals
+# IN_PROGRESS): it does not keep the candidate's data for ever.
+_EXPIRED = f"""
     select c.id from public.candidates c
     where (exists (select 1 from public.applications a where a.candidate_id = c.id)
            or exists (select 1 from public.referrals r where r.candidate_id = c.id))
       and not exists (select 1 from public.applications a where a.candidate_id = c.id
                       and a.status not in ('rejected', 'withdrawn'))
       and not exists (select 1 from public.referrals r where r.candidate_id = c.id
-                      and r.stage <> 'not_selected'
-                      and (r.outcome = 'owner' or r.stage <> 'submitted'))
+                      and (r.stage = 'hired' or {IN_PROGRESS}))
       and greatest(c.created_at,
                    (select max(a.updated_at) from public.applications a where a.candidate_id = c.id),
                    (select max(r.stage_changed_at) from public.referrals r where r.candidate_id = c.id))
           < now() - make_interval(days => :days)
-"""
+"""  # noqa: S608
 
 
 def purge_expired(conn: Connection) -> Erasure:

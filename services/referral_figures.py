@@ -22,6 +22,7 @@ from portal.db import transaction
 from portal.errors import ValidationError
 from portal.models import Actor
 from services.permissions import require_staff
+from services.referrals import CREDITED
 
 _COUNTS = """
   count(*) as referrals,
@@ -31,7 +32,7 @@ _COUNTS = """
 # Between two instants, not dates: `created_at >= date` is a cross-type comparison Postgres
 # cannot estimate (it guessed one row of 500,000 and joined them row by row: 8 s at a
 # million referrals) nor, under row-level security, search an index with.
-_PERIOD = "r.outcome = 'owner' and r.created_at >= :start_at and r.created_at < :end_at"
+_PERIOD = f"{CREDITED} and r.created_at >= :start_at and r.created_at < :end_at"
 
 BY_MONTH = sa.text(f"""
 select to_char(m.month, 'YYYY-MM') as month, m.referrals, m.interviews, m.hires, m.conversion

@@ -18,6 +18,20 @@ STAGES = ("submitted", "reviewing", "interviewing", "offer", "hired", "not_selec
 STAGE_LABELS = {"submitted": "Submitted", "reviewing": "Reviewing", "interviewing": "Interviewing",
                 "offer": "Offer", "hired": "Hired", "not_selected": "Not selected"}
 
+# Which referrals count, as SQL conditions on `public.referrals r`, written once for the
+# programme's figures, the overview and the privacy purge. Points and badges are added up
+# in the database (private.referrer_scores), on the same condition as CREDITED.
+#   credited     the referral that owns its candidate (private.record_referral decides). A
+#                duplicate, or a referral of someone who had applied already, is recorded
+#                and credited to no one: it earns nothing and is in no figure.
+#   in progress  a process still going on: a credited referral not yet hired nor not
+#                selected, or any other referral a recruiter moved on. A duplicate or
+#                applied-first referral nobody moved on is a record of who else referred
+#                them, not a process: not in the overview, and it keeps no data from the purge.
+CREDITED = "r.outcome = 'owner'"
+IN_PROGRESS = (f"(r.stage not in ('hired', 'not_selected')"
+               f" and ({CREDITED} or r.stage <> 'submitted'))")
+
 
 @dataclass(frozen=True)
 class ReferralRow:

@@ -14,7 +14,9 @@ figures = overview.recruiting_overview(actor)
 columns = st.columns(5)
 columns[0].metric("Open jobs", figures.open_jobs)
 columns[1].metric("Postings awaiting review", figures.jobs_awaiting_review)
-columns[2].metric("Referrals in progress", figures.active_referrals)
+columns[2].metric("Referrals in progress", figures.active_referrals,
+                  help="Not yet hired or not selected. A duplicate, or someone who had applied already, "
+                       "counts once a recruiter moves their referral on.")
 columns[3].metric("Unanswered questions", figures.unanswered_questions)
 columns[4].metric("Hires, last 12 months", figures.hires_last_12_months)
 

@@ -25,6 +25,22 @@ def test_my_referrals_shows_points_and_badges(demo_db):
         "Not selected": "1"}
 
 
+def test_a_duplicate_earns_tom_nothing(demo_db):
+    at = open_as("tom@example.com", "pages/referrer/my_referrals.py")
+    # Tom's demo referrals are services/demo.py's referrals 1, 3, …, 11, one at each stage like
+    # Priya's: 6 x 10 + 3 x 30 + 1 x 100 = 250. His later referral of Priya's first candidate
+    # is a duplicate (credited to her): listed with its note and in his Submitted count, but
+    # worth nothing (it would make 260), and it gives Priya nothing either (she keeps 250).
+    assert next(m.value for m in at.metric if m.label == "Points") == "250"
+    assert {m.label: m.value for m in at.metric if m.label != "Points"} == {
+        "Submitted": "2", "Reviewing": "1", "Interviewing": "1", "Offer": "1", "Hired": "1",
+        "Not selected": "1"}
+    assert "Someone referred them first" in set(at.dataframe[0].value["Note"])
+    board = open_as("recruiter@example.com", "pages/referrer/leaderboard.py").dataframe[0].value
+    points = dict(zip(board["Referrer"], board["Points"], strict=True))
+    assert (points["Tom Becker"], points["Priya Natarajan"]) == (250, 250)
+
+
 def test_leaderboard_and_leaving_it(demo_db):
     at = open_as("priya@example.com", "pages/referrer/leaderboard.py")
     board = at.dataframe[0].value
