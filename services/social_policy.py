@@ -31,6 +31,8 @@ DEFAULT_DISCLOSURES = ("#ad", "#employee", "I work at", "I work for", "we are hi
 # dates and "24/7".
 PHONE_REGIONS = ("US", "GB", "DE", "FR", "NL", "ES", "IT", "IN", "AU")
 
+# A link's digits (a post's UUID in its tracked link) are not a phone number.
+_LINK = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}(?![\w-])", re.IGNORECASE)
 
 
@@ -141,10 +143,12 @@ def personal_data(text: str) -> list[Finding]:
                      "Remove the email address: posts are public and permanent. Candidates apply and "
                      "ask through the job's page, which the tracked link leads to.")
              for m in _EMAIL.finditer(text)]
+    links = [(m.start(), m.end()) for m in _LINK.finditer(text)]
     spans: set[tuple[int, int]] = set()
     for region in PHONE_REGIONS:
         for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
-            spans.add((match.start, match.end))
+            if not any(start <= match.start and match.end <= end for start, end in links):
+                spans.add((match.start, match.end))
     found += [Finding("phone", BLOCKING, start, end,
                       "Remove the phone number: posts are public and permanent. Point to the job's page "
                       "instead, where candidates can ask a question.")
