@@ -13,11 +13,15 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from aiosmtpd.controller import Controller
 
+from portal import mail
+from portal.settings import settings
 from tests.fake_openai import fake_openai  # noqa: F401 - a fixture for every test module
 from tests.support import SmtpReceiver, free_port, truncate_all
 
@@ -95,13 +99,6 @@ def server_dir():
 @pytest.fixture
 def smtp(monkeypatch):
     """A real SMTP server on this machine, which the portal's mail settings point at."""
-    from dataclasses import replace
-
-    from aiosmtpd.controller import Controller
-
-    from portal import mail
-    from portal.settings import settings
-
     receiver = SmtpReceiver()
     controller = Controller(receiver, hostname="127.0.0.1", port=free_port())
     controller.start()

@@ -50,9 +50,13 @@ def texts(at: AppTest) -> str:
         [e.value for e in at.subheader] + [e.value for e in at.caption] + \
         [e.value for e in at.info] + [e.value for e in at.error] + [e.value for e in at.success] + \
         [e.value for e in at.warning]
-    # Text shown "as text" reaches the page Markdown-escaped; compare it as a user reads it.
-    shown = "\n".join(str(p) for p in parts).replace("\u2060", "")
-    return re.sub(r"\\(.)", r"\1", shown)
+    return as_read("\n".join(str(p) for p in parts))
+
+
+def as_read(shown: str) -> str:
+    """Text shown "as text" reaches the page Markdown-escaped (and with word joiners): the
+    same text as a user reads it."""
+    return re.sub(r"\\(.)", r"\1", shown.replace("\u2060", ""))
 
 
 def shown(at: AppTest) -> str:
@@ -62,10 +66,9 @@ def shown(at: AppTest) -> str:
 
 def assert_no_exception(at: AppTest) -> None:
     """The page ran as a user expects: no exception and no error box. A test that expects an
-    error reads it from texts(at) instead. (The portal's own "Something went wrong" box fails
-    every test anyway: see the `no_unexpected_error` fixture in conftest.py.)"""
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
+    error names it with assert_errors instead. (The portal's own "Something went wrong" box
+    fails every test anyway: see the `no_unexpected_error` fixture in conftest.py.)"""
+    assert_errors(at)
 
 
 def demo_job_id(engine: sa.Engine, title: str = BACKEND):
@@ -81,7 +84,7 @@ def assert_errors(at: AppTest, *expected: str) -> None:
     """The page shows exactly the error boxes the test expects (each names one of `expected`,
     and each of `expected` is shown), and no exception."""
     assert not at.exception, [e.value for e in at.exception]
-    shown = [re.sub(r"\\(.)", r"\1", str(e.value)).replace("\u2060", "") for e in at.error]
+    shown = [as_read(str(e.value)) for e in at.error]
     unexpected = [box for box in shown if not any(part in box for part in expected)]
     missing = [part for part in expected if not any(part in box for box in shown)]
     assert not unexpected and not missing, {"unexpected": unexpected, "missing": missing}
