@@ -76,17 +76,21 @@ def test_referrers_cannot_move_stages_and_bad_stages_are_refused(referral_world)
         pipeline.move(referral_world.recruiter, referral_world.referral, "promoted")
 
 
-def test_board_and_filters(referral_world):
+def test_board_and_filters(referral_world, engine):
     pipeline.move(referral_world.recruiter, referral_world.other, "interviewing")
     board = pipeline.board(referral_world.recruiter, per_stage=1)
     assert board["submitted"][1] == 1 and board["interviewing"][0][0].candidate_name == "Alan Turing"
     assert pipeline.search(referral_world.recruiter, referrer_id=referral_world.tom.user_id).total == 1
     assert pipeline.search(referral_world.recruiter, department="Engineering").total == 2
     assert pipeline.search(referral_world.recruiter, department="Sales").total == 0
-    assert pipeline.search(referral_world.recruiter, since=date.today(), until=date.today()).total == 2
-    assert pipeline.search(referral_world.recruiter, until=date.today() - timedelta(days=1)).total == 0
+    # The day the referrals were made, in UTC as the filters count it (not Python's today,
+    # which may already be tomorrow if the test crosses midnight).
+    with engine.connect() as conn:
+        made = conn.scalar(sa.text("select min((created_at at time zone 'UTC')::date) from referrals"))
+    assert pipeline.search(referral_world.recruiter, since=made, until=made).total == 2
+    assert pipeline.search(referral_world.recruiter, until=made - timedelta(days=1)).total == 0
     with pytest.raises(ValidationError, match="after"):
-        pipeline.search(referral_world.recruiter, since=date.today(), until=date.today() - timedelta(days=1))
+        pipeline.search(referral_world.recruiter, since=made, until=made - timedelta(days=1))
     # Alumni see only their own.
     assert pipeline.search(referral_world.priya).total == 1
 
