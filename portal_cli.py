@@ -166,7 +166,7 @@ def _demo(args: argparse.Namespace) -> None:
 
 def _users_add(args: argparse.Namespace) -> None:
     from portal import validation
-    from services import accounts
+    from services.people import accounts
 
     email = validation.email_address(args.email)
     role = validation.role(args.role)
@@ -177,7 +177,7 @@ def _users_add(args: argparse.Namespace) -> None:
 
 
 def _import_hires(args: argparse.Namespace) -> int:
-    from services import hires
+    from services.savings import hires
 
     try:
         data = args.file.read_bytes()
@@ -200,7 +200,9 @@ def _import_hires(args: argparse.Namespace) -> int:
 
 
 def _report_savings(args: argparse.Namespace) -> None:
-    from services import company, savings, savings_export
+    from services.postings import company
+    from services.savings import export as savings_export
+    from services.savings import report as savings
 
     if args.end < args.start:
         raise UserFacingError("--to is before --from")
@@ -224,7 +226,7 @@ def _report_savings(args: argparse.Namespace) -> None:
 def _privacy_export(args: argparse.Namespace) -> None:
     import json
 
-    from services import privacy
+    from services.people import privacy
 
     with db.owner_transaction() as conn:
         data = privacy.export_person(conn, args.email)
@@ -241,7 +243,7 @@ def _privacy_export(args: argparse.Namespace) -> None:
 
 
 def _privacy_erase(args: argparse.Namespace) -> int:
-    from services import privacy
+    from services.people import privacy
 
     if not args.yes:
         print("error: erasing cannot be undone; run again with --yes to confirm", file=sys.stderr)
@@ -254,7 +256,7 @@ def _privacy_erase(args: argparse.Namespace) -> int:
 
 
 def _privacy_purge(_args: argparse.Namespace) -> None:
-    from services import privacy
+    from services.people import privacy
 
     print(privacy.purge_as_owner().purge_summary())
 

@@ -14,7 +14,8 @@ from portal.errors import UserFacingError
 from portal.migrations import MigrationError
 from portal.models import Actor
 from portal.navigation import menu_for
-from services import accounts, demo, sign_in
+from services import demo
+from services.people import accounts, sign_in
 
 
 def demo_flag() -> bool:

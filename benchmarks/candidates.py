@@ -33,13 +33,14 @@ sys.path.insert(0, str(ROOT))
 os.environ["PORTAL_DATA_DIR"] = tempfile.mkdtemp(prefix="boomerang-bench-candidates-")
 os.environ.pop("DATABASE_URL", None)
 
-import sqlalchemy as sa  # noqa: E402
+import sqlalchemy as sa
 
-from benchmarks.jobs_data import insert_jobs  # noqa: E402
-from benchmarks.timing import describe, timings  # noqa: E402
-from portal.db import ensure_ready, owner_transaction, transaction  # noqa: E402
-from portal.models import Actor  # noqa: E402
-from services import jobs, questions  # noqa: E402
+from benchmarks.jobs_data import insert_jobs
+from benchmarks.timing import describe, timings
+from portal.db import ensure_ready, owner_transaction, transaction
+from portal.models import Actor
+from services.candidates import questions
+from services.postings import listings as jobs
 
 SUBJECTS = ["the backend role", "the SRE role", "remote work", "the hiring process", "relocation",
             "the salary range", "parental leave", "the interview", "visa sponsorship", "the design team",

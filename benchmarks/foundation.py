@@ -22,8 +22,8 @@ DATA_DIR = Path(tempfile.mkdtemp(prefix="boomerang-bench-"))
 os.environ["PORTAL_DATA_DIR"] = str(DATA_DIR)
 os.environ.pop("DATABASE_URL", None)
 
-from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, wait_for_health  # noqa: E402
-from tests.support import free_port  # noqa: E402
+from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, wait_for_health
+from tests.support import free_port
 
 
 def timed(action) -> float:

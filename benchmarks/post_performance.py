@@ -26,15 +26,15 @@ sys.path.insert(0, str(ROOT))
 os.environ["PORTAL_DATA_DIR"] = tempfile.mkdtemp(prefix="boomerang-bench-post-performance-")
 os.environ.pop("DATABASE_URL", None)
 
-import sqlalchemy as sa  # noqa: E402
+import sqlalchemy as sa
 
-from benchmarks.jobs_data import insert_jobs  # noqa: E402
-from benchmarks.timing import describe, timings, transaction_floor  # noqa: E402
-from portal.db import ensure_ready, owner_transaction, transaction  # noqa: E402
-from portal.models import Actor, Role  # noqa: E402
-from services import post_performance as perf  # noqa: E402
-from services.accounts import create_account  # noqa: E402
-from services.savings_export import csv_bytes  # noqa: E402
+from benchmarks.jobs_data import insert_jobs
+from benchmarks.timing import describe, timings, transaction_floor
+from portal.db import ensure_ready, owner_transaction, transaction
+from portal.models import Actor, Role
+from services.people.accounts import create_account
+from services.savings.export import csv_bytes
+from services.social import performance as perf
 
 POSTINGS, POSTS, VISITS, APPLICATIONS, HIRED, COSTED = 1_000, 500, 100_000, 10_000, 500, 300
 CHANNELS = [("LinkedIn", "linkedin", "external"), ("X (Twitter)", "x", "external"),

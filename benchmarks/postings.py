@@ -24,13 +24,14 @@ sys.path.insert(0, str(ROOT))
 os.environ["PORTAL_DATA_DIR"] = tempfile.mkdtemp(prefix="boomerang-bench-postings-")
 os.environ.pop("DATABASE_URL", None)
 
-from benchmarks.jobs_data import insert_jobs  # noqa: E402
-from benchmarks.timing import describe, timings, transaction_floor  # noqa: E402
-from portal.db import ensure_ready, owner_transaction  # noqa: E402
-from portal.models import Actor, Role  # noqa: E402
-from services import jobs, postings  # noqa: E402
-from services.accounts import create_account  # noqa: E402
-from services.jobs import JobFilter  # noqa: E402
+from benchmarks.jobs_data import insert_jobs
+from benchmarks.timing import describe, timings, transaction_floor
+from portal.db import ensure_ready, owner_transaction
+from portal.models import Actor, Role
+from services.people.accounts import create_account
+from services.postings import editing as postings
+from services.postings import listings as jobs
+from services.postings.listings import JobFilter
 
 
 def fill(job_count: int) -> list[Actor]:

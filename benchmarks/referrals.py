@@ -42,15 +42,18 @@ os.environ["PORTAL_DATA_DIR"] = tempfile.mkdtemp(prefix="boomerang-bench-referra
 os.environ.pop("DATABASE_URL", None)
 os.environ.pop("SMTP_HOST", None)
 
-import sqlalchemy as sa  # noqa: E402
+import sqlalchemy as sa
 
-from benchmarks.timing import describe, timings, transaction_floor  # noqa: E402
-from portal.db import ensure_ready, owner_transaction, transaction  # noqa: E402
-from portal.models import Actor, Role  # noqa: E402
-from services import recognition, referral_figures  # noqa: E402
-from services import referral_pipeline as pipeline  # noqa: E402
-from services import referral_submission as referring  # noqa: E402
-from services.accounts import create_account  # noqa: E402
+from benchmarks.timing import describe, timings, transaction_floor
+from portal.db import ensure_ready, owner_transaction, transaction
+from portal.models import Actor, Role
+from services.people.accounts import create_account
+from services.referrals import (
+    pipeline,
+    recognition,
+)
+from services.referrals import programme_figures as referral_figures
+from services.referrals import submission as referring
 
 DUPLICATE_CHECK = (
     "select o.referral_id from public.referral_ownerships o"

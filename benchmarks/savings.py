@@ -35,12 +35,13 @@ sys.path.insert(0, str(ROOT))
 os.environ["PORTAL_DATA_DIR"] = tempfile.mkdtemp(prefix="boomerang-bench-savings-")
 os.environ.pop("DATABASE_URL", None)
 
-import sqlalchemy as sa  # noqa: E402
+import sqlalchemy as sa
 
-from portal.db import ensure_ready, owner_transaction, transaction  # noqa: E402
-from portal.models import Actor, Role  # noqa: E402
-from services import savings, savings_export  # noqa: E402
-from services.accounts import create_account  # noqa: E402
+from portal.db import ensure_ready, owner_transaction, transaction
+from portal.models import Actor, Role
+from services.people.accounts import create_account
+from services.savings import export as savings_export
+from services.savings import report as savings
 
 START, END = date(2024, 1, 1), date(2026, 11, 21)
 PLAIN_AGGREGATE = sa.text(

@@ -47,7 +47,7 @@ class Settings:
     smtp_password: str | None = field(default=None, repr=False)
     smtp_from: str = "Boomerang <no-reply@localhost>"
     smtp_starttls: bool = True
-    # Publishing through the networks' APIs (services/publishing.py); without a network's
+    # Publishing through the networks' APIs (services/social/publishing.py); without a network's
     # credentials its posts are shared by hand through the share link. The base URLs are
     # for tests and proxies.
     linkedin_access_token: str | None = field(default=None, repr=False)

@@ -103,7 +103,7 @@ def show_error(error: Exception | str) -> None:
 
 
 def post_check(result, channel: str) -> None:
-    """A social post's check (services.post_review.PostCheck): its length against the
+    """A social post's check (services.social.review.PostCheck): its length against the
     channel's limit, then each finding of the guidelines, blocking ones as errors and
     advice as warnings, with their alternatives."""
     over = result.length - result.limit

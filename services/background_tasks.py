@@ -14,7 +14,10 @@ from procrastinate.exceptions import AlreadyEnqueued
 
 from portal import db
 from portal.task_queue import MAIL_QUEUE, MAINTENANCE_QUEUE, PUBLISHING_QUEUE, app
-from services import outreach_mail, privacy, questions, social_delivery
+from services.candidates import questions
+from services.people import privacy
+from services.referrals import outreach_mail
+from services.social import delivery as social_delivery
 
 PURGE_CRON = "17 3 * * *"  # daily at 03:17 UTC (procrastinate reads cron in UTC)
 PURGE_NAME = "privacy.purge_expired"
@@ -51,7 +54,7 @@ def forget_unused_question_words(timestamp: int) -> str:
     return f"Forgot {forgotten} word(s) no published question uses."
 
 
-# --- automatic publishing (services/social_delivery.py) ---------------------------------------
+# --- automatic publishing (services/social/delivery.py) ---------------------------------------
 
 DUE_POSTS_CRON = "* * * * *"
 DUE_POSTS_NAME = "social.defer_due_posts"
@@ -87,7 +90,7 @@ def deliver_post(post_id: str) -> str:
     return social_delivery.deliver(UUID(post_id))
 
 
-# --- alumni invitations and job digests (services/outreach_mail.py) ----------------------------
+# --- alumni invitations and job digests (services/referrals/outreach_mail.py) ----------------------------
 
 DUE_EMAILS_NAME = "outreach.defer_due_emails"
 SEND_EMAIL_NAME = outreach_mail.SEND_EMAIL_NAME

@@ -19,9 +19,9 @@ from portal.errors import ValidationError
 from portal.models import Role
 from portal.months import month_start
 from portal.settings import settings
-from services.accounts import create_account
-from services.channel_text import post_link
-from services.tracking import TrackedSource
+from services.people.accounts import create_account
+from services.postings.tracking import TrackedSource
+from services.social.channel_text import post_link
 
 DEMO_PASSWORD = "boomerang-demo"
 
@@ -75,7 +75,7 @@ JOBS = [
     ("People Partner", "People", "Austin, TX", "hybrid", (60000, 72000), "closed"),
 ]
 
-# Each job's level (services.jobs.LEVEL_LABELS), in the order of JOBS.
+# Each job's level (services.postings.listings.LEVEL_LABELS), in the order of JOBS.
 JOB_LEVELS = ("senior", "mid", "mid", "mid", "senior", "mid", "mid", "mid", "mid", "lead", "senior", "mid")
 
 FIRST_NAMES = ["Alex", "Bea", "Carlos", "Dana", "Elif", "Femi", "Greta", "Hugo", "Ines", "Jonas",

@@ -11,11 +11,8 @@ import sqlalchemy as sa
 from portal.db import transaction
 from portal.models import Actor
 from portal.months import month_start
-from services.referrals import IN_PROGRESS
-
-SOURCE_LABELS = {"referral": "Referral", "social": "Social media", "job_board": "Job board",
-                 "career_site": "Career site", "agency": "Agency", "direct": "Direct",
-                 "internal": "Internal move"}
+from services.referrals.stages import IN_PROGRESS
+from services.savings.report import SOURCE_LABELS
 
 
 @dataclass(frozen=True)

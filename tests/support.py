@@ -69,7 +69,8 @@ def make_docx(text: str = "Ada Lovelace, analyst") -> bytes:
 
 def signed_in(email: str):
     """The demo account `email`, signed in with the demo password."""
-    from services import demo, sign_in
+    from services import demo
+    from services.people import sign_in
 
     return sign_in.with_password(email, demo.DEMO_PASSWORD)
 

@@ -7,7 +7,8 @@ from portal import ui
 from portal.errors import UserFacingError, ValidationError
 from portal.models import Role
 from portal.settings import settings
-from services import recognition, sign_in
+from services.people import sign_in
+from services.referrals import recognition
 
 actor = ui.require_role(*Role)  # any signed-in user
 st.title("My account")

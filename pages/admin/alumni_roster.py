@@ -5,7 +5,7 @@ import streamlit as st
 from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
-from services import alumni
+from services.referrals import roster as alumni
 
 actor = ui.require_role(Role.ADMIN)
 st.title("Alumni roster")

@@ -6,7 +6,7 @@ import streamlit as st
 from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
-from services import company
+from services.postings import company
 
 actor = ui.require_role(Role.ADMIN)
 st.title("Company facts")

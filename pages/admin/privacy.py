@@ -8,7 +8,7 @@ import streamlit as st
 from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
-from services import preferences, privacy
+from services.people import preferences, privacy
 
 actor = ui.require_role(Role.ADMIN)
 st.title("Privacy & data")

@@ -8,8 +8,8 @@ import streamlit as st
 from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
-from services import postings
-from services import social_channels as channels
+from services.postings import editing as postings
+from services.social import channels
 
 actor = ui.require_role(Role.ADMIN)
 st.title("Social channels")

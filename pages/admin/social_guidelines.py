@@ -6,8 +6,10 @@ import streamlit as st
 from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
-from services import channel_text, social_guidelines, social_policy
-from services.post_review import PostCheck
+from services.social import channel_text
+from services.social import guidelines as social_guidelines
+from services.social import policy as social_policy
+from services.social.review import PostCheck
 
 actor = ui.require_role(Role.ADMIN)
 st.title("Social media guidelines")

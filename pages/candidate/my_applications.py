@@ -4,7 +4,7 @@ import streamlit as st
 
 from portal import ui
 from portal.models import Role
-from services import applications
+from services.candidates import applications
 
 actor = ui.require_role(Role.CANDIDATE)
 st.title("My applications")

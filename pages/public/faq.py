@@ -5,7 +5,10 @@ import streamlit as st
 
 from portal import ui
 from portal.errors import UserFacingError
-from services import company, jobs, preferences, questions
+from services.candidates import questions
+from services.people import preferences
+from services.postings import company
+from services.postings import listings as jobs
 
 actor = ui.current_actor()
 st.title("Questions & answers")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from portal import ui
-from services import applications, questions
+from services.candidates import applications, questions
 
 actor = ui.current_actor()
 application_token = st.query_params.get("application")

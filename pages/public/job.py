@@ -10,8 +10,11 @@ import streamlit as st
 from portal import ui
 from portal.errors import UserFacingError
 from portal.settings import settings
-from services import applications, company, jobs, preferences, privacy, questions, tracking
-from services.tracking import TrackedSource
+from services.candidates import applications, questions
+from services.people import preferences, privacy
+from services.postings import company, tracking
+from services.postings import listings as jobs
+from services.postings.tracking import TrackedSource
 
 actor = ui.current_actor()
 job = jobs.job(actor, st.query_params.get("id", ""))

@@ -3,8 +3,9 @@
 import streamlit as st
 
 from portal import ui
-from services import company, jobs
-from services.tracking import TrackedSource
+from services.postings import company
+from services.postings import listings as jobs
+from services.postings.tracking import TrackedSource
 
 actor = ui.current_actor()
 profile = company.company_profile(actor)

@@ -7,7 +7,7 @@ from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
 from portal.settings import settings
-from services import alumni
+from services.referrals import roster as alumni
 
 if ui.current_actor().signed_in:  # e.g. just registered: the menu now has My referrals
     st.switch_page("pages/referrer/my_referrals.py"

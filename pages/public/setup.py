@@ -5,7 +5,8 @@ import streamlit as st
 from portal import ui
 from portal.errors import UserFacingError
 from portal.settings import settings
-from services import accounts, demo
+from services import demo
+from services.people import accounts
 
 if not accounts.is_first_run():  # done already (by this browser or another)
     st.switch_page("pages/public/jobs.py")

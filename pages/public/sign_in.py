@@ -5,7 +5,7 @@ import streamlit as st
 from portal import ui
 from portal.errors import UserFacingError
 from portal.settings import settings
-from services import sign_in
+from services.people import sign_in
 
 if ui.current_actor().signed_in:
     st.switch_page("pages/public/jobs.py")

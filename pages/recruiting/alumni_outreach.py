@@ -7,7 +7,7 @@ import streamlit as st
 from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
-from services import alumni_outreach as outreach
+from services.referrals import outreach
 
 actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
 st.title("Alumni outreach")

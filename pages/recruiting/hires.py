@@ -5,8 +5,8 @@ import streamlit as st
 from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
-from services import hires
-from services.overview import SOURCE_LABELS
+from services.savings import hires
+from services.savings.report import SOURCE_LABELS
 
 actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
 st.title("Hires")

@@ -5,7 +5,7 @@ import streamlit as st
 from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
-from services import inbox, questions
+from services.candidates import inbox, questions
 
 actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
 st.title("Questions inbox")

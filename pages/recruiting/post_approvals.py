@@ -6,7 +6,9 @@ import streamlit as st
 from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
-from services import post_review, social_channels, social_posts
+from services.social import channels as social_channels
+from services.social import posts as social_posts
+from services.social import review as post_review
 
 PAGE_SIZE = 10
 

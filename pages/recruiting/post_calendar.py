@@ -10,7 +10,9 @@ import streamlit as st
 from portal import ui
 from portal.models import Role
 from portal.settings import settings
-from services import post_calendar, social_channels, social_posts
+from services.social import calendar as post_calendar
+from services.social import channels as social_channels
+from services.social import posts as social_posts
 
 actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
 state = st.session_state

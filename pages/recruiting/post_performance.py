@@ -8,9 +8,9 @@ import streamlit as st
 from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
-from services import post_performance as perf
-from services.post_performance import ResultsFilter
-from services.savings_export import FORMATS, csv_bytes, money
+from services.savings.export import FORMATS, csv_bytes, money
+from services.social import performance as perf
+from services.social.performance import ResultsFilter
 
 actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
 st.title("Post performance")

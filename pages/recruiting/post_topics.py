@@ -6,7 +6,8 @@ import streamlit as st
 from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
-from services import post_review, social_topics
+from services.social import review as post_review
+from services.social import topics as social_topics
 
 actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
 st.title("Post topics")

@@ -8,18 +8,16 @@ from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
 from portal.validation import RESUME_TYPES
-from services import (
-    jobs,
-    post_drafting,
-    post_performance,
-    post_review,
-    postings,
-    referrals,
-    social_channels,
-    social_posts,
-    social_topics,
-)
-from services.postings import PostingForm
+from services.postings import editing as postings
+from services.postings import listings as jobs
+from services.postings.editing import PostingForm
+from services.referrals import stages as referrals
+from services.social import channels as social_channels
+from services.social import drafting as post_drafting
+from services.social import performance as post_performance
+from services.social import posts as social_posts
+from services.social import review as post_review
+from services.social import topics as social_topics
 
 LIST_PAGE = "pages/recruiting/postings.py"
 

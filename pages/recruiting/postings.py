@@ -5,8 +5,9 @@ import streamlit as st
 
 from portal import ui
 from portal.models import Role
-from services import jobs, postings
-from services.jobs import JobFilter
+from services.postings import editing as postings
+from services.postings import listings as jobs
+from services.postings.listings import JobFilter
 
 POSTING_PAGE = "pages/recruiting/posting.py"
 

@@ -8,9 +8,9 @@ import streamlit as st
 from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
-from services import referral_pipeline
-from services import referral_rewards as rewards
-from services.jobs import LEVEL_LABELS
+from services.postings.listings import LEVEL_LABELS
+from services.referrals import pipeline as referral_pipeline
+from services.referrals import rewards
 
 actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
 st.title("Referral payouts")

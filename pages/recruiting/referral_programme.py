@@ -8,9 +8,9 @@ import streamlit as st
 from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
-from services import referral_figures as rf
-from services import referral_submission as referring
-from services.savings_export import csv_bytes
+from services.referrals import programme_figures as rf
+from services.referrals import submission as referring
+from services.savings.export import csv_bytes
 
 actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
 st.title("Referral programme")

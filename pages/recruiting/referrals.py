@@ -6,8 +6,8 @@ import streamlit as st
 from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
-from services import referral_pipeline as pipeline
-from services.referrals import STAGE_LABELS, STAGES
+from services.referrals import pipeline
+from services.referrals.stages import STAGE_LABELS, STAGES
 
 actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
 st.title("Referrals")

@@ -9,8 +9,8 @@ from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
 from portal.months import month_start
-from services import programme
-from services.savings import COST_CATEGORIES
+from services.savings import running_costs as programme
+from services.savings.report import COST_CATEGORIES
 
 actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
 is_admin = actor.role is Role.ADMIN

@@ -7,8 +7,10 @@ import streamlit as st
 from portal import ui
 from portal.models import Role
 from portal.months import month_start
-from services import company, savings, savings_export
-from services.savings_charts import cost_per_hire_chart, cumulative_savings_chart
+from services.postings import company
+from services.savings import export as savings_export
+from services.savings import report as savings
+from services.savings.charts import cost_per_hire_chart, cumulative_savings_chart
 
 actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
 st.title("Savings")

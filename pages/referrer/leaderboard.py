@@ -5,7 +5,7 @@ import streamlit as st
 
 from portal import ui
 from portal.models import Role
-from services import recognition
+from services.referrals import recognition
 
 actor = ui.require_role(Role.ALUMNUS, Role.EMPLOYEE, Role.RECRUITER, Role.ADMIN)
 st.title("Leaderboard")

@@ -4,7 +4,10 @@ import streamlit as st
 
 from portal import ui
 from portal.models import Role
-from services import recognition, referral_pipeline, referral_rewards, referrals
+from services.referrals import pipeline as referral_pipeline
+from services.referrals import recognition
+from services.referrals import rewards as referral_rewards
+from services.referrals import stages as referrals
 
 actor = ui.require_role(Role.ALUMNUS, Role.EMPLOYEE)
 st.title("My referrals")

@@ -5,8 +5,8 @@ import streamlit as st
 from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
-from services import applications
-from services import referral_submission as referring
+from services.candidates import applications
+from services.referrals import submission as referring
 
 actor = ui.require_role(Role.ALUMNUS, Role.EMPLOYEE)
 st.title("Refer someone")

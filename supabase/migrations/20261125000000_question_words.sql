@@ -6,7 +6,7 @@
 -- Postgres from using the full-text index at all (see questions_matching). Now trigrams correct the typed words against the vocabulary of the
 -- published questions (a few thousand words, not 100,000 texts), and full-text search
 -- does the rest with the corrected words, preferring the rarer ones (see
--- services/questions.py, similar_in). This is the approach pg_trgm's documentation gives
+-- services/candidates/questions.py, similar_in). This is the approach pg_trgm's documentation gives
 -- for spelling suggestions with full-text search.
 
 -- ---------------------------------------------------------------------------
@@ -123,7 +123,7 @@ drop index public.questions_body_trgm_idx;
 -- Postgres may not use the full-text index: `@@` is not leakproof, so it must wait until
 -- the policy has filtered every row (a scan of all published questions, hundreds of ms at
 -- 100,000). It reads published questions only, which every visitor may read anyway.
--- The words come as tsquery text (services/questions.py builds it from letters and digits).
+-- The words come as tsquery text (services/candidates/questions.py builds it from letters and digits).
 -- ---------------------------------------------------------------------------
 create function private.questions_matching(every_word text, rare_words text, wanted integer)
 returns setof uuid

@@ -1,5 +1,5 @@
 -- The company's social-media guidelines, which posts are checked against before they go out
--- (services/social_policy.py): terms that must never appear in a post (project code names,
+-- (services/social/policy.py): terms that must never appear in a post (project code names,
 -- client names, unannounced things), the forms of affiliation disclosure an employee's post
 -- must carry, and for which audiences the disclosure is required.
 --

@@ -1,5 +1,5 @@
 -- The referral programme's personal data under the privacy export and erasure
--- (services/privacy.py).
+-- (services/people/privacy.py).
 --
 --   referral_payouts      a paid bonus is a payroll and bookkeeping record of money paid to
 --                         the referrer (kept for the statutory period: commercial and tax

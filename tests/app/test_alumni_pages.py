@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from portal.models import Role
-from services import alumni, sign_in
+from services.people import sign_in
+from services.referrals import roster as alumni
 from tests.app.helpers import (
     ROSTER,
     ROSTER_CSV,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from portal.models import Actor
-from services import questions
+from services.candidates import questions
 from tests.app.helpers import (
     BACKEND,
     app_as,

@@ -3,7 +3,7 @@ through AppTest on the demo data: the same choice as the Leaderboard page's togg
 
 from __future__ import annotations
 
-from services import recognition
+from services.referrals import recognition
 from tests.app.helpers import assert_no_exception, open_as, signed_in, texts
 
 

@@ -4,7 +4,7 @@ the pages queue the emails and return, and show each email's state once the work
 from __future__ import annotations
 
 from portal import task_queue
-from services import alumni
+from services.referrals import roster as alumni
 from tests.app.helpers import ROSTER, ROSTER_CSV, assert_no_exception, open_as, open_page, signed_in, texts
 from tests.support import in_a_thread
 

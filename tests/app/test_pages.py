@@ -10,7 +10,8 @@ from streamlit.testing.v1 import AppTest
 
 from portal.models import Role
 from portal.navigation import menu_for
-from services import accounts, demo, sign_in
+from services import demo
+from services.people import accounts, sign_in
 from tests.app.helpers import APP, app_as, assert_errors, assert_no_exception, signed_in, texts
 
 

@@ -77,8 +77,8 @@ def test_admin_deletes_a_cost_recruiter_cannot(demo_db, engine):
 def test_empty_state(clean_db):
     from portal.db import owner_transaction
     from portal.models import Role
-    from services import sign_in
-    from services.accounts import create_account
+    from services.people import sign_in
+    from services.people.accounts import create_account
     with owner_transaction() as conn:
         create_account(conn, "r@example.com", "R", Role.RECRUITER, "a long password!")
     at = app_as(sign_in.with_password("r@example.com", "a long password!")).run()

@@ -8,7 +8,8 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from portal.models import Actor, Role
-from services import referral_pipeline, referral_rewards
+from services.referrals import pipeline as referral_pipeline
+from services.referrals import rewards as referral_rewards
 from tests.app.helpers import app_as, assert_errors, assert_no_exception, signed_in, texts
 
 

@@ -11,7 +11,7 @@ def test_my_referrals_shows_points_and_badges(demo_db):
     at = open_as("priya@example.com", "pages/referrer/my_referrals.py")
     # Priya's demo referrals are services/demo.py's referrals 0, 2, …, 10: one at each stage
     # (submitted, reviewing, interviewing, offer, hired, not selected). By the rules in
-    # services/recognition.py: 6 referrals x 10, 3 at interview or beyond (interviewing, offer,
+    # services/referrals/recognition.py: 6 referrals x 10, 3 at interview or beyond (interviewing, offer,
     # hired) x 30, 1 hire x 100 = 60 + 90 + 100 = 250; badges: a first referral, five referrals,
     # an interview, a hire; not three hires.
     assert next(m.value for m in at.metric if m.label == "Points") == "250"

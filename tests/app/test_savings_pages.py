@@ -23,7 +23,7 @@ DEMO_RUNNING_COSTS = 132_800
 
 
 def _expected_savings(engine, fee_rate: float = 0.20) -> dict:
-    """The savings model (services/savings.py's docstring) worked out again in plain SQL, hire
+    """The savings model (services/savings/report.py's docstring) worked out again in plain SQL, hire
     by hire, for the page's default period: the demo's rates (EUR 1.08, GBP 1.27), the default
     job-board baseline of 4,700 USD a hire. Returns the figures and the payback month."""
     start = month_start(date.today(), 11)
@@ -115,10 +115,10 @@ def _amount(text: str) -> float:
 def test_savings_page_with_no_hires(clean_db):
     from portal.db import owner_transaction
     from portal.models import Role
-    from services.accounts import create_account
+    from services.people.accounts import create_account
     with owner_transaction() as conn:
         create_account(conn, "r@example.com", "R", Role.RECRUITER, "a long password!")
-    from services import sign_in
+    from services.people import sign_in
     at = app_as(sign_in.with_password("r@example.com", "a long password!")).run()
     at.switch_page("pages/recruiting/savings.py").run()
     assert_no_exception(at)

@@ -9,7 +9,10 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 import sqlalchemy as sa
 
-from services import post_calendar, postings, social_channels, social_posts
+from services.postings import editing as postings
+from services.social import calendar as post_calendar
+from services.social import channels as social_channels
+from services.social import posts as social_posts
 from tests.app.helpers import assert_errors, assert_no_exception, open_page, signed_in, texts
 
 CHANNELS = "pages/admin/social_channels.py"

@@ -4,7 +4,7 @@ input refused, nothing typed lost) and trying a post against them."""
 from __future__ import annotations
 
 from portal.ui import highlighted
-from services.social_guidelines import load_guidelines
+from services.social.guidelines import load_guidelines
 from tests.app.helpers import assert_errors, assert_no_exception, open_page, signed_in, texts
 
 PAGE = "pages/admin/social_guidelines.py"

@@ -9,7 +9,8 @@ from uuid import UUID
 import pytest
 import sqlalchemy as sa
 
-from services import post_review, social_posts
+from services.social import posts as social_posts
+from services.social import review as post_review
 from tests.app.helpers import assert_errors, assert_no_exception, open_page, texts
 from tests.db.social_world import SocialWorld, make_world
 

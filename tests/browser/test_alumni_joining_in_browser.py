@@ -7,9 +7,9 @@ from urllib.parse import parse_qs, urlparse
 
 from playwright.sync_api import Page, expect
 
-from services import alumni
-from services import sign_in as accounts_sign_in
 from services.demo import DEMO_PASSWORD
+from services.people import sign_in as accounts_sign_in
+from services.referrals import roster as alumni
 from tests.browser.helpers import screenshot, settle, sidebar_nav, sign_in, upload
 
 CSV = ("name,email,department,last_day,linkedin_url\n"

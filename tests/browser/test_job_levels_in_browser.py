@@ -6,7 +6,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
-from services import referral_pipeline, referral_rewards
+from services.referrals import pipeline as referral_pipeline
+from services.referrals import rewards as referral_rewards
 from tests.browser.helpers import screenshot, settle, sidebar_nav, sign_in
 from tests.support import signed_in
 

@@ -9,7 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
-from services import social_channels, social_posts
+from services.social import channels as social_channels
+from services.social import posts as social_posts
 from tests.browser.helpers import screenshot, settle, sidebar_nav, sign_in
 from tests.support import signed_in
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from services import referral_pipeline
+from services.referrals import pipeline as referral_pipeline
 from tests.browser.helpers import screenshot, settle, sidebar_nav, sign_in
 from tests.support import signed_in
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from services import accounts
+from services.people import accounts
 from tests.browser.helpers import screenshot, settle, sidebar_nav, sign_in
 from tests.support import signed_in
 

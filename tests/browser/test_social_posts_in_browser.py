@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from services import social_posts
+from services.social import posts as social_posts
 from tests.browser.helpers import screenshot, settle, sidebar_nav, sign_in
 from tests.db.social_world import make_world
 

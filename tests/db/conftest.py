@@ -11,7 +11,7 @@ import pytest
 
 from portal.models import Actor
 from portal.settings import settings
-from services import accounts, sign_in
+from services.people import accounts, sign_in
 from tests.db.fake_gotrue import FakeGoTrue, jwt
 from tests.db.question_world import People, make_people
 from tests.db.referral_world import ReferralWorld, make_referral_world

@@ -10,7 +10,7 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from portal.models import Actor, Role
-from services.accounts import create_account
+from services.people.accounts import create_account
 
 
 @dataclass(frozen=True)

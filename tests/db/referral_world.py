@@ -10,9 +10,8 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from portal.models import Actor, Role
-from services import referral_pipeline as pipeline
-from services import referral_rewards as rewards
-from services.accounts import create_account
+from services.people.accounts import create_account
+from services.referrals import pipeline, rewards
 
 
 @dataclass

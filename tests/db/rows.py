@@ -8,8 +8,8 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from portal.models import Actor, Role
-from services.accounts import create_account
-from services.postings import PostingForm
+from services.people.accounts import create_account
+from services.postings.editing import PostingForm
 
 # A complete posting form, as a recruiter fills it in.
 POSTING_FORM = PostingForm(title="Data Engineer", department="Data", location="Berlin",
@@ -80,7 +80,7 @@ def candidate_emails(engine) -> set[str]:
         return set(conn.execute(sa.text("select email from public.candidates")).scalars())
 
 
-# The hires import's columns (services/hires.py), and a file of them.
+# The hires import's columns (services/savings/hires.py), and a file of them.
 HIRES_CSV_HEADER = ("hire_date,job_title,department,source,first_year_salary,currency,referral_bonus,"
                     "ad_spend,job_board_fee,agency_fee,other_cost,channel")
 

@@ -9,8 +9,8 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from portal.models import Actor, Role
-from services.accounts import create_account
 from services.demo import DEMO_PASSWORD
+from services.people.accounts import create_account
 
 PASSWORD = DEMO_PASSWORD  # so that the browser tests sign in as the demo accounts do
 

@@ -3,8 +3,8 @@ import sqlalchemy as sa
 
 from portal.errors import PermissionDenied, ValidationError
 from portal.models import Actor, Role
-from services import accounts, sign_in
 from services.demo import DEMO_PASSWORD
+from services.people import accounts, sign_in
 
 
 def _sign_in(email="recruiter@example.com", password=DEMO_PASSWORD):

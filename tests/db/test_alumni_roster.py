@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from portal import task_queue
 from portal.errors import PermissionDenied, ValidationError
 from portal.models import Actor, Role
-from services import accounts, alumni, sign_in
+from services.people import accounts, sign_in
+from services.referrals import roster as alumni
 from tests.support import in_a_thread, invite_token
 
 ROSTER = (b"name,email,department,last_day,linkedin_url,notes\n"

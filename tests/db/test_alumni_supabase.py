@@ -12,7 +12,8 @@ import sqlalchemy as sa
 
 from portal.errors import ValidationError
 from portal.models import Role
-from services import accounts, alumni
+from services.people import accounts
+from services.referrals import roster as alumni
 from tests.support import invite_token
 
 

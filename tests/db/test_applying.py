@@ -23,16 +23,16 @@ from portal.errors import NotFound, ValidationError
 from portal.models import Actor, Role
 from portal.settings import settings
 from portal.storage import LocalStore
-from services import links
-from services.accounts import create_account
-from services.applications import (
+from services.candidates import private_links as links
+from services.candidates.applications import (
     ApplicationForm,
     Resume,
     application_by_link,
     apply,
     my_applications,
 )
-from services.tracking import TrackedSource, record_visit
+from services.people.accounts import create_account
+from services.postings.tracking import TrackedSource, record_visit
 from tests.db.rows import add_job
 from tests.support import make_docx, make_pdf
 

@@ -7,7 +7,8 @@ import pytest
 import sqlalchemy as sa
 
 from portal.errors import NotFound, PermissionDenied, ValidationError
-from services import company, preferences
+from services.people import preferences
+from services.postings import company
 
 
 def _audit(engine: sa.Engine, action: str) -> list[sa.Row]:

@@ -4,17 +4,13 @@ import sqlalchemy as sa
 from portal.db import act_as
 from portal.errors import ValidationError
 from portal.models import Actor, Role
-from services import (
-    accounts,
-    applications,
-    demo,
-    jobs,
-    overview,
-    referral_rewards,
-    referral_submission,
-    referrals,
-    sign_in,
-)
+from services import demo, overview
+from services.candidates import applications
+from services.people import accounts, sign_in
+from services.postings import listings as jobs
+from services.referrals import rewards as referral_rewards
+from services.referrals import stages as referrals
+from services.referrals import submission as referral_submission
 
 
 def test_demo_loads_once(demo_db):
@@ -131,7 +127,8 @@ def test_overview_counts(demo_db):
 def test_demo_social_media(demo_db):
     from datetime import date, timedelta
 
-    from services import post_performance, social_posts
+    from services.social import performance as post_performance
+    from services.social import posts as social_posts
 
     def one(sql: str):
         with demo_db.connect() as conn:

@@ -10,7 +10,9 @@ import pytest
 
 from portal import ai
 from portal.settings import settings
-from services import company, drafting, inbox, questions
+from services.candidates import answer_drafting as drafting
+from services.candidates import inbox, questions
+from services.postings import company
 from tests.browser.helpers import free_port
 from tests.db.question_world import People, add_question, row
 from tests.fake_openai import CATEGORIES, chats

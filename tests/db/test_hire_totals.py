@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 import sqlalchemy as sa
 
-from services import savings
+from services.savings import report as savings
 
 KEYS = ["month", "source", "channel", "department", "currency"]
 

@@ -18,7 +18,8 @@ from aiosmtpd.controller import Controller
 from portal import mail
 from portal.errors import NotFound, PermissionDenied, ValidationError
 from portal.settings import settings
-from services import inbox, preferences, questions
+from services.candidates import inbox, questions
+from services.people import preferences
 from tests.db.question_world import People, add_question, backdate, row
 from tests.support import SmtpReceiver, body, free_port
 

@@ -17,9 +17,10 @@ import sqlalchemy as sa
 from portal.db import transaction
 from portal.errors import NotFound, PermissionDenied, ValidationError
 from portal.models import Role
-from services import jobs, postings
-from services import referral_rewards as rewards
-from services.jobs import JobFilter
+from services.postings import editing as postings
+from services.postings import listings as jobs
+from services.postings.listings import JobFilter
+from services.referrals import rewards
 from tests.db.referral_world import ReferralWorld, hire
 from tests.db.rows import POSTING_FORM, add_account
 

@@ -1,4 +1,4 @@
-"""Alumni invitations and job digests sent by the worker (services/outreach_mail.py): queued by
+"""Alumni invitations and job digests sent by the worker (services/referrals/outreach_mail.py): queued by
 the page, sent once each through a real SMTP server on this machine, retried after a
 temporary failure, failed with a reason in our words, never twice; real PostgreSQL."""
 
@@ -20,8 +20,10 @@ import sqlalchemy as sa
 from portal import mail, task_queue
 from portal.models import Actor, Role
 from portal.settings import settings
-from services import accounts, alumni, background_tasks, outreach_mail
-from services import alumni_outreach as outreach
+from services import background_tasks
+from services.people import accounts
+from services.referrals import outreach, outreach_mail
+from services.referrals import roster as alumni
 from tests.support import free_port, in_a_thread
 
 ROSTER = b"name,email\nAda Lovelace,ada@example.com\nGrace Hopper,grace@example.com\n"

@@ -10,15 +10,13 @@ from uuid import UUID, uuid4
 import pytest
 
 from portal.errors import PermissionDenied, ValidationError
-from services import (
-    post_drafting,
-    post_review,
-    social_channels,
-    social_guidelines,
-    social_posts,
-    social_topics,
-)
-from services.social_policy import Guidelines
+from services.social import channels as social_channels
+from services.social import drafting as post_drafting
+from services.social import guidelines as social_guidelines
+from services.social import posts as social_posts
+from services.social import review as post_review
+from services.social import topics as social_topics
+from services.social.policy import Guidelines
 from tests.db.social_world import SocialWorld, make_world
 from tests.fake_openai import chats
 
@@ -119,7 +117,7 @@ def _channel_on(clean_db, network: str) -> UUID:
 
 
 @pytest.mark.parametrize("network,limit", [
-    # The limits each network documents (services/channel_text.py), written out here so that
+    # The limits each network documents (services/social/channel_text.py), written out here so that
     # a changed limit is a decision this test sees.
     ("x", 280), ("linkedin", 3000), ("facebook", 63206), ("slack", 4000), ("teams", 4000),
     ("news_feed", 10000), ("alumni_digest", 10000)])

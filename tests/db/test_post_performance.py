@@ -12,9 +12,9 @@ import sqlalchemy as sa
 
 from portal.errors import NotFound, ValidationError
 from portal.models import Actor, Role
-from services import post_performance as perf
-from services.accounts import create_account
-from services.post_performance import ResultsFilter
+from services.people.accounts import create_account
+from services.social import performance as perf
+from services.social.performance import ResultsFilter
 
 TODAY = date.today()
 

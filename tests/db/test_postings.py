@@ -16,11 +16,15 @@ from portal.db import transaction
 from portal.errors import NotFound, PermissionDenied, ValidationError
 from portal.models import Actor, Role
 from portal.storage import LocalStore
-from services import jobs, postings, programme, referral_rewards, referrals
-from services.applications import ApplicationForm, Resume, apply
-from services.jobs import JobFilter
-from services.postings import PostingForm
-from services.tracking import TrackedSource
+from services.candidates.applications import ApplicationForm, Resume, apply
+from services.postings import editing as postings
+from services.postings import listings as jobs
+from services.postings.editing import PostingForm
+from services.postings.listings import JobFilter
+from services.postings.tracking import TrackedSource
+from services.referrals import rewards as referral_rewards
+from services.referrals import stages as referrals
+from services.savings import running_costs as programme
 from tests.db.rows import POSTING_FORM, add_account
 from tests.support import make_pdf
 

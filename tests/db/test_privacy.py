@@ -21,9 +21,9 @@ from portal.db import transaction
 from portal.errors import PermissionDenied, ValidationError
 from portal.models import Actor, Role
 from portal.storage import LocalStore, resume_store
-from services import privacy
-from services.applications import ApplicationForm, Resume, application_by_link, apply
-from services.tracking import TrackedSource
+from services.candidates.applications import ApplicationForm, Resume, application_by_link, apply
+from services.people import privacy
+from services.postings.tracking import TrackedSource
 from tests.db.rows import add_account, add_candidate, add_job, candidate_emails, count
 from tests.support import make_pdf, portal_command
 

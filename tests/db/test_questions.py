@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from portal.db import act_as, transaction
 from portal.errors import NotFound, ValidationError
 from portal.settings import settings
-from services import inbox, links, questions
+from services.candidates import inbox, questions
+from services.candidates import private_links as links
 from tests.db.question_world import FAQ, People, add_question, row, token_of
 
 

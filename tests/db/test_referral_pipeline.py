@@ -14,8 +14,7 @@ import sqlalchemy as sa
 
 from portal.db import transaction
 from portal.errors import NotFound, ValidationError
-from services import referral_pipeline as pipeline
-from services import referral_rewards as rewards
+from services.referrals import pipeline, rewards
 from tests.db.referral_world import hire
 from tests.support import body
 

@@ -12,13 +12,13 @@ import pytest
 import sqlalchemy as sa
 
 from portal.models import Actor, Role
-from services import overview, recognition
-from services import referral_figures as rf
-from services import referral_pipeline as pipeline
-from services import referral_submission as referring
-from services.accounts import create_account
-from services.applications import ApplicationForm, apply
-from services.tracking import TrackedSource
+from services import overview
+from services.candidates.applications import ApplicationForm, apply
+from services.people.accounts import create_account
+from services.postings.tracking import TrackedSource
+from services.referrals import pipeline, recognition
+from services.referrals import programme_figures as rf
+from services.referrals import submission as referring
 
 
 @pytest.fixture

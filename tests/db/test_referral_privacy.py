@@ -20,9 +20,14 @@ import sqlalchemy as sa
 
 from portal.models import Actor, Role
 from portal.storage import ResumeStore, resume_store
-from services import alumni, alumni_outreach, privacy, recognition, referral_pipeline, referral_rewards
-from services.applications import Resume
-from services.referral_submission import ReferralForm, my_links, refer
+from services.candidates.applications import Resume
+from services.people import privacy
+from services.referrals import outreach as alumni_outreach
+from services.referrals import pipeline as referral_pipeline
+from services.referrals import recognition
+from services.referrals import rewards as referral_rewards
+from services.referrals import roster as alumni
+from services.referrals.submission import ReferralForm, my_links, refer
 from tests.db.rows import add_account, add_job, count
 from tests.support import make_pdf
 

@@ -15,10 +15,9 @@ from portal import task_queue
 from portal.db import act_as
 from portal.errors import PermissionDenied, ValidationError
 from portal.models import Actor, Role
-from services import alumni_outreach as outreach
-from services import recognition
-from services import referral_figures as rf
-from services.accounts import create_account
+from services.people.accounts import create_account
+from services.referrals import outreach, recognition
+from services.referrals import programme_figures as rf
 from tests.support import in_a_thread
 
 # referrer -> [(job, created, stage)]; Oli has the most points but leaves the leaderboard.

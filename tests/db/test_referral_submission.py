@@ -14,11 +14,11 @@ from portal.db import transaction
 from portal.errors import NotFound, PermissionDenied, ValidationError
 from portal.models import Actor, Role
 from portal.storage import LocalStore
-from services import referral_submission as referring
-from services import referrals as referral_list
-from services.accounts import create_account
-from services.applications import ApplicationForm, Resume, apply
-from services.tracking import TrackedSource
+from services.candidates.applications import ApplicationForm, Resume, apply
+from services.people.accounts import create_account
+from services.postings.tracking import TrackedSource
+from services.referrals import stages as referral_list
+from services.referrals import submission as referring
 from tests.db.rows import add_job
 from tests.support import make_pdf
 

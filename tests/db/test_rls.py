@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from portal.db import act_as
 from portal.models import Actor, Role
-from services.accounts import create_account
+from services.people.accounts import create_account
 from tests.support import truncate_all
 
 ROLES = ("anon", "candidate", "alumnus", "employee", "recruiter", "admin")
@@ -506,7 +506,7 @@ WRITES = {
                                (), ()),
     # Spend is never edited; a mistake is deleted by an admin and recorded again.
     "social_post_costs": ("update public.social_post_costs set amount = 5", (), ADMIN),
-    # Admins erase a referrer's programme data on request (services/privacy.py).
+    # Admins erase a referrer's programme data on request (services/people/privacy.py).
     "referrer_preferences": ("update public.referrer_preferences set leaderboard_opt_out = false",
                              ("alumnus",), ADMIN),
     "boomerang_interest": ("update public.boomerang_interest set notes = 'Z'", ("alumnus",),

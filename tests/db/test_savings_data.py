@@ -21,9 +21,11 @@ import sqlalchemy as sa
 from portal.db import act_as, transaction
 from portal.errors import NotFound, PermissionDenied, ValidationError
 from portal.models import Actor, Role
-from services import hires, programme, savings
-from services.accounts import create_account
-from services.savings import fetch_report, savings_report, what_if
+from services.people.accounts import create_account
+from services.savings import hires
+from services.savings import report as savings
+from services.savings import running_costs as programme
+from services.savings.report import fetch_report, savings_report, what_if
 from tests.db.rows import HIRES_CSV_HEADER, hires_csv
 
 TODAY = date(2026, 3, 1)  # the import's "today" where a test needs a fixed one
@@ -865,7 +867,8 @@ def test_the_report_follows_corrections_and_deletions(people, engine):
 
 
 def test_the_demo_report_agrees_with_sql(demo_db):
-    from services import demo, sign_in
+    from services import demo
+    from services.people import sign_in
 
     recruiter = sign_in.with_password("recruiter@example.com", demo.DEMO_PASSWORD)
     end = date.today()

@@ -10,8 +10,11 @@ import pandas as pd
 import pytest
 
 from portal.errors import ValidationError
-from services import hires, programme, savings, savings_export
-from services.savings import Assumptions, build_report
+from services.savings import export as savings_export
+from services.savings import hires
+from services.savings import report as savings
+from services.savings import running_costs as programme
+from services.savings.report import Assumptions, build_report
 from tests.db.rows import HIRES_CSV_HEADER, hires_csv
 from tests.support import portal_command
 

@@ -12,10 +12,10 @@ import sqlalchemy as sa
 
 from portal.db import act_as
 from portal.errors import PermissionDenied, ValidationError
-from services import post_calendar, postings
-from services import social_channels as channels
-from services import social_posts as posts
-from services.social_channels import Slot
+from services.postings import editing as postings
+from services.social import calendar as post_calendar
+from services.social import channels, posts
+from services.social.channels import Slot
 from tests.db.social_world import Team
 
 
@@ -109,7 +109,7 @@ def test_webhooks_are_checked_and_never_shown_to_recruiters(clean_db, team):
 
 def test_candidates_get_no_answer_from_the_webhook_function(clean_db, team):
     from portal.models import Actor, Role
-    from services.accounts import create_account
+    from services.people.accounts import create_account
 
     with clean_db.begin() as conn:
         user = create_account(conn, "cand@posts.test", "Cand", Role.CANDIDATE, None)

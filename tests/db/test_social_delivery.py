@@ -23,9 +23,10 @@ from portal import task_queue
 from portal.db import act_as
 from portal.models import Actor, Role
 from portal.settings import Settings
-from services import background_tasks, publishing, social_delivery
-from services import social_posts as posts
-from services.accounts import create_account
+from services import background_tasks
+from services.people.accounts import create_account
+from services.social import delivery as social_delivery
+from services.social import posts, publishing
 from tests.support import in_a_thread
 
 SECRET = "T0SECRET/B0SECRET/xoxSECRETpart"

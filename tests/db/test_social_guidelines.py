@@ -7,8 +7,8 @@ import sqlalchemy as sa
 
 from portal.errors import PermissionDenied, ValidationError
 from portal.models import Actor
-from services.social_guidelines import load_guidelines, save_guidelines
-from services.social_policy import DEFAULT_DISCLOSURES, Guidelines, check_post, is_blocked
+from services.social.guidelines import load_guidelines, save_guidelines
+from services.social.policy import DEFAULT_DISCLOSURES, Guidelines, check_post, is_blocked
 
 
 def test_defaults_match_the_checker(people):

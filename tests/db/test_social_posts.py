@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from portal.db import act_as
 from portal.errors import PermissionDenied, ValidationError
 from portal.models import Actor
-from services import social_posts as posts
+from services.social import posts
 from tests.db.social_world import Team
 
 

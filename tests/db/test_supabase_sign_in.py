@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 from portal.errors import ValidationError
 from portal.models import Role
-from services import accounts, sign_in
 from services.demo import demo_id
+from services.people import accounts, sign_in
 
 
 def test_password_sign_in_uses_the_supabase_jwt_subject(demo_db, supabase_auth):

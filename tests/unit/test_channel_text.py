@@ -7,9 +7,9 @@ from uuid import UUID
 
 import pytest
 
-from services import channel_text
-from services.channel_text import CHANNELS, fits, length_on, share_url, tracked_link
-from services.tracking import TrackedSource
+from services.postings.tracking import TrackedSource
+from services.social import channel_text
+from services.social.channel_text import CHANNELS, fits, length_on, share_url, tracked_link
 
 JOB = UUID("11111111-2222-3333-4444-555555555555")
 POST = UUID("99999999-8888-7777-6666-555555555555")

@@ -8,10 +8,10 @@ from uuid import UUID
 
 import pytest
 
-from services import channel_text
-from services.jobs import Job
-from services.post_drafting import TONES, place, template, with_link
-from services.social_policy import Guidelines, check_post
+from services.postings.listings import Job
+from services.social import channel_text
+from services.social.drafting import TONES, place, template, with_link
+from services.social.policy import Guidelines, check_post
 
 NETWORKS = list(channel_text.CHANNELS)  # keyed by the database's networks
 JOB_ID = UUID("11111111-2222-3333-4444-555555555555")

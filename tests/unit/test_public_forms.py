@@ -18,8 +18,8 @@ from portal import validation
 from portal.errors import ValidationError
 from portal.settings import Settings
 from portal.storage import LocalStore, resume_store
-from services import links
-from services.tracking import TrackedSource, job_link
+from services.candidates import private_links as links
+from services.postings.tracking import TrackedSource, job_link
 from tests.support import make_docx, make_pdf
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

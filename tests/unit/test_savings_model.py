@@ -1,4 +1,4 @@
-"""The savings model (services.savings) on small hand-made groups, figures worked out by hand.
+"""The savings model (services.savings.report) on small hand-made groups, figures worked out by hand.
 
 Every group row is what the database would sum for one (month, source, channel, department,
 currency): `hires` hires with the salaries and costs added up.
@@ -12,7 +12,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from services.savings import (
+from services.savings.report import (
     ACTUAL_COST,
     CUMULATIVE_COSTS,
     CUMULATIVE_SAVINGS,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.social_policy import (
+from services.social.policy import (
     ADVICE,
     BLOCKING,
     Guidelines,

@@ -1,0 +1,48 @@
+"""Settings an admin keeps for questions and candidates' data: how soon questions should
+be answered, and how long unsuccessful candidates' data is kept."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from portal import audit
+from portal.db import transaction
+from portal.errors import ValidationError
+from portal.models import Actor
+from portal.permissions import require_admin
+
+
+@dataclass(frozen=True)
+class Preferences:
+    answer_target_hours: int = 48
+    candidate_retention_days: int = 365
+
+
+def load(conn: Connection) -> Preferences:
+    row = conn.execute(sa.text("select answer_target_hours, candidate_retention_days"
+                               " from public.portal_settings where id = 1")).first()
+    return Preferences(**row._mapping) if row else Preferences()
+
+
+def preferences(actor: Actor) -> Preferences:
+    with transaction(actor) as conn:
+        return load(conn)
+
+
+def save(actor: Actor, *, answer_target_hours: int, candidate_retention_days: int) -> None:
+    if not 1 <= answer_target_hours <= 720:
+        raise ValidationError("The answer target is between 1 hour and 720 hours (30 days).")
+    if not 30 <= candidate_retention_days <= 3650:
+        raise ValidationError("Unsuccessful candidates' data is kept between 30 and 3,650 days.")
+    with transaction(actor) as conn:
+        require_admin(conn, "change these settings")
+        conn.execute(sa.text(
+            "update public.portal_settings set answer_target_hours = :hours,"
+            " candidate_retention_days = :days, updated_at = now() where id = 1"),
+            {"hours": answer_target_hours, "days": candidate_retention_days})
+        audit.record(conn, "settings.changed", "portal_settings", "1",
+                     {"answer_target_hours": str(answer_target_hours),
+                      "candidate_retention_days": str(candidate_retention_days)})

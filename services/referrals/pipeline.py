@@ -1,0 +1,226 @@
+"""Following referrals: each referral's stage history, the recruiters' board and filtered
+table, moving a stage (which the database records and tells the referrer of), and the
+referrer's notifications. The history and the notifications are written by a trigger on
+referrals (migration 20261129200000), so every way of moving a stage leaves them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from portal import mail
+from portal.db import transaction
+from portal.errors import NotFound, ValidationError
+from portal.models import Actor, Page
+from services.referrals.stages import STAGE_LABELS, STAGES
+
+
+@dataclass(frozen=True)
+class StageEvent:
+    referral_id: UUID
+    stage: str
+    changed_at: datetime
+    changed_by: str | None
+
+
+@dataclass(frozen=True)
+class Card:
+    id: UUID
+    candidate_name: str
+    job_title: str | None
+    department: str | None
+    referrer_name: str | None
+    stage: str
+    created_at: datetime
+    stage_changed_at: datetime
+
+
+@dataclass(frozen=True)
+class Notification:
+    id: int
+    referral_id: UUID
+    message: str
+    created_at: datetime
+    read: bool
+
+
+@dataclass(frozen=True)
+class Moved:
+    stage: str
+    emailed: bool
+
+
+def timelines(actor: Actor, referral_ids: Iterable[UUID]) -> dict[UUID, list[StageEvent]]:
+    """Each referral's stages in the order they were given, from the recorded history."""
+    ids = list(referral_ids)
+    result: dict[UUID, list[StageEvent]] = {i: [] for i in ids}
+    if not ids:
+        return result
+    with transaction(actor) as conn:
+        rows = conn.execute(sa.text(
+            """
+            select e.referral_id, e.to_stage::text as stage, e.changed_at,
+                   nullif(p.full_name, '') as changed_by
+            from public.referral_stage_events e
+            left join public.profiles p on p.id = e.changed_by
+            where e.referral_id = any(:ids)
+            order by e.referral_id, e.id
+            """), {"ids": ids}).all()
+    for row in rows:
+        result[row.referral_id].append(StageEvent(**row._mapping))
+    return result
+
+
+def timeline_text(events: list[StageEvent]) -> str:
+    """"Submitted 3 Nov → Reviewing 5 Nov → …" for a table cell."""
+    return " → ".join(f"{STAGE_LABELS[e.stage]} {e.changed_at:%-d %b %Y}" for e in events)
+
+
+_FILTER = (
+    "(cast(:stage as public.referral_stage) is null or r.stage = cast(:stage as public.referral_stage))"
+    " and (cast(:job as uuid) is null or r.job_id = cast(:job as uuid))"
+    " and (cast(:department as text) is null or j.department = cast(:department as text))"
+    " and (cast(:referrer as uuid) is null or r.referrer_id = cast(:referrer as uuid))"
+    # Instants, not dates: Postgres estimates and searches `timestamptz >= timestamptz`
+    # under row-level security, but not the cross-type `timestamptz >= date`.
+    " and (cast(:since_at as timestamptz) is null or r.created_at >= cast(:since_at as timestamptz))"
+    " and (cast(:until_at as timestamptz) is null or r.created_at < cast(:until_at as timestamptz))")
+
+_FROM = "from public.referrals r left join public.jobs j on j.id = r.job_id"
+_CARD_SQL = """
+    select r.id, c.full_name as candidate_name, j.title as job_title, j.department,
+           p.full_name as referrer_name, r.stage::text as stage, r.created_at, r.stage_changed_at
+    from public.referrals r
+    join public.candidates c on c.id = r.candidate_id
+    left join public.jobs j on j.id = r.job_id
+    left join public.profiles p on p.id = r.referrer_id
+"""
+
+
+def _filters(stage: str | None, job_id: UUID | None = None, department: str | None = None,
+             referrer_id: UUID | None = None, since: date | None = None, until: date | None = None) -> dict:
+    if stage is not None and stage not in STAGES:
+        raise ValidationError(f"“{stage}” is not a stage. Choose one of: {', '.join(STAGE_LABELS.values())}.")
+    if since and until and since > until:
+        raise ValidationError("The “from” date is after the “to” date: swap them or clear one.")
+    return {"stage": stage, "job": job_id, "department": department or None, "referrer": referrer_id,
+            "since": since, "until": until,
+            "since_at": since and datetime.combine(since, time(), UTC),
+            "until_at": until and datetime.combine(until + timedelta(days=1), time(), UTC)}
+
+
+def _counts(conn, params: dict) -> dict[str, int]:
+    """How many referrals match the filters, per stage. Staff asking without a filter that
+    narrows them get the counts the database keeps (a million referrals are not counted on
+    every visit); referrers, who see only their own, get none of those and are counted."""
+    narrowed = any(params[k] is not None for k in ("job", "department", "referrer", "since", "until"))
+    kept = [] if narrowed else conn.execute(sa.text(
+        "select stage::text, referrals from public.referral_stage_counts")).all()
+    rows = kept or conn.execute(sa.text(
+        f"select r.stage::text, count(*) {_FROM} where {_FILTER} group by r.stage"),  # noqa: S608
+        params).all()
+    return {stage: int(n) for stage, n in rows}
+
+
+def search(actor: Actor, *, stage: str | None = None, job_id: UUID | None = None,
+           department: str | None = None, referrer_id: UUID | None = None, since: date | None = None,
+           until: date | None = None, page: int = 1, page_size: int = 25) -> Page[Card]:
+    """Referrals matching every filter given, newest first."""
+    params = _filters(stage, job_id, department, referrer_id, since, until)
+    params |= {"limit": page_size, "offset": Page.offset(page, page_size)}
+    with transaction(actor) as conn:
+        counts = _counts(conn, params)
+        total = counts.get(stage, 0) if stage else sum(counts.values())
+        rows = conn.execute(sa.text(
+            f"{_CARD_SQL} where {_FILTER} order by r.created_at desc, r.id limit :limit offset :offset"),
+            params).all()  # noqa: S608
+    return Page([Card(**row._mapping) for row in rows], total, page, page_size)
+
+
+def board(actor: Actor, *, per_stage: int = 6, **filters) -> dict[str, tuple[list[Card], int]]:
+    """For each stage, its most recently moved referrals (at most `per_stage`) and how many
+    there are in all."""
+    params = _filters(None, **filters) | {"limit": per_stage}
+    with transaction(actor) as conn:
+        counts = _counts(conn, params)
+        result = {}
+        for stage in STAGES:
+            rows = conn.execute(sa.text(
+                f"{_CARD_SQL} where {_FILTER.replace(':stage', ':this')}"
+                " order by r.stage_changed_at desc, r.id limit :limit"),  # noqa: S608
+                params | {"this": stage}).all()
+            result[stage] = ([Card(**row._mapping) for row in rows], counts.get(stage, 0))
+    return result
+
+
+@dataclass(frozen=True)
+class Choices:
+    jobs: list[tuple[UUID, str]]
+    departments: list[str]
+    referrers: list[tuple[UUID, str]]
+
+
+def filter_choices(actor: Actor) -> Choices:
+    """The jobs, departments and referrers that have referrals, for the filters."""
+    with transaction(actor) as conn:
+        jobs = conn.execute(sa.text(
+            "select j.id, j.title || ' (' || j.department || ')' from public.jobs j"
+            " where exists (select 1 from public.referrals r where r.job_id = j.id) order by j.title")).all()
+        departments = conn.execute(sa.text(
+            "select distinct j.department from public.jobs j"
+            " where exists (select 1 from public.referrals r where r.job_id = j.id) order by 1")).scalars()
+        referrers = conn.execute(sa.text(
+            "select p.id, coalesce(nullif(p.full_name, ''), p.email) from public.profiles p"
+            " where exists (select 1 from public.referrals r where r.referrer_id = p.id) order by 2")).all()
+        return Choices([tuple(j) for j in jobs], list(departments), [tuple(r) for r in referrers])
+
+
+def move(actor: Actor, referral_id: UUID, stage: str) -> Moved:
+    """Give a referral a new stage. The database records it and notifies the referrer in the
+    portal; the referrer is emailed too where SMTP is set."""
+    if stage not in STAGES:
+        raise ValidationError(f"“{stage}” is not a stage. Choose one of: {', '.join(STAGE_LABELS.values())}.")
+    with transaction(actor) as conn:
+        row = conn.execute(sa.text(
+            """
+            update public.referrals r set stage = cast(:stage as public.referral_stage)
+            from public.referrals before
+            join public.candidates c on c.id = before.candidate_id
+            join public.profiles p on p.id = before.referrer_id
+            left join public.jobs j on j.id = before.job_id
+            where r.id = :id and before.id = r.id
+            returning before.stage::text as old_stage, p.email, c.full_name, j.title
+            """), {"id": referral_id, "stage": stage}).first()
+    if row is None:
+        raise NotFound("That referral does not exist or you may not change it.")
+    emailed = False
+    if row.old_stage != stage and mail.enabled():
+        emailed = mail.send(
+            row.email, "Your referral has moved on",
+            f"{row.full_name} ({row.title or 'open to anything'}) moved from {STAGE_LABELS[row.old_stage]}"
+            f" to {STAGE_LABELS[stage]}.\n\nSee all your referrals under “My referrals” in the portal.")
+    return Moved(stage, emailed)
+
+
+def notifications(actor: Actor, *, limit: int = 20) -> tuple[list[Notification], int]:
+    """The actor's latest notifications and how many are unread."""
+    with transaction(actor) as conn:
+        rows = conn.execute(sa.text(
+            "select id, referral_id, message, created_at, read_at is not null as read"
+            " from public.referral_notifications where user_id = :me order by id desc limit :limit"),
+            {"me": actor.user_id, "limit": limit}).all()
+        unread = conn.execute(sa.text(
+            "select count(*) from public.referral_notifications where user_id = :me and read_at is null"),
+            {"me": actor.user_id}).scalar_one()
+    return [Notification(**row._mapping) for row in rows], unread
+
+
+def mark_all_read(actor: Actor) -> int:
+    with transaction(actor) as conn:
+        return conn.execute(sa.text(
+            "update public.referral_notifications set read_at = now()"
+            " where user_id = :me and read_at is null"), {"me": actor.user_id}).rowcount

@@ -1,0 +1,253 @@
+"""How a post reaches its channel: adapters that send it, one per way of publishing.
+
+- internal channels (Slack, Teams, the news feed, the alumni digest) with a webhook URL
+  (an admin sets it; it is a secret): `WebhookPublisher`;
+- LinkedIn, X and Facebook with their API credentials in the settings: `LinkedInPublisher`
+  (Posts API), `XPublisher` (API v2, POST /2/tweets), `FacebookPublisher` (Graph API,
+  /{page-id}/feed);
+- anything else is shared by hand, through the network's share link (services/social/channel_text.py).
+
+`publishing_method` says which, for a channel. Every adapter sends one request with short
+explicit timeouts and turns any failure into a `PublishError`, whose message is written
+here: never the network's answer, a URL or a token, so it may be stored and shown to staff.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Protocol
+from urllib.parse import quote
+
+import httpx
+
+from portal.settings import Settings
+
+WEBHOOK, API, SHARE_LINK = "webhook", "api", "share link"
+API_NETWORKS = ("linkedin", "x", "facebook")
+WEBHOOK_NETWORKS = ("slack", "teams", "news_feed", "alumni_digest")
+NETWORK_LABELS = {"linkedin": "LinkedIn", "x": "X", "facebook": "Facebook", "slack": "Slack",
+                  "teams": "Microsoft Teams", "news_feed": "The news feed",
+                  "alumni_digest": "The alumni digest"}
+
+# httpx logs every request's full URL at INFO, and an incoming-webhook URL is itself the
+# secret: keep the HTTP libraries to warnings, whoever configures logging.
+for _name in ("httpx", "httpcore"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """What is published: the post's text, the tracked link to the job, the job's title
+    (LinkedIn's link card shows it)."""
+    text: str
+    link: str
+    title: str
+
+
+class PublishError(Exception):
+    """A post that did not go out. `retryable`: worth trying again later (HTTP 429, 5xx,
+    no answer); `status`: the HTTP status, None when there was no answer; `retry_after`:
+    seconds the network asked us to wait, if it said."""
+
+    def __init__(self, message: str, *, status: int | None, retryable: bool,
+                 retry_after: float | None = None):
+        super().__init__(message)
+        self.message, self.status, self.retryable, self.retry_after = message, status, retryable, retry_after
+
+
+class Publisher(Protocol):
+    def publish(self, post: Outgoing) -> str | None:
+        """Send the post; the published post's address when the network gives one."""
+
+
+def publishing_method(network: str, has_webhook: bool, config: Settings) -> str:
+    """How a channel's posts go out: WEBHOOK (sent by the worker to the channel's webhook),
+    API (sent by the worker through the network's API, credentials in the settings) or
+    SHARE_LINK (shared by hand: the network's share dialog, or the tracked link pasted into
+    an internal channel that has no webhook)."""
+    if network in WEBHOOK_NETWORKS:
+        return WEBHOOK if has_webhook else SHARE_LINK
+    credentials = {"linkedin": (config.linkedin_access_token, config.linkedin_author_urn),
+                   "x": (config.x_bearer_token,),
+                   "facebook": (config.facebook_page_id, config.facebook_page_token)}.get(network)
+    return API if credentials and all(credentials) else SHARE_LINK
+
+
+def publisher_for(network: str, webhook_url: str | None, config: Settings) -> Publisher:
+    """The adapter for a channel that `publishing_method` says publishes by itself."""
+    method = publishing_method(network, bool(webhook_url), config)
+    if method == WEBHOOK:
+        return WebhookPublisher(network, webhook_url, config.publish_timeout)
+    if method == API:
+        adapter = {"linkedin": LinkedInPublisher, "x": XPublisher, "facebook": FacebookPublisher}[network]
+        return adapter(config)
+    raise ValueError(f"{network} channels without a webhook or credentials are shared by hand")
+
+
+# --- sending ---------------------------------------------------------------------------------
+
+def _post(url: str, label: str, timeout: float, **request) -> httpx.Response:
+    """One POST; a refusal or no answer becomes a PublishError with its own words."""
+    try:
+        response = httpx.post(url, timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
+                              follow_redirects=False, **request)
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol):
+        raise PublishError(f"The address for {label} is not a valid http(s) URL.", status=None,
+                           retryable=False) from None
+    except httpx.TimeoutException:
+        raise PublishError(f"{label} did not answer within {timeout:g} s.", status=None,
+                           retryable=True) from None
+    except httpx.HTTPError:  # refused connection, DNS, TLS: the message would name the URL
+        raise PublishError(f"Could not connect to {label}.", status=None, retryable=True) from None
+    if response.is_success:
+        return response
+    status = response.status_code
+    if status == 429:
+        raise PublishError(f"{label} is limiting how often we post (HTTP 429).", status=status,
+                           retryable=True, retry_after=_retry_after(response))
+    if status >= 500:
+        raise PublishError(f"{label} had a problem (HTTP {status}).", status=status, retryable=True)
+    raise PublishError(f"{label} refused the post (HTTP {status}).", status=status, retryable=False)
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    try:
+        return max(0.0, float(response.headers.get("retry-after", "")))
+    except ValueError:
+        return None
+
+
+def _refused(error: PublishError, advice: str) -> PublishError:
+    """The same error with what to check added, when the network refused for good."""
+    if error.retryable:
+        return error
+    return PublishError(f"{error.message} {advice}", status=error.status, retryable=False)
+
+
+class WebhookPublisher:
+    """Incoming webhooks: Slack's JSON {"text": …}; Teams' message with an Adaptive Card
+    (what both Teams' Workflows webhooks and its older connectors take); the news feed and
+    the alumni digest get plain JSON {"text", "link", "title"}."""
+
+    def __init__(self, network: str, url: str, timeout: float = 10.0):
+        if network not in WEBHOOK_NETWORKS:
+            raise ValueError(f"{network} is not published by webhook")
+        self.network, self._url, self.timeout = network, url, timeout
+
+    def __repr__(self) -> str:  # the URL is a secret
+        return f"WebhookPublisher({self.network!r})"
+
+    def payload(self, post: Outgoing) -> dict:
+        if self.network == "slack":
+            # Slack reads &, < and > as its own markup (links, mentions): escaped, as its
+            # formatting guide asks, so the text is shown as written.
+            text = post.text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            return {"text": text if post.link in post.text else f"{text}\n\n<{post.link}>"}
+        if self.network == "teams":
+            card = {"$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+                    "type": "AdaptiveCard", "version": "1.4",
+                    "body": [{"type": "TextBlock", "text": post.text, "wrap": True}],
+                    "actions": [{"type": "Action.OpenUrl", "title": f"View the job: {post.title}",
+                                 "url": post.link}]}
+            return {"type": "message", "attachments": [
+                {"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None,
+                 "content": card}]}
+        return {"text": post.text, "link": post.link, "title": post.title}
+
+    def publish(self, post: Outgoing) -> str | None:
+        label = NETWORK_LABELS[self.network]
+        try:
+            _post(self._url, label, self.timeout, json=self.payload(post))
+        except PublishError as error:
+            raise _refused(error, "Check the channel's webhook URL.") from None
+        return None  # webhooks do not say where the message is
+
+
+class LinkedInPublisher:
+    """LinkedIn's Posts API: POST /rest/posts as the organisation or member in
+    LINKEDIN_AUTHOR_URN, with an article card for the job's link."""
+
+    # "little" text: these characters are markup in a post's commentary; unescaped,
+    # LinkedIn cuts the post at the first of them.
+    _RESERVED = set("\\|{}@[]()<>#*_~")
+
+    def __init__(self, config: Settings):
+        self._token, self.author = config.linkedin_access_token, config.linkedin_author_urn
+        self.base_url, self.version = config.linkedin_api_url, config.linkedin_api_version
+        self.timeout = config.publish_timeout
+
+    def __repr__(self) -> str:
+        return f"LinkedInPublisher({self.author!r})"
+
+    @classmethod
+    def commentary(cls, text: str) -> str:
+        return "".join(f"\\{c}" if c in cls._RESERVED else c for c in text)
+
+    def publish(self, post: Outgoing) -> str | None:
+        body = {"author": self.author, "commentary": self.commentary(post.text),
+                "visibility": "PUBLIC",
+                "distribution": {"feedDistribution": "MAIN_FEED", "targetEntities": [],
+                                 "thirdPartyDistributionChannels": []},
+                "content": {"article": {"source": post.link, "title": post.title[:400]}},
+                "lifecycleState": "PUBLISHED", "isReshareDisabledByAuthor": False}
+        headers = {"Authorization": f"Bearer {self._token}", "LinkedIn-Version": self.version,
+                   "X-Restli-Protocol-Version": "2.0.0"}
+        try:
+            response = _post(f"{self.base_url}/rest/posts", "LinkedIn", self.timeout,
+                             json=body, headers=headers)
+        except PublishError as error:
+            raise _refused(error, "Check LINKEDIN_ACCESS_TOKEN, LINKEDIN_AUTHOR_URN and the post.") from None
+        urn = response.headers.get("x-restli-id")
+        return f"https://www.linkedin.com/feed/update/{quote(urn, safe=':')}/" if urn else None
+
+
+class XPublisher:
+    """X API v2: POST /2/tweets with a user-context OAuth 2.0 token (X_BEARER_TOKEN)."""
+
+    def __init__(self, config: Settings):
+        self._token, self.base_url = config.x_bearer_token, config.x_api_url
+        self.timeout = config.publish_timeout
+
+    def __repr__(self) -> str:
+        return "XPublisher()"
+
+    def publish(self, post: Outgoing) -> str | None:
+        text = post.text if post.link in post.text else f"{post.text} {post.link}"
+        try:
+            response = _post(f"{self.base_url}/2/tweets", "X", self.timeout, json={"text": text},
+                             headers={"Authorization": f"Bearer {self._token}"})
+        except PublishError as error:
+            raise _refused(error, "Check X_BEARER_TOKEN and that the post fits in 280 characters.") from None
+        post_id = _json(response).get("data", {}).get("id")
+        return f"https://x.com/i/web/status/{quote(str(post_id))}" if post_id else None
+
+
+class FacebookPublisher:
+    """Facebook's Graph API: POST /{page-id}/feed with the message and the link, as the
+    page (a page access token, sent in the form body, never in the URL)."""
+
+    def __init__(self, config: Settings):
+        self.page_id, self._token = config.facebook_page_id, config.facebook_page_token
+        self.base_url, self.timeout = config.facebook_graph_url, config.publish_timeout
+
+    def __repr__(self) -> str:
+        return f"FacebookPublisher({self.page_id!r})"
+
+    def publish(self, post: Outgoing) -> str | None:
+        form = {"message": post.text, "link": post.link, "access_token": self._token}
+        try:
+            response = _post(f"{self.base_url}/{quote(self.page_id, safe='')}/feed", "Facebook",
+                             self.timeout, data=form)
+        except PublishError as error:
+            raise _refused(error, "Check FACEBOOK_PAGE_ID and FACEBOOK_PAGE_TOKEN.") from None
+        post_id = _json(response).get("id")
+        return f"https://www.facebook.com/{quote(str(post_id), safe='')}" if post_id else None
+
+
+def _json(response: httpx.Response) -> dict:
+    try:
+        data = response.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}

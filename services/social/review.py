@@ -1,0 +1,101 @@
+"""Checking, saving and submitting social posts, and the approvers' queue.
+
+A post is checked against the social-media guidelines for its channel's audience and
+measured as its network counts; a blocking finding, or a text too long for the channel,
+stops it from being submitted. Approvers see the same check again, made when they look.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from portal.db import transaction
+from portal.errors import ValidationError
+from portal.models import Actor
+from services.social import channel_text
+from services.social import channels as social_channels
+from services.social import guidelines as social_guidelines
+from services.social import posts as social_posts
+from services.social.channels import Channel
+from services.social.policy import Finding, Guidelines, check_post, is_blocked
+
+SOCIAL_ROLES = ("publisher", "editor", "approver")
+
+
+@dataclass(frozen=True)
+class PostCheck:
+    """What the composer and the approver see beside a post's text."""
+    length: int
+    limit: int
+    findings: list[Finding]
+
+    @property
+    def too_long(self) -> bool:
+        return self.length > self.limit
+
+    @property
+    def blocked(self) -> bool:
+        return self.too_long or is_blocked(self.findings)
+
+
+def social_roles(actor: Actor) -> frozenset[str]:
+    """The social roles the actor holds (an admin holds all three)."""
+    if not actor.signed_in:
+        return frozenset()
+    with transaction(actor) as conn:
+        held = conn.execute(sa.text(
+            "select r::text from unnest(enum_range(null::public.social_role)) r"
+            " where private.has_social_role(r)")).scalars().all()
+    return frozenset(held)
+
+
+def guidelines(actor: Actor) -> Guidelines:
+    return social_guidelines.load_guidelines(actor)
+
+
+def check(body: str, channel: Channel, rules: Guidelines) -> PostCheck:
+    """The post measured on its channel's network, and checked for its channel's audience."""
+    limit = channel_text.channel(channel.network).limit
+    return PostCheck(channel_text.length_on(channel.network, body), limit,
+                     check_post(body, rules, channel.audience))
+
+
+def save_draft(actor: Actor, job_id: UUID, channel_id: UUID, post_id: UUID, body: str,
+               topic_id: UUID | None) -> None:
+    """Save a composed post as a draft, or its changes if it was saved before."""
+    with transaction(actor) as conn:
+        exists = conn.execute(sa.text("select 1 from public.social_posts where id = :id"),
+                              {"id": post_id}).first()
+    if exists:
+        social_posts.edit(actor, post_id, body, topic_id)
+    else:
+        social_posts.compose(actor, job_id, channel_id, body, topic_id, post_id=post_id)
+
+
+def _refuse_if_blocked(actor: Actor, post: social_posts.Post, then: str) -> None:
+    result = check(post.body, social_channels.channel(actor, post.channel_id), guidelines(actor))
+    if result.too_long:
+        raise ValidationError(f"The post is {result.length - result.limit:,} characters too long for "
+                              f"{post.channel}. Shorten it, then {then}.")
+    if result.blocked:
+        raise ValidationError("The post does not follow the social-media guidelines: fix what is "
+                              f"marked as blocking, then {then}.")
+
+
+def submit_for_approval(actor: Actor, post_id: UUID) -> None:
+    """Submit a saved draft or rejected post, unless its check blocks it."""
+    post = social_posts.post(actor, post_id)
+    _refuse_if_blocked(actor, post, "submit it")
+    if post.status == "rejected":  # the workflow goes back through draft
+        social_posts.back_to_draft(actor, post_id)
+    social_posts.submit(actor, post_id)
+
+
+def approve(actor: Actor, post_id: UUID) -> None:
+    """Approve a submitted post, unless the guidelines (which may have changed since it was
+    submitted) block it now."""
+    _refuse_if_blocked(actor, social_posts.post(actor, post_id), "submit it again")
+    social_posts.approve(actor, post_id)
