@@ -8,7 +8,7 @@ import streamlit as st
 from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
-from services.postings import editing as postings
+from services.postings import editing
 from services.social import channels
 
 actor = ui.require_role(Role.ADMIN)
@@ -146,7 +146,7 @@ if holders:
                  hide_index=True)
 else:
     st.info("Nobody holds a social role yet: grant one below.")
-staff = postings.staff_members(actor)
+staff = editing.staff_members(actor)
 grant, revoke = st.columns(2)
 with grant.form("grant-role"):
     person = st.selectbox("Staff member", range(len(staff)),

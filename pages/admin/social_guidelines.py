@@ -6,9 +6,8 @@ import streamlit as st
 from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
-from services.social import channel_text
+from services.social import channel_text, policy
 from services.social import guidelines as social_guidelines
-from services.social import policy as social_policy
 from services.social.review import PostCheck
 
 actor = ui.require_role(Role.ADMIN)
@@ -34,7 +33,7 @@ with st.form("guidelines"):
                            guidelines.disclosure_internal)
     if st.form_submit_button("Save guidelines", type="primary"):
         try:
-            guidelines = social_guidelines.save_guidelines(actor, social_policy.Guidelines(
+            guidelines = social_guidelines.save_guidelines(actor, policy.Guidelines(
                 tuple(terms.splitlines()), tuple(disclosures.splitlines()), external, internal))
         except UserFacingError as error:
             ui.show_error(error)
@@ -48,11 +47,11 @@ with st.form("try-post"):
     text = st.text_area("Post text", height=150, max_chars=70000)
     left, right = st.columns(2)
     key = left.selectbox("Channel", CHANNELS, format_func=lambda k: channel_text.CHANNELS[k].label)
-    audience = right.radio("Audience", social_policy.AUDIENCES, format_func=str.capitalize, horizontal=True)
+    audience = right.radio("Audience", policy.AUDIENCES, format_func=str.capitalize, horizontal=True)
     checked = st.form_submit_button("Check the post")
 
 if checked and text.strip():
-    findings = social_policy.check_post(text, guidelines, audience)
+    findings = policy.check_post(text, guidelines, audience)
     blocking = sum(f.blocking for f in findings)
     with st.container(border=True):
         st.markdown(ui.highlighted(text, [(f.start, f.end, "red" if f.blocking else "orange")

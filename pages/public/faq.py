@@ -7,13 +7,12 @@ from portal import ui
 from portal.errors import UserFacingError
 from services.candidates import questions
 from services.people import preferences
-from services.postings import company
-from services.postings import listings as jobs
+from services.postings import company, listings
 
 actor = ui.current_actor()
 st.title("Questions & answers")
 
-about_job = jobs.job(actor, st.query_params.get("job", "")) if st.query_params.get("job") else None
+about_job = listings.job(actor, st.query_params.get("job", "")) if st.query_params.get("job") else None
 
 # --- ask ----------------------------------------------------------------------------------
 with st.container(border=True):

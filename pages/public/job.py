@@ -12,12 +12,11 @@ from portal.errors import UserFacingError
 from portal.settings import settings
 from services.candidates import applications, questions
 from services.people import preferences, privacy
-from services.postings import company, tracking
-from services.postings import listings as jobs
+from services.postings import company, listings, tracking
 from services.postings.tracking import TrackedSource
 
 actor = ui.current_actor()
-job = jobs.job(actor, st.query_params.get("id", ""))
+job = listings.job(actor, st.query_params.get("id", ""))
 if job is None:
     st.title("Job not found")
     st.info("This job is not on the board. It may have been filled, or the link may be incomplete.")

@@ -3,8 +3,7 @@
 import streamlit as st
 
 from portal import ui
-from services.postings import company
-from services.postings import listings as jobs
+from services.postings import company, listings
 from services.postings.tracking import TrackedSource
 
 actor = ui.current_actor()
@@ -19,20 +18,20 @@ if profile:
 else:
     st.title("Open jobs")
 
-options = jobs.board_filters(actor)
+options = listings.board_filters(actor)
 search = st.text_input("Search jobs", placeholder="Title, skill or city", max_chars=100)
 department_col, location_col, remote_col, type_col = st.columns(4)
 department = department_col.selectbox("Department", [None, *options.departments],
                                       format_func=lambda d: d or "All departments")
 location = location_col.selectbox("Location", [None, *options.locations],
                                   format_func=lambda d: d or "All locations")
-remote = remote_col.selectbox("Remote", [None, *jobs.REMOTE_LABELS],
-                              format_func=lambda r: jobs.REMOTE_LABELS.get(r, "On site or remote"))
-employment = type_col.selectbox("Type", [None, *jobs.EMPLOYMENT_LABELS],
-                                format_func=lambda t: jobs.EMPLOYMENT_LABELS.get(t, "All types"))
+remote = remote_col.selectbox("Remote", [None, *listings.REMOTE_LABELS],
+                              format_func=lambda r: listings.REMOTE_LABELS.get(r, "On site or remote"))
+employment = type_col.selectbox("Type", [None, *listings.EMPLOYMENT_LABELS],
+                                format_func=lambda t: listings.EMPLOYMENT_LABELS.get(t, "All types"))
 
 page_key = f"jobs-page:{search}:{department}:{location}:{remote}:{employment}"
-result = jobs.list_jobs(actor, search=search, department=department, location=location,
+result = listings.list_jobs(actor, search=search, department=department, location=location,
                         remote_policy=remote, employment_type=employment,
                         page=ui.page_number(page_key), page_size=10)
 

@@ -6,12 +6,12 @@ import streamlit as st
 from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
-from services.social import review as post_review
+from services.social import review
 from services.social import topics as social_topics
 
 actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
 st.title("Post topics")
-keeper = "approver" in post_review.social_roles(actor)
+keeper = "approver" in review.social_roles(actor)
 st.caption("Every social post belongs to an approved topic; a post cannot be submitted without one. "
            + ("Retire a topic to stop offering it for new posts: posts that have it keep it."
               if keeper else "Only approvers and admins add, retire and restore topics."))

@@ -9,14 +9,13 @@ from portal.errors import UserFacingError
 from portal.models import Role
 from portal.validation import RESUME_TYPES
 from services.postings import editing as postings
-from services.postings import listings as jobs
+from services.postings import listings
 from services.postings.editing import PostingForm
-from services.referrals import stages as referrals
+from services.referrals import stages
 from services.social import channels as social_channels
-from services.social import drafting as post_drafting
+from services.social import drafting, review
 from services.social import performance as post_performance
 from services.social import posts as social_posts
-from services.social import review as post_review
 from services.social import topics as social_topics
 
 LIST_PAGE = "pages/recruiting/postings.py"
@@ -41,16 +40,16 @@ def posting_form(key: str, start: PostingForm, submit_label: str) -> PostingForm
         left, middle, right = st.columns(3)
         department = left.text_input("Department", start.department, max_chars=100)
         location = middle.text_input("Location", start.location, max_chars=120)
-        remote = right.selectbox("Remote policy", list(jobs.REMOTE_LABELS),
-                                 index=list(jobs.REMOTE_LABELS).index(start.remote_policy),
-                                 format_func=jobs.REMOTE_LABELS.get)
-        employment = left.selectbox("Employment type", list(jobs.EMPLOYMENT_LABELS),
-                                    index=list(jobs.EMPLOYMENT_LABELS).index(start.employment_type),
-                                    format_func=jobs.EMPLOYMENT_LABELS.get)
-        levels = [None, *jobs.LEVEL_LABELS]
+        remote = right.selectbox("Remote policy", list(listings.REMOTE_LABELS),
+                                 index=list(listings.REMOTE_LABELS).index(start.remote_policy),
+                                 format_func=listings.REMOTE_LABELS.get)
+        employment = left.selectbox("Employment type", list(listings.EMPLOYMENT_LABELS),
+                                    index=list(listings.EMPLOYMENT_LABELS).index(start.employment_type),
+                                    format_func=listings.EMPLOYMENT_LABELS.get)
+        levels = [None, *listings.LEVEL_LABELS]
         level = middle.selectbox("Level (optional)", levels,
                                  index=levels.index(start.level) if start.level in levels else 0,
-                                 format_func=lambda v: jobs.LEVEL_LABELS[v] if v else "No level",
+                                 format_func=lambda v: listings.LEVEL_LABELS[v] if v else "No level",
                                  help="Referral bonus rules can be set per level under Referral payouts.")
         low = right.number_input("Salary from (optional)", min_value=0.0, step=1000.0,
                                   value=None if start.salary_min is None else float(start.salary_min))
@@ -133,7 +132,7 @@ if job.status in ("published", "closed"):
                  query_params={"id": str(job.id)})
 
 applicant_page = postings.applicants(actor, job.id, page=ui.page_number(f"applicants:{job.id}"))
-referral_page = referrals.list_referrals(actor, job_id=job.id, page=ui.page_number(f"referrals:{job.id}"))
+referral_page = stages.list_referrals(actor, job_id=job.id, page=ui.page_number(f"referrals:{job.id}"))
 channel_posts = social_posts.posts_for_job(actor, job.id)
 details_tab, edit_tab, applicants_tab, referrals_tab, posts_tab = st.tabs(
     ["Details", "Edit", f"Applicants ({applicant_page.total})", f"Referrals ({referral_page.total})",
@@ -201,18 +200,18 @@ with referrals_tab:
         st.info("No referrals for this posting yet.")
     else:
         st.dataframe([{"Candidate": r.candidate_name, "Referred by": r.referrer_name or "",
-                       "Stage": referrals.STAGE_LABELS[r.stage],
+                       "Stage": stages.STAGE_LABELS[r.stage],
                        "Reward": float(r.reward_amount) if r.reward_amount is not None else None,
                        "Referred": r.created_at.date()} for r in referral_page.rows], hide_index=True)
         ui.pagination(referral_page, f"referrals:{job.id}")
 
 
 # --- channel posts: the posting's social posts, and the composer ----------------------------
-roles = post_review.social_roles(actor)
+roles = review.social_roles(actor)
 channels = {c.id: c for c in social_channels.list_channels(actor)}
 topics = social_topics.topics(actor)
 topic_names = {t.id: t.name for t in topics}
-rules = post_review.guidelines(actor)
+rules = review.guidelines(actor)
 
 
 def topic_choice(key: str, current=None):
@@ -231,7 +230,7 @@ def post_editor(key: str, channel: social_channels.Channel, body: str) -> str:
     typed = text_col.text_area(f"Text for {channel.name}", body, key=key, height=220,
                                max_chars=social_posts.MAX_BODY)
     with check_col:
-        ui.post_check(post_review.check(typed, channel, rules), channel.name)
+        ui.post_check(review.check(typed, channel, rules), channel.name)
     return typed
 
 
@@ -248,13 +247,13 @@ def composer(active: list[social_channels.Channel]) -> None:
                                 placeholder="Choose one or more channels")
         tone_col, topic_col = st.columns(2)
         with tone_col:
-            tone = st.selectbox("Tone", list(post_drafting.TONES), format_func=post_drafting.TONES.get)
+            tone = st.selectbox("Tone", list(drafting.TONES), format_func=drafting.TONES.get)
         with topic_col:
             new_topic = topic_choice(f"compose-topic:{job.id}")
         if st.form_submit_button("Draft", icon=":material/edit_note:"):
             try:
                 with st.spinner("Drafting…"):
-                    st.session_state[drafts_key] = post_drafting.draft_for_posting(actor, job.id, chosen,
+                    st.session_state[drafts_key] = drafting.draft_for_posting(actor, job.id, chosen,
                                                                                    tone)
             except UserFacingError as error:
                 ui.show_error(error)
@@ -267,7 +266,7 @@ def composer(active: list[social_channels.Channel]) -> None:
             if d.note:
                 st.info(ui.plain(d.note), icon=":material/info:")
             typed = post_editor(f"compose-body:{d.post_id}", d.channel, d.body)
-            checks[d.post_id] = (typed, post_review.check(typed, d.channel, rules))
+            checks[d.post_id] = (typed, review.check(typed, d.channel, rules))
             if d.link not in typed:
                 st.caption("The tracked link is no longer in the text: visits from this post will not "
                            "be credited to it.")
@@ -282,10 +281,10 @@ def composer(active: list[social_channels.Channel]) -> None:
         elif save or submit:
             try:
                 for d in drafted:
-                    post_review.save_draft(actor, job.id, d.channel.id, d.post_id, checks[d.post_id][0],
+                    review.save_draft(actor, job.id, d.channel.id, d.post_id, checks[d.post_id][0],
                                            new_topic)
                     if submit:
-                        post_review.submit_for_approval(actor, d.post_id)
+                        review.submit_for_approval(actor, d.post_id)
             except UserFacingError as error:
                 ui.show_error(error)  # what was saved stays saved; the texts stay here
             else:
@@ -331,12 +330,12 @@ with posts_tab:
             save_col, submit_col, _ = st.columns([1, 1, 2])
             try:
                 if save_col.button("Save changes", key=f"post-save:{p.id}"):
-                    post_review.save_draft(actor, job.id, p.channel_id, p.id, typed, topic)
+                    review.save_draft(actor, job.id, p.channel_id, p.id, typed, topic)
                     st.session_state[f"posts-done:{job.id}"] = f"The post for {p.channel} is saved."
                     st.rerun()
                 if submit_col.button("Submit for approval", key=f"post-submit:{p.id}", type="primary"):
-                    post_review.save_draft(actor, job.id, p.channel_id, p.id, typed, topic)
-                    post_review.submit_for_approval(actor, p.id)
+                    review.save_draft(actor, job.id, p.channel_id, p.id, typed, topic)
+                    review.submit_for_approval(actor, p.id)
                     st.session_state[f"posts-done:{job.id}"] = (
                         f"The post for {p.channel} waits for an approver under Social media → "
                         "Post approvals.")

@@ -5,7 +5,7 @@ import streamlit as st
 
 from portal import ui
 from portal.models import Role
-from services.postings import editing as postings
+from services.postings import editing
 from services.postings import listings as jobs
 from services.postings.listings import JobFilter
 
@@ -29,16 +29,16 @@ with st.expander("Import postings from a CSV file", icon=":material/upload_file:
         "Every row becomes a new draft; a row imported before is skipped, so importing the same file "
         "again adds nothing twice. Rows are numbered as in a spreadsheet; bad rows are listed and "
         "left out, the good ones are kept. An export from this page can be imported as it is.")
-    ui.csv_import("import-postings", lambda data, name: postings.import_postings(actor, data, name),
+    ui.csv_import("import-postings", lambda data, name: editing.import_postings(actor, data, name),
                   "draft posting(s)", "Fix them and import the file again: the rows imported now "
                   "are skipped.")
 
-owners = {member.id: member.name for member in postings.staff_members(actor)}
+owners = {member.id: member.name for member in editing.staff_members(actor)}
 departments = jobs.board_filters(actor, jobs.ALL_STATUSES).departments
 search_col, status_col, department_col, owner_col = st.columns([3, 3, 2, 2])
 search = search_col.text_input("Search", placeholder="Title, description or city", max_chars=100)
 statuses = status_col.multiselect("Status", jobs.ALL_STATUSES, default=list(jobs.ALL_STATUSES),
-                                  format_func=postings.STATUS_LABELS.get)
+                                  format_func=editing.STATUS_LABELS.get)
 department = department_col.selectbox("Department", [None, *departments],
                                       format_func=lambda d: "All departments" if d is None else d)
 owner = owner_col.selectbox("Owner", [None, *owners],
@@ -51,7 +51,7 @@ ui.paged_table(
                                 department=department, owner_id=owner, page=page),
     lambda j: {"Title": j.title, "Department": j.department,
                "Level": jobs.LEVEL_LABELS.get(j.level, ""), "Location": j.location,
-               "Status": postings.STATUS_LABELS[j.status], "Owner": owners.get(j.owner_id, ""),
+               "Status": editing.STATUS_LABELS[j.status], "Owner": owners.get(j.owner_id, ""),
                "Salary": j.salary_range,
                "Published": j.published_at.date() if j.published_at else None},
     empty="No postings match. Clear the search or choose more statuses.",
@@ -59,5 +59,5 @@ ui.paged_table(
 )
 st.caption("Select a row to open the posting: its details, its next step, its applicants and "
            "its referrals.")
-st.download_button("Export these postings as CSV", lambda: postings.export_csv(actor, chosen),
+st.download_button("Export these postings as CSV", lambda: editing.export_csv(actor, chosen),
                    file_name="postings.csv", mime="text/csv", icon=":material/download:", on_click="ignore")

@@ -9,8 +9,7 @@ from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
 from services.postings.listings import LEVEL_LABELS
-from services.referrals import pipeline as referral_pipeline
-from services.referrals import rewards
+from services.referrals import pipeline, rewards
 
 actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
 st.title("Referral payouts")
@@ -78,7 +77,7 @@ with st.expander("Bonus rules"):
             except UserFacingError as error:
                 ui.show_error(error)
 
-hired = referral_pipeline.search(actor, stage="hired", page_size=200).rows
+hired = pipeline.search(actor, stage="hired", page_size=200).rows
 with st.expander("Record a start date or a leaver"):
     if not hired:
         st.info("No referral is at Hired yet.")

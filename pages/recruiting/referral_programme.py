@@ -8,8 +8,7 @@ import streamlit as st
 from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
-from services.referrals import programme_figures as rf
-from services.referrals import submission as referring
+from services.referrals import programme_figures, submission
 from services.savings.export import csv_bytes
 
 actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
@@ -25,7 +24,7 @@ left, right = st.columns(2)
 start = left.date_input("From", value=date(today.year - 1, today.month, 1), key="programme-from")
 end = right.date_input("To", value=today, key="programme-to")
 try:
-    figures = rf.figures(actor, start, end)
+    figures = programme_figures.figures(actor, start, end)
 except UserFacingError as error:
     ui.show_error(error)
     st.stop()
@@ -39,7 +38,7 @@ for column, (label, value) in zip(st.columns(4), (
 if figures.by_month.empty:
     st.info("No referrals in this period.")
 else:
-    st.altair_chart(rf.month_chart(figures.by_month))
+    st.altair_chart(programme_figures.month_chart(figures.by_month))
 
 config = {"Conversion": st.column_config.NumberColumn(format="percent")}
 
@@ -49,7 +48,7 @@ def table(title: str, frame, key: str, empty: str) -> None:
     if frame.empty:
         st.info(empty)
         return
-    shown = rf.labelled(frame)
+    shown = programme_figures.labelled(frame)
     st.dataframe(shown, hide_index=True, column_config=config)
     st.download_button(f"{title} as CSV", csv_bytes(shown), f"referral-programme-{key}-{start}-{end}.csv",
                        mime="text/csv", icon=":material/download:", key=f"csv-{key}", on_click="ignore")
@@ -64,7 +63,7 @@ st.caption("Days from the referral (or, for other sources, the application) to t
            "for hires dated in the period; hires imported without either are counted apart.")
 
 st.subheader("Ownership period", anchor=False)
-months = referring.ownership_months(actor)
+months = submission.ownership_months(actor)
 st.caption(f"A candidate belongs to their first referrer for {months} months: a second referral of the same "
            "person (by email or LinkedIn profile) in that time is recorded as a duplicate and earns nothing.")
 if actor.role is Role.ADMIN:
@@ -73,7 +72,7 @@ if actor.role is Role.ADMIN:
                                  value=months, step=1,
                                  help="Applies to referrals made from now on; running ones keep theirs.")
         if st.form_submit_button("Save ownership period"):
-            ui.act_then_rerun(lambda: referring.set_ownership_months(actor, int(chosen)), "ownership-saved",
+            ui.act_then_rerun(lambda: submission.set_ownership_months(actor, int(chosen)), "ownership-saved",
                               f"Referrers now own a candidate for {int(chosen)} months.")
 else:
     st.caption("Admins change it here.")

@@ -9,13 +9,13 @@ from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
 from portal.months import month_start
-from services.savings import running_costs as programme
+from services.savings import running_costs
 from services.savings.report import COST_CATEGORIES
 
 actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
 is_admin = actor.role is Role.ADMIN
 st.title("Running costs & assumptions")
-assumptions = programme.assumptions(actor)
+assumptions = running_costs.assumptions(actor)
 
 costs_tab, assumptions_tab = st.tabs(["Running costs", "Assumptions and exchange rates"])
 
@@ -24,7 +24,7 @@ with costs_tab:
                "promotion. ROI and the payback month are computed against these.")
     months = [month_start(date.today(), back) for back in range(36)]
     month = st.selectbox("Month", months, format_func=lambda m: m.strftime("%B %Y"))
-    entered = programme.month_costs(actor, month)
+    entered = running_costs.month_costs(actor, month)
     with st.form(f"costs:{month}"):
         columns = st.columns(len(COST_CATEGORIES))
         amounts = {category: column.number_input(
@@ -38,7 +38,7 @@ with costs_tab:
         saved = st.form_submit_button("Save month", type="primary")
     if saved:
         try:
-            programme.save_month_costs(actor, month, amounts, currency, note)
+            running_costs.save_month_costs(actor, month, amounts, currency, note)
         except UserFacingError as error:
             ui.show_error(error)
         else:
@@ -46,7 +46,7 @@ with costs_tab:
 
     ui.paged_table(
         "running-costs-page",
-        lambda page: programme.running_costs_page(actor, page=page),
+        lambda page: running_costs.running_costs_page(actor, page=page),
         lambda m: {"Month": m.month.strftime("%b %Y"),
                    **{label: float(m.amounts.get(c, 0)) for c, label in COST_CATEGORIES.items()},
                    "Total": float(m.total), "Currency": m.currency, "Note": m.note},
@@ -82,7 +82,7 @@ with assumptions_tab:
         saved = st.form_submit_button("Save assumptions", type="primary", disabled=not is_admin)
     if saved:
         try:
-            removed = programme.save_assumptions(actor, currency=currency, fee_rate=fee_rate / 100,
+            removed = running_costs.save_assumptions(actor, currency=currency, fee_rate=fee_rate / 100,
                                                  job_board_cost_per_hire=job_board_cost,
                                                  default_referral_bonus=bonus)
         except UserFacingError as error:
@@ -105,12 +105,12 @@ with assumptions_tab:
             code_col, rate_col = st.columns(2)
             code = code_col.text_input("Currency", max_chars=3, placeholder="EUR")
             rate = rate_col.number_input(f"Value of 1 unit in {assumptions.currency}",
-                                         programme.MIN_RATE, programme.MAX_RATE, value=1.0,
+                                         running_costs.MIN_RATE, running_costs.MAX_RATE, value=1.0,
                                          step=0.01, format="%.6f")
             set_rate = st.form_submit_button("Set rate")
         if set_rate:
             try:
-                programme.set_rate(actor, code, rate)
+                running_costs.set_rate(actor, code, rate)
             except UserFacingError as error:
                 ui.show_error(error)
             else:
@@ -119,5 +119,5 @@ with assumptions_tab:
             remove_col, button_col = st.columns([2, 1], vertical_alignment="bottom")
             to_remove = remove_col.selectbox("Remove a rate", list(rates))
             if button_col.button("Remove", icon=":material/delete:"):
-                programme.remove_rate(actor, to_remove)
+                running_costs.remove_rate(actor, to_remove)
                 st.rerun()

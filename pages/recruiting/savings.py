@@ -8,7 +8,7 @@ from portal import ui
 from portal.models import Role
 from portal.months import month_start
 from services.postings import company
-from services.savings import export as savings_export
+from services.savings import export
 from services.savings import report as savings
 from services.savings.charts import cost_per_hire_chart, cumulative_savings_chart
 
@@ -34,7 +34,7 @@ for missing, hires in report.unconverted.items():
                f"exchange rate from {missing} to {currency}. An admin can add one under "
                "Running costs & assumptions.", icon=":material/currency_exchange:")
 
-figures = savings_export.headline_figures(report)
+figures = export.headline_figures(report)
 for row in (figures[:4], figures[4:]):
     for column, (label, value) in zip(st.columns(4), row, strict=False):
         column.metric(label, value)
@@ -50,7 +50,7 @@ money_columns = {name: st.column_config.NumberColumn(f"{name} ({currency})", for
 
 def table(frame, name: str) -> None:
     st.dataframe(frame.round(0), hide_index=True, column_config=money_columns)
-    st.download_button("CSV", lambda: savings_export.csv_bytes(frame),
+    st.download_button("CSV", lambda: export.csv_bytes(frame),
                        f"savings-{name}-{start}-to-{end}.csv",
                        mime="text/csv", icon=":material/download:", key=f"csv-{name}", on_click="ignore")
 
@@ -99,7 +99,7 @@ def what_if_figures() -> None:
     def shown(label: str, value: float | None) -> str:
         if value is None:
             return "—"
-        return f"{value:.0%}" if label == "ROI" else savings_export.money(value, currency)
+        return f"{value:.0%}" if label == "ROI" else export.money(value, currency)
 
     figures = {"Actual cost per hire": "cost_per_hire", "Saving vs headhunter": "saving_vs_headhunter",
                "Saving vs job boards": "saving_vs_job_boards", "ROI": "roi"}
@@ -113,8 +113,8 @@ with what_if:
 
 with model:
     st.markdown("\n".join(f"- **{term}** = {words}."
-                          for term, words in savings_export.model_in_words(report.assumptions)))
-    if rates := savings_export.conversions(report):
+                          for term, words in export.model_in_words(report.assumptions)))
+    if rates := export.conversions(report):
         st.markdown(f"Amounts are converted to {currency} at: {', '.join(rates)}.")
     else:
         st.markdown(f"All amounts in this period are in {currency}; nothing was converted.")
@@ -122,13 +122,13 @@ with model:
 st.divider()
 st.subheader("Export", anchor=False)
 excel, pdf, detail = st.columns(3)
-excel.download_button("Excel workbook", lambda: savings_export.to_xlsx(report),
-                      savings_export.file_name(report, "xlsx"), mime=savings_export.FORMATS["xlsx"],
+excel.download_button("Excel workbook", lambda: export.to_xlsx(report),
+                      export.file_name(report, "xlsx"), mime=export.FORMATS["xlsx"],
                       icon=":material/table_view:", width="stretch", on_click="ignore")
-pdf.download_button("One-page PDF", lambda: savings_export.to_pdf(report, company_name()),
-                    savings_export.file_name(report, "pdf"), mime=savings_export.FORMATS["pdf"],
+pdf.download_button("One-page PDF", lambda: export.to_pdf(report, company_name()),
+                    export.file_name(report, "pdf"), mime=export.FORMATS["pdf"],
                     icon=":material/picture_as_pdf:", width="stretch", type="primary", on_click="ignore")
-detail.download_button("Detail CSV", lambda: savings_export.to_csv(report),
-                       savings_export.file_name(report, "csv"), mime="text/csv",
+detail.download_button("Detail CSV", lambda: export.to_csv(report),
+                       export.file_name(report, "csv"), mime="text/csv",
                        icon=":material/download:", width="stretch",
                        help="Hires summed by month, source, channel and department.", on_click="ignore")

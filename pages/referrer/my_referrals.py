@@ -4,23 +4,21 @@ import streamlit as st
 
 from portal import ui
 from portal.models import Role
-from services.referrals import pipeline as referral_pipeline
-from services.referrals import recognition
+from services.referrals import pipeline, recognition, stages
 from services.referrals import rewards as referral_rewards
-from services.referrals import stages as referrals
 
 actor = ui.require_role(Role.ALUMNUS, Role.EMPLOYEE)
 st.title("My referrals")
 st.caption("Everyone you referred, each stage the recruiters gave them, and your rewards.")
 
-news, unread = referral_pipeline.notifications(actor)
+news, unread = pipeline.notifications(actor)
 if news:
     title = f"Notifications ({unread} unread)" if unread else "Notifications"
     with st.expander(title, expanded=bool(unread)):
         for item in news:
             st.text(f"{'● ' if not item.read else ''}{item.created_at:%-d %b %Y %H:%M}  {item.message}")
         if unread and st.button("Mark all as read"):
-            referral_pipeline.mark_all_read(actor)
+            pipeline.mark_all_read(actor)
             st.rerun()
 
 mine = recognition.my_recognition(actor)
@@ -34,15 +32,15 @@ with badges_column:
     st.caption(("See where you stand on the Leaderboard. " if shown else "")
                + recognition.on_leaderboard_text(shown) + " Change this on the Leaderboard or on My account.")
 
-counts = referrals.count_by_stage(actor, mine=True)
-for column, stage in zip(st.columns(len(referrals.STAGES)), referrals.STAGES, strict=True):
-    column.metric(referrals.STAGE_LABELS[stage], counts[stage])
+counts = stages.count_by_stage(actor, mine=True)
+for column, stage in zip(st.columns(len(stages.STAGES)), stages.STAGES, strict=True):
+    column.metric(stages.STAGE_LABELS[stage], counts[stage])
 
 
 def _fetch(page: int):
-    result = referrals.list_referrals(actor, mine=True, page=page)
+    result = stages.list_referrals(actor, mine=True, page=page)
     ids = [r.id for r in result.rows]
-    _fetch.timelines = referral_pipeline.timelines(actor, ids)
+    _fetch.timelines = pipeline.timelines(actor, ids)
     _fetch.payouts = referral_rewards.my_payouts(actor, ids)
     return result
 
@@ -66,8 +64,8 @@ def _paid(r) -> str:
 ui.paged_table(
     "my-referrals-page", _fetch,
     lambda r: {"Candidate": r.candidate_name, "Job": r.job_title or "Open to anything",
-               "Stage": referrals.STAGE_LABELS[r.stage],
-               "Timeline": referral_pipeline.timeline_text(_fetch.timelines.get(r.id, [])),
-               "Reward": _reward(r), "Paid": _paid(r), "Note": referrals.OUTCOME_NOTES.get(r.outcome, "")},
+               "Stage": stages.STAGE_LABELS[r.stage],
+               "Timeline": pipeline.timeline_text(_fetch.timelines.get(r.id, [])),
+               "Reward": _reward(r), "Paid": _paid(r), "Note": stages.OUTCOME_NOTES.get(r.outcome, "")},
     empty="You have not referred anyone yet.",
 )

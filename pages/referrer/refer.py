@@ -6,7 +6,7 @@ from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
 from services.candidates import applications
-from services.referrals import submission as referring
+from services.referrals import submission
 
 actor = ui.require_role(Role.ALUMNUS, Role.EMPLOYEE)
 st.title("Refer someone")
@@ -26,7 +26,7 @@ if done is not None:
         del st.session_state["referred"]
         st.rerun()
 else:
-    jobs = referring.open_jobs(actor)
+    jobs = submission.open_jobs(actor)
     choices = [None, *jobs]
     with st.form("refer"):
         name = st.text_input("Their full name", max_chars=120)
@@ -43,11 +43,11 @@ else:
         agreed = st.checkbox("They agreed to be referred and to us contacting them.")
         sent = st.form_submit_button("Send referral", type="primary", icon=":material/send:")
     if sent:
-        form = referring.ReferralForm(name, email, linkedin, job.id if job else None, relationship,
+        form = submission.ReferralForm(name, email, linkedin, job.id if job else None, relationship,
                                       reason, agreed)
         upload = applications.Resume(resume.name, resume.getvalue()) if resume else None
         try:
-            st.session_state["referred"] = referring.refer(actor, form, upload)
+            st.session_state["referred"] = submission.refer(actor, form, upload)
         except UserFacingError as error:
             ui.show_error(error)  # the form keeps everything typed
         else:
@@ -56,7 +56,7 @@ else:
 st.subheader("Your referral links", anchor=False)
 st.caption("Share these: whoever applies through them becomes your referral automatically. "
            "Use the copy button at the right of each link.")
-links = referring.my_links(actor)
+links = submission.my_links(actor)
 st.markdown("**The whole job board**")
 st.code(links.board, language=None)
 for job, link in links.jobs:

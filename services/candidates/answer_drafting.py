@@ -21,8 +21,7 @@ from sqlalchemy.engine import Connection
 
 from portal import ai
 from services.candidates import questions
-from services.postings import company
-from services.postings import listings as jobs
+from services.postings import company, listings
 
 MAX_FACTS_CHARACTERS = 12_000
 SIMILAR_ANSWERS = 5
@@ -70,7 +69,7 @@ def gather_sources(conn: Connection, body: str, job_id: UUID | None,
     """What a draft may be grounded on, and the published answers among it."""
     sources: list[Source] = []
     if job_id:
-        job = jobs.load_job(conn, job_id)
+        job = listings.load_job(conn, job_id)
         if job:
             sources.append(Source("J1", "job posting", job.title, "\n".join(
                 [" · ".join(job.facts), job.description])))

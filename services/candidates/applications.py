@@ -14,7 +14,7 @@ from portal.db import transaction
 from portal.errors import NotFound, ValidationError
 from portal.models import Actor
 from portal.storage import ResumeStore, resume_store
-from services.candidates import private_links as links
+from services.candidates import private_links
 from services.postings.tracking import TrackedSource
 
 
@@ -95,7 +95,7 @@ def apply(actor: Actor, job_id: UUID, form: ApplicationForm, resume: Resume | No
     resume_type = validation.resume(resume.file_name, resume.data) if resume else None
     store = store or resume_store()
     resume_key = store.save(resume.data, *resume_type) if resume and resume_type else None
-    token = links.new_token()
+    token = private_links.new_token()
     try:
         with transaction(actor) as conn:
             row = conn.execute(sa.text(
@@ -107,7 +107,7 @@ def apply(actor: Actor, job_id: UUID, form: ApplicationForm, resume: Resume | No
                  "note": form.note or None, "source": source.source, "medium": source.medium,
                  "campaign": source.campaign, "post": source.post_id, "ref": source.referral_code,
                  "resume": resume_key, "resume_name": resume.file_name[-255:] if resume else None,
-                 "token": links.token_hash(token)}).one()
+                 "token": private_links.token_hash(token)}).one()
     except Exception as error:  # any failure (the database unreachable too): no orphan file
         if resume_key:
             store.delete(resume_key)
@@ -118,7 +118,7 @@ def apply(actor: Actor, job_id: UUID, form: ApplicationForm, resume: Resume | No
         if resume_key:
             store.delete(resume_key)
         return Applied(row.application_id, False, None)
-    return Applied(row.application_id, True, links.follow_link("application", token))
+    return Applied(row.application_id, True, private_links.follow_link("application", token))
 
 
 @dataclass(frozen=True)
@@ -132,7 +132,7 @@ class FollowedApplication:
 
 def application_by_link(actor: Actor, token: str) -> FollowedApplication | None:
     """What the private link shows, or None for a link that matches nothing."""
-    row = links.find(actor, "private.application_by_token", token)
+    row = private_links.find(actor, "private.application_by_token", token)
     return FollowedApplication(**row._mapping) if row else None
 
 

@@ -16,7 +16,7 @@ from portal import ai, validation
 from portal.db import contains_pattern, transaction
 from portal.errors import NotFound, ValidationError
 from portal.models import Actor, Page
-from services.candidates import private_links as links
+from services.candidates import private_links
 
 MIN_LENGTH, MAX_LENGTH = 10, 1000
 SESSION_LIMIT_PER_HOUR, ADDRESS_LIMIT_PER_HOUR = 5, 20
@@ -210,7 +210,7 @@ def ask(actor: Actor, body: str, *, email: str = "", job_id: UUID | None = None,
                            minimum=MIN_LENGTH, maximum=MAX_LENGTH)
     email = validation.email_address(email) if (email or "").strip() else ""
     held = screen(body)
-    token = links.new_token()
+    token = private_links.new_token()
     try:
         with transaction(actor) as conn:
             question_id = conn.execute(sa.text(
@@ -219,7 +219,7 @@ def ask(actor: Actor, body: str, *, email: str = "", job_id: UUID | None = None,
                 {"job": job_id, "body": body, "email": email or None, "held": held,
                  "session": _key("session", session_id),
                  "address": _key("address", address or f"unknown/{session_id}"),
-                 "token": links.token_hash(token), "session_limit": SESSION_LIMIT_PER_HOUR,
+                 "token": private_links.token_hash(token), "session_limit": SESSION_LIMIT_PER_HOUR,
                  "address_limit": ADDRESS_LIMIT_PER_HOUR}).scalar_one()
     except sa.exc.DBAPIError as error:
         state = getattr(error.orig, "sqlstate", None)
@@ -230,7 +230,7 @@ def ask(actor: Actor, body: str, *, email: str = "", job_id: UUID | None = None,
             raise NotFound("That job is not on the board any more. Ask a general question instead.") \
                 from None
         raise
-    return Asked(question_id, links.follow_link("question", token), held is not None)
+    return Asked(question_id, private_links.follow_link("question", token), held is not None)
 
 
 @dataclass(frozen=True)
@@ -248,5 +248,5 @@ class FollowedQuestion:
 
 
 def question_by_link(actor: Actor, token: str) -> FollowedQuestion | None:
-    row = links.find(actor, "private.question_by_token", token)
+    row = private_links.find(actor, "private.question_by_token", token)
     return FollowedQuestion(**row._mapping) if row else None

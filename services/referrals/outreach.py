@@ -16,7 +16,7 @@ from portal.db import transaction
 from portal.errors import PermissionDenied, ValidationError
 from portal.models import Actor, Page, Role
 from portal.permissions import require_staff
-from services.postings import listings as job_board
+from services.postings import listings
 from services.referrals import outreach_mail
 from services.referrals.outreach_mail import DigestCounts, DigestJob
 
@@ -46,7 +46,7 @@ class SentDigest:
 
 def departments(actor: Actor) -> list[str]:
     """The departments that have published jobs now."""
-    return job_board.board_filters(actor).departments
+    return listings.board_filters(actor).departments
 
 
 def preview(actor: Actor, chosen: list[str]) -> list[DigestJob]:

@@ -23,7 +23,7 @@ from portal import ai
 from portal.errors import NotFound, ValidationError
 from portal.models import Actor
 from portal.settings import settings
-from services.postings import editing as postings
+from services.postings import editing
 from services.postings.listings import EMPLOYMENT_LABELS, Job
 from services.social import channel_text
 from services.social.channels import Channel, list_channels
@@ -209,7 +209,7 @@ def _ai_texts(job: Job, channels: list[Channel], tone: str,
 
 def draft_for_posting(actor: Actor, job_id: UUID, channel_ids: list[UUID], tone: str) -> list[Drafted]:
     """Drafts for a posting on the chosen active channels."""
-    posting = postings.posting(actor, job_id)
+    posting = editing.posting(actor, job_id)
     if posting is None:
         raise NotFound("That posting does not exist, or you cannot see it.")
     chosen = [ch for ch in list_channels(actor, active_only=True) if ch.id in set(channel_ids)]
