@@ -32,8 +32,8 @@ from benchmarks.jobs_data import insert_jobs
 from benchmarks.timing import describe, timings, transaction_floor
 from portal.db import ensure_ready, owner_transaction, transaction
 from portal.models import Actor, Role
+from portal.spreadsheets import csv_bytes
 from services.people.accounts import create_account
-from services.savings.export import csv_bytes
 from services.social import performance as perf
 
 POSTINGS, POSTS, VISITS, APPLICATIONS, HIRED, COSTED = 1_000, 500, 100_000, 10_000, 500, 300

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from portal.errors import ValidationError
+from portal.spreadsheets import undefused
 from portal.validation import MAX_AMOUNT
 
 MAX_IMPORT_ROWS = 100_000
@@ -80,7 +81,8 @@ def read_table(data: bytes, required: tuple[str, ...], optional: tuple[str, ...]
             if number - 1 > MAX_IMPORT_ROWS:
                 raise ValidationError(f"The file has more than {MAX_IMPORT_ROWS:,} rows; split it "
                                       "into smaller files. Nothing was imported.")
-            yield number, {name: (cells[i].strip() if i < len(cells) else "")
+            # An exported file comes back as it went out (see portal.spreadsheets).
+            yield number, {name: (undefused(cells[i].strip()) if i < len(cells) else "")
                            for i, name in enumerate(names)}
 
     return CsvTable(records(), ignored)

@@ -8,7 +8,8 @@ import streamlit as st
 from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
-from services.savings.export import FORMATS, csv_bytes, money
+from portal.spreadsheets import MEDIA_TYPES, csv_bytes
+from services.savings.export import money
 from services.social import performance as perf
 from services.social.performance import ResultsFilter
 
@@ -87,7 +88,7 @@ else:
                             icon=":material/download:", width="stretch", on_click="ignore")
     excel_col.download_button("Excel workbook (both tables)",
                               lambda: perf.to_xlsx(channels_table.round(2), posts_table(), chosen, currency),
-                              perf.file_name("all", chosen, "xlsx"), mime=FORMATS["xlsx"],
+                              perf.file_name("all", chosen, "xlsx"), mime=MEDIA_TYPES["xlsx"],
                               icon=":material/table_view:", width="stretch", type="primary",
                               on_click="ignore")
     with st.expander("How these figures are computed"):

@@ -8,8 +8,8 @@ import streamlit as st
 from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
+from portal.spreadsheets import csv_bytes
 from services.referrals import programme_figures, submission
-from services.savings.export import csv_bytes
 
 actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
 st.title("Referral programme")

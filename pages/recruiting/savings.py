@@ -4,7 +4,7 @@ from datetime import date
 
 import streamlit as st
 
-from portal import ui
+from portal import spreadsheets, ui
 from portal.models import Role
 from portal.months import month_start
 from services.postings import company
@@ -50,7 +50,7 @@ money_columns = {name: st.column_config.NumberColumn(f"{name} ({currency})", for
 
 def table(frame, name: str) -> None:
     st.dataframe(frame.round(0), hide_index=True, column_config=money_columns)
-    st.download_button("CSV", lambda: export.csv_bytes(frame),
+    st.download_button("CSV", lambda: spreadsheets.csv_bytes(frame),
                        f"savings-{name}-{start}-to-{end}.csv",
                        mime="text/csv", icon=":material/download:", key=f"csv-{name}", on_click="ignore")
 
@@ -123,10 +123,10 @@ st.divider()
 st.subheader("Export", anchor=False)
 excel, pdf, detail = st.columns(3)
 excel.download_button("Excel workbook", lambda: export.to_xlsx(report),
-                      export.file_name(report, "xlsx"), mime=export.FORMATS["xlsx"],
+                      export.file_name(report, "xlsx"), mime=spreadsheets.MEDIA_TYPES["xlsx"],
                       icon=":material/table_view:", width="stretch", on_click="ignore")
 pdf.download_button("One-page PDF", lambda: export.to_pdf(report, company_name()),
-                    export.file_name(report, "pdf"), mime=export.FORMATS["pdf"],
+                    export.file_name(report, "pdf"), mime=spreadsheets.MEDIA_TYPES["pdf"],
                     icon=":material/picture_as_pdf:", width="stretch", type="primary", on_click="ignore")
 detail.download_button("Detail CSV", lambda: export.to_csv(report),
                        export.file_name(report, "csv"), mime="text/csv",

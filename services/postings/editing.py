@@ -44,6 +44,7 @@ from portal.db import transaction
 from portal.errors import NotFound, ValidationError
 from portal.models import Actor, Page
 from portal.permissions import require_staff
+from portal.spreadsheets import csv_bytes
 from portal.storage import ResumeStore, resume_store
 from services.postings.listings import (
     EMPLOYMENT_LABELS,
@@ -54,7 +55,6 @@ from services.postings.listings import (
     Job,
     JobFilter,
 )
-from services.savings.export import csv_bytes
 from services.savings.report import load_assumptions
 
 STATUS_LABELS = {"draft": "Draft", "in_review": "In review", "approved": "Approved",

@@ -18,9 +18,9 @@ from sqlalchemy.engine import Connection
 from portal.db import guarded_transaction, transaction
 from portal.errors import NotFound, ValidationError
 from portal.models import Actor, Page
+from portal.spreadsheets import csv_bytes
 from portal.validation import email_address, money_amount
 from services.postings.listings import LEVEL_LABELS
-from services.savings.export import csv_bytes
 
 DEFAULT_RETENTION_DAYS = 90
 STATUSES = ("waiting", "due", "paid", "forfeited")

@@ -9,11 +9,11 @@ import pandas as pd
 import vl_convert
 from fpdf import FPDF
 
+from portal.spreadsheets import csv_bytes, xlsx_bytes
 from services.savings.charts import cost_per_hire_chart, cumulative_savings_chart
 from services.savings.report import AMOUNT_COLUMNS, Assumptions, SavingsReport
 
-FORMATS = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument"
-                                       ".spreadsheetml.sheet", "pdf": "application/pdf"}
+
 def money(amount: float | None, currency: str) -> str:
     return "—" if amount is None else f"{currency} {amount:,.0f}"
 
@@ -75,25 +75,6 @@ def to_csv(report: SavingsReport) -> bytes:
     return csv_bytes(detail_table(report))
 
 
-def csv_bytes(table: pd.DataFrame) -> bytes:
-    """`table` as CSV that spreadsheets open safely: UTF-8 with a byte-order mark (so that
-    Excel reads € and accents), and text that would start a formula (=, +, -, @) quoted
-    with an apostrophe, since job titles and channels come from imported files."""
-    return _defused(table).to_csv(index=False).encode("utf-8-sig")
-
-
-def _defused(table: pd.DataFrame) -> pd.DataFrame:
-    table = table.copy()
-    for column in table.columns:
-        if table[column].dtype == object or pd.api.types.is_string_dtype(table[column]):
-            table[column] = table[column].map(
-                lambda v: "'" + v if isinstance(v, str) and v[:1] in _FORMULA_STARTS else v)
-    return table
-
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
 def detail_table(report: SavingsReport) -> pd.DataFrame:
     columns = ["month", "source", "channel", "department", "hires", *AMOUNT_COLUMNS,
                "actual_cost", "saving_vs_headhunter", "saving_vs_job_boards"]
@@ -118,21 +99,6 @@ def to_xlsx(report: SavingsReport) -> bytes:
     return xlsx_bytes({"Summary": summary, "By source": report.by_source,
                        "By department": report.by_department, "By month": report.by_month,
                        "Detail": detail_table(report)})
-
-
-def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
-    """An Excel workbook with one sheet per table, columns sized to their contents."""
-    buffer = io.BytesIO()
-    # Cells are written as the text they are: never turned into formulas or links.
-    options = {"strings_to_formulas": False, "strings_to_urls": False}
-    with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
-        for name, table in sheets.items():
-            table.to_excel(writer, sheet_name=name, index=False)
-            sheet = writer.sheets[name]
-            for i, column in enumerate(table.columns):
-                width = max([len(str(column))] + [len(str(v)) for v in table[column].head(200)])
-                sheet.set_column(i, i, min(max(width + 2, 10), 60))
-    return buffer.getvalue()
 
 
 def to_pdf(report: SavingsReport, company: str = "") -> bytes:

@@ -34,7 +34,7 @@ from portal import audit, validation
 from portal.db import transaction
 from portal.errors import NotFound, ValidationError
 from portal.models import Actor, Page
-from services.savings.export import xlsx_bytes
+from portal.spreadsheets import xlsx_bytes
 
 PAGE_SIZE = 20
 EVER = date(2000, 1, 1)  # the start of "all time" for one posting's results

@@ -335,3 +335,5 @@ def test_export_of_the_current_filter_defuses_formulas(clean_db, recruiter):
     # An export goes back in as new drafts: its extra columns are read past without a word.
     result = postings.import_postings(recruiter, data, "export.csv")
     assert (result.added, result.problems, result.ignored_columns) == (1, [], [])
+    titles = [j.title for j in jobs.list_jobs(recruiter, statuses=jobs.ALL_STATUSES).rows]
+    assert titles.count("=HYPERLINK(1)") == 2  # the apostrophe was the export's, not the title's
