@@ -31,21 +31,31 @@ with digest_tab:
         except UserFacingError as error:
             ui.show_error(error)
         else:
-            how = (f"{sent.queued} email(s) queued for sending (\"Sent before\" counts them as they go)"
+            emails = f"{sent.queued} email{'s' if sent.queued != 1 else ''}"
+            how = (f"{emails} queued for sending (\"Sent before\" counts them as they go)"
                    if sent.email_enabled else "not emailed (email is not set up)")
-            st.success(f"Digest of {sent.jobs} jobs sent: on the alumni's Job digests page, {how}.")
+            jobs_sent = f"{sent.jobs} job{'s' if sent.jobs != 1 else ''}"
+            st.success(f"Digest of {jobs_sent} sent: on the alumni's Job digests page, {how}.")
     st.subheader("Sent before", anchor=False)
     history = outreach.digests(actor)
-    if history:
+
+    def sent_before() -> None:
+        # While emails wait for the worker, this part refreshes itself to count them as they go.
+        shown = history if st.session_state.pop("sent-before-fresh", False) else outreach.digests(actor)
+        if not shown:
+            st.info("No digest sent yet.")
+            return
         st.dataframe([{"Sent": d.sent_at.strftime("%Y-%m-%d %H:%M"), "By": d.sent_by or "",
                        "Departments": ", ".join(d.departments), "Jobs": len(d.jobs),
                        "Alumni": d.recipients, "Emails sent": d.emails.sent, "Failed": d.emails.failed,
-                       "Waiting": d.emails.waiting} for d in history], hide_index=True)
-        if any(d.emails.failed for d in history):
+                       "Waiting": d.emails.waiting} for d in shown], hide_index=True)
+        if any(d.emails.failed for d in shown):
             st.caption("Failed emails are not sent again; the digest is still on each alumnus's "
                        "Job digests page.")
-    else:
-        st.info("No digest sent yet.")
+
+    st.session_state["sent-before-fresh"] = True  # the first run shows what was just read
+    waiting = any(d.emails.waiting for d in history)
+    st.fragment(sent_before, run_every="3s" if waiting else None)()
 
 with interest_tab:
     st.caption("Alumni who said they would come back.")

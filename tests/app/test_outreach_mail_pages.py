@@ -37,7 +37,7 @@ def test_outreach_page_shows_a_digests_emails_sent_failed_and_waiting(demo_db, s
     next(b for b in at.button if b.label == "Send digest").click().run()
     assert_no_exception(at)
     alumni_count = 8  # the demo's active alumni
-    assert f"{alumni_count} email(s) queued for sending" in texts(at)
+    assert f"{alumni_count} emails queued for sending" in texts(at)
     history = at.dataframe[-1].value
     assert (history["Emails sent"][0], history["Failed"][0], history["Waiting"][0]) == (0, 0, alumni_count)
     assert smtp.messages == []
