@@ -89,7 +89,8 @@ def test_recruiter_sends_a_digest_that_alumni_see(demo_db):
     assert set(preview["Department"]) == {department}
     next(b for b in at.button if b.label == "Send digest").click().run()
     assert_no_exception(at)
-    assert f"Digest of {len(preview)} jobs sent" in texts(at)
+    jobs = f"{len(preview)} job{'s' if len(preview) != 1 else ''}"
+    assert f"Digest of {jobs} sent" in texts(at)
     assert "not emailed (email is not set up)" in texts(at)
     alum = open_as("priya@example.com", "pages/referrer/job_digests.py")
     page = texts(alum)
