@@ -33,6 +33,16 @@ as $$
   select coalesce((select private.my_role()) in ('alumnus', 'employee', 'recruiter', 'admin'), false)
 $$;
 
+-- Said where the rules are read (pg_dump and supabase/schemas/ keep them).
+comment on function private.my_role() is 'The caller''s role while their account is active; null otherwise';
+comment on function private.is_active() is 'The caller is signed in and their account is active';
+comment on function private.me() is
+  'The caller while their account is active, else null: "own rows" are owner = (select private.me())';
+comment on function private.is_staff() is 'Recruiters and admins (active): they see and manage all of it';
+comment on function private.is_admin() is 'Active admins';
+comment on function private.in_referral_programme() is
+  'Alumni, employees and staff (active): job digests and the leaderboard are theirs';
+
 revoke all on function private.me(), private.in_referral_programme() from public;
 grant execute on function private.me(), private.in_referral_programme() to anon, authenticated;
 
