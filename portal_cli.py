@@ -3,6 +3,7 @@
     portal db upgrade            apply pending migrations
     portal db url                print the connection URL of the database in use (for psql)
     portal db stop [--force]     stop the embedded PostgreSQL that `db url` left running
+    portal db schemas            rewrite supabase/schemas/*.sql from the migrations
     portal demo [--force]        load the demo data (running it twice changes nothing)
     portal users add EMAIL --role ROLE [--name NAME]
     portal import hires FILE.csv             import hires made outside the portal
@@ -60,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     db_commands.add_parser("upgrade", help="apply pending migrations").set_defaults(run=_db_upgrade)
     db_commands.add_parser("url", help="print the connection URL (for psql)").set_defaults(
         run=_db_url)
+    db_commands.add_parser(
+        "schemas", help="rewrite supabase/schemas/*.sql (the current schema) from the migrations"
+    ).set_defaults(run=_db_schemas)
     stop = db_commands.add_parser("stop", help="stop the embedded PostgreSQL")
     stop.add_argument("--force", action="store_true", help="even while clients are connected")
     stop.set_defaults(run=_db_stop)
@@ -139,6 +143,15 @@ def _db_url(_args: argparse.Namespace) -> None:
     if config.embedded:
         print("(the embedded server keeps running for psql; `portal db stop` stops it)",
               file=sys.stderr)
+
+
+def _db_schemas(_args: argparse.Namespace) -> None:
+    from portal import schema_files
+
+    engine = db.engine()
+    with db.translate_errors(engine):
+        changed = schema_files.write(schema_files.generate(engine))
+    print(f"rewrote {', '.join(changed)}" if changed else "supabase/schemas/ is up to date")
 
 
 def _db_stop(args: argparse.Namespace) -> None:

