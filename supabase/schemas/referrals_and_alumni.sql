@@ -397,6 +397,8 @@ CREATE INDEX referral_payouts_due_idx ON public.referral_payouts USING btree (du
 
 CREATE INDEX referral_payouts_referrer_idx ON public.referral_payouts USING btree (referrer_id);
 
+CREATE TRIGGER referral_payout_a_planned_unpaid BEFORE INSERT ON public.referral_payouts FOR EACH ROW EXECUTE FUNCTION private.plan_payout_unpaid();
+
 CREATE TRIGGER referral_payout_guard BEFORE INSERT OR UPDATE OF id, referrer_id, share_percent, amount, start_date, due_on, paid_at, paid_by, forfeited_at, created_at ON public.referral_payouts FOR EACH ROW EXECUTE FUNCTION private.guard_referral_payout();
 
 CREATE TRIGGER referral_payout_keeps_referral BEFORE UPDATE OF referral_id ON public.referral_payouts FOR EACH ROW WHEN (((new.referral_id IS NOT NULL) AND (new.referral_id IS DISTINCT FROM old.referral_id))) EXECUTE FUNCTION private.keep_payout_referral();
@@ -963,6 +965,32 @@ begin
   return new;
 end
 $$;
+
+
+-- private.plan_payout_unpaid --------------------------------------------------------------
+
+CREATE FUNCTION private.plan_payout_unpaid() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  -- The owner's work is not limited; whoever is not staff is refused by the insert policy.
+  if current_user not in ('authenticated', 'anon') or not private.is_staff() then
+    return new;
+  end if;
+  if new.paid_at is not null or new.paid_by is not null or new.forfeited_at is not null then
+    raise exception 'a bonus is planned unpaid; record the payment when it is made'
+      using errcode = 'check_violation';
+  end if;
+  if not exists (select 1 from public.referrals r where r.id = new.referral_id and r.stage = 'hired') then
+    raise exception 'a bonus is planned for a hired referral only' using errcode = 'check_violation';
+  end if;
+  new.created_at := now();
+  return new;
+end;
+$$;
+
+REVOKE ALL ON FUNCTION private.plan_payout_unpaid() FROM PUBLIC;
 
 
 -- private.keep_payout_referral ------------------------------------------------------------

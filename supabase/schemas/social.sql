@@ -233,6 +233,8 @@ CREATE INDEX social_posts_due_idx ON public.social_posts USING btree (scheduled_
 
 CREATE INDEX social_posts_job_idx ON public.social_posts USING btree (job_id);
 
+CREATE TRIGGER social_posts_a_keep_records BEFORE INSERT OR UPDATE ON public.social_posts FOR EACH ROW EXECUTE FUNCTION private.keep_social_post_records();
+
 CREATE TRIGGER social_posts_guard BEFORE INSERT OR UPDATE ON public.social_posts FOR EACH ROW EXECUTE FUNCTION private.guard_social_post();
 
 CREATE TRIGGER social_posts_history AFTER INSERT OR UPDATE ON public.social_posts FOR EACH ROW EXECUTE FUNCTION private.record_social_post_event();
@@ -484,6 +486,42 @@ $$;
 
 REVOKE ALL ON FUNCTION private.guard_social_post() FROM PUBLIC;
 GRANT ALL ON FUNCTION private.guard_social_post() TO authenticated;
+
+
+-- private.keep_social_post_records --------------------------------------------------------
+
+CREATE FUNCTION private.keep_social_post_records() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  if current_user not in ('authenticated', 'anon') then
+    return new;
+  end if;
+  if tg_op = 'INSERT' then
+    new.author_id := auth.uid();
+    new.approved_by := null;
+    new.published_at := null;
+    return new;
+  end if;
+  if new.author_id is distinct from old.author_id then
+    raise exception 'a post keeps its author' using errcode = 'insufficient_privilege';
+  end if;
+  if new.approved_by is distinct from old.approved_by and new.status = old.status then
+    raise exception 'a post is approved through its workflow' using errcode = 'insufficient_privilege';
+  end if;
+  if new.status <> 'published' then
+    new.published_at := old.published_at;  -- only publishing sets it
+  elsif old.status <> 'published' and new.published_at > now() then
+    raise exception 'a post cannot be published in the future' using errcode = 'check_violation';
+  elsif old.status = 'published' and new.published_at is distinct from old.published_at then
+    raise exception 'a published post keeps its publication date' using errcode = 'check_violation';
+  end if;
+  return new;
+end;
+$$;
+
+REVOKE ALL ON FUNCTION private.keep_social_post_records() FROM PUBLIC;
 
 
 -- private.record_social_post_event --------------------------------------------------------
