@@ -21,10 +21,11 @@ from portal import audit, validation
 from portal.db import guarded_transaction, transaction
 from portal.errors import NotFound, ValidationError
 from portal.models import Actor, Page
+from portal.networks import NETWORKS
 
 STATUS_LABELS = {"draft": "Draft", "submitted": "Waiting for approval", "approved": "Approved",
                  "scheduled": "Scheduled", "published": "Published", "rejected": "Rejected"}
-MAX_BODY = 63_206  # Facebook's limit, the longest of the networks'
+MAX_BODY = max(network.limit for network in NETWORKS.values())  # the longest any network takes
 
 
 @dataclass(frozen=True)
