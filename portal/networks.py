@@ -9,7 +9,7 @@ length (services/social/channel_text.py), building a share dialog's address (sam
 sending a post by API or webhook (the adapters in services/social/publishing.py).
 
 Adding a network is one entry here plus a migration `alter type public.social_network add
-value '<key>'` (tests/db/test_networks.py fails until the two agree); its links credit hires
+value '<key>'` (tests/db/test_network_enum.py fails until the two agree); its links credit hires
 to social media by that value. A network published through its own API also needs its
 adapter in services/social/publishing.py.
 """

@@ -14,7 +14,7 @@ from portal.db import act_as
 from portal.errors import PermissionDenied, ValidationError
 from services.postings import editing as postings
 from services.social import calendar as post_calendar
-from services.social import channels, posts
+from services.social import channels, posts, review
 from services.social.channels import Slot
 from tests.db.social_world import Team
 
@@ -32,7 +32,7 @@ MONDAY = _first_monday(datetime.now(UTC).year + 2, 1)
 def _approved(team: Team, channel: UUID | None = None, body: str = "We are hiring a Data Engineer!") -> UUID:
     post_id = posts.compose(team.publisher, team.job, channel or team.channel, body, team.topic)
     posts.submit(team.publisher, post_id)
-    posts.approve(team.approver, post_id)
+    review.approve(team.approver, post_id)
     return post_id
 
 
@@ -195,15 +195,15 @@ def test_the_calendar_shows_posts_and_free_and_taken_slots_in_the_range(team):
     slack = channels.add_channel(team.admin, "Team Slack", "slack", "internal")
     _slots(team, (1, "09:00"), (2, "09:00"))
     channels.set_slots(team.admin, slack, [Slot(1, time(12))])
-    inside = _approved(team, body="Inside the week")
+    inside = _approved(team, body="We are hiring: inside the week")
     posts.schedule(team.publisher, inside, MONDAY + timedelta(hours=9), now=MONDAY - timedelta(days=1))
-    outside = _approved(team, body="Next week")
+    outside = _approved(team, body="We are hiring: next week")
     posts.schedule(team.publisher, outside, MONDAY + timedelta(days=8), now=MONDAY - timedelta(days=1))
-    _approved(team, body="Approved, not scheduled")
+    _approved(team, body="We are hiring: approved, not scheduled")
 
     week = post_calendar.calendar(team.recruiter, MONDAY, MONDAY + timedelta(days=7))
     assert [(e.body, e.status, e.at, e.problem) for e in week.entries] == \
-        [("Inside the week", "scheduled", MONDAY + timedelta(hours=9), None)]
+        [("We are hiring: inside the week", "scheduled", MONDAY + timedelta(hours=9), None)]
     assert [(s.channel, s.at.isoformat(), s.taken) for s in week.slots] == [
         ("Company LinkedIn", (MONDAY + timedelta(hours=9)).isoformat(), True),
         ("Team Slack", (MONDAY + timedelta(hours=12)).isoformat(), False),
@@ -218,7 +218,8 @@ def test_waiting_posts_and_what_sharing_by_hand_fills_in(team):
     slack = channels.add_channel(team.admin, "Team Slack", "slack", "internal")
     channels.set_webhook(team.admin, slack, "https://hooks.slack.com/services/T/B/c")
     x = channels.add_channel(team.admin, "Company X", "x", "external")
-    on_linkedin, on_slack, on_x = _approved(team), _approved(team, slack), _approved(team, x, "Join us!")
+    on_linkedin, on_slack = _approved(team), _approved(team, slack)
+    on_x = _approved(team, x, "Join our team!")
     assert {p.id for p in post_calendar.ready_to_schedule(team.recruiter)} == {on_linkedin, on_slack, on_x}
     for post_id in (on_linkedin, on_slack, on_x):
         posts.schedule(team.publisher, post_id, datetime.now(UTC) + timedelta(days=1))
@@ -230,8 +231,8 @@ def test_waiting_posts_and_what_sharing_by_hand_fills_in(team):
     assert f"post={on_x}" in shared.link and "utm_source=x" in shared.link
     query = parse_qs(urlsplit(shared.share_url).query)
     assert shared.share_url.startswith("https://twitter.com/intent/tweet?")
-    assert query == {"text": ["Join us!"], "url": [shared.link]}
-    assert shared.text == f"Join us!\n\n{shared.link}"
+    assert query == {"text": ["Join our team!"], "url": [shared.link]}
+    assert shared.text == f"Join our team!\n\n{shared.link}"
     linkedin = post_calendar.sharing(next(p for p in due if p.id == on_linkedin), "https://jobs.example")
     assert parse_qs(urlsplit(linkedin.share_url).query) == {"url": [linkedin.link]}
 
