@@ -46,7 +46,9 @@ st.caption("Checked against the saved guidelines, and measured as the channel co
 with st.form("try-post"):
     text = st.text_area("Post text", height=150, max_chars=70000)
     left, right = st.columns(2)
-    key = left.selectbox("Channel", list(NETWORKS), format_func=lambda k: NETWORKS[k].label)
+    # The shortest limit first, and so the one chosen until another is.
+    key = left.selectbox("Channel", sorted(NETWORKS, key=lambda k: NETWORKS[k].limit),
+                         format_func=lambda k: NETWORKS[k].label)
     audience = right.radio("Audience", AUDIENCES, format_func=str.capitalize, horizontal=True)
     checked = st.form_submit_button("Check the post")
 

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from portal.networks import NETWORKS
 
 
-def test_the_registry_and_the_database_enum_name_the_same_networks(clean_db):
-    with clean_db.connect() as conn:
+def test_the_registry_and_the_database_enum_name_the_same_networks(engine):
+    with engine.connect() as conn:
         in_database = conn.execute(sa.text(
             "select e.enumlabel from pg_enum e join pg_type t on t.oid = e.enumtypid"
             " join pg_namespace n on n.oid = t.typnamespace"
@@ -17,8 +17,8 @@ def test_the_registry_and_the_database_enum_name_the_same_networks(clean_db):
     assert sorted(in_database) == sorted(NETWORKS)
 
 
-def test_a_hire_through_any_network_is_credited_to_social_media_and_its_network(clean_db):
-    with clean_db.connect() as conn:
+def test_a_hire_through_any_network_is_credited_to_social_media_and_its_network(engine):
+    with engine.connect() as conn:
         credited = {network.utm_source: tuple(conn.execute(sa.text(
             "select kind::text, channel from private.hire_source_of(:source)"),
             {"source": network.utm_source}).one()) for network in NETWORKS.values()}
