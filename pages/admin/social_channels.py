@@ -1,5 +1,5 @@
 """Admin → Social channels: the channels posts go out on, their weekly posting slots, the
-incoming webhook of Slack, Teams and news-feed channels, and who holds which social role."""
+incoming webhook of channels whose network takes one, and who holds which social role."""
 
 from zoneinfo import available_timezones
 
@@ -8,6 +8,7 @@ import streamlit as st
 from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
+from portal.networks import AUDIENCES, LABELS
 from services.postings import editing
 from services.social import channels
 
@@ -52,7 +53,7 @@ if all_channels:
         "Channel": c.name, "Network": c.network_label, "Audience": c.audience.capitalize(),
         "Active": c.active, "Slots": ", ".join(map(str, c.slots)) or "none",
         "Published": _published_how(c),
-        "Webhook": (c.webhook_hint or "not set") if c.network in channels.WEBHOOK_NETWORKS else "—",
+        "Webhook": (c.webhook_hint or "not set") if c.takes_webhook else "—",
     } for c in all_channels], hide_index=True)
 else:
     st.info("No channels yet. Add the first one below, e.g. the company's LinkedIn page.")
@@ -61,9 +62,9 @@ with st.expander("Add a channel", icon=":material/add:", expanded=not all_channe
     with st.form("add-channel"):
         st.text_input("Name", max_chars=60, placeholder="Company LinkedIn", key="new-channel:name")
         left, right = st.columns(2)
-        left.selectbox("Network", list(channels.NETWORKS), format_func=channels.NETWORKS.get,
+        left.selectbox("Network", list(LABELS), format_func=LABELS.get,
                        key="new-channel:network")
-        right.radio("Audience", channels.AUDIENCES, format_func=str.capitalize, horizontal=True,
+        right.radio("Audience", AUDIENCES, format_func=str.capitalize, horizontal=True,
                     key="new-channel:audience")
         st.form_submit_button("Add channel", type="primary", on_click=on_add)
     if message := st.session_state.pop("new-channel:error", None):
@@ -90,10 +91,9 @@ if all_channels:
     with st.form(f"{key}:edit"):
         name = st.text_input("Name", chosen.name, max_chars=60)
         left, right = st.columns(2)
-        networks = list(channels.NETWORKS)
-        network = left.selectbox("Network", networks, networks.index(chosen.network),
-                                 format_func=channels.NETWORKS.get)
-        audience = right.radio("Audience", channels.AUDIENCES, channels.AUDIENCES.index(chosen.audience),
+        network = left.selectbox("Network", list(LABELS), list(LABELS).index(chosen.network),
+                                 format_func=LABELS.get)
+        audience = right.radio("Audience", AUDIENCES, AUDIENCES.index(chosen.audience),
                                format_func=str.capitalize, horizontal=True)
         active = st.checkbox("Active: posts can be scheduled on it", chosen.active,
                              help="Deactivating keeps its posts; it leaves the calendar and the composer.")
@@ -115,7 +115,7 @@ if all_channels:
                 channels.Slot(day, at) for day, text in enumerate(typed, start=1)
                 for at in channels.parse_times(text)]), "Slots saved.")
 
-    if chosen.network in channels.WEBHOOK_NETWORKS:
+    if chosen.takes_webhook:
         st.markdown("**Incoming webhook** — " + ui.plain(chosen.webhook_hint or "not set: posts on this "
                                                            "channel are shared by hand"))
         with st.form(f"{key}:webhook"):

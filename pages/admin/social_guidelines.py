@@ -6,6 +6,7 @@ import streamlit as st
 from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
+from portal.networks import AUDIENCES, NETWORKS
 from services.social import channel_text, policy
 from services.social import guidelines as social_guidelines
 from services.social.review import PostCheck
@@ -42,12 +43,13 @@ with st.form("guidelines"):
 
 st.subheader("Try a post")
 st.caption("Checked against the saved guidelines, and measured as the channel counts.")
-CHANNELS = list(channel_text.CHANNELS)
 with st.form("try-post"):
     text = st.text_area("Post text", height=150, max_chars=70000)
     left, right = st.columns(2)
-    key = left.selectbox("Channel", CHANNELS, format_func=lambda k: channel_text.CHANNELS[k].label)
-    audience = right.radio("Audience", policy.AUDIENCES, format_func=str.capitalize, horizontal=True)
+    # The shortest limit first, and so the one chosen until another is.
+    key = left.selectbox("Channel", sorted(NETWORKS, key=lambda k: NETWORKS[k].limit),
+                         format_func=lambda k: NETWORKS[k].label)
+    audience = right.radio("Audience", AUDIENCES, format_func=str.capitalize, horizontal=True)
     checked = st.form_submit_button("Check the post")
 
 if checked and text.strip():
@@ -60,7 +62,7 @@ if checked and text.strip():
         st.success("Nothing to fix: this post follows the guidelines.")
     elif blocking:
         st.error(f"{blocking} finding(s) block this post; fix them before it can be submitted.")
-    ui.post_check(PostCheck(channel_text.length_on(key, text), channel_text.CHANNELS[key].limit, findings),
-                  channel_text.CHANNELS[key].label)
+    ui.post_check(PostCheck(channel_text.length_on(key, text), NETWORKS[key].limit, findings),
+                  NETWORKS[key].label)
 elif checked:
     st.info("Write or paste a post to check.")

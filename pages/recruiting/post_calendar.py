@@ -9,6 +9,7 @@ import streamlit as st
 
 from portal import ui
 from portal.models import Role
+from portal.networks import LABELS
 from portal.settings import settings
 from services.social import calendar as post_calendar
 from services.social import channels as social_channels
@@ -123,7 +124,7 @@ def _act(action, success: str, show: date | None = None) -> None:
 
 def _heading(post: post_calendar.WaitingPost) -> None:
     st.markdown(f"**{ui.plain(post.job_title)}** · {ui.plain(post.channel)} "
-                f":gray[({social_channels.NETWORKS.get(post.network, post.network)}, "
+                f":gray[({LABELS[post.network]}, "
                 f"{'published automatically' if post.automatic else 'shared by hand'})]")
     st.text(ui.shortened(post.body, 300))
 
@@ -176,7 +177,7 @@ for post in due:
             f"{'Due since' if overdue else 'Scheduled for'} {when:%a %-d %b %H:%M}",
             **({"icon": ":material/alarm:"} if overdue else {}))
         _heading(post)
-        network = social_channels.NETWORKS.get(post.network, post.network)
+        network = LABELS[post.network]
         if sharing.share_url:
             st.link_button(f"Share on {network}", sharing.share_url, icon=":material/share:")
             if post.network != "x":

@@ -19,7 +19,6 @@ import sqlalchemy as sa
 from portal.db import transaction
 from portal.models import Actor
 
-TRACKING_PARAMS = ("utm_source", "utm_medium", "utm_campaign", "post", "ref")
 _TOKEN = re.compile(r"[^a-z0-9_.\-]")
 
 

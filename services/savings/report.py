@@ -31,6 +31,7 @@ from sqlalchemy.engine import Connection
 from portal.db import transaction
 from portal.models import Actor
 from portal.months import month_start
+from portal.networks import NETWORKS
 
 # Where a hire came from (the database's hire_source), as people read it.
 SOURCE_LABELS = {"referral": "Referral", "social": "Social media", "job_board": "Job board",
@@ -40,10 +41,11 @@ COST_COLUMNS = ("referral_bonus", "ad_spend", "job_board_fee", "agency_fee", "ot
 AMOUNT_COLUMNS = ("salary", *COST_COLUMNS)
 SOURCES = tuple(SOURCE_LABELS)
 JOB_BOARD_BASELINE_SOURCES = ("referral", "social", "direct", "internal")
-# How channels that reach the portal in lower case (utm_source values) are written.
-CHANNEL_LABELS = {"linkedin": "LinkedIn", "x": "X", "twitter": "X", "facebook": "Facebook",
-                  "instagram": "Instagram", "xing": "XING", "slack": "Slack", "teams": "Teams",
-                  "indeed": "Indeed", "stepstone": "StepStone", "glassdoor": "Glassdoor"}
+# How channels that reach the portal in lower case (utm_source values) are written: the
+# networks the portal posts to as portal/networks.py names them, and others links come from.
+CHANNEL_LABELS = {"twitter": "X", "instagram": "Instagram", "xing": "XING", "indeed": "Indeed",
+                  "stepstone": "StepStone", "glassdoor": "Glassdoor",
+                  **{network.utm_source: network.label for network in NETWORKS.values()}}
 COST_CATEGORIES = {"content": "Content work", "tools": "Tools", "promotion": "Promotion",
                    "other": "Other"}
 

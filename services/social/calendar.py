@@ -25,10 +25,8 @@ from portal.permissions import require_staff
 from portal.settings import settings
 from services.social import channel_text, publishing
 from services.social import delivery as social_delivery
-from services.social import posts as social_posts
 from services.social.channels import load_time_zone
 
-SHARE_DIALOG_NETWORKS = ("linkedin", "x", "facebook")  # channel_text knows their share dialogs
 NEXT_SLOT_HORIZON = timedelta(days=371)  # a year and a week: every weekly slot comes round
 MAX_RANGE = timedelta(days=62)
 
@@ -194,19 +192,6 @@ def _next_free_slot(conn: Connection, channel_id: UUID, start: datetime) -> date
         {"start": start, "end": start + NEXT_SLOT_HORIZON, "channel": channel_id}).scalar()
 
 
-def schedule_at_next_free_slot(actor: Actor, post_id: UUID, channel_id: UUID,
-                               now: datetime | None = None) -> datetime:
-    """Schedule an approved post at its channel's next free slot (after now); returns when."""
-    now = now or datetime.now(UTC)
-    # A slot exactly now would be in the past by the time the post is scheduled.
-    when = next_free_slot(actor, channel_id, now + timedelta(seconds=1))
-    if when is None:
-        raise ValidationError("This channel has no free posting slot; pick a date and time instead, "
-                              "or ask an admin to add slots under Admin → Social channels.")
-    social_posts.schedule(actor, post_id, when, now=now)
-    return when
-
-
 _WAITING = """
     select p.id, p.job_id, j.title as job_title, p.channel_id, c.name as channel,
            c.network::text as network, p.body, p.status::text as status, p.scheduled_for,
@@ -251,6 +236,4 @@ def sharing(post: WaitingPost, base_url: str) -> Sharing:
     """The tracked link, the text to paste and the network's share dialog for a post."""
     link = channel_text.link_of_post(post.body, base_url, post.job_id, post.network, post.id, post.job_title)
     text = post.body if link in post.body else f"{post.body}\n\n{link}"
-    dialog = (channel_text.share_url(post.network, post.body, link)
-              if post.network in SHARE_DIALOG_NETWORKS else None)
-    return Sharing(link, text, dialog)
+    return Sharing(link, text, channel_text.share_url(post.network, post.body, link))

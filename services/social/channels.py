@@ -19,12 +19,9 @@ from portal import audit, validation
 from portal.db import transaction
 from portal.errors import NotFound, ValidationError
 from portal.models import Actor
+from portal.networks import AUDIENCES, LABELS, NETWORKS
 from portal.permissions import require_admin, require_staff
 
-NETWORKS = {"linkedin": "LinkedIn", "x": "X", "facebook": "Facebook", "slack": "Slack",
-            "teams": "Microsoft Teams", "news_feed": "Internal news feed", "alumni_digest": "Alumni digest"}
-WEBHOOK_NETWORKS = ("slack", "teams", "news_feed")  # published by an incoming webhook when one is set
-AUDIENCES = ("external", "internal")
 SOCIAL_ROLES = {"publisher": "Publisher (writes and publishes posts)",
                 "editor": "Editor (edits others' posts)", "approver": "Approver (approves topics and posts)"}
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # ISO weekday 1..7
@@ -53,7 +50,11 @@ class Channel:
 
     @property
     def network_label(self) -> str:
-        return NETWORKS.get(self.network, self.network)
+        return NETWORKS[self.network].label
+
+    @property
+    def takes_webhook(self) -> bool:
+        return NETWORKS[self.network].webhook is not None
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,7 @@ def channel(actor: Actor, channel_id: UUID) -> Channel:
 def _fields(name: str, network: str, audience: str) -> dict:
     name = validation.text("Channel name", name, minimum=2, maximum=60)
     if network not in NETWORKS:
-        raise ValidationError(f"Network: choose one of {', '.join(NETWORKS.values())}.")
+        raise ValidationError(f"Network: choose one of {', '.join(LABELS.values())}.")
     if audience not in AUDIENCES:
         raise ValidationError("Audience: choose external or internal.")
     return {"name": name, "network": network, "audience": audience}
@@ -212,7 +213,7 @@ def set_slots(actor: Actor, channel_id: UUID, slots: Iterable[Slot]) -> None:
 
 
 def set_webhook(actor: Actor, channel_id: UUID, url: str) -> None:
-    """Set or replace the incoming-webhook address of a Slack, Teams or news-feed channel."""
+    """Set or replace the incoming-webhook address of a channel whose network takes one."""
     url = (url or "").strip()
     if not url:
         raise ValidationError("Webhook URL: paste the incoming webhook's address (https://…).")
@@ -227,9 +228,10 @@ def set_webhook(actor: Actor, channel_id: UUID, url: str) -> None:
                                {"id": channel_id}).scalar()
         if network is None:
             raise NotFound("That channel does not exist.")
-        if network not in WEBHOOK_NETWORKS:
-            raise ValidationError(f"{NETWORKS[network]} channels are shared by hand (the share link); "
-                                  "only Slack, Teams and news-feed channels take a webhook.")
+        if NETWORKS[network].webhook is None:
+            takers = [n.label for n in NETWORKS.values() if n.webhook is not None]
+            raise ValidationError(f"{LABELS[network]} channels are shared by hand (the share link); "
+                                  f"only {', '.join(takers[:-1])} and {takers[-1]} channels take a webhook.")
         conn.execute(sa.text(
             "insert into public.channel_webhooks (channel_id, url) values (:id, :url)"
             " on conflict (channel_id) do update set url = excluded.url, updated_at = now()"),

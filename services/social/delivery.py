@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection
 from portal import audit, db
 from portal.db import transaction
 from portal.models import Actor
+from portal.networks import NETWORKS
 from portal.settings import Settings, settings
 from services.social import publishing
 from services.social.channel_text import link_of_post
@@ -127,7 +128,7 @@ def send(post_id: UUID, token: UUID, now: datetime | None = None, config: Settin
         try:
             if method == publishing.SHARE_LINK:  # the webhook or the credentials went away
                 raise publishing.PublishError(
-                    f"{publishing.NETWORK_LABELS[row.network]} has no webhook or API credentials any more;"
+                    f"{NETWORKS[row.network].label} has no webhook or API credentials any more;"
                     " share the post by hand.", status=None, retryable=False)
             url = publishing.publisher_for(row.network, row.webhook_url, config).publish(outgoing)
         except publishing.PublishError as error:

@@ -22,6 +22,7 @@ from uuid import UUID
 from portal import ai
 from portal.errors import NotFound, ValidationError
 from portal.models import Actor
+from portal.networks import NETWORKS
 from portal.settings import settings
 from services.postings import editing
 from services.postings.listings import EMPLOYMENT_LABELS, Job
@@ -110,14 +111,14 @@ def template(network: str, tone: str, job: Job) -> str:
     if network == "x":  # the essentials first: what is cut to fit comes off the end
         return (f"{_OPENINGS[tone].format(**words).rstrip('!')} – {', '.join(facts)}. "
                 f"{_CALLS[tone]} {_hashtag(job.department)} #hiring").strip()
-    if network in ("slack", "teams", "news_feed", "alumni_digest"):
+    if NETWORKS[network].audience == "internal":
         opening = _INTERNAL_OPENINGS[tone].format(**words)
         if network == "alumni_digest":
             opening = f"From your former colleagues: {opening[:1].lower()}{opening[1:]}"
         lines = [opening + ("" if opening.endswith(("!", ".")) else "."), "",
                  " · ".join(facts), "", _REFERRAL, _CALLS[tone]]
         return "\n".join(lines)
-    # linkedin, facebook: a longer public post
+    # the other public networks (LinkedIn, Facebook): a longer post
     lines = [_OPENINGS[tone].format(**words) + ("" if tone == "enthusiastic" else "."), "",
              *(f"• {fact[:1].upper()}{fact[1:]}" for fact in facts), "",
              f"Join our team in {job.department}. {_CALLS[tone]}", "",
@@ -145,7 +146,7 @@ def with_link(network: str, text: str, link: str) -> str:
 
 def room_for_text(network: str, link: str) -> int:
     """How long a post's text may be, on the channel's count, once the link is appended."""
-    return channel_text.channel(network).limit - channel_text.length_on(network, LINK_SEPARATOR + link)
+    return NETWORKS[network].limit - channel_text.length_on(network, LINK_SEPARATOR + link)
 
 
 # --- drafting ---------------------------------------------------------------------------------

@@ -17,10 +17,10 @@ from functools import lru_cache
 
 import phonenumbers
 
+from portal.networks import AUDIENCES
 from services.social.inclusive_words import CODED_WORDS
 
 BLOCKING, ADVICE = "blocking", "advice"
-AUDIENCES = ("external", "internal")
 
 DEFAULT_DISCLOSURES = ("#ad", "#employee", "I work at", "I work for", "we are hiring",
                        "we're hiring", "join our team", "join my team")

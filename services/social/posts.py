@@ -5,7 +5,9 @@ The rules (who may do what, which step may follow which, nobody approves their o
 post) are enforced by the database, in `private.guard_social_post` (migration
 20261127000000_social_posts.sql), and every transition is kept there with who and when.
 This module asks for the transitions and turns the database's refusals, written for
-users, into errors the pages show.
+users, into errors the pages show. A command that takes several steps (services/social/
+review.py) takes them in one `workflow` transaction, with the functions here that take a
+connection.
 """
 
 from __future__ import annotations
@@ -21,10 +23,11 @@ from portal import audit, validation
 from portal.db import guarded_transaction, transaction
 from portal.errors import NotFound, ValidationError
 from portal.models import Actor, Page
+from portal.networks import NETWORKS
 
 STATUS_LABELS = {"draft": "Draft", "submitted": "Waiting for approval", "approved": "Approved",
                  "scheduled": "Scheduled", "published": "Published", "rejected": "Rejected"}
-MAX_BODY = 63_206  # Facebook's limit, the longest of the networks'
+MAX_BODY = max(network.limit for network in NETWORKS.values())  # the longest any network takes
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,7 @@ _POST = """
 """
 
 
-def _workflow(actor: Actor):
+def workflow(actor: Actor):
     """A transaction in which the workflow trigger's refusals become user-facing errors."""
     return guarded_transaction(actor, misfit="That change does not fit the post's state.")
 
@@ -90,30 +93,34 @@ def compose(actor: Actor, job_id: UUID, channel_id: UUID, body: str,
             topic_id: UUID | None = None, post_id: UUID | None = None) -> UUID:
     """A new draft post for a posting on a channel; `post_id` when its tracked link already
     carries the id it is to have."""
+    with workflow(actor) as conn:
+        return insert_draft(conn, job_id, channel_id, body, topic_id, post_id)
+
+
+def insert_draft(conn: Connection, job_id: UUID, channel_id: UUID, body: str,
+                 topic_id: UUID | None = None, post_id: UUID | None = None) -> UUID:
     body = _body(body)
-    with _workflow(actor) as conn:
-        post_id = conn.execute(sa.text(
-            "insert into public.social_posts (id, job_id, channel_id, topic_id, body, author_id)"
-            " values (coalesce(:id, gen_random_uuid()), :job, :channel, :topic, :body, auth.uid())"
-            " returning id"),
-            {"id": post_id, "job": job_id, "channel": channel_id, "topic": topic_id,
-             "body": body}).scalar_one()
-        audit.record(conn, "post.drafted", "social_post", str(post_id))
+    post_id = conn.execute(sa.text(
+        "insert into public.social_posts (id, job_id, channel_id, topic_id, body, author_id)"
+        " values (coalesce(:id, gen_random_uuid()), :job, :channel, :topic, :body, auth.uid())"
+        " returning id"),
+        {"id": post_id, "job": job_id, "channel": channel_id, "topic": topic_id,
+         "body": body}).scalar_one()
+    audit.record(conn, "post.drafted", "social_post", str(post_id))
     return post_id
 
 
 def edit(actor: Actor, post_id: UUID, body: str, topic_id: UUID | None) -> None:
-    body = _body(body)
-    with _workflow(actor) as conn:
-        _update(conn, post_id, "body = :body, topic_id = :topic", {"body": body, "topic": topic_id})
+    with workflow(actor) as conn:
+        update_text(conn, post_id, body, topic_id)
+
+
+def update_text(conn: Connection, post_id: UUID, body: str, topic_id: UUID | None) -> None:
+    _update(conn, post_id, "body = :body, topic_id = :topic", {"body": _body(body), "topic": topic_id})
 
 
 def submit(actor: Actor, post_id: UUID) -> None:
     _move(actor, post_id, "submitted")
-
-
-def approve(actor: Actor, post_id: UUID) -> None:
-    _move(actor, post_id, "approved")
 
 
 def reject(actor: Actor, post_id: UUID, comment: str) -> None:
@@ -146,11 +153,16 @@ def mark_published(actor: Actor, post_id: UUID, url: str = "") -> None:
 
 
 def _move(actor: Actor, post_id: UUID, status: str, **fields) -> None:
+    with workflow(actor) as conn:
+        move(conn, post_id, status, **fields)
+
+
+def move(conn: Connection, post_id: UUID, status: str, **fields) -> None:
+    """The post to `status`, if the workflow lets it (see the module's docstring)."""
     sets = ", ".join(["status = cast(:status as public.social_post_status)",
                       *(f"{name} = :{name}" for name in fields)])
-    with _workflow(actor) as conn:
-        _update(conn, post_id, sets, {"status": status, **fields})
-        audit.record(conn, f"post.{status}", "social_post", str(post_id))
+    _update(conn, post_id, sets, {"status": status, **fields})
+    audit.record(conn, f"post.{status}", "social_post", str(post_id))
 
 
 def _update(conn: Connection, post_id: UUID, sets: str, params: dict) -> None:
@@ -163,7 +175,11 @@ def _update(conn: Connection, post_id: UUID, sets: str, params: dict) -> None:
 
 def post(actor: Actor, post_id: UUID) -> Post:
     with transaction(actor) as conn:
-        row = conn.execute(sa.text(_POST + " where p.id = :id"), {"id": post_id}).first()
+        return load_post(conn, post_id)
+
+
+def load_post(conn: Connection, post_id: UUID) -> Post:
+    row = conn.execute(sa.text(_POST + " where p.id = :id"), {"id": post_id}).first()
     if row is None:
         raise NotFound("That post does not exist, or you cannot see it.")
     return Post(**row._mapping)

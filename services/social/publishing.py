@@ -1,10 +1,11 @@
-"""How a post reaches its channel: adapters that send it, one per way of publishing.
+"""How a post reaches its channel: adapters that send it, one per way of publishing, chosen
+by what portal/networks.py says of the channel's network.
 
-- internal channels (Slack, Teams, the news feed, the alumni digest) with a webhook URL
-  (an admin sets it; it is a secret): `WebhookPublisher`;
-- LinkedIn, X and Facebook with their API credentials in the settings: `LinkedInPublisher`
-  (Posts API), `XPublisher` (API v2, POST /2/tweets), `FacebookPublisher` (Graph API,
-  /{page-id}/feed);
+- a network that takes an incoming webhook (Slack, Teams, the news feed, the alumni
+  digest), when an admin set the channel's webhook URL (a secret): `WebhookPublisher`, in
+  the JSON shape the network takes;
+- a network with an API publisher whose credentials are in the settings: `API_PUBLISHERS`
+  (LinkedIn's Posts API, X's API v2 POST /2/tweets, Facebook's Graph API /{page-id}/feed);
 - anything else is shared by hand, through the network's share link (services/social/channel_text.py).
 
 `publishing_method` says which, for a channel. Every adapter sends one request with short
@@ -15,20 +16,17 @@ here: never the network's answer, a URL or a token, so it may be stored and show
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import quote
 
 import httpx
 
+from portal.networks import NETWORKS, PLAIN_JSON, SLACK_JSON, TEAMS_CARD
 from portal.settings import Settings
 
 WEBHOOK, API, SHARE_LINK = "webhook", "api", "share link"
-API_NETWORKS = ("linkedin", "x", "facebook")
-WEBHOOK_NETWORKS = ("slack", "teams", "news_feed", "alumni_digest")
-NETWORK_LABELS = {"linkedin": "LinkedIn", "x": "X", "facebook": "Facebook", "slack": "Slack",
-                  "teams": "Microsoft Teams", "news_feed": "The news feed",
-                  "alumni_digest": "The alumni digest"}
 
 # httpx logs every request's full URL at INFO, and an incoming-webhook URL is itself the
 # secret: keep the HTTP libraries to warnings, whoever configures logging.
@@ -66,12 +64,11 @@ def publishing_method(network: str, has_webhook: bool, config: Settings) -> str:
     API (sent by the worker through the network's API, credentials in the settings) or
     SHARE_LINK (shared by hand: the network's share dialog, or the tracked link pasted into
     an internal channel that has no webhook)."""
-    if network in WEBHOOK_NETWORKS:
+    described = NETWORKS[network]
+    if described.webhook:
         return WEBHOOK if has_webhook else SHARE_LINK
-    credentials = {"linkedin": (config.linkedin_access_token, config.linkedin_author_urn),
-                   "x": (config.x_bearer_token,),
-                   "facebook": (config.facebook_page_id, config.facebook_page_token)}.get(network)
-    return API if credentials and all(credentials) else SHARE_LINK
+    credentials = described.api_credentials
+    return API if credentials and all(getattr(config, name) for name in credentials) else SHARE_LINK
 
 
 def publisher_for(network: str, webhook_url: str | None, config: Settings) -> Publisher:
@@ -80,8 +77,7 @@ def publisher_for(network: str, webhook_url: str | None, config: Settings) -> Pu
     if method == WEBHOOK:
         return WebhookPublisher(network, webhook_url, config.publish_timeout)
     if method == API:
-        adapter = {"linkedin": LinkedInPublisher, "x": XPublisher, "facebook": FacebookPublisher}[network]
-        return adapter(config)
+        return API_PUBLISHERS[network](config)
     raise ValueError(f"{network} channels without a webhook or credentials are shared by hand")
 
 
@@ -125,13 +121,39 @@ def _refused(error: PublishError, advice: str) -> PublishError:
     return PublishError(f"{error.message} {advice}", status=error.status, retryable=False)
 
 
+def _slack_json(post: Outgoing) -> dict:
+    # Slack reads &, < and > as its own markup (links, mentions): escaped, as its
+    # formatting guide asks, so the text is shown as written.
+    text = post.text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return {"text": text if post.link in post.text else f"{text}\n\n<{post.link}>"}
+
+
+def _teams_card(post: Outgoing) -> dict:
+    # A message with an Adaptive Card: what both Teams' Workflows webhooks and its older
+    # connectors take.
+    card = {"$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+            "type": "AdaptiveCard", "version": "1.4",
+            "body": [{"type": "TextBlock", "text": post.text, "wrap": True}],
+            "actions": [{"type": "Action.OpenUrl", "title": f"View the job: {post.title}",
+                         "url": post.link}]}
+    return {"type": "message", "attachments": [
+        {"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None,
+         "content": card}]}
+
+
+def _plain_json(post: Outgoing) -> dict:
+    return {"text": post.text, "link": post.link, "title": post.title}
+
+
+# The body of each webhook shape a network may take (portal/networks.py).
+WEBHOOK_PAYLOADS = {SLACK_JSON: _slack_json, TEAMS_CARD: _teams_card, PLAIN_JSON: _plain_json}
+
+
 class WebhookPublisher:
-    """Incoming webhooks: Slack's JSON {"text": …}; Teams' message with an Adaptive Card
-    (what both Teams' Workflows webhooks and its older connectors take); the news feed and
-    the alumni digest get plain JSON {"text", "link", "title"}."""
+    """Incoming webhooks, each sent the JSON its network takes (`WEBHOOK_PAYLOADS`)."""
 
     def __init__(self, network: str, url: str, timeout: float = 10.0):
-        if network not in WEBHOOK_NETWORKS:
+        if NETWORKS[network].webhook is None:
             raise ValueError(f"{network} is not published by webhook")
         self.network, self._url, self.timeout = network, url, timeout
 
@@ -139,24 +161,10 @@ class WebhookPublisher:
         return f"WebhookPublisher({self.network!r})"
 
     def payload(self, post: Outgoing) -> dict:
-        if self.network == "slack":
-            # Slack reads &, < and > as its own markup (links, mentions): escaped, as its
-            # formatting guide asks, so the text is shown as written.
-            text = post.text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            return {"text": text if post.link in post.text else f"{text}\n\n<{post.link}>"}
-        if self.network == "teams":
-            card = {"$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
-                    "type": "AdaptiveCard", "version": "1.4",
-                    "body": [{"type": "TextBlock", "text": post.text, "wrap": True}],
-                    "actions": [{"type": "Action.OpenUrl", "title": f"View the job: {post.title}",
-                                 "url": post.link}]}
-            return {"type": "message", "attachments": [
-                {"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None,
-                 "content": card}]}
-        return {"text": post.text, "link": post.link, "title": post.title}
+        return WEBHOOK_PAYLOADS[NETWORKS[self.network].webhook](post)
 
     def publish(self, post: Outgoing) -> str | None:
-        label = NETWORK_LABELS[self.network]
+        label = NETWORKS[self.network].label
         try:
             _post(self._url, label, self.timeout, json=self.payload(post))
         except PublishError as error:
@@ -251,3 +259,8 @@ def _json(response: httpx.Response) -> dict:
     except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
+
+
+# The API publisher of each network that has API credentials (portal/networks.py).
+API_PUBLISHERS: dict[str, Callable[[Settings], Publisher]] = {
+    "linkedin": LinkedInPublisher, "x": XPublisher, "facebook": FacebookPublisher}

@@ -2,7 +2,8 @@
 
 A post is checked against the social-media guidelines for its channel's audience and
 measured as its network counts; a blocking finding, or a text too long for the channel,
-stops it from being submitted. Approvers see the same check again, made when they look.
+stops it from being submitted. Approvers see the same check again, made when they look,
+and it is made once more as they approve. Each command here is one transaction.
 """
 
 from __future__ import annotations
@@ -11,15 +12,17 @@ from dataclasses import dataclass
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from portal.db import transaction
 from portal.errors import ValidationError
 from portal.models import Actor
+from portal.networks import NETWORKS
+from portal.permissions import require_staff
 from services.social import channel_text
-from services.social import channels as social_channels
 from services.social import guidelines as social_guidelines
 from services.social import posts as social_posts
-from services.social.channels import Channel
+from services.social.channels import Channel, load_channels
 from services.social.policy import Finding, Guidelines, check_post, is_blocked
 
 SOCIAL_ROLES = ("publisher", "editor", "approver")
@@ -58,25 +61,24 @@ def guidelines(actor: Actor) -> Guidelines:
 
 def check(body: str, channel: Channel, rules: Guidelines) -> PostCheck:
     """The post measured on its channel's network, and checked for its channel's audience."""
-    limit = channel_text.channel(channel.network).limit
-    return PostCheck(channel_text.length_on(channel.network, body), limit,
+    return PostCheck(channel_text.length_on(channel.network, body), NETWORKS[channel.network].limit,
                      check_post(body, rules, channel.audience))
 
 
 def save_draft(actor: Actor, job_id: UUID, channel_id: UUID, post_id: UUID, body: str,
                topic_id: UUID | None) -> None:
     """Save a composed post as a draft, or its changes if it was saved before."""
-    with transaction(actor) as conn:
-        exists = conn.execute(sa.text("select 1 from public.social_posts where id = :id"),
-                              {"id": post_id}).first()
-    if exists:
-        social_posts.edit(actor, post_id, body, topic_id)
-    else:
-        social_posts.compose(actor, job_id, channel_id, body, topic_id, post_id=post_id)
+    with social_posts.workflow(actor) as conn:
+        if conn.execute(sa.text("select 1 from public.social_posts where id = :id"), {"id": post_id}).first():
+            social_posts.update_text(conn, post_id, body, topic_id)
+        else:
+            social_posts.insert_draft(conn, job_id, channel_id, body, topic_id, post_id=post_id)
 
 
-def _refuse_if_blocked(actor: Actor, post: social_posts.Post, then: str) -> None:
-    result = check(post.body, social_channels.channel(actor, post.channel_id), guidelines(actor))
+def _refuse_if_blocked(conn: Connection, post: social_posts.Post, then: str) -> None:
+    require_staff(conn, "check social posts against the guidelines")
+    channel = next(c for c in load_channels(conn) if c.id == post.channel_id)
+    result = check(post.body, channel, social_guidelines.load(conn))
     if result.too_long:
         raise ValidationError(f"The post is {result.length - result.limit:,} characters too long for "
                               f"{post.channel}. Shorten it, then {then}.")
@@ -87,15 +89,17 @@ def _refuse_if_blocked(actor: Actor, post: social_posts.Post, then: str) -> None
 
 def submit_for_approval(actor: Actor, post_id: UUID) -> None:
     """Submit a saved draft or rejected post, unless its check blocks it."""
-    post = social_posts.post(actor, post_id)
-    _refuse_if_blocked(actor, post, "submit it")
-    if post.status == "rejected":  # the workflow goes back through draft
-        social_posts.back_to_draft(actor, post_id)
-    social_posts.submit(actor, post_id)
+    with social_posts.workflow(actor) as conn:
+        post = social_posts.load_post(conn, post_id)
+        _refuse_if_blocked(conn, post, "submit it")
+        if post.status == "rejected":  # the workflow goes back through draft
+            social_posts.move(conn, post_id, "draft")
+        social_posts.move(conn, post_id, "submitted")
 
 
 def approve(actor: Actor, post_id: UUID) -> None:
     """Approve a submitted post, unless the guidelines (which may have changed since it was
     submitted) block it now."""
-    _refuse_if_blocked(actor, social_posts.post(actor, post_id), "submit it again")
-    social_posts.approve(actor, post_id)
+    with social_posts.workflow(actor) as conn:
+        _refuse_if_blocked(conn, social_posts.load_post(conn, post_id), "submit it again")
+        social_posts.move(conn, post_id, "approved")

@@ -13,6 +13,7 @@ from services.postings import editing as postings
 from services.social import calendar as post_calendar
 from services.social import channels as social_channels
 from services.social import posts as social_posts
+from services.social import review as post_review
 from tests.app.helpers import assert_errors, assert_no_exception, open_page, signed_in, texts
 
 CHANNELS = "pages/admin/social_channels.py"
@@ -111,7 +112,7 @@ def _approved_post(engine, network: str = "linkedin", name: str = "Company Linke
                                      " returning id")).scalar_one()
     post_id = social_posts.compose(recruiter, job, channel, "We are hiring! *Apply* <b>now</b>", topic)
     social_posts.submit(recruiter, post_id)
-    social_posts.approve(admin, post_id)
+    post_review.approve(admin, post_id)
     return recruiter, channel, post_id
 
 

@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from services.social import channels as social_channels
 from services.social import posts as social_posts
+from services.social import review as post_review
 from tests.browser.helpers import screenshot, settle, sidebar_nav, sign_in
 from tests.support import signed_in
 
@@ -27,7 +28,7 @@ def _approved_post_on(demo_db, channel_name: str):
     post_id = social_posts.compose(recruiter, job, channel.id, f"We are hiring: {title}. <b>Join us</b>!",
                                    topic)
     social_posts.submit(recruiter, post_id)
-    social_posts.approve(admin, post_id)
+    post_review.approve(admin, post_id)
     return post_id, title
 
 

@@ -169,7 +169,7 @@ def test_the_queue_lists_submitted_posts_oldest_first(world):
     page = social_posts.waiting_for_approval(world.recruiter)
     assert [w.post.id for w in page.rows] == ids and page.total == 2
     assert social_posts.waiting_for_approval(world.recruiter, page=2, page_size=1).rows[0].post.id == ids[1]
-    social_posts.approve(world.approver, ids[0])
+    post_review.approve(world.approver, ids[0])
     assert [w.post.id for w in social_posts.waiting_for_approval(world.admin).rows] == [ids[1]]
 
 

@@ -14,7 +14,7 @@ from portal.db import act_as
 from portal.errors import PermissionDenied, ValidationError
 from services.postings import editing as postings
 from services.social import calendar as post_calendar
-from services.social import channels, posts
+from services.social import channels, posts, review
 from services.social.channels import Slot
 from tests.db.social_world import Team
 
@@ -32,7 +32,7 @@ MONDAY = _first_monday(datetime.now(UTC).year + 2, 1)
 def _approved(team: Team, channel: UUID | None = None, body: str = "We are hiring a Data Engineer!") -> UUID:
     post_id = posts.compose(team.publisher, team.job, channel or team.channel, body, team.topic)
     posts.submit(team.publisher, post_id)
-    posts.approve(team.approver, post_id)
+    review.approve(team.approver, post_id)
     return post_id
 
 
@@ -158,6 +158,12 @@ def test_slots_are_wall_clock_times_in_the_company_time_zone_across_daylight_sav
     assert summer.time_zone == "Europe/Berlin"
 
 
+def _schedule_at_next_free_slot(team, post_id, now):
+    """As the calendar page does: the channel's next free slot, then the post scheduled at it."""
+    posts.schedule(team.publisher, post_id, post_calendar.next_free_slot(team.recruiter, team.channel, now),
+                   now=now)
+
+
 def test_next_free_slot_crosses_the_week_and_skips_taken_slots(team):
     _slots(team, (1, "09:00"), (3, "14:00"))
     saturday = MONDAY + timedelta(days=5, hours=12)
@@ -167,10 +173,11 @@ def test_next_free_slot_crosses_the_week_and_skips_taken_slots(team):
         MONDAY + timedelta(hours=9)  # at or after
 
     first = _approved(team)
-    assert post_calendar.schedule_at_next_free_slot(team.publisher, first, team.channel, now=saturday) == \
-        MONDAY + timedelta(days=7, hours=9)
+    _schedule_at_next_free_slot(team, first, saturday)
+    assert posts.post(team.publisher, first).scheduled_for == MONDAY + timedelta(days=7, hours=9)
     second = _approved(team)
-    assert post_calendar.schedule_at_next_free_slot(team.publisher, second, team.channel, now=saturday) == \
+    _schedule_at_next_free_slot(team, second, saturday)
+    assert posts.post(team.publisher, second).scheduled_for == \
         MONDAY + timedelta(days=9, hours=14)  # Monday's is taken now
     posts.mark_published(team.publisher, first)  # a published post keeps holding its slot
     assert post_calendar.next_free_slot(team.recruiter, team.channel, saturday) == \
@@ -180,26 +187,23 @@ def test_next_free_slot_crosses_the_week_and_skips_taken_slots(team):
         MONDAY + timedelta(days=9, hours=14)
 
 
-def test_a_channel_without_slots_has_no_next_slot_and_says_so(team):
+def test_a_channel_without_slots_has_no_next_slot(team):
     assert post_calendar.next_free_slot(team.recruiter, team.channel, MONDAY) is None
-    post_id = _approved(team)
-    with pytest.raises(ValidationError, match="no free posting slot"):
-        post_calendar.schedule_at_next_free_slot(team.publisher, post_id, team.channel, now=MONDAY)
 
 
 def test_the_calendar_shows_posts_and_free_and_taken_slots_in_the_range(team):
     slack = channels.add_channel(team.admin, "Team Slack", "slack", "internal")
     _slots(team, (1, "09:00"), (2, "09:00"))
     channels.set_slots(team.admin, slack, [Slot(1, time(12))])
-    inside = _approved(team, body="Inside the week")
+    inside = _approved(team, body="We are hiring: inside the week")
     posts.schedule(team.publisher, inside, MONDAY + timedelta(hours=9), now=MONDAY - timedelta(days=1))
-    outside = _approved(team, body="Next week")
+    outside = _approved(team, body="We are hiring: next week")
     posts.schedule(team.publisher, outside, MONDAY + timedelta(days=8), now=MONDAY - timedelta(days=1))
-    _approved(team, body="Approved, not scheduled")
+    _approved(team, body="We are hiring: approved, not scheduled")
 
     week = post_calendar.calendar(team.recruiter, MONDAY, MONDAY + timedelta(days=7))
     assert [(e.body, e.status, e.at, e.problem) for e in week.entries] == \
-        [("Inside the week", "scheduled", MONDAY + timedelta(hours=9), None)]
+        [("We are hiring: inside the week", "scheduled", MONDAY + timedelta(hours=9), None)]
     assert [(s.channel, s.at.isoformat(), s.taken) for s in week.slots] == [
         ("Company LinkedIn", (MONDAY + timedelta(hours=9)).isoformat(), True),
         ("Team Slack", (MONDAY + timedelta(hours=12)).isoformat(), False),
@@ -214,7 +218,8 @@ def test_waiting_posts_and_what_sharing_by_hand_fills_in(team):
     slack = channels.add_channel(team.admin, "Team Slack", "slack", "internal")
     channels.set_webhook(team.admin, slack, "https://hooks.slack.com/services/T/B/c")
     x = channels.add_channel(team.admin, "Company X", "x", "external")
-    on_linkedin, on_slack, on_x = _approved(team), _approved(team, slack), _approved(team, x, "Join us!")
+    on_linkedin, on_slack = _approved(team), _approved(team, slack)
+    on_x = _approved(team, x, "Join our team!")
     assert {p.id for p in post_calendar.ready_to_schedule(team.recruiter)} == {on_linkedin, on_slack, on_x}
     for post_id in (on_linkedin, on_slack, on_x):
         posts.schedule(team.publisher, post_id, datetime.now(UTC) + timedelta(days=1))
@@ -226,8 +231,8 @@ def test_waiting_posts_and_what_sharing_by_hand_fills_in(team):
     assert f"post={on_x}" in shared.link and "utm_source=x" in shared.link
     query = parse_qs(urlsplit(shared.share_url).query)
     assert shared.share_url.startswith("https://twitter.com/intent/tweet?")
-    assert query == {"text": ["Join us!"], "url": [shared.link]}
-    assert shared.text == f"Join us!\n\n{shared.link}"
+    assert query == {"text": ["Join our team!"], "url": [shared.link]}
+    assert shared.text == f"Join our team!\n\n{shared.link}"
     linkedin = post_calendar.sharing(next(p for p in due if p.id == on_linkedin), "https://jobs.example")
     assert parse_qs(urlsplit(linkedin.share_url).query) == {"url": [linkedin.link]}
 

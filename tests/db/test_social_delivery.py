@@ -26,7 +26,7 @@ from portal.settings import Settings
 from services import background_tasks
 from services.people.accounts import create_account
 from services.social import delivery as social_delivery
-from services.social import posts, publishing
+from services.social import posts, publishing, review
 from tests.support import in_a_thread
 
 SECRET = "T0SECRET/B0SECRET/xoxSECRETpart"
@@ -112,7 +112,7 @@ class World:
     def scheduled_post(self, channel_id: UUID, at: datetime = NOW, body: str = BODY) -> UUID:
         post_id = posts.compose(self.publisher, self.job, channel_id, body, self.topic)
         posts.submit(self.publisher, post_id)
-        posts.approve(self.approver, post_id)
+        review.approve(self.approver, post_id)
         posts.schedule(self.publisher, post_id, at, now=at - timedelta(hours=1))
         return post_id
 

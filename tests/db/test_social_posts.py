@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from portal.db import act_as
 from portal.errors import PermissionDenied, ValidationError
 from portal.models import Actor
-from services.social import posts
+from services.social import posts, review
 from tests.db.social_world import Team
 
 
@@ -28,7 +28,7 @@ def _soon() -> datetime:
 def test_a_post_goes_from_draft_to_published_and_keeps_its_history(team):
     post_id = _draft(team)
     posts.submit(team.publisher, post_id)
-    posts.approve(team.approver, post_id)
+    review.approve(team.approver, post_id)
     posts.schedule(team.publisher, post_id, _soon())
     assert posts.post(team.publisher, post_id).status == "scheduled"
     posts.mark_published(team.publisher, post_id, "https://www.linkedin.com/feed/update/1")
@@ -47,7 +47,7 @@ def test_nobody_approves_their_own_post(team):
     post_id = _draft(team, author=team.approver)
     posts.submit(team.approver, post_id)
     with pytest.raises(PermissionDenied, match="Nobody approves their own post"):
-        posts.approve(team.approver, post_id)
+        review.approve(team.approver, post_id)
     with pytest.raises(PermissionDenied, match="Nobody approves their own post"):
         posts.reject(team.approver, post_id, "Not good enough")
     assert posts.post(team.approver, post_id).status == "submitted"
@@ -58,10 +58,10 @@ def test_only_approvers_approve_and_only_publishers_write(team):
     posts.submit(team.publisher, post_id)
     for who in (team.editor, team.recruiter):
         with pytest.raises(PermissionDenied, match="Only approvers"):
-            posts.approve(who, post_id)
+            review.approve(who, post_id)
     with pytest.raises(PermissionDenied):
         _draft(team, author=team.recruiter)
-    posts.approve(team.admin, post_id)  # admins hold every social role
+    review.approve(team.admin, post_id)  # admins hold every social role
 
 
 @pytest.mark.parametrize(("steps", "refused"), [
@@ -110,18 +110,18 @@ def test_only_the_author_or_an_editor_changes_a_post_and_never_once_approved(tea
     post_id = _draft(team)
     with pytest.raises(PermissionDenied, match="Only its author or an editor"):
         posts.edit(team.approver, post_id, "Rewritten by someone else", team.topic)
-    posts.edit(team.editor, post_id, "Polished by the editor", team.topic)
+    posts.edit(team.editor, post_id, "We are hiring: polished by the editor", team.topic)
     posts.submit(team.publisher, post_id)
-    posts.approve(team.approver, post_id)
+    review.approve(team.approver, post_id)
     with pytest.raises(ValidationError, match="cannot be changed"):
         posts.edit(team.publisher, post_id, "A late change", team.topic)
-    assert posts.post(team.publisher, post_id).body == "Polished by the editor"
+    assert posts.post(team.publisher, post_id).body == "We are hiring: polished by the editor"
 
 
 def test_scheduling_needs_a_future_time(team):
     post_id = _draft(team)
     posts.submit(team.publisher, post_id)
-    posts.approve(team.approver, post_id)
+    review.approve(team.approver, post_id)
     with pytest.raises(ValidationError, match="in the future"):
         posts.schedule(team.publisher, post_id, datetime.now(UTC) - timedelta(minutes=1))
     with pytest.raises(ValidationError, match="time zone"):
@@ -135,7 +135,7 @@ def test_closing_a_posting_unschedules_its_posts(clean_db, team):
     scheduled, published = _draft(team), _draft(team)
     for post_id in (scheduled, published):
         posts.submit(team.publisher, post_id)
-        posts.approve(team.approver, post_id)
+        review.approve(team.approver, post_id)
     posts.schedule(team.publisher, scheduled, _soon())
     posts.mark_published(team.publisher, published)
     with clean_db.connect() as conn, conn.begin():

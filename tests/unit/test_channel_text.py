@@ -7,9 +7,10 @@ from uuid import UUID
 
 import pytest
 
+from portal.networks import NETWORKS
 from services.postings.tracking import TrackedSource
 from services.social import channel_text
-from services.social.channel_text import CHANNELS, fits, length_on, share_url, tracked_link
+from services.social.channel_text import fits, length_on, share_url, tracked_link
 
 JOB = UUID("11111111-2222-3333-4444-555555555555")
 POST = UUID("99999999-8888-7777-6666-555555555555")
@@ -50,13 +51,13 @@ def test_x_limit_exactly_at_280():
                                        ("teams", 4000), ("news_feed", 10000),
                                        ("alumni_digest", 10000)])
 def test_other_channels_count_characters(key, limit):
-    assert CHANNELS[key].limit == limit
+    assert NETWORKS[key].limit == limit
     assert fits(key, "a" * limit) and not fits(key, "a" * (limit + 1))
     assert length_on(key, "😷 e\u0301 https://example.com") == len("😷 é https://example.com")
 
 
-def test_unknown_channel():
-    with pytest.raises(ValueError, match="unknown channel"):
+def test_unknown_network():
+    with pytest.raises(ValueError, match="unknown network"):
         length_on("myspace", "hi")
 
 

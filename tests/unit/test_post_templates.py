@@ -8,12 +8,12 @@ from uuid import UUID
 
 import pytest
 
+from portal.networks import NETWORKS
 from services.postings.listings import Job
 from services.social import channel_text
 from services.social.drafting import TONES, place, template, with_link
 from services.social.policy import Guidelines, check_post
 
-NETWORKS = list(channel_text.CHANNELS)  # keyed by the database's networks
 JOB_ID = UUID("11111111-2222-3333-4444-555555555555")
 POST_ID = UUID("99999999-8888-7777-6666-555555555555")
 LINK = channel_text.post_link("https://careers.northwind.com", JOB_ID, "x", POST_ID, "Data Engineer")
