@@ -211,15 +211,15 @@ GRANT SELECT ON TABLE public.hire_totals TO authenticated;
 -- private.hire_source_of ------------------------------------------------------------------
 
 CREATE FUNCTION private.hire_source_of(source text, OUT kind public.hire_source, OUT channel text) RETURNS record
-    LANGUAGE sql IMMUTABLE
+    LANGUAGE sql STABLE
     SET search_path TO ''
     AS $$
   select
     case
       when s in ('referral', 'social', 'job_board', 'career_site', 'agency', 'direct', 'internal')
         then s::public.hire_source
-      when s in ('linkedin', 'x', 'twitter', 'facebook', 'instagram', 'xing', 'slack', 'teams',
-                 'newsletter', 'alumni_digest')
+      when s = any(enum_range(null::public.social_network)::text[])
+        or s in ('twitter', 'instagram', 'xing', 'newsletter')
         then 'social'
       when s in ('indeed', 'stepstone', 'monster', 'careerbuilder', 'glassdoor', 'ziprecruiter')
         then 'job_board'
