@@ -10,6 +10,8 @@ users, into errors the pages show.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
@@ -18,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from portal import audit, validation
-from portal.db import guarded_transaction, transaction
+from portal.db import transaction, translate_refusals
 from portal.errors import NotFound, ValidationError
 from portal.models import Actor, Page
 
@@ -77,9 +79,11 @@ _POST = """
 """
 
 
-def _workflow(actor: Actor):
+@contextmanager
+def _workflow(actor: Actor) -> Iterator[Connection]:
     """A transaction in which the workflow trigger's refusals become user-facing errors."""
-    return guarded_transaction(actor, misfit="That change does not fit the post's state.")
+    with translate_refusals(misfit="That change does not fit the post's state."), transaction(actor) as conn:
+        yield conn
 
 
 def _body(body: str) -> str:
