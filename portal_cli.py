@@ -38,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     if not hasattr(args, "run"):
         parser.print_help()
         return 2
+    # Errors only: the log (on stderr) is for what went wrong, stdout for the command's output.
     logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
     try:
         return args.run(args) or 0
@@ -45,10 +46,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: migration failed: {error}", file=sys.stderr)
     except (db.DatabaseUnavailable, UserFacingError) as error:
         print(f"error: {error}", file=sys.stderr)
-    except Exception as error:  # the last resort: one line, and the details in the log
-        logging.getLogger("boomerang.cli").debug("unexpected error", exc_info=error)
+    except Exception as error:  # the last resort: the traceback to the log, then one line for the user
+        logging.getLogger("boomerang.cli").exception("unexpected error")
         print(f"error: unexpected {type(error).__name__}; nothing more was done. Run again, "
-              "and report it if it keeps happening.", file=sys.stderr)
+              "and report it (with the traceback above) if it keeps happening.", file=sys.stderr)
     return 1
 
 

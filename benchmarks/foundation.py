@@ -8,11 +8,14 @@ Each figure is printed beside its floor from the same run:
 from __future__ import annotations
 
 import os
+import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,14 +25,36 @@ DATA_DIR = Path(tempfile.mkdtemp(prefix="boomerang-bench-"))
 os.environ["PORTAL_DATA_DIR"] = str(DATA_DIR)
 os.environ.pop("DATABASE_URL", None)
 
-from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, wait_for_health
-from tests.support import free_port
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Chromium quiet and sandbox-free in a container: no updates, sync or QUIC racing the page.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 def timed(action) -> float:
     started = time.perf_counter()
     action()
     return time.perf_counter() - started
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serving(base_url: str, timeout: float = 60) -> None:
+    """Returns once the app's /_stcore/health answers ok."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as answer:
+                if answer.read().strip() == b"ok":
+                    return
+        except OSError:
+            pass  # not listening yet
+        time.sleep(0.1)
+    raise TimeoutError(f"{base_url} did not answer ok in {timeout} s")
 
 
 def cold_start() -> tuple[float, float, float | None]:
@@ -46,7 +71,7 @@ def cold_start() -> tuple[float, float, float | None]:
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         base_url = f"http://127.0.0.1:{port}"
-        wait_for_health(base_url)
+        serving(base_url)
         health = time.perf_counter() - started
         return health, floor, _first_screen(base_url)
     finally:

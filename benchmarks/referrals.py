@@ -156,12 +156,9 @@ def main() -> None:
             plan = conn.execute(sa.text("explain analyze " + DUPLICATE_CHECK),
                                 {"email": known[0][0], "linkedin": known[0][1]}).scalars()
             print("\n".join(plan), "\n")
-        with transaction(recruiter) as conn:  # a department's counts and one stage's cards
-            params = pipeline._filters(None, department="Sales") | {"limit": 5, "this": "hired"}
-            for query in (f"select r.stage, count(*) {pipeline._FROM} where {pipeline._FILTER} group by 1",
-                          f"{pipeline._CARD_SQL} where {pipeline._FILTER.replace(':stage', ':this')}"
-                          " order by r.stage_changed_at desc, r.id limit :limit"):
-                print("\n".join(conn.execute(sa.text("explain analyze " + query), params).scalars()), "\n")
+        # a department's counts and one stage's cards
+        for plan in pipeline.board_plans(recruiter, "hired", per_stage=5, department="Sales"):
+            print(plan, "\n")
 
     floor = transaction_floor(recruiter, "floor: empty transaction as a recruiter")
     describe("duplicate check, already referred", timings(check, known), floor)

@@ -4,7 +4,9 @@
 (Supabase's session pooler in production). Every user action goes through
 `transaction(actor)`, which switches to `anon` or `authenticated` and sets the JWT
 claims exactly as PostgREST does, so row-level security decides what the user may do.
-Migrations, seeding, sign-in and the CLI use `owner_transaction()`.
+Migrations, seeding, sign-in and the CLI use `owner_transaction()`. A use case puts the
+database's refusals (row-level security, constraints, our triggers) in words for its user
+with `translate_refusals(…)`.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, make_url
 
 from portal import embedded
-from portal.errors import PermissionDenied, ValidationError
+from portal.errors import NotFound, PermissionDenied, UserFacingError, ValidationError
 from portal.models import Actor
 from portal.settings import Settings, settings
 
@@ -184,29 +186,54 @@ def transaction(actor: Actor) -> Iterator[Connection]:
         yield conn
 
 
+# A refusal's SQLSTATE → the keyword a use case declares its words under, and the error it becomes.
+_REFUSALS: dict[str, tuple[str | None, type[UserFacingError]]] = {
+    "42501": ("denied", PermissionDenied),  # insufficient_privilege: row-level security, a grant
+    "23505": ("duplicate", ValidationError),  # unique_violation
+    "23514": ("misfit", ValidationError),  # check_violation: a table's check constraint
+    "23503": ("missing", NotFound),  # foreign_key_violation: the row referred to is gone
+    "P0001": (None, ValidationError),  # raise_exception: our functions' plain RAISE
+    "P0002": (None, NotFound),  # no_data_found: our functions' "that job is closed"
+    "P0003": (None, ValidationError),  # too_many_rows: our functions' rate limits
+}
+
+
 @contextmanager
-def guarded_transaction(actor: Actor, *, misfit: str, denied: str | None = None) -> Iterator[Connection]:
-    """A transaction in which the refusals of our triggers and policies become user-facing
-    errors: insufficient_privilege a PermissionDenied (`denied`, or the database's words),
-    check_violation a ValidationError in the trigger's words. A table's own check constraint
-    speaks Postgres ("new row for relation …"), so it becomes `misfit` instead."""
+def translate_refusals(*, denied: str | None = None, duplicate: str | None = None,
+                       misfit: str | None = None, missing: str | None = None,
+                       denied_as: type[UserFacingError] = PermissionDenied) -> Iterator[None]:
+    """The database's refusals inside the block become the portal's user-facing errors.
+
+    A refusal our own SQL raised (a RAISE in our functions and triggers) is written for users
+    and keeps its words. Postgres's own refusals (row-level security, a table's constraints)
+    speak of tables and columns, so the use case gives its words for them here: `denied`,
+    `duplicate`, `misfit`, `missing`. A refusal with no words for it is a bug and propagates
+    unchanged. Put it outside `transaction(…)`, so refusals at commit are translated too.
+    `denied_as` is the error an insufficient_privilege becomes (PermissionDenied unless the
+    use case counts it as input to correct).
+    """
     try:
-        with transaction(actor) as conn:
-            yield conn
+        yield
     except sa.exc.DBAPIError as error:
         state = getattr(error.orig, "sqlstate", None)
-        if state not in ("42501", "23514"):
+        if state not in _REFUSALS:
             raise
-        message = error.orig.diag.message_primary or ""
-        if state == "42501":
-            raise PermissionDenied(denied or _sentence(message)) from None
-        if message.startswith("new row"):
-            raise ValidationError(misfit) from None
-        raise ValidationError(_sentence(message)) from None
+        keyword, refusal = _REFUSALS[state]
+        declared = {"denied": denied, "duplicate": duplicate, "misfit": misfit, "missing": missing}
+        diag = error.orig.diag
+        if diag.source_function == "exec_stmt_raise":  # PL/pgSQL's RAISE: our own words
+            message = _sentence(diag.message_primary or "")
+        else:
+            message = declared.get(keyword) if keyword else None
+        if not message:
+            raise
+        raise (denied_as if state == "42501" else refusal)(message) from None
 
 
 def _sentence(message: str) -> str:
-    return message[:1].upper() + message[1:] + "."
+    """Our SQL's words as a sentence: the triggers' own are lower case and unpunctuated."""
+    message = message[:1].upper() + message[1:]
+    return message if message.endswith((".", "!", "?")) else message + "."
 
 
 def act_as(conn: Connection, actor: Actor) -> None:

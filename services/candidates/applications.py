@@ -10,8 +10,8 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from portal import validation
-from portal.db import transaction
-from portal.errors import NotFound, ValidationError
+from portal.db import transaction, translate_refusals
+from portal.errors import ValidationError
 from portal.models import Actor
 from portal.storage import ResumeStore, resume_store
 from services.candidates import private_links
@@ -97,7 +97,8 @@ def apply(actor: Actor, job_id: UUID, form: ApplicationForm, resume: Resume | No
     resume_key = store.save(resume.data, *resume_type) if resume and resume_type else None
     token = private_links.new_token()
     try:
-        with transaction(actor) as conn:
+        # private.submit_application's refusal (the job closed) is written for users.
+        with translate_refusals(), transaction(actor) as conn:
             row = conn.execute(sa.text(
                 "select application_id, created from private.submit_application("
                 " :job, :name, :email, :phone, :linkedin, :note, :source, :medium, :campaign,"
@@ -108,11 +109,9 @@ def apply(actor: Actor, job_id: UUID, form: ApplicationForm, resume: Resume | No
                  "campaign": source.campaign, "post": source.post_id, "ref": source.referral_code,
                  "resume": resume_key, "resume_name": resume.file_name[-255:] if resume else None,
                  "token": private_links.token_hash(token)}).one()
-    except Exception as error:  # any failure (the database unreachable too): no orphan file
+    except Exception:  # any failure (the database unreachable too): no orphan file
         if resume_key:
             store.delete(resume_key)
-        if getattr(getattr(error, "orig", None), "sqlstate", None) == "P0002":
-            raise NotFound("This job is no longer open for applications.") from None
         raise
     if not row.created:
         if resume_key:

@@ -13,8 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from portal import ai, validation
-from portal.db import contains_pattern, transaction
-from portal.errors import NotFound, ValidationError
+from portal.db import contains_pattern, transaction, translate_refusals
 from portal.models import Actor, Page
 from services.candidates import private_links
 
@@ -211,25 +210,16 @@ def ask(actor: Actor, body: str, *, email: str = "", job_id: UUID | None = None,
     email = validation.email_address(email) if (email or "").strip() else ""
     held = screen(body)
     token = private_links.new_token()
-    try:
-        with transaction(actor) as conn:
-            question_id = conn.execute(sa.text(
-                "select private.ask_question(:job, :body, :email, :held, :session, :address,"
-                " :token, :session_limit, :address_limit)"),
-                {"job": job_id, "body": body, "email": email or None, "held": held,
-                 "session": _key("session", session_id),
-                 "address": _key("address", address or f"unknown/{session_id}"),
-                 "token": private_links.token_hash(token), "session_limit": SESSION_LIMIT_PER_HOUR,
-                 "address_limit": ADDRESS_LIMIT_PER_HOUR}).scalar_one()
-    except sa.exc.DBAPIError as error:
-        state = getattr(error.orig, "sqlstate", None)
-        if state == "P0003":
-            raise ValidationError("You have asked several questions in a short time. Please wait "
-                                  "an hour and ask again; your text is still in the box.") from None
-        if state == "P0002":
-            raise NotFound("That job is not on the board any more. Ask a general question instead.") \
-                from None
-        raise
+    # The function's refusals (too many questions, the job gone) are written for users.
+    with translate_refusals(), transaction(actor) as conn:
+        question_id = conn.execute(sa.text(
+            "select private.ask_question(:job, :body, :email, :held, :session, :address,"
+            " :token, :session_limit, :address_limit)"),
+            {"job": job_id, "body": body, "email": email or None, "held": held,
+             "session": _key("session", session_id),
+             "address": _key("address", address or f"unknown/{session_id}"),
+             "token": private_links.token_hash(token), "session_limit": SESSION_LIMIT_PER_HOUR,
+             "address_limit": ADDRESS_LIMIT_PER_HOUR}).scalar_one()
     return Asked(question_id, private_links.follow_link("question", token), held is not None)
 
 

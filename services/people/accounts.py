@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from portal import audit, auth, validation
-from portal.db import contains_pattern, on_supabase, owner_transaction, transaction
+from portal.db import contains_pattern, on_supabase, owner_transaction, transaction, translate_refusals
 from portal.errors import PermissionDenied, ValidationError
 from portal.models import Actor, Page, Role
 from portal.settings import settings
@@ -231,18 +231,14 @@ def set_active(actor: Actor, user_id: UUID, active: bool) -> None:
 
 def _update_profile(actor: Actor, user_id: UUID, assignment: str, value: object,
                     action: str) -> None:
-    try:
-        with transaction(actor) as conn:
-            changed = conn.execute(
-                # `assignment` is one of two constants from this module.
-                sa.text(f"update public.profiles set {assignment} where id = :id returning email"),  # noqa: S608
-                {"value": value, "id": user_id},
-            ).first()
-            if changed is None:
-                raise PermissionDenied("Only admins can change users' roles and access.")
-            audit.record(conn, action, "user", str(user_id), {"value": str(value)})
-    except sa.exc.DBAPIError as error:
-        # The guard trigger's messages are written for users (own role, last admin).
-        if getattr(error.orig, "sqlstate", None) in ("42501", "23514"):
-            raise ValidationError(error.orig.diag.message_primary) from None
-        raise
+    # The guard trigger's refusals (your own role, the last admin) are written for users,
+    # and are about the change asked for: something to correct, not a missing right.
+    with translate_refusals(denied_as=ValidationError), transaction(actor) as conn:
+        changed = conn.execute(
+            # `assignment` is one of two constants from this module.
+            sa.text(f"update public.profiles set {assignment} where id = :id returning email"),  # noqa: S608
+            {"value": value, "id": user_id},
+        ).first()
+        if changed is None:
+            raise PermissionDenied("Only admins can change users' roles and access.")
+        audit.record(conn, action, "user", str(user_id), {"value": str(value)})

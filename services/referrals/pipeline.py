@@ -99,6 +99,10 @@ _CARD_SQL = """
     left join public.jobs j on j.id = r.job_id
     left join public.profiles p on p.id = r.referrer_id
 """
+_COUNTS_SQL = f"select r.stage::text, count(*) {_FROM} where {_FILTER} group by r.stage"
+# One stage's most recently moved cards: `:this` is the stage, while `:stage` filters the board.
+_STAGE_CARDS_SQL = (f"{_CARD_SQL} where {_FILTER.replace(':stage', ':this')}"
+                    " order by r.stage_changed_at desc, r.id limit :limit")
 
 
 def _filters(stage: str | None, job_id: UUID | None = None, department: str | None = None,
@@ -120,9 +124,7 @@ def _counts(conn, params: dict) -> dict[str, int]:
     narrowed = any(params[k] is not None for k in ("job", "department", "referrer", "since", "until"))
     kept = [] if narrowed else conn.execute(sa.text(
         "select stage::text, referrals from public.referral_stage_counts")).all()
-    rows = kept or conn.execute(sa.text(
-        f"select r.stage::text, count(*) {_FROM} where {_FILTER} group by r.stage"),  # noqa: S608
-        params).all()
+    rows = kept or conn.execute(sa.text(_COUNTS_SQL), params).all()
     return {stage: int(n) for stage, n in rows}
 
 
@@ -149,12 +151,19 @@ def board(actor: Actor, *, per_stage: int = 6, **filters) -> dict[str, tuple[lis
         counts = _counts(conn, params)
         result = {}
         for stage in STAGES:
-            rows = conn.execute(sa.text(
-                f"{_CARD_SQL} where {_FILTER.replace(':stage', ':this')}"
-                " order by r.stage_changed_at desc, r.id limit :limit"),  # noqa: S608
-                params | {"this": stage}).all()
+            rows = conn.execute(sa.text(_STAGE_CARDS_SQL), params | {"this": stage}).all()
             result[stage] = ([Card(**row._mapping) for row in rows], counts.get(stage, 0))
     return result
+
+
+def board_plans(actor: Actor, stage: str, *, per_stage: int = 6, **filters) -> list[str]:
+    """How Postgres runs the board's queries for `actor` (EXPLAIN ANALYZE): the counts per
+    stage when filtered, and `stage`'s cards. For tuning indexes; benchmarks/referrals.py
+    --explain prints them."""
+    params = _filters(None, **filters) | {"limit": per_stage, "this": stage}
+    with transaction(actor) as conn:
+        return ["\n".join(conn.execute(sa.text("explain analyze " + query), params).scalars())
+                for query in (_COUNTS_SQL, _STAGE_CARDS_SQL)]
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ the hire leaves first, marked paid (the database keeps who and when), and the CS
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -15,7 +17,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from portal.db import guarded_transaction, transaction
+from portal.db import transaction, translate_refusals
 from portal.errors import NotFound, ValidationError
 from portal.models import Actor, Page
 from portal.spreadsheets import csv_bytes
@@ -73,10 +75,13 @@ class Payout:
     forfeited_at: datetime | None
 
 
-def _guarded(actor: Actor):
+@contextmanager
+def _guarded(actor: Actor) -> Iterator[Connection]:
     """A transaction in which the database's refusals become messages for the user."""
-    return guarded_transaction(actor, misfit="That change does not fit the bonus's state.",
-                               denied="Only recruiters and admins manage referral bonuses.")
+    with translate_refusals(misfit="That change does not fit the bonus's state.",
+                            denied="Only recruiters and admins manage referral bonuses."), \
+            transaction(actor) as conn:
+        yield conn
 
 
 # --- rules ---------------------------------------------------------------------------------
@@ -121,12 +126,6 @@ def _upsert(actor: Actor, table: str, key: str, value: str, amount: float | None
                   updated_by = auth.uid(), updated_at = now()
             """), {"value": value, "amount": amount, "days": retention_days})  # noqa: S608
     return Decimal(str(amount)).quantize(Decimal("0.01"))
-
-
-def delete_rule(actor: Actor, department: str) -> None:
-    with _guarded(actor) as conn:
-        conn.execute(sa.text("delete from public.referral_bonus_rules where department = :d"),
-                     {"d": department})
 
 
 def level_rules(actor: Actor) -> list[LevelRule]:

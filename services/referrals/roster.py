@@ -16,7 +16,7 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from portal import audit, csv_files, mail, validation
-from portal.db import contains_pattern, owner_transaction, transaction
+from portal.db import contains_pattern, owner_transaction, transaction, translate_refusals
 from portal.errors import PermissionDenied, ValidationError
 from portal.models import Actor, Page, Role
 from portal.settings import settings
@@ -276,17 +276,13 @@ def register(token: str, full_name: str, password: str, password_again: str) -> 
         password = validation.new_password(password)
         if password != password_again:
             raise ValidationError("The two passwords differ. Type the same password twice.")
-    try:
-        with transaction(Actor.visitor()) as conn:
-            email = conn.execute(sa.text("select private.redeem_alumni_invitation(:token, :name)"),
-                                 {"token": token or "", "name": full_name}).scalar_one()
-            if not supabase:
-                conn.exec_driver_sql("reset role")  # the auth server's part, as in add_user
-                accounts.create_account(conn, email, full_name, Role.ALUMNUS, password)
-    except sa.exc.DBAPIError as error:
-        if getattr(error.orig, "sqlstate", None) == "P0001":  # the function's own messages
-            raise ValidationError(error.orig.diag.message_primary) from None
-        raise
+    # The function's refusals (link not valid, used, expired) are written for users.
+    with translate_refusals(), transaction(Actor.visitor()) as conn:
+        email = conn.execute(sa.text("select private.redeem_alumni_invitation(:token, :name)"),
+                             {"token": token or "", "name": full_name}).scalar_one()
+        if not supabase:
+            conn.exec_driver_sql("reset role")  # the auth server's part, as in add_user
+            accounts.create_account(conn, email, full_name, Role.ALUMNUS, password)
     if supabase:
         try:
             sign_in.supabase_client().invite(email)

@@ -16,8 +16,8 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from portal import audit, mail, validation
-from portal.db import transaction
-from portal.errors import NotFound, PermissionDenied, ValidationError
+from portal.db import transaction, translate_refusals
+from portal.errors import ValidationError
 from portal.models import Actor
 from portal.permissions import require_admin
 from portal.settings import settings
@@ -86,7 +86,9 @@ def refer(actor: Actor, form: ReferralForm, resume: Resume | None = None,
     store = store or resume_store()
     resume_key = store.save(resume.data, *resume_type) if resume and resume_type else None
     try:
-        with transaction(actor) as conn:
+        # private.submit_referral's refusals (who may refer, the job closed, the candidate
+        # being the referrer) are written for users.
+        with translate_refusals(), transaction(actor) as conn:
             row = conn.execute(sa.text(
                 "select referral_id, outcome from private.submit_referral("
                 " :name, :email, :linkedin, :job, :relationship, :reason, :resume, :resume_name, true)"),
@@ -98,16 +100,9 @@ def refer(actor: Actor, form: ReferralForm, resume: Resume | None = None,
             notice = None
             if row.outcome != "duplicate":  # the first referral's notice already told them
                 notice = privacy_notice(conn, referrer=actor.display_name, candidate=form.full_name)
-    except Exception as error:  # any failure: no orphan file
+    except Exception:  # any failure: no orphan file
         if resume_key:
             store.delete(resume_key)
-        state = getattr(getattr(error, "orig", None), "sqlstate", None)
-        if state == "P0002":
-            raise NotFound("That job is no longer open. Choose another job or “Open to anything”.") from None
-        if state == "42501":
-            raise PermissionDenied("Only alumni and employees can refer someone.") from None
-        if state == "23514":
-            raise ValidationError(str(error.orig.diag.message_primary)) from None
         raise
     emailed = bool(notice) and mail.send(form.email, "How we got your details", notice)
     return Referred(row.referral_id, row.outcome, notice, emailed)
@@ -166,13 +161,8 @@ class ReferralLinks:
 def my_links(actor: Actor) -> ReferralLinks:
     """The actor's personal links: the whole board, and each open job."""
     base = settings().public_url
-    try:
-        with transaction(actor) as conn:
-            code = conn.execute(sa.text("select private.my_referral_code()")).scalar_one()
-    except sa.exc.DBAPIError as error:
-        if getattr(error.orig, "sqlstate", None) == "42501":
-            raise PermissionDenied("Only alumni and employees have referral links.") from None
-        raise
+    with translate_refusals(), transaction(actor) as conn:  # its refusal names who may have links
+        code = conn.execute(sa.text("select private.my_referral_code()")).scalar_one()
     source = TrackedSource(source="referral", referral_code=code)
     return ReferralLinks(code, f"{base}/jobs?{urlencode({'ref': code})}",
                          [(job, job_link(base, job.id, source)) for job in open_jobs(actor)])

@@ -32,8 +32,8 @@ from sqlalchemy.engine import Connection
 
 from portal import audit
 from portal.csv_files import ImportResult, RowProblem, amount_cell, check_no_control_characters, read_table
-from portal.db import contains_pattern, transaction
-from portal.errors import NotFound, PermissionDenied, ValidationError
+from portal.db import contains_pattern, transaction, translate_refusals
+from portal.errors import NotFound, ValidationError
 from portal.models import Actor, Page
 from portal.validation import currency_code, money_amount
 from services.savings.report import COST_COLUMNS, SOURCES, load_assumptions
@@ -60,7 +60,7 @@ def import_hires_with(conn: Connection, data: bytes, file_name: str,
                                               today or date.today())
     added = 0
     if rows:
-        try:
+        with translate_refusals(denied="Only recruiters and admins can import hires."):
             added = len(conn.execute(sa.text(
                 """
                 insert into public.hires (hire_date, job_title, department, source, channel,
@@ -77,10 +77,6 @@ def import_hires_with(conn: Connection, data: bytes, file_name: str,
                 on conflict (import_key) do nothing
                 returning 1
                 """), {"rows": json.dumps(rows, default=str)}).all())
-        except sa.exc.DBAPIError as error:
-            if getattr(error.orig, "sqlstate", None) == "42501":
-                raise PermissionDenied("Only recruiters and admins can import hires.") from None
-            raise
         audit.record(conn, "hires.imported", "hires", None,
                      {"file": file_name, "added": str(added),
                       "already_imported": str(len(rows) - added), "rejected": str(len(problems))})

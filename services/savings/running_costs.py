@@ -11,8 +11,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from portal import audit
-from portal.db import transaction
-from portal.errors import PermissionDenied, ValidationError
+from portal.db import transaction, translate_refusals
+from portal.errors import ValidationError
 from portal.models import Actor, Page
 from portal.permissions import require_admin
 from portal.validation import currency_code, money_amount
@@ -157,26 +157,21 @@ def save_month_costs(actor: Actor, month: date, amounts: dict[str, float], curre
         raise ValidationError("Keep the note under 500 characters.")
     kept = [{"month": month, "category": c, "amount": a, "currency": currency, "note": note}
             for c, a in amounts.items() if a]
-    with transaction(actor) as conn:
-        try:
-            # Upsert what is kept, then drop the rest: two people saving the same month at
-            # once both succeed (the last one wins) instead of one hitting the primary key.
-            if kept:
-                conn.execute(sa.text(
-                    "insert into public.programme_costs (month, category, amount, currency, note)"
-                    " values (:month, :category, :amount, :currency, :note)"
-                    " on conflict (month, category) do update set amount = excluded.amount,"
-                    "   currency = excluded.currency, note = excluded.note, updated_at = now()"),
-                    kept)
+    with translate_refusals(denied="Only recruiters and admins can enter running costs."), \
+            transaction(actor) as conn:
+        # Upsert what is kept, then drop the rest: two people saving the same month at
+        # once both succeed (the last one wins) instead of one hitting the primary key.
+        if kept:
             conn.execute(sa.text(
-                "delete from public.programme_costs where month = :month"
-                " and category <> all(cast(:kept as text[]))"),
-                {"month": month, "kept": [row["category"] for row in kept]})
-        except sa.exc.DBAPIError as error:
-            if getattr(error.orig, "sqlstate", None) == "42501":
-                raise PermissionDenied("Only recruiters and admins can enter running costs.") \
-                    from None
-            raise
+                "insert into public.programme_costs (month, category, amount, currency, note)"
+                " values (:month, :category, :amount, :currency, :note)"
+                " on conflict (month, category) do update set amount = excluded.amount,"
+                "   currency = excluded.currency, note = excluded.note, updated_at = now()"),
+                kept)
+        conn.execute(sa.text(
+            "delete from public.programme_costs where month = :month"
+            " and category <> all(cast(:kept as text[]))"),
+            {"month": month, "kept": [row["category"] for row in kept]})
         audit.record(conn, "savings.running_costs_saved", "programme_costs", month.isoformat(),
                      {c: str(a) for c, a in amounts.items()} | {"currency": currency})
 

@@ -5,8 +5,7 @@ social role (publisher, editor, approver)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import time
 from uuid import UUID
@@ -16,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from portal import audit, validation
-from portal.db import transaction
+from portal.db import transaction, translate_refusals
 from portal.errors import NotFound, ValidationError
 from portal.models import Actor
 from portal.networks import AUDIENCES, LABELS, NETWORKS
@@ -137,15 +136,9 @@ def _fields(name: str, network: str, audience: str) -> dict:
     return {"name": name, "network": network, "audience": audience}
 
 
-@contextmanager
-def _unique_name() -> Iterator[None]:
+def _unique_name():
     """A duplicate channel name (the table's unique constraint) said in words."""
-    try:
-        yield
-    except sa.exc.IntegrityError as error:
-        if getattr(error.orig, "sqlstate", None) == "23505":
-            raise ValidationError("A channel with that name exists already; choose another name.") from None
-        raise
+    return translate_refusals(duplicate="A channel with that name exists already; choose another name.")
 
 
 def add_channel(actor: Actor, name: str, network: str, audience: str) -> UUID:

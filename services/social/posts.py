@@ -12,6 +12,8 @@ connection.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
@@ -20,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from portal import audit, validation
-from portal.db import guarded_transaction, transaction
+from portal.db import transaction, translate_refusals
 from portal.errors import NotFound, ValidationError
 from portal.models import Actor, Page
 from portal.networks import NETWORKS
@@ -80,9 +82,11 @@ _POST = """
 """
 
 
-def workflow(actor: Actor):
+@contextmanager
+def workflow(actor: Actor) -> Iterator[Connection]:
     """A transaction in which the workflow trigger's refusals become user-facing errors."""
-    return guarded_transaction(actor, misfit="That change does not fit the post's state.")
+    with translate_refusals(misfit="That change does not fit the post's state."), transaction(actor) as conn:
+        yield conn
 
 
 def _body(body: str) -> str:

@@ -11,8 +11,8 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from portal import audit, validation
-from portal.db import transaction
-from portal.errors import NotFound, PermissionDenied, ValidationError
+from portal.db import transaction, translate_refusals
+from portal.errors import NotFound, PermissionDenied
 from portal.models import Actor
 
 
@@ -44,18 +44,12 @@ def topics(actor: Actor, *, include_retired: bool = False) -> list[Topic]:
 
 def add_topic(actor: Actor, name: str) -> UUID:
     name = " ".join(validation.text("Topic", name, minimum=2, maximum=80).split())
-    try:
-        with transaction(actor) as conn:
-            topic_id = conn.execute(sa.text(
-                "insert into public.social_topics (name) values (:name) returning id"),
-                {"name": name}).scalar_one()
-            audit.record(conn, "topic.added", "social_topic", str(topic_id), {"name": name})
-    except sa.exc.IntegrityError:
-        raise ValidationError(f"There is already a topic “{name}”; restore it if it was retired.") from None
-    except sa.exc.ProgrammingError as error:
-        if getattr(error.orig, "sqlstate", None) != "42501":  # row-level security refused it
-            raise
-        raise PermissionDenied("Only approvers and admins add topics.") from None
+    with translate_refusals(duplicate=f"There is already a topic “{name}”; restore it if it was retired.",
+                            denied="Only approvers and admins add topics."), transaction(actor) as conn:
+        topic_id = conn.execute(sa.text(
+            "insert into public.social_topics (name) values (:name) returning id"),
+            {"name": name}).scalar_one()
+        audit.record(conn, "topic.added", "social_topic", str(topic_id), {"name": name})
     return topic_id
 
 

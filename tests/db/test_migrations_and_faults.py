@@ -139,6 +139,21 @@ def test_cli_unreachable_database_is_one_line_and_nonzero():
     assert "Traceback" not in result.stderr
 
 
+def test_cli_unexpected_error_logs_its_traceback_and_tells_the_user_in_one_line(scratch_engine, tmp_path):
+    url = scratch_engine.url.render_as_string(hide_password=False)
+    assert portal_command("db", "upgrade", env={"DATABASE_URL": url}).returncode == 0
+    with scratch_engine.begin() as conn:  # a database broken behind the portal's back
+        conn.exec_driver_sql("drop table public.hires cascade")
+    result = portal_command("report", "savings", "--from", "2026-01-01", "--to", "2026-01-31",
+                            "--format", "csv", "--output", str(tmp_path / "savings.csv"),
+                            env={"DATABASE_URL": url})
+    assert result.returncode == 1 and result.stdout == ""
+    log, last_line = result.stderr.rstrip("\n").rsplit("\n", 1)
+    assert log.startswith("ERROR boomerang.cli: unexpected error\nTraceback (most recent call last):")
+    assert 'relation "public.hires" does not exist' in log
+    assert last_line.startswith("error: unexpected ProgrammingError; nothing more was done.")
+
+
 def test_cli_embedded_url_keeps_running_until_stopped(server_dir: Path):
     env = {"PORTAL_DATA_DIR": str(server_dir), "DATABASE_URL": ""}
     url = portal_command("db", "url", env=env)

@@ -94,6 +94,15 @@ def test_board_and_filters(referral_world, engine):
     assert pipeline.search(referral_world.priya).total == 1
 
 
+def test_board_plans_are_the_plans_of_the_boards_queries(referral_world):
+    counts, cards = pipeline.board_plans(referral_world.recruiter, "interviewing", department="Sales")
+    assert "Aggregate" in counts
+    assert cards.startswith("Limit") and "actual time" in cards  # analyzed, not only estimated
+    with pytest.raises(ValidationError, match="after"):
+        pipeline.board_plans(referral_world.recruiter, "interviewing", since=date(2026, 2, 1),
+                             until=date(2026, 1, 1))
+
+
 def test_the_kept_stage_counts_match_the_referrals(referral_world, clean_db):
     def kept_and_counted():
         with clean_db.connect() as conn:
