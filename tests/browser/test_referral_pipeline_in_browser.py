@@ -3,6 +3,8 @@ payroll CSV, and an alumna's timeline with her notification."""
 
 from __future__ import annotations
 
+import csv
+
 from playwright.sync_api import Page, expect
 
 from services.referrals import pipeline as referral_pipeline
@@ -29,7 +31,9 @@ def test_referral_pipeline(demo_db, app_url, page: Page):
     settle(page)  # a download button clicked mid-run may point at a file the run replaces
     with page.expect_download() as download:
         page.get_by_role("button", name="Export CSV for payroll").click()
-    assert open(download.value.path(), "rb").read().decode("utf-8-sig").startswith("Referrer,Referrer email")
+    with open(download.value.path(), encoding="utf-8-sig", newline="") as file:
+        header = next(csv.reader(file))
+    assert header[:2] == ["Referrer", "Referrer email"]
     settle(page)
     screenshot(page, "recruiter-referral-payouts")
 
