@@ -1,75 +1,67 @@
-"""Boomerang's entry point: settings, who is signed in, the pages of their role, run."""
+"""Boomerang's web application: the Streamlit pages (app_script.py, run on every rerun) and
+the routes a web app needs beside them. `streamlit run streamlit_app.py` finds `app` and
+serves both (Streamlit's st.App, on Starlette)."""
 
 from __future__ import annotations
 
-import argparse
-import sys
-from functools import partial
-
 import streamlit as st
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
 
-from portal import ui
-from portal.db import DatabaseUnavailable, ensure_ready
-from portal.errors import UserFacingError
-from portal.migrations import MigrationError
-from portal.models import Actor
-from portal.navigation import menu_for
-from services import demo
-from services.people import accounts, sign_in
+from portal.db import DatabaseUnavailable, owner_transaction
+from services.people import sessions
 
-
-def demo_flag() -> bool:
-    """`streamlit run streamlit_app.py -- --demo` loads the demo data on an empty database."""
-    parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("--demo", action="store_true")
-    return parser.parse_known_args(sys.argv[1:])[0].demo
+_NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
-def main() -> None:
-    st.set_page_config(page_title="Boomerang", page_icon="🪃", layout="wide")
+def _from_another_site(request: Request) -> bool:
+    """A navigation another site started (browsers say so in Sec-Fetch-Site): it may not
+    sign anyone in or out of this one."""
+    return request.headers.get("sec-fetch-site", "same-origin") in ("cross-site", "same-site")
+
+
+async def start_session(request: Request) -> Response:
+    """Exchange a sign-in's one-time code for the session cookie, then go on to `next`."""
+    token = None
+    if not _from_another_site(request):
+        token = await run_in_threadpool(sessions.open_session, request.query_params.get("code", ""),
+                                        request.headers.get("user-agent", ""))
+    target = sessions.local_path(request.query_params.get("next")) if token else "/sign-in"
+    response = RedirectResponse(target, status_code=303, headers=_NO_STORE)
+    if token:
+        response.set_cookie(sessions.COOKIE, token, max_age=sessions.ABSOLUTE_DAYS * 86400,
+                            path="/", httponly=True, samesite="lax",
+                            secure=request.url.scheme == "https")
+    return response
+
+
+async def end_session(request: Request) -> Response:
+    """Sign this browser out: its session ends and its cookie goes."""
+    if not _from_another_site(request):
+        await run_in_threadpool(sessions.end, request.cookies.get(sessions.COOKIE))
+    response = RedirectResponse("/", status_code=303, headers=_NO_STORE)
+    response.delete_cookie(sessions.COOKIE, path="/", httponly=True, samesite="lax")
+    return response
+
+
+def _database_answers() -> None:
+    with owner_transaction() as conn:
+        conn.exec_driver_sql("select 1")
+
+
+async def health(_request: Request) -> Response:
+    """200 when the database answers (for load balancers and uptime checks), else 503."""
     try:
-        ensure_ready()
-        actor = ui.current_actor()
-        if actor.signed_in:
-            actor = sign_in.refresh(actor) or Actor.visitor()
-            if actor.signed_in:
-                ui.remember(actor)  # picks up a role or name changed since the last click
-            else:
-                ui.sign_out()
-                st.toast("You have been signed out: your account is no longer active.")
-        # Someone signed in means accounts exist: only visitors need the first-run check.
-        first_run = not actor.signed_in and accounts.is_first_run()
-        if first_run and demo_flag():
-            demo.load_demo()
-            first_run = False
-    except (DatabaseUnavailable, MigrationError) as error:
-        # st.navigation on every run, even this one, so the pages/ folder is never listed.
-        show = ui.database_unavailable if isinstance(error, DatabaseUnavailable) else \
-            ui.migration_failed
-        st.navigation([st.Page(partial(show, error), title="Unavailable",
-                               url_path="unavailable")], position="hidden").run()
-        return
-
-    menu = menu_for(actor.role, first_run=first_run)
-    # Expanded: an admin's menu is long enough that Streamlit would hide its end behind
-    # "View more".
-    page = st.navigation({section: [spec.page() for spec in specs]
-                          for section, specs in menu.items()}, expanded=True)
-    with st.sidebar:
-        if actor.signed_in:
-            st.caption(f"Signed in as **{ui.plain(actor.display_name)}** · "
-                       f"{ui.role_badge(actor.role)}")
-            if st.button("Sign out", icon=":material/logout:", width="stretch"):
-                ui.sign_out()
-                st.rerun()
-    try:
-        page.run()
-    except DatabaseUnavailable as error:
-        ui.database_unavailable(error)
-    except UserFacingError as error:
-        ui.show_error(error)
-    except Exception as error:  # noqa: BLE001 - last line of defence: no traceback for users
-        ui.unexpected_error(error)
+        await run_in_threadpool(_database_answers)
+    except DatabaseUnavailable:
+        return PlainTextResponse("database unavailable", status_code=503, headers=_NO_STORE)
+    return PlainTextResponse("ok", headers=_NO_STORE)
 
 
-main()
+app = st.App("app_script.py", routes=[
+    Route(sessions.SESSION_ROUTE, start_session),
+    Route(sessions.SIGN_OUT_ROUTE, end_session),
+    Route("/healthz", health),
+])

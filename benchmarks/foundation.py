@@ -106,7 +106,7 @@ def main() -> None:
     demo_load = timed(demo.load_demo)
 
     def landing() -> None:
-        at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60).run()
+        at = AppTest.from_file(str(ROOT / "app_script.py"), default_timeout=60).run()
         assert not at.exception and "Work at Northwind Analytics" in at.title[0].value
 
     def one_line() -> None:

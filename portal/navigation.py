@@ -25,6 +25,16 @@ class PageSpec:
                        visibility="hidden" if self.hidden else "visible")
 
 
+def landing_path(role: Role | None) -> str:
+    """Where a role lands after signing in: staff on Overview, alumni and employees on My
+    referrals, candidates on My applications."""
+    if role is None:
+        return "/"
+    if role.is_staff:
+        return "/overview"
+    return "/my-applications" if role is Role.CANDIDATE else "/my-referrals"
+
+
 LEADERBOARD = PageSpec("referrer/leaderboard", "Leaderboard", ":material/emoji_events:", "leaderboard")
 
 

@@ -40,7 +40,7 @@ CAPABILITIES: dict[str, tuple[str, list[str]]] = {
         "is_admin", "in_referral_programme", "portal_settings"]),
     "people_and_access": ("Accounts, roles, invitations, sign-in and the audit log", [
         "app_role", "profiles", "invitations", "sign_in_failures", "pending_sign_in_links",
-        "audit_log", "handle_new_user", "guard_profile_update"]),
+        "audit_log", "handle_new_user", "guard_profile_update", "sign_in_sessions", "sign_in_handoffs"]),
     "postings": ("The company, job postings and the career site's visits", [
         "job_status", "company", "jobs", "job_visits", "job_status_next", "guard_job_status",
         "jobs_matching", "record_visit"]),

@@ -6,6 +6,7 @@ dataframe, never through HTML.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import uuid
@@ -19,6 +20,8 @@ from portal.errors import UserFacingError
 from portal.models import Actor, Page, Role
 
 _ACTOR_KEY = "actor"
+_SESSION_TOKEN_KEY = "session-token"
+_GO_TO_KEY = "go-to"
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$>])")
 _AUTOLINK_TRIGGERS = re.compile(r"(?i)www|:|@")
 _WORD_JOINER = "\u2060"
@@ -30,8 +33,34 @@ def current_actor() -> Actor:
     return st.session_state.get(_ACTOR_KEY) or Actor.visitor()
 
 
-def remember(actor: Actor) -> None:
+def remember(actor: Actor, session_token: str | None = None) -> None:
+    """Sign `actor` in for this browser session; `session_token` when the sign-in comes from
+    the session cookie (then every rerun checks the session still stands)."""
     st.session_state[_ACTOR_KEY] = actor
+    if session_token:
+        st.session_state[_SESSION_TOKEN_KEY] = session_token
+
+
+def session_token() -> str | None:
+    """The token of the cookie session this browser session was signed in by, if any."""
+    return st.session_state.get(_SESSION_TOKEN_KEY)
+
+
+def go_to(url: str) -> None:
+    """Take the browser to `url` (a route of the web layer, same origin) at the end of this
+    run: the page's own widgets cannot set cookies, a route's response can."""
+    st.session_state[_GO_TO_KEY] = url
+
+
+def pending_go_to() -> str | None:
+    """The address `go_to` asked for, once: the entry script then shows `leave_for` alone."""
+    return st.session_state.pop(_GO_TO_KEY, None)
+
+
+def leave_for(url: str) -> None:
+    st.caption("One moment…")
+    st.html(f"<script>window.location.replace({json.dumps(url)});</script>",
+            unsafe_allow_javascript=True)
 
 
 def sign_out() -> None:

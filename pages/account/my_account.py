@@ -1,5 +1,5 @@
 """My account: who I am, my password, my place on the leaderboard (alumni and employees),
-sign out."""
+the browsers I am signed in on, and signing out of all of them."""
 
 import streamlit as st
 
@@ -7,7 +7,7 @@ from portal import ui
 from portal.errors import UserFacingError, ValidationError
 from portal.models import Role
 from portal.settings import settings
-from services.people import sign_in
+from services.people import sessions, sign_in
 from services.referrals import recognition
 
 actor = ui.require_role(*Role)  # any signed-in user
@@ -43,7 +43,20 @@ if actor.role in recognition.REFERRER_ROLES:
                       lambda shown: recognition.set_opt_out(actor, not shown),
                       recognition.on_leaderboard_text)
 
-st.divider()
-if st.button("Sign out", type="primary", icon=":material/logout:"):
+st.subheader("Signed-in devices", anchor=False)
+this_session = ui.session_token() or st.context.cookies.get(sessions.COOKIE)
+devices = sessions.devices(actor, this_session)
+if devices:
+    st.caption(f"You stay signed in on a browser for {sessions.IDLE_DAYS} days after you last use "
+               f"it, and at most {sessions.ABSOLUTE_DAYS} days.")
+    st.dataframe([{"Browser": d.device, "Signed in": d.signed_in_at.strftime("%Y-%m-%d %H:%M"),
+                   "Last used": d.last_seen_at.strftime("%Y-%m-%d %H:%M"),
+                   "": "this browser" if d.this_browser else ""} for d in devices], hide_index=True)
+else:
+    st.caption("No browser keeps you signed in.")
+if st.button("Sign out everywhere", type="primary", icon=":material/logout:",
+             help="Ends your sessions on every browser, this one included."):
+    sessions.end_all(actor)
     ui.sign_out()
+    ui.go_to(sessions.SIGN_OUT_ROUTE)
     st.rerun()

@@ -4,8 +4,19 @@ import streamlit as st
 
 from portal import ui
 from portal.errors import UserFacingError
+from portal.models import Actor
+from portal.navigation import landing_path
 from portal.settings import settings
-from services.people import sign_in
+from services.people import sessions, sign_in
+
+
+def signed_in(actor: Actor) -> None:
+    """Keep `actor` signed in on this browser (the session cookie), then land by role, or on
+    the page a link asked for before signing in."""
+    ui.remember(actor)
+    ui.go_to(sessions.hand_off_url(actor, st.query_params.get("next") or landing_path(actor.role)))
+    st.rerun()
+
 
 if ui.current_actor().signed_in:
     st.switch_page("pages/public/jobs.py")
@@ -17,11 +28,11 @@ if "login" in st.query_params and "code" in st.query_params:
     nonce, code = st.query_params["login"], st.query_params["code"]
     st.query_params.clear()
     try:
-        ui.remember(sign_in.with_link(nonce, code))
+        actor = sign_in.with_link(nonce, code)
     except UserFacingError as error:
         ui.show_error(error)
     else:
-        st.rerun()
+        signed_in(actor)
 st.caption("Recruiters, alumni, employees and candidates with an account sign in here. "
            "Browsing jobs needs no account.")
 
@@ -36,8 +47,7 @@ if submitted:
     except UserFacingError as error:
         ui.show_error(error)
     else:
-        ui.remember(actor)
-        st.rerun()
+        signed_in(actor)
 
 st.page_link("pages/public/register.py", label="Join as an alumnus or employee",
              icon=":material/group_add:")
@@ -52,8 +62,7 @@ if settings().supabase_auth:
         if sent:
             try:
                 if code.strip():
-                    ui.remember(sign_in.with_code(code_email, code))
-                    st.rerun()
+                    signed_in(sign_in.with_code(code_email, code))
                 sign_in.send_code(code_email)
                 st.success(sign_in.GENERIC_CODE_SENT + " Open its link, or type its code above.")
             except UserFacingError as error:

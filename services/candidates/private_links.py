@@ -1,12 +1,8 @@
 """Private links: an applicant or an asker follows their own application or question by
-a random token in a link. Only the token's SHA-256 is stored, so the database alone
-cannot open anyone's link."""
+a random token in a link (portal.tokens)."""
 
 from __future__ import annotations
 
-import hashlib
-import re
-import secrets
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
@@ -15,20 +11,7 @@ from sqlalchemy.engine import Row
 from portal.db import transaction
 from portal.models import Actor
 from portal.settings import settings
-
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(24)
-
-
-def token_hash(token: str) -> bytes:
-    return hashlib.sha256(token.encode()).digest()
-
-
-def plausible_token(token: str | None) -> bool:
-    return bool(token and _TOKEN.fullmatch(token))  # fullmatch: "$" alone lets "\n" by
+from portal.tokens import new_token, plausible_token, token_hash  # noqa: F401 - used as private_links.*
 
 
 def find(actor: Actor, lookup: str, token: str | None) -> Row | None:

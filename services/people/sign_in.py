@@ -184,7 +184,7 @@ def _actor(conn: sa.Connection, identity: auth.Identity, email: str) -> Actor | 
     """The signed-in actor, or None when the account is deactivated."""
     conn.execute(sa.text("update auth.users set last_sign_in_at = now() where id = :id"),
                  {"id": identity.user_id})
-    return _from_profile(conn, identity.user_id, identity.email or email)
+    return actor_for(conn, identity.user_id, identity.email or email)
 
 
 def refresh(actor: Actor) -> Actor | None:
@@ -193,10 +193,10 @@ def refresh(actor: Actor) -> Actor | None:
     if not actor.signed_in:
         return actor
     with transaction(actor) as conn:
-        return _from_profile(conn, actor.user_id, actor.email)
+        return actor_for(conn, actor.user_id, actor.email)
 
 
-def _from_profile(conn: sa.Connection, user_id: UUID, email: str | None) -> Actor | None:
+def actor_for(conn: sa.Connection, user_id: UUID, email: str | None) -> Actor | None:
     """The actor their profile makes them, or None when it is gone or deactivated."""
     profile = conn.execute(
         sa.text("select role, full_name, active from public.profiles where id = :id"),

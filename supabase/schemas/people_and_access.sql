@@ -201,3 +201,44 @@ begin
   return new;
 end
 $$;
+
+
+-- private.sign_in_sessions ----------------------------------------------------------------
+
+CREATE TABLE private.sign_in_sessions (
+    token_hash bytea NOT NULL,
+    user_id uuid NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    device text DEFAULT ''::text NOT NULL
+);
+
+COMMENT ON TABLE private.sign_in_sessions IS 'Server-side sign-in sessions; the browser holds the token in an HttpOnly cookie.';
+
+ALTER TABLE ONLY private.sign_in_sessions
+    ADD CONSTRAINT sign_in_sessions_pkey PRIMARY KEY (token_hash);
+
+CREATE INDEX sign_in_sessions_user_idx ON private.sign_in_sessions USING btree (user_id);
+
+ALTER TABLE ONLY private.sign_in_sessions
+    ADD CONSTRAINT sign_in_sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
+
+
+-- private.sign_in_handoffs ----------------------------------------------------------------
+
+CREATE TABLE private.sign_in_handoffs (
+    code_hash bytea NOT NULL,
+    user_id uuid NOT NULL,
+    expires_at timestamp with time zone NOT NULL
+);
+
+COMMENT ON TABLE private.sign_in_handoffs IS 'One-time codes that turn a sign-in on a page into a session cookie (valid one minute).';
+
+ALTER TABLE ONLY private.sign_in_handoffs
+    ADD CONSTRAINT sign_in_handoffs_pkey PRIMARY KEY (code_hash);
+
+CREATE INDEX sign_in_handoffs_user_idx ON private.sign_in_handoffs USING btree (user_id);
+
+ALTER TABLE ONLY private.sign_in_handoffs
+    ADD CONSTRAINT sign_in_handoffs_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;

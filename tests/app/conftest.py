@@ -19,7 +19,7 @@ def no_unexpected_error(monkeypatch):
         caught.append(error)
         show(error)
 
-    # AppTest runs the script in this process, and streamlit_app.py calls ui.unexpected_error.
+    # AppTest runs the script in this process, and app_script.py calls ui.unexpected_error.
     monkeypatch.setattr(ui, "unexpected_error", record)
     yield
     if caught:

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from portal.models import Actor
 from tests.support import signed_in
 
-APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app_script.py")
 TIMEOUT = 30
 BACKEND = "Senior Backend Engineer (Python)"  # a published demo job with applicants and referrals
 POSTING = "pages/recruiting/posting.py"

@@ -26,7 +26,7 @@ def test_first_run_offers_admin_or_demo(clean_db):
 
 
 def test_demo_flag_loads_the_demo_on_an_empty_database(clean_db, monkeypatch):
-    monkeypatch.setattr("sys.argv", ["streamlit_app.py", "--demo"])
+    monkeypatch.setattr("sys.argv", ["app_script.py", "--demo"])
     at = app_as().run()
     assert_no_exception(at)
     assert "Work at Northwind Analytics" in texts(at)

@@ -1,0 +1,111 @@
+"""The script Streamlit runs on every rerun (streamlit_app.py serves it): who is signed in,
+the pages of their role, run."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from functools import partial
+
+import streamlit as st
+
+from portal import ui
+from portal.db import DatabaseUnavailable, ensure_ready
+from portal.errors import UserFacingError
+from portal.migrations import MigrationError
+from portal.models import Actor
+from portal.navigation import menu_for
+from services import demo
+from services.people import accounts, sessions, sign_in
+
+_COOKIE_READ = "session-cookie-read"
+
+
+def demo_flag() -> bool:
+    """`streamlit run streamlit_app.py -- --demo` loads the demo data on an empty database."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--demo", action="store_true")
+    return parser.parse_known_args(sys.argv[1:])[0].demo
+
+
+def signed_in_actor() -> Actor:
+    """This browser session's user: remembered from an earlier run, else resumed from the
+    session cookie when the session starts. A role or name changed since the last click
+    applies now; a deactivated account, or a session ended elsewhere, signs out."""
+    actor = ui.current_actor()
+    if not actor.signed_in:
+        if st.session_state.get(_COOKIE_READ):
+            return actor
+        st.session_state[_COOKIE_READ] = True
+        token = st.context.cookies.get(sessions.COOKIE)
+        resumed = sessions.resume(token)
+        if resumed is None:
+            return actor
+        ui.remember(resumed, token)
+        return resumed
+    fresh = sign_in.refresh(actor)
+    token = ui.session_token()
+    if fresh is not None and (token is None or sessions.still_open(token, fresh)):
+        ui.remember(fresh)
+        return fresh
+    ui.sign_out()
+    st.session_state[_COOKIE_READ] = True  # the cookie's session is over: do not resume it
+    st.toast("You have been signed out: your account is no longer active." if fresh is None
+             else "You have been signed out on this browser.")
+    return Actor.visitor()
+
+
+def sign_out() -> None:
+    """End this browser's session (in all its tabs) and forget its cookie."""
+    sessions.end(ui.session_token() or st.context.cookies.get(sessions.COOKIE))
+    ui.sign_out()
+    ui.go_to(sessions.SIGN_OUT_ROUTE)
+
+
+def main() -> None:
+    st.set_page_config(page_title="Boomerang", page_icon="🪃", layout="wide")
+    try:
+        ensure_ready()
+        actor = signed_in_actor()
+        # Someone signed in means accounts exist: only visitors need the first-run check.
+        first_run = not actor.signed_in and accounts.is_first_run()
+        if first_run and demo_flag():
+            demo.load_demo()
+            first_run = False
+    except (DatabaseUnavailable, MigrationError) as error:
+        # st.navigation on every run, even this one, so the pages/ folder is never listed.
+        show = ui.database_unavailable if isinstance(error, DatabaseUnavailable) else \
+            ui.migration_failed
+        st.navigation([st.Page(partial(show, error), title="Unavailable",
+                               url_path="unavailable")], position="hidden").run()
+        return
+
+    leaving_for = ui.pending_go_to()
+    if leaving_for:  # a route sets or clears the session cookie, then brings the user back
+        st.navigation([st.Page(partial(ui.leave_for, leaving_for), title="One moment",
+                               url_path="leaving")], position="hidden").run()
+        return
+
+    menu = menu_for(actor.role, first_run=first_run)
+    # Expanded: an admin's menu is long enough that Streamlit would hide its end behind
+    # "View more".
+    page = st.navigation({section: [spec.page() for spec in specs]
+                          for section, specs in menu.items()}, expanded=True)
+    with st.sidebar:
+        if actor.signed_in:
+            st.caption(f"Signed in as **{ui.plain(actor.display_name)}** · "
+                       f"{ui.role_badge(actor.role)}")
+            if st.button("Sign out", icon=":material/logout:", width="stretch"):
+                sign_out()
+                st.rerun()
+    try:
+        page.run()
+    except DatabaseUnavailable as error:
+        ui.database_unavailable(error)
+    except UserFacingError as error:
+        ui.show_error(error)
+    except Exception as error:  # noqa: BLE001 - last line of defence: no traceback for users
+        ui.unexpected_error(error)
+
+
+main()
