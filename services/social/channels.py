@@ -130,7 +130,7 @@ def channel(actor: Actor, channel_id: UUID) -> Channel:
 
 
 def _fields(name: str, network: str, audience: str) -> dict:
-    name = validation.text("Channel name", name, minimum=2, maximum=60)
+    name = validation.text("Channel name", name, minimum=2, maximum=60, single_line=True)
     if network not in NETWORKS:
         raise ValidationError(f"Network: choose one of {', '.join(LABELS.values())}.")
     if audience not in AUDIENCES:

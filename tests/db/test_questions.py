@@ -371,3 +371,10 @@ def test_faq_topic_job_and_search_filters(faq_world, people):
     assert questions.faq(people.visitor, search="%").total == 0
     assert questions.faq(people.visitor, search="parking", topic="Benefits").total == 0
     assert questions.faq_topics(people.visitor) == sorted({t for *_, t in FAQ})
+
+
+def test_nul_in_a_search_or_a_question_is_refused_with_what_to_fix(clean_db, people):
+    with pytest.raises(ValidationError, match="NUL character"):  # no check names this field
+        questions.faq(people.visitor, search="parking\x00")
+    with pytest.raises(ValidationError, match="^Your question: remove a NUL character"):
+        _ask(people, "Is there parking\x00 at the office?")
