@@ -70,12 +70,21 @@ def moderate(text: str, config: Settings | None = None) -> Moderation:
     config = config or settings()
     client = _client(config)
     try:
-        result = client.moderations.create(model="omni-moderation-latest", input=text).results[0]
+        response = client.moderations.create(model="omni-moderation-latest", input=text)
     except openai.APITimeoutError:
         raise AIUnavailable("The moderation service did not answer in time.") from None
-    except (openai.OpenAIError, IndexError, AttributeError) as error:
+    except openai.OpenAIError as error:
         _log.warning("moderation call failed: %s", type(error).__name__)
         raise AIUnavailable("The moderation service could not be reached.") from None
-    categories = result.categories.model_dump(by_alias=True) if result.categories else {}
-    return Moderation(bool(result.flagged),
-                      tuple(sorted(name for name, hit in categories.items() if hit)))
+    # The reply is not checked against its schema on arrival: any other shape is a reply
+    # the portal cannot read, and the caller falls back as for a failed call.
+    try:
+        result = response.results[0]
+        flagged = result.flagged
+        categories = result.categories.model_dump(by_alias=True)
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError):
+        flagged, categories = None, None
+    if not isinstance(flagged, bool) or not isinstance(categories, dict):
+        _log.warning("moderation reply unreadable")
+        raise AIUnavailable("The moderation service gave an answer the portal could not read.")
+    return Moderation(flagged, tuple(sorted(name for name, hit in categories.items() if hit is True)))

@@ -116,9 +116,17 @@ def on_supabase() -> bool:
 
 @contextmanager
 def translate_errors(eng: Engine) -> Iterator[None]:
-    """Turn "cannot connect" into `DatabaseUnavailable` with a message a person can act on."""
+    """Turn "cannot connect" into `DatabaseUnavailable` with a message a person can act on,
+    and text the database cannot hold into a `ValidationError`."""
     try:
         yield
+    except sa.exc.DataError as error:
+        # Text with NUL that no check of a field caught (the checks in portal.validation
+        # name the field): the driver refuses to send it.
+        if "NUL (0x00)" not in str(error.orig):
+            raise
+        raise ValidationError("Something you typed contains a NUL character (\\x00), which the "
+                              "portal cannot store or search for. Remove it and try again.") from None
     except sa.exc.OperationalError as error:
         if not _is_connection_error(error):
             raise

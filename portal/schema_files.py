@@ -46,8 +46,9 @@ CAPABILITIES: dict[str, tuple[str, list[str]]] = {
         "jobs_matching", "record_visit"]),
     "candidates_and_questions": ("Candidates, applications, and questions with their answers", [
         "application_status", "question_status", "candidates", "applications", "questions",
-        "question_askers", "question_words", "question_rate", "company_facts",
-        "touch_application", "submit_application", "application_by_token", "ask_question",
+        "question_askers", "question_words", "question_rate", "resume_uploads", "company_facts",
+        "touch_application", "claim_resume_upload", "submit_application", "application_by_token",
+        "ask_question",
         "question_by_token", "words_of", "remember_question_words", "forget_unused_question_words",
         "question_word_meanings", "questions_matching"]),
     "social": ("Social posts: channels, roles, topics, the workflow, delivery and spend", [

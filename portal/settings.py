@@ -61,6 +61,10 @@ class Settings:
     facebook_graph_url: str = "https://graph.facebook.com/v21.0"
     # Each webhook or API call, in seconds; a slow network is retried later.
     publish_timeout: float = 10.0
+    # Webhooks to loopback, private, link-local or reserved addresses (a chat server on the
+    # company's own network): refused unless an admin allows them, since the worker would
+    # otherwise reach whatever an admin's account can name inside the network.
+    allow_private_webhooks: bool = False
 
     @property
     def embedded(self) -> bool:
@@ -110,6 +114,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         facebook_page_token=get("FACEBOOK_PAGE_TOKEN"),
         facebook_graph_url=(get("FACEBOOK_GRAPH_URL") or "https://graph.facebook.com/v21.0").rstrip("/"),
         publish_timeout=_number(get("PUBLISH_TIMEOUT"), 10.0, "PUBLISH_TIMEOUT"),
+        allow_private_webhooks=(get("PORTAL_ALLOW_PRIVATE_WEBHOOKS") or "").lower()
+        in ("1", "true", "yes", "on"),
     )
 
 

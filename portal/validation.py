@@ -13,10 +13,29 @@ from email_validator import EmailNotValidError, validate_email
 from portal.errors import ValidationError
 from portal.models import Role
 
+# Control characters: Postgres stores no NUL in text, and the others are invisible. Lines
+# and tabs are allowed in text that may span lines, nothing of the kind in a single line.
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def printable(label: str, value: str, *, single_line: bool) -> str:
+    """`value` unchanged, or a ValidationError naming the field when it holds a control
+    character (NUL or another invisible one; a line break or tab too if `single_line`)."""
+    found = (_CONTROL_IN_LINE if single_line else _CONTROL_IN_TEXT).search(value)
+    if found:
+        character = found.group()
+        what = ("a NUL character (\\x00)" if character == "\x00"
+                else "a line break or tab" if character in "\r\n\t"
+                else f"an invisible control character (U+{ord(character):04X})")
+        raise ValidationError(f"{label}: remove {what}; it cannot be stored. Type or paste the "
+                              "text again without it.")
+    return value
+
 
 def email_address(text: str | None) -> str:
     """A syntactically valid email address, lower-cased."""
-    text = (text or "").strip()
+    text = printable("Email address", (text or "").strip(), single_line=True)
     if not text:
         raise ValidationError("Enter an email address.")
     try:
@@ -35,7 +54,7 @@ def role(text: str | Role | None) -> Role:
 
 
 def full_name(text: str | None, *, required: bool = True) -> str:
-    text = " ".join((text or "").split())
+    text = " ".join(printable("Name", text or "", single_line=False).split())
     if required and not text:
         raise ValidationError("Enter a name.")
     if len(text) > 120:
@@ -47,7 +66,7 @@ MIN_PASSWORD_LENGTH = 10
 
 
 def new_password(text: str | None) -> str:
-    text = text or ""
+    text = printable("Password", text or "", single_line=True)
     if len(text) < MIN_PASSWORD_LENGTH:
         raise ValidationError(f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters.")
     if len(text.encode()) > 72:
@@ -67,6 +86,14 @@ def currency_code(text: str | None) -> str:
 MAX_AMOUNT = 9_999_999_999.99  # the amount columns are numeric(12, 2)
 
 
+def number(label: str, value: float | None, *, minimum: float, maximum: float) -> float:
+    """A finite number between `minimum` and `maximum` (a tampered form may send NaN or
+    infinity, which compare false with everything)."""
+    if value is None or not math.isfinite(value) or not minimum <= value <= maximum:
+        raise ValidationError(f"{label} must be a number between {minimum:,g} and {maximum:,g}.")
+    return value
+
+
 def money_amount(label: str, amount: float | None) -> float:
     """An amount of money between 0 and what the database stores."""
     if amount is None or not math.isfinite(amount) or not 0 <= amount <= MAX_AMOUNT:
@@ -74,9 +101,11 @@ def money_amount(label: str, amount: float | None) -> float:
     return amount
 
 
-def text(label: str, value: str | None, *, minimum: int = 0, maximum: int) -> str:
-    """Free text of a bounded length, trimmed; `minimum` 0 makes it optional."""
-    value = (value or "").strip()
+def text(label: str, value: str | None, *, minimum: int = 0, maximum: int,
+         single_line: bool = False) -> str:
+    """Free text of a bounded length, trimmed, without control characters (line breaks
+    and tabs allowed unless `single_line`); `minimum` 0 makes it optional."""
+    value = printable(label, (value or "").strip(), single_line=single_line)
     if minimum and len(value) < minimum:
         raise ValidationError(f"{label}: write at least {minimum} characters." if value
                               else f"{label}: this is required.")

@@ -24,6 +24,7 @@ class FakeOpenAI(BaseHTTPRequestHandler):
     chat_status = 200
     chat_delay = 0.0
     flagged: tuple[str, ...] = ()  # moderation categories to flag
+    moderation_reply: object = None  # a reply of the test's own instead of a verdict
     requests: list[tuple[str, dict, dict]] = []  # (path, headers, JSON body)
     release = threading.Event()  # ends a delayed reply early when the test is over
 
@@ -45,6 +46,8 @@ class FakeOpenAI(BaseHTTPRequestHandler):
                 "choices": [{"index": 0, "finish_reason": "stop",
                              "message": {"role": "assistant", "content": self.chat_content}}],
                 "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}})
+        if self.path == "/v1/moderations" and self.moderation_reply is not None:
+            return self._reply(200, self.moderation_reply)
         if self.path == "/v1/moderations":
             categories = {name: name in self.flagged for name in CATEGORIES}
             return self._reply(200, {
@@ -55,7 +58,7 @@ class FakeOpenAI(BaseHTTPRequestHandler):
                              "category_applied_input_types": {name: ["text"] for name in CATEGORIES}}]})
         self._reply(404, {"error": {"message": "not found"}})
 
-    def _reply(self, status: int, payload: dict):
+    def _reply(self, status: int, payload: object):
         data = json.dumps(payload).encode()
         try:
             self.send_response(status)
@@ -77,7 +80,7 @@ def fake_openai(monkeypatch):
     server = _QuietServer(("127.0.0.1", 0), FakeOpenAI)
     threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
     FakeOpenAI.chat_content, FakeOpenAI.chat_status, FakeOpenAI.chat_delay = "{}", 200, 0.0
-    FakeOpenAI.flagged, FakeOpenAI.requests = (), []
+    FakeOpenAI.flagged, FakeOpenAI.moderation_reply, FakeOpenAI.requests = (), None, []
     FakeOpenAI.release = threading.Event()
     config = replace(settings(), openai_api_key="test-key", openai_model="test-model",
                      openai_base_url=f"http://127.0.0.1:{server.server_port}/v1", openai_timeout=1.0)

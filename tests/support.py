@@ -27,7 +27,7 @@ TABLES = ("auth.users", "public.invitations", "public.alumni_roster", "public.co
           "public.referrer_preferences", "public.boomerang_interest", "public.job_digests",
           "public.outreach_emails",
           "public.referral_settings", "public.referral_codes", "public.referral_ownerships",
-          "private.question_rate",
+          "private.question_rate", "private.resume_uploads",
           "private.sign_in_failures", "private.pending_sign_in_links",
           # the background worker's queue: no job of one test runs in another
           "procrastinate.procrastinate_jobs", "procrastinate.procrastinate_workers",

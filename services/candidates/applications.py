@@ -10,7 +10,7 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from portal import validation
-from portal.db import transaction, translate_refusals
+from portal.db import owner_transaction, transaction, translate_refusals
 from portal.errors import ValidationError
 from portal.models import Actor
 from portal.storage import ResumeStore, resume_store
@@ -87,14 +87,30 @@ def check_form(form: ApplicationForm) -> ApplicationForm:
     )
 
 
+def store_resume(resume: Resume | None, store: ResumeStore) -> str | None:
+    """Check `resume`, store it and record it as an upload of the server's, which applying
+    or referring may attach once (the database takes no other file); its key, or None."""
+    if resume is None:
+        return None
+    extension, content_type = validation.resume(resume.file_name, resume.data)
+    key = store.save(resume.data, extension, content_type)
+    try:
+        with owner_transaction() as conn:
+            conn.execute(sa.text("insert into private.resume_uploads (path) values (:path)"),
+                         {"path": key})
+    except Exception:
+        store.delete(key)
+        raise
+    return key
+
+
 def apply(actor: Actor, job_id: UUID, form: ApplicationForm, resume: Resume | None,
           source: TrackedSource, store: ResumeStore | None = None) -> Applied:
     """Apply to a published job. A second application to the same job with the same email
     stores nothing (not even the résumé) and says so."""
     form = check_form(form)
-    resume_type = validation.resume(resume.file_name, resume.data) if resume else None
     store = store or resume_store()
-    resume_key = store.save(resume.data, *resume_type) if resume and resume_type else None
+    resume_key = store_resume(resume, store)
     token = private_links.new_token()
     try:
         # private.submit_application's refusal (the job closed) is written for users.

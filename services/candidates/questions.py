@@ -13,12 +13,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from portal import ai, validation
-from portal.db import contains_pattern, transaction, translate_refusals
+from portal.db import contains_pattern, owner_transaction, transaction, translate_refusals
 from portal.models import Actor, Page
 from services.candidates import private_links
 
 MIN_LENGTH, MAX_LENGTH = 10, 1000
-SESSION_LIMIT_PER_HOUR, ADDRESS_LIMIT_PER_HOUR = 5, 20
 
 
 @dataclass(frozen=True)
@@ -210,16 +209,17 @@ def ask(actor: Actor, body: str, *, email: str = "", job_id: UUID | None = None,
     email = validation.email_address(email) if (email or "").strip() else ""
     held = screen(body)
     token = private_links.new_token()
-    # The function's refusals (too many questions, the job gone) are written for users.
-    with translate_refusals(), transaction(actor) as conn:
+    # The verdict and the rate-limit keys are the server's word, so the function runs for
+    # the server only, told who asked; its refusals (too many questions, the job gone, the
+    # rate limits it keeps) are written for users.
+    with translate_refusals(), owner_transaction() as conn:
         question_id = conn.execute(sa.text(
-            "select private.ask_question(:job, :body, :email, :held, :session, :address,"
-            " :token, :session_limit, :address_limit)"),
-            {"job": job_id, "body": body, "email": email or None, "held": held,
-             "session": _key("session", session_id),
+            "select private.ask_question(:asker, :job, :body, :email, :held, :session, :address,"
+            " :token)"),
+            {"asker": actor.user_id, "job": job_id, "body": body, "email": email or None,
+             "held": held, "session": _key("session", session_id),
              "address": _key("address", address or f"unknown/{session_id}"),
-             "token": private_links.token_hash(token), "session_limit": SESSION_LIMIT_PER_HOUR,
-             "address_limit": ADDRESS_LIMIT_PER_HOUR}).scalar_one()
+             "token": private_links.token_hash(token)}).scalar_one()
     return Asked(question_id, private_links.follow_link("question", token), held is not None)
 
 

@@ -22,7 +22,7 @@ from portal.models import Actor
 from portal.permissions import require_admin
 from portal.settings import settings
 from portal.storage import ResumeStore, resume_store
-from services.candidates.applications import Resume
+from services.candidates.applications import Resume, store_resume
 from services.people import preferences
 from services.postings import company
 from services.postings.tracking import TrackedSource, job_link
@@ -82,9 +82,8 @@ def refer(actor: Actor, form: ReferralForm, resume: Resume | None = None,
     """Submit a referral. The candidate is sent the privacy notice by email where SMTP is
     set; otherwise (or when sending fails) the notice comes back for the referrer to forward."""
     form = check_form(form)
-    resume_type = validation.resume(resume.file_name, resume.data) if resume else None
     store = store or resume_store()
-    resume_key = store.save(resume.data, *resume_type) if resume and resume_type else None
+    resume_key = store_resume(resume, store)
     try:
         # private.submit_referral's refusals (who may refer, the job closed, the candidate
         # being the referrer) are written for users.

@@ -20,6 +20,8 @@ from portal.errors import NotFound, ValidationError
 from portal.models import Actor
 from portal.networks import AUDIENCES, LABELS, NETWORKS
 from portal.permissions import require_admin, require_staff
+from portal.settings import Settings, settings
+from services.social import publishing
 
 SOCIAL_ROLES = {"publisher": "Publisher (writes and publishes posts)",
                 "editor": "Editor (edits others' posts)", "approver": "Approver (approves topics and posts)"}
@@ -128,7 +130,7 @@ def channel(actor: Actor, channel_id: UUID) -> Channel:
 
 
 def _fields(name: str, network: str, audience: str) -> dict:
-    name = validation.text("Channel name", name, minimum=2, maximum=60)
+    name = validation.text("Channel name", name, minimum=2, maximum=60, single_line=True)
     if network not in NETWORKS:
         raise ValidationError(f"Network: choose one of {', '.join(LABELS.values())}.")
     if audience not in AUDIENCES:
@@ -205,7 +207,7 @@ def set_slots(actor: Actor, channel_id: UUID, slots: Iterable[Slot]) -> None:
                      {"slots": ", ".join(map(str, slots))})
 
 
-def set_webhook(actor: Actor, channel_id: UUID, url: str) -> None:
+def set_webhook(actor: Actor, channel_id: UUID, url: str, config: Settings | None = None) -> None:
     """Set or replace the incoming-webhook address of a channel whose network takes one."""
     url = (url or "").strip()
     if not url:
@@ -215,6 +217,11 @@ def set_webhook(actor: Actor, channel_id: UUID, url: str) -> None:
                               "https://hooks.slack.com/services/… or the one Teams gives.")
     if len(url) > 2000:
         raise ValidationError("Webhook URL: at most 2,000 characters.")
+    if not (config or settings()).allow_private_webhooks and (address := publishing.private_address(url)):
+        raise ValidationError(f"Webhook URL: its host is a private or local address ({address}); the "
+                              "portal sends posts to public addresses only. Paste the address the "
+                              "network gave you, or ask whoever runs the portal to allow private "
+                              "webhooks (PORTAL_ALLOW_PRIVATE_WEBHOOKS).")
     with transaction(actor) as conn:
         require_admin(conn, "set a channel's webhook")
         network = conn.execute(sa.text("select network::text from public.social_channels where id = :id"),

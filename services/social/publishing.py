@@ -15,11 +15,13 @@ here: never the network's answer, a URL or a token, so it may be stored and show
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -75,7 +77,8 @@ def publisher_for(network: str, webhook_url: str | None, config: Settings) -> Pu
     """The adapter for a channel that `publishing_method` says publishes by itself."""
     method = publishing_method(network, bool(webhook_url), config)
     if method == WEBHOOK:
-        return WebhookPublisher(network, webhook_url, config.publish_timeout)
+        return WebhookPublisher(network, webhook_url, config.publish_timeout,
+                                allow_private=config.allow_private_webhooks)
     if method == API:
         return API_PUBLISHERS[network](config)
     raise ValueError(f"{network} channels without a webhook or credentials are shared by hand")
@@ -149,13 +152,34 @@ def _plain_json(post: Outgoing) -> dict:
 WEBHOOK_PAYLOADS = {SLACK_JSON: _slack_json, TEAMS_CARD: _teams_card, PLAIN_JSON: _plain_json}
 
 
-class WebhookPublisher:
-    """Incoming webhooks, each sent the JSON its network takes (`WEBHOOK_PAYLOADS`)."""
+def private_address(url: str) -> str | None:
+    """The loopback, private, link-local or otherwise non-public address that `url`'s host
+    is or resolves to, or None. A name that does not resolve gives None: there is nothing
+    to reach, and sending checks again (names may resolve elsewhere by then)."""
+    try:
+        host = urlsplit(url).hostname
+        found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP) if host else []
+    except (ValueError, UnicodeError, OSError):  # a malformed URL or host; no such name
+        return None
+    for *_, sockaddr in found:
+        address = ipaddress.ip_address(str(sockaddr[0]).split("%")[0])
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+            address = address.ipv4_mapped
+        if not address.is_global or address.is_multicast:
+            return str(address)
+    return None
 
-    def __init__(self, network: str, url: str, timeout: float = 10.0):
+
+class WebhookPublisher:
+    """Incoming webhooks, each sent the JSON its network takes (`WEBHOOK_PAYLOADS`), to
+    public addresses only unless `allow_private` (PORTAL_ALLOW_PRIVATE_WEBHOOKS)."""
+
+    def __init__(self, network: str, url: str, timeout: float = 10.0, *,
+                 allow_private: bool = False):
         if NETWORKS[network].webhook is None:
             raise ValueError(f"{network} is not published by webhook")
         self.network, self._url, self.timeout = network, url, timeout
+        self.allow_private = allow_private
 
     def __repr__(self) -> str:  # the URL is a secret
         return f"WebhookPublisher({self.network!r})"
@@ -165,6 +189,11 @@ class WebhookPublisher:
 
     def publish(self, post: Outgoing) -> str | None:
         label = NETWORKS[self.network].label
+        if not self.allow_private and private_address(self._url):
+            # Checked again here, not only when saved: the name may resolve elsewhere now.
+            raise PublishError(f"The address for {label} is on a private or local network, where "
+                               "the portal does not send. Check the channel's webhook URL.",
+                               status=None, retryable=False)
         try:
             _post(self._url, label, self.timeout, json=self.payload(post))
         except PublishError as error:

@@ -259,6 +259,18 @@ CREATE TABLE private.question_rate (
 CREATE INDEX question_rate_key_idx ON private.question_rate USING btree (key, asked_at);
 
 
+-- private.resume_uploads ------------------------------------------------------------------
+
+CREATE TABLE private.resume_uploads (
+    path text NOT NULL,
+    uploaded_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT resume_uploads_path_check CHECK ((path ~ '^[0-9a-f]{32}\.(pdf|docx)$'::text))
+);
+
+ALTER TABLE ONLY private.resume_uploads
+    ADD CONSTRAINT resume_uploads_pkey PRIMARY KEY (path);
+
+
 -- public.company_facts --------------------------------------------------------------------
 
 CREATE TABLE public.company_facts (
@@ -301,6 +313,31 @@ end
 $$;
 
 
+-- private.claim_resume_upload -------------------------------------------------------------
+
+CREATE FUNCTION private.claim_resume_upload(p_path text) RETURNS text
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  claimed text;
+begin
+  if p_path is null then
+    return null;
+  end if;
+  delete from private.resume_uploads where uploaded_at < now() - interval '1 day';
+  delete from private.resume_uploads u where u.path = p_path returning u.path into claimed;
+  if claimed is null then
+    raise exception 'The résumé you uploaded was not found. Choose the file again and send the form once more.'
+      using errcode = 'P0001';
+  end if;
+  return claimed;
+end
+$$;
+
+REVOKE ALL ON FUNCTION private.claim_resume_upload(p_path text) FROM PUBLIC;
+
+
 -- private.submit_application --------------------------------------------------------------
 
 CREATE FUNCTION private.submit_application(p_job uuid, p_full_name text, p_email text, p_phone text, p_linkedin_url text, p_note text, p_source text, p_utm_medium text, p_utm_campaign text, p_post uuid, p_referral_code text, p_resume_path text, p_resume_name text, p_follow_token_hash bytea, OUT application_id uuid, OUT created boolean) RETURNS record
@@ -312,11 +349,13 @@ declare
   candidate uuid;
   me uuid := (select auth.uid());
   my_email text := lower(coalesce((select auth.jwt()) ->> 'email', ''));
+  resume_path text;
 begin
   select j.status into job_status from public.jobs j where j.id = p_job for share;
   if job_status is distinct from 'published' then
     raise exception 'This job is no longer open for applications.' using errcode = 'P0002';
   end if;
+  resume_path := private.claim_resume_upload(p_resume_path);
 
   insert into public.candidates (full_name, email, phone, linkedin_url, user_id)
   values (p_full_name, lower(p_email), p_phone, p_linkedin_url,
@@ -336,7 +375,8 @@ begin
   insert into public.applications (job_id, candidate_id, source, utm_medium, utm_campaign,
     post_id, referral_code, note, resume_path, resume_name, consent_at, follow_token_hash)
   values (p_job, candidate, p_source, p_utm_medium, p_utm_campaign, p_post, p_referral_code,
-          p_note, p_resume_path, p_resume_name, now(), p_follow_token_hash)
+          p_note, resume_path, case when resume_path is not null then p_resume_name end, now(),
+          p_follow_token_hash)
   on conflict (job_id, candidate_id) do nothing
   returning id into application_id;
 
@@ -371,21 +411,23 @@ GRANT ALL ON FUNCTION private.application_by_token(p_token_hash bytea) TO authen
 
 -- private.ask_question --------------------------------------------------------------------
 
-CREATE FUNCTION private.ask_question(p_job uuid, p_body text, p_email text, p_held_reason text, p_session_key text, p_address_key text, p_follow_token_hash bytea, p_session_limit integer, p_address_limit integer) RETURNS uuid
-    LANGUAGE plpgsql SECURITY DEFINER
+CREATE FUNCTION private.ask_question(p_asker uuid, p_job uuid, p_body text, p_email text, p_held_reason text, p_session_key text, p_address_key text, p_follow_token_hash bytea) RETURNS uuid
+    LANGUAGE plpgsql
     SET search_path TO ''
     AS $$
 declare
+  -- Questions an hour from one browser session, and from one address (an office may share one).
+  session_limit constant integer := 5;
+  address_limit constant integer := 20;
   question uuid;
-  me uuid := (select auth.uid());
 begin
   -- One asker at a time per address, so that parallel requests cannot slip past the count.
   perform pg_advisory_xact_lock(hashtextextended('boomerang ask ' || p_address_key, 0));
   delete from private.question_rate where asked_at < now() - interval '1 day';
   if (select count(*) from private.question_rate
-       where key = p_session_key and asked_at > now() - interval '1 hour') >= p_session_limit
+       where key = p_session_key and asked_at > now() - interval '1 hour') >= session_limit
      or (select count(*) from private.question_rate
-          where key = p_address_key and asked_at > now() - interval '1 hour') >= p_address_limit then
+          where key = p_address_key and asked_at > now() - interval '1 hour') >= address_limit then
     raise exception 'You have asked several questions in a short time. Please wait an hour and ask again.'
       using errcode = 'P0003';
   end if;
@@ -398,16 +440,15 @@ begin
   insert into public.questions (job_id, body, held_reason, follow_token_hash)
   values (p_job, p_body, p_held_reason, p_follow_token_hash)
   returning id into question;
-  if me is not null or p_email is not null then
-    insert into public.question_askers (question_id, user_id, email) values (question, me, lower(p_email));
+  if p_asker is not null or p_email is not null then
+    insert into public.question_askers (question_id, user_id, email)
+    values (question, p_asker, lower(p_email));
   end if;
   return question;
 end
 $$;
 
-REVOKE ALL ON FUNCTION private.ask_question(p_job uuid, p_body text, p_email text, p_held_reason text, p_session_key text, p_address_key text, p_follow_token_hash bytea, p_session_limit integer, p_address_limit integer) FROM PUBLIC;
-GRANT ALL ON FUNCTION private.ask_question(p_job uuid, p_body text, p_email text, p_held_reason text, p_session_key text, p_address_key text, p_follow_token_hash bytea, p_session_limit integer, p_address_limit integer) TO anon;
-GRANT ALL ON FUNCTION private.ask_question(p_job uuid, p_body text, p_email text, p_held_reason text, p_session_key text, p_address_key text, p_follow_token_hash bytea, p_session_limit integer, p_address_limit integer) TO authenticated;
+REVOKE ALL ON FUNCTION private.ask_question(p_asker uuid, p_job uuid, p_body text, p_email text, p_held_reason text, p_session_key text, p_address_key text, p_follow_token_hash bytea) FROM PUBLIC;
 
 
 -- private.question_by_token ---------------------------------------------------------------

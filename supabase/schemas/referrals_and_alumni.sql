@@ -794,6 +794,7 @@ CREATE FUNCTION private.submit_referral(p_full_name text, p_email text, p_linked
 declare
   me uuid := (select auth.uid());
   ignored uuid;
+  resume_path text;
 begin
   if not private.is_referrer(me) then
     raise exception 'Only alumni and employees can refer someone.' using errcode = '42501';
@@ -810,10 +811,13 @@ begin
   if lower(btrim(p_email)) = lower((select p.email from public.profiles p where p.id = me)) then
     raise exception 'You cannot refer yourself.' using errcode = '23514';
   end if;
+  resume_path := private.claim_resume_upload(p_resume_path);
   select r.referral_id, r.outcome, r.owner_referral_id, r.candidate_id
     into referral_id, outcome, owner_referral_id, ignored
   from private.record_referral(me, p_full_name, p_email, p_linkedin_url, p_job, p_relationship,
-                               p_reason, p_resume_path, p_resume_name, true, 'form', null) r;
+                               p_reason, resume_path,
+                               case when resume_path is not null then p_resume_name end,
+                               true, 'form', null) r;
 end
 $$;
 

@@ -88,6 +88,15 @@ def test_admin_sets_up_channels_slots_webhooks_and_roles(no_social_media):
         [("recruiter@example.com", "approver")]
 
 
+def test_a_channel_name_with_a_nul_character_is_refused_with_what_to_fix(no_social_media):
+    admin = signed_in("admin@example.com")
+    at = open_page(CHANNELS, admin)
+    at.text_input(key="new-channel:name").input("Team\x00Slack")
+    at.button(key="FormSubmitter:add-channel-Add channel").click().run()
+    assert_errors(at, "Channel name: remove a NUL character")
+    assert social_channels.list_channels(admin) == []
+
+
 def test_recruiters_see_whether_a_channel_is_automatic_but_not_its_webhook(no_social_media):
     admin = signed_in("admin@example.com")
     slack = social_channels.add_channel(admin, "Team Slack", "slack", "internal")

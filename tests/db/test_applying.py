@@ -224,12 +224,16 @@ def test_a_job_that_is_not_open_takes_no_application_and_keeps_no_file(engine, c
     assert candidates(engine) == [] and applications(engine) == []
 
 
-def test_a_failed_save_keeps_no_file(engine, job, store):
-    # A NUL character gets past the form but not into PostgreSQL's text.
+def test_a_failed_save_keeps_no_file(engine, job, store, monkeypatch):
+    # The database refuses after the file is stored: two private links the same (an
+    # unexpected refusal, with no words for it).
+    monkeypatch.setattr(links, "new_token", lambda: "the-same-token-twice")
+    kept = apply(VISITOR, job, form(), Resume("cv.pdf", make_pdf("Ada")), TrackedSource(), store=store)
     with pytest.raises(sa.exc.DBAPIError):
-        apply(VISITOR, job, form(note="before\x00after"), Resume("cv.pdf", make_pdf("Ada")),
+        apply(VISITOR, job, form(email="bo@example.com"), Resume("cv.pdf", make_pdf("Bo")),
               TrackedSource(), store=store)
-    assert files(store) == set() and applications(engine) == []
+    (application,) = applications(engine)
+    assert application.id == kept.application_id and files(store) == {application.resume_path}
 
 
 def test_a_stranger_cannot_change_a_known_candidates_name(engine, job, store):

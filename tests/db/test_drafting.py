@@ -206,6 +206,19 @@ def test_the_rules_screen_first_without_asking_the_service(clean_db, people, fak
     assert fake_openai.requests == []
 
 
+@pytest.mark.parametrize("reply", [
+    {"results": "nope"}, {"results": []}, {"results": [{"flagged": "no"}]},
+    {"results": [{"flagged": False, "categories": "none"}]}, {"results": None}, ["nope"], "nope",
+])
+def test_a_malformed_moderation_reply_falls_back_to_the_rules(clean_db, people, fake_openai, reply):
+    fake_openai.moderation_reply = reply
+    clean = _ask(people, "How many days off do employees get?")
+    assert not clean.held and row(clean_db, clean.question_id).status_text == "pending"
+    spam = _ask(people, "Cheap viagra for everyone in recruiting")
+    assert spam.held and "spam" in row(clean_db, spam.question_id).held_reason
+    assert [path for path, _, _ in fake_openai.requests] == ["/v1/moderations"]
+
+
 def test_moderation_down_falls_back_to_the_rules(clean_db, people, monkeypatch):
     _ai_at_a_dead_port(monkeypatch)
     clean = _ask(people, "How many days off do employees get?")

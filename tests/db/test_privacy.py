@@ -17,10 +17,10 @@ from uuid import UUID, uuid4
 import pytest
 import sqlalchemy as sa
 
-from portal.db import transaction
 from portal.errors import PermissionDenied, ValidationError
 from portal.models import Actor, Role
 from portal.storage import LocalStore, resume_store
+from services.candidates import questions
 from services.candidates.applications import ApplicationForm, Resume, application_by_link, apply
 from services.people import privacy
 from services.postings.tracking import TrackedSource
@@ -40,11 +40,8 @@ def applies(job: UUID, name: str, email: str, store, resume: bytes | None = None
 
 
 def ask(email: str | None, body: str, actor: Actor = VISITOR) -> UUID:
-    with transaction(actor) as conn:
-        return conn.execute(sa.text(
-            "select private.ask_question(null, :body, :email, null, :session, :address, null, 5, 20)"),
-            {"body": body, "email": email, "session": uuid4().hex, "address": uuid4().hex}
-        ).scalar_one()
+    return questions.ask(actor, body, email=email or "", session_id=uuid4().hex,
+                         address=uuid4().hex).question_id
 
 
 @dataclass

@@ -15,6 +15,9 @@ from services.candidates import inbox, questions
 from services.candidates import private_links as links
 from tests.db.question_world import FAQ, People, add_question, row, token_of
 
+# private.ask_question's limits: questions an hour per browser session, per address.
+SESSION_LIMIT_PER_HOUR, ADDRESS_LIMIT_PER_HOUR = 5, 20
+
 
 def _ask(people: People, body: str, *, session: str = "s1", address: str | None = "198.51.100.1",
          **kwargs) -> questions.Asked:
@@ -134,7 +137,7 @@ def test_questions_about_a_job_off_the_board_are_refused(clean_db, people):
 # --- rate limits ----------------------------------------------------------------------------
 
 def test_five_questions_an_hour_per_browser_session(clean_db, people):
-    for n in range(questions.SESSION_LIMIT_PER_HOUR):
+    for n in range(SESSION_LIMIT_PER_HOUR):
         _ask(people, f"Question number {n} about the jobs?", session="busy", address="198.51.100.1")
     with pytest.raises(ValidationError, match="wait an hour"):
         _ask(people, "One question too many for this session?", session="busy",
@@ -153,9 +156,9 @@ def test_five_questions_an_hour_per_browser_session(clean_db, people):
 
 
 def test_twenty_questions_an_hour_per_address_across_sessions(clean_db, people):
-    sessions = questions.ADDRESS_LIMIT_PER_HOUR // questions.SESSION_LIMIT_PER_HOUR
+    sessions = ADDRESS_LIMIT_PER_HOUR // SESSION_LIMIT_PER_HOUR
     for s in range(sessions):
-        for n in range(questions.SESSION_LIMIT_PER_HOUR):
+        for n in range(SESSION_LIMIT_PER_HOUR):
             _ask(people, f"Question {n} from session {s}?", session=f"s{s}", address="203.0.113.5")
     with pytest.raises(ValidationError, match="wait an hour"):
         _ask(people, "A fresh session on the same address?", session="fresh", address="203.0.113.5")
@@ -164,7 +167,7 @@ def test_twenty_questions_an_hour_per_address_across_sessions(clean_db, people):
 
 
 def test_questions_older_than_an_hour_no_longer_count(clean_db, people):
-    for n in range(questions.SESSION_LIMIT_PER_HOUR):
+    for n in range(SESSION_LIMIT_PER_HOUR):
         _ask(people, f"Question number {n} about the jobs?", session="busy")
     with clean_db.begin() as conn:
         conn.execute(sa.text("update private.question_rate set asked_at = now() - interval '61 minutes'"))
@@ -368,3 +371,10 @@ def test_faq_topic_job_and_search_filters(faq_world, people):
     assert questions.faq(people.visitor, search="%").total == 0
     assert questions.faq(people.visitor, search="parking", topic="Benefits").total == 0
     assert questions.faq_topics(people.visitor) == sorted({t for *_, t in FAQ})
+
+
+def test_nul_in_a_search_or_a_question_is_refused_with_what_to_fix(clean_db, people):
+    with pytest.raises(ValidationError, match="NUL character"):  # no check names this field
+        questions.faq(people.visitor, search="parking\x00")
+    with pytest.raises(ValidationError, match="^Your question: remove a NUL character"):
+        _ask(people, "Is there parking\x00 at the office?")

@@ -3,6 +3,7 @@ calendar, the next free slot and sharing by hand, against the real database."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from urllib.parse import parse_qs, urlsplit
 from uuid import UUID
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 
 from portal.db import act_as
 from portal.errors import PermissionDenied, ValidationError
+from portal.settings import settings
 from services.postings import editing as postings
 from services.social import calendar as post_calendar
 from services.social import channels, posts, review
@@ -71,6 +73,18 @@ def test_slots_are_days_times_times(team):
     assert [str(s) for s in linkedin.slots] == ["Tue 10:00", "Tue 15:00", "Thu 10:00", "Thu 15:00"]
     with pytest.raises(PermissionDenied):
         channels.set_slots(team.recruiter, team.channel, [])
+
+
+@pytest.mark.parametrize("url", [
+    "https://127.0.0.1/hook", "https://localhost:8443/hook", "https://10.1.2.3/hook",
+    "https://192.168.0.10/hook", "https://169.254.169.254/latest/meta-data", "https://[::1]/hook",
+    "https://[::ffff:127.0.0.1]/hook", "https://100.64.0.1/hook", "https://0.0.0.0/hook"])
+def test_a_webhook_on_a_private_or_local_address_is_refused_unless_allowed(clean_db, team, url):
+    slack = channels.add_channel(team.admin, "Team Slack", "slack", "internal")
+    with pytest.raises(ValidationError, match="private or local address.*PORTAL_ALLOW_PRIVATE_WEBHOOKS"):
+        channels.set_webhook(team.admin, slack, url)
+    channels.set_webhook(team.admin, slack, url, replace(settings(), allow_private_webhooks=True))
+    assert channels.channel(team.admin, slack).has_webhook
 
 
 def test_webhooks_are_checked_and_never_shown_to_recruiters(clean_db, team):

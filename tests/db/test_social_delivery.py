@@ -131,8 +131,10 @@ def world(clean_db, receiver) -> World:
             " values ('Data Engineer', 'Data', 'Berlin', 'published') returning id")).scalar_one()
         topic = conn.execute(sa.text("insert into public.social_topics (name) values ('Open roles')"
                                      " returning id")).scalar_one()
+    # The receiver is on 127.0.0.1: private webhook targets are allowed here explicitly.
     config = Settings(public_url="https://jobs.example.test", publish_timeout=2.0,
-                      linkedin_api_url=receiver, x_api_url=receiver, facebook_graph_url=f"{receiver}/v21.0")
+                      allow_private_webhooks=True, linkedin_api_url=receiver, x_api_url=receiver,
+                      facebook_graph_url=f"{receiver}/v21.0")
     return World(**actors, job=job, topic=topic, base_url=receiver, config=config)
 
 
@@ -266,6 +268,18 @@ def test_a_malformed_webhook_url_is_given_up_without_showing_it(clean_db, world)
     assert state.given_up_at is not None and state.attempts == 1
     assert state.last_error == ("The address for Slack is not a valid http(s) URL. Check the channel's"
                                 " webhook URL.")
+
+
+def test_a_webhook_on_the_loopback_is_refused_without_the_allowance(clean_db, world, receiver):
+    post_id = world.scheduled_post(_slack(world, clean_db))
+    config = replace(world.config, allow_private_webhooks=False)
+    assert social_delivery.due_posts(NOW, config) == [post_id]
+    social_delivery.deliver(post_id, NOW, config)
+    state = _state(clean_db, post_id)
+    assert state.given_up_at is not None and state.attempts == 1
+    assert state.last_error == ("The address for Slack is on a private or local network, where the"
+                                " portal does not send. Check the channel's webhook URL.")
+    assert Receiver.requests == []
 
 
 def test_no_answer_in_time_is_retried(clean_db, world):
@@ -461,7 +475,14 @@ def test_the_due_posts_sweep_runs_every_minute_on_the_publishing_queue():
     assert background_tasks.deliver_post.queue == task_queue.PUBLISHING_QUEUE
 
 
-def test_the_worker_queues_each_due_post_once_and_sends_it(clean_db, world):
+@pytest.fixture
+def private_webhooks_allowed(monkeypatch):
+    """The worker reads the process's settings: allow the receiver on 127.0.0.1 there too."""
+    config = replace(social_delivery.settings(), allow_private_webhooks=True)
+    monkeypatch.setattr(social_delivery, "settings", lambda: config)
+
+
+def test_the_worker_queues_each_due_post_once_and_sends_it(clean_db, world, private_webhooks_allowed):
     post_id = world.scheduled_post(_slack(world, clean_db))
     with clean_db.begin() as conn:  # due a minute ago, by the database's clock
         conn.execute(sa.text("update public.social_posts set scheduled_for = now() - interval '1 minute'"

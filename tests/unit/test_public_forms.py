@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
+import re
 import stat
 import zipfile
 from pathlib import Path
@@ -342,3 +344,34 @@ def test_without_supabase_storage_resumes_stay_in_the_data_folder(tmp_path: Path
     embedded = resume_store(Settings(data_dir=tmp_path, supabase_url="https://x.supabase.co",
                                      supabase_service_key="secret"))
     assert isinstance(embedded, LocalStore)
+
+
+@pytest.mark.parametrize(("value", "what"), [
+    ("Ada\x00", "a NUL character"), ("Ada\x07", "an invisible control character (U+0007)"),
+    ("A\x7fda", "an invisible control character (U+007F)"),
+    ("Team\nSlack", "a line break or tab"), ("Team\tSlack", "a line break or tab")])
+def test_a_single_line_refuses_control_characters_naming_the_field(value, what):
+    with pytest.raises(ValidationError, match=f"^Channel name: remove {re.escape(what)}"):
+        validation.text("Channel name", value, maximum=60, single_line=True)
+
+
+def test_text_keeps_line_breaks_and_tabs_but_refuses_nul():
+    assert validation.text("Note", "one\n\ttwo", maximum=60) == "one\n\ttwo"
+    with pytest.raises(ValidationError, match="^Note: remove a NUL character"):
+        validation.text("Note", "one\x00two", maximum=60)
+
+
+@pytest.mark.parametrize(("check", "label"), [
+    (validation.full_name, "Name"), (validation.email_address, "Email address"),
+    (validation.new_password, "Password")])
+def test_names_emails_and_passwords_refuse_nul(check, label):
+    with pytest.raises(ValidationError, match=f"^{label}: remove a NUL character"):
+        check("ada.lovelace\x00@example.com")
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])
+def test_numbers_refuse_nan_and_infinity(value):
+    with pytest.raises(ValidationError, match="^Rate must be a number between 0 and 1"):
+        validation.number("Rate", value, minimum=0, maximum=1)
+    with pytest.raises(ValidationError, match="^Salary must be a number"):
+        validation.money_amount("Salary", value)
