@@ -17,6 +17,7 @@ import streamlit as st
 from portal.db import DatabaseUnavailable
 from portal.errors import UserFacingError
 from portal.models import Actor, Page, Role
+from portal.words import counted
 
 _ACTOR_KEY = "actor"
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$>])")
@@ -188,11 +189,13 @@ def paged_table(key: str, fetch: Callable[[int], Page[T]], row: Callable[[T], di
     return result
 
 
-def csv_import(key: str, run: Callable[[bytes, str], object], noun: str, retry: str) -> None:
+def csv_import(key: str, run: Callable[[bytes, str], object], noun: str, retry: str,
+               plural: str | None = None) -> None:
     """A CSV upload form whose outcome stays shown until the next import: `run(data,
     file_name)` returns an import result (added, already_imported, problems with row and
-    reason, ignored_columns) or raises a user-facing error; `retry` says what to do with
-    the rows left out."""
+    reason, ignored_columns) or raises a user-facing error; `noun` (and its `plural` where
+    it is not noun + "s") names what a row adds; `retry` says what to do with the rows left
+    out."""
     with st.form(key):
         upload = st.file_uploader("CSV file", type=["csv"], max_upload_size=20)
         submitted = st.form_submit_button("Import", type="primary", icon=":material/upload:")
@@ -205,12 +208,12 @@ def csv_import(key: str, run: Callable[[bytes, str], object], noun: str, retry: 
             except UserFacingError as error:
                 show_error(error)
     if result := st.session_state.get(f"{key}:result"):
-        message = (f"Added {result.added} {noun}."
-                   + (f" {result.already_imported} row(s) were imported before and were skipped."
+        message = (f"Added {counted(result.added, noun, plural)}."
+                   + (f" Skipped {counted(result.already_imported, 'row')} imported before."
                       if result.already_imported else ""))
         (st.success if result.added or not result.problems else st.warning)(message)
         if result.problems:
-            st.error(f"{len(result.problems)} row(s) were left out. {retry}")
+            st.error(f"Left out {counted(len(result.problems), 'row')}. {retry}")
             st.dataframe([{"Row": p.row, "Problem": p.reason} for p in result.problems],
                          hide_index=True)
         if result.ignored_columns:

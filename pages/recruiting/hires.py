@@ -23,7 +23,7 @@ with st.expander("Import hires from a CSV file", icon=":material/upload_file:"):
         "`job_board_fee`, `agency_fee`, `other_cost` and `channel`. Rows are numbered as in a "
         "spreadsheet. Bad rows are listed and left out; the good ones are kept. Importing the "
         "same rows again adds nothing.")
-    ui.csv_import("import-hires", lambda data, name: hires.import_hires(actor, data, name), "hire(s)",
+    ui.csv_import("import-hires", lambda data, name: hires.import_hires(actor, data, name), "hire",
                   "Fix them and import the file again; the rows already imported will not be "
                   "added twice.")
 

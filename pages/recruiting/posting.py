@@ -8,6 +8,7 @@ from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
 from portal.validation import RESUME_TYPES
+from portal.words import counted
 from services.postings import editing as postings
 from services.postings import listings
 from services.postings.editing import PostingForm
@@ -290,8 +291,9 @@ def composer(active: list[social_channels.Channel]) -> None:
             else:
                 del st.session_state[drafts_key]
                 st.session_state[f"posts-done:{job.id}"] = (
-                    f"{len(drafted)} post(s) submitted: they wait for an approver under Social media → Post "
-                    "approvals." if submit else f"{len(drafted)} draft(s) saved; edit them above.")
+                    f"Submitted {counted(len(drafted), 'post')}: an approver sees "
+                    "them under Social media → Post approvals." if submit
+                    else f"{counted(len(drafted), 'draft')} saved; edit them above.")
                 st.rerun()
 
 

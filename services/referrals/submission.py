@@ -22,6 +22,7 @@ from portal.models import Actor
 from portal.permissions import require_admin
 from portal.settings import settings
 from portal.storage import ResumeStore, resume_store
+from portal.words import counted
 from services.candidates.applications import Resume
 from services.people import preferences
 from services.postings import company
@@ -127,7 +128,7 @@ def privacy_notice(conn: sa.Connection, *, referrer: str, candidate: str) -> str
         "Why: to consider you for jobs with us and to contact you about them (our legitimate "
         "interest in hiring people recommended to us).\n"
         "Who sees it: our recruiters. The referrer sees only how far your application has got.\n"
-        f"How long: if you are not hired, we erase it about {months} month(s) after the last "
+        f"How long: if you are not hired, we erase it about {counted(months, 'month')} after the last "
         "step in your application.\n"
         "Your rights: you may ask for a copy of your data, its correction or its erasure, object "
         "to its use, or ask us to stop considering you, at any time by replying to this message; "

@@ -130,7 +130,7 @@ def test_admin_pages(demo_db):
     assert_no_exception(at)
     # Sam Okafor, the demo candidate: two applications (the backend job, interviewing; the data
     # science job, new), nobody referred him, he asked QUESTIONS[16] and [22], and he refers nobody.
-    assert ("2 application(s), 0 referral(s) of them, 2 question(s) and 0 record(s) of the referral "
+    assert ("2 applications, 0 referrals of them, 2 questions and 0 records of the referral "
             "programme about them as a referrer found.") in texts(at)
     assert [b.label for b in at.get("download_button")] == ["Download JSON"]
     # What "Download JSON" serialises (AppTest keeps no media files to read back).

@@ -46,11 +46,11 @@ def test_trying_a_post_shows_findings_and_length(demo_db):
     at.text_area[2].input(post)
     at.selectbox[0].select("x")
     at.button(key=CHECK).click().run()
-    assert_errors(at, "3 finding(s) block this post", "is on the list of confidential terms",
+    assert_errors(at, "Blocking this post: 3 findings.", "is on the list of confidential terms",
                   "Remove the email address", "must say that the author works for the company")
     page = texts(at)
     assert "of 280 characters on X" in page
-    assert "3 finding(s) block this post" in page  # the term, the email, no disclosure
+    assert "Blocking this post: 3 findings." in page  # the term, the email, no disclosure
     assert "is on the list of confidential terms" in page
     assert "Remove the email address" in page
     assert "must say that the author works for the company" in page

@@ -221,6 +221,6 @@ def test_cli_db_stop_refuses_while_clients_are_connected(server_dir: Path):
     with client.connect() as conn:
         conn.execute(sa.text("select 1"))
         refused = portal_command("db", "stop", env=env)
-        assert refused.returncode == 1 and "connection(s) are open" in refused.stderr
+        assert refused.returncode == 1 and "connection open" in refused.stderr
     client.dispose()
     assert portal_command("db", "stop", env=env).stdout.strip() == "stopped"
