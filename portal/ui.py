@@ -10,6 +10,7 @@ import logging
 import re
 import uuid
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import TypeVar
 
 import streamlit as st
@@ -95,6 +96,14 @@ def shortened(text: str, limit: int) -> str:
     """The start of a plain text on one line, cut at a word, for st.text."""
     words = " ".join(text.split())
     return words if len(words) <= limit else words[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def day_text(value: date | datetime | None, *, with_time: bool = False) -> str:
+    """A date (or moment) as a table cell or fact shows it, "12 Mar 2026" or
+    "12 Mar 2026, 14:05", and "—" for none (a None cell would read "None")."""
+    if value is None:
+        return "—"
+    return f"{value:%-d %b %Y, %H:%M}" if with_time and isinstance(value, datetime) else f"{value:%-d %b %Y}"
 
 
 def show_error(error: Exception | str) -> None:

@@ -47,13 +47,13 @@ else:
     emails = alumni.invitation_emails(actor, [r.id for r in result.rows])
     table = st.dataframe(
         [{"Name": r.full_name, "Email": r.email, "Department": r.department,
-          "Last day": r.last_day, "LinkedIn": r.linkedin_url or None, "Status": r.status.capitalize(),
-          "Invited": r.invited_at, "Invitation email": emails[r.id].describe() if r.id in emails else ""}
+          "Last day": ui.day_text(r.last_day), "LinkedIn": r.linkedin_url or "",
+          "Status": r.status.capitalize(), "Invited": ui.day_text(r.invited_at, with_time=True),
+          "Invitation email": emails[r.id].describe() if r.id in emails else ""}
          for r in result.rows],
         hide_index=True, on_select="rerun", selection_mode="multi-row",
         key=f"{page_key}:selection:{result.number}",
         column_config={"LinkedIn": st.column_config.LinkColumn(),
-                       "Invited": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
                        "Invitation email": st.column_config.TextColumn(width="large")})
     chosen = [result.rows[i].id for i in table.selection.rows if i < len(result.rows)]
     ui.pagination(result, page_key)

@@ -6,7 +6,7 @@ from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
 from services.savings import hires
-from services.savings.report import SOURCE_LABELS
+from services.savings.report import SOURCE_LABELS, source_label
 
 actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
 st.title("Hires")
@@ -42,7 +42,7 @@ if not result.total:
 table_key = f"hires-table:{page_key}:{result.number}"
 selection = st.dataframe(
     [{"Date": h.hire_date, "Job": h.job_title, "Department": h.department,
-      "Source": SOURCE_LABELS.get(h.source, h.source), "Channel": h.channel or "",
+      "Source": source_label(h.source), "Channel": source_label(h.channel),
       "Salary": float(h.first_year_salary), "Actual cost": float(h.actual_cost),
       "Currency": h.currency, "From": ORIGINS[h.origin]} for h in result.rows],
     hide_index=True, on_select="rerun", selection_mode="single-row",

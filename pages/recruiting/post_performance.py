@@ -134,8 +134,8 @@ with st.expander(f"Spend recorded in this period ({len(recorded)})"):
     else:
         is_admin = actor.role is Role.ADMIN
         chosen_rows = st.dataframe(
-            [{"Post": c.post, "Amount": c.amount, "Currency": c.currency, "Spent on": c.spent_on,
-              "Note": c.note, "Recorded by": c.recorded_by} for c in recorded],
+            [{"Post": c.post, "Amount": c.amount, "Currency": c.currency, "Spent on": ui.day_text(c.spent_on),
+              "Note": c.note or "—", "Recorded by": c.recorded_by or "—"} for c in recorded],
             hide_index=True, key="recorded-costs", on_select="rerun" if is_admin else "ignore",
             selection_mode="single-row")
         if not is_admin:

@@ -53,7 +53,7 @@ ui.paged_table(
                "Level": jobs.LEVEL_LABELS.get(j.level, ""), "Location": j.location,
                "Status": editing.STATUS_LABELS[j.status], "Owner": owners.get(j.owner_id, ""),
                "Salary": j.salary_range,
-               "Published": j.published_at.date() if j.published_at else None},
+               "Published": ui.day_text(j.published_at)},
     empty="No postings match. Clear the search or choose more statuses.",
     on_select=lambda j: st.switch_page(POSTING_PAGE, query_params={"id": str(j.id)}),
 )
