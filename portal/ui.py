@@ -107,9 +107,14 @@ def day_text(value: date | datetime | None, *, with_time: bool = False) -> str:
 
 
 def show_error(error: Exception | str) -> None:
-    """A user-facing error. Messages may quote what the user typed, so they are shown
-    as plain text, never as Markdown."""
-    st.error(plain(str(error)))
+    """A user-facing error; a form's several problems (ValidationError.problems) as one
+    list. Messages may quote what the user typed, so they are shown as plain text, never
+    as Markdown."""
+    problems = getattr(error, "problems", ())
+    if len(problems) > 1:
+        st.error("Fix these and try again:\n" + "\n".join(f"- {plain(message)}" for _, message in problems))
+    else:
+        st.error(plain(str(error)))
 
 
 def post_check(result, channel: str) -> None:

@@ -46,11 +46,12 @@ def test_job_page_records_a_visit_once_and_applies(demo_db, tmp_path, monkeypatc
     form = f"apply:{job_id}"
     at.text_input[0].input("Grace Hopper")
     at.text_input[1].input("not-an-email")
-    at.checkbox[0].check()
     at.button(key=f"FormSubmitter:{form}-Send application").click().run()
-    assert_errors(at, "not a valid email address")
+    assert_errors(at, "not a valid email address")  # and, in the same box, the missing consent
+    assert len(at.error) == 1 and "agree to the privacy notice" in at.error[0].value
     assert at.text_input[0].value == "Grace Hopper"  # nothing typed is lost
     at.text_input[1].input("grace@example.org")
+    at.checkbox[0].check()
     at.button(key=f"FormSubmitter:{form}-Send application").click().run()
     assert_no_exception(at)
     assert "your application has been received" in texts(at)

@@ -18,6 +18,7 @@ from portal import validation
 from portal.errors import ValidationError
 from portal.settings import Settings
 from portal.storage import LocalStore, resume_store
+from services.candidates import applications
 from services.candidates import private_links as links
 from services.postings.tracking import TrackedSource, job_link
 from tests.support import make_docx, make_pdf
@@ -342,3 +343,10 @@ def test_without_supabase_storage_resumes_stay_in_the_data_folder(tmp_path: Path
     embedded = resume_store(Settings(data_dir=tmp_path, supabase_url="https://x.supabase.co",
                                      supabase_service_key="secret"))
     assert isinstance(embedded, LocalStore)
+
+
+def test_a_form_check_names_every_problem_at_once():
+    with pytest.raises(ValidationError) as refused:
+        applications.check_form(applications.ApplicationForm(full_name="", email="nobody", phone="12", consent=False))
+    assert [field for field, _ in refused.value.problems] == ["full_name", "email", "phone", "consent"]
+    assert "Enter a name." in str(refused.value) and "privacy notice" in str(refused.value)
