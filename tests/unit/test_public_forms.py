@@ -347,6 +347,7 @@ def test_without_supabase_storage_resumes_stay_in_the_data_folder(tmp_path: Path
 
 def test_a_form_check_names_every_problem_at_once():
     with pytest.raises(ValidationError) as refused:
-        applications.check_form(applications.ApplicationForm(full_name="", email="nobody", phone="12", consent=False))
+        applications.check_form(applications.ApplicationForm(full_name="", email="nobody", phone="12",
+                                                             consent=False))
     assert [field for field, _ in refused.value.problems] == ["full_name", "email", "phone", "consent"]
     assert "Enter a name." in str(refused.value) and "privacy notice" in str(refused.value)
