@@ -171,10 +171,9 @@ def _demo(args: argparse.Namespace) -> None:
     from services import demo
 
     added = demo.load_demo(force=args.force)
+    print(demo.loaded_summary(added))
     if not any(added.values()):
-        print("the demo data is already loaded; nothing changed")
         return
-    print("loaded: " + ", ".join(f"{n} {table}" for table, n in added.items() if n))
     print(f"sign in as any of: {', '.join(a.email for a in demo.DEMO_ACCOUNTS)}"
           f" (password: {demo.DEMO_PASSWORD})")
 
