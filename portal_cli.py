@@ -30,6 +30,7 @@ from portal import db, embedded, migrations
 from portal.errors import UserFacingError
 from portal.models import Role
 from portal.settings import settings
+from portal.words import counted
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -133,7 +134,7 @@ def _db_upgrade(_args: argparse.Namespace) -> None:
     engine = db.engine()
     with db.translate_errors(engine):
         applied = migrations.upgrade(engine)
-    print(f"applied {len(applied)} migration(s)" + (f": {', '.join(applied)}" if applied else
+    print(f"applied {counted(len(applied), 'migration')}" + (f": {', '.join(applied)}" if applied else
                                                     "; the database is up to date"))
 
 
@@ -161,7 +162,7 @@ def _db_stop(args: argparse.Namespace) -> None:
         raise UserFacingError("DATABASE_URL is set: there is no embedded server to stop.")
     busy = embedded.other_connections(config.data_dir)
     if busy and not args.force:
-        raise UserFacingError(f"{busy} connection(s) are open (is the app running?). Stop them "
+        raise UserFacingError(f"{counted(busy, 'connection')} open (is the app running?). Stop them "
                               "first, or use `portal db stop --force`.")
     print("stopped" if embedded.stop(config.data_dir) else "the embedded server was not running")
 
@@ -170,10 +171,9 @@ def _demo(args: argparse.Namespace) -> None:
     from services import demo
 
     added = demo.load_demo(force=args.force)
+    print(demo.loaded_summary(added))
     if not any(added.values()):
-        print("the demo data is already loaded; nothing changed")
         return
-    print("loaded: " + ", ".join(f"{n} {table}" for table, n in added.items() if n))
     print(f"sign in as any of: {', '.join(a.email for a in demo.DEMO_ACCOUNTS)}"
           f" (password: {demo.DEMO_PASSWORD})")
 
@@ -199,15 +199,15 @@ def _import_hires(args: argparse.Namespace) -> int:
         raise UserFacingError(f"cannot read {args.file}: {error.strerror}") from None
     with db.owner_transaction() as conn:
         result = hires.import_hires_with(conn, data, args.file.name)
-    print(f"added {result.added} hire(s)"
-          + (f"; {result.already_imported} row(s) were imported before and were skipped"
+    print(f"added {counted(result.added, 'hire')}"
+          + (f"; skipped {counted(result.already_imported, 'row')} imported before"
              if result.already_imported else ""))
     if result.ignored_columns:
         print("columns not used: " + ", ".join(result.ignored_columns))
     for problem in result.problems:
         print(problem, file=sys.stderr)
     if result.problems:
-        print(f"{len(result.problems)} row(s) left out; fix them and import the file again "
+        print(f"left out {counted(len(result.problems), 'row')}; fix them and import the file again "
               "(rows already imported are not added twice)", file=sys.stderr)
         return 1
     return 0
@@ -232,7 +232,7 @@ def _report_savings(args: argparse.Namespace) -> None:
           f"{savings_export.money(report.totals.saving_vs_headhunter, report.assumptions.currency)}"
           " against a headhunter")
     for currency, hires in report.unconverted.items():
-        print(f"note: {hires} hire(s) in {currency} left out: no exchange rate to "
+        print(f"note: left out {counted(hires, 'hire')} in {currency}: no exchange rate to "
               f"{report.assumptions.currency}", file=sys.stderr)
 
 
@@ -252,8 +252,8 @@ def _privacy_export(args: argparse.Namespace) -> None:
         args.output.write_text(text + "\n", encoding="utf-8")
     except OSError as error:
         raise UserFacingError(f"cannot write {args.output}: {error.strerror}") from None
-    print(f"wrote {args.output}: {len(data['applications'])} application(s), "
-          f"{len(data['questions'])} question(s)")
+    print(f"wrote {args.output}: {counted(len(data['applications']), 'application')}, "
+          f"{counted(len(data['questions']), 'question')}")
 
 
 def _privacy_erase(args: argparse.Namespace) -> int:

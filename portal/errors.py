@@ -6,7 +6,13 @@ class UserFacingError(Exception):
 
 
 class ValidationError(UserFacingError, ValueError):
-    """Input a user can correct; the message says how."""
+    """Input a user can correct; the message says how. A whole form's check raises one
+    carrying every problem it found as `problems`, (field, message) pairs, so the user
+    hears them all at once (`portal.validation.FormProblems` gathers them)."""
+
+    def __init__(self, message: str, problems: tuple[tuple[str, str], ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems
 
 
 class PermissionDenied(UserFacingError):

@@ -11,6 +11,7 @@ import logging
 import re
 import uuid
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import TypeVar
 
 import streamlit as st
@@ -18,6 +19,7 @@ import streamlit as st
 from portal.db import DatabaseUnavailable
 from portal.errors import UserFacingError
 from portal.models import Actor, Page, Role
+from portal.words import counted
 
 _ACTOR_KEY = "actor"
 _SESSION_TOKEN_KEY = "session-token"
@@ -125,10 +127,23 @@ def shortened(text: str, limit: int) -> str:
     return words if len(words) <= limit else words[:limit].rsplit(" ", 1)[0] + " …"
 
 
+def day_text(value: date | datetime | None, *, with_time: bool = False) -> str:
+    """A date (or moment) as a table cell or fact shows it, "12 Mar 2026" or
+    "12 Mar 2026, 14:05", and "—" for none (a None cell would read "None")."""
+    if value is None:
+        return "—"
+    return f"{value:%-d %b %Y, %H:%M}" if with_time and isinstance(value, datetime) else f"{value:%-d %b %Y}"
+
+
 def show_error(error: Exception | str) -> None:
-    """A user-facing error. Messages may quote what the user typed, so they are shown
-    as plain text, never as Markdown."""
-    st.error(plain(str(error)))
+    """A user-facing error; a form's several problems (ValidationError.problems) as one
+    list. Messages may quote what the user typed, so they are shown as plain text, never
+    as Markdown."""
+    problems = getattr(error, "problems", ())
+    if len(problems) > 1:
+        st.error("Fix these and try again:\n" + "\n".join(f"- {plain(message)}" for _, message in problems))
+    else:
+        st.error(plain(str(error)))
 
 
 def post_check(result, channel: str) -> None:
@@ -217,11 +232,13 @@ def paged_table(key: str, fetch: Callable[[int], Page[T]], row: Callable[[T], di
     return result
 
 
-def csv_import(key: str, run: Callable[[bytes, str], object], noun: str, retry: str) -> None:
+def csv_import(key: str, run: Callable[[bytes, str], object], noun: str, retry: str,
+               plural: str | None = None) -> None:
     """A CSV upload form whose outcome stays shown until the next import: `run(data,
     file_name)` returns an import result (added, already_imported, problems with row and
-    reason, ignored_columns) or raises a user-facing error; `retry` says what to do with
-    the rows left out."""
+    reason, ignored_columns) or raises a user-facing error; `noun` (and its `plural` where
+    it is not noun + "s") names what a row adds; `retry` says what to do with the rows left
+    out."""
     with st.form(key):
         upload = st.file_uploader("CSV file", type=["csv"], max_upload_size=20)
         submitted = st.form_submit_button("Import", type="primary", icon=":material/upload:")
@@ -234,12 +251,12 @@ def csv_import(key: str, run: Callable[[bytes, str], object], noun: str, retry: 
             except UserFacingError as error:
                 show_error(error)
     if result := st.session_state.get(f"{key}:result"):
-        message = (f"Added {result.added} {noun}."
-                   + (f" {result.already_imported} row(s) were imported before and were skipped."
+        message = (f"Added {counted(result.added, noun, plural)}."
+                   + (f" Skipped {counted(result.already_imported, 'row')} imported before."
                       if result.already_imported else ""))
         (st.success if result.added or not result.problems else st.warning)(message)
         if result.problems:
-            st.error(f"{len(result.problems)} row(s) were left out. {retry}")
+            st.error(f"Left out {counted(len(result.problems), 'row')}. {retry}")
             st.dataframe([{"Row": p.row, "Problem": p.reason} for p in result.problems],
                          hide_index=True)
         if result.ignored_columns:

@@ -6,6 +6,8 @@ import io
 import math
 import re
 import zipfile
+from collections.abc import Callable
+from typing import TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from email_validator import EmailNotValidError, validate_email
@@ -31,6 +33,8 @@ def printable(label: str, value: str, *, single_line: bool) -> str:
         raise ValidationError(f"{label}: remove {what}; it cannot be stored. Type or paste the "
                               "text again without it.")
     return value
+
+T = TypeVar("T")
 
 
 def email_address(text: str | None) -> str:
@@ -195,3 +199,27 @@ def _check_docx(file_name: str, data: bytes) -> None:
                               "from Word as .docx (or as PDF) and upload that.")
     if any(name.lower().endswith("vbaproject.bin") for name in names):
         raise ValidationError(f"“{file_name}” contains macros. Save it as a plain .docx or as PDF.")
+
+
+class FormProblems:
+    """Every problem of one form, so its check can say them all at once rather than one per
+    try: `check` runs one field's check, `add` notes a problem found otherwise, and
+    `raise_any` raises a ValidationError carrying them all, in the order of the form."""
+
+    def __init__(self) -> None:
+        self.found: list[tuple[str, str]] = []
+
+    def check(self, field: str, check: Callable[..., T], *args, **kwargs) -> T | None:
+        """What `check(*args, **kwargs)` returns, or None when it refuses (noted for `field`)."""
+        try:
+            return check(*args, **kwargs)
+        except ValidationError as error:
+            self.add(field, str(error))
+            return None
+
+    def add(self, field: str, message: str) -> None:
+        self.found.append((field, message))
+
+    def raise_any(self) -> None:
+        if self.found:
+            raise ValidationError(" ".join(message for _, message in self.found), tuple(self.found))

@@ -14,6 +14,7 @@ from procrastinate.exceptions import AlreadyEnqueued
 
 from portal import db
 from portal.task_queue import MAIL_QUEUE, MAINTENANCE_QUEUE, PUBLISHING_QUEUE, app
+from portal.words import counted
 from services.candidates import questions
 from services.people import privacy
 from services.referrals import outreach_mail
@@ -51,7 +52,7 @@ def forget_unused_question_words(timestamp: int) -> str:
     more (unpublished, merged, erased or reworded ones)."""
     with db.owner_transaction() as conn:
         forgotten = questions.forget_unused_words(conn)
-    return f"Forgot {forgotten} word(s) no published question uses."
+    return f"Forgot {counted(forgotten, 'word')} no published question uses."
 
 
 # --- automatic publishing (services/social/delivery.py) ---------------------------------------
@@ -80,7 +81,7 @@ async def defer_due_posts(timestamp: int) -> str:
             queued += 1
         except AlreadyEnqueued:
             pass
-    return f"{len(due)} post(s) due, {queued} queued for sending."
+    return f"{counted(len(due), 'post')} due, {queued} queued for sending."
 
 
 @app.task(name=DELIVER_POST_NAME, queue=PUBLISHING_QUEUE, retry=_RETRY_WHILE_DATABASE_DOWN)
@@ -104,7 +105,7 @@ async def defer_due_emails(timestamp: int) -> str:
     from being queued twice; the claim in the database keeps it from being sent twice."""
     due = await asyncio.to_thread(outreach_mail.due_emails)
     queued = await outreach_mail.defer_async(due)
-    return f"{len(due)} email(s) due, {queued} queued for sending."
+    return f"{counted(len(due), 'email')} due, {queued} queued for sending."
 
 
 @app.task(name=SEND_EMAIL_NAME, queue=MAIL_QUEUE, retry=_RETRY_WHILE_DATABASE_DOWN)

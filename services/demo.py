@@ -6,6 +6,7 @@ Every row has a fixed id (uuid5 of a readable key) and is inserted with
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -19,6 +20,7 @@ from portal.errors import ValidationError
 from portal.models import Role
 from portal.months import month_start
 from portal.settings import settings
+from portal.words import counted
 from services.people.accounts import create_account
 from services.postings.tracking import TrackedSource
 from services.social.channel_text import post_link
@@ -176,6 +178,7 @@ def load_demo(today: date | None = None, *, force: bool = False) -> dict[str, in
         _hires(conn, rng, jobs, applications + referrals + social_applications, today)
         _referral_payouts(conn, accounts["admin@example.com"], today)
         _running_costs(conn, today)
+        _alumni_outreach(conn, accounts, jobs, today)
         after = _counts(conn)
     return {table: after[table] - before[table] for table in after}
 
@@ -195,7 +198,29 @@ def _has_own_accounts(conn: Connection) -> bool:
 
 TABLES = ("profiles", "company", "jobs", "candidates", "applications", "referrals",
           "questions", "hires", "programme_costs", "company_facts", "job_visits",
-          "social_channels", "social_topics", "social_posts", "social_post_costs")
+          "social_channels", "social_topics", "social_posts", "social_post_costs",
+          "alumni_roster", "job_digests")
+
+
+# How each table's rows are called in the sentence that says what a load added.
+TABLE_NOUNS = {"profiles": ("account", None), "company": ("company profile", None),
+               "jobs": ("job posting", None), "candidates": ("candidate", None),
+               "applications": ("application", None), "referrals": ("referral", None),
+               "questions": ("question", None), "hires": ("hire", None),
+               "programme_costs": ("month of running costs", "months of running costs"),
+               "company_facts": ("company fact", None), "job_visits": ("job page visit", None),
+               "social_channels": ("social channel", None), "social_topics": ("post topic", None),
+               "social_posts": ("social post", None), "social_post_costs": ("post cost", None),
+               "alumni_roster": ("alumni roster entry", "alumni roster entries"),
+               "job_digests": ("job digest", None)}
+
+
+def loaded_summary(added: dict[str, int]) -> str:
+    """What `load_demo` added, as a sentence: "Loaded 12 accounts, 14 job postings … and 3 post costs."."""
+    parts = [counted(n, *TABLE_NOUNS[table]) for table, n in added.items() if n]
+    if not parts:
+        return "The demo data is already loaded; nothing changed."
+    return "Loaded " + (", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]) + "."
 
 
 def _counts(conn: Connection) -> dict[str, int]:
@@ -543,6 +568,43 @@ def _running_costs(conn: Connection, today: date) -> None:
         " on conflict do nothing"))
 
 
+# The department each alumnus left, in the order of the alumni among DEMO_ACCOUNTS and
+# OTHER_REFERRERS, and how many months ago their last day was.
+ALUMNI_DEPARTMENTS = [("Engineering", 14), ("Data Science", 9), ("Sales", 20), ("Engineering", 30),
+                      ("Product", 7), ("Customer Success", 16), ("Design", 11), ("Marketing", 24)]
+DIGEST_DEPARTMENTS = ["Data Science", "Engineering"]
+
+
+def _alumni_outreach(conn: Connection, accounts: dict[str, UUID], jobs: list[UUID], today: date) -> None:
+    """The alumni on the roster (each registered: they have accounts), one job digest sent
+    to them a week ago, and the guidelines' confidential terms."""
+    alumni = [(email, name) for email, name, role, _ in _demo_people() if role is Role.ALUMNUS]
+    conn.execute(sa.text(
+        "insert into public.alumni_roster (id, email, full_name, department, last_day, imported_by,"
+        " created_at, registered_at)"
+        " values (:id, :email, :name, :department, :last_day, :admin, :added, :added + interval '2 days')"
+        " on conflict do nothing"),
+        [{"id": demo_id(f"roster:{email}"), "email": email, "name": name, "department": department,
+          "last_day": month_start(today, months_ago), "admin": accounts["admin@example.com"],
+          "added": datetime.combine(today - timedelta(days=120), datetime.min.time(), tzinfo=UTC)}
+         for (email, name), (department, months_ago) in zip(alumni, ALUMNI_DEPARTMENTS, strict=True)])
+    sent = [{"id": str(job), "title": title, "department": department, "location": location}
+            for job, (title, department, location, *_, status) in zip(jobs, JOBS, strict=True)
+            if status == "published" and department in DIGEST_DEPARTMENTS]
+    conn.execute(sa.text(
+        "insert into public.job_digests (id, departments, note, jobs, recipients, emailed, sent_by,"
+        " sent_at) values (:id, :departments, :note, cast(:jobs as jsonb), :recipients, 0, :by, :at)"
+        " on conflict do nothing"),
+        {"id": demo_id("digest:1"), "departments": DIGEST_DEPARTMENTS,
+         "note": "Our forecasting teams are growing again. Know someone who would enjoy it?",
+         "jobs": json.dumps(sent), "recipients": len(alumni), "by": accounts["recruiter@example.com"],
+         "at": datetime.combine(today - timedelta(days=7), datetime.min.time(), tzinfo=UTC)
+         + timedelta(hours=10)})
+    conn.execute(sa.text(  # an admin's own list stays as it is
+        "update public.social_guidelines set confidential_terms = :terms"
+        " where id = 1 and cardinality(confidential_terms) = 0"), {"terms": CONFIDENTIAL_TERMS})
+
+
 # name, network, audience, weekly slots (ISO weekday, UTC time)
 CHANNELS = [
     ("LinkedIn", "linkedin", "external", [(2, "09:00"), (4, "09:00")]),
@@ -550,7 +612,10 @@ CHANNELS = [
     ("Facebook", "facebook", "external", [(3, "17:00")]),
     ("Slack #jobs", "slack", "internal", [(1, "10:00")]),
     ("News feed", "news_feed", "internal", [(5, "08:00")]),
+    ("Teams: Careers", "teams", "internal", [(2, "11:00")]),
 ]
+# What the demo's social posts must not name (the rejected post's comment is about the first).
+CONFIDENTIAL_TERMS = ["Contoso Retail", "Project Lighthouse", "Q3 forecast accuracy"]
 TOPICS = ["Open roles", "Life at Northwind", "Alumni and boomerangs", "Engineering culture"]
 # Posts: job index, channel index, topic index, status, days from today (published or
 # scheduled; negative is past), visits, applications, hires among them.

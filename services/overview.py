@@ -12,7 +12,7 @@ from portal.db import transaction
 from portal.models import Actor
 from portal.months import month_start
 from services.referrals.stages import IN_PROGRESS
-from services.savings.report import SOURCE_LABELS
+from services.savings.report import source_label
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,6 @@ def recruiting_overview(actor: Actor, today: date | None = None) -> Overview:
             group by 1, 2 order by 1, 2
             """), {"since": since}).all()
     frame = pd.DataFrame(by_month, columns=["month", "source", "hires"])
-    frame["source"] = frame["source"].map(SOURCE_LABELS).fillna(frame["source"])
+    frame["source"] = frame["source"].map(source_label)
     return Overview(counts.open_jobs, counts.awaiting_review, counts.active_referrals,
                     counts.unanswered, counts.hires, frame)

@@ -5,6 +5,7 @@ import streamlit as st
 from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
+from portal.words import counted
 from services.referrals import roster as alumni
 
 actor = ui.require_role(Role.ADMIN)
@@ -19,7 +20,7 @@ with st.expander("Import from CSV", icon=":material/upload_file:"):
         "good ones kept; an email already on the roster is skipped, so a file imported twice adds "
         "its people once.")
     ui.csv_import("roster-import", lambda data, name: alumni.import_roster(actor, data, name),
-                  "people to the roster", "Fix them in the file and import it again.")
+                  "person", "Fix them in the file and import it again.", plural="people")
 
 search_col, status_col = st.columns([3, 1])
 search = search_col.text_input("Search the roster", placeholder="Name, email or department",
@@ -46,13 +47,13 @@ else:
     emails = alumni.invitation_emails(actor, [r.id for r in result.rows])
     table = st.dataframe(
         [{"Name": r.full_name, "Email": r.email, "Department": r.department,
-          "Last day": r.last_day, "LinkedIn": r.linkedin_url or None, "Status": r.status.capitalize(),
-          "Invited": r.invited_at, "Invitation email": emails[r.id].describe() if r.id in emails else ""}
+          "Last day": ui.day_text(r.last_day), "LinkedIn": r.linkedin_url or "",
+          "Status": r.status.capitalize(), "Invited": ui.day_text(r.invited_at, with_time=True),
+          "Invitation email": emails[r.id].describe() if r.id in emails else ""}
          for r in result.rows],
         hide_index=True, on_select="rerun", selection_mode="multi-row",
         key=f"{page_key}:selection:{result.number}",
         column_config={"LinkedIn": st.column_config.LinkColumn(),
-                       "Invited": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
                        "Invitation email": st.column_config.TextColumn(width="large")})
     chosen = [result.rows[i].id for i in table.selection.rows if i < len(result.rows)]
     ui.pagination(result, page_key)
@@ -70,11 +71,11 @@ if invited := st.session_state.get("roster-invited"):
     if not invited.count:
         st.info("Nobody to invite: they are invited or registered already.")
     if invited.queued:
-        st.success(f"Queued {invited.queued} invitation email(s): the worker sends them now. Each "
+        st.success(f"Queued {counted(invited.queued, 'invitation email')}: the worker sends them now. Each "
                    "person's \"Invitation email\" column says whether theirs was sent or what went wrong.")
     if invited.to_forward:
-        st.warning(f"{len(invited.to_forward)} invitation(s) were not emailed (no SMTP server is set). "
-                   "Forward each link to its person; the links are shown only now and are valid for "
-                   "14 days.")
+        st.warning("Not emailed, as no SMTP server is set: "
+                   f"{counted(len(invited.to_forward), 'invitation')}. Forward each link to its "
+                   "person; the links are shown only now and are valid for 14 days.")
         st.dataframe([{"Name": i.full_name, "Email": i.email, "Invitation link": i.link}
                       for i in invited.to_forward], hide_index=True)

@@ -8,6 +8,7 @@ import streamlit as st
 from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
+from portal.words import counted
 from services.people import preferences, privacy
 
 actor = ui.require_role(Role.ADMIN)
@@ -69,4 +70,4 @@ if st.button("Erase expired candidates now", icon=":material/auto_delete:"):
     except UserFacingError as error:
         ui.show_error(error)
     else:
-        st.success(f"Erased {erasure.candidates} candidate(s) past the retention period.")
+        st.success(f"Erased {counted(erasure.candidates, 'candidate')} past the retention period.")

@@ -7,6 +7,7 @@ from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
 from portal.networks import AUDIENCES, NETWORKS
+from portal.words import counted
 from services.social import channel_text, policy
 from services.social import guidelines as social_guidelines
 from services.social.review import PostCheck
@@ -61,7 +62,7 @@ if checked and text.strip():
     if not findings:
         st.success("Nothing to fix: this post follows the guidelines.")
     elif blocking:
-        st.error(f"{blocking} finding(s) block this post; fix them before it can be submitted.")
+        st.error(f"Blocking this post: {counted(blocking, 'finding')}. Fix them before it can be submitted.")
     ui.post_check(PostCheck(channel_text.length_on(key, text), NETWORKS[key].limit, findings),
                   NETWORKS[key].label)
 elif checked:

@@ -15,7 +15,7 @@ if not mine:
 else:
     st.dataframe(
         [{"Job": a.job_title, "Department": a.department,
-          "Status": a.status.replace("_", " ").capitalize(), "Applied": a.created_at.date()}
+          "Status": applications.STATUS_LABELS.get(a.status, a.status), "Applied": ui.day_text(a.created_at)}
          for a in mine],
         hide_index=True,
     )

@@ -51,6 +51,7 @@ with demo_col, st.container(border=True):
     )
     if st.button("Load demo data", type="primary"):
         with st.status("Loading demo data…", expanded=False) as status:
-            added = demo.load_demo()
-            status.update(label=f"Loaded {sum(added.values()):,} rows.", state="complete")
+            summary = demo.loaded_summary(demo.load_demo())
+            status.update(label=summary, state="complete")
+        st.toast(summary, icon=":material/check:")  # it stays while the jobs page opens
         st.rerun()

@@ -7,6 +7,7 @@ import streamlit as st
 from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
+from portal.words import counted
 from services.referrals import outreach
 
 actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
@@ -21,7 +22,7 @@ with digest_tab:
     note = st.text_area("A note at the top (optional)", key="digest-note", max_chars=2000)
     if chosen:
         jobs = outreach.preview(actor, chosen)
-        st.subheader(f"Preview: {len(jobs)} open job{'s' if len(jobs) != 1 else ''}", anchor=False)
+        st.subheader(f"Preview: {counted(len(jobs), 'open job')}", anchor=False)
         if jobs:
             st.dataframe([{"Title": j.title, "Department": j.department, "Location": j.location}
                           for j in jobs], hide_index=True)
@@ -31,10 +32,10 @@ with digest_tab:
         except UserFacingError as error:
             ui.show_error(error)
         else:
-            emails = f"{sent.queued} email{'s' if sent.queued != 1 else ''}"
+            emails = counted(sent.queued, 'email')
             how = (f"{emails} queued for sending (\"Sent before\" counts them as they go)"
                    if sent.email_enabled else "not emailed (email is not set up)")
-            jobs_sent = f"{sent.jobs} job{'s' if sent.jobs != 1 else ''}"
+            jobs_sent = counted(sent.jobs, 'job')
             st.success(f"Digest of {jobs_sent} sent: on the alumni's Job digests page, {how}.")
     st.subheader("Sent before", anchor=False)
     history = outreach.digests(actor)

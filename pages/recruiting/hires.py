@@ -6,7 +6,7 @@ from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
 from services.savings import hires
-from services.savings.report import SOURCE_LABELS
+from services.savings.report import SOURCE_LABELS, source_label
 
 actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
 st.title("Hires")
@@ -23,7 +23,7 @@ with st.expander("Import hires from a CSV file", icon=":material/upload_file:"):
         "`job_board_fee`, `agency_fee`, `other_cost` and `channel`. Rows are numbered as in a "
         "spreadsheet. Bad rows are listed and left out; the good ones are kept. Importing the "
         "same rows again adds nothing.")
-    ui.csv_import("import-hires", lambda data, name: hires.import_hires(actor, data, name), "hire(s)",
+    ui.csv_import("import-hires", lambda data, name: hires.import_hires(actor, data, name), "hire",
                   "Fix them and import the file again; the rows already imported will not be "
                   "added twice.")
 
@@ -42,7 +42,7 @@ if not result.total:
 table_key = f"hires-table:{page_key}:{result.number}"
 selection = st.dataframe(
     [{"Date": h.hire_date, "Job": h.job_title, "Department": h.department,
-      "Source": SOURCE_LABELS.get(h.source, h.source), "Channel": h.channel or "",
+      "Source": source_label(h.source), "Channel": source_label(h.channel),
       "Salary": float(h.first_year_salary), "Actual cost": float(h.actual_cost),
       "Currency": h.currency, "From": ORIGINS[h.origin]} for h in result.rows],
     hide_index=True, on_select="rerun", selection_mode="single-row",

@@ -87,27 +87,34 @@ topic = st.text_input("Topic in the FAQ", max_chars=80, key=f"topic:{question.id
                       placeholder="Benefits, Hiring process, Remote work…")
 
 
-def act(action, *args) -> None:
+def act(action, done: str, *args) -> None:
+    """Run `action` on the question; say `done` (Markdown, with the question's words quoted
+    through `quoted`) when it worked."""
     try:
         outcome = action(actor, question.id, *args)
     except UserFacingError as error:
         ui.show_error(error)
         return
     sent = getattr(outcome, "emailed", False)
-    st.toast("Done." + (" The answer was emailed to the asker." if sent else ""), icon=":material/check:")
+    st.toast(done + (" The answer was emailed to the asker." if sent else ""), icon=":material/check:")
     st.session_state.pop(table_key, None)
     st.rerun()
 
 
+def quoted(text: str) -> str:
+    """A question's words in a confirmation: italic, shortened, shown as the text it is."""
+    return f"*{ui.plain(ui.shortened(text, 120))}*"
+
+
 publish_col, private_col, reject_col = st.columns(3)
 if publish_col.button("Publish to FAQ", type="primary", icon=":material/public:"):
-    act(inbox.publish, answer, topic)
+    act(inbox.publish, f"Published to the FAQ: {quoted(question.body)}", answer, topic)
 if private_col.button("Answer privately", icon=":material/lock:"):
-    act(inbox.answer_privately, answer)
+    act(inbox.answer_privately, f"Answered privately: {quoted(question.body)}", answer)
 with reject_col.popover("Reject as spam", icon=":material/block:"):
     st.write("The question leaves the inbox unanswered; the asker is not told.")
     if st.button("Reject", type="primary", key=f"reject:{question.id}"):
-        act(inbox.reject)
+        act(inbox.reject, f"Rejected as spam: {quoted(question.body)}")
 
 if draft is not None:
     targets = draft.offered
@@ -122,4 +129,4 @@ if targets:
                             key=f"merge-target:{question.id}")
         st.text(into.answer)
         if st.button("Merge", key=f"merge:{question.id}"):
-            act(inbox.merge, into.id)
+            act(inbox.merge, f"Merged into {quoted(into.body)}: the asker gets its answer.", into.id)

@@ -11,6 +11,7 @@ from portal import ui
 from portal.models import Role
 from portal.networks import LABELS
 from portal.settings import settings
+from portal.words import counted
 from services.social import calendar as post_calendar
 from services.social import channels as social_channels
 from services.social import posts as social_posts
@@ -91,7 +92,7 @@ def _slots(slots: list[post_calendar.SlotCell], entries: list, compact: bool) ->
     free = [s for s in slots if not s.taken]
     if compact:
         if free:
-            st.markdown(f":green[{len(free)} free slot{'s' if len(free) > 1 else ''}]")
+            st.markdown(f":green[{counted(len(free), 'free slot')}]")
         return
     for slot in slots:
         if slot.taken and (slot.channel_id, slot.at) in held:

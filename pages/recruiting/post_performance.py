@@ -9,6 +9,7 @@ from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
 from portal.spreadsheets import MEDIA_TYPES, csv_bytes
+from portal.words import counted
 from services.savings.export import money
 from services.social import performance as perf
 from services.social.performance import ResultsFilter
@@ -36,7 +37,7 @@ currencies = perf.cost_currencies(actor)
 currency = currencies.currency
 
 for missing, count in perf.unconverted_costs(actor, chosen).items():
-    st.warning(f"{count} recorded cost(s) in {missing} are left out: there is no exchange rate from "
+    st.warning(f"Left out: {counted(count, 'recorded cost')} in {missing}, as there is no exchange rate from "
                f"{missing} to {currency}. An admin can add one under Running costs & assumptions.",
                icon=":material/currency_exchange:")
 
@@ -133,8 +134,8 @@ with st.expander(f"Spend recorded in this period ({len(recorded)})"):
     else:
         is_admin = actor.role is Role.ADMIN
         chosen_rows = st.dataframe(
-            [{"Post": c.post, "Amount": c.amount, "Currency": c.currency, "Spent on": c.spent_on,
-              "Note": c.note, "Recorded by": c.recorded_by} for c in recorded],
+            [{"Post": c.post, "Amount": c.amount, "Currency": c.currency, "Spent on": ui.day_text(c.spent_on),
+              "Note": c.note or "—", "Recorded by": c.recorded_by or "—"} for c in recorded],
             hide_index=True, key="recorded-costs", on_select="rerun" if is_admin else "ignore",
             selection_mode="single-row")
         if not is_admin:

@@ -23,10 +23,8 @@ if not topics:
     st.info("No topics yet." + (" Add the first one below." if keeper else ""))
 else:
     st.dataframe([{"Topic": t.name, "Status": "Retired" if t.retired else "Offered", "Posts": t.posts,
-                   "Approved by": t.approved_by or "—", "Since": t.approved_at,
-                   "Retired": t.retired_at} for t in topics], hide_index=True,
-                 column_config={"Since": st.column_config.DateColumn(format="D MMM YYYY"),
-                                "Retired": st.column_config.DateColumn(format="D MMM YYYY")})
+                   "Approved by": t.approved_by or "—", "Since": ui.day_text(t.approved_at),
+                   "Retired": ui.day_text(t.retired_at)} for t in topics], hide_index=True)
 
 if keeper:
     add_col, change_col = st.columns(2, gap="large")

@@ -8,10 +8,13 @@ from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
 from portal.validation import RESUME_TYPES
+from portal.words import counted
+from services.candidates import applications
 from services.postings import editing as postings
 from services.postings import listings
 from services.postings.editing import PostingForm
 from services.referrals import stages
+from services.savings.report import source_label
 from services.social import channels as social_channels
 from services.social import drafting, review
 from services.social import performance as post_performance
@@ -171,8 +174,9 @@ with applicants_tab:
                 else "Applications arrive once the posting is published.")
     else:
         st.dataframe([{"Name": a.full_name, "Email": a.email,
-                       "Status": a.status.replace("_", " ").capitalize(),
-                       "Source": a.source, "Applied": a.applied_at.strftime("%d %b %Y %H:%M"),
+                       "Status": applications.STATUS_LABELS.get(a.status, a.status),
+                       "Source": source_label(a.source),
+                       "Applied": ui.day_text(a.applied_at, with_time=True),
                        "Résumé": a.resume_name or ""} for a in applicant_page.rows], hide_index=True)
         ui.pagination(applicant_page, f"applicants:{job.id}")
         with_resume = [a for a in applicant_page.rows if a.resume_name]
@@ -201,8 +205,9 @@ with referrals_tab:
     else:
         st.dataframe([{"Candidate": r.candidate_name, "Referred by": r.referrer_name or "",
                        "Stage": stages.STAGE_LABELS[r.stage],
-                       "Reward": float(r.reward_amount) if r.reward_amount is not None else None,
-                       "Referred": r.created_at.date()} for r in referral_page.rows], hide_index=True)
+                       "Reward": f"{job.currency} {r.reward_amount:,.2f}" if r.reward_amount is not None
+                                 else "—",
+                       "Referred": ui.day_text(r.created_at)} for r in referral_page.rows], hide_index=True)
         ui.pagination(referral_page, f"referrals:{job.id}")
 
 
@@ -290,8 +295,9 @@ def composer(active: list[social_channels.Channel]) -> None:
             else:
                 del st.session_state[drafts_key]
                 st.session_state[f"posts-done:{job.id}"] = (
-                    f"{len(drafted)} post(s) submitted: they wait for an approver under Social media → Post "
-                    "approvals." if submit else f"{len(drafted)} draft(s) saved; edit them above.")
+                    f"Submitted {counted(len(drafted), 'post')}: an approver sees "
+                    "them under Social media → Post approvals." if submit
+                    else f"{counted(len(drafted), 'draft')} saved; edit them above.")
                 st.rerun()
 
 
@@ -307,13 +313,14 @@ with posts_tab:
         results = {r.post_id: r for r in post_performance.posting_results(actor, job.id)}
         st.dataframe([{"Channel": p.channel, "Topic": p.topic or "—",
                        "Status": social_posts.STATUS_LABELS[p.status],
-                       "Scheduled / published": p.published_at or p.scheduled_for, "Author": p.author or "—",
-                       "Visits": results[p.id].visits if p.id in results else None,
-                       "Applications": results[p.id].applications if p.id in results else None,
-                       "Hires": results[p.id].hires if p.id in results else None,
-                       "Text": p.body} for p in channel_posts], hide_index=True,
-                     column_config={"Scheduled / published": st.column_config.DatetimeColumn(
-                         format="D MMM YYYY, HH:mm")})
+                       "Scheduled / published": ui.day_text(p.published_at or p.scheduled_for,
+                                                            with_time=True),
+                       "Author": p.author or "—",
+                       # counted once published; a number or a dash, never "None"
+                       "Visits": str(results[p.id].visits) if p.id in results else "—",
+                       "Applications": str(results[p.id].applications) if p.id in results else "—",
+                       "Hires": str(results[p.id].hires) if p.id in results else "—",
+                       "Text": p.body} for p in channel_posts], hide_index=True)
         if results:
             st.page_link("pages/recruiting/post_performance.py", label="Cost and conversion per post",
                          icon=":material/leaderboard:")

@@ -30,7 +30,7 @@ with st.expander("Import postings from a CSV file", icon=":material/upload_file:
         "again adds nothing twice. Rows are numbered as in a spreadsheet; bad rows are listed and "
         "left out, the good ones are kept. An export from this page can be imported as it is.")
     ui.csv_import("import-postings", lambda data, name: editing.import_postings(actor, data, name),
-                  "draft posting(s)", "Fix them and import the file again: the rows imported now "
+                  "draft posting", "Fix them and import the file again: the rows imported now "
                   "are skipped.")
 
 owners = {member.id: member.name for member in editing.staff_members(actor)}
@@ -53,7 +53,7 @@ ui.paged_table(
                "Level": jobs.LEVEL_LABELS.get(j.level, ""), "Location": j.location,
                "Status": editing.STATUS_LABELS[j.status], "Owner": owners.get(j.owner_id, ""),
                "Salary": j.salary_range,
-               "Published": j.published_at.date() if j.published_at else None},
+               "Published": ui.day_text(j.published_at)},
     empty="No postings match. Clear the search or choose more statuses.",
     on_select=lambda j: st.switch_page(POSTING_PAGE, query_params={"id": str(j.id)}),
 )

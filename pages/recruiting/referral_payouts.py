@@ -8,6 +8,7 @@ import streamlit as st
 from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
+from portal.words import counted
 from services.postings.listings import LEVEL_LABELS
 from services.referrals import pipeline, rewards
 
@@ -105,7 +106,7 @@ with st.expander("Record a start date or a leaver"):
                         message += ". "
                     if left is not None:
                         lost = rewards.record_leaving(actor, chosen, left)
-                        message += f"Leaving recorded; {lost} bonus share(s) forfeited."
+                        message += f"Leaving recorded; {counted(lost, 'bonus share')} forfeited."
                     if message:
                         _done(message)
                     ui.show_error("Enter a start date, or the day the hire left.")

@@ -7,6 +7,7 @@ import streamlit as st
 from portal import spreadsheets, ui
 from portal.models import Role
 from portal.months import month_start
+from portal.words import counted
 from services.postings import company
 from services.savings import export
 from services.savings import report as savings
@@ -30,7 +31,7 @@ report = savings.savings_report(actor, start, end)
 currency = report.assumptions.currency
 
 for missing, hires in report.unconverted.items():
-    st.warning(f"{hires} hire(s) and any running costs in {missing} are left out: there is no "
+    st.warning(f"{counted(hires, 'hire')} and any running costs in {missing} are left out: there is no "
                f"exchange rate from {missing} to {currency}. An admin can add one under "
                "Running costs & assumptions.", icon=":material/currency_exchange:")
 

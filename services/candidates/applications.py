@@ -11,7 +11,6 @@ import sqlalchemy as sa
 
 from portal import validation
 from portal.db import owner_transaction, transaction, translate_refusals
-from portal.errors import ValidationError
 from portal.models import Actor
 from portal.storage import ResumeStore, resume_store
 from services.candidates import private_links
@@ -72,19 +71,20 @@ class Applied:
 
 
 def check_form(form: ApplicationForm) -> ApplicationForm:
-    """The form with every field checked and tidied; the first problem raises
-    ValidationError naming the field."""
+    """The form with every field checked and tidied; its problems, all of them, raise one
+    ValidationError saying what to fix in each field."""
+    problems = validation.FormProblems()
+    full_name = problems.check("full_name", validation.full_name, form.full_name)
+    email = problems.check("email", validation.email_address, form.email)
+    phone = problems.check("phone", validation.phone, form.phone)
+    linkedin_url = problems.check("linkedin_url", validation.linkedin_url, form.linkedin_url)
+    note = problems.check("note", validation.text, "Note", form.note, maximum=2000)
     if not form.consent:
-        raise ValidationError("Please tick the box to agree to the privacy notice; we cannot "
-                              "keep your application without it.")
-    return ApplicationForm(
-        full_name=validation.full_name(form.full_name),
-        email=validation.email_address(form.email),
-        phone=validation.phone(form.phone) or "",
-        linkedin_url=validation.linkedin_url(form.linkedin_url) or "",
-        note=validation.text("Note", form.note, maximum=2000),
-        consent=True,
-    )
+        problems.add("consent", "Please tick the box to agree to the privacy notice; we cannot "
+                     "keep your application without it.")
+    problems.raise_any()
+    return ApplicationForm(full_name=full_name, email=email, phone=phone or "",
+                           linkedin_url=linkedin_url or "", note=note, consent=True)
 
 
 def store_resume(resume: Resume | None, store: ResumeStore) -> str | None:

@@ -25,6 +25,7 @@ from portal.db import owner_transaction, transaction
 from portal.models import Actor
 from portal.permissions import require_admin
 from portal.storage import ResumeStore, resume_store
+from portal.words import counted
 from services.people import preferences
 from services.referrals.stages import IN_PROGRESS
 
@@ -115,9 +116,11 @@ REFERRER_PARTS = ("alumni_roster", "referrals_made", "referral_codes", "referral
 
 def found(data: dict) -> str:
     """What an export holds, in a line."""
-    return (f"{len(data['applications'])} application(s), {len(data['referrals'])} referral(s) of them, "
-            f"{len(data['questions'])} question(s) and {sum(len(data[k]) for k in REFERRER_PARTS)} "
-            "record(s) of the referral programme about them as a referrer found.")
+    return (f"{counted(len(data['applications']), 'application')}, "
+            f"{counted(len(data['referrals']), 'referral')} of them, "
+            f"{counted(len(data['questions']), 'question')} and "
+            f"{counted(sum(len(data[k]) for k in REFERRER_PARTS), 'record')} of the referral "
+            "programme about them as a referrer found.")
 
 
 def _as_referrer(conn: Connection, email: str) -> dict[str, list[dict]]:
@@ -184,17 +187,19 @@ class Erasure:
     def summary(self) -> str:
         if not (self.anything or self.has_account):
             return "Nothing is held about that address."
-        text = (f"Erased {self.candidates} candidate record(s), {self.applications} application(s), "
-                f"{self.referrals} referral(s) and {len(self.resumes)} résumé file(s); deleted "
-                f"{self.questions_deleted} unpublished question(s) and removed the asker from "
-                f"{self.questions_unlinked} published one(s).")
+        text = (f"Erased {counted(self.candidates, 'candidate record')}, "
+                f"{counted(self.applications, 'application')}, {counted(self.referrals, 'referral')} "
+                f"and {counted(len(self.resumes), 'résumé file')}; deleted "
+                f"{counted(self.questions_deleted, 'unpublished question')} and removed the asker "
+                f"from {counted(self.questions_unlinked, 'published one')}.")
         if self.roster or self.referrer_rows:
-            text += (f" As a referrer: removed {self.roster} alumni roster entry(ies) and "
-                     f"{self.referrer_rows} other record(s) (referral links, notifications, "
+            entries = counted(self.roster, "alumni roster entry", "alumni roster entries")
+            text += (f" As a referrer: removed {entries} and {counted(self.referrer_rows, 'other record')}"
+                     " (referral links, notifications, "
                      "leaderboard choice, interest in coming back).")
         if self.referrals_made or self.payouts:
-            text += (f" Kept {self.referrals_made} referral(s) they made, which are the referred "
-                     f"candidates' records, and {self.payouts} referral bonus payout(s), which "
+            text += (f" Kept {counted(self.referrals_made, 'referral')} they made, which are the referred "
+                     f"candidates' records, and {counted(self.payouts, 'referral bonus payout')}, which "
                      "bookkeeping law requires us to keep.")
         if self.has_account:
             text += (" The person also has a portal account: deactivate it on the Users page, or "
@@ -202,8 +207,9 @@ class Erasure:
         return text
 
     def purge_summary(self) -> str:
-        return (f"Erased {self.candidates} unsuccessful candidate(s) past the retention period, "
-                f"with {self.applications} application(s) and {len(self.resumes)} résumé file(s).")
+        return (f"Erased {counted(self.candidates, 'unsuccessful candidate')} past the retention "
+                f"period, with {counted(self.applications, 'application')} and "
+                f"{counted(len(self.resumes), 'résumé file')}.")
 
 
 def _erase_candidates(conn: Connection, candidate_ids: list[UUID]) -> Erasure:
@@ -362,7 +368,7 @@ def privacy_notice(company_name: str, retention_days: int) -> str:
         "**Why:** to consider your application for this job and to contact you about it.\n\n"
         "**What:** the details in this form, your résumé and where the link you followed "
         "came from. Recruiters see them; nobody else does.\n\n"
-        f"**How long:** if you are not hired, your data is erased about {months} month(s) "
+        f"**How long:** if you are not hired, your data is erased about {counted(months, 'month')} "
         "after the last step in your application.\n\n"
         "**Your rights:** you may ask for a copy of your data, its correction or its erasure "
         "at any time, by writing to the recruiting team; and you may complain to your data "

@@ -124,35 +124,43 @@ class Posting:
 
 
 def check_form(form: PostingForm) -> PostingForm:
-    """The form trimmed and checked; the first problem raises with what to fix."""
+    """The form trimmed and checked; its problems, all of them, raise one ValidationError
+    whose `problems` name each field (PostingForm's names) with what to fix."""
+    problems = validation.FormProblems()
     text = validation.text
+    title = problems.check("title", text, "Title", form.title, minimum=2, maximum=200)
+    department = problems.check("department", text, "Department", form.department, minimum=1,
+                                maximum=100)
+    location = problems.check("location", text, "Location", form.location, minimum=1, maximum=120)
     if form.remote_policy not in REMOTE_LABELS:
-        raise ValidationError(f"Remote policy “{form.remote_policy}” is not one of: "
-                              + ", ".join(REMOTE_LABELS) + ".")
+        problems.add("remote_policy", f"Remote policy “{form.remote_policy}” is not one of: "
+                     + ", ".join(REMOTE_LABELS) + ".")
     if form.employment_type not in EMPLOYMENT_LABELS:
-        raise ValidationError(f"Employment type “{form.employment_type}” is not one of: "
-                              + ", ".join(EMPLOYMENT_LABELS) + ".")
+        problems.add("employment_type", f"Employment type “{form.employment_type}” is not one of: "
+                     + ", ".join(EMPLOYMENT_LABELS) + ".")
     if form.level is not None and form.level not in LEVEL_LABELS:
-        raise ValidationError(f"Level “{form.level}” is not one of: " + ", ".join(LEVEL_LABELS)
-                              + " (or leave it empty).")
-    low, high = (_amount("The lowest salary", form.salary_min),
-                 _amount("The highest salary", form.salary_max))
+        problems.add("level", f"Level “{form.level}” is not one of: " + ", ".join(LEVEL_LABELS)
+                     + " (or leave it empty).")
+    low = problems.check("salary_min", _amount, "The lowest salary", form.salary_min)
+    high = problems.check("salary_max", _amount, "The highest salary", form.salary_max)
     if low is not None and high is not None and low > high:
-        raise ValidationError(f"The lowest salary ({low:,.2f}) is above the highest ({high:,.2f}). "
-                              "Swap them or correct one.")
-    bonus = _amount("The referral bonus", form.referral_bonus)
+        problems.add("salary_min", f"The lowest salary ({low:,.2f}) is above the highest "
+                     f"({high:,.2f}). Swap them or correct one.")
+    currency = problems.check("currency", validation.currency_code, form.currency)
+    bonus = problems.check("referral_bonus", _amount, "The referral bonus", form.referral_bonus)
     if bonus is not None and bonus > MAX_BONUS:
-        raise ValidationError(f"The referral bonus is at most {MAX_BONUS:,.2f}.")
+        problems.add("referral_bonus", f"The referral bonus is at most {MAX_BONUS:,.2f}.")
+    manager = problems.check("hiring_manager", text, "Hiring manager", form.hiring_manager,
+                             maximum=120)
+    description = problems.check("description", text, "Description", form.description,
+                                 maximum=20_000)
+    problems.raise_any()
     return PostingForm(
-        title=" ".join(text("Title", form.title, minimum=2, maximum=200).split()),
-        department=text("Department", form.department, minimum=1, maximum=100),
-        location=text("Location", form.location, minimum=1, maximum=120),
+        title=" ".join(title.split()), department=department, location=location,
         remote_policy=form.remote_policy, employment_type=form.employment_type,
-        salary_min=low, salary_max=high, currency=validation.currency_code(form.currency),
-        description=text("Description", form.description, maximum=20_000),
-        hiring_manager=text("Hiring manager", form.hiring_manager, maximum=120),
-        owner_id=form.owner_id, referral_bonus=bonus, target_start_date=form.target_start_date,
-        level=form.level)
+        salary_min=low, salary_max=high, currency=currency, description=description,
+        hiring_manager=manager, owner_id=form.owner_id, referral_bonus=bonus,
+        target_start_date=form.target_start_date, level=form.level)
 
 
 def _amount(label: str, value: Decimal | float | None) -> Decimal | None:

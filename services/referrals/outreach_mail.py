@@ -37,6 +37,7 @@ from portal import db, mail, task_queue
 from portal.db import transaction
 from portal.models import Actor
 from portal.settings import Settings, settings
+from portal.words import counted
 from services.postings.tracking import job_link
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,7 @@ def digest_email(jobs: Sequence[DigestJob], note: str) -> tuple[str, str]:
     lines += ["Open jobs you may know someone for (or that may bring you back):", ""]
     lines += [f"- {j.title} ({j.department}, {j.location}): {job_link(base, j.id)}" for j in jobs]
     lines += ["", f"All digests are in the portal: {base}/job-digests"]
-    return f"{len(jobs)} open job{'s' if len(jobs) != 1 else ''} for our alumni", "\n".join(lines)
+    return f"{counted(len(jobs), 'open job')} for our alumni", "\n".join(lines)
 
 
 # --- queueing (in the page's transaction, as the admin or recruiter) ----------------------------

@@ -22,6 +22,7 @@ from portal.models import Actor
 from portal.permissions import require_admin
 from portal.settings import settings
 from portal.storage import ResumeStore, resume_store
+from portal.words import counted
 from services.candidates.applications import Resume, store_resume
 from services.people import preferences
 from services.postings import company
@@ -61,20 +62,23 @@ class Referred:
 
 
 def check_form(form: ReferralForm) -> ReferralForm:
-    """The form with every field checked and tidied; the first problem raises
-    ValidationError saying what to fix."""
+    """The form with every field checked and tidied; its problems, all of them, raise one
+    ValidationError saying what to fix in each field."""
+    problems = validation.FormProblems()
+    full_name = problems.check("full_name", validation.full_name, form.full_name)
+    email = problems.check("email", validation.email_address, form.email)
+    linkedin_url = problems.check("linkedin_url", validation.linkedin_url, form.linkedin_url)
+    relationship = problems.check("relationship", validation.text, "How you know them",
+                                  form.relationship, minimum=3, maximum=1000)
+    reason = problems.check("reason", validation.text, "Why they fit", form.reason, minimum=10,
+                            maximum=2000)
     if not form.candidate_agreed:
-        raise ValidationError("Please confirm that the candidate agreed to be referred; we cannot "
-                              "keep their details otherwise.")
-    return ReferralForm(
-        full_name=validation.full_name(form.full_name),
-        email=validation.email_address(form.email),
-        linkedin_url=validation.linkedin_url(form.linkedin_url) or "",
-        job_id=form.job_id,
-        relationship=validation.text("How you know them", form.relationship, minimum=3, maximum=1000),
-        reason=validation.text("Why they fit", form.reason, minimum=10, maximum=2000),
-        candidate_agreed=True,
-    )
+        problems.add("candidate_agreed", "Please confirm that the candidate agreed to be referred; "
+                     "we cannot keep their details otherwise.")
+    problems.raise_any()
+    return ReferralForm(full_name=full_name, email=email, linkedin_url=linkedin_url or "",
+                        job_id=form.job_id, relationship=relationship, reason=reason,
+                        candidate_agreed=True)
 
 
 def refer(actor: Actor, form: ReferralForm, resume: Resume | None = None,
@@ -126,7 +130,7 @@ def privacy_notice(conn: sa.Connection, *, referrer: str, candidate: str) -> str
         "Why: to consider you for jobs with us and to contact you about them (our legitimate "
         "interest in hiring people recommended to us).\n"
         "Who sees it: our recruiters. The referrer sees only how far your application has got.\n"
-        f"How long: if you are not hired, we erase it about {months} month(s) after the last "
+        f"How long: if you are not hired, we erase it about {counted(months, 'month')} after the last "
         "step in your application.\n"
         "Your rights: you may ask for a copy of your data, its correction or its erasure, object "
         "to its use, or ask us to stop considering you, at any time by replying to this message; "

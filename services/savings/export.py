@@ -11,7 +11,7 @@ from fpdf import FPDF
 
 from portal.spreadsheets import csv_bytes, xlsx_bytes
 from services.savings.charts import cost_per_hire_chart, cumulative_savings_chart
-from services.savings.report import AMOUNT_COLUMNS, Assumptions, SavingsReport
+from services.savings.report import AMOUNT_COLUMNS, Assumptions, SavingsReport, source_label
 
 
 def money(amount: float | None, currency: str) -> str:
@@ -79,6 +79,8 @@ def detail_table(report: SavingsReport) -> pd.DataFrame:
     columns = ["month", "source", "channel", "department", "hires", *AMOUNT_COLUMNS,
                "actual_cost", "saving_vs_headhunter", "saving_vs_job_boards"]
     table = report.groups[columns].rename(columns={"salary": "first_year_salary"})
+    table["source"] = table["source"].map(source_label)
+    table["channel"] = table["channel"].map(source_label)
     table.insert(4, "currency", report.assumptions.currency)
     return table.sort_values(["month", "source", "channel", "department"]).round(2)
 

@@ -20,6 +20,7 @@ hires there are.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -46,6 +47,22 @@ JOB_BOARD_BASELINE_SOURCES = ("referral", "social", "direct", "internal")
 CHANNEL_LABELS = {"twitter": "X", "instagram": "Instagram", "xing": "XING", "indeed": "Indeed",
                   "stepstone": "StepStone", "glassdoor": "Glassdoor",
                   **{network.utm_source: network.label for network in NETWORKS.values()}}
+_CODE = re.compile(r"[a-z0-9_]+")
+
+
+def source_label(code: str | None) -> str:
+    """How a source or channel is written wherever people read it (pages, reports, exports):
+    a hire's source, a hire's channel, or where an application came from (a hire source
+    such as career_site, or a link's utm_source such as linkedin). A code nobody labelled
+    is tidied (news_letter: News letter); a channel a person typed stays as typed."""
+    if not code:
+        return ""
+    label = SOURCE_LABELS.get(code) or CHANNEL_LABELS.get(code.lower())
+    if label:
+        return label
+    return code.replace("_", " ").capitalize() if _CODE.fullmatch(code) else code
+
+
 COST_CATEGORIES = {"content": "Content work", "tools": "Tools", "promotion": "Promotion",
                    "other": "Other"}
 
@@ -270,8 +287,7 @@ def score(groups: pd.DataFrame, fee_rate: float, job_board_cost_per_hire: float)
 
 def _table(scored: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     labelled = scored.assign(
-        source=scored["source"].map(SOURCE_LABELS).fillna(scored["source"]),
-        channel=scored["channel"].map(lambda c: CHANNEL_LABELS.get(c.lower(), c) if c else c))
+        source=scored["source"].map(source_label), channel=scored["channel"].map(source_label))
     table = labelled.groupby(keys, as_index=False, sort=False)[
         ["hires", "actual_cost", "saving_vs_headhunter", "saving_vs_job_boards"]].sum()
     table["cost_per_hire"] = table["actual_cost"] / table["hires"]

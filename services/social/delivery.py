@@ -27,6 +27,7 @@ from portal.db import transaction
 from portal.models import Actor
 from portal.networks import NETWORKS
 from portal.settings import Settings, settings
+from portal.words import counted
 from services.social import publishing
 from services.social.channel_text import link_of_post
 
@@ -214,7 +215,8 @@ def _problem(row, method: str, now: datetime) -> str | None:
         return None
     late = now - row.scheduled_for > timedelta(minutes=5)
     if row.given_up_at:
-        tries = "" if row.last_error == STUCK_MESSAGE else f" Gave up after {row.attempts} attempt(s)."
+        tries = ("" if row.last_error == STUCK_MESSAGE
+                 else f" Gave up after {counted(row.attempts, 'attempt')}.")
         return f"{row.last_error}{tries}"
     if row.claimed_at:
         return None  # being sent now

@@ -46,11 +46,12 @@ def test_job_page_records_a_visit_once_and_applies(demo_db, tmp_path, monkeypatc
     form = f"apply:{job_id}"
     at.text_input[0].input("Grace Hopper")
     at.text_input[1].input("not-an-email")
-    at.checkbox[0].check()
     at.button(key=f"FormSubmitter:{form}-Send application").click().run()
-    assert_errors(at, "not a valid email address")
+    assert_errors(at, "not a valid email address")  # and, in the same box, the missing consent
+    assert len(at.error) == 1 and "agree to the privacy notice" in at.error[0].value
     assert at.text_input[0].value == "Grace Hopper"  # nothing typed is lost
     at.text_input[1].input("grace@example.org")
+    at.checkbox[0].check()
     at.button(key=f"FormSubmitter:{form}-Send application").click().run()
     assert_no_exception(at)
     assert "your application has been received" in texts(at)
@@ -130,7 +131,7 @@ def test_admin_pages(demo_db):
     assert_no_exception(at)
     # Sam Okafor, the demo candidate: two applications (the backend job, interviewing; the data
     # science job, new), nobody referred him, he asked QUESTIONS[16] and [22], and he refers nobody.
-    assert ("2 application(s), 0 referral(s) of them, 2 question(s) and 0 record(s) of the referral "
+    assert ("2 applications, 0 referrals of them, 2 questions and 0 records of the referral "
             "programme about them as a referrer found.") in texts(at)
     assert [b.label for b in at.get("download_button")] == ["Download JSON"]
     # What "Download JSON" serialises (AppTest keeps no media files to read back).

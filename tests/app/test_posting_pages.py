@@ -10,6 +10,7 @@ from tests.app.helpers import (
     BACKEND,
     POSTING,
     app_as,
+    as_read,
     assert_errors,
     assert_no_exception,
     demo_job_id,
@@ -52,11 +53,18 @@ def test_new_posting_refused_then_saved(demo_db):
     assert "New posting" in texts(at)
     assert bonus_field(at).value == 1500.0  # the default referral bonus
     submit = "FormSubmitter:new-posting-Save draft"
-    text_field(at, "Title").input("Platform Engineer")
-    text_field(at, "Location").input("Lisbon")  # no department
+    text_field(at, "Title").input("P")
+    text_field(at, "Hiring manager (optional)").input("Jo Park")
     at.button(key=submit).click().run()
-    assert_errors(at, "Department: this is required.")
-    assert text_field(at, "Title").value == "Platform Engineer"  # nothing typed is lost
+    # every problem at once, in one box, and nothing typed is lost
+    assert_errors(at, "Title: write at least 2 characters.")
+    assert len(at.error) == 1 and all(problem in as_read(at.error[0].value) for problem in (
+        "Title: write at least 2 characters.", "Department: this is required.",
+        "Location: this is required."))
+    assert text_field(at, "Title").value == "P"
+    assert text_field(at, "Hiring manager (optional)").value == "Jo Park"
+    text_field(at, "Title").input("Platform Engineer")
+    text_field(at, "Location").input("Lisbon")
     text_field(at, "Department").input("Engineering")
     at.text_area[0].input("## About\n\n<script>alert(1)</script> **Bold**")
     at.button(key=submit).click().run()

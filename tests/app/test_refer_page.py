@@ -35,12 +35,13 @@ def send(at):
 
 
 def test_refer_form_refuses_bad_input_and_keeps_what_was_typed(demo_db):
-    at = send(fill(open_refer("priya@example.com"), email="grace at example"))
+    at = send(fill(open_refer("priya@example.com"), email="grace at example", agreed=False))
+    # both problems at once, in one box
     assert_errors(at, "“grace at example” is not a valid email address")
+    assert len(at.error) == 1 and "confirm that the candidate agreed" in at.error[0].value
     assert at.text_input[0].value == "Grace Hopper"
     assert at.text_area[1].value == "She explains hard things simply and ships."
     at.text_input[1].input("grace.hopper@example.org")
-    at.checkbox[0].uncheck()
     send(at)
     assert_errors(at, "confirm that the candidate agreed")
     assert at.text_input[1].value == "grace.hopper@example.org"

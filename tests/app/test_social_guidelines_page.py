@@ -4,6 +4,7 @@ input refused, nothing typed lost) and trying a post against them."""
 from __future__ import annotations
 
 from portal.ui import highlighted
+from services import demo
 from services.social.guidelines import load_guidelines
 from tests.app.helpers import assert_errors, assert_no_exception, open_page, signed_in, texts
 
@@ -23,7 +24,7 @@ def test_admin_edits_the_guidelines_and_bad_input_is_kept(demo_db):
     at.button(key=SAVE).click().run()
     assert_errors(at, "Confidential terms, line 2")
     assert at.text_area[0].value == "Project Falcon\nx"  # nothing typed is lost
-    assert load_guidelines(admin).confidential_terms == ()
+    assert load_guidelines(admin).confidential_terms == tuple(demo.CONFIDENTIAL_TERMS)
 
     at.text_area[0].input("Project Falcon\nContoso")
     at.text_area[1].input("I work at Northwind")
@@ -46,11 +47,11 @@ def test_trying_a_post_shows_findings_and_length(demo_db):
     at.text_area[2].input(post)
     at.selectbox[0].select("x")
     at.button(key=CHECK).click().run()
-    assert_errors(at, "3 finding(s) block this post", "is on the list of confidential terms",
+    assert_errors(at, "Blocking this post: 3 findings.", "is on the list of confidential terms",
                   "Remove the email address", "must say that the author works for the company")
     page = texts(at)
     assert "of 280 characters on X" in page
-    assert "3 finding(s) block this post" in page  # the term, the email, no disclosure
+    assert "Blocking this post: 3 findings." in page  # the term, the email, no disclosure
     assert "is on the list of confidential terms" in page
     assert "Remove the email address" in page
     assert "must say that the author works for the company" in page

@@ -67,7 +67,7 @@ def test_composer_drafts_one_text_per_channel_and_saves_them(world, clean_db):
     button(at, "Save drafts").click().run()
     assert_no_exception(at)
     assert statuses(clean_db) == [("Company X", "draft"), ("Team Slack", "draft")]
-    assert "2 draft(s) saved" in texts(at)
+    assert "2 drafts saved" in texts(at)
     [x_post] = [p for p in social_posts.posts_for_job(world.publisher, world.job) if p.channel == "Company X"]
     assert f"post={x_post.id}" in x_post.body  # the link carries the id the post was saved with
     assert len(at.dataframe[-1].value) == 2  # the posting's posts, listed
@@ -87,7 +87,7 @@ def test_a_blocking_finding_stops_submit_and_keeps_the_text(world, clean_db):
     button(at, "Submit for approval").click().run()
     assert_no_exception(at)
     assert statuses(clean_db) == [("Company X", "submitted")]
-    assert "1 post(s) submitted" in texts(at)
+    assert "Submitted 1 post" in texts(at)
 
 
 def test_staff_without_a_social_role_read_posts_but_get_no_composer(world):

@@ -28,9 +28,9 @@ def test_invitations_and_a_digest_are_queued_then_sent(demo_db, smtp, page: Page
         page.get_by_text("Import from CSV").click()
         upload(page, file)
         page.get_by_role("button", name="Import").click()
-        expect(page.get_by_text("Added 2 people to the roster.")).to_be_visible()
+        expect(page.get_by_text("Added 2 people.")).to_be_visible()
         page.get_by_role("button", name="Invite everyone not invited yet").click()
-        expect(page.get_by_text("Queued 2 invitation email(s)")).to_be_visible()
+        expect(page.get_by_text("Queued 2 invitation emails")).to_be_visible()
         assert smtp.messages == []
 
         smtp.script = [None, "550 5.1.1 unknown"]  # Grace's address is refused

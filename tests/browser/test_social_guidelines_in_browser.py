@@ -25,7 +25,7 @@ def test_admin_edits_a_term_and_tries_a_post(demo_db, app_url, page: Page):
         "Rockstar engineers wanted for #ProjectFalcon!\n<b>Apply</b> at https://northwind.com/job?id=1 "
         "or call +49 30 1234567.")
     page.get_by_role("button", name="Check the post").click()
-    expect(page.get_by_text("3 finding(s) block this post")).to_be_visible()
+    expect(page.get_by_text("Blocking this post: 3 findings.")).to_be_visible()
     expect(page.get_by_text("“#ProjectFalcon” is on the list of confidential terms")).to_be_visible()
     expect(page.get_by_text("Remove the phone number")).to_be_visible()
     expect(page.get_by_text("of 280 characters on X")).to_be_visible()

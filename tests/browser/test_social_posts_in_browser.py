@@ -36,7 +36,7 @@ def test_a_post_is_composed_submitted_and_approved(clean_db, app_url, page: Page
     settle(page)
     screenshot(page, "social-post-composer")
     page.get_by_role("button", name="Submit for approval").click()
-    expect(page.get_by_text("1 post(s) submitted")).to_be_visible()
+    expect(page.get_by_text("Submitted 1 post")).to_be_visible()
     settle(page)
     screenshot(page, "social-post-submitted")
     [post] = social_posts.posts_for_job(world.admin, world.job)

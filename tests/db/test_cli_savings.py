@@ -26,11 +26,11 @@ def test_import_keeps_good_rows_reports_bad_ones_and_is_idempotent(clean_db, tmp
     file.write_text(GOOD_AND_BAD)
     first = portal_command("import", "hires", str(file))
     assert first.returncode == 1  # some rows were left out
-    assert "added 2 hire(s)" in first.stdout
+    assert "added 2 hires" in first.stdout
     assert "row 4: hire_date “2026-13-01” is not a date" in first.stderr
     assert "row 5: source “headhunter” is not one of" in first.stderr
     again = portal_command("import", "hires", str(file))
-    assert "added 0 hire(s); 2 row(s) were imported before" in again.stdout
+    assert "added 0 hires; skipped 2 rows imported before" in again.stdout
     with clean_db.connect() as conn:
         assert conn.execute(sa.text("select count(*) from public.hires")).scalar() == 2
         assert conn.execute(sa.text(

@@ -21,6 +21,15 @@ def test_demo_loads_once(demo_db):
         months = conn.execute(sa.text(
             "select count(distinct date_trunc('month', hire_date)) from public.hires")).scalar()
     assert stages == set(referrals.STAGES)
+    # every alumni account is on the roster, registered; one digest went out to them
+    with demo_db.connect() as conn:
+        unrostered = conn.execute(sa.text(
+            "select p.email from public.profiles p left join public.alumni_roster r"
+            " on r.email = p.email and r.registered_at is not null"
+            " where p.role = 'alumnus' and r.id is null")).scalars().all()
+        digest = conn.execute(sa.text(
+            "select recipients, jsonb_array_length(jobs) from public.job_digests")).all()
+    assert unrostered == [] and len(digest) == 1 and digest[0][0] == 8 and digest[0][1] >= 3
     assert {"published", "pending"} <= statuses
     assert months >= 12
 
@@ -142,7 +151,12 @@ def test_demo_social_media(demo_db):
     assert one("select bool_and(scheduled_for > now()) from public.social_posts where status = 'scheduled'")
     assert one("select review_comment from public.social_posts where status = 'rejected'")
     assert every("select distinct audience from public.social_channels") == {"internal", "external"}
-    assert one("select count(distinct channel_id) from public.channel_slots") == 5
+    assert one("select count(distinct channel_id) from public.channel_slots") == 6
+    assert "teams" in every("select network::text from public.social_channels")
+    assert every("select unnest(confidential_terms) from public.social_guidelines") == \
+        set(demo.CONFIDENTIAL_TERMS)
+    assert not one("select count(*) from public.social_posts p, public.social_guidelines g"
+                   " where p.body ilike any(select '%' || t || '%' from unnest(g.confidential_terms) t)")
     assert one("select count(*) from public.channel_webhooks") == 0
     assert every("select p.email || ':' || r.role from public.social_roles r"
                  " join public.profiles p on p.id = r.user_id") == {

@@ -189,7 +189,7 @@ def test_erase_removes_the_person_and_keeps_their_hire_without_them(engine, worl
     assert (erasure.questions_deleted, erasure.questions_unlinked) == (2, 1)
     assert erasure.resumes == [world.ada_resume_key] and erasure.has_account and erasure.anything
     summary = erasure.summary()
-    assert "Erased 1 candidate record(s), 2 application(s), 1 referral(s) and 1 résumé file(s)" \
+    assert "Erased 1 candidate record, 2 applications, 1 referral and 1 résumé file" \
         in summary and "deactivate it on the Users page" in summary
 
     assert count(engine, "public.candidates where email = 'ada@example.com'") == 0
@@ -433,7 +433,7 @@ def test_cli_export_prints_json_or_writes_a_file(engine, cli_person, tmp_path):
     target = tmp_path / "eve.json"
     written = portal_command("privacy", "export", "eve@example.com", "--output", str(target))
     assert written.returncode == 0, written.stderr
-    assert written.stdout.strip() == f"wrote {target}: 1 application(s), 1 question(s)"
+    assert written.stdout.strip() == f"wrote {target}: 1 application, 1 question"
     assert json.loads(target.read_text(encoding="utf-8"))["email"] == "eve@example.com"
 
 
@@ -446,7 +446,7 @@ def test_cli_erase_needs_yes_then_erases(engine, cli_person):
 
     erased = portal_command("privacy", "erase", "eve@example.com", "--yes")
     assert erased.returncode == 0, erased.stderr
-    assert erased.stdout.startswith("Erased 1 candidate record(s), 1 application(s)")
+    assert erased.stdout.startswith("Erased 1 candidate record, 1 application")
     assert count(engine, "public.candidates") == 0 and count(engine, "public.questions") == 0
     with pytest.raises(FileNotFoundError):
         resume_store().read(cli_person["key"])
@@ -459,8 +459,8 @@ def test_cli_purge_prints_how_many(engine, world):
     add_candidate(engine, "old@x.org", days_ago=400, applications={world.analyst: ("rejected", 400)})
     result = portal_command("privacy", "purge")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("Erased 1 unsuccessful candidate(s) past the retention period,"
-                                    " with 1 application(s)")
+    assert result.stdout.startswith("Erased 1 unsuccessful candidate past the retention period,"
+                                    " with 1 application")
     assert "old@x.org" not in candidate_emails(engine)
 
 

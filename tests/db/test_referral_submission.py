@@ -213,7 +213,7 @@ def test_the_privacy_notice_is_shown_to_forward_without_smtp(world):
     done = referring.refer(world["priya"], form())
     assert not done.notice_emailed
     for words in ("Acme Analytics", "https://acme.example", "Priya Raman", "Dear Ada Lovelace",
-                  "12 month(s)", "erasure", "data protection authority"):
+                  "12 months", "erasure", "data protection authority"):
         assert words in done.notice
     assert referring.refer(world["tom"], form()).notice is None  # a duplicate: already told
 

@@ -233,7 +233,7 @@ def test_back_off_grows_then_gives_up_and_stays_visible(clean_db, world):
     assert state.given_up_at is not None and state.attempts == social_delivery.MAX_ATTEMPTS
     assert social_delivery.due_posts(at + timedelta(days=1), world.config) == []
     assert social_delivery.delivery_problems(world.publisher, [post_id], at, world.config) == {
-        post_id: "Slack had a problem (HTTP 503). Gave up after 5 attempt(s)."}
+        post_id: "Slack had a problem (HTTP 503). Gave up after 5 attempts."}
 
 
 def test_a_rate_limit_waits_as_long_as_the_network_asks(clean_db, world):
@@ -255,7 +255,7 @@ def test_a_refusal_gives_up_at_once_and_says_what_to_check(clean_db, world, capl
     assert social_delivery.due_posts(NOW + timedelta(hours=2), world.config) == []
     problem = social_delivery.delivery_problems(world.publisher, [post_id], NOW, world.config)[post_id]
     assert problem == ("Slack refused the post (HTTP 404). Check the channel's webhook URL."
-                       " Gave up after 1 attempt(s).")
+                       " Gave up after 1 attempt.")
     # The webhook URL is the secret: not in what is stored, shown or logged.
     assert "SECRET" not in state.last_error and "SECRET" not in problem
     assert "Slack refused the post" in caplog.text and "SECRET" not in caplog.text

@@ -20,6 +20,7 @@ from portal import validation
 from portal.errors import ValidationError
 from portal.settings import Settings
 from portal.storage import LocalStore, resume_store
+from services.candidates import applications
 from services.candidates import private_links as links
 from services.postings.tracking import TrackedSource, job_link
 from tests.support import make_docx, make_pdf
@@ -375,3 +376,11 @@ def test_numbers_refuse_nan_and_infinity(value):
         validation.number("Rate", value, minimum=0, maximum=1)
     with pytest.raises(ValidationError, match="^Salary must be a number"):
         validation.money_amount("Salary", value)
+
+
+def test_a_form_check_names_every_problem_at_once():
+    with pytest.raises(ValidationError) as refused:
+        applications.check_form(applications.ApplicationForm(full_name="", email="nobody", phone="12",
+                                                             consent=False))
+    assert [field for field, _ in refused.value.problems] == ["full_name", "email", "phone", "consent"]
+    assert "Enter a name." in str(refused.value) and "privacy notice" in str(refused.value)

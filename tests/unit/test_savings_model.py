@@ -25,6 +25,7 @@ from services.savings.report import (
     Totals,
     build_report,
     score,
+    source_label,
     what_if,
 )
 
@@ -441,3 +442,11 @@ def test_what_if_without_any_hires_returns_the_totals():
     totals = what_if(report, fee_rate=0.3, referral_bonus=5_000, referral_share=0.9)
     assert totals == report.totals
     assert totals.running_costs == 60_000 and totals.hires == 0
+
+
+@pytest.mark.parametrize(("code", "label"), [
+    ("career_site", "Career site"), ("linkedin", "LinkedIn"), ("x", "X"), ("X", "X"),
+    ("twitter", "X"), ("news_letter", "News letter"), ("Meetup Berlin", "Meetup Berlin"),
+    (None, ""), ("", "")])
+def test_sources_and_channels_are_written_as_people_read_them(code, label):
+    assert source_label(code) == label

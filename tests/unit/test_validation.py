@@ -6,6 +6,7 @@ from portal.errors import ValidationError
 from portal.models import Role
 from portal.settings import load_settings
 from portal.ui import highlighted, plain
+from portal.words import counted
 
 
 def test_email_is_normalised():
@@ -73,3 +74,11 @@ def test_highlighted_text_marks_spans_and_stays_text():
     assert shown.count("-background[") == 2  # the empty and the overlapping mark are skipped
     # a mark across a line break is marked on each line
     assert highlighted("a\nb", [(0, 3, "red")]) == ":red-background[a]  \n:red-background[b]"
+
+
+@pytest.mark.parametrize(("count", "noun", "plural", "said"), [
+    (1, "post", None, "1 post"), (0, "post", None, "0 posts"), (1200, "hire", None, "1,200 hires"),
+    (2, "alumni roster entry", "alumni roster entries", "2 alumni roster entries"),
+    (1, "person", "people", "1 person")])
+def test_counts_read_in_the_singular_or_plural(count, noun, plural, said):
+    assert counted(count, noun, plural) == said
