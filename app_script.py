@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from functools import partial
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -14,7 +15,7 @@ from portal.db import DatabaseUnavailable, ensure_ready
 from portal.errors import UserFacingError
 from portal.migrations import MigrationError
 from portal.models import Actor
-from portal.navigation import menu_for
+from portal.navigation import menu_for, signed_in_pages
 from services import demo
 from services.people import accounts, sessions, sign_in
 
@@ -62,6 +63,13 @@ def sign_out() -> None:
     ui.go_to(sessions.SIGN_OUT_ROUTE)
 
 
+def sign_in_first(url_path: str) -> None:
+    """What a visitor's link to a signed-in page opens: sign-in, which returns to the link."""
+    query = urlencode(st.query_params.to_dict())
+    st.switch_page("pages/public/sign_in.py",
+                   query_params={"next": f"/{url_path}" + (f"?{query}" if query else "")})
+
+
 def main() -> None:
     st.set_page_config(page_title="Boomerang", page_icon="🪃", layout="wide")
     try:
@@ -86,11 +94,14 @@ def main() -> None:
                                url_path="leaving")], position="hidden").run()
         return
 
-    menu = menu_for(actor.role, first_run=first_run)
+    menu = {section: [spec.page() for spec in specs]
+            for section, specs in menu_for(actor.role, first_run=first_run).items()}
+    if not actor.signed_in:  # a link to a page of signed-in users: sign in, then back to it
+        menu[""] += [st.Page(partial(sign_in_first, spec.url_path), title=spec.title,
+                             url_path=spec.url_path, visibility="hidden") for spec in signed_in_pages()]
     # Expanded: an admin's menu is long enough that Streamlit would hide its end behind
     # "View more".
-    page = st.navigation({section: [spec.page() for spec in specs]
-                          for section, specs in menu.items()}, expanded=True)
+    page = st.navigation(menu, expanded=True)
     with st.sidebar:
         if actor.signed_in:
             st.caption(f"Signed in as **{ui.plain(actor.display_name)}** · "

@@ -25,6 +25,22 @@ class PageSpec:
                        visibility="hidden" if self.hidden else "visible")
 
 
+def signed_in_pages() -> list[PageSpec]:
+    """Pages some signed-in role has and visitors do not: a visitor's link to one leads to
+    sign-in, and back to it after."""
+    public = {spec.url_path for spec in _all(menu_for(None, first_run=False))}
+    found: dict[str, PageSpec] = {}
+    for role in Role:
+        for spec in _all(menu_for(role, first_run=False)):
+            if spec.url_path not in public:
+                found.setdefault(spec.url_path, spec)
+    return list(found.values())
+
+
+def _all(menu: dict[str, list[PageSpec]]) -> list[PageSpec]:
+    return [spec for specs in menu.values() for spec in specs]
+
+
 def landing_path(role: Role | None) -> str:
     """Where a role lands after signing in: staff on Overview, alumni and employees on My
     referrals, candidates on My applications."""

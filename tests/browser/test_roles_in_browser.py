@@ -1,5 +1,5 @@
 """Signed in as the demo recruiter and as an alumnus, each sees their own menu only;
-a visitor who opens a recruiter page's URL does not get it."""
+a visitor who opens a recruiter page's URL is asked to sign in first."""
 
 from __future__ import annotations
 
@@ -10,19 +10,20 @@ from tests.browser.helpers import screenshot, settle, sidebar_nav, sign_in
 from tests.support import signed_in
 
 
-def test_visitor_sees_public_menu_and_no_recruiter_page(demo_db, fresh_app_url, page: Page):
+def test_visitor_sees_public_menu_and_a_recruiter_link_asks_to_sign_in(demo_db, fresh_app_url, page: Page):
     # A fresh server: its first request is the one Streamlit's old pages/ mode would
     # have answered with the page itself.
     page.goto(f"{fresh_app_url}/overview")
-    expect(page.get_by_text("Page not found")).to_be_visible()
-    expect(page.get_by_role("heading", name="Work at Northwind Analytics")).to_be_visible()
+    expect(page).to_have_url(f"{fresh_app_url}/sign-in?next=%2Foverview")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     settle(page)
     expect(page.get_by_text("Recruiting overview")).to_have_count(0)
     nav = sidebar_nav(page)
     expect(nav).to_contain_text("Open jobs")
     expect(nav).to_contain_text("Sign in")
     expect(nav).not_to_contain_text("Overview")
-    page.keyboard.press("Escape")  # close Streamlit's "Page not found" notice
+    page.keyboard.press("Escape")  # close Streamlit's "Page not found" notice, if it showed one
+    nav.get_by_text("Open jobs").click()
     expect(page.get_by_role("heading", name="Senior Backend Engineer (Python)")).to_be_visible()
     screenshot(page, "visitor-jobs")
 

@@ -9,6 +9,7 @@ import urllib.request
 
 from playwright.sync_api import Page, expect
 
+from services.demo import DEMO_PASSWORD
 from services.people import sessions
 from tests.browser.helpers import screenshot, settle, sidebar_nav, sign_in
 from tests.support import signed_in
@@ -95,3 +96,15 @@ def test_the_session_route_over_http(demo_db, app_url):
     # The code is spent.
     assert _get(f"{app_url}{sessions.SESSION_ROUTE}?code={code}", {})[1] == "/sign-in"
     assert _get(f"{app_url}/healthz", {})[0] == 200
+
+
+def test_a_visitors_link_to_a_signed_in_page_leads_to_sign_in_and_back(demo_db, app_url, page: Page):
+    page.context.clear_cookies()
+    page.goto(f"{app_url}/postings")
+    expect(page).to_have_url(f"{app_url}/sign-in?next=%2Fpostings")
+    expect(page.get_by_text("Page not found")).to_have_count(0)
+    page.get_by_role("textbox", name="Email").fill("recruiter@example.com")
+    page.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{app_url}/postings")
+    expect(page.get_by_role("heading", name="Job postings")).to_be_visible()
