@@ -13,6 +13,7 @@ st.title("Refer someone")
 st.caption("Know someone who would do well here? Tell us about them. The first referral of a person "
            "counts for the reward for a while; a later one is still recorded.")
 
+links = submission.my_links(actor)  # one read for the form's jobs and the links below
 done = st.session_state.get("referred")
 if done is not None:
     (st.info if done.outcome != "owner" else st.success)(done.message)
@@ -26,8 +27,7 @@ if done is not None:
         del st.session_state["referred"]
         st.rerun()
 else:
-    jobs = submission.open_jobs(actor)
-    choices = [None, *jobs]
+    choices = [None, *(job for job, _ in links.jobs)]
     with st.form("refer"):
         name = st.text_input("Their full name", max_chars=120)
         email = st.text_input("Their email", max_chars=254)
@@ -56,7 +56,6 @@ else:
 st.subheader("Your referral links", anchor=False)
 st.caption("Share these: whoever applies through them becomes your referral automatically. "
            "Use the copy button at the right of each link.")
-links = submission.my_links(actor)
 st.markdown("**The whole job board**")
 st.code(links.board, language=None)
 for job, link in links.jobs:

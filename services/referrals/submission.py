@@ -146,11 +146,10 @@ class OpenJob:
     department: str
 
 
-def open_jobs(actor: Actor) -> list[OpenJob]:
-    with transaction(actor) as conn:
-        rows = conn.execute(sa.text(
-            "select id, title, department from public.jobs where status = 'published'"
-            " order by department, title")).all()
+def _open_jobs(conn: sa.Connection) -> list[OpenJob]:
+    rows = conn.execute(sa.text(
+        "select id, title, department from public.jobs where status = 'published'"
+        " order by department, title")).all()
     return [OpenJob(**row._mapping) for row in rows]
 
 
@@ -162,13 +161,15 @@ class ReferralLinks:
 
 
 def my_links(actor: Actor) -> ReferralLinks:
-    """The actor's personal links: the whole board, and each open job."""
+    """The actor's personal links: the whole board, and each open job (the jobs the refer
+    form offers, read in the same transaction)."""
     base = settings().public_url
     with translate_refusals(), transaction(actor) as conn:  # its refusal names who may have links
         code = conn.execute(sa.text("select private.my_referral_code()")).scalar_one()
+        jobs = _open_jobs(conn)
     source = TrackedSource(source="referral", referral_code=code)
     return ReferralLinks(code, f"{base}/jobs?{urlencode({'ref': code})}",
-                         [(job, job_link(base, job.id, source)) for job in open_jobs(actor)])
+                         [(job, job_link(base, job.id, source)) for job in jobs])
 
 
 # --- the ownership period (admins) -------------------------------------------------------------
