@@ -19,7 +19,6 @@ from services.social import channels as social_channels
 from services.social import drafting, review
 from services.social import performance as post_performance
 from services.social import posts as social_posts
-from services.social import topics as social_topics
 
 LIST_PAGE = "pages/recruiting/postings.py"
 
@@ -136,7 +135,8 @@ if job.status in ("published", "closed"):
 
 applicant_page = postings.applicants(actor, job.id, page=ui.page_number(f"applicants:{job.id}"))
 referral_page = stages.list_referrals(actor, job_id=job.id, page=ui.page_number(f"referrals:{job.id}"))
-channel_posts = social_posts.posts_for_job(actor, job.id)
+social = review.posting_social(actor, job.id)  # one read for the whole "Channel posts" tab
+channel_posts = social.posts
 details_tab, edit_tab, applicants_tab, referrals_tab, posts_tab = st.tabs(
     ["Details", "Edit", f"Applicants ({applicant_page.total})", f"Referrals ({referral_page.total})",
      "Channel posts"])  # no count: a tab whose label changes is closed by the rerun after saving
@@ -212,11 +212,11 @@ with referrals_tab:
 
 
 # --- channel posts: the posting's social posts, and the composer ----------------------------
-roles = review.social_roles(actor)
-channels = {c.id: c for c in social_channels.list_channels(actor)}
-topics = social_topics.topics(actor)
+roles = social.roles
+channels = {c.id: c for c in social.channels}
+topics = social.topics
 topic_names = {t.id: t.name for t in topics}
-rules = review.guidelines(actor)
+rules = social.guidelines
 
 
 def topic_choice(key: str, current=None):

@@ -191,9 +191,13 @@ def load_post(conn: Connection, post_id: UUID) -> Post:
 
 def posts_for_job(actor: Actor, job_id: UUID) -> list[Post]:
     with transaction(actor) as conn:
-        rows = conn.execute(sa.text(
-            _POST + " where p.job_id = :job order by coalesce(p.published_at, p.scheduled_for,"
-            " p.created_at) desc, p.id"), {"job": job_id}).all()
+        return load_posts_for_job(conn, job_id)
+
+
+def load_posts_for_job(conn: Connection, job_id: UUID) -> list[Post]:
+    rows = conn.execute(sa.text(
+        _POST + " where p.job_id = :job order by coalesce(p.published_at, p.scheduled_for,"
+        " p.created_at) desc, p.id"), {"job": job_id}).all()
     return [Post(**row._mapping) for row in rows]
 
 

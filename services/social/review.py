@@ -24,6 +24,8 @@ from services.social import guidelines as social_guidelines
 from services.social import posts as social_posts
 from services.social.channels import Channel, load_channels
 from services.social.policy import Finding, Guidelines, check_post, is_blocked
+from services.social.posts import Post, load_posts_for_job
+from services.social.topics import Topic, load_topics
 
 SOCIAL_ROLES = ("publisher", "editor", "approver")
 
@@ -49,10 +51,32 @@ def social_roles(actor: Actor) -> frozenset[str]:
     if not actor.signed_in:
         return frozenset()
     with transaction(actor) as conn:
-        held = conn.execute(sa.text(
-            "select r::text from unnest(enum_range(null::public.social_role)) r"
-            " where private.has_social_role(r)")).scalars().all()
-    return frozenset(held)
+        return _roles(conn)
+
+
+def _roles(conn: Connection) -> frozenset[str]:
+    return frozenset(conn.execute(sa.text(
+        "select r::text from unnest(enum_range(null::public.social_role)) r"
+        " where private.has_social_role(r)")).scalars().all())
+
+
+@dataclass(frozen=True)
+class PostingSocial:
+    """What a posting's "Channel posts" tab shows and its composer checks against."""
+
+    roles: frozenset[str]
+    channels: list[Channel]
+    topics: list[Topic]
+    guidelines: Guidelines
+    posts: list[Post]
+
+
+def posting_social(actor: Actor, job_id: UUID) -> PostingSocial:
+    """One read for a posting's social posts and everything their composer needs."""
+    with transaction(actor) as conn:
+        require_staff(conn, "see a posting's social posts")
+        return PostingSocial(_roles(conn), load_channels(conn), load_topics(conn),
+                             social_guidelines.load(conn), load_posts_for_job(conn, job_id))
 
 
 def guidelines(actor: Actor) -> Guidelines:

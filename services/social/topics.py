@@ -9,6 +9,7 @@ from datetime import datetime
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from portal import audit, validation
 from portal.db import transaction, translate_refusals
@@ -33,12 +34,16 @@ class Topic:
 def topics(actor: Actor, *, include_retired: bool = False) -> list[Topic]:
     """Topics by name; the ones still offered first."""
     with transaction(actor) as conn:
-        rows = conn.execute(sa.text(
-            "select t.id, t.name, p.full_name as approved_by, t.approved_at, t.retired_at,"
-            " (select count(*) from public.social_posts s where s.topic_id = t.id) as posts"
-            " from public.social_topics t left join public.profiles p on p.id = t.approved_by"
-            " where :all or t.retired_at is null order by t.retired_at is not null, lower(t.name)"),
-            {"all": include_retired}).all()
+        return load_topics(conn, include_retired=include_retired)
+
+
+def load_topics(conn: Connection, *, include_retired: bool = False) -> list[Topic]:
+    rows = conn.execute(sa.text(
+        "select t.id, t.name, p.full_name as approved_by, t.approved_at, t.retired_at,"
+        " (select count(*) from public.social_posts s where s.topic_id = t.id) as posts"
+        " from public.social_topics t left join public.profiles p on p.id = t.approved_by"
+        " where :all or t.retired_at is null order by t.retired_at is not null, lower(t.name)"),
+        {"all": include_retired}).all()
     return [Topic(**row._mapping) for row in rows]
 
 
