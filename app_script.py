@@ -14,8 +14,9 @@ from portal import ui
 from portal.db import DatabaseUnavailable, ensure_ready
 from portal.errors import UserFacingError
 from portal.migrations import MigrationError
-from portal.models import Actor
+from portal.models import Actor, Role
 from portal.navigation import menu_for, signed_in_pages
+from portal.settings import settings
 from services import demo
 from services.people import accounts, sessions, sign_in
 
@@ -102,6 +103,8 @@ def main() -> None:
     # Expanded: an admin's menu is long enough that Streamlit would hide its end behind
     # "View more".
     page = st.navigation(menu, expanded=True)
+    if actor.role is Role.ADMIN and (warning := ui.public_url_warning(settings().public_url, st.context.url)):
+        st.warning(warning, icon=":material/link_off:")
     with st.sidebar:
         if actor.signed_in:
             st.caption(f"Signed in as **{ui.plain(actor.display_name)}** · "

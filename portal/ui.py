@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 import streamlit as st
 
@@ -297,3 +298,22 @@ def unexpected_error(error: Exception) -> None:
 
 def role_badge(role: Role | None) -> str:
     return role.label if role else "Visitor"
+
+
+def origin(url: str) -> str:
+    """scheme://host[:port] of `url`, for comparing where links point with where we are."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def public_url_warning(public_url: str, here: object) -> str | None:
+    """What to tell an admin when the links the portal makes (emails, posts, referral links)
+    would not lead back to the address the portal is used at; None when they do."""
+    if not isinstance(here, str) or not here.startswith(("http://", "https://")):
+        return None  # not in a browser (tests, scripts): nothing to compare
+    if origin(public_url) == origin(here):
+        return None
+    return (f"Links the portal sends and shares point at {public_url}, but you are using "
+            f"{origin(here)}. Set PORTAL_PUBLIC_URL to the address people use (see "
+            "docs/operations.md), or every invitation, follow and referral link leads nowhere.")
+

@@ -85,6 +85,8 @@ def test_admin_users_page(demo_db, app_url, page: Page):
     accounts.add_user(admin, "eve@example.com", "Eve [win](https://evil.example) www.evil.example",
                       "candidate")
     sign_in(page, app_url, "admin@example.com")
+    # The test server runs on another port than PORTAL_PUBLIC_URL's default: links would be dead.
+    expect(page.get_by_text("Links the portal sends and shares point at http://localhost:8501")).to_be_visible()
     sidebar_nav(page).get_by_text("Users").click()
     expect(page.get_by_role("heading", name="Users")).to_be_visible()
     expect(page.get_by_text("recruiter@example.com")).to_be_visible()

@@ -1,6 +1,6 @@
 import pytest
 
-from portal import validation
+from portal import ui, validation
 from portal.db import DatabaseUnavailable, contains_pattern, database_url, describe_server
 from portal.errors import ValidationError
 from portal.models import Role
@@ -82,3 +82,18 @@ def test_highlighted_text_marks_spans_and_stays_text():
     (1, "person", "people", "1 person")])
 def test_counts_read_in_the_singular_or_plural(count, noun, plural, said):
     assert counted(count, noun, plural) == said
+
+
+@pytest.mark.parametrize(("public_url", "here", "warned"), [
+    ("http://localhost:8501", "http://localhost:8501/overview", False),
+    ("https://jobs.example.com", "https://JOBS.example.com/jobs?id=1", False),
+    ("http://localhost:8501", "http://127.0.0.1:8502/", True),
+    ("http://localhost:8501", "https://jobs.example.com/", True),
+    ("https://jobs.example.com", "http://jobs.example.com/", True),
+    ("http://localhost:8501", None, False),
+])
+def test_admins_are_warned_when_links_would_lead_elsewhere(public_url, here, warned):
+    warning = ui.public_url_warning(public_url, here)
+    assert (warning is not None) == warned
+    if warned:
+        assert public_url in warning and "PORTAL_PUBLIC_URL" in warning
