@@ -64,6 +64,12 @@ class Job:
 
 JOB_COLUMNS = ("id, title, department, location, remote_policy, employment_type, salary_min,"
             " salary_max, currency, status, published_at, description, owner_id, level")
+# Visitors may read the public columns only (column privileges): nobody's owner for them.
+_VISITOR_JOB_COLUMNS = JOB_COLUMNS.replace("owner_id", "null::uuid as owner_id")
+
+
+def job_columns(actor: Actor) -> str:
+    return JOB_COLUMNS if actor.signed_in else _VISITOR_JOB_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -87,8 +93,9 @@ class JobFilter:
             " and (cast(:location as text) is null or location = :location)"
             " and (cast(:remote as text) is null or remote_policy = :remote)"
             " and (cast(:employment as text) is null or employment_type = :employment)"
-            " and (cast(:owner as uuid) is null or owner_id = cast(:owner as uuid))"
             " and (:search = '' or id in (select private.jobs_matching(:pattern)))"
+            # Only staff filter by owner, and visitors may not read the column at all.
+            + (" and owner_id = cast(:owner as uuid)" if self.owner_id else "")
         )
         return where, {"statuses": list(self.statuses or ALL_STATUSES),
                        "department": self.department or None, "location": self.location or None,
@@ -114,7 +121,7 @@ def list_jobs(actor: Actor, *, statuses: tuple[str, ...] = PUBLIC_STATUSES, sear
         total = conn.execute(sa.text(f"select count(*) from public.jobs where {where}"),  # noqa: S608
                              params).scalar_one()
         rows = conn.execute(sa.text(
-            f"select {JOB_COLUMNS} from public.jobs where {where} {ORDER}"  # noqa: S608
+            f"select {job_columns(actor)} from public.jobs where {where} {ORDER}"  # noqa: S608
             " limit :limit offset :offset"), params).all()
     return Page([Job(**row._mapping) for row in rows], total, page, page_size)
 
@@ -126,11 +133,11 @@ def job(actor: Actor, job_id: UUID | str) -> Job | None:
     except ValueError:
         return None
     with transaction(actor) as conn:
-        return load_job(conn, job_id)
+        return load_job(conn, job_id, job_columns(actor))
 
 
-def load_job(conn: Connection, job_id: UUID) -> Job | None:
-    row = conn.execute(sa.text(f"select {JOB_COLUMNS} from public.jobs where id = :id"),  # noqa: S608
+def load_job(conn: Connection, job_id: UUID, columns: str = JOB_COLUMNS) -> Job | None:
+    row = conn.execute(sa.text(f"select {columns} from public.jobs where id = :id"),  # noqa: S608
                        {"id": job_id}).first()
     return Job(**row._mapping) if row else None
 

@@ -109,8 +109,39 @@ CREATE POLICY "jobs: staff insert" ON public.jobs FOR INSERT TO authenticated WI
 CREATE POLICY "jobs: staff update" ON public.jobs FOR UPDATE TO authenticated USING (( SELECT private.is_staff() AS is_staff)) WITH CHECK (( SELECT private.is_staff() AS is_staff));
 
 GRANT ALL ON TABLE public.jobs TO service_role;
-GRANT SELECT ON TABLE public.jobs TO anon;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.jobs TO authenticated;
+
+GRANT SELECT(id) ON TABLE public.jobs TO anon;
+
+GRANT SELECT(title) ON TABLE public.jobs TO anon;
+
+GRANT SELECT(department) ON TABLE public.jobs TO anon;
+
+GRANT SELECT(location) ON TABLE public.jobs TO anon;
+
+GRANT SELECT(remote_policy) ON TABLE public.jobs TO anon;
+
+GRANT SELECT(employment_type) ON TABLE public.jobs TO anon;
+
+GRANT SELECT(salary_min) ON TABLE public.jobs TO anon;
+
+GRANT SELECT(salary_max) ON TABLE public.jobs TO anon;
+
+GRANT SELECT(currency) ON TABLE public.jobs TO anon;
+
+GRANT SELECT(description) ON TABLE public.jobs TO anon;
+
+GRANT SELECT(status) ON TABLE public.jobs TO anon;
+
+GRANT SELECT(created_at) ON TABLE public.jobs TO anon;
+
+GRANT SELECT(updated_at) ON TABLE public.jobs TO anon;
+
+GRANT SELECT(published_at) ON TABLE public.jobs TO anon;
+
+GRANT SELECT(closed_at) ON TABLE public.jobs TO anon;
+
+GRANT SELECT(level) ON TABLE public.jobs TO anon;
 
 
 -- public.job_visits -----------------------------------------------------------------------

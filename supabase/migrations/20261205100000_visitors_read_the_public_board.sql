@@ -1,0 +1,10 @@
+-- Visitors (the anon role, as the Data API serves them) read the job postings' public
+-- columns only: what the public board and a job's page show. Internal columns (the hiring
+-- manager, the owner, the referral bonus, the target start date, the import key and why it
+-- closed) stay with staff (issue 17, finding 5).
+-- A Data API client asks for the columns it wants: `select=*` is refused for visitors.
+revoke select on public.jobs from anon;
+grant select (id, title, department, location, remote_policy, employment_type, salary_min,
+              salary_max, currency, description, status, created_at, updated_at, published_at,
+              closed_at, level)
+  on public.jobs to anon;
