@@ -8,3 +8,9 @@ grant select (id, title, department, location, remote_policy, employment_type, s
               salary_max, currency, description, status, created_at, updated_at, published_at,
               closed_at, level)
   on public.jobs to anon;
+
+-- The same for questions: visitors read a published question and its answer; who answered
+-- it, why one is held, what it was merged into and its follow link's hash stay private.
+revoke select on public.questions from anon;
+grant select (id, job_id, body, topic, status, answer, answered_at, created_at, search)
+  on public.questions to anon;

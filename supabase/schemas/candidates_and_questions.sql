@@ -195,8 +195,25 @@ CREATE POLICY "questions: staff update" ON public.questions FOR UPDATE TO authen
 CREATE POLICY "questions: visitors read published" ON public.questions FOR SELECT TO anon USING ((status = 'published'::public.question_status));
 
 GRANT ALL ON TABLE public.questions TO service_role;
-GRANT SELECT ON TABLE public.questions TO anon;
 GRANT SELECT,DELETE,UPDATE ON TABLE public.questions TO authenticated;
+
+GRANT SELECT(id) ON TABLE public.questions TO anon;
+
+GRANT SELECT(job_id) ON TABLE public.questions TO anon;
+
+GRANT SELECT(body) ON TABLE public.questions TO anon;
+
+GRANT SELECT(topic) ON TABLE public.questions TO anon;
+
+GRANT SELECT(status) ON TABLE public.questions TO anon;
+
+GRANT SELECT(answer) ON TABLE public.questions TO anon;
+
+GRANT SELECT(answered_at) ON TABLE public.questions TO anon;
+
+GRANT SELECT(created_at) ON TABLE public.questions TO anon;
+
+GRANT SELECT(search) ON TABLE public.questions TO anon;
 
 
 -- public.question_askers ------------------------------------------------------------------

@@ -244,6 +244,7 @@ VISIBLE = {
 VISITOR_COLUMNS = {
     "jobs": "id, title, department, location, remote_policy, employment_type, salary_min, salary_max,"
             " currency, description, status, created_at, updated_at, published_at, closed_at, level",
+    "questions": "id, job_id, body, topic, status, answer, answered_at, created_at, search",
 }
 
 
@@ -255,11 +256,12 @@ def test_select(engine, world, table, who):
     assert (seen or 0) == VISIBLE[table][ROLES.index(who)]
 
 
-@pytest.mark.parametrize("column", ["hiring_manager", "owner_id", "referral_bonus", "target_start_date",
-                                    "import_key", "close_reason"])
-def test_visitors_cannot_read_a_postings_internal_columns(engine, world, column):
-    assert run_as(engine, world, "anon", f"select {column} from public.jobs") is None  # noqa: S608
-    assert run_as(engine, world, "anon", "select * from public.jobs") is None
+@pytest.mark.parametrize(("table", "column"), [
+    *(("jobs", c) for c in ("hiring_manager", "owner_id", "referral_bonus", "target_start_date",
+                            "import_key", "close_reason", "*")),
+    *(("questions", c) for c in ("answered_by", "held_reason", "merged_into", "follow_token_hash", "*"))])
+def test_visitors_cannot_read_internal_columns(engine, world, table, column):
+    assert run_as(engine, world, "anon", f"select {column} from public.{table}") is None  # noqa: S608
 
 
 def test_alumni_see_only_their_own_referrals(engine, world):
