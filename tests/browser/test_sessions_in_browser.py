@@ -34,6 +34,7 @@ def test_signed_in_after_reload_new_tab_and_bookmark_until_signed_out_everywhere
     settle(page)
     sidebar_nav(page).get_by_text("My account").click()
     expect(page.get_by_role("heading", name="Signed-in devices")).to_be_visible()
+    settle(page)
     screenshot(page, "recruiter-my-account-devices")
     page.get_by_role("button", name="Sign out everywhere").click()
     wait_until_signed_out(page)
