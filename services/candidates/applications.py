@@ -9,7 +9,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from portal import validation
+from portal import tokens, validation
 from portal.db import owner_transaction, transaction, translate_refusals
 from portal.models import Actor
 from portal.storage import ResumeStore, resume_store
@@ -111,7 +111,7 @@ def apply(actor: Actor, job_id: UUID, form: ApplicationForm, resume: Resume | No
     form = check_form(form)
     store = store or resume_store()
     resume_key = store_resume(resume, store)
-    token = private_links.new_token()
+    token = tokens.new_token()
     try:
         # private.submit_application's refusal (the job closed) is written for users.
         with translate_refusals(), transaction(actor) as conn:
@@ -124,7 +124,7 @@ def apply(actor: Actor, job_id: UUID, form: ApplicationForm, resume: Resume | No
                  "note": form.note or None, "source": source.source, "medium": source.medium,
                  "campaign": source.campaign, "post": source.post_id, "ref": source.referral_code,
                  "resume": resume_key, "resume_name": resume.file_name[-255:] if resume else None,
-                 "token": private_links.token_hash(token)}).one()
+                 "token": tokens.token_hash(token)}).one()
     except Exception:  # any failure (the database unreachable too): no orphan file
         if resume_key:
             store.delete(resume_key)

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Row
 from portal.db import transaction
 from portal.models import Actor
 from portal.settings import settings
-from portal.tokens import new_token, plausible_token, token_hash  # noqa: F401 - used as private_links.*
+from portal.tokens import plausible_token, token_hash
 
 
 def find(actor: Actor, lookup: str, token: str | None) -> Row | None:

@@ -12,7 +12,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from portal import ai, validation
+from portal import ai, tokens, validation
 from portal.db import contains_pattern, owner_transaction, transaction, translate_refusals
 from portal.models import Actor, Page
 from services.candidates import private_links
@@ -208,7 +208,7 @@ def ask(actor: Actor, body: str, *, email: str = "", job_id: UUID | None = None,
                            minimum=MIN_LENGTH, maximum=MAX_LENGTH)
     email = validation.email_address(email) if (email or "").strip() else ""
     held = screen(body)
-    token = private_links.new_token()
+    token = tokens.new_token()
     # The verdict and the rate-limit keys are the server's word, so the function runs for
     # the server only, told who asked; its refusals (too many questions, the job gone, the
     # rate limits it keeps) are written for users.
@@ -219,7 +219,7 @@ def ask(actor: Actor, body: str, *, email: str = "", job_id: UUID | None = None,
             {"asker": actor.user_id, "job": job_id, "body": body, "email": email or None,
              "held": held, "session": _key("session", session_id),
              "address": _key("address", address or f"unknown/{session_id}"),
-             "token": private_links.token_hash(token)}).scalar_one()
+             "token": tokens.token_hash(token)}).scalar_one()
     return Asked(question_id, private_links.follow_link("question", token), held is not None)
 
 

@@ -19,6 +19,7 @@ from portal.db import on_supabase, owner_transaction, transaction
 from portal.errors import UserFacingError, ValidationError
 from portal.models import Actor, Role
 from portal.settings import settings
+from portal.words import counted
 
 GENERIC_SIGN_IN_ERROR = "That email and password do not match an account."
 GENERIC_CODE_SENT = "If an account has this address, a sign-in code is on its way."
@@ -122,8 +123,8 @@ def _attempt(email: str, check: Callable[[sa.Connection], auth.Identity | None],
                 raise
             wait, refusal = None, IN_PROGRESS
         if refusal is None and wait and wait > 0:
-            refusal = (f"Too many failed sign-ins for this email. Wait {wait} "
-                       f"second{'s' if wait != 1 else ''}, then try again.")
+            refusal = (f"Too many failed sign-ins for this email. Wait {counted(wait, 'second')}, "
+                       "then try again.")
         identity = actor = None
         if refusal is None:
             identity = check(conn)

@@ -18,12 +18,12 @@ from uuid import UUID, uuid4
 import pytest
 import sqlalchemy as sa
 
+from portal import tokens as links
 from portal.db import transaction
 from portal.errors import NotFound, ValidationError
 from portal.models import Actor, Role
 from portal.settings import settings
 from portal.storage import LocalStore
-from services.candidates import private_links as links
 from services.candidates.applications import (
     ApplicationForm,
     Resume,

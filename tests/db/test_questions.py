@@ -8,11 +8,11 @@ import hashlib
 import pytest
 import sqlalchemy as sa
 
+from portal import tokens as links
 from portal.db import act_as, transaction
 from portal.errors import NotFound, ValidationError
 from portal.settings import settings
 from services.candidates import inbox, questions
-from services.candidates import private_links as links
 from tests.db.question_world import FAQ, People, add_question, row, token_of
 
 # private.ask_question's limits: questions an hour per browser session, per address.

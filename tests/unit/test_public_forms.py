@@ -20,6 +20,7 @@ from portal import validation
 from portal.errors import ValidationError
 from portal.settings import Settings
 from portal.storage import LocalStore, resume_store
+from portal.tokens import new_token, plausible_token, token_hash
 from services.candidates import applications
 from services.candidates import private_links as links
 from services.postings.tracking import TrackedSource, job_link
@@ -288,17 +289,17 @@ def test_job_link_without_a_source_has_only_the_job():
 # --- private links --------------------------------------------------------------------------
 
 def test_new_tokens_are_plausible_distinct_and_stored_only_as_their_hash():
-    tokens = {links.new_token() for _ in range(50)}
-    assert len(tokens) == 50 and all(links.plausible_token(t) for t in tokens)
+    tokens = {new_token() for _ in range(50)}
+    assert len(tokens) == 50 and all(plausible_token(t) for t in tokens)
     token = tokens.pop()
-    assert links.token_hash(token) == hashlib.sha256(token.encode()).digest()
-    assert token.encode() not in links.token_hash(token)
+    assert token_hash(token) == hashlib.sha256(token.encode()).digest()
+    assert token.encode() not in token_hash(token)
 
 
 @pytest.mark.parametrize("token", [None, "", "a" * 19, "a" * 65, "a" * 30 + "/", "a" * 30 + "=",
                                    "ä" * 30, "a" * 30 + "\n"])
 def test_implausible_tokens_are_recognised(token):
-    assert not links.plausible_token(token)
+    assert not plausible_token(token)
 
 
 def test_follow_links_carry_the_token_under_its_kind():
