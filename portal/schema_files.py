@@ -37,12 +37,13 @@ DUMPED_SCHEMAS = ("public", "private", "procrastinate")
 CAPABILITIES: dict[str, tuple[str, list[str]]] = {
     "shared": ("Schemas, the access rules every policy calls, and the portal's settings", [
         "schema private", "my_role", "is_active", "me", "is_staff",
-        "is_admin", "in_referral_programme", "portal_settings"]),
+        "is_admin", "in_referral_programme", "portal_settings", "audit_self_approval_setting"]),
     "people_and_access": ("Accounts, roles, invitations, sign-in and the audit log", [
         "app_role", "profiles", "invitations", "sign_in_failures", "pending_sign_in_links",
         "audit_log", "handle_new_user", "guard_profile_update", "sign_in_sessions", "sign_in_handoffs"]),
     "postings": ("The company, job postings and the career site's visits", [
         "job_status", "company", "jobs", "job_visits", "job_status_next", "guard_job_status",
+        "keep_job_approval_records",
         "jobs_matching", "record_visit"]),
     "candidates_and_questions": ("Candidates, applications, and questions with their answers", [
         "application_status", "question_status", "candidates", "applications", "questions",
@@ -56,7 +57,7 @@ CAPABILITIES: dict[str, tuple[str, list[str]]] = {
         "channel_webhooks", "social_roles", "social_topics", "social_guidelines", "social_posts",
         "social_post_events", "social_post_deliveries", "social_post_costs", "has_social_role",
         "guard_social_post", "keep_social_post_records", "record_social_post_event",
-        "unschedule_closed_job_posts",
+        "unschedule_closed_job_posts", "social_post_needs_a_ready_posting",
         "channel_has_webhook", "post_delivery_states"]),
     "referrals_and_alumni": ("Referrals, their ownership, stages, bonuses and recognition; alumni "
                              "outreach", [

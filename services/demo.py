@@ -167,7 +167,7 @@ def load_demo(today: date | None = None, *, force: bool = False) -> dict[str, in
                     " values (1, :name, :tagline, :about, :website) on conflict (id) do nothing"),
             COMPANY,
         )
-        jobs = _jobs(conn, accounts["recruiter@example.com"], today)
+        jobs = _jobs(conn, accounts["recruiter@example.com"], accounts["admin@example.com"], today)
         candidates = _candidates(conn, rng, accounts["candidate@example.com"])
         applications = _applications(conn, rng, jobs, candidates, today)
         referrals = _referrals(conn, rng, accounts, jobs, candidates, today)
@@ -238,7 +238,9 @@ def _accounts(conn: Connection) -> dict[str, UUID]:
     return ids
 
 
-def _jobs(conn: Connection, owner: UUID, today: date) -> list[UUID]:
+def _jobs(conn: Connection, owner: UUID, approver: UUID, today: date) -> list[UUID]:
+    """The recruiter wrote every posting and submitted those past draft; the admin, a second
+    person as the workflow asks, approved those past review. The one in review waits for her."""
     rows = []
     for i, (title, dept, location, remote, (low, high), status) in enumerate(JOBS):
         published = datetime.combine(today - timedelta(days=5 + 9 * i), datetime.min.time(),
@@ -255,15 +257,18 @@ def _jobs(conn: Connection, owner: UUID, today: date) -> list[UUID]:
             "closed": published + timedelta(days=30) if status == "closed" else None,
             "reason": "filled" if status == "closed" else None,
             "start": today + timedelta(days=60 + 7 * i), "level": JOB_LEVELS[i],
+            "submitted_by": owner if status != "draft" else None,
+            "approved_by": approver if status in ("approved", "published", "closed") else None,
         })
     conn.execute(sa.text(
         """
         insert into public.jobs (id, title, department, location, remote_policy, salary_min,
           salary_max, currency, description, hiring_manager, owner_id, status, referral_bonus,
-          published_at, closed_at, close_reason, target_start_date, level)
+          published_at, closed_at, close_reason, target_start_date, level, created_by,
+          submitted_by, approved_by)
         values (:id, :title, :department, :location, :remote, :low, :high, :currency,
           :description, :manager, :owner, cast(:status as public.job_status), :bonus, :published,
-          :closed, :reason, :start, :level)
+          :closed, :reason, :start, :level, :owner, :submitted_by, :approved_by)
         on conflict (id) do nothing
         """), rows)
     return [r["id"] for r in rows]

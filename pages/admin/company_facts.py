@@ -1,5 +1,6 @@
 """Company facts: what drafted answers to candidates' questions may draw on, and what the
-public Q&A page shows under "About working here"."""
+public Q&A page shows under "About working here"; and the company's rule for approving job
+postings (whether their author may approve them too)."""
 
 import streamlit as st
 
@@ -7,6 +8,7 @@ from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
 from services.postings import company
+from services.postings import editing as postings
 
 actor = ui.require_role(Role.ADMIN)
 st.title("Company facts")
@@ -35,6 +37,26 @@ def fact_form(key: str, fact: company.Fact | None = None) -> None:
             st.rerun()
 
 
+st.subheader("Approving job postings", anchor=False)
+allowed = postings.self_approval_allowed(actor)
+with st.form("self-approval"):
+    choice = st.radio(
+        "Who approves a job posting", [False, True], index=int(allowed), horizontal=False,
+        format_func=lambda v: ("Whoever wrote or submitted it may approve it too (each such approval "
+                               "is recorded in the audit log)") if v else
+                              "Another recruiter or admin, never whoever wrote or submitted it",
+        help="Social posts always need a second person. Allowing self-approval suits a team of one.")
+    if st.form_submit_button("Save", type="primary"):
+        try:
+            postings.allow_self_approval(actor, choice)
+        except UserFacingError as error:
+            ui.show_error(error)
+        else:
+            st.toast("Self-approval of postings is now " + ("allowed." if choice else "not allowed."),
+                     icon=":material/check:")
+            st.rerun()
+
+st.subheader("Facts", anchor=False)
 with st.expander("Add a fact", icon=":material/add:", expanded=False):
     fact_form("new-fact")
 

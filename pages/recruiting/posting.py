@@ -101,7 +101,13 @@ st.caption(" · ".join([postings.STATUS_LABELS[job.status]] + [ui.plain(f) for f
 # --- the lifecycle steps this posting allows now ---------------------------------------------
 if moved := st.session_state.pop("posting-moved", None):
     st.success(moved)
-steps = posting.next_steps
+steps = posting.next_steps_for(actor)  # without "Approve" for its author or submitter
+if job.status == "in_review":
+    if refusal := posting.approval_refusal(actor):
+        st.info(refusal, icon=":material/how_to_reg:")
+    else:
+        st.caption(f"Waiting for approval by {posting.approver_needed}."
+                   + (" You may approve it." if "approved" in steps else ""))
 if steps:
     columns = st.columns(len(steps) + 2)
     for column, (to_status, label) in zip(columns, steps.items(), strict=False):
@@ -153,6 +159,9 @@ with details_tab:
                               if posting.referral_bonus is not None else "—",
             "Target start": f"{posting.target_start_date:%d %b %Y}" if posting.target_start_date else "—",
             "Created": f"{posting.created_at:%d %b %Y}",
+            "Written by": posting.author_name or "—",
+            "Submitted by": posting.submitted_by_name or "—",
+            "Approved by": posting.approved_by_name or "—",
             "Published": f"{job.published_at:%d %b %Y}" if job.published_at else "—",
         }
         st.markdown("  \n".join(f"**{label}:** {ui.plain(value)}" for label, value in facts.items()))
@@ -278,7 +287,8 @@ def composer(active: list[social_channels.Channel]) -> None:
     if drafted:
         save_col, submit_col, _ = st.columns([1, 1, 2])
         save = save_col.button("Save drafts", icon=":material/save:")
-        submit = submit_col.button("Submit for approval", type="primary", icon=":material/send:")
+        submit = submit_col.button("Submit for approval", type="primary", icon=":material/send:",
+                                   disabled=POSTS_WAIT is not None, help=POSTS_WAIT)
         blocked = [d.channel.name for d in drafted if checks[d.post_id][1].blocked]
         if submit and blocked:
             st.error("Fix what is marked as blocking first: " + ui.plain(", ".join(blocked)) + ". Nothing "
@@ -301,9 +311,21 @@ def composer(active: list[social_channels.Channel]) -> None:
                 st.rerun()
 
 
+# Posts are submitted, approved and scheduled only for a posting that is approved or
+# published (the database refuses the rest too).
+POSTS_WAIT = {
+    "draft": "This posting is a draft, so its posts cannot be submitted for approval yet: they can be "
+             "once the posting is approved. You can write and save drafts now.",
+    "in_review": "This posting is in review, so its posts cannot be submitted for approval yet: they "
+                 "can be once the posting is approved. You can write and save drafts now.",
+    "closed": "This posting is closed, so its posts cannot be submitted, approved or scheduled any more.",
+}.get(job.status)
+
 with posts_tab:
     if done := st.session_state.pop(f"posts-done:{job.id}", None):
         st.success(done)
+    if POSTS_WAIT:
+        st.info(POSTS_WAIT, icon=":material/hourglass_empty:")
     st.subheader("Posts on social channels")
     if not channel_posts:
         st.info("No posts for this posting yet." + (" Compose the first one below." if "publisher" in roles
@@ -340,7 +362,8 @@ with posts_tab:
                     review.save_draft(actor, job.id, p.channel_id, p.id, typed, topic)
                     st.session_state[f"posts-done:{job.id}"] = f"The post for {p.channel} is saved."
                     st.rerun()
-                if submit_col.button("Submit for approval", key=f"post-submit:{p.id}", type="primary"):
+                if submit_col.button("Submit for approval", key=f"post-submit:{p.id}", type="primary",
+                                     disabled=POSTS_WAIT is not None, help=POSTS_WAIT):
                     review.save_draft(actor, job.id, p.channel_id, p.id, typed, topic)
                     review.submit_for_approval(actor, p.id)
                     st.session_state[f"posts-done:{job.id}"] = (

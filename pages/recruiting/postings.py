@@ -33,6 +33,20 @@ with st.expander("Import postings from a CSV file", icon=":material/upload_file:
                   "draft posting", "Fix them and import the file again: the rows imported now "
                   "are skipped.")
 
+waiting = editing.awaiting_approval(actor)
+if waiting:
+    with st.container(border=True):
+        st.markdown(f"**Waiting for approval: {len(waiting)}**")
+        for posting in waiting:
+            why_not = posting.approval_refusal(actor)
+            st.page_link(POSTING_PAGE, label=ui.plain(posting.job.title),
+                         query_params={"id": str(posting.job.id)},
+                         icon=":material/how_to_reg:" if why_not is None else ":material/hourglass_empty:")
+            st.caption(f"Submitted by {ui.plain(posting.submitted_by_name or 'someone')}; approved by "
+                       f"{ui.plain(posting.approver_needed)}. "
+                       + ("You may approve it." if why_not is None else
+                          "Not you: you wrote or submitted it, and self-approval is not allowed."))
+
 owners = {member.id: member.name for member in editing.staff_members(actor)}
 departments = jobs.board_filters(actor, jobs.ALL_STATUSES).departments
 search_col, status_col, department_col, owner_col = st.columns([3, 3, 2, 2])

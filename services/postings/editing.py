@@ -6,6 +6,11 @@ The lifecycle (the database enforces it too, in the trigger `private.guard_job_s
     draft → in_review → approved → published → closed (filled or cancelled)
     in_review → draft (changes asked), approved → draft
 
+Someone other than whoever wrote the posting or submitted it approves it, unless an admin
+allows self-approval (`allow_self_approval`; each one is audited). The database stamps who
+wrote, submitted and approved a posting and refuses the rest (trigger
+`private.keep_job_approval_records`); `Posting.approval_refusal` says why before asking.
+
 The CSV columns (the header row names them, in any order):
 
     title, department, location      required
@@ -40,10 +45,10 @@ from sqlalchemy.engine import Connection
 
 from portal import audit, validation
 from portal.csv_files import ImportResult, RowProblem, amount_cell, check_no_control_characters, read_table
-from portal.db import transaction
-from portal.errors import NotFound, ValidationError
+from portal.db import transaction, translate_refusals
+from portal.errors import NotFound, PermissionDenied, ValidationError
 from portal.models import Actor, Page
-from portal.permissions import require_staff
+from portal.permissions import require_admin, require_staff
 from portal.spreadsheets import csv_bytes
 from portal.storage import ResumeStore, resume_store
 from services.postings.listings import (
@@ -109,10 +114,44 @@ class Posting:
     created_at: datetime
     updated_at: datetime
     owner_name: str | None
+    created_by: UUID | None = None
+    author_name: str | None = None
+    submitted_by: UUID | None = None
+    submitted_by_name: str | None = None
+    approved_by_name: str | None = None
+    self_approval: bool = False  # the company's setting when the posting was read
 
     @property
     def next_steps(self) -> dict[str, str]:
         return NEXT_STEPS[self.job.status]
+
+    def next_steps_for(self, actor: Actor) -> dict[str, str]:
+        """The steps the actor may take now: without "Approve" for its author or submitter
+        (unless self-approval is allowed); `approval_refusal` says why."""
+        steps = dict(self.next_steps)
+        if self.approval_refusal(actor) is not None:
+            steps.pop("approved", None)
+        return steps
+
+    def approval_refusal(self, actor: Actor) -> str | None:
+        """Why the actor may not approve this posting now, in words; None when they may
+        (or it is not waiting for approval)."""
+        if self.job.status != "in_review" or self.self_approval:
+            return None
+        wrote, submitted = actor.user_id == self.created_by, actor.user_id == self.submitted_by
+        if not (wrote or submitted):
+            return None
+        did = "wrote and submitted" if wrote and submitted else ("wrote" if wrote else "submitted")
+        return (f"You {did} this posting, so another recruiter or admin approves it: "
+                f"{self.approver_needed}. An admin can allow self-approval under Admin → Company facts.")
+
+    @property
+    def approver_needed(self) -> str:
+        """Who may approve it, in words: anyone on staff but its author and submitter."""
+        if self.self_approval:
+            return "any recruiter or admin (self-approval is allowed)"
+        names = [n for n in dict.fromkeys((self.author_name, self.submitted_by_name)) if n]
+        return ("any recruiter or admin but " + " and ".join(names)) if names else "any recruiter or admin"
 
     def form(self) -> PostingForm:
         """The posting as the edit form starts with it."""
@@ -177,10 +216,15 @@ def _stored(form: PostingForm) -> dict:
 
 # --- reading ---------------------------------------------------------------------------------
 
+_NAME_OF = "(select coalesce(nullif(p.full_name, ''), p.email) from public.profiles p where p.id = {})"
 _POSTING_COLUMNS = (f"{JOB_COLUMNS}, hiring_manager, referral_bonus, target_start_date, close_reason,"  # noqa: S608
                     " closed_at, created_at, updated_at,"
                     " (select nullif(p.full_name, '') from public.profiles p where p.id = owner_id)"
-                    " as owner_name")
+                    " as owner_name, created_by, " + _NAME_OF.format("created_by") + " as author_name,"
+                    " submitted_by, " + _NAME_OF.format("submitted_by") + " as submitted_by_name, "
+                    + _NAME_OF.format("approved_by") + " as approved_by_name,"
+                    " coalesce((select s.postings_self_approval from public.portal_settings s"
+                    "  where s.id = 1), false) as self_approval")
 _JOB_FIELDS = tuple(name.strip() for name in JOB_COLUMNS.split(","))
 
 
@@ -197,8 +241,10 @@ def posting(actor: Actor, job_id: UUID | str) -> Posting | None:
 def _load(conn: Connection, job_id: UUID) -> Posting | None:
     row = conn.execute(sa.text(f"select {_POSTING_COLUMNS} from public.jobs where id = :id"),  # noqa: S608
                        {"id": job_id}).first()
-    if row is None:
-        return None
+    return None if row is None else _posting(row)
+
+
+def _posting(row) -> Posting:
     values = dict(row._mapping)
     job = Job(**{name: values.pop(name) for name in _JOB_FIELDS})
     return Posting(job, **values)
@@ -277,10 +323,12 @@ def update_posting(actor: Actor, job_id: UUID, form: PostingForm) -> None:
 
 def move(actor: Actor, job_id: UUID, to_status: str, close_reason: str | None = None) -> Posting:
     """Move a posting one step through its lifecycle. The database stamps published_at or
-    closed_at and writes the audit entry (who and when) in the same statement."""
+    closed_at, who submitted or approved it, and writes the audit entry (who and when) in
+    the same statement. Its author or submitter may not approve it unless an admin allows
+    self-approval (PermissionDenied, saying who may)."""
     if to_status == "closed" and close_reason not in CLOSE_REASONS:
         raise ValidationError("Say whether the posting was filled or cancelled to close it.")
-    with transaction(actor) as conn:
+    with translate_refusals(), transaction(actor) as conn:
         require_staff(conn, "move job postings through their lifecycle")
         current = _load(conn, job_id)
         if current is None:
@@ -292,6 +340,8 @@ def move(actor: Actor, job_id: UUID, to_status: str, close_reason: str | None = 
             raise ValidationError(f"A posting that is {STATUS_LABELS[status].lower()} cannot become "
                                   f"{STATUS_LABELS.get(to_status, to_status).lower()}; it can move to "
                                   f"{allowed}.")
+        if to_status == "approved" and (refusal := current.approval_refusal(actor)):
+            raise PermissionDenied(refusal)
         # Only if nobody moved it meanwhile: two recruiters pressing at once make one step.
         moved = conn.execute(sa.text(
             "update public.jobs set status = cast(:to as public.job_status),"
@@ -303,6 +353,33 @@ def move(actor: Actor, job_id: UUID, to_status: str, close_reason: str | None = 
         # Closing also unschedules the job's scheduled social posts, in the same transaction
         # (trigger jobs_unschedule_posts_when_closed, migration 20261127000000_social_posts).
         return _load(conn, job_id)
+
+
+def awaiting_approval(actor: Actor, limit: int = 50) -> list[Posting]:
+    """Postings in review, longest waiting first, each saying who may approve it
+    (`approver_needed`) and why the actor may not (`approval_refusal`)."""
+    with transaction(actor) as conn:
+        rows = conn.execute(sa.text(
+            f"select {_POSTING_COLUMNS} from public.jobs where status = 'in_review'"  # noqa: S608
+            " order by updated_at, id limit :limit"), {"limit": limit}).all()
+    return [_posting(row) for row in rows]
+
+
+def self_approval_allowed(actor: Actor) -> bool:
+    """Whether the company lets whoever wrote or submitted a posting approve it too."""
+    with transaction(actor) as conn:
+        return bool(conn.execute(sa.text(
+            "select coalesce((select postings_self_approval from public.portal_settings"
+            " where id = 1), false)")).scalar_one())
+
+
+def allow_self_approval(actor: Actor, allowed: bool) -> None:
+    """An admin's choice for the company; the database writes each change to the audit log
+    (trigger portal_settings_audit_self_approval), whichever way it is made."""
+    with transaction(actor) as conn:
+        require_admin(conn, "choose who approves job postings")
+        conn.execute(sa.text("update public.portal_settings set postings_self_approval = :allowed,"
+                             " updated_at = now() where id = 1"), {"allowed": allowed})
 
 
 # --- applicants and referrals ----------------------------------------------------------------

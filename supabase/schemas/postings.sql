@@ -63,6 +63,9 @@ CREATE TABLE public.jobs (
     closed_at timestamp with time zone,
     import_key text,
     level text,
+    created_by uuid,
+    submitted_by uuid,
+    approved_by uuid,
     CONSTRAINT jobs_check CHECK (((salary_min IS NULL) OR (salary_max IS NULL) OR (salary_min <= salary_max))),
     CONSTRAINT jobs_close_reason_check CHECK ((close_reason = ANY (ARRAY['filled'::text, 'cancelled'::text]))),
     CONSTRAINT jobs_employment_type_check CHECK ((employment_type = ANY (ARRAY['full_time'::text, 'part_time'::text, 'contract'::text, 'internship'::text, 'temporary'::text]))),
@@ -75,11 +78,21 @@ CREATE TABLE public.jobs (
 
 COMMENT ON COLUMN public.jobs.import_key IS 'Set by a CSV import: a hash of the row''s cells, so that a file imported again skips it';
 
+COMMENT ON COLUMN public.jobs.created_by IS 'Who wrote the posting; stamped by the database';
+
+COMMENT ON COLUMN public.jobs.submitted_by IS 'Who submitted it for review, while in review and after; stamped by the database';
+
+COMMENT ON COLUMN public.jobs.approved_by IS 'Who approved it, once approved and after; stamped by the database';
+
 ALTER TABLE ONLY public.jobs
     ADD CONSTRAINT jobs_import_key_key UNIQUE (import_key);
 
 ALTER TABLE ONLY public.jobs
     ADD CONSTRAINT jobs_pkey PRIMARY KEY (id);
+
+CREATE INDEX jobs_approved_by_idx ON public.jobs USING btree (approved_by);
+
+CREATE INDEX jobs_created_by_idx ON public.jobs USING btree (created_by);
 
 CREATE INDEX jobs_created_idx ON public.jobs USING btree (created_at DESC, id);
 
@@ -91,12 +104,27 @@ CREATE INDEX jobs_search_trgm_idx ON public.jobs USING gin ((((((title || ' '::t
 
 CREATE INDEX jobs_status_published_idx ON public.jobs USING btree (status, published_at DESC);
 
+CREATE INDEX jobs_submitted_by_idx ON public.jobs USING btree (submitted_by);
+
 CREATE TRIGGER guard_job_status BEFORE INSERT OR UPDATE ON public.jobs FOR EACH ROW EXECUTE FUNCTION private.guard_job_status();
+
+CREATE TRIGGER jobs_keep_approval_records BEFORE INSERT OR UPDATE ON public.jobs FOR EACH ROW EXECUTE FUNCTION private.keep_job_approval_records();
 
 CREATE TRIGGER jobs_unschedule_posts_when_closed AFTER UPDATE OF status ON public.jobs FOR EACH ROW WHEN (((new.status = 'closed'::public.job_status) AND (old.status IS DISTINCT FROM 'closed'::public.job_status))) EXECUTE FUNCTION private.unschedule_closed_job_posts();
 
+CREATE TRIGGER jobs_unschedule_posts_when_drafted AFTER UPDATE OF status ON public.jobs FOR EACH ROW WHEN (((new.status = 'draft'::public.job_status) AND (old.status IS DISTINCT FROM 'draft'::public.job_status))) EXECUTE FUNCTION private.unschedule_closed_job_posts();
+
+ALTER TABLE ONLY public.jobs
+    ADD CONSTRAINT jobs_approved_by_fkey FOREIGN KEY (approved_by) REFERENCES public.profiles(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.jobs
+    ADD CONSTRAINT jobs_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.profiles(id) ON DELETE SET NULL;
+
 ALTER TABLE ONLY public.jobs
     ADD CONSTRAINT jobs_owner_id_fkey FOREIGN KEY (owner_id) REFERENCES public.profiles(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.jobs
+    ADD CONSTRAINT jobs_submitted_by_fkey FOREIGN KEY (submitted_by) REFERENCES public.profiles(id) ON DELETE SET NULL;
 
 ALTER TABLE public.jobs ENABLE ROW LEVEL SECURITY;
 
@@ -268,6 +296,62 @@ end
 $$;
 
 REVOKE ALL ON FUNCTION private.guard_job_status() FROM PUBLIC;
+
+
+-- private.keep_job_approval_records -------------------------------------------------------
+
+CREATE FUNCTION private.keep_job_approval_records() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  as_user constant boolean := current_user in ('authenticated', 'anon');
+  me constant uuid := auth.uid();
+begin
+  -- The owner (demo data, imports of history, the worker) records what it was given.
+  if not as_user then
+    return new;
+  end if;
+  if tg_op = 'INSERT' then
+    new.created_by := me;
+    new.submitted_by := null;
+    new.approved_by := null;
+    return new;
+  end if;
+  if new.created_by is distinct from old.created_by then
+    raise exception 'A posting keeps its author.' using errcode = 'insufficient_privilege';
+  end if;
+  if (new.submitted_by, new.approved_by) is distinct from (old.submitted_by, old.approved_by) then
+    raise exception 'Who submitted and who approved a posting are recorded by its workflow; move the posting through its steps instead.'
+      using errcode = 'insufficient_privilege';
+  end if;
+  if new.status is not distinct from old.status then
+    return new;
+  end if;
+  -- guard_job_status (which fires first, by name) has allowed the step itself.
+  if new.status = 'in_review' then
+    new.submitted_by := me;
+    new.approved_by := null;
+  elsif new.status = 'approved' then
+    if me = old.created_by or me = old.submitted_by then
+      if not coalesce((select s.postings_self_approval from public.portal_settings s where s.id = 1), false) then
+        raise exception 'Someone other than who wrote or submitted a posting approves it: ask another recruiter or admin.'
+          using errcode = 'insufficient_privilege';
+      end if;
+      insert into public.audit_log (action, subject_type, subject_id, details)
+      values ('job.self_approved', 'job', new.id::text,
+              jsonb_build_object('wrote_it', me = old.created_by, 'submitted_it', me = old.submitted_by));
+    end if;
+    new.approved_by := me;
+  elsif new.status = 'draft' then
+    new.submitted_by := null;
+    new.approved_by := null;
+  end if;
+  return new;
+end;
+$$;
+
+REVOKE ALL ON FUNCTION private.keep_job_approval_records() FROM PUBLIC;
 
 
 -- private.jobs_matching -------------------------------------------------------------------

@@ -113,6 +113,7 @@ CREATE TABLE public.portal_settings (
     candidate_retention_days integer DEFAULT 365 NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     time_zone text,
+    postings_self_approval boolean DEFAULT false NOT NULL,
     CONSTRAINT portal_settings_answer_target_hours_check CHECK (((answer_target_hours >= 1) AND (answer_target_hours <= 720))),
     CONSTRAINT portal_settings_candidate_retention_days_check CHECK (((candidate_retention_days >= 30) AND (candidate_retention_days <= 3650))),
     CONSTRAINT portal_settings_id_check CHECK ((id = 1)),
@@ -121,8 +122,12 @@ CREATE TABLE public.portal_settings (
 
 COMMENT ON COLUMN public.portal_settings.time_zone IS 'IANA time-zone name the posting calendar and channel slots use; null means UTC';
 
+COMMENT ON COLUMN public.portal_settings.postings_self_approval IS 'Whether whoever wrote or submitted a job posting may also approve it (each time audited)';
+
 ALTER TABLE ONLY public.portal_settings
     ADD CONSTRAINT portal_settings_pkey PRIMARY KEY (id);
+
+CREATE TRIGGER portal_settings_audit_self_approval AFTER UPDATE OF postings_self_approval ON public.portal_settings FOR EACH ROW WHEN ((new.postings_self_approval IS DISTINCT FROM old.postings_self_approval)) EXECUTE FUNCTION private.audit_self_approval_setting();
 
 CREATE POLICY "portal settings: admins update" ON public.portal_settings FOR UPDATE TO authenticated USING (( SELECT private.is_admin() AS is_admin)) WITH CHECK (( SELECT private.is_admin() AS is_admin));
 
@@ -133,3 +138,20 @@ ALTER TABLE public.portal_settings ENABLE ROW LEVEL SECURITY;
 GRANT ALL ON TABLE public.portal_settings TO service_role;
 GRANT SELECT ON TABLE public.portal_settings TO anon;
 GRANT SELECT,UPDATE ON TABLE public.portal_settings TO authenticated;
+
+
+-- private.audit_self_approval_setting -----------------------------------------------------
+
+CREATE FUNCTION private.audit_self_approval_setting() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  insert into public.audit_log (action, subject_type, subject_id, details)
+  values ('settings.postings_self_approval', 'portal_settings', new.id::text,
+          jsonb_build_object('allowed', new.postings_self_approval));
+  return null;
+end;
+$$;
+
+REVOKE ALL ON FUNCTION private.audit_self_approval_setting() FROM PUBLIC;

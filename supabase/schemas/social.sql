@@ -239,6 +239,8 @@ CREATE TRIGGER social_posts_guard BEFORE INSERT OR UPDATE ON public.social_posts
 
 CREATE TRIGGER social_posts_history AFTER INSERT OR UPDATE ON public.social_posts FOR EACH ROW EXECUTE FUNCTION private.record_social_post_event();
 
+CREATE TRIGGER social_posts_need_a_ready_posting BEFORE UPDATE ON public.social_posts FOR EACH ROW EXECUTE FUNCTION private.social_post_needs_a_ready_posting();
+
 ALTER TABLE ONLY public.social_posts
     ADD CONSTRAINT social_posts_approved_by_fkey FOREIGN KEY (approved_by) REFERENCES public.profiles(id) ON DELETE SET NULL;
 
@@ -551,7 +553,9 @@ CREATE FUNCTION private.unschedule_closed_job_posts() RETURNS trigger
     SET search_path TO ''
     AS $$
 begin
-  perform set_config('boomerang.post_event_comment', 'the posting was closed', true);
+  perform set_config('boomerang.post_event_comment',
+                      case when new.status = 'closed' then 'the posting was closed'
+                           else 'the posting went back to draft' end, true);
   update public.social_posts set status = 'approved'
   where job_id = new.id and status = 'scheduled';
   perform set_config('boomerang.post_event_comment', '', true);
@@ -560,6 +564,41 @@ end;
 $$;
 
 REVOKE ALL ON FUNCTION private.unschedule_closed_job_posts() FROM PUBLIC;
+
+
+-- private.social_post_needs_a_ready_posting -----------------------------------------------
+
+CREATE FUNCTION private.social_post_needs_a_ready_posting() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  posting public.job_status;
+begin
+  if tg_op = 'INSERT' or new.status not in ('submitted', 'approved', 'scheduled', 'published') then
+    return new;
+  end if;
+  if new.status = old.status and new.job_id is not distinct from old.job_id then
+    return new;
+  end if;
+  if old.status = 'scheduled' and new.status = 'approved' then
+    return new;  -- unscheduling is always possible
+  end if;
+  -- The worker publishes what is scheduled; moving a posting back or closing it unschedules.
+  if new.status = 'published' and current_user not in ('authenticated', 'anon') then
+    return new;
+  end if;
+  select j.status into posting from public.jobs j where j.id = new.job_id;
+  if posting is distinct from 'approved' and posting is distinct from 'published' then
+    raise exception 'Its job posting is %, not approved or published: a post waits until the posting is approved before it is submitted, approved, scheduled or published.',
+      case posting when 'in_review' then 'in review' when 'draft' then 'a draft' else coalesce(posting::text, 'gone') end
+      using errcode = 'check_violation';
+  end if;
+  return new;
+end;
+$$;
+
+REVOKE ALL ON FUNCTION private.social_post_needs_a_ready_posting() FROM PUBLIC;
 
 
 -- private.channel_has_webhook -------------------------------------------------------------

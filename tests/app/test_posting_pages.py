@@ -31,6 +31,11 @@ def status_of(engine, title: str) -> str:
                             {"t": title}).scalar_one()
 
 
+def job_where(engine, condition: str):
+    with engine.connect() as conn:
+        return conn.execute(sa.text(f"select id from public.jobs where {condition}")).scalar_one()  # noqa: S608
+
+
 def test_list_filters_by_department_and_owner(demo_db):
     at = open_page("pages/recruiting/postings.py", signed_in("recruiter@example.com"))
     every = len(at.dataframe[0].value)
@@ -80,11 +85,24 @@ def test_lifecycle_buttons_move_a_posting_to_the_board(demo_db):
     text_field(at, "Location").input("Remote")
     at.button(key="FormSubmitter:new-posting-Save draft").click().run()
     for label, status in (("Submit for review", "in_review"), ("Ask for changes", "draft"),
-                          ("Submit for review", "in_review"), ("Approve", "approved"),
-                          ("Publish", "published")):
+                          ("Submit for review", "in_review")):
         at.button(key=f"move:{status}").click().run()
         assert_no_exception(at)
         assert status_of(demo_db, "Support Engineer") == status, label
+    # Its author is not offered "Approve", and is told why and who may.
+    assert "move:approved" not in [b.key for b in at.button]
+    assert ("You wrote and submitted this posting, so another recruiter or admin approves it: any "
+            "recruiter or admin but Jordan Rivera.") in texts(at)
+    job_id = job_where(demo_db, "title = 'Support Engineer'")
+    other = open_page(POSTING, signed_in("admin@example.com"), id=str(job_id))
+    assert ("Waiting for approval by any recruiter or admin but Jordan Rivera. You may approve it."
+            in texts(other))
+    other.button(key="move:approved").click().run()
+    assert_no_exception(other)
+    assert status_of(demo_db, "Support Engineer") == "approved"
+    at.run()
+    at.button(key="move:published").click().run()
+    assert status_of(demo_db, "Support Engineer") == "published"
     assert "The posting is now published." in texts(at)
     board = app_as().run()
     board.text_input[0].input("Support Engineer").run()
@@ -125,3 +143,42 @@ def test_admin_sets_the_default_referral_bonus(demo_db):
     assert_no_exception(at)
     new = open_page(POSTING, signed_in("recruiter@example.com"), new="1")
     assert bonus_field(new).value == 2000.0
+
+
+def test_the_list_says_which_postings_wait_for_whom(demo_db):
+    """The demo's posting in review was written and submitted by the recruiter: the admin may
+    approve it, the recruiter may not."""
+    recruiter = open_page("pages/recruiting/postings.py", signed_in("recruiter@example.com"))
+    assert_no_exception(recruiter)
+    shown = texts(recruiter)
+    assert "Waiting for approval: 1" in shown
+    assert ("Submitted by Jordan Rivera; approved by any recruiter or admin but Jordan Rivera. Not you: "
+            "you wrote or submitted it, and self-approval is not allowed.") in shown
+    admin = open_page("pages/recruiting/postings.py", signed_in("admin@example.com"))
+    assert "You may approve it." in texts(admin)
+
+
+def test_an_admin_allows_self_approval_on_the_company_page(demo_db):
+    at = open_page("pages/admin/company_facts.py", signed_in("admin@example.com"))
+    assert_no_exception(at)
+    assert "Approving job postings" in texts(at)
+    at.radio[0].set_value(True)
+    at.button(key="FormSubmitter:self-approval-Save").click().run()
+    assert_no_exception(at)
+    with demo_db.connect() as conn:
+        allowed, logged = conn.execute(sa.text(
+            "select postings_self_approval, (select count(*) from public.audit_log"
+            " where action = 'settings.postings_self_approval') from public.portal_settings")).one()
+    assert (allowed, logged) == (True, 1)
+    in_review = job_where(demo_db, "status = 'in_review'")
+    page = open_page(POSTING, signed_in("recruiter@example.com"), id=str(in_review))
+    assert "move:approved" in [b.key for b in page.button]
+    assert "Waiting for approval by any recruiter or admin (self-approval is allowed)." in texts(page)
+
+
+def test_channel_posts_of_a_posting_in_review_say_they_wait(demo_db):
+    in_review = job_where(demo_db, "status = 'in_review'")
+    at = open_page(POSTING, signed_in("recruiter@example.com"), id=str(in_review))
+    assert_no_exception(at)
+    assert ("This posting is in review, so its posts cannot be submitted for approval yet: they can be "
+            "once the posting is approved.") in texts(at)

@@ -12,6 +12,7 @@ from uuid import UUID
 import pytest
 import sqlalchemy as sa
 
+from portal import db
 from portal.db import transaction
 from portal.errors import NotFound, PermissionDenied, ValidationError
 from portal.models import Actor, Role
@@ -47,10 +48,25 @@ def status_of(engine, job_id: UUID) -> str:
                             {"id": job_id}).scalar_one()
 
 
+def second_recruiter(engine) -> Actor:
+    """Someone other than its author approves a posting (test_posting_approval.py)."""
+    with engine.connect() as conn:
+        found = conn.execute(sa.text(
+            "select id from public.profiles where email = 'sam@example.com'")).first()
+    return (Actor(user_id=found.id, email="sam@example.com", role=Role.RECRUITER, full_name="Sam") if found
+            else add_account(engine, "sam@example.com", role=Role.RECRUITER))
+
+
+def step(recruiter: Actor, job_id: UUID, to: str, reason: str | None = None):
+    """One lifecycle step by the recruiter, except approval, which a second recruiter gives."""
+    mover = second_recruiter(db.engine()) if to == "approved" else recruiter
+    return postings.move(mover, job_id, to, reason)
+
+
 def published(recruiter: Actor) -> UUID:
     job_id = postings.create_posting(recruiter, POSTING_FORM)
-    for step in ("in_review", "approved", "published"):
-        postings.move(recruiter, job_id, step)
+    for to in ("in_review", "approved", "published"):
+        step(recruiter, job_id, to)
     return job_id
 
 
@@ -124,7 +140,9 @@ def test_lifecycle_stamps_and_audits_every_step(clean_db, recruiter):
     assert [(r.details["from"], r.details["to"]) for r in steps] == [
         ("draft", "in_review"), ("in_review", "approved"), ("approved", "published"),
         ("published", "closed")]
-    assert all(r.actor_id == recruiter.user_id for r in steps)
+    approver = second_recruiter(clean_db)
+    assert [r.actor_id for r in steps] == [recruiter.user_id, approver.user_id, recruiter.user_id,
+                                           recruiter.user_id]
     assert steps[-1].details["close_reason"] == "filled"
 
 
@@ -133,7 +151,7 @@ def test_back_steps(clean_db, recruiter):
     postings.move(recruiter, job_id, "in_review")
     assert postings.move(recruiter, job_id, "draft").job.status == "draft"  # changes asked
     postings.move(recruiter, job_id, "in_review")
-    postings.move(recruiter, job_id, "approved")
+    step(recruiter, job_id, "approved")
     assert postings.move(recruiter, job_id, "draft").job.status == "draft"
 
 
@@ -146,8 +164,8 @@ def test_back_steps(clean_db, recruiter):
 ])
 def test_service_refuses_skipped_steps(clean_db, recruiter, path, refused):
     job_id = postings.create_posting(recruiter, POSTING_FORM)
-    for step in path:
-        postings.move(recruiter, job_id, step, "cancelled" if step == "closed" else None)
+    for to in path:
+        step(recruiter, job_id, to, "cancelled" if to == "closed" else None)
     before = status_of(clean_db, job_id)
     with pytest.raises(ValidationError, match=f"cannot become {refused.replace('_', ' ')}"):
         postings.move(recruiter, job_id, refused)
