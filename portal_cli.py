@@ -276,9 +276,12 @@ def _privacy_purge(_args: argparse.Namespace) -> None:
 
 
 def _worker(_args: argparse.Namespace) -> int:
+    import asyncio
+
     import procrastinate.exceptions
 
     from portal import task_queue
+    from services import background_tasks
 
     # Until procrastinate installs its own handlers, SIGTERM (a container stopping) stops
     # the worker as Ctrl+C does; a second Ctrl+C or SIGTERM stops it without waiting.
@@ -288,6 +291,7 @@ def _worker(_args: argparse.Namespace) -> int:
         print(f"worker started on {db.describe_server(engine.url)}, queues: "
               f"{', '.join(task_queue.QUEUES)} (Ctrl+C stops it)", flush=True)
         task_queue.log_task_outcomes()
+        asyncio.run(background_tasks.recover_at_start())  # dead workers' jobs, before taking new ones
         task_queue.run()
     except KeyboardInterrupt:
         print("worker interrupted", file=sys.stderr)

@@ -65,6 +65,9 @@ class Settings:
     # company's own network): refused unless an admin allows them, since the worker would
     # otherwise reach whatever an admin's account can name inside the network.
     allow_private_webhooks: bool = False
+    # How often a worker tells the database it is alive, in seconds; one silent for three
+    # beats has died, and the jobs it was running are recovered (portal/task_queue.py).
+    worker_heartbeat: float = 10.0
 
     @property
     def embedded(self) -> bool:
@@ -116,6 +119,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         publish_timeout=_number(get("PUBLISH_TIMEOUT"), 10.0, "PUBLISH_TIMEOUT"),
         allow_private_webhooks=(get("PORTAL_ALLOW_PRIVATE_WEBHOOKS") or "").lower()
         in ("1", "true", "yes", "on"),
+        worker_heartbeat=_number(get("PORTAL_WORKER_HEARTBEAT"), 10.0, "PORTAL_WORKER_HEARTBEAT"),
     )
 
 

@@ -7,17 +7,31 @@ run against the same database. Workers run tasks with the owner's rights
 
 The tasks themselves are use cases, so they live in `services/background_tasks.py`;
 the worker imports that module (`TASK_MODULES`) to know them.
+
+A worker that dies (SIGKILL, a lost machine) cannot mark its jobs done: they would stay
+"doing" for ever and hold their locks. Every worker beats a heartbeat into the database
+(`settings().worker_heartbeat`, 10 s); one silent for `STALLED_AFTER_BEATS` beats has died,
+and `recover_stalled_jobs` hands its jobs back: each task first says, through its entry in
+`recover_stalled_jobs`'s `before_retry`, what the interrupted run may have left (a post or
+an email being sent becomes a failure to look at, never a second send), then the job is
+queued again (or, when the same work is already queued, ended as failed).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import procrastinate
 import psycopg
+from procrastinate.exceptions import UniqueViolation
+from procrastinate.jobs import Status
 
 from portal import db, embedded
+from portal.settings import settings
 
 SCHEMA = "procrastinate"
 TASK_MODULES = ["services.background_tasks"]
@@ -66,10 +80,59 @@ app = procrastinate.App(
 )
 
 
+# A worker whose heartbeat is older than this many beats has died.
+STALLED_AFTER_BEATS = 3
+
+log = logging.getLogger(__name__)
+
+
+def stalled_after() -> float:
+    """Seconds of silence after which a worker counts as dead."""
+    return STALLED_AFTER_BEATS * settings().worker_heartbeat
+
+
 def run(*, wait: bool = True) -> None:
     """Run a worker on `QUEUES` until SIGINT/SIGTERM (each lets the running task finish),
-    or, with `wait=False`, until nothing is due."""
-    app.run_worker(queues=QUEUES, wait=wait)
+    or, with `wait=False`, until nothing is due. It beats every `worker_heartbeat` seconds,
+    and at start takes dead workers off the list (their jobs then count as stalled)."""
+    app.run_worker(queues=QUEUES, wait=wait, update_heartbeat_interval=settings().worker_heartbeat,
+                   stalled_worker_timeout=stalled_after())
+
+
+@dataclass(frozen=True)
+class Recovered:
+    job_id: int
+    task_name: str
+    retried: bool  # False: ended as failed, the same work being queued already
+
+
+async def recover_stalled_jobs(
+        before_retry: Mapping[str, Callable[[dict], None]] | None = None,
+        seconds_since_heartbeat: float | None = None) -> list[Recovered]:
+    """Hand back the jobs of workers that died while running them ("doing", their worker
+    silent for `stalled_after()` seconds or gone). For each, `before_retry[task name]` (if
+    any) is called with the job's arguments first, then the job is queued again; when the
+    same work waits in the queue already (its queueing lock is taken), it is ended as failed
+    instead. Needs the app open."""
+    manager = app.job_manager
+    if seconds_since_heartbeat is None:
+        seconds_since_heartbeat = stalled_after()
+    stalled = await manager.get_stalled_jobs(seconds_since_heartbeat=seconds_since_heartbeat)
+    recovered = []
+    for job in stalled:
+        hook = (before_retry or {}).get(job.task_name)
+        if hook is not None:  # the services' own transactions: off the worker's event loop
+            await asyncio.to_thread(hook, dict(job.task_kwargs))
+        try:
+            await manager.retry_job(job)
+            retried = True
+        except UniqueViolation:  # the same work waits in the queue (its queueing lock)
+            await manager.finish_job(job, status=Status.FAILED, delete_job=False)
+            retried = False
+        log.warning("Job %s (%s) was running on a worker that stopped; %s.", job.id, job.task_name,
+                    "queued again" if retried else "ended as failed: the same work is queued already")
+        recovered.append(Recovered(job.id, job.task_name, retried))
+    return recovered
 
 
 # procrastinate's log actions for a task run's end (`Job … ended with status: …`).
@@ -80,6 +143,7 @@ def log_task_outcomes() -> None:
     """Log one line per task run, and procrastinate's warnings and errors; an error
     without its traceback (the exception's first line)."""
     logging.getLogger("procrastinate.worker").setLevel(logging.INFO)
+    logging.getLogger(__name__).setLevel(logging.INFO)  # the recovered jobs of dead workers
     # Not a warning for each of the pool's reconnection attempts: a worker that loses the
     # database stops, with one error that says so.
     logging.getLogger("psycopg").setLevel(logging.ERROR)

@@ -12,7 +12,7 @@ from uuid import UUID
 from procrastinate import RetryStrategy
 from procrastinate.exceptions import AlreadyEnqueued
 
-from portal import db
+from portal import db, task_queue
 from portal.task_queue import MAIL_QUEUE, MAINTENANCE_QUEUE, PUBLISHING_QUEUE, app
 from portal.words import counted
 from services.candidates import questions
@@ -112,3 +112,32 @@ async def defer_due_emails(timestamp: int) -> str:
 def send_outreach_email(email_id: str) -> str:
     """Send one alumni invitation or digest email (its back-off is kept in the database)."""
     return outreach_mail.deliver(UUID(email_id))
+
+
+# --- jobs of workers that died (portal/task_queue.py) ------------------------------------------
+
+RECOVER_NAME = "queue.recover_stalled_jobs"
+RECOVER_CRON = "* * * * *"
+
+# What an interrupted run may have left, undone before its job is queued again: a post or an
+# email being sent may be out, so it becomes a failure staff see (and schedule or send again
+# themselves), never a second send. The other tasks are safe to run again as they are.
+BEFORE_RETRY = {
+    DELIVER_POST_NAME: lambda kwargs: social_delivery.worker_stopped(UUID(kwargs["post_id"])),
+    SEND_EMAIL_NAME: lambda kwargs: outreach_mail.worker_stopped(UUID(kwargs["email_id"])),
+}
+
+
+@app.periodic(cron=RECOVER_CRON, periodic_id="every minute")
+@app.task(name=RECOVER_NAME, queue=PUBLISHING_QUEUE, queueing_lock=RECOVER_NAME, lock=RECOVER_NAME)
+async def recover_stalled_jobs(timestamp: int) -> str:
+    """Hand back the jobs of workers that died while running them: a dead worker's job would
+    otherwise stay "doing" and hold its lock (a post's, an email's) for ever."""
+    recovered = await task_queue.recover_stalled_jobs(BEFORE_RETRY)
+    return f"Recovered {counted(len(recovered), 'job')} of workers that stopped."
+
+
+async def recover_at_start() -> int:
+    """What a starting worker runs first: the jobs of workers already known dead."""
+    async with app.open_async():
+        return len(await task_queue.recover_stalled_jobs(BEFORE_RETRY))

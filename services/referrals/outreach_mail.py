@@ -164,6 +164,17 @@ def due_emails(now: datetime | None = None) -> list[UUID]:
             " order by next_attempt_at, created_at limit 5000"), {"now": now}).scalars())
 
 
+def worker_stopped(email_id: UUID) -> bool:
+    """The worker sending this email died (portal.task_queue.recover_stalled_jobs): its
+    claim becomes the failure `STUCK_MESSAGE` now rather than after `CLAIM_TIMEOUT`, since
+    the email may have gone out. True when there was such a claim."""
+    with db.owner_transaction() as conn:
+        return bool(conn.execute(sa.text(
+            "update public.outreach_emails set status = 'failed', claim = null, claimed_at = null,"
+            " last_error = :stuck, updated_at = now() where id = :id and status = 'sending'"),
+            {"id": email_id, "stuck": STUCK_MESSAGE}).rowcount)
+
+
 def claim(email_id: UUID, now: datetime | None = None) -> UUID | None:
     """Take a due email for sending, committed before anything is sent; None when another
     worker has it, or it is not due (any more)."""

@@ -84,6 +84,19 @@ def due_posts(now: datetime | None = None, config: Settings | None = None) -> li
             " order by p.scheduled_for"), {"ids": [row.id for row in automatic], "now": now}).scalars())
 
 
+def worker_stopped(post_id: UUID, now: datetime | None = None) -> bool:
+    """The worker sending this post died (portal.task_queue.recover_stalled_jobs): its claim
+    becomes the failure `STUCK_MESSAGE` now rather than after `CLAIM_TIMEOUT`, since the post
+    may be out; it is not sent again until someone schedules it again. True when there was
+    such a claim (a worker that died before claiming left nothing: the post is still due)."""
+    with db.owner_transaction() as conn:
+        return bool(conn.execute(sa.text(
+            "update public.social_post_deliveries set claimed_at = null, claim = null,"
+            " given_up_at = :now, last_status = null, last_error = :stuck, updated_at = now()"
+            " where post_id = :id and claimed_at is not null"),
+            {"id": post_id, "now": _now(now), "stuck": STUCK_MESSAGE}).rowcount)
+
+
 def claim(post_id: UUID, now: datetime | None = None) -> UUID | None:
     """Take a due post for sending, committed before anything is sent; None when another
     worker has it, or it is not due (any more)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import re
 import smtplib
 import time
@@ -272,3 +273,50 @@ def test_an_alumnus_deactivated_before_the_worker_ran_gets_no_digest(clean_db, a
             "select last_error from public.outreach_emails where recipient_id = :id"),
             {"id": gone}).scalar_one()
     assert reason == outreach_mail.NO_ACCOUNT_MESSAGE
+
+
+def _email_job_of_a_dead_worker(engine, email_id: UUID) -> int:
+    """The email's job left "doing" by a worker whose last heartbeat was an hour ago."""
+    with engine.begin() as conn:
+        conn.execute(sa.text("delete from procrastinate.procrastinate_jobs"))  # the page's own
+        worker = conn.execute(sa.text(
+            "insert into procrastinate.procrastinate_workers (last_heartbeat)"
+            " values (now() - interval '1 hour') returning id")).scalar_one()
+        lock = outreach_mail.send_lock(email_id)
+        return conn.execute(sa.text(
+            "insert into procrastinate.procrastinate_jobs (queue_name, task_name, lock, queueing_lock,"
+            " args, status, worker_id) values (:queue, :task, :lock, :lock, cast(:args as jsonb),"
+            " 'doing', :worker) returning id"),
+            {"queue": task_queue.MAIL_QUEUE, "task": outreach_mail.SEND_EMAIL_NAME, "lock": lock,
+             "args": json.dumps({"email_id": str(email_id)}), "worker": worker}).scalar_one()
+
+
+def _recover_and_run() -> list:
+    async def recover():
+        async with task_queue.app.open_async():
+            return await task_queue.recover_stalled_jobs(background_tasks.BEFORE_RETRY)
+    recovered = in_a_thread(asyncio.run, recover())
+    in_a_thread(task_queue.run, wait=False)
+    return recovered
+
+
+def test_a_dead_workers_email_is_a_failure_at_once_and_its_job_ends(clean_db, admin, smtp):
+    """Issue 17, finding 3: the job no longer stays "doing" with the email's lock."""
+    email_id = _invited_ada_email(clean_db, admin)
+    assert outreach_mail.claim(email_id) is not None  # … and the worker died sending
+    job_id = _email_job_of_a_dead_worker(clean_db, email_id)
+    [recovered] = _recover_and_run()
+    assert (recovered.job_id, recovered.retried) == (job_id, True)
+    state = _state(clean_db, email_id)
+    assert (state.status, state.last_error) == ("failed", outreach_mail.STUCK_MESSAGE)  # not after 10 min
+    assert smtp.messages == []
+    with clean_db.connect() as conn:
+        assert conn.execute(sa.text("select status::text from procrastinate.procrastinate_jobs"
+                                    " where id = :id"), {"id": job_id}).scalar_one() == "succeeded"
+
+
+def test_a_dead_workers_email_not_yet_claimed_is_sent_once(clean_db, admin, smtp):
+    email_id = _invited_ada_email(clean_db, admin)
+    _email_job_of_a_dead_worker(clean_db, email_id)
+    _recover_and_run()
+    assert len(smtp.messages) == 1 and _state(clean_db, email_id).status == "sent"

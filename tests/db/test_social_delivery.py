@@ -7,6 +7,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -504,3 +508,161 @@ def test_the_worker_queues_each_due_post_once_and_sends_it(clean_db, world, priv
 
     assert len(Receiver.requests) == 1 and Receiver.requests[0][0] == f"/services/{SECRET}"
     assert posts.post(world.publisher, post_id).status == "published"
+
+
+# --- a worker killed while sending (issue 17, finding 3) ------------------------------------------
+
+def _queue_delivery(post_id: UUID) -> None:
+    """What the every-minute sweep does for a due post: one delivery job, locked per post."""
+    async def sweep() -> None:
+        async with task_queue.app.open_async():
+            await background_tasks.defer_due_posts(timestamp=int(time.time()))
+    in_a_thread(asyncio.run, sweep())
+
+
+def _due_now(engine, post_id: UUID) -> None:
+    with engine.begin() as conn:  # due a minute ago, by the database's clock
+        conn.execute(sa.text("update public.social_posts set scheduled_for = now() - interval '1 minute'"
+                             " where id = :id"), {"id": post_id})
+
+
+def _delivery_jobs(engine) -> list[str]:
+    with engine.connect() as conn:
+        return conn.execute(sa.text(
+            "select status::text from procrastinate.procrastinate_jobs where task_name = :name order by id"),
+            {"name": background_tasks.DELIVER_POST_NAME}).scalars().all()
+
+
+def _until(what, check, timeout: float = 90.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if found := check():
+            return found
+        time.sleep(0.2)
+    pytest.fail(f"waited {timeout:g} s for {what}")
+
+
+def _start_worker(log) -> subprocess.Popen:
+    env = {**os.environ, "PORTAL_WORKER_HEARTBEAT": "0.5", "PORTAL_ALLOW_PRIVATE_WEBHOOKS": "1",
+           "PUBLISH_TIMEOUT": "60"}
+    return subprocess.Popen([sys.executable, "-m", "portal_cli", "worker"], stdout=log, stderr=log,
+                            env=env)
+
+
+def test_a_worker_killed_mid_send_is_recovered_once_and_the_post_can_go_out_again(clean_db, world, tmp_path):
+    """SIGKILL while the receiver holds the request; a new worker hands the dead one's job back:
+    the post is reported as perhaps sent (never sent a second time by itself), its lock is
+    free, and scheduling it again publishes it."""
+    post_id = world.scheduled_post(_slack(world, clean_db))
+    _due_now(clean_db, post_id)
+    Receiver.replies = [Reply(delay=45)]  # holds the first request: the worker is mid-send
+    with open(tmp_path / "worker.log", "w") as log:
+        first = _start_worker(log)
+        try:
+            _queue_delivery(post_id)
+            _until("the webhook request", lambda: len(Receiver.requests) == 1)
+            first.send_signal(signal.SIGKILL)
+            first.wait(timeout=30)
+        finally:
+            first.kill()
+        assert _delivery_jobs(clean_db) == ["doing"]  # what used to stay so for ever
+        time.sleep(2)  # over three heartbeats of 0.5 s: the first worker has died
+
+        second = _start_worker(log)
+        try:
+            _until("the dead worker's job to end", lambda: _delivery_jobs(clean_db) == ["succeeded"])
+            assert len(Receiver.requests) == 1  # not sent a second time
+            assert posts.post(world.publisher, post_id).status == "scheduled"
+            assert social_delivery.delivery_problems(world.publisher, [post_id], config=world.config) == {
+                post_id: social_delivery.STUCK_MESSAGE}
+
+            # As the calendar advises: unschedule, schedule again; the worker sends it once.
+            posts.unschedule(world.publisher, post_id)
+            posts.schedule(world.publisher, post_id, datetime.now(UTC) + timedelta(hours=1))
+            _due_now(clean_db, post_id)
+            _queue_delivery(post_id)
+            _until("the post to be published",
+                   lambda: posts.post(world.publisher, post_id).status == "published")
+            assert len(Receiver.requests) == 2
+            assert _delivery_jobs(clean_db) == ["succeeded", "succeeded"]
+        finally:
+            second.send_signal(signal.SIGTERM)
+            try:
+                second.wait(timeout=60)
+            finally:
+                second.kill()
+    logged = (tmp_path / "worker.log").read_text()
+    assert "was running on a worker that stopped; queued again" in logged
+    assert SECRET not in logged and "Traceback" not in logged
+
+
+def _job_of_a_dead_worker(engine, post_id: UUID, *, queueing_lock: bool = True) -> int:
+    """A delivery job left "doing" by a worker whose last heartbeat was an hour ago."""
+    with engine.begin() as conn:
+        worker = conn.execute(sa.text(
+            "insert into procrastinate.procrastinate_workers (last_heartbeat)"
+            " values (now() - interval '1 hour') returning id")).scalar_one()
+        lock = background_tasks.delivery_lock(str(post_id))
+        return conn.execute(sa.text(
+            "insert into procrastinate.procrastinate_jobs (queue_name, task_name, lock, queueing_lock,"
+            " args, status, worker_id) values (:queue, :task, :lock, :qlock, cast(:args as jsonb),"
+            " 'doing', :worker) returning id"),
+            {"queue": task_queue.PUBLISHING_QUEUE, "task": background_tasks.DELIVER_POST_NAME,
+             "lock": lock, "qlock": lock if queueing_lock else None,
+             "args": json.dumps({"post_id": str(post_id)}), "worker": worker}).scalar_one()
+
+
+def _recover() -> list:
+    async def recover():
+        async with task_queue.app.open_async():
+            return await task_queue.recover_stalled_jobs(background_tasks.BEFORE_RETRY)
+    return in_a_thread(asyncio.run, recover())
+
+
+def test_a_job_whose_worker_died_before_claiming_is_run_again_and_sends_once(
+        clean_db, world, private_webhooks_allowed):
+    post_id = world.scheduled_post(_slack(world, clean_db))
+    _due_now(clean_db, post_id)
+    job_id = _job_of_a_dead_worker(clean_db, post_id)
+    [recovered] = _recover()
+    assert (recovered.job_id, recovered.retried) == (job_id, True)
+    assert _recover() == []  # handed back once
+    in_a_thread(task_queue.run, wait=False)
+    assert len(Receiver.requests) == 1
+    assert posts.post(world.publisher, post_id).status == "published"
+    assert set(_delivery_jobs(clean_db)) == {"succeeded"}  # (the sweep may have queued it again too)
+
+
+def test_a_dead_workers_claim_becomes_a_visible_failure_at_once(clean_db, world, private_webhooks_allowed):
+    post_id = world.scheduled_post(_slack(world, clean_db))
+    _due_now(clean_db, post_id)
+    assert social_delivery.due_posts(config=world.config) == [post_id]
+    assert social_delivery.claim(post_id) is not None  # … and the worker died sending
+    _job_of_a_dead_worker(clean_db, post_id)
+    _recover()
+    assert social_delivery.delivery_problems(world.publisher, [post_id], config=world.config) == {
+        post_id: social_delivery.STUCK_MESSAGE}  # now, not after CLAIM_TIMEOUT
+    in_a_thread(task_queue.run, wait=False)
+    assert Receiver.requests == [] and _delivery_jobs(clean_db) == ["succeeded"]
+
+
+def test_a_dead_workers_job_already_queued_again_is_ended_as_failed(clean_db, world,
+                                                                   private_webhooks_allowed):
+    post_id = world.scheduled_post(_slack(world, clean_db))
+    _due_now(clean_db, post_id)
+    _job_of_a_dead_worker(clean_db, post_id)
+    _queue_delivery(post_id)  # the sweep queued the post again meanwhile (its queueing lock was free)
+    [recovered] = _recover()
+    assert recovered.retried is False
+    in_a_thread(task_queue.run, wait=False)
+    assert _delivery_jobs(clean_db) == ["failed", "succeeded"]
+    assert len(Receiver.requests) == 1 and posts.post(world.publisher, post_id).status == "published"
+
+
+def test_dead_workers_jobs_are_recovered_every_minute_and_at_start():
+    task_queue.app.perform_import_paths()
+    sweep = task_queue.app.periodic_registry.periodic_tasks[(background_tasks.RECOVER_NAME, "every minute")]
+    assert sweep.cron == "* * * * *" and sweep.task.queue in task_queue.QUEUES
+    assert set(background_tasks.BEFORE_RETRY) == {background_tasks.DELIVER_POST_NAME,
+                                                  background_tasks.SEND_EMAIL_NAME}
+    assert task_queue.stalled_after() == 3 * task_queue.settings().worker_heartbeat
