@@ -12,9 +12,6 @@ from services.postings import editing as postings
 
 actor = ui.require_role(Role.ADMIN)
 st.title("Company facts")
-st.caption("Benefits, the hiring process, locations: short facts in plain words. Drafted answers "
-           "use only these, the job posting and the published answers, and say which they used. "
-           "Visitors see them on the Questions & answers page.")
 
 TOPICS = list(company.FACT_TOPICS)
 
@@ -57,6 +54,9 @@ with st.form("self-approval"):
             st.rerun()
 
 st.subheader("Facts", anchor=False)
+st.caption("Benefits, the hiring process, locations: short facts in plain words. Drafted answers "
+           "use only these, the job posting and the published answers, and say which they used. "
+           "Visitors see them on the Questions & answers page.")
 with st.expander("Add a fact", icon=":material/add:", expanded=False):
     fact_form("new-fact")
 

@@ -39,6 +39,14 @@ def test_recruiter_publishes_a_posting_to_the_board(demo_db, app_url, page: Page
 
     approver = browser.new_page(viewport={"width": 1400, "height": 900})
     sign_in(approver, app_url, "admin@example.com")
+    approver.goto(f"{app_url}/postings")
+    expect(approver.get_by_text("Waiting for approval: 2")).to_be_visible()  # the demo's and this one
+    settle(approver)
+    screenshot(approver, "admin-postings-waiting-for-approval")
+    approver.goto(f"{app_url}/company-facts")
+    expect(approver.get_by_text("Who approves a job posting")).to_be_visible()
+    settle(approver)
+    screenshot(approver, "admin-company-facts-approval-setting")
     approver.goto(posting_url)
     approver.get_by_role("button", name="Approve", exact=True).click()
     expect(approver.get_by_text("The posting is now approved.")).to_be_visible()
