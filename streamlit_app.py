@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import streamlit as st
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from portal.db import DatabaseUnavailable, owner_transaction
 from services.people import sessions
+from web import career_pages
+from web.link_previews import LinkPreviews
 
 _NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
@@ -64,4 +67,5 @@ app = st.App("app_script.py", routes=[
     Route(sessions.SESSION_ROUTE, start_session),
     Route(sessions.SIGN_OUT_ROUTE, end_session),
     Route("/healthz", health),
-])
+    *career_pages.ROUTES,
+], middleware=[Middleware(LinkPreviews)])

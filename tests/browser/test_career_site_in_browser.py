@@ -1,0 +1,54 @@
+"""The career site in Chromium, served by the portal's own server beside the Streamlit pages: the
+board, a job with its JobPosting data, Apply leading into the portal, and a shared job link's
+preview tags on the real Streamlit shell."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+from playwright.sync_api import Page, expect
+
+from services.postings import career_site
+from tests.browser.helpers import screenshot, settle
+
+
+def test_a_candidate_finds_a_job_on_the_career_site_and_applies_in_the_portal(demo_db, app_url, page: Page):
+    jobs, company = career_site.every_open_job()
+    newest = jobs[0]
+
+    page.goto(f"{app_url}/careers")
+    expect(page.get_by_role("heading", name="Open jobs")).to_be_visible()
+    expect(page.locator("ul.jobs li")).to_have_count(len(jobs))
+    screenshot(page, "career-site-board")
+
+    page.get_by_role("link", name=newest.job.title, exact=True).click()
+    expect(page).to_have_url(f"{app_url}{newest.path}")
+    expect(page.get_by_role("heading", name=newest.job.title)).to_be_visible()
+    data = json.loads(page.locator('script[type="application/ld+json"]').text_content())
+    assert data["@type"] == "JobPosting" and data["title"] == newest.job.title
+    assert data["hiringOrganization"]["name"] == company.name
+    screenshot(page, "career-site-job")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "career-site-job-phone")
+    page.set_viewport_size({"width": 1400, "height": 900})
+
+    page.get_by_role("link", name="Apply for this job").first.click()
+    expect(page).to_have_url(f"{app_url}/job?id={newest.job.id}")
+    expect(page.get_by_role("heading", name=newest.job.title)).to_be_visible()
+    settle(page)
+
+
+def test_a_shared_job_link_previews_as_the_job(demo_db, app_url):
+    jobs, company = career_site.every_open_job()
+    job = jobs[0].job
+    # What a link previewer does: fetch the address and read the <head>, no JavaScript.
+    request = urllib.request.Request(f"{app_url}/job?id={job.id}&utm_source=linkedin",
+                                     headers={"Accept-Encoding": "gzip", "User-Agent": "LinkedInBot/1.0"})
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - our own server
+        assert response.headers.get("Content-Encoding") is None
+        html = response.read().decode()
+    assert f"<title>{job.title} — {company.name}</title>" in html
+    assert f'<meta property="og:title" content="{job.title} — {company.name}">' in html
+    assert "<title>Streamlit</title>" not in html and 'id="root"' in html
