@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from portal.db import DatabaseUnavailable, owner_transaction
 from services.people import sessions
-from web import career_pages
+from web import career_pages, short_links
 from web.link_previews import LinkPreviews
 
 _NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
@@ -68,4 +68,5 @@ app = st.App("app_script.py", routes=[
     Route(sessions.SIGN_OUT_ROUTE, end_session),
     Route("/healthz", health),
     *career_pages.ROUTES,
+    *short_links.ROUTES,
 ], middleware=[Middleware(LinkPreviews)])

@@ -1,8 +1,8 @@
 """One job's public page: what it is, how to apply, and the answers about it.
 
 Opened from the board or from a tracked link (`?id=…&utm_source=…&post=…`): the visit is
-counted once per browser session with the link's source, and an application made in
-this session carries it.
+counted once per browser session with the link's source (a short link has counted it
+already, under the id in `visit`), and an application made in this session carries it.
 """
 
 import streamlit as st
@@ -28,7 +28,7 @@ if source.is_direct:  # came from the board: keep what brought this session to i
     source = st.session_state.get("tracked-source", source)
 else:
     st.session_state["tracked-source"] = source
-session_id = ui.browser_session_id()
+session_id = tracking.counted_visit(st.query_params.get("visit")) or ui.browser_session_id()
 visit_key = f"visited:{job.id}"
 if job.open and visit_key not in st.session_state:
     tracking.record_visit(actor, job.id, session_id, source)

@@ -1,16 +1,19 @@
 """The career site in Chromium, served by the portal's own server beside the Streamlit pages: the
-board, a job with its JobPosting data, Apply leading into the portal, and a shared job link's
-preview tags on the real Streamlit shell."""
+board, a job with its JobPosting data, Apply leading into the portal, a shared job link's
+preview tags on the real Streamlit shell, and a short referral link."""
 
 from __future__ import annotations
 
 import json
+import re
 import urllib.request
+from uuid import uuid4
 
+import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
-from services.postings import career_site
-from tests.browser.helpers import screenshot, settle
+from services.postings import career_site, tracking
+from tests.browser.helpers import screenshot, settle, sidebar_nav, sign_in
 
 
 def test_a_candidate_finds_a_job_on_the_career_site_and_applies_in_the_portal(demo_db, app_url, page: Page):
@@ -52,3 +55,34 @@ def test_a_shared_job_link_previews_as_the_job(demo_db, app_url):
     assert f"<title>{job.title} — {company.name}</title>" in html
     assert f'<meta property="og:title" content="{job.title} — {company.name}">' in html
     assert "<title>Streamlit</title>" not in html and 'id="root"' in html
+
+
+DESKTOP_CHROME = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)"
+                  " Chrome/131.0 Safari/537.36")
+
+
+def test_an_alumnus_short_link_counts_one_visit_and_lands_on_the_job(demo_db, app_url, page: Page, browser):
+    sign_in(page, app_url, "tom@example.com")
+    sidebar_nav(page).get_by_text("Refer someone").click()
+    short = page.locator("code").filter(has_text="/r/").first
+    expect(short).to_be_visible()
+    code = short.text_content().strip().rsplit("/r/", 1)[1]
+    destination = tracking.follow_short_link(code, uuid4(), bot=True)  # where it leads; a bot's look
+    visits_before = job_visits(demo_db, destination.job_id)
+
+    # A friend opens it in an ordinary browser (headless Chromium names itself a bot).
+    friend = browser.new_context(viewport={"width": 390, "height": 844}, user_agent=DESKTOP_CHROME)
+    friend_page = friend.new_page()
+    friend_page.goto(f"{app_url}/r/{code}")
+    expect(friend_page).to_have_url(re.compile(rf"/job\?id={destination.job_id}&ref=.*&visit="))
+    expect(friend_page.get_by_role("button", name="Send application")).to_be_visible()
+    settle(friend_page)
+    screenshot(friend_page, "short-link-job-phone")
+    friend.close()
+    assert job_visits(demo_db, destination.job_id) == visits_before + 1
+
+
+def job_visits(engine, job_id) -> int:
+    with engine.connect() as conn:
+        return conn.execute(sa.text("select count(*) from public.job_visits where job_id = :job"),
+                            {"job": job_id}).scalar_one()

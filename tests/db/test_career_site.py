@@ -190,6 +190,7 @@ def test_a_shared_job_link_previews_as_the_job(site, client):
     assert '<div id=root>' in html  # the page itself is untouched
 
 
-@pytest.mark.parametrize("query", ["", "?id=nonsense", "?id={draft}", f"?id={uuid4()}"])
+@pytest.mark.parametrize("query", ["", "?id=nonsense", "?id={draft}",
+                                   "?id=00000000-0000-4000-8000-000000000000"])
 def test_other_job_addresses_keep_streamlit_s_shell(site, client, query):
     assert client.get("/job" + query.format(draft=site["draft"])).text == SHELL
