@@ -122,6 +122,20 @@ def excerpt(markdown: str, limit: int = 220) -> str:
     return shortened(_MARKDOWN_MARKS.sub(lambda m: m.group(1) or "", markdown or ""), limit)
 
 
+# Markdown images (inline and by reference) and links to anything but a web or mail address.
+_IMAGE = re.compile(r"!\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])")
+_ODD_LINK = re.compile(r"\[([^\]]*)\]\((?!\s*<?(?:https?://|mailto:))[^)]*\)", re.IGNORECASE)
+
+
+def staff_markdown(markdown: str | None) -> str:
+    """Markdown staff wrote (a job description), as every reader may see it: an image would load
+    from anywhere (a tracking pixel on every visitor), so its description stands in its place;
+    a link to anything but a web or mail address (data:, javascript:) keeps only its text.
+    The career site's HTML follows the same rules (portal/html.py)."""
+    text = _IMAGE.sub(lambda m: f"\\[{m.group(1) or 'image'}\\]", markdown or "")
+    return _ODD_LINK.sub(lambda m: m.group(1), text)
+
+
 def shortened(text: str, limit: int) -> str:
     """The start of a plain text on one line, cut at a word, for st.text."""
     words = " ".join(text.split())

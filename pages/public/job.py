@@ -43,7 +43,7 @@ if not job.open:
 
 about, apply_col = st.columns([3, 2], gap="large")
 with about:
-    st.markdown(job.description or "_No description yet._")  # written by recruiters, in Markdown
+    st.markdown(ui.staff_markdown(job.description) or "_No description yet._")  # recruiters write Markdown
     with st.expander("Share this job", icon=":material/share:"):
         st.caption("The link keeps where you found the job, so it is credited to the right post.")
         st.code(tracking.job_link(settings().public_url, job.id, source), language=None)

@@ -7,13 +7,16 @@ from __future__ import annotations
 import json
 import re
 import urllib.request
+from datetime import UTC, datetime
 from uuid import uuid4
 
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
+from portal.models import Role
 from services.postings import career_site, tracking
 from tests.browser.helpers import screenshot, settle, sidebar_nav, sign_in
+from tests.db.rows import add_account, add_job
 
 
 def test_a_candidate_finds_a_job_on_the_career_site_and_applies_in_the_portal(demo_db, app_url, page: Page):
@@ -86,3 +89,17 @@ def job_visits(engine, job_id) -> int:
     with engine.connect() as conn:
         return conn.execute(sa.text("select count(*) from public.job_visits where job_id = :job"),
                             {"job": job_id}).scalar_one()
+
+
+def test_images_in_a_job_description_are_never_fetched(clean_db, app_url, page: Page):
+    add_account(clean_db, "admin@example.com", role=Role.ADMIN)  # past the first-run screen
+    job_id = add_job(clean_db, "Pixel Lead", published_at=datetime.now(UTC), description=(
+        "Intro ![pixel](https://tracker.example/p.png) [data](data:text/html,hi) [site](https://ok.example)"))
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    for address in (f"/job?id={job_id}", f"/careers/pixel-lead-{job_id}"):
+        page.goto(app_url + address)
+        expect(page.get_by_text("[pixel]")).to_be_visible()
+        expect(page.get_by_role("link", name="site")).to_have_attribute("href", "https://ok.example")
+        expect(page.get_by_role("link", name="data")).to_have_count(0)
+    assert not [url for url in requested if "tracker.example" in url]
