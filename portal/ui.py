@@ -66,6 +66,19 @@ def leave_for(url: str) -> None:
             unsafe_allow_javascript=True)
 
 
+# Why the identity provider's account did not sign anyone in (app_script.py), for the sign-in page.
+SINGLE_SIGN_ON_REFUSED = "single-sign-on-refused"
+
+
+def single_sign_on_configured() -> bool:
+    """True when secrets.toml has an [auth] section: the company's OpenID Connect provider,
+    for st.login (docs/admins.md)."""
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:  # no secrets file at all
+        return False
+
+
 def sign_out() -> None:
     """Forget everything this browser session held."""
     for key in list(st.session_state.keys()):
