@@ -15,12 +15,13 @@ from portal.db import DatabaseUnavailable, ensure_ready
 from portal.errors import UserFacingError
 from portal.migrations import MigrationError
 from portal.models import Actor, Role
-from portal.navigation import menu_for, signed_in_pages
+from portal.navigation import landing_path, menu_for, signed_in_pages
 from portal.settings import settings
 from services import demo
 from services.people import accounts, sessions, sign_in
 
 _COOKIE_READ = "session-cookie-read"
+_SHOW_REFUSAL = "single-sign-on-refusal-to-show"
 
 
 def demo_flag() -> bool:
@@ -42,7 +43,7 @@ def signed_in_actor() -> Actor:
         token = st.context.cookies.get(sessions.COOKIE)
         resumed = sessions.resume(token)
         if resumed is None:
-            return actor
+            return single_sign_on() or actor
         ui.remember(resumed, token)
         return resumed
     fresh = sign_in.refresh(actor)
@@ -57,10 +58,28 @@ def signed_in_actor() -> Actor:
     return Actor.visitor()
 
 
+def single_sign_on() -> Actor | None:
+    """Back from the company's identity provider (st.login on the sign-in page): the portal
+    account with the email it vouches for, kept on this browser like a password sign-in."""
+    if not ui.single_sign_on_configured() or not st.user.is_logged_in:
+        return None
+    try:
+        actor = sign_in.with_single_sign_on(st.user.get("email"), st.user.get("email_verified"))
+    except UserFacingError as error:
+        st.session_state[ui.SINGLE_SIGN_ON_REFUSED] = str(error)  # the sign-in page says why
+        st.session_state[_SHOW_REFUSAL] = True
+        return None
+    ui.remember(actor)
+    ui.go_to(sessions.hand_off_url(actor, landing_path(actor.role)))
+    return actor
+
+
 def sign_out() -> None:
     """End this browser's session (in all its tabs) and forget its cookie."""
     sessions.end(ui.session_token() or st.context.cookies.get(sessions.COOKIE))
     ui.sign_out()
+    # Nobody is signed in again on the way out, from the cookie or the identity provider.
+    st.session_state[_COOKIE_READ] = True
     ui.go_to(sessions.SIGN_OUT_ROUTE)
 
 
@@ -103,6 +122,8 @@ def main() -> None:
     # Expanded: an admin's menu is long enough that Streamlit would hide its end behind
     # "View more".
     page = st.navigation(menu, expanded=True)
+    if st.session_state.pop(_SHOW_REFUSAL, False):  # back from the identity provider, refused
+        st.switch_page("pages/public/sign_in.py")
     if actor.role is Role.ADMIN and (warning := ui.public_url_warning(settings().public_url, st.context.url)):
         st.warning(warning, icon=":material/link_off:")
     with st.sidebar:

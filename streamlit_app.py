@@ -6,13 +6,18 @@ from __future__ import annotations
 
 import streamlit as st
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from portal.db import DatabaseUnavailable, owner_transaction
 from services.people import sessions
+from web import career_pages, short_links
+from web.link_previews import LinkPreviews
 
+# Streamlit's cookie (or cookies, in chunks) for an identity from st.login.
+_SINGLE_SIGN_ON_COOKIE = "_streamlit_user"
 _NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
@@ -41,7 +46,12 @@ async def end_session(request: Request) -> Response:
     """Sign this browser out: its session ends and its cookie goes."""
     if not _from_another_site(request):
         await run_in_threadpool(sessions.end, request.cookies.get(sessions.COOKIE))
-    response = RedirectResponse("/", status_code=303, headers=_NO_STORE)
+    # Signed in through the company's identity provider: Streamlit's logout forgets that
+    # identity too (and ends it at the provider where it can), or the next visit would sign
+    # the same person in again.
+    single_sign_on = any(name.startswith(_SINGLE_SIGN_ON_COOKIE) for name in request.cookies)
+    then = "/auth/logout" if single_sign_on else "/"
+    response = RedirectResponse(then, status_code=303, headers=_NO_STORE)
     response.delete_cookie(sessions.COOKIE, path="/", httponly=True, samesite="lax")
     return response
 
@@ -64,4 +74,6 @@ app = st.App("app_script.py", routes=[
     Route(sessions.SESSION_ROUTE, start_session),
     Route(sessions.SIGN_OUT_ROUTE, end_session),
     Route("/healthz", health),
-])
+    *career_pages.ROUTES,
+    *short_links.ROUTES,
+], middleware=[Middleware(LinkPreviews)])

@@ -44,7 +44,7 @@ CAPABILITIES: dict[str, tuple[str, list[str]]] = {
     "postings": ("The company, job postings and the career site's visits", [
         "job_status", "company", "jobs", "job_visits", "job_status_next", "guard_job_status",
         "keep_job_approval_records",
-        "jobs_matching", "record_visit"]),
+        "jobs_matching", "record_visit", "short_links", "short_link_code", "follow_short_link"]),
     "candidates_and_questions": ("Candidates, applications, and questions with their answers", [
         "application_status", "question_status", "candidates", "applications", "questions",
         "question_askers", "question_words", "question_rate", "resume_uploads", "company_facts",

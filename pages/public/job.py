@@ -1,8 +1,8 @@
 """One job's public page: what it is, how to apply, and the answers about it.
 
 Opened from the board or from a tracked link (`?id=…&utm_source=…&post=…`): the visit is
-counted once per browser session with the link's source, and an application made in
-this session carries it.
+counted once per browser session with the link's source (a short link has counted it
+already, under the id in `visit`), and an application made in this session carries it.
 """
 
 import streamlit as st
@@ -28,7 +28,7 @@ if source.is_direct:  # came from the board: keep what brought this session to i
     source = st.session_state.get("tracked-source", source)
 else:
     st.session_state["tracked-source"] = source
-session_id = ui.browser_session_id()
+session_id = tracking.counted_visit(st.query_params.get("visit")) or ui.browser_session_id()
 visit_key = f"visited:{job.id}"
 if job.open and visit_key not in st.session_state:
     tracking.record_visit(actor, job.id, session_id, source)
@@ -43,7 +43,7 @@ if not job.open:
 
 about, apply_col = st.columns([3, 2], gap="large")
 with about:
-    st.markdown(job.description or "_No description yet._")  # written by recruiters, in Markdown
+    st.markdown(ui.staff_markdown(job.description) or "_No description yet._")  # recruiters write Markdown
     with st.expander("Share this job", icon=":material/share:"):
         st.caption("The link keeps where you found the job, so it is credited to the right post.")
         st.code(tracking.job_link(settings().public_url, job.id, source), language=None)

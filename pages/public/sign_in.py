@@ -36,6 +36,17 @@ if "login" in st.query_params and "code" in st.query_params:
 st.caption("Recruiters, alumni, employees and candidates with an account sign in here. "
            "Browsing jobs needs no account.")
 
+if ui.single_sign_on_configured():
+    if refused := st.session_state.get(ui.SINGLE_SIGN_ON_REFUSED):
+        st.error(ui.plain(refused), icon=":material/no_accounts:")  # names an address from outside
+        if st.button("Sign out of that company account", icon=":material/logout:"):
+            del st.session_state[ui.SINGLE_SIGN_ON_REFUSED]
+            st.logout()
+    elif st.button("Sign in with your company account", type="primary", icon=":material/key:",
+                   help="Staff and employees: single sign-on through the company's identity provider."):
+        st.login()
+    st.caption("Or with your email and password:")
+
 with st.form("sign-in", enter_to_submit=True):
     email = st.text_input("Email", autocomplete="email")
     password = st.text_input("Password", type="password", autocomplete="current-password")

@@ -150,7 +150,7 @@ details_tab, edit_tab, applicants_tab, referrals_tab, posts_tab = st.tabs(
 with details_tab:
     left, right = st.columns([3, 2], gap="large")
     with left:
-        st.markdown(job.description or "_No description yet._")  # written by recruiters, in Markdown
+        st.markdown(ui.staff_markdown(job.description) or "_No description yet._")  # staff write Markdown
     with right:
         facts = {
             "Hiring manager": posting.hiring_manager or "—",

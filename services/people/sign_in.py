@@ -14,7 +14,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from portal import auth, validation
+from portal import audit, auth, validation
 from portal.db import on_supabase, owner_transaction, transaction
 from portal.errors import UserFacingError, ValidationError
 from portal.models import Actor, Role
@@ -45,6 +45,32 @@ class WrongCredentials(SignInError):
 def with_password(email: str, password: str) -> Actor:
     email = _address(email)
     return _attempt(email, lambda conn: _check_password(conn, email, password or ""))
+
+
+# Single sign-on is for the company's own people: its identity provider knows staff and
+# employees, not alumni (who have left) or candidates.
+SINGLE_SIGN_ON_ROLES = (Role.ADMIN, Role.RECRUITER, Role.EMPLOYEE)
+
+
+def with_single_sign_on(email: str | None, email_verified: object = None) -> Actor:
+    """The company's identity provider (st.login) vouches for `email`: the active staff or
+    employee account with that address is signed in. It never creates an account, and an
+    address the provider says it has not verified signs nobody in (providers that do not
+    say, as Microsoft Entra, are taken at their word)."""
+    if email_verified is False:
+        raise SignInError("Your company account's email address is not verified, so it cannot "
+                          "sign you in here. Sign in with your password instead.")
+    address = _address(email or "")
+    with owner_transaction() as conn:
+        user_id = conn.execute(sa.text("select id from auth.users where lower(email) = :email"),
+                               {"email": address}).scalar()
+        identity = auth.Identity(user_id, address) if user_id else None
+        actor = _actor(conn, identity, address) if identity else None
+        if actor is None or actor.role not in SINGLE_SIGN_ON_ROLES:
+            raise SignInError(f"No active staff or employee account has the address {address}. "
+                              "Ask an admin to add you, or sign in with your password.")
+        audit.record(conn, "user.signed_in_with_sso", "user", str(actor.user_id))
+    return actor
 
 
 def send_code(email: str) -> None:

@@ -4,19 +4,25 @@ A job link carries `utm_source`, `utm_medium`, `utm_campaign` and the social pos
 (`post`), or an alumnus's referral code (`ref`). The job page records one visit per
 browser session with them, and an application made in that session carries them, so
 visits, applications and hires are credited to what brought them.
+
+A short link (`/r/<code>`) stands for such a link. Following it counts the visit on the
+server (bots apart) and leads to the long link with the visit's id (`visit`), so that the job
+page does not count it again.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode
 from uuid import UUID
 
 import sqlalchemy as sa
+from crawlerdetect import CrawlerDetect
+from sqlalchemy.engine import Connection
 
-from portal.db import transaction
+from portal.db import transaction, translate_refusals
 from portal.models import Actor
 
 _TOKEN = re.compile(r"[^a-z0-9_.\-]")
@@ -67,10 +73,21 @@ class TrackedSource:
         return " / ".join(parts)
 
 
-def job_link(base_url: str, job_id: UUID, source: TrackedSource | None = None) -> str:
-    """The public address of a job, keeping the tracked-link parameters."""
-    query = {"id": str(job_id), **(source.query() if source else {})}
+def job_link(base_url: str, job_id: UUID, source: TrackedSource | None = None,
+             visit_id: UUID | None = None) -> str:
+    """The public address of a job, keeping the tracked-link parameters (and the id of a visit
+    a short link has already counted)."""
+    query = {"id": str(job_id), **(source.query() if source else {}),
+             **({"visit": str(visit_id)} if visit_id else {})}
     return f"{base_url.rstrip('/')}/job?{urlencode(query)}"
+
+
+def counted_visit(value: object) -> UUID | None:
+    """The id of a visit a short link counted, from the job page's `visit` parameter."""
+    try:
+        return UUID(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 def record_visit(actor: Actor, job_id: UUID, session_id: UUID, source: TrackedSource) -> bool:
@@ -81,3 +98,53 @@ def record_visit(actor: Actor, job_id: UUID, session_id: UUID, source: TrackedSo
             {"job": job_id, "session": session_id, "source": source.source,
              "medium": source.medium, "campaign": source.campaign,
              "post": source.post_id}).scalar_one())
+
+
+# --- short links -----------------------------------------------------------------------------
+
+SHORT_LINK_PATH = "/r"
+SHORT_CODE = re.compile(r"[A-Za-z0-9]{7}")
+
+
+def short_link_codes(conn: Connection, job_ids: Iterable[UUID], source: TrackedSource) -> dict[UUID, str]:
+    """Each published job's short code for `source`, made on first use (staff for any link;
+    alumni for links with their own referral code)."""
+    rows = conn.execute(sa.text(
+        "select j.id, private.short_link_code(j.id, :source, :medium, :campaign, :post, :ref)"
+        " from unnest(cast(:jobs as uuid[])) as j(id)"),
+        {"jobs": list(job_ids), "source": source.source, "medium": source.medium,
+         "campaign": source.campaign, "post": source.post_id, "ref": source.referral_code}).all()
+    return dict(rows)
+
+
+def short_link(actor: Actor, base_url: str, job_id: UUID, source: TrackedSource) -> str:
+    """The short address of a tracked link to a published job."""
+    with translate_refusals(denied="Only staff, or alumni for their own referral links, make short links."), \
+            transaction(actor) as conn:
+        code = short_link_codes(conn, [job_id], source)[job_id]
+    return f"{base_url.rstrip('/')}{SHORT_LINK_PATH}/{code}"
+
+
+def is_bot(user_agent: str) -> bool:
+    """A crawler or a link-preview fetcher (LinkedIn, X, Slack, Teams, WhatsApp…), by its user
+    agent; a request that names no agent is not a person's browser either."""
+    return not user_agent.strip() or CrawlerDetect().isCrawler(user_agent)
+
+
+@dataclass(frozen=True)
+class Destination:
+    job_id: UUID
+    source: TrackedSource
+
+
+def follow_short_link(code: str, visit_id: UUID, *, bot: bool) -> Destination | None:
+    """Where a short link leads, counting the visit (a bot's apart); None for an unknown code."""
+    if not SHORT_CODE.fullmatch(code):
+        return None
+    with transaction(Actor.visitor()) as conn:
+        row = conn.execute(sa.text("select * from private.follow_short_link(:code, :visit, :bot)"),
+                           {"code": code, "visit": visit_id, "bot": bot}).first()
+    if row is None:
+        return None
+    return Destination(row.job_id, TrackedSource(row.source, row.utm_medium, row.utm_campaign,
+                                                 row.post_id, row.referral_code))

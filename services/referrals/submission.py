@@ -26,7 +26,7 @@ from portal.words import counted
 from services.candidates.applications import Resume, store_resume
 from services.people import preferences
 from services.postings import company
-from services.postings.tracking import TrackedSource, job_link
+from services.postings.tracking import SHORT_LINK_PATH, TrackedSource, short_link_codes
 
 OPEN_TO_ANYTHING = None  # the job of a referral for no job in particular
 
@@ -161,15 +161,16 @@ class ReferralLinks:
 
 
 def my_links(actor: Actor) -> ReferralLinks:
-    """The actor's personal links: the whole board, and each open job (the jobs the refer
-    form offers, read in the same transaction)."""
+    """The actor's personal links: the whole board, and a short link to each open job (the jobs
+    the refer form offers, read in the same transaction)."""
     base = settings().public_url
     with translate_refusals(), transaction(actor) as conn:  # its refusal names who may have links
         code = conn.execute(sa.text("select private.my_referral_code()")).scalar_one()
         jobs = _open_jobs(conn)
-    source = TrackedSource(source="referral", referral_code=code)
+        source = TrackedSource("referral", referral_code=code)
+        codes = short_link_codes(conn, [job.id for job in jobs], source)
     return ReferralLinks(code, f"{base}/jobs?{urlencode({'ref': code})}",
-                         [(job, job_link(base, job.id, source)) for job in jobs])
+                         [(job, f"{base}{SHORT_LINK_PATH}/{codes[job.id]}") for job in jobs])
 
 
 # --- the ownership period (admins) -------------------------------------------------------------

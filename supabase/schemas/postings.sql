@@ -390,3 +390,126 @@ $$;
 REVOKE ALL ON FUNCTION private.record_visit(p_job uuid, p_session uuid, p_source text, p_utm_medium text, p_utm_campaign text, p_post uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.record_visit(p_job uuid, p_session uuid, p_source text, p_utm_medium text, p_utm_campaign text, p_post uuid) TO anon;
 GRANT ALL ON FUNCTION private.record_visit(p_job uuid, p_session uuid, p_source text, p_utm_medium text, p_utm_campaign text, p_post uuid) TO authenticated;
+
+
+-- public.short_links ----------------------------------------------------------------------
+
+CREATE TABLE public.short_links (
+    code text NOT NULL,
+    job_id uuid NOT NULL,
+    source text NOT NULL,
+    utm_medium text,
+    utm_campaign text,
+    post_id uuid,
+    referral_code text,
+    bot_visits bigint DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT short_links_code_check CHECK ((code ~ '^[A-Za-z0-9]{7}$'::text)),
+    CONSTRAINT short_links_referral_code_check CHECK ((length(referral_code) <= 64)),
+    CONSTRAINT short_links_source_check CHECK (((length(source) >= 1) AND (length(source) <= 100))),
+    CONSTRAINT short_links_utm_campaign_check CHECK ((length(utm_campaign) <= 100)),
+    CONSTRAINT short_links_utm_medium_check CHECK ((length(utm_medium) <= 100))
+);
+
+COMMENT ON TABLE public.short_links IS 'Short tracked links (/r/<code>): one job with its tracking; bot_visits counts crawlers and link previews apart';
+
+ALTER TABLE ONLY public.short_links
+    ADD CONSTRAINT short_links_one_per_target UNIQUE NULLS NOT DISTINCT (job_id, source, utm_medium, utm_campaign, post_id, referral_code);
+
+ALTER TABLE ONLY public.short_links
+    ADD CONSTRAINT short_links_pkey PRIMARY KEY (code);
+
+CREATE INDEX short_links_post_idx ON public.short_links USING btree (post_id) WHERE (post_id IS NOT NULL);
+
+ALTER TABLE ONLY public.short_links
+    ADD CONSTRAINT short_links_job_id_fkey FOREIGN KEY (job_id) REFERENCES public.jobs(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.short_links
+    ADD CONSTRAINT short_links_post_id_fkey FOREIGN KEY (post_id) REFERENCES public.social_posts(id) ON DELETE CASCADE;
+
+ALTER TABLE public.short_links ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY "staff read short links" ON public.short_links FOR SELECT TO authenticated USING (( SELECT private.is_staff() AS is_staff));
+
+GRANT ALL ON TABLE public.short_links TO service_role;
+GRANT SELECT ON TABLE public.short_links TO authenticated;
+
+
+-- private.short_link_code -----------------------------------------------------------------
+
+CREATE FUNCTION private.short_link_code(p_job uuid, p_source text, p_utm_medium text, p_utm_campaign text, p_post uuid, p_referral_code text) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  found_code text;
+  attempts int := 0;
+begin
+  if not coalesce((select private.is_staff()), false) then
+    if p_post is not null or p_referral_code is null
+       or not (select private.in_referral_programme())
+       or p_referral_code is distinct from
+          (select c.code from public.referral_codes c where c.user_id = (select private.me())) then
+      raise exception 'Only staff, or alumni for their own referral links, make short links.'
+        using errcode = '42501';
+    end if;
+  end if;
+  if not exists (select 1 from public.jobs j where j.id = p_job and j.status = 'published') then
+    raise exception 'Short links are made for published jobs only.' using errcode = 'P0002';
+  end if;
+  loop
+    select s.code into found_code from public.short_links s
+     where (s.job_id, s.source, s.utm_medium, s.utm_campaign, s.post_id, s.referral_code)
+           is not distinct from (p_job, p_source, p_utm_medium, p_utm_campaign, p_post, p_referral_code);
+    if found_code is not null then
+      return found_code;
+    end if;
+    begin
+      -- 7 letters and digits: 62^7 ≈ 3.5 × 10^12 codes
+      insert into public.short_links (code, job_id, source, utm_medium, utm_campaign, post_id, referral_code)
+      values (substr(regexp_replace(encode(uuid_send(gen_random_uuid()), 'base64'), '[^A-Za-z0-9]', '', 'g'), 1, 7),
+              p_job, p_source, p_utm_medium, p_utm_campaign, p_post, p_referral_code)
+      returning code into found_code;
+      return found_code;
+    exception when unique_violation then
+      -- the same link made at the same moment, or (rarely) a code already taken: look again
+      attempts := attempts + 1;
+      if attempts > 5 then
+        raise;
+      end if;
+    end;
+  end loop;
+end
+$$;
+
+REVOKE ALL ON FUNCTION private.short_link_code(p_job uuid, p_source text, p_utm_medium text, p_utm_campaign text, p_post uuid, p_referral_code text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.short_link_code(p_job uuid, p_source text, p_utm_medium text, p_utm_campaign text, p_post uuid, p_referral_code text) TO authenticated;
+
+
+-- private.follow_short_link ---------------------------------------------------------------
+
+CREATE FUNCTION private.follow_short_link(p_code text, p_session uuid, p_bot boolean) RETURNS TABLE(job_id uuid, source text, utm_medium text, utm_campaign text, post_id uuid, referral_code text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  link public.short_links;
+begin
+  select * into link from public.short_links s where s.code = p_code;
+  if not found then
+    return;
+  end if;
+  if p_bot then
+    update public.short_links s set bot_visits = s.bot_visits + 1 where s.code = p_code;
+  else
+    perform private.record_visit(link.job_id, p_session, link.source, link.utm_medium,
+                                 link.utm_campaign, link.post_id);
+  end if;
+  return query select link.job_id, link.source, link.utm_medium, link.utm_campaign, link.post_id,
+                      link.referral_code;
+end
+$$;
+
+REVOKE ALL ON FUNCTION private.follow_short_link(p_code text, p_session uuid, p_bot boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.follow_short_link(p_code text, p_session uuid, p_bot boolean) TO anon;
+GRANT ALL ON FUNCTION private.follow_short_link(p_code text, p_session uuid, p_bot boolean) TO authenticated;

@@ -4,6 +4,8 @@ nothing typed is lost; a referral is received, the privacy notice is shown to fo
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 
 from tests.app.helpers import app_as, assert_errors, assert_no_exception, signed_in, texts
@@ -80,4 +82,4 @@ def test_the_page_lists_the_referrers_links(demo_db):
     with demo_db.connect() as conn:
         open_jobs = conn.execute(sa.text(
             "select count(*) from public.jobs where status = 'published'")).scalar()
-    assert len([link for link in links if "/job?" in link and "ref=" in link]) == open_jobs
+    assert len([link for link in links if re.search(r"/r/[A-Za-z0-9]{7}$", link)]) == open_jobs

@@ -36,11 +36,12 @@ def wait_for_health(base_url: str, timeout: float = 60) -> float:
 
 
 @contextmanager
-def streamlit_server(env: dict[str, str] | None = None, log_name: str = "streamlit-server"):
-    """`streamlit run streamlit_app.py` on a free port; yields its base URL. The server's
-    output goes to server_log(log_name)."""
+def streamlit_server(env: dict[str, str] | None = None, log_name: str = "streamlit-server",
+                     port: int | None = None):
+    """`streamlit run streamlit_app.py` on `port` (else a free one); yields its base URL. The
+    server's output goes to server_log(log_name)."""
     SCREENSHOTS.mkdir(exist_ok=True)
-    port = free_port()
+    port = port or free_port()
     with server_log(log_name).open("w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",

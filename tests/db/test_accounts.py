@@ -219,3 +219,40 @@ def test_admin_resets_a_password(demo_db):
     assert _sign_in("tom@example.com", password).user_id == tom.user_id
     with pytest.raises(sign_in.SignInError):
         _sign_in("tom@example.com")  # the old password is gone
+
+
+def test_single_sign_on_signs_in_staff_and_employees_it_vouches_for(demo_db):
+    recruiter = sign_in.with_single_sign_on("  Recruiter@Example.com ", True)
+    assert recruiter.role is Role.RECRUITER and recruiter.email == "recruiter@example.com"
+    assert sign_in.with_single_sign_on("admin@example.com").role is Role.ADMIN  # no email_verified (Entra)
+    admin = _sign_in("admin@example.com")
+    tom = _sign_in("tom@example.com")
+    accounts.change_role(admin, tom.user_id, Role.EMPLOYEE)
+    assert sign_in.with_single_sign_on("tom@example.com", True).user_id == tom.user_id
+    with demo_db.connect() as conn:
+        assert conn.execute(sa.text("select count(*) from public.audit_log"
+                                    " where action = 'user.signed_in_with_sso'")).scalar_one() == 3
+
+
+@pytest.mark.parametrize(("email", "verified", "says"), [
+    ("priya@example.com", True, "No active staff or employee account"),  # an alumna: not the company's
+    ("candidate@example.com", True, "No active staff or employee account"),
+    ("stranger@example.com", True, "No active staff or employee account"),
+    ("recruiter@example.com", False, "not verified"),
+    ("", True, "Enter the email address"),
+])
+def test_single_sign_on_never_makes_or_widens_an_account(demo_db, email, verified, says):
+    with demo_db.connect() as conn:
+        before = conn.execute(sa.text("select count(*) from auth.users")).scalar_one()
+    with pytest.raises((sign_in.SignInError, ValidationError), match=says):
+        sign_in.with_single_sign_on(email, verified)
+    with demo_db.connect() as conn:
+        assert conn.execute(sa.text("select count(*) from auth.users")).scalar_one() == before
+
+
+def test_single_sign_on_refuses_a_deactivated_account(demo_db):
+    admin = _sign_in("admin@example.com")
+    recruiter = _sign_in("recruiter@example.com")
+    accounts.set_active(admin, recruiter.user_id, False)
+    with pytest.raises(sign_in.SignInError, match="No active staff"):
+        sign_in.with_single_sign_on("recruiter@example.com", True)

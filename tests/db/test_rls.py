@@ -103,6 +103,8 @@ def world(engine) -> World:
                              " values ('benefits', 'Holidays', '30 days')"))
         conn.execute(sa.text("insert into public.job_visits (job_id, session_id)"
                              " values (:job, gen_random_uuid())"), {"job": ids["job_published"]})
+        conn.execute(sa.text("insert into public.short_links (code, job_id, source)"
+                             " values ('Abc1234', :job, 'linkedin')"), {"job": ids["job_published"]})
         # Social posts: a channel with a slot and a webhook, the recruiter a publisher, a
         # topic, and the recruiter's draft (its history row comes from the trigger).
         conn.execute(sa.text("insert into public.social_channels (id, name, network, audience)"
@@ -213,6 +215,7 @@ VISIBLE = {
     "social_guidelines": (0, 0, 0, 0, 1, 1),
     "company_facts":     (1, 1, 1, 1, 1, 1),
     "job_visits":        (0, 0, 0, 0, 1, 1),
+    "short_links":       (0, 0, 0, 0, 1, 1),
     # Read only through private.question_word_meanings.
     "question_words":    (0, 0, 0, 0, 0, 0),
     "social_channels":   (0, 0, 0, 0, 2, 2),
@@ -326,6 +329,9 @@ INSERTS = {
     # Recorded through private.record_visit only, one per job and browser session.
     "job_visits": ("insert into public.job_visits (job_id, session_id)"
                    " values (:job_published, gen_random_uuid())", ()),
+    # Made through private.short_link_code only (which decides who may shorten what).
+    "short_links": ("insert into public.short_links (code, job_id, source)"
+                    " values ('Forged1', :job_published, 'x')", ()),
     # Kept by a trigger on questions only.
     "question_words": ("insert into public.question_words (word) values ('forged')", ()),
     "social_channels": ("insert into public.social_channels (name, network, audience)"
@@ -511,6 +517,7 @@ WRITES = {
                           ADMIN, ()),
     "company_facts": ("update public.company_facts set body = 'Zz'", ADMIN, ADMIN),
     "job_visits": ("update public.job_visits set source = 'Z'", (), ()),
+    "short_links": ("update public.short_links set bot_visits = 0, job_id = job_id", (), ()),
     "question_words": ("update public.question_words set word = 'forged'", (), ()),
     # Channels and topics with posts are kept for their history (on delete restrict).
     "social_channels": ("update public.social_channels set active = false where id = :channel_unused",

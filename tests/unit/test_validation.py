@@ -97,3 +97,16 @@ def test_admins_are_warned_when_links_would_lead_elsewhere(public_url, here, war
     assert (warning is not None) == warned
     if warned:
         assert public_url in warning and "PORTAL_PUBLIC_URL" in warning
+
+
+@pytest.mark.parametrize(("written", "shown"), [
+    ("Hi ![pixel](https://tracker.example/p.png) there", "Hi \\[pixel\\] there"),
+    ("![](https://tracker.example/p.png)", "\\[image\\]"),
+    ("![logo][1]\n\n[1]: https://tracker.example/p.png", "\\[logo\\]\n\n[1]: https://tracker.example/p.png"),
+    ("[click](data:text/html,<b>hi</b>)", "click"),
+    ("[click](JavaScript:alert(1))", "click)"),
+    ("[site](https://ok.example) and [mail](mailto:jobs@ok.example)",
+     "[site](https://ok.example) and [mail](mailto:jobs@ok.example)"),
+])
+def test_staff_markdown_loads_nothing_and_links_only_to_web_and_mail(written, shown):
+    assert ui.staff_markdown(written) == shown

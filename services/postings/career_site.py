@@ -1,0 +1,135 @@
+"""The career site as the open web reads it: published jobs at stable, readable addresses,
+described for search engines (schema.org JobPosting) and for job aggregators (feeds).
+
+Everything here is read as a visitor, so row-level security and the visitors' column
+privileges decide what may be shown, exactly as on the public board."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from portal.db import transaction
+from portal.models import Actor, Page
+from services.postings.company import Company, load_profile
+from services.postings.listings import ORDER, Job, job_columns, load_job
+
+CAREERS_PATH = "/careers"
+PAGE_SIZE = 50
+# A sitemap file holds at most 50,000 addresses (sitemaps.org); feeds carry the same list.
+MOST_IN_ONE_LIST = 50_000
+
+_UUID_AT_END = re.compile(r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")
+
+# schema.org employmentType for each of ours (Google for Jobs reads these words).
+SCHEMA_EMPLOYMENT = {"full_time": "FULL_TIME", "part_time": "PART_TIME", "contract": "CONTRACTOR",
+                     "internship": "INTERN", "temporary": "TEMPORARY"}
+
+
+@dataclass(frozen=True)
+class PublicJob:
+    """A job as the career site shows it, with the moment it last changed (for sitemaps)."""
+    job: Job
+    updated_at: datetime
+
+    @property
+    def path(self) -> str:
+        return job_path(self.job)
+
+
+def slug(title: str) -> str:
+    """A readable, ASCII piece of an address from a job's title: "Senior Data Engineer (m/f/d)"
+    → "senior-data-engineer-m-f-d"."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:80]
+
+
+def job_path(job: Job) -> str:
+    """The job's address on the career site: its title for people, its id for the portal (so a
+    renamed job's old address still finds it, and is sent on to the new one)."""
+    words = slug(job.title)
+    return f"{CAREERS_PATH}/{words + '-' if words else ''}{job.id}"
+
+
+def job_id_in(path_part: str) -> UUID | None:
+    """The id at the end of a career-site address, or None when there is none."""
+    found = _UUID_AT_END.search(path_part.lower())
+    return UUID(found.group(1)) if found else None
+
+
+def job_and_company(job_id: UUID) -> tuple[Job | None, Company | None]:
+    """One job a visitor may see (published or closed) and the company that offers it, in one
+    transaction."""
+    actor = Actor.visitor()
+    with transaction(actor) as conn:
+        return load_job(conn, job_id, job_columns(actor)), load_profile(conn)
+
+
+def open_jobs(*, page: int = 1, page_size: int = PAGE_SIZE) -> tuple[Page[Job], Company | None]:
+    """One page of the published jobs, newest first, and the company."""
+    actor = Actor.visitor()
+    params = {"limit": page_size, "offset": Page.offset(page, page_size)}
+    with transaction(actor) as conn:
+        total = conn.execute(sa.text(
+            "select count(*) from public.jobs where status = 'published'")).scalar_one()
+        rows = conn.execute(sa.text(
+            f"select {job_columns(actor)} from public.jobs where status = 'published' {ORDER}"  # noqa: S608
+            " limit :limit offset :offset"), params).all()
+        company = load_profile(conn)
+    return Page([Job(**row._mapping) for row in rows], total, page, page_size), company
+
+
+def every_open_job() -> tuple[list[PublicJob], Company | None]:
+    """All published jobs (up to what one sitemap or feed may hold), newest first."""
+    actor = Actor.visitor()
+    with transaction(actor) as conn:
+        rows = conn.execute(sa.text(
+            f"select {job_columns(actor)}, updated_at from public.jobs"  # noqa: S608
+            f" where status = 'published' {ORDER} limit :most"), {"most": MOST_IN_ONE_LIST}).all()
+        company = load_profile(conn)
+    jobs = []
+    for row in rows:
+        fields = dict(row._mapping)
+        updated_at = fields.pop("updated_at")
+        jobs.append(PublicJob(Job(**fields), updated_at))
+    return jobs, company
+
+
+def job_posting_data(job: Job, company: Company | None, url: str, description_html: str) -> dict:
+    """schema.org JobPosting for an open job, with the fields Google for Jobs requires (title,
+    description, datePosted, hiringOrganization, a location) and those it recommends that we
+    know (employmentType, baseSalary when published, directApply, identifier)."""
+    organisation = {"@type": "Organization", "name": company.name if company else ""}
+    if company and company.website:
+        organisation["sameAs"] = company.website
+    data: dict = {
+        "@context": "https://schema.org/",
+        "@type": "JobPosting",
+        "title": job.title,
+        "description": description_html,
+        "identifier": {"@type": "PropertyValue", "name": organisation["name"], "value": str(job.id)},
+        "datePosted": (job.published_at.date().isoformat() if job.published_at else None),
+        "hiringOrganization": organisation,
+        "directApply": True,
+        "url": url,
+    }
+    if job.employment_type in SCHEMA_EMPLOYMENT:
+        data["employmentType"] = SCHEMA_EMPLOYMENT[job.employment_type]
+    place = {"@type": "Place", "address": {"@type": "PostalAddress", "addressLocality": job.location}}
+    if job.remote_policy == "remote":
+        # Fully remote: Google asks where applicants may live; the location names it.
+        data["jobLocationType"] = "TELECOMMUTE"
+        data["applicantLocationRequirements"] = {"@type": "Country", "name": job.location}
+    else:
+        data["jobLocation"] = place
+    if job.salary_min is not None or job.salary_max is not None:
+        low, high = job.salary_min or job.salary_max, job.salary_max or job.salary_min
+        data["baseSalary"] = {"@type": "MonetaryAmount", "currency": job.currency,
+                              "value": {"@type": "QuantitativeValue", "minValue": float(low),
+                                        "maxValue": float(high), "unitText": "YEAR"}}
+    return {key: value for key, value in data.items() if value is not None}
