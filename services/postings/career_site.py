@@ -52,8 +52,12 @@ def slug(title: str) -> str:
 def job_path(job: Job) -> str:
     """The job's address on the career site: its title for people, its id for the portal (so a
     renamed job's old address still finds it, and is sent on to the new one)."""
-    words = slug(job.title)
-    return f"{CAREERS_PATH}/{words + '-' if words else ''}{job.id}"
+    return address(job.title, job.id)
+
+
+def address(title: str, job_id: UUID) -> str:
+    words = slug(title)
+    return f"{CAREERS_PATH}/{words + '-' if words else ''}{job_id}"
 
 
 def job_id_in(path_part: str) -> UUID | None:
