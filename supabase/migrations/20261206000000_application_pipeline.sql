@@ -120,6 +120,9 @@ end
 $$;
 revoke all on function private.record_application_event() from public;
 
+-- The referral an application came through, found from the application when it moves.
+create index referrals_application_idx on public.referrals (application_id) where application_id is not null;
+
 create trigger applications_stage_history
   after insert or update of status on public.applications
   for each row execute function private.record_application_event();

@@ -51,6 +51,8 @@ CREATE TABLE public.referrals (
 ALTER TABLE ONLY public.referrals
     ADD CONSTRAINT referrals_pkey PRIMARY KEY (id);
 
+CREATE INDEX referrals_application_idx ON public.referrals USING btree (application_id) WHERE (application_id IS NOT NULL);
+
 CREATE INDEX referrals_candidate_idx ON public.referrals USING btree (candidate_id);
 
 CREATE INDEX referrals_created_idx ON public.referrals USING btree (created_at DESC, id);
