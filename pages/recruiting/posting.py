@@ -190,8 +190,12 @@ def move_form(rows) -> None:
     names = {a.application_id: f"{a.full_name} ({a.email})" for a in rows}
     with st.container(border=True):
         st.markdown("**Move applicants**")
-        if st.button("Start the message from the rejection template", key=f"template:{job.id}",
-                     icon=":material/edit_note:"):
+        every_col, template_col = st.columns(2)
+        if every_col.button("Choose everyone on this page", key=f"everyone:{job.id}",
+                            icon=":material/select_all:"):
+            st.session_state[keys["who"]] = list(names)
+        if template_col.button("Start the message from the rejection template", key=f"template:{job.id}",
+                               icon=":material/edit_note:"):
             st.session_state[keys["message"]] = applications.REJECTION_TEMPLATE
         with st.form(f"move-applicants:{job.id}:{generation}"):
             chosen = st.multiselect("Applicants", list(names), format_func=names.get, key=keys["who"],

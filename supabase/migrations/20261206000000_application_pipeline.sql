@@ -120,6 +120,10 @@ end
 $$;
 revoke all on function private.record_application_event() from public;
 
+-- A job's Applicants tab, newest first (and the stage it filters by): without it, the first
+-- page walked the newest applications of every job (185 ms at 1,000,000 on 1,000 jobs).
+create index applications_job_created_idx on public.applications (job_id, created_at desc, id);
+
 -- The referral an application came through, found from the application when it moves.
 create index referrals_application_idx on public.referrals (application_id) where application_id is not null;
 

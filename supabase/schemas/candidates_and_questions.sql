@@ -106,6 +106,8 @@ CREATE INDEX applications_candidate_idx ON public.applications USING btree (cand
 
 CREATE INDEX applications_created_idx ON public.applications USING btree (created_at DESC);
 
+CREATE INDEX applications_job_created_idx ON public.applications USING btree (job_id, created_at DESC, id);
+
 CREATE INDEX applications_post_idx ON public.applications USING btree (post_id) WHERE (post_id IS NOT NULL);
 
 CREATE INDEX applications_status_idx ON public.applications USING btree (status);

@@ -72,6 +72,10 @@ def test_a_recruiter_moves_and_rejects_applicants_from_the_applicants_tab(demo_d
     assert "Moved 2 applicants to Rejected." in texts(at)
     assert [_statuses(demo_db, job_id)[e] for e in _emails(demo_db, newest)] == ["rejected"] * 2
     assert at.multiselect(key=f"who:{job_id}:1").value == []  # a done move starts a fresh form
+    at.button(key=f"everyone:{job_id}").click().run()
+    at.button(key=f"template:{job_id}").click().run()
+    assert len(at.multiselect(key=f"who:{job_id}:1").value) == min(len(table), 20)
+    assert at.text_area(key=f"message:{job_id}:1").value == applications.REJECTION_TEMPLATE
 
 
 def test_notes_and_history_per_applicant_and_an_over_long_note_is_refused(demo_db):

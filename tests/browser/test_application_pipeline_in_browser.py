@@ -67,7 +67,9 @@ def test_recruiter_rejects_two_applicants_with_a_message(demo_db, app_url, page:
     expect(page.get_by_text("History", exact=True)).to_be_visible()
     page.get_by_role("textbox", name="New note").fill("Called back; open to a later role.")
     page.get_by_role("button", name="Add note").click()
-    expect(page.get_by_text("Called back; open to a later role.")).to_be_visible()
+    note = page.get_by_text("Called back; open to a later role.")
+    expect(note).to_be_visible()
     expect(page.get_by_role("textbox", name="New note")).to_have_value("")  # ready for the next
     settle(page)
+    note.scroll_into_view_if_needed()
     screenshot(page, "recruiter-applicant-history-and-notes")
