@@ -325,11 +325,13 @@ def _applications(conn: Connection, rng: random.Random, jobs: list[UUID],
                      "source": rng.choice(APPLICATION_SOURCES), "days": rng.randint(1, 90)})
     for row in rows:
         row["id"] = demo_id(f"application:{row['job']}:{row['cand']}")
-        row["created"] = datetime.combine(today - timedelta(days=row.pop("days")),
-                                          datetime.min.time(), tzinfo=UTC)
+        days = row.pop("days")
+        row["created"] = datetime.combine(today - timedelta(days=days), datetime.min.time(), tzinfo=UTC)
+        # Moved to its stage a third of the way since (time in stage on the Applicants tab).
+        row["moved"] = row["created"] + timedelta(days=0 if row["status"] == "new" else days // 3)
     conn.execute(sa.text(
-        "insert into public.applications (id, job_id, candidate_id, status, source, created_at)"
-        " values (:id, :job, :cand, cast(:status as public.application_status), :source, :created)"
+        "insert into public.applications (id, job_id, candidate_id, status, source, created_at, updated_at)"
+        " values (:id, :job, :cand, cast(:status as public.application_status), :source, :created, :moved)"
         " on conflict do nothing"), rows)
     return [r["id"] for r in rows]
 

@@ -15,7 +15,13 @@ if not mine:
 else:
     st.dataframe(
         [{"Job": a.job_title, "Department": a.department,
-          "Status": applications.STATUS_LABELS.get(a.status, a.status), "Applied": ui.day_text(a.created_at)}
+          "Status": a.stage, "Applied": ui.day_text(a.created_at)}
          for a in mine],
         hide_index=True,
     )
+    for a in mine:
+        if a.message:
+            with st.container(border=True):
+                st.markdown(f"**About {ui.plain(a.job_title)}** · a message from the recruiting team · "
+                            f"{ui.day_text(a.message_at)}")
+                st.text(a.message)  # a recruiter's words, shown as written

@@ -16,9 +16,12 @@ if application_token:
         st.error("This link does not match any application. Check that you copied all of it.")
         st.stop()
     st.subheader(ui.plain(followed.job_title), anchor=False)
-    label = applications.STATUS_LABELS.get(followed.status, followed.status)
-    st.metric("Status", label)
+    st.metric("Status", followed.stage)
     st.caption(f"Applied on {followed.applied_at:%d %B %Y} · last change {followed.updated_at:%d %B %Y}")
+    if followed.message:
+        with st.container(border=True):
+            st.markdown(f"**A message from the recruiting team** · {ui.day_text(followed.message_at)}")
+            st.text(followed.message)  # a recruiter's words, shown as written
     if followed.status == "hired":
         st.balloons()
 elif question_token:

@@ -177,18 +177,130 @@ with edit_tab:
             st.toast("Posting saved.", icon=":material/check:")
             st.rerun()
 
+def applicants_funnel() -> None:
+    """Counts per stage and per source, from the history (applications.funnel)."""
+    rows = applications.funnel(actor, job.id)
+    if not rows:
+        return
+    shown = [*rows, applications.funnel_total(rows)] if len(rows) > 1 else rows
+    st.dataframe([{"Source": "All sources" if r.source == "all" else source_label(r.source),
+                   "Applied": r.applied, "Screening": r.reviewing, "Interview": r.interviewing,
+                   "Offer": r.offer, "Hired": r.hired, "Rejected": r.rejected, "Withdrawn": r.withdrawn}
+                  for r in shown], hide_index=True)
+    st.caption("How many reached each stage, even if they moved on or were rejected later.")
+
+
+def move_form(rows) -> None:
+    """Move the chosen applicants to a stage; a rejection takes a reason, and any move may
+    carry a message to the candidates. A refused form keeps what was typed."""
+    # A done move starts a fresh form: new keys, so the browser's widgets start empty too.
+    generation = st.session_state.get(f"move-form:{job.id}", 0)
+    keys = {k: f"{k}:{job.id}:{generation}" for k in ("who", "stage", "reason", "detail", "message")}
+    names = {a.application_id: f"{a.full_name} ({a.email})" for a in rows}
+    with st.container(border=True):
+        st.markdown("**Move applicants**")
+        every_col, template_col = st.columns(2)
+        if every_col.button("Choose everyone on this page", key=f"everyone:{job.id}",
+                            icon=":material/select_all:"):
+            st.session_state[keys["who"]] = list(names)
+        if template_col.button("Start the message from the rejection template", key=f"template:{job.id}",
+                               icon=":material/edit_note:"):
+            st.session_state[keys["message"]] = applications.REJECTION_TEMPLATE
+        with st.form(f"move-applicants:{job.id}:{generation}"):
+            chosen = st.multiselect("Applicants", list(names), format_func=names.get, key=keys["who"],
+                                    placeholder="Choose one or more applicants on this page")
+            left, right = st.columns(2)
+            stage = left.selectbox("Move to", applications.STAGES, index=None, key=keys["stage"],
+                                   format_func=applications.STAGE_LABELS.get, placeholder="Choose a stage")
+            reason = right.selectbox("Reason (for Rejected)", list(applications.REJECTION_REASONS),
+                                     index=None, key=keys["reason"],
+                                     format_func=applications.REJECTION_REASONS.get,
+                                     placeholder="Choose why they are not selected",
+                                     help="Kept for recruiters; the candidate never sees it.")
+            detail = st.text_input("Other reason", key=keys["detail"],
+                                   help="Needed when the reason is “Other”; recruiters only.")
+            message = st.text_area(
+                "Message to the candidate (optional)", key=keys["message"], height=120,
+                help="Shown to the candidate on their follow link and under My applications, and "
+                     "emailed to them when email is set up. Your words go out as plain text.")
+            if not st.form_submit_button("Move", type="primary", icon=":material/move_down:"):
+                return
+    try:
+        moved = applications.move(actor, applications.MoveForm(tuple(chosen), stage, reason, detail, message))
+    except UserFacingError as error:
+        ui.show_error(error)  # the form keeps everything typed
+        return
+    told = (f" {counted(moved.emails_queued, 'message')} will be emailed." if moved.emails_queued
+            else " The message is on their follow link and under My applications." if message.strip()
+            else "")
+    same = f" {counted(moved.unchanged, 'applicant')} already there." if moved.unchanged else ""
+    st.session_state[f"applicants-moved:{job.id}"] = (
+        f"Moved {counted(moved.moved, 'applicant')} to {applications.STAGE_LABELS[stage]}.{same}{told}")
+    st.session_state[f"move-form:{job.id}"] = generation + 1
+    st.rerun()
+
+
+def applicant_record(rows) -> None:
+    """One applicant's history, message and notes, with a note to add (staff only)."""
+    names = {a.application_id: f"{a.full_name} ({a.email})" for a in rows}
+    chosen = st.selectbox("History and notes of", list(names), index=None, format_func=names.get,
+                          key=f"record:{job.id}", placeholder="Choose an applicant")
+    if chosen is None:
+        return
+    kept = applications.record(actor, chosen)
+    history, notes = st.columns(2, gap="large")
+    with history:
+        st.markdown("**History**")
+        for event in kept.events:
+            st.text(f"{ui.day_text(event.changed_at, with_time=True)} · {event.describe()}"
+                    + (f" · {event.changed_by}" if event.changed_by else ""))
+        if kept.message:
+            st.markdown("**Last message to the candidate**")
+            st.text(kept.message)
+    with notes:
+        st.markdown("**Notes** (recruiters only)")
+        generation = st.session_state.get(f"note-form:{chosen}", 0)  # a saved note, a fresh form
+        with st.form(f"note:{chosen}:{generation}"):
+            body = st.text_area("New note", key=f"note-body:{chosen}:{generation}", height=90)
+            if st.form_submit_button("Add note", icon=":material/note_add:"):
+                try:
+                    applications.add_note(actor, chosen, body)
+                except UserFacingError as error:
+                    ui.show_error(error)  # the note stays typed
+                else:
+                    st.session_state[f"note-form:{chosen}"] = generation + 1
+                    st.rerun()
+        for note in kept.notes:
+            st.caption(f"{ui.day_text(note.created_at, with_time=True)} · {note.author or 'Former staff'}")
+            st.text(note.body)
+        if not kept.notes:
+            st.caption("No notes yet.")
+
+
 with applicants_tab:
+    if moved_note := st.session_state.pop(f"applicants-moved:{job.id}", None):
+        st.success(moved_note)
     if not applicant_page.total:
         st.info("Nobody has applied yet." if job.status in ("published", "closed")
                 else "Applications arrive once the posting is published.")
     else:
+        applicants_funnel()
+        at_stage = st.selectbox(
+            "Stage", [None, *applications.STAGES], key=f"applicants-stage:{job.id}",
+            format_func=lambda s: "All stages" if s is None else applications.STAGE_LABELS[s])
+        shown_page = applicant_page if at_stage is None else postings.applicants(
+            actor, job.id, stage=at_stage, page=ui.page_number(f"applicants:{job.id}:{at_stage}"))
         st.dataframe([{"Name": a.full_name, "Email": a.email,
-                       "Status": applications.STATUS_LABELS.get(a.status, a.status),
+                       "Stage": applications.STAGE_LABELS.get(a.status, a.status),
+                       "In stage": applications.time_in_stage(a.stage_since),
                        "Source": source_label(a.source),
                        "Applied": ui.day_text(a.applied_at, with_time=True),
-                       "Résumé": a.resume_name or ""} for a in applicant_page.rows], hide_index=True)
-        ui.pagination(applicant_page, f"applicants:{job.id}")
-        with_resume = [a for a in applicant_page.rows if a.resume_name]
+                       "Résumé": a.resume_name or ""} for a in shown_page.rows], hide_index=True)
+        ui.pagination(shown_page, f"applicants:{job.id}" + (f":{at_stage}" if at_stage else ""))
+        if shown_page.rows:
+            move_form(shown_page.rows)
+            applicant_record(shown_page.rows)
+        with_resume = [a for a in shown_page.rows if a.resume_name]
         if with_resume:
             pick_col, get_col = st.columns([3, 1], vertical_alignment="bottom")
             chosen = pick_col.selectbox("Résumé of", with_resume,

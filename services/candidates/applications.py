@@ -4,17 +4,57 @@ its private link, and the signed-in candidate's list."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from uuid import UUID
 
 import sqlalchemy as sa
 
-from portal import tokens, validation
+from portal import mail, outbox, tokens, validation
 from portal.db import owner_transaction, transaction, translate_refusals
+from portal.errors import ValidationError
 from portal.models import Actor
+from portal.permissions import require_staff
 from portal.storage import ResumeStore, resume_store
+from portal.words import counted
 from services.candidates import private_links
 from services.postings.tracking import TrackedSource
+
+# --- stages: one list, the recruiters' names, and the candidate's (softer) words -------------
+
+STAGES = ("new", "reviewing", "interviewing", "offer", "hired", "rejected", "withdrawn")
+STAGE_LABELS = {"new": "Applied", "reviewing": "Screening", "interviewing": "Interviewing",
+                "offer": "Offer", "hired": "Hired", "rejected": "Rejected", "withdrawn": "Withdrawn"}
+# What the candidate reads for each stage, on their follow link, on My applications and in
+# emails: the one mapping (softer than the recruiters' words, never a different stage).
+CANDIDATE_STAGE_LABELS = {"new": "Received", "reviewing": "Being reviewed", "interviewing": "Interviewing",
+                          "offer": "Offer made", "hired": "Hired", "rejected": "Not selected",
+                          "withdrawn": "Withdrawn"}
+# Why a candidate is not selected (recruiters only; the candidate never sees it).
+REJECTION_REASONS = {"skills": "Skills or experience do not match",
+                     "another_candidate": "Another candidate was a closer fit",
+                     "position_closed": "The position was filled or closed",
+                     "no_response": "The candidate did not respond",
+                     "salary": "Salary expectations do not match",
+                     "location": "Location or right to work",
+                     "other": "Other (say why)"}
+MAX_NOTE = 2000
+MAX_MESSAGE = 2000
+MAX_REASON_DETAIL = 300
+# A starting point for the message to a candidate who is not selected; recruiters edit it.
+REJECTION_TEMPLATE = ("Thank you for applying and for the time you gave us. We have decided not to "
+                      "go further with your application for this role. We wish you every success, "
+                      "and hope to see your name again for another opening.")
+
+
+def time_in_stage(since: datetime, now: datetime | None = None) -> str:
+    """"today", "1 day", "12 days": how long an application has been at its stage."""
+    days = ((now or datetime.now(UTC)) - since).days
+    return "today" if days < 1 else counted(days, "day")
+
+
+def candidate_stage(status: str) -> str:
+    """The stage as the candidate reads it."""
+    return CANDIDATE_STAGE_LABELS.get(status, status)
 
 
 @dataclass(frozen=True)
@@ -24,6 +64,12 @@ class MyApplication:
     department: str
     status: str
     created_at: datetime
+    message: str | None = None
+    message_at: datetime | None = None
+
+    @property
+    def stage(self) -> str:
+        return candidate_stage(self.status)
 
 
 def my_applications(actor: Actor) -> list[MyApplication]:
@@ -31,7 +77,8 @@ def my_applications(actor: Actor) -> list[MyApplication]:
     with transaction(actor) as conn:
         rows = conn.execute(sa.text(
             """
-            select a.id, j.title as job_title, j.department, a.status, a.created_at
+            select a.id, j.title as job_title, j.department, a.status::text as status, a.created_at,
+                   a.candidate_message as message, a.candidate_message_at as message_at
             from public.applications a
             join public.candidates c on c.id = a.candidate_id
             join public.jobs j on j.id = a.job_id
@@ -143,6 +190,12 @@ class FollowedApplication:
     applied_at: datetime
     updated_at: datetime
     job_id: UUID
+    message: str | None = None
+    message_at: datetime | None = None
+
+    @property
+    def stage(self) -> str:
+        return candidate_stage(self.status)
 
 
 def application_by_link(actor: Actor, token: str) -> FollowedApplication | None:
@@ -151,6 +204,163 @@ def application_by_link(actor: Actor, token: str) -> FollowedApplication | None:
     return FollowedApplication(**row._mapping) if row else None
 
 
-STATUS_LABELS = {"new": "Received", "reviewing": "Being reviewed", "interviewing": "Interviewing",
-                 "offer": "Offer made", "hired": "Hired", "rejected": "Not selected",
-                 "withdrawn": "Withdrawn"}
+
+
+# --- working the pipeline (recruiters and admins) ---------------------------------------------
+
+@dataclass(frozen=True)
+class MoveForm:
+    application_ids: tuple[UUID, ...]
+    stage: str | None
+    reason: str | None = None  # for a rejection: a key of REJECTION_REASONS
+    reason_detail: str = ""  # for "other"
+    message: str = ""  # to the candidate, optional
+
+
+@dataclass(frozen=True)
+class Moved:
+    moved: int  # applications given the stage (or the message)
+    unchanged: int  # already there, with no message to give
+    emails_queued: int  # messages the worker will email
+
+
+def check_move(form: MoveForm) -> MoveForm:
+    """The move with every field checked and tidied; all its problems raise one
+    ValidationError (the database checks the same again)."""
+    problems = validation.FormProblems()
+    if not form.application_ids:
+        problems.add("applicants", "Choose at least one applicant to move.")
+    if form.stage not in STAGES:
+        problems.add("stage", "Choose the stage to move them to.")
+    reason = form.reason if form.stage == "rejected" else None
+    if form.stage == "rejected" and reason not in REJECTION_REASONS:
+        problems.add("reason", "Choose why they are not selected.")
+    detail = ""
+    if reason == "other":
+        if not (form.reason_detail or "").strip():
+            problems.add("reason_detail", "Say in a few words why, for “Other”.")
+        detail = problems.check("reason_detail", validation.text, "Reason", form.reason_detail,
+                                maximum=MAX_REASON_DETAIL)
+    message = problems.check("message", validation.text, "Message to the candidate", form.message,
+                             maximum=MAX_MESSAGE)
+    problems.raise_any()
+    return MoveForm(tuple(form.application_ids), form.stage, reason, detail or "", message or "")
+
+
+def move(actor: Actor, form: MoveForm) -> Moved:
+    """Give applications a stage (a rejection with its reason), and the candidates a message
+    if one is written: stored for their follow link and My applications, and queued for the
+    worker to email when SMTP is set. The database records each move in the history, the
+    audit log, and moves the referrals for the same person and job."""
+    form = check_move(form)
+    queue_email = mail.enabled()
+    with translate_refusals(), transaction(actor) as conn:
+        rows = conn.execute(sa.text(
+            "select application_id, from_status, email_id from private.move_applications("
+            " cast(:ids as uuid[]), :stage, :reason, :detail, :message, :email)"),
+            {"ids": list(form.application_ids), "stage": form.stage, "reason": form.reason,
+             "detail": form.reason_detail or None, "message": form.message or None,
+             "email": queue_email}).all()
+    emails = [r.email_id for r in rows if r.email_id]
+    if emails:
+        outbox.defer(emails)
+    return Moved(len(rows), len(set(form.application_ids)) - len(rows), len(emails))
+
+
+@dataclass(frozen=True)
+class StageEvent:
+    from_status: str | None
+    to_status: str
+    changed_at: datetime
+    changed_by: str | None
+    reason: str | None
+    reason_detail: str | None
+    message: str | None
+
+    def describe(self) -> str:
+        """"Screening → Rejected (Salary expectations do not match)" for the history."""
+        moved = (f"{STAGE_LABELS[self.from_status]} → {STAGE_LABELS[self.to_status]}"
+                 if self.from_status else STAGE_LABELS[self.to_status])
+        if self.reason:
+            why = self.reason_detail if self.reason == "other" else REJECTION_REASONS[self.reason]
+            moved += f" ({why})"
+        return moved
+
+
+@dataclass(frozen=True)
+class Note:
+    author: str | None
+    body: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Record:
+    """One application's history and notes (staff)."""
+    events: list[StageEvent]
+    notes: list[Note]
+    message: str | None
+    message_at: datetime | None
+
+
+def record(actor: Actor, application_id: UUID) -> Record:
+    """An application's stage history, oldest first, and its notes, newest first."""
+    with transaction(actor) as conn:
+        require_staff(conn, "read an application's history")
+        events = conn.execute(sa.text(
+            "select e.from_status::text as from_status, e.to_status::text as to_status, e.changed_at,"
+            " coalesce(nullif(p.full_name, ''), p.email) as changed_by, e.reason, e.reason_detail,"
+            " e.message from public.application_events e"
+            " left join public.profiles p on p.id = e.changed_by"
+            " where e.application_id = :id order by e.id"), {"id": application_id}).all()
+        notes = conn.execute(sa.text(
+            "select coalesce(nullif(p.full_name, ''), p.email) as author, n.body, n.created_at"
+            " from public.application_notes n left join public.profiles p on p.id = n.author_id"
+            " where n.application_id = :id order by n.id desc"), {"id": application_id}).all()
+        message = conn.execute(sa.text(
+            "select candidate_message, candidate_message_at from public.applications where id = :id"),
+            {"id": application_id}).first()
+    return Record([StageEvent(**e._mapping) for e in events], [Note(**n._mapping) for n in notes],
+                  message.candidate_message if message else None,
+                  message.candidate_message_at if message else None)
+
+
+def add_note(actor: Actor, application_id: UUID, body: str) -> None:
+    """A note on an application, in the actor's name (staff; candidates never see notes)."""
+    if not (body or "").strip():
+        raise ValidationError("Write the note first.")
+    text = validation.text("Note", body, maximum=MAX_NOTE)
+    with translate_refusals(denied="Only recruiters and admins can add notes.",
+                            missing="That application does not exist any more."), \
+            transaction(actor) as conn:
+        conn.execute(sa.text(
+            "insert into public.application_notes (application_id, body) values (:id, :body)"),
+            {"id": application_id, "body": text})
+
+
+@dataclass(frozen=True)
+class FunnelRow:
+    source: str
+    applied: int
+    reviewing: int
+    interviewing: int
+    offer: int
+    hired: int
+    rejected: int
+    withdrawn: int
+
+
+def funnel(actor: Actor, job_id: UUID) -> list[FunnelRow]:
+    """A job's funnel per source: how many applied, reached screening, an interview, an offer,
+    were hired (from the history), and are rejected or withdrew; counted in SQL."""
+    with transaction(actor) as conn:
+        rows = conn.execute(sa.text("select * from private.application_funnel(:job)"),
+                            {"job": job_id}).all()
+    return [FunnelRow(**row._mapping) for row in rows]
+
+
+def funnel_total(rows: list[FunnelRow]) -> FunnelRow:
+    """All sources together."""
+    return FunnelRow("all", *(sum(getattr(r, f) for r in rows)
+                              for f in ("applied", "reviewing", "interviewing", "offer", "hired",
+                                        "rejected", "withdrawn")))

@@ -393,21 +393,28 @@ class Applicant:
     source: str
     applied_at: datetime
     resume_name: str | None
+    stage_since: datetime  # when it was given its stage (the last move, or applying)
 
 
-def applicants(actor: Actor, job_id: UUID, *, page: int = 1, page_size: int = 20) -> Page[Applicant]:
-    """A job's applications, newest first (row-level security keeps them to staff)."""
-    params = {"job": job_id, "limit": page_size, "offset": Page.offset(page, page_size)}
+def applicants(actor: Actor, job_id: UUID, *, stage: str | None = None, page: int = 1,
+               page_size: int = 20) -> Page[Applicant]:
+    """A job's applications, newest first, all or those at `stage` (row-level security keeps
+    them to staff)."""
+    params = {"job": job_id, "stage": stage, "limit": page_size, "offset": Page.offset(page, page_size)}
     with transaction(actor) as conn:
-        total = conn.execute(sa.text("select count(*) from public.applications where job_id = :job"),
+        total = conn.execute(sa.text("select count(*) from public.applications a where a.job_id = :job"
+                                     " and (cast(:stage as public.application_status) is null"
+                                     "      or a.status = cast(:stage as public.application_status))"),
                              params).scalar_one()
         rows = conn.execute(sa.text(
             "select a.id as application_id, c.full_name, c.email, a.status::text as status,"
-            "  a.source, a.created_at as applied_at,"
+            "  a.source, a.created_at as applied_at, a.updated_at as stage_since,"
             "  case when a.resume_path is not null then coalesce(a.resume_name, 'résumé') end"
             "    as resume_name"
             " from public.applications a join public.candidates c on c.id = a.candidate_id"
-            " where a.job_id = :job order by a.created_at desc, a.id"
+            " where a.job_id = :job and (cast(:stage as public.application_status) is null"
+            "      or a.status = cast(:stage as public.application_status))"
+            " order by a.created_at desc, a.id"
             " limit :limit offset :offset"), params).all()
     return Page([Applicant(**row._mapping) for row in rows], total, page, page_size)
 

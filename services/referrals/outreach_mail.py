@@ -30,20 +30,20 @@ from urllib.parse import urlencode
 from uuid import UUID, uuid4
 
 import sqlalchemy as sa
-from procrastinate.exceptions import AlreadyEnqueued
 from sqlalchemy.engine import Connection
 
-from portal import db, mail, task_queue
+from portal import db, mail
 from portal.db import transaction
 from portal.models import Actor
+from portal.outbox import SEND_EMAIL_NAME, defer, defer_async, send_lock  # noqa: F401 - the outbox's
 from portal.settings import Settings, settings
 from portal.words import counted
+from services.candidates import applications
 from services.postings.tracking import job_link
 
 log = logging.getLogger(__name__)
 
 INVITATION_DAYS = 14
-SEND_EMAIL_NAME = "outreach.send_email"
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15))
 MAX_ATTEMPTS = len(BACKOFF) + 1
 # A claim older than this belongs to a worker that stopped while sending (SMTP calls time
@@ -52,6 +52,7 @@ CLAIM_TIMEOUT = timedelta(minutes=10)
 STUCK_MESSAGE = "The worker stopped while sending: the email may or may not have arrived."
 REGISTERED_MESSAGE = "Not sent: they registered in the meantime."
 REPLACED_MESSAGE = "Not sent: a newer invitation replaced it."
+NO_MESSAGE_MESSAGE = "Not sent: the message was taken back."
 NO_ACCOUNT_MESSAGE = "Not sent: the account is deactivated, or no longer an alumnus's."
 
 
@@ -83,6 +84,16 @@ def invitation_email(full_name: str, link: str) -> str:
 INVITATION_SUBJECT = "Join our alumni network"
 
 
+def candidate_message_email(full_name: str, job_title: str, status: str, message: str) -> tuple[str, str]:
+    """Subject and text of a recruiter's message to a candidate (plain text: what they wrote
+    goes out as written, never as markup)."""
+    stage = applications.candidate_stage(status)
+    return (f"About your application: {job_title}",
+            f"Hello {full_name},\n\n{message}\n\nYour application for {job_title}: {stage}.\n"
+            f"You can see it at any time on the private link you were given when you applied, "
+            f"or under My applications if you have an account: {settings().public_url}\n")
+
+
 def digest_email(jobs: Sequence[DigestJob], note: str) -> tuple[str, str]:
     base = settings().public_url
     lines = [note, ""] if note else []
@@ -108,41 +119,6 @@ def queue_digest(conn: Connection, digest_id: UUID, recipient_ids: Iterable[UUID
         "insert into public.outreach_emails (kind, digest_id, recipient_id)"
         " select 'digest', :digest, id from unnest(cast(:ids as uuid[])) as t(id) returning id"),
         {"digest": digest_id, "ids": list(recipient_ids)}).scalars())
-
-
-def send_lock(email_id: UUID | str) -> str:
-    return f"{SEND_EMAIL_NAME}:{email_id}"
-
-
-def defer(email_ids: Iterable[UUID]) -> None:
-    """Queue the worker's tasks for committed emails, after the page's transaction. If
-    the queue cannot be reached, the minute's sweep queues them instead."""
-    try:
-        with task_queue.app.open():
-            for email_id in email_ids:
-                try:
-                    _deferrer(email_id).defer(email_id=str(email_id))
-                except AlreadyEnqueued:
-                    pass  # the sweep was quicker
-    except Exception as error:  # noqa: BLE001 - the emails wait in the database either way
-        log.warning("Outreach emails not queued now (%s); the worker's sweep will.", type(error).__name__)
-
-
-def _deferrer(email_id: UUID | str):
-    return task_queue.app.configure_task(SEND_EMAIL_NAME, queue=task_queue.MAIL_QUEUE,
-                                         queueing_lock=send_lock(email_id), lock=send_lock(email_id))
-
-
-async def defer_async(email_ids: Iterable[UUID]) -> int:
-    """The sweep's deferring (inside the worker's open app); how many were queued."""
-    queued = 0
-    for email_id in email_ids:
-        try:
-            await _deferrer(email_id).defer_async(email_id=str(email_id))
-            queued += 1
-        except AlreadyEnqueued:
-            pass
-    return queued
 
 
 # --- the worker's side (owner) -----------------------------------------------------------------
@@ -194,12 +170,14 @@ def send(email_id: UUID, claim_token: UUID, now: datetime | None = None,
     now = _now(now)
     with db.owner_transaction() as conn:
         row = conn.execute(sa.text(
-            "select kind, roster_id, digest_id, recipient_id, attempts from public.outreach_emails"
+            "select kind, roster_id, digest_id, recipient_id, application_id, attempts"
+            " from public.outreach_emails"
             " where id = :id and claim = :claim and status = 'sending' for update"),
             {"id": email_id, "claim": claim_token}).first()
         if row is None:
             return "not sent: no longer claimed by this worker"
-        compose = _invitation if row.kind == "invitation" else _digest
+        compose = {"invitation": _invitation, "digest": _digest,
+                   "candidate_message": _candidate_message}[row.kind]
         try:
             to, subject, body = compose(conn, email_id, row, now)
         except _NotToSend as reason:
@@ -255,6 +233,18 @@ def _digest(conn: Connection, email_id: UUID, row, now: datetime) -> tuple[str, 
     jobs = [DigestJob(UUID(j["id"]), j["title"], j["department"], j["location"]) for j in found.jobs]
     subject, body = digest_email(jobs, found.note)
     return found.email, subject, body
+
+
+def _candidate_message(conn: Connection, email_id: UUID, row, now: datetime) -> tuple[str, str, str]:
+    """A recruiter's message to a candidate about their application, as it stands when sent."""
+    found = conn.execute(sa.text(
+        "select c.email, c.full_name, j.title, a.status::text as status, a.candidate_message"
+        " from public.applications a join public.candidates c on c.id = a.candidate_id"
+        " join public.jobs j on j.id = a.job_id where a.id = :id"), {"id": row.application_id}).one()
+    if not found.candidate_message:
+        raise _NotToSend(NO_MESSAGE_MESSAGE)
+    return found.email, *candidate_message_email(found.full_name, found.title, found.status,
+                                                  found.candidate_message)
 
 
 def _record(conn: Connection, email_id: UUID, status: str, error: str | None, now: datetime,

@@ -82,6 +82,9 @@ CREATE TABLE public.applications (
     resume_name text,
     consent_at timestamp with time zone,
     follow_token_hash bytea,
+    candidate_message text,
+    candidate_message_at timestamp with time zone,
+    CONSTRAINT applications_candidate_message_check CHECK ((length(candidate_message) <= 2000)),
     CONSTRAINT applications_note_length CHECK ((length(note) <= 2000)),
     CONSTRAINT applications_referral_code_check CHECK ((length(referral_code) <= 100)),
     CONSTRAINT applications_resume_name_check CHECK ((length(resume_name) <= 255)),
@@ -103,6 +106,8 @@ CREATE INDEX applications_candidate_idx ON public.applications USING btree (cand
 
 CREATE INDEX applications_created_idx ON public.applications USING btree (created_at DESC);
 
+CREATE INDEX applications_job_created_idx ON public.applications USING btree (job_id, created_at DESC, id);
+
 CREATE INDEX applications_post_idx ON public.applications USING btree (post_id) WHERE (post_id IS NOT NULL);
 
 CREATE INDEX applications_status_idx ON public.applications USING btree (status);
@@ -110,6 +115,8 @@ CREATE INDEX applications_status_idx ON public.applications USING btree (status)
 CREATE TRIGGER applications_record_hire AFTER INSERT OR UPDATE OF status ON public.applications FOR EACH ROW EXECUTE FUNCTION private.application_hire_changed();
 
 CREATE TRIGGER applications_refer_from_link AFTER INSERT ON public.applications FOR EACH ROW WHEN ((new.referral_code IS NOT NULL)) EXECUTE FUNCTION private.refer_from_link();
+
+CREATE TRIGGER applications_stage_history AFTER INSERT OR UPDATE OF status ON public.applications FOR EACH ROW EXECUTE FUNCTION private.record_application_event();
 
 CREATE TRIGGER applications_touch BEFORE UPDATE ON public.applications FOR EACH ROW EXECUTE FUNCTION private.touch_application();
 
@@ -315,6 +322,102 @@ GRANT SELECT ON TABLE public.company_facts TO anon;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.company_facts TO authenticated;
 
 
+-- public.application_events ---------------------------------------------------------------
+
+CREATE TABLE public.application_events (
+    id bigint NOT NULL,
+    application_id uuid NOT NULL,
+    from_status public.application_status,
+    to_status public.application_status NOT NULL,
+    changed_by uuid,
+    changed_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    reason text,
+    reason_detail text,
+    message text,
+    CONSTRAINT application_events_check CHECK (((reason IS NULL) OR (to_status = 'rejected'::public.application_status))),
+    CONSTRAINT application_events_check1 CHECK (((reason_detail IS NULL) OR (reason = 'other'::text))),
+    CONSTRAINT application_events_message_check CHECK ((length(message) <= 2000)),
+    CONSTRAINT application_events_reason_check CHECK ((reason = ANY (ARRAY['skills'::text, 'another_candidate'::text, 'position_closed'::text, 'no_response'::text, 'salary'::text, 'location'::text, 'other'::text]))),
+    CONSTRAINT application_events_reason_detail_check CHECK ((length(reason_detail) <= 300))
+);
+
+ALTER TABLE public.application_events ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.application_events_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+ALTER TABLE ONLY public.application_events
+    ADD CONSTRAINT application_events_pkey PRIMARY KEY (id);
+
+CREATE INDEX application_events_application_idx ON public.application_events USING btree (application_id, id);
+
+ALTER TABLE ONLY public.application_events
+    ADD CONSTRAINT application_events_application_id_fkey FOREIGN KEY (application_id) REFERENCES public.applications(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.application_events
+    ADD CONSTRAINT application_events_changed_by_fkey FOREIGN KEY (changed_by) REFERENCES public.profiles(id) ON DELETE SET NULL;
+
+CREATE POLICY "application events: staff read" ON public.application_events FOR SELECT TO authenticated USING (( SELECT private.is_staff() AS is_staff));
+
+ALTER TABLE public.application_events ENABLE ROW LEVEL SECURITY;
+
+GRANT ALL ON TABLE public.application_events TO service_role;
+GRANT SELECT ON TABLE public.application_events TO authenticated;
+
+GRANT ALL ON SEQUENCE public.application_events_id_seq TO service_role;
+
+
+-- public.application_notes ----------------------------------------------------------------
+
+CREATE TABLE public.application_notes (
+    id bigint NOT NULL,
+    application_id uuid NOT NULL,
+    author_id uuid DEFAULT auth.uid(),
+    body text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT application_notes_body_check CHECK (((length(btrim(body)) >= 1) AND (length(btrim(body)) <= 2000)))
+);
+
+ALTER TABLE public.application_notes ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.application_notes_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+ALTER TABLE ONLY public.application_notes
+    ADD CONSTRAINT application_notes_pkey PRIMARY KEY (id);
+
+CREATE INDEX application_notes_application_idx ON public.application_notes USING btree (application_id, id);
+
+ALTER TABLE ONLY public.application_notes
+    ADD CONSTRAINT application_notes_application_id_fkey FOREIGN KEY (application_id) REFERENCES public.applications(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.application_notes
+    ADD CONSTRAINT application_notes_author_id_fkey FOREIGN KEY (author_id) REFERENCES public.profiles(id) ON DELETE SET NULL;
+
+CREATE POLICY "application notes: staff add their own" ON public.application_notes FOR INSERT TO authenticated WITH CHECK ((( SELECT private.is_staff() AS is_staff) AND (author_id = ( SELECT auth.uid() AS uid))));
+
+CREATE POLICY "application notes: staff read" ON public.application_notes FOR SELECT TO authenticated USING (( SELECT private.is_staff() AS is_staff));
+
+ALTER TABLE public.application_notes ENABLE ROW LEVEL SECURITY;
+
+GRANT ALL ON TABLE public.application_notes TO service_role;
+GRANT SELECT ON TABLE public.application_notes TO authenticated;
+
+GRANT INSERT(application_id) ON TABLE public.application_notes TO authenticated;
+
+GRANT INSERT(body) ON TABLE public.application_notes TO authenticated;
+
+GRANT ALL ON SEQUENCE public.application_notes_id_seq TO service_role;
+
+
 -- private.touch_application ---------------------------------------------------------------
 
 CREATE FUNCTION private.touch_application() RETURNS trigger
@@ -412,11 +515,11 @@ GRANT ALL ON FUNCTION private.submit_application(p_job uuid, p_full_name text, p
 
 -- private.application_by_token ------------------------------------------------------------
 
-CREATE FUNCTION private.application_by_token(p_token_hash bytea) RETURNS TABLE(job_title text, status public.application_status, applied_at timestamp with time zone, updated_at timestamp with time zone, job_id uuid)
+CREATE FUNCTION private.application_by_token(p_token_hash bytea) RETURNS TABLE(job_title text, status public.application_status, applied_at timestamp with time zone, updated_at timestamp with time zone, job_id uuid, message text, message_at timestamp with time zone)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO ''
     AS $$
-  select j.title, a.status, a.created_at, a.updated_at, j.id
+  select j.title, a.status, a.created_at, a.updated_at, j.id, a.candidate_message, a.candidate_message_at
   from public.applications a join public.jobs j on j.id = a.job_id
   where a.follow_token_hash = p_token_hash
 $$;
@@ -424,6 +527,162 @@ $$;
 REVOKE ALL ON FUNCTION private.application_by_token(p_token_hash bytea) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.application_by_token(p_token_hash bytea) TO anon;
 GRANT ALL ON FUNCTION private.application_by_token(p_token_hash bytea) TO authenticated;
+
+
+-- private.record_application_event --------------------------------------------------------
+
+CREATE FUNCTION private.record_application_event() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  referral_stage public.referral_stage;
+begin
+  if tg_op = 'UPDATE' and new.status is not distinct from old.status then
+    return null;
+  end if;
+  if tg_op = 'INSERT' then
+    insert into public.application_events (application_id, from_status, to_status, changed_by, changed_at)
+    values (new.id, null, 'new', (select auth.uid()), new.created_at);
+    if new.status <> 'new' then
+      insert into public.application_events (application_id, from_status, to_status, changed_by, changed_at)
+      values (new.id, 'new', new.status, (select auth.uid()), new.updated_at);
+    end if;
+    return null;
+  end if;
+  insert into public.application_events (application_id, from_status, to_status, changed_by,
+                                         reason, reason_detail, message)
+  values (new.id, old.status, new.status, (select auth.uid()),
+          case when new.status = 'rejected'
+               then nullif(current_setting('boomerang.move_reason', true), '') end,
+          case when new.status = 'rejected'
+                    and current_setting('boomerang.move_reason', true) = 'other'
+               then nullif(current_setting('boomerang.move_detail', true), '') end,
+          nullif(current_setting('boomerang.move_message', true), ''));
+  -- The referrals this application is the referred candidate's follow: the referral it came
+  -- through (a referral link), or one for the same person and job made before it (the rule
+  -- private.record_portal_hire credits a hire by). A referral made after the person applied
+  -- is credited to no one and keeps its stage. Their own trigger records their history,
+  -- tells the referrer and keeps the points.
+  referral_stage := case new.status
+    when 'new' then 'submitted' when 'reviewing' then 'reviewing'
+    when 'interviewing' then 'interviewing' when 'offer' then 'offer' when 'hired' then 'hired'
+    else 'not_selected' end;
+  update public.referrals r set stage = referral_stage
+   where (r.application_id = new.id
+          or (r.candidate_id = new.candidate_id and r.job_id = new.job_id
+              and r.created_at <= new.created_at))
+     and r.stage is distinct from referral_stage;
+  return null;
+end
+$$;
+
+REVOKE ALL ON FUNCTION private.record_application_event() FROM PUBLIC;
+
+
+-- private.move_applications ---------------------------------------------------------------
+
+CREATE FUNCTION private.move_applications(p_ids uuid[], p_to text, p_reason text, p_detail text, p_message text, p_email boolean, OUT application_id uuid, OUT from_status text, OUT email_id uuid) RETURNS SETOF record
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  me uuid := (select auth.uid());
+  target public.application_status;
+  detail text := nullif(btrim(coalesce(p_detail, '')), '');
+  message text := nullif(btrim(coalesce(p_message, '')), '');
+  moving record;
+begin
+  if not (select private.is_staff()) then
+    raise exception 'Only recruiters and admins can move applications.' using errcode = '42501';
+  end if;
+  if p_ids is null or cardinality(p_ids) = 0 then
+    raise exception 'Choose at least one applicant to move.' using errcode = 'P0001';
+  end if;
+  if cardinality(p_ids) > 500 then
+    raise exception 'Move at most 500 applicants at once.' using errcode = 'P0001';
+  end if;
+  if p_to is null or p_to not in (select unnest(enum_range(null::public.application_status))::text) then
+    raise exception 'Choose the stage to move them to.' using errcode = 'P0001';
+  end if;
+  target := p_to::public.application_status;
+  if target = 'rejected' and (p_reason is null or p_reason not in (
+      'skills', 'another_candidate', 'position_closed', 'no_response', 'salary', 'location', 'other')) then
+    raise exception 'Choose why they are not selected.' using errcode = 'P0001';
+  end if;
+  if target <> 'rejected' and p_reason is not null then
+    raise exception 'A reason goes with a rejection only.' using errcode = 'P0001';
+  end if;
+  if target = 'rejected' and p_reason = 'other' and detail is null then
+    raise exception 'Say in a few words why, for "Other".' using errcode = 'P0001';
+  end if;
+  if length(detail) > 300 then
+    raise exception 'The reason is too long: at most 300 characters.' using errcode = 'P0001';
+  end if;
+  if length(message) > 2000 then
+    raise exception 'The message is too long: at most 2,000 characters.' using errcode = 'P0001';
+  end if;
+
+  perform set_config('boomerang.move_reason', coalesce(p_reason, ''), true),
+          set_config('boomerang.move_detail', coalesce(detail, ''), true),
+          set_config('boomerang.move_message', coalesce(message, ''), true);
+  for moving in
+    select a.id, a.status from public.applications a
+     where a.id = any(p_ids) and (a.status <> target or message is not null)
+     order by a.id for update
+  loop
+    update public.applications a set
+      status = target,
+      candidate_message = coalesce(message, a.candidate_message),
+      candidate_message_at = case when message is not null then now() else a.candidate_message_at end
+     where a.id = moving.id;
+    application_id := moving.id;
+    from_status := moving.status::text;
+    email_id := null;
+    if message is not null and coalesce(p_email, false) then
+      insert into public.outreach_emails (kind, application_id, queued_by)
+      values ('candidate_message', moving.id, me) returning id into email_id;
+    end if;
+    insert into public.audit_log (actor_id, action, subject_type, subject_id, details)
+    values (me, 'application.moved', 'application', moving.id::text,
+            jsonb_strip_nulls(jsonb_build_object('from', moving.status, 'to', target,
+                                                 'reason', p_reason, 'messaged', message is not null)));
+    return next;
+  end loop;
+  perform set_config('boomerang.move_reason', '', true),
+          set_config('boomerang.move_detail', '', true),
+          set_config('boomerang.move_message', '', true);
+end
+$$;
+
+REVOKE ALL ON FUNCTION private.move_applications(p_ids uuid[], p_to text, p_reason text, p_detail text, p_message text, p_email boolean, OUT application_id uuid, OUT from_status text, OUT email_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.move_applications(p_ids uuid[], p_to text, p_reason text, p_detail text, p_message text, p_email boolean, OUT application_id uuid, OUT from_status text, OUT email_id uuid) TO authenticated;
+
+
+-- private.application_funnel --------------------------------------------------------------
+
+CREATE FUNCTION private.application_funnel(p_job uuid) RETURNS TABLE(source text, applied bigint, reviewing bigint, interviewing bigint, offer bigint, hired bigint, rejected bigint, withdrawn bigint)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  with reached as (
+    select a.id, a.source, a.status,
+           coalesce(max(case e.to_status when 'reviewing' then 1 when 'interviewing' then 2
+                                         when 'offer' then 3 when 'hired' then 4 else 0 end), 0) as furthest
+    from public.applications a
+    left join public.application_events e on e.application_id = a.id
+    where a.job_id = p_job and (select private.is_staff())
+    group by a.id, a.source, a.status
+  )
+  select r.source, count(*), count(*) filter (where furthest >= 1),
+         count(*) filter (where furthest >= 2), count(*) filter (where furthest >= 3),
+         count(*) filter (where furthest >= 4), count(*) filter (where r.status = 'rejected'),
+         count(*) filter (where r.status = 'withdrawn')
+  from reached r group by r.source order by count(*) desc, r.source
+$$;
+
+REVOKE ALL ON FUNCTION private.application_funnel(p_job uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.application_funnel(p_job uuid) TO authenticated;
 
 
 -- private.ask_question --------------------------------------------------------------------

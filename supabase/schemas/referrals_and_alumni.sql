@@ -51,6 +51,8 @@ CREATE TABLE public.referrals (
 ALTER TABLE ONLY public.referrals
     ADD CONSTRAINT referrals_pkey PRIMARY KEY (id);
 
+CREATE INDEX referrals_application_idx ON public.referrals USING btree (application_id) WHERE (application_id IS NOT NULL);
+
 CREATE INDEX referrals_candidate_idx ON public.referrals USING btree (candidate_id);
 
 CREATE INDEX referrals_created_idx ON public.referrals USING btree (created_at DESC, id);
@@ -612,12 +614,14 @@ CREATE TABLE public.outreach_emails (
     queued_by uuid DEFAULT auth.uid(),
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    application_id uuid,
     CONSTRAINT outreach_emails_attempts_check CHECK ((attempts >= 0)),
     CONSTRAINT outreach_emails_check CHECK (((kind = 'invitation'::text) = (roster_id IS NOT NULL))),
     CONSTRAINT outreach_emails_check1 CHECK (((kind = 'digest'::text) = ((digest_id IS NOT NULL) AND (recipient_id IS NOT NULL)))),
     CONSTRAINT outreach_emails_check2 CHECK (((status = 'sending'::text) = ((claim IS NOT NULL) AND (claimed_at IS NOT NULL)))),
     CONSTRAINT outreach_emails_check3 CHECK (((status = 'sent'::text) = (sent_at IS NOT NULL))),
-    CONSTRAINT outreach_emails_kind_check CHECK ((kind = ANY (ARRAY['invitation'::text, 'digest'::text]))),
+    CONSTRAINT outreach_emails_check4 CHECK (((kind = 'candidate_message'::text) = (application_id IS NOT NULL))),
+    CONSTRAINT outreach_emails_kind_check CHECK ((kind = ANY (ARRAY['invitation'::text, 'digest'::text, 'candidate_message'::text]))),
     CONSTRAINT outreach_emails_last_error_check CHECK ((length(last_error) <= 300)),
     CONSTRAINT outreach_emails_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'sending'::text, 'sent'::text, 'failed'::text])))
 );
@@ -625,11 +629,16 @@ CREATE TABLE public.outreach_emails (
 ALTER TABLE ONLY public.outreach_emails
     ADD CONSTRAINT outreach_emails_pkey PRIMARY KEY (id);
 
+CREATE INDEX outreach_emails_application_idx ON public.outreach_emails USING btree (application_id) WHERE (application_id IS NOT NULL);
+
 CREATE INDEX outreach_emails_digest_idx ON public.outreach_emails USING btree (digest_id) WHERE (digest_id IS NOT NULL);
 
 CREATE INDEX outreach_emails_due_idx ON public.outreach_emails USING btree (next_attempt_at) WHERE (status = ANY (ARRAY['queued'::text, 'sending'::text]));
 
 CREATE INDEX outreach_emails_roster_idx ON public.outreach_emails USING btree (roster_id, created_at DESC) WHERE (roster_id IS NOT NULL);
+
+ALTER TABLE ONLY public.outreach_emails
+    ADD CONSTRAINT outreach_emails_application_id_fkey FOREIGN KEY (application_id) REFERENCES public.applications(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.outreach_emails
     ADD CONSTRAINT outreach_emails_digest_id_fkey FOREIGN KEY (digest_id) REFERENCES public.job_digests(id) ON DELETE CASCADE;
@@ -652,6 +661,8 @@ CREATE POLICY "outreach emails: staff queue their digests" ON public.outreach_em
   WHERE ((d.id = outreach_emails.digest_id) AND (d.sent_by = ( SELECT private.me() AS me))))) AND (EXISTS ( SELECT 1
    FROM public.profiles p
   WHERE ((p.id = outreach_emails.recipient_id) AND (p.role = 'alumnus'::public.app_role) AND p.active)))));
+
+CREATE POLICY "outreach emails: staff read candidate messages" ON public.outreach_emails FOR SELECT TO authenticated USING (((kind = 'candidate_message'::text) AND ( SELECT private.is_staff() AS is_staff)));
 
 CREATE POLICY "outreach emails: staff read digests" ON public.outreach_emails FOR SELECT TO authenticated USING (((kind = 'digest'::text) AND ( SELECT private.is_staff() AS is_staff)));
 

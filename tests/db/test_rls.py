@@ -73,6 +73,10 @@ def world(engine) -> World:
             conn.execute(sa.text("insert into public.applications (id, job_id, candidate_id)"
                                  " values (:id, :job, :cand)"),
                          {"id": ids[key], "job": ids["job_published"], "cand": ids[cand]})
+        # A recruiter's note on the candidate's application (its history comes from the trigger).
+        conn.execute(sa.text("insert into public.application_notes (application_id, body, author_id)"
+                             " values (:app, 'Strong candidate', :u)"),
+                     {"app": ids["app_c"], "u": users["recruiter"]})
         for key, referrer, cand in (("ref_a", "alumnus", "cand_x"), ("ref_b", "alumnus_b", "cand_y")):
             conn.execute(sa.text("insert into public.referrals (id, referrer_id, candidate_id, job_id)"
                                  " values (:id, :ref, :cand, :job)"),
@@ -202,6 +206,8 @@ VISIBLE = {
     "jobs":              (2, 2, 2, 2, 3, 3),
     "candidates":        (0, 1, 1, 0, 4, 4),
     "applications":      (0, 1, 0, 0, 2, 2),
+    "application_events": (0, 0, 0, 0, 2, 2),  # staff only: a rejection's reason is theirs
+    "application_notes": (0, 0, 0, 0, 1, 1),  # staff only: candidates never see notes
     "referrals":         (0, 0, 1, 0, 2, 2),
     "questions":         (1, 2, 1, 1, 4, 4),
     "question_askers":   (0, 1, 0, 0, 4, 4),
@@ -304,6 +310,12 @@ INSERTS = {
                    ("recruiter", "admin")),
     "applications": ("insert into public.applications (job_id, candidate_id)"
                      " values (:job_draft, :cand_x)", ("recruiter", "admin")),
+    # Written by the trigger on applications only.
+    "application_events": ("insert into public.application_events (application_id, to_status)"
+                           " values (:app_c, 'hired')", ()),
+    # In one's own name (author_id defaults to the caller).
+    "application_notes": ("insert into public.application_notes (application_id, body)"
+                          " values (:app_c, 'Called her')", ("recruiter", "admin")),
     "referrals": ("insert into public.referrals (referrer_id, candidate_id) values (:me, :cand_d)",
                   ("recruiter", "admin")),
     # Asked through private.ask_question only, which the server calls.
@@ -503,6 +515,9 @@ WRITES = {
     "jobs": ("update public.jobs set title = 'Zz' where id = :job_published", STAFF, STAFF),
     "candidates": ("update public.candidates set phone = '1' where id = :cand_c", STAFF, STAFF),
     "applications": ("update public.applications set note = 'Z' where id = :app_c", STAFF, STAFF),
+    "application_events": ("update public.application_events set to_status = 'hired'", (), ()),
+    # A note stays as written (erased with its application).
+    "application_notes": ("update public.application_notes set body = 'forged'", (), ()),
     "referrals": ("update public.referrals set stage = 'hired' where id = :ref_a", STAFF, STAFF),
     "questions": ("update public.questions set answer = 'Z' where id = :q_c", STAFF, STAFF),
     "question_askers": ("update public.question_askers set email = 'z@mail.test'", STAFF, STAFF),

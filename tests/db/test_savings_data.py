@@ -358,10 +358,21 @@ def test_a_hire_stays_while_its_other_side_is_still_hired(people, engine):
     application = add_application(engine, job, candidate)
     set_stage(people.recruiter, referral, "hired")
     set_status(people.recruiter, application, "hired")
+    set_stage(people.recruiter, referral, "offer")  # the board moves the referral alone
+    assert len(all_hires(engine)) == 1  # the application is still hired
+    # Moving the application takes its referral along (issue 16): withdrawn, neither is hired.
     set_status(people.recruiter, application, "withdrawn")
-    assert len(all_hires(engine)) == 1  # the referral is still hired
-    set_stage(people.recruiter, referral, "offer")
     assert all_hires(engine) == []
+
+
+def test_a_referral_made_after_the_application_keeps_its_stage(people, engine):
+    job, candidate = add_job(engine), add_candidate(engine)
+    application = add_application(engine, job, candidate, created_at=datetime.now(UTC) - timedelta(days=3))
+    referral = add_referral(engine, people.alumnus, candidate, job)
+    set_status(people.recruiter, application, "interviewing")
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("select stage::text from public.referrals where id = :r"),
+                            {"r": referral}).scalar_one() == "submitted"
 
 
 def test_unhiring_never_deletes_an_imported_hire(people, engine):
