@@ -146,6 +146,15 @@ def _feed(render: Callable[[str, list, Company | None], bytes], media_type: str)
     return serve
 
 
+async def sitemap(_request: Request) -> Response:
+    try:
+        addresses = await run_in_threadpool(career_site.open_job_addresses)
+    except DatabaseUnavailable:
+        return _unavailable()
+    return Response(job_feeds.sitemap(_base_url(), addresses), media_type="application/xml",
+                    headers=_CACHED)
+
+
 async def robots(_request: Request) -> Response:
     # The career site is for indexing; the portal's own pages are an app, and its internals
     # (/_stcore, /auth) are of no use to a crawler.
@@ -164,7 +173,6 @@ ROUTES = [
     Route(f"{career_site.CAREERS_PATH}/feed.rss", _feed(job_feeds.rss, "application/rss+xml")),
     Route(f"{career_site.CAREERS_PATH}/feed.xml", _feed(job_feeds.aggregator_feed, "application/xml")),
     Route(f"{career_site.CAREERS_PATH}/{{address}}", job_page),
-    Route("/sitemap.xml", _feed(lambda base, jobs, _company: job_feeds.sitemap(base, jobs),
-                                "application/xml")),
+    Route("/sitemap.xml", sitemap),
     Route("/robots.txt", robots),
 ]

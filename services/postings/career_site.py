@@ -104,6 +104,16 @@ def every_open_job() -> tuple[list[PublicJob], Company | None]:
     return jobs, company
 
 
+def open_job_addresses() -> list[tuple[str, datetime]]:
+    """Each published job's career-site path and when it last changed, newest first: what a
+    sitemap needs, without the descriptions."""
+    with transaction(Actor.visitor()) as conn:
+        rows = conn.execute(sa.text(
+            f"select id, title, updated_at from public.jobs where status = 'published' {ORDER}"  # noqa: S608
+            " limit :most"), {"most": MOST_IN_ONE_LIST}).all()
+    return [(address(row.title, row.id), row.updated_at) for row in rows]
+
+
 def job_posting_data(job: Job, company: Company | None, url: str, description_html: str) -> dict:
     """schema.org JobPosting for an open job, with the fields Google for Jobs requires (title,
     description, datePosted, hiringOrganization, a location) and those it recommends that we

@@ -31,16 +31,17 @@ def _newest(jobs: list[PublicJob]) -> datetime:
     return max((j.updated_at for j in jobs), default=datetime(2000, 1, 1, tzinfo=UTC))
 
 
-def sitemap(base_url: str, jobs: list[PublicJob]) -> bytes:
-    """sitemaps.org: the board, then every open job with the day it last changed."""
+def sitemap(base_url: str, addresses: list[tuple[str, datetime]]) -> bytes:
+    """sitemaps.org: the board, then every open job (its path) with the day it last changed."""
     root = ET.Element("urlset", xmlns=_SITEMAP_NS)
     board = _child(root, "url")
     _child(board, "loc", base_url + CAREERS_PATH)
-    _child(board, "lastmod", _newest(jobs).date().isoformat())
-    for job in jobs:
+    newest = max((changed for _, changed in addresses), default=datetime(2000, 1, 1, tzinfo=UTC))
+    _child(board, "lastmod", newest.date().isoformat())
+    for path, changed in addresses:
         entry = _child(root, "url")
-        _child(entry, "loc", base_url + job.path)
-        _child(entry, "lastmod", job.updated_at.date().isoformat())
+        _child(entry, "loc", base_url + path)
+        _child(entry, "lastmod", changed.date().isoformat())
     return _xml(root)
 
 
