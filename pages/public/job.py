@@ -9,6 +9,7 @@ import streamlit as st
 
 from portal import ui
 from portal.errors import UserFacingError
+from portal.models import Role
 from portal.settings import settings
 from services.candidates import applications, questions
 from services.people import preferences, privacy
@@ -59,6 +60,11 @@ with about:
                  query_params={"job": str(job.id)})
 
 with apply_col:
+    if job.open and actor.role in (Role.ALUMNUS, Role.EMPLOYEE):
+        with st.container(border=True):
+            st.markdown("**Know someone for this job?**")
+            st.page_link("pages/referrer/refer.py", label="Refer someone for this job",
+                         icon=":material/person_add:", query_params={"job": str(job.id)})
     applied = st.session_state.get(f"applied:{job.id}")
     if applied is not None:
         if applied.duplicate:

@@ -19,15 +19,18 @@ else:
     st.title("Open jobs")
 
 options = listings.board_filters(actor)
-search = st.text_input("Search jobs", placeholder="Title, skill or city", max_chars=100)
+# Search and filters live in the URL (`?q=…&department=…`), so a filtered board can be shared
+# or bookmarked; a value the board does not know is dropped from the URL and ignored.
+search = st.text_input("Search jobs", placeholder="Title, skill or city", max_chars=100,
+                       key="q", bind="query-params")
 department_col, location_col, remote_col, type_col = st.columns(4)
-department = department_col.selectbox("Department", [None, *options.departments],
-                                      format_func=lambda d: d or "All departments")
-location = location_col.selectbox("Location", [None, *options.locations],
-                                  format_func=lambda d: d or "All locations")
-remote = remote_col.selectbox("Remote", [None, *listings.REMOTE_LABELS],
+department = department_col.selectbox("Department", [None, *options.departments], key="department",
+                                      bind="query-params", format_func=lambda d: d or "All departments")
+location = location_col.selectbox("Location", [None, *options.locations], key="location",
+                                  bind="query-params", format_func=lambda d: d or "All locations")
+remote = remote_col.selectbox("Remote", [None, *listings.REMOTE_LABELS], key="remote", bind="query-params",
                               format_func=lambda r: listings.REMOTE_LABELS.get(r, "On site or remote"))
-employment = type_col.selectbox("Type", [None, *listings.EMPLOYMENT_LABELS],
+employment = type_col.selectbox("Type", [None, *listings.EMPLOYMENT_LABELS], key="type", bind="query-params",
                                 format_func=lambda t: listings.EMPLOYMENT_LABELS.get(t, "All types"))
 
 page_key = f"jobs-page:{search}:{department}:{location}:{remote}:{employment}"
