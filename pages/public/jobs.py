@@ -24,14 +24,17 @@ options = listings.board_filters(actor)
 search = st.text_input("Search jobs", placeholder="Title, skill or city", max_chars=100,
                        key="q", bind="query-params")
 department_col, location_col, remote_col, type_col = st.columns(4)
-department = department_col.selectbox("Department", [None, *options.departments], key="department",
+# "" is "all" (None would show a clear button on a choice that is already everything).
+department = department_col.selectbox("Department", ["", *options.departments], key="department",
                                       bind="query-params", format_func=lambda d: d or "All departments")
-location = location_col.selectbox("Location", [None, *options.locations], key="location",
+location = location_col.selectbox("Location", ["", *options.locations], key="location",
                                   bind="query-params", format_func=lambda d: d or "All locations")
-remote = remote_col.selectbox("Remote", [None, *listings.REMOTE_LABELS], key="remote", bind="query-params",
+remote = remote_col.selectbox("Remote", ["", *listings.REMOTE_LABELS], key="remote", bind="query-params",
                               format_func=lambda r: listings.REMOTE_LABELS.get(r, "On site or remote"))
-employment = type_col.selectbox("Type", [None, *listings.EMPLOYMENT_LABELS], key="type", bind="query-params",
+employment = type_col.selectbox("Type", ["", *listings.EMPLOYMENT_LABELS], key="type", bind="query-params",
                                 format_func=lambda t: listings.EMPLOYMENT_LABELS.get(t, "All types"))
+department, location, remote, employment = (department or None, location or None, remote or None,
+                                            employment or None)
 
 page_key = f"jobs-page:{search}:{department}:{location}:{remote}:{employment}"
 result = listings.list_jobs(actor, search=search, department=department, location=location,

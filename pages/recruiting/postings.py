@@ -43,11 +43,12 @@ search = search_col.text_input("Search", placeholder="Title, description or city
 statuses = status_col.multiselect("Status", jobs.ALL_STATUSES, default=list(jobs.ALL_STATUSES),
                                   format_func=editing.STATUS_LABELS.get, key="status",
                                   bind="query-params")
-department = department_col.selectbox("Department", [None, *departments], key="department",
+# "" is "all" (None would show a clear button on a choice that is already everything).
+department = department_col.selectbox("Department", ["", *departments], key="department",
                                       bind="query-params",
-                                      format_func=lambda d: "All departments" if d is None else d)
-owner = owner_col.selectbox("Owner", [None, *owners], key="owner", bind="query-params",
-                            format_func=lambda o: "Everyone" if o is None else owners[o])
+                                      format_func=lambda d: d or "All departments") or None
+owner = owner_col.selectbox("Owner", ["", *owners], key="owner", bind="query-params",
+                            format_func=lambda o: owners[o] if o else "Everyone") or None
 chosen = JobFilter(tuple(statuses) or jobs.ALL_STATUSES, search, department, owner_id=owner)
 
 ui.paged_table(

@@ -99,6 +99,8 @@ def referral_points(outcome: str, interviewed: bool, stage: str) -> int:
 def my_referral(actor: Actor, referral_id: UUID | str | None) -> ReferralDetail | None:
     """The actor's own referral `referral_id`, or None when there is no such referral or it is
     someone else's (row-level security shows a referrer only their own; a recruiter sees any)."""
+    if not actor.signed_in:  # visitors may not read referrals at all
+        return None
     try:
         referral_id = UUID(str(referral_id or "").strip())
     except ValueError:
