@@ -35,8 +35,11 @@ if job.open and visit_key not in st.session_state:
     tracking.record_visit(actor, job.id, session_id, source)
     st.session_state[visit_key] = True
 
+# Back to the board as the visitor filtered it (its search and filters came along in the URL).
+board = {key: value for key in ("q", "department", "location", "remote", "type")
+         if (value := str(st.query_params.get(key, ""))[:100])}
 st.page_link("pages/public/jobs.py", label="All open jobs", icon=":material/arrow_back:",
-             query_params=source.query())
+             query_params={**source.query(), **board})
 st.title(ui.plain(job.title))
 st.caption(" · ".join(ui.plain(fact) for fact in job.facts))
 if not job.open:

@@ -35,6 +35,11 @@ employment = type_col.selectbox("Type", ["", *listings.EMPLOYMENT_LABELS], key="
                                 format_func=lambda t: listings.EMPLOYMENT_LABELS.get(t, "All types"))
 department, location, remote, employment = (department or None, location or None, remote or None,
                                             employment or None)
+# The board as filtered, in the URL's words: a job's "All open jobs" link comes back to it.
+board = {key: value for key, value in (
+    ("q", search), ("department", department), ("location", location),
+    ("remote", listings.REMOTE_LABELS.get(remote or "")),
+    ("type", listings.EMPLOYMENT_LABELS.get(employment or ""))) if value}
 
 page_key = f"jobs-page:{search}:{department}:{location}:{remote}:{employment}"
 result = listings.list_jobs(actor, search=search, department=department, location=location,
@@ -52,7 +57,7 @@ for job in result.rows:
         if job.description:
             st.text(ui.excerpt(job.description))
         st.page_link("pages/public/job.py", label="View and apply", icon=":material/arrow_forward:",
-                     query_params={"id": str(job.id), **source.query()})
+                     query_params={"id": str(job.id), **source.query(), **board})
 if result.total:
     ui.pagination(result, page_key)
 

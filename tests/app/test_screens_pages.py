@@ -51,6 +51,17 @@ def test_the_board_reads_its_search_and_filters_from_the_url(demo_db):
     assert len(titles) < len(board_titles(everything))
     assert all("Remote" in c.value for c in at.caption if "·" in c.value)
 
+    # Each job's link carries the board's filters, and its "All open jobs" link brings them back.
+    view = next(link for link in at.page_link if link.proto.label == "View and apply")
+    assert "q=engineer" in view.proto.query_string and "remote=Remote" in view.proto.query_string
+    job = app_as()
+    for key, value in {"id": str(demo_job_id(demo_db)), "q": "engineer", "remote": "Remote"}.items():
+        job.query_params[key] = value
+    job.switch_page(JOB).run()  # straight to the job, as from the link (the board's own run
+    assert_no_exception(job)    # would take its bound parameters out of the URL)
+    back = next(link for link in job.page_link if link.proto.label == "All open jobs")
+    assert back.proto.query_string in ("q=engineer&remote=Remote", "remote=Remote&q=engineer")
+
     department = at.selectbox(key="department").options[1]
     at = board_with(department=department, type="Full time")
     assert at.selectbox(key="department").value == department
