@@ -149,7 +149,7 @@ def to_pdf(report: SavingsReport, company: str = "") -> bytes:
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
     pdf.set_auto_page_break(False)
     pdf.set_margins(15, 15, 15)
-    _unicode_fonts(pdf)
+    _unicode_fonts(pdf, company)  # the rest of the page is the portal's own words
     pdf.add_page()
     pdf.set_title(f"Savings report {report.start} to {report.end}")
     title = f"{company}: hiring savings" if company else "Hiring savings"
@@ -201,13 +201,14 @@ def to_pdf(report: SavingsReport, company: str = "") -> bytes:
 _FONT = "noto-sans"
 
 
-def _unicode_fonts(pdf: FPDF) -> None:
-    """Noto Sans (from the fontpkg-noto-sans package) and, for the characters it lacks,
-    Noto Sans CJK (from cvttf-notosanscjk-regular); both are embedded, subset to the
-    characters used."""
+def _unicode_fonts(pdf: FPDF, text: str) -> None:
+    """Noto Sans (from the fontpkg-noto-sans package) and, where `text` has characters it
+    lacks, Noto Sans CJK (from cvttf-notosanscjk-regular) for those; both are embedded,
+    subset to the characters used. The CJK font is read only when needed (half a second)."""
     pdf.add_font(_FONT, "", fontpkg.path("noto-sans"))
-    pdf.add_font("noto-sans-cjk", "", cvttf_NotoSansCJK_Regular.get_TTF_path())
-    pdf.set_fallback_fonts(["noto-sans-cjk"], exact_match=False)
+    if any(ord(character) not in pdf.fonts[_FONT].cmap for character in set(text) - {"\n"}):
+        pdf.add_font("noto-sans-cjk", "", cvttf_NotoSansCJK_Regular.get_TTF_path())
+        pdf.set_fallback_fonts(["noto-sans-cjk"], exact_match=False)
 
 
 def _text(pdf: FPDF, size: float) -> None:

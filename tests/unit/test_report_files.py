@@ -112,3 +112,10 @@ def test_the_pdf_prints_any_name():
     for font in fonts.values():  # embedded (a subset), so any reader shows the same letters
         descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
         assert {"/FontFile2", "/FontFile3"} & set(descriptor)
+
+
+def test_a_pdf_without_cjk_names_leaves_the_cjk_font_out():
+    page = pypdf.PdfReader(io.BytesIO(export.to_pdf(report(), company="Zoë Łukasiewicz"))).pages[0]
+    assert page.extract_text().splitlines()[0] == "Zoë Łukasiewicz: hiring savings"
+    fonts = [font.get_object()["/BaseFont"] for font in page["/Resources"]["/Font"].values()]
+    assert len(fonts) == 1 and fonts[0].endswith("+NotoSans")
