@@ -168,7 +168,7 @@ def my_links(actor: Actor) -> ReferralLinks:
         code = conn.execute(sa.text("select private.my_referral_code()")).scalar_one()
         jobs = _open_jobs(conn)
     source = TrackedSource(source="referral", referral_code=code)
-    return ReferralLinks(code, f"{base}/jobs?{urlencode({'ref': code})}",
+    return ReferralLinks(code, f"{base}/?{urlencode({'ref': code})}",
                          [(job, job_link(base, job.id, source)) for job in jobs])
 
 

@@ -11,7 +11,9 @@ from urllib.parse import parse_qs, urlsplit
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
+from services.referrals import submission
 from tests.browser.helpers import screenshot, settle, sidebar_nav, sign_in
+from tests.support import signed_in
 
 PHONE = {"width": 390, "height": 844}
 
@@ -149,3 +151,16 @@ def test_an_alumna_refers_from_a_jobs_page(demo_db, app_url, page: Page):
         "Senior Backend Engineer (Python) (Engineering)")
     settle(page)
     screenshot(page, "alumnus-refer-for-the-job")
+
+
+def test_a_referrers_board_link_opens_the_board_without_a_notice(demo_db, app_url, page: Page):
+    """An alumnus's link to the whole board (Refer someone lists it) opens the board itself,
+    with no "Page not found" notice, and carries the referral on to each job."""
+    link = submission.my_links(signed_in("priya@example.com")).board
+    code = parse_qs(urlsplit(link).query)["ref"][0]
+    page.goto(f"{app_url}{urlsplit(link).path}?{urlsplit(link).query}")
+    expect(page.get_by_role("heading", name="Senior Backend Engineer (Python)")).to_be_visible()
+    settle(page)
+    expect(page.get_by_text("Page not found")).to_have_count(0)
+    href = page.get_by_role("link", name="View and apply").first.get_attribute("href")
+    assert f"ref={code}" in href

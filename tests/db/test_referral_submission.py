@@ -255,7 +255,7 @@ def test_each_referrer_has_a_stable_unguessable_code_and_links(world, clean_db):
     links = referring.my_links(world["priya"])
     assert links == referring.my_links(world["priya"])  # stable
     assert len(links.code) >= 32 and links.code != referring.my_links(world["tom"]).code
-    assert links.board.endswith(f"/jobs?ref={links.code}")
+    assert links.board.endswith(f"/?ref={links.code}")
     [(job, link)] = links.jobs
     assert job.id == world["job"] and f"ref={links.code}" in link and str(world["job"]) in link
     with pytest.raises(PermissionDenied):
