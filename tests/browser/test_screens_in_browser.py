@@ -128,6 +128,11 @@ def test_an_alumna_opens_her_referral_and_nobody_else_can(demo_db, app_url, page
     expect(page.get_by_role("heading", name="Messages")).to_be_visible()
     settle(page)
     screenshot(page, "alumnus-referral-page")
+    page.set_viewport_size(PHONE)
+    expect(page.get_by_test_id("stSidebar")).not_to_be_in_viewport()  # it closes on a phone
+    page.wait_for_timeout(300)
+    screenshot(page, "alumnus-referral-page-phone")
+    page.set_viewport_size({"width": 1400, "height": 900})
     address = page.url
 
     sign_in(page, app_url, "tom@example.com")
