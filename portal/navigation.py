@@ -83,6 +83,9 @@ def menu_for(role: Role | None, *, first_run: bool) -> dict[str, list[PageSpec]]
     if role in (Role.ALUMNUS, Role.EMPLOYEE):
         menu[""].append(PageSpec("referrer/my_referrals", "My referrals", ":material/handshake:",
                                  "my-referrals"))
+        # One referral (`referral?id=…`), opened from My referrals.
+        menu[""].append(PageSpec("referrer/referral", "Referral", ":material/handshake:", "referral",
+                                 hidden=True))
         menu[""] += [
             PageSpec("referrer/refer", "Refer someone", ":material/person_add:", "refer"),
             LEADERBOARD,

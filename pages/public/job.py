@@ -9,6 +9,7 @@ import streamlit as st
 
 from portal import ui
 from portal.errors import UserFacingError
+from portal.models import Role
 from portal.settings import settings
 from services.candidates import applications, questions
 from services.people import preferences, privacy
@@ -34,8 +35,11 @@ if job.open and visit_key not in st.session_state:
     tracking.record_visit(actor, job.id, session_id, source)
     st.session_state[visit_key] = True
 
+# Back to the board as the visitor filtered it (its search and filters came along in the URL).
+board = {key: value for key in ("q", "department", "location", "remote", "type")
+         if (value := str(st.query_params.get(key, ""))[:100])}
 st.page_link("pages/public/jobs.py", label="All open jobs", icon=":material/arrow_back:",
-             query_params=source.query())
+             query_params={**source.query(), **board})
 st.title(ui.plain(job.title))
 st.caption(" · ".join(ui.plain(fact) for fact in job.facts))
 if not job.open:
@@ -59,6 +63,11 @@ with about:
                  query_params={"job": str(job.id)})
 
 with apply_col:
+    if job.open and actor.role in (Role.ALUMNUS, Role.EMPLOYEE):
+        with st.container(border=True):
+            st.markdown("**Know someone for this job?**")
+            st.page_link("pages/referrer/refer.py", label="Refer someone for this job",
+                         icon=":material/person_add:", query_params={"job": str(job.id)})
     applied = st.session_state.get(f"applied:{job.id}")
     if applied is not None:
         if applied.duplicate:

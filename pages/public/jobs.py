@@ -19,16 +19,27 @@ else:
     st.title("Open jobs")
 
 options = listings.board_filters(actor)
-search = st.text_input("Search jobs", placeholder="Title, skill or city", max_chars=100)
+# Search and filters live in the URL (`?q=…&department=…`), so a filtered board can be shared
+# or bookmarked; a value the board does not know is dropped from the URL and ignored.
+search = st.text_input("Search jobs", placeholder="Title, skill or city", max_chars=100,
+                       key="q", bind="query-params")
 department_col, location_col, remote_col, type_col = st.columns(4)
-department = department_col.selectbox("Department", [None, *options.departments],
-                                      format_func=lambda d: d or "All departments")
-location = location_col.selectbox("Location", [None, *options.locations],
-                                  format_func=lambda d: d or "All locations")
-remote = remote_col.selectbox("Remote", [None, *listings.REMOTE_LABELS],
+# "" is "all" (None would show a clear button on a choice that is already everything).
+department = department_col.selectbox("Department", ["", *options.departments], key="department",
+                                      bind="query-params", format_func=lambda d: d or "All departments")
+location = location_col.selectbox("Location", ["", *options.locations], key="location",
+                                  bind="query-params", format_func=lambda d: d or "All locations")
+remote = remote_col.selectbox("Remote", ["", *listings.REMOTE_LABELS], key="remote", bind="query-params",
                               format_func=lambda r: listings.REMOTE_LABELS.get(r, "On site or remote"))
-employment = type_col.selectbox("Type", [None, *listings.EMPLOYMENT_LABELS],
+employment = type_col.selectbox("Type", ["", *listings.EMPLOYMENT_LABELS], key="type", bind="query-params",
                                 format_func=lambda t: listings.EMPLOYMENT_LABELS.get(t, "All types"))
+department, location, remote, employment = (department or None, location or None, remote or None,
+                                            employment or None)
+# The board as filtered, in the URL's words: a job's "All open jobs" link comes back to it.
+board = {key: value for key, value in (
+    ("q", search), ("department", department), ("location", location),
+    ("remote", listings.REMOTE_LABELS.get(remote or "")),
+    ("type", listings.EMPLOYMENT_LABELS.get(employment or ""))) if value}
 
 page_key = f"jobs-page:{search}:{department}:{location}:{remote}:{employment}"
 result = listings.list_jobs(actor, search=search, department=department, location=location,
@@ -46,7 +57,7 @@ for job in result.rows:
         if job.description:
             st.text(ui.excerpt(job.description))
         st.page_link("pages/public/job.py", label="View and apply", icon=":material/arrow_forward:",
-                     query_params={"id": str(job.id), **source.query()})
+                     query_params={"id": str(job.id), **source.query(), **board})
 if result.total:
     ui.pagination(result, page_key)
 

@@ -50,13 +50,19 @@ if waiting:
 owners = {member.id: member.name for member in editing.staff_members(actor)}
 departments = jobs.board_filters(actor, jobs.ALL_STATUSES).departments
 search_col, status_col, department_col, owner_col = st.columns([3, 3, 2, 2])
-search = search_col.text_input("Search", placeholder="Title, description or city", max_chars=100)
+# Search and filters live in the URL (`?q=…&status=…`), so a filtered list can be shared or
+# bookmarked; a value the list does not know is dropped from the URL and ignored.
+search = search_col.text_input("Search", placeholder="Title, description or city", max_chars=100,
+                               key="q", bind="query-params")
 statuses = status_col.multiselect("Status", jobs.ALL_STATUSES, default=list(jobs.ALL_STATUSES),
-                                  format_func=editing.STATUS_LABELS.get)
-department = department_col.selectbox("Department", [None, *departments],
-                                      format_func=lambda d: "All departments" if d is None else d)
-owner = owner_col.selectbox("Owner", [None, *owners],
-                            format_func=lambda o: "Everyone" if o is None else owners[o])
+                                  format_func=editing.STATUS_LABELS.get, key="status",
+                                  bind="query-params")
+# "" is "all" (None would show a clear button on a choice that is already everything).
+department = department_col.selectbox("Department", ["", *departments], key="department",
+                                      bind="query-params",
+                                      format_func=lambda d: d or "All departments") or None
+owner = owner_col.selectbox("Owner", ["", *owners], key="owner", bind="query-params",
+                            format_func=lambda o: owners[o] if o else "Everyone") or None
 chosen = JobFilter(tuple(statuses) or jobs.ALL_STATUSES, search, department, owner_id=owner)
 
 ui.paged_table(

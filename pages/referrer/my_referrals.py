@@ -61,11 +61,14 @@ def _paid(r) -> str:
             "due": f"Due since {payout.due_on}", "waiting": f"Due on {payout.due_on}"}[payout.status]
 
 
-ui.paged_table(
+listed = ui.paged_table(
     "my-referrals-page", _fetch,
     lambda r: {"Candidate": r.candidate_name, "Job": r.job_title or "Open to anything",
                "Stage": stages.STAGE_LABELS[r.stage],
                "Timeline": pipeline.timeline_text(_fetch.timelines.get(r.id, [])),
                "Reward": _reward(r), "Paid": _paid(r), "Note": stages.OUTCOME_NOTES.get(r.outcome, "")},
     empty="You have not referred anyone yet.",
+    on_select=lambda r: st.switch_page("pages/referrer/referral.py", query_params={"id": str(r.id)}),
 )
+if listed.total:
+    st.caption("Select a row to open the referral: its timeline, its bonus and points, and its messages.")

@@ -28,12 +28,18 @@ if done is not None:
         st.rerun()
 else:
     choices = [None, *(job for job, _ in links.jobs)]
+    # `refer?job=…` (from a job's page) chooses that job; an id that is not an open job is ignored.
+    wanted = st.query_params.get("job", "")
+    chosen = next((i for i, j in enumerate(choices) if j is not None and str(j.id) == wanted), 0)
+    if wanted and not chosen:
+        st.info("The job in your link is not open for referrals now. Choose another below, or "
+                "refer them for anything that fits.")
     with st.form("refer"):
         name = st.text_input("Their full name", max_chars=120)
         email = st.text_input("Their email", max_chars=254)
         linkedin = st.text_input("Their LinkedIn profile (optional)", max_chars=300,
                                  placeholder="https://www.linkedin.com/in/their-name")
-        job = st.selectbox("Job", choices, format_func=lambda j: "Open to anything" if j is None
+        job = st.selectbox("Job", choices, index=chosen, format_func=lambda j: "Open to anything" if j is None
                            else f"{j.title} ({j.department})")
         relationship = st.text_area("How you know them", max_chars=1000, height=80,
                                     placeholder="e.g. We worked together in the data team for two years.")

@@ -16,7 +16,8 @@ from portal import mail
 from portal.db import transaction
 from portal.errors import NotFound, ValidationError
 from portal.models import Actor, Page
-from services.referrals.stages import STAGE_LABELS, STAGES
+from services.referrals.recognition import POINTS
+from services.referrals.stages import STAGE_LABELS, STAGES, ReferralRow, referral_row_sql
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,59 @@ def timelines(actor: Actor, referral_ids: Iterable[UUID]) -> dict[UUID, list[Sta
     for row in rows:
         result[row.referral_id].append(StageEvent(**row._mapping))
     return result
+
+
+@dataclass(frozen=True)
+class ReferralDetail:
+    """One referral as its referrer follows it: where it stands, each stage it was given,
+    the points it earned them and the notifications it brought."""
+    referral: ReferralRow
+    timeline: list[StageEvent]
+    points: int
+    notifications: list[Notification]
+
+
+def referral_points(outcome: str, interviewed: bool, stage: str) -> int:
+    """What one referral earns its referrer, as private.referrer_scores adds it up: points for
+    a credited referral, more once it reached an interview, more when hired; nothing for a
+    duplicate or a referral of someone who had applied already."""
+    if outcome != "owner":
+        return 0
+    return (POINTS["referral"] + (POINTS["interview"] if interviewed else 0)
+            + (POINTS["hire"] if stage == "hired" else 0))
+
+
+def my_referral(actor: Actor, referral_id: UUID | str | None) -> ReferralDetail | None:
+    """The actor's own referral `referral_id`, or None when there is no such referral or it is
+    someone else's (row-level security shows a referrer only their own; a recruiter sees any)."""
+    if not actor.signed_in:  # visitors may not read referrals at all
+        return None
+    try:
+        referral_id = UUID(str(referral_id or "").strip())
+    except ValueError:
+        return None
+    with transaction(actor) as conn:
+        row = conn.execute(sa.text(referral_row_sql("r.id = :id", extra="r.interviewed_at")),
+                           {"id": referral_id}).first()
+        if row is None:
+            return None
+        events = conn.execute(sa.text(
+            """
+            select e.referral_id, e.to_stage::text as stage, e.changed_at,
+                   nullif(p.full_name, '') as changed_by
+            from public.referral_stage_events e
+            left join public.profiles p on p.id = e.changed_by
+            where e.referral_id = :id
+            order by e.id
+            """), {"id": referral_id}).all()
+        news = conn.execute(sa.text(
+            "select id, referral_id, message, created_at, read_at is not null as read"
+            " from public.referral_notifications where user_id = :me and referral_id = :id"
+            " order by id desc"), {"me": actor.user_id, "id": referral_id}).all()
+    fields = {key: value for key, value in row._mapping.items() if key != "interviewed_at"}
+    return ReferralDetail(ReferralRow(**fields), [StageEvent(**e._mapping) for e in events],
+                          referral_points(row.outcome, row.interviewed_at is not None, row.stage),
+                          [Notification(**n._mapping) for n in news])
 
 
 def timeline_text(events: list[StageEvent]) -> str:

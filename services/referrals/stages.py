@@ -62,19 +62,24 @@ def list_referrals(actor: Actor, *, mine: bool = False, stage: str | None = None
         total = conn.execute(sa.text(f"select count(*) from public.referrals r where {where}"),  # noqa: S608
                              params).scalar_one()
         rows = conn.execute(sa.text(
-            f"""
-            select r.id, coalesce(c.full_name, '—') as candidate_name, r.outcome, j.title as job_title,
-                   p.full_name as referrer_name, r.stage, r.reward_amount, r.reward_paid_at,
-                   r.created_at, r.stage_changed_at
-            from public.referrals r
-            left join public.candidates c on c.id = r.candidate_id  -- hidden unless the referral owns them
-            left join public.jobs j on j.id = r.job_id
-            left join public.profiles p on p.id = r.referrer_id
-            where {where}
-            order by r.created_at desc, r.id
-            limit :limit offset :offset
-            """), params).all()  # noqa: S608
+            referral_row_sql(where) + " order by r.created_at desc, r.id limit :limit offset :offset"),
+            params).all()
     return Page([ReferralRow(**row._mapping) for row in rows], total, page, page_size)
+
+
+def referral_row_sql(where: str, *, extra: str = "") -> str:
+    """The select of ReferralRow's columns (and `extra` ones) for the referrals matching `where`
+    (a condition on `public.referrals r`), under the reader's row-level security."""
+    return f"""
+        select r.id, coalesce(c.full_name, '—') as candidate_name, r.outcome, j.title as job_title,
+               p.full_name as referrer_name, r.stage::text as stage, r.reward_amount, r.reward_paid_at,
+               r.created_at, r.stage_changed_at{", " + extra if extra else ""}
+        from public.referrals r
+        left join public.candidates c on c.id = r.candidate_id  -- hidden unless the referral owns them
+        left join public.jobs j on j.id = r.job_id
+        left join public.profiles p on p.id = r.referrer_id
+        where {where}
+        """  # noqa: S608 - conditions written in this package, values bound
 
 
 def count_by_stage(actor: Actor, *, mine: bool = False) -> dict[str, int]:

@@ -169,7 +169,7 @@ def my_links(actor: Actor) -> ReferralLinks:
         jobs = _open_jobs(conn)
         source = TrackedSource("referral", referral_code=code)
         codes = short_link_codes(conn, [job.id for job in jobs], source)
-    return ReferralLinks(code, f"{base}/jobs?{urlencode({'ref': code})}",
+    return ReferralLinks(code, f"{base}/?{urlencode({'ref': code})}",
                          [(job, f"{base}{SHORT_LINK_PATH}/{codes[job.id]}") for job in jobs])
 
 

@@ -50,8 +50,15 @@ def cost_per_hire_chart(report: SavingsReport) -> alt.Chart:
                      alt.Tooltip(f"{COST_PER_HIRE}:Q", format=",.0f")],
         )
     )
-    baseline = pd.DataFrame({"Baseline": [report.assumptions.job_board_cost_per_hire],
-                             "Label": ["job-board baseline"]})
-    rule = alt.Chart(baseline).mark_rule(color="#c62828", strokeDash=[4, 3]).encode(
-        x="Baseline:Q", tooltip=[alt.Tooltip("Baseline:Q", format=",.0f", title="Job-board baseline")])
+    # The dashed red rule is named in the chart's legend, with its amount.
+    baseline_amount = report.assumptions.job_board_cost_per_hire
+    label = f"Job-board baseline: {currency} {baseline_amount:,.0f} per hire"
+    baseline = pd.DataFrame({"Baseline": [baseline_amount], "Label": [label]})
+    rule = alt.Chart(baseline).mark_rule(strokeWidth=2).encode(
+        x="Baseline:Q",
+        color=alt.Color("Label:N", title=None, scale=alt.Scale(domain=[label], range=["#c62828"]),
+                        legend=alt.Legend(orient="bottom", symbolType="stroke", symbolStrokeWidth=2,
+                                          labelLimit=400)),
+        strokeDash=alt.StrokeDash("Label:N", title=None, scale=alt.Scale(domain=[label], range=[[4, 3]])),
+        tooltip=[alt.Tooltip("Baseline:Q", format=",.0f", title="Job-board baseline")])
     return bars + rule

@@ -5,11 +5,15 @@ from __future__ import annotations
 import io
 from datetime import date
 
+import cvttf_NotoSansCJK_Regular
+import fontpkg
 import pandas as pd
 import vl_convert
 from fpdf import FPDF
+from fpdf.enums import TextMode
 
-from portal.spreadsheets import csv_bytes, xlsx_bytes
+from portal.spreadsheets import COUNT, MONTH, PERCENT, PERCENT_1, RATE, csv_bytes, xlsx_bytes
+from portal.spreadsheets import money as money_format
 from services.savings.charts import cost_per_hire_chart, cumulative_savings_chart
 from services.savings.report import AMOUNT_COLUMNS, Assumptions, SavingsReport, source_label
 
@@ -43,22 +47,38 @@ def conversions(report: SavingsReport) -> list[str]:
     return [f"1 {c} = {rate:g} {currency}" for c, rate in report.rates_used.items() if c != currency]
 
 
-def headline_figures(report: SavingsReport) -> list[tuple[str, str]]:
-    """The period's headline figures as (label, value), in the order the page shows them."""
-    totals, currency = report.totals, report.assumptions.currency
+def headline_values(report: SavingsReport) -> list[tuple[str, object, str]]:
+    """The period's headline figures as (label, value, kind): kind "count", "money" (in the
+    reporting currency), "ratio" (ROI, 1.0 = 100 %), "month" (a date) or "text"; None where
+    there is no figure."""
+    totals = report.totals
     if report.payback_month is not None:
-        payback = report.payback_month.strftime("%b %Y")
+        payback: tuple[object, str] = (report.payback_month, "month")
     else:
-        payback = "no running costs" if not totals.running_costs else "not yet"
+        payback = ("no running costs" if not totals.running_costs else "not yet", "text")
     return [
-        ("Hires", f"{totals.hires:,.0f}"),
-        ("Actual cost per hire", money(totals.cost_per_hire, currency)),
-        ("Saving vs headhunter", money(totals.saving_vs_headhunter, currency)),
-        ("Saving vs job boards", money(totals.saving_vs_job_boards, currency)),
-        ("Running costs", money(totals.running_costs, currency)),
-        ("ROI", "—" if totals.roi is None else f"{totals.roi:.0%}"),
-        ("Payback month", payback),
+        ("Hires", totals.hires, "count"),
+        ("Actual cost per hire", totals.cost_per_hire, "money"),
+        ("Saving vs headhunter", totals.saving_vs_headhunter, "money"),
+        ("Saving vs job boards", totals.saving_vs_job_boards, "money"),
+        ("Running costs", totals.running_costs, "money"),
+        ("ROI", totals.roi, "ratio"),
+        ("Payback month", *payback),
     ]
+
+
+def headline_figures(report: SavingsReport) -> list[tuple[str, str]]:
+    """The period's headline figures as (label, value in words), in the order the page shows them."""
+    currency = report.assumptions.currency
+
+    def text(value: object, kind: str) -> str:
+        if value is None:
+            return "—"
+        return {"count": lambda: f"{value:,.0f}", "money": lambda: money(value, currency),
+                "ratio": lambda: f"{value:.0%}", "month": lambda: value.strftime("%b %Y"),
+                "text": lambda: str(value)}[kind]()
+
+    return [(label, text(value, kind)) for label, value, kind in headline_values(report)]
 
 
 def file_name(report: SavingsReport, extension: str) -> str:
@@ -86,37 +106,59 @@ def detail_table(report: SavingsReport) -> pd.DataFrame:
 
 
 def to_xlsx(report: SavingsReport) -> bytes:
-    summary = pd.DataFrame(
-        headline_figures(report)
-        + [("Period", f"{report.start} to {report.end}"),
-           ("Reporting currency", report.assumptions.currency),
-           ("Headhunter fee rate", f"{report.assumptions.fee_rate:.1%}"),
-           ("Job-board baseline cost per hire", money(report.assumptions.job_board_cost_per_hire,
-                                                      report.assumptions.currency))]
-        + [(f"Rate used for {c}", f"{rate:g}") for c, rate in report.rates_used.items()]
-        + [(f"Left out: hires in {c} (no rate)", str(n)) for c, n in report.unconverted.items()]
-        + [("The model", " ".join(f"{term} = {words}." for term, words
-                                  in model_in_words(report.assumptions)))],
-        columns=["Figure", "Value"])
-    return xlsx_bytes({"Summary": summary, "By source": report.by_source,
-                       "By department": report.by_department, "By month": report.by_month,
-                       "Detail": detail_table(report)})
+    """The report as a workbook: a summary of figures, then one sheet per table. Every
+    amount, count and rate is a number in a number format ("USD 2,149", "109", "20.0%")."""
+    assumptions = report.assumptions
+    amount = money_format(assumptions.currency)
+    formats = {"count": COUNT, "money": amount, "ratio": PERCENT, "month": MONTH, "text": None}
+    rows: list[tuple[str, object, str | None]] = [
+        (label, "—" if value is None else value, None if value is None else formats[kind])
+        for label, value, kind in headline_values(report)]
+    rows += [("Period", f"{report.start:%-d %b %Y} to {report.end:%-d %b %Y}", None),
+             ("Reporting currency", assumptions.currency, None),
+             ("Headhunter fee rate", assumptions.fee_rate, PERCENT_1),
+             ("Job-board baseline cost per hire", assumptions.job_board_cost_per_hire, amount)]
+    rows += [(f"Rate used for {c} (1 {c} in {assumptions.currency})", rate, RATE)
+             for c, rate in report.rates_used.items()]
+    rows += [(f"Left out: hires in {c} (no rate)", n, COUNT) for c, n in report.unconverted.items()]
+    rows += [("The model", " ".join(f"{term} = {words}." for term, words
+                                    in model_in_words(assumptions)), None)]
+    summary = pd.DataFrame([(label, value) for label, value, _ in rows], columns=["Figure", "Value"])
+    tables = {"By source": report.by_source, "By department": report.by_department,
+              "By month": report.by_month, "Detail": detail_table(report)}
+    column_formats = {name: _column_formats(table, amount) for name, table in tables.items()}
+    return xlsx_bytes({"Summary": summary, **tables},
+                      {"Summary": {"Value": [number_format for _, _, number_format in rows]},
+                       **column_formats})
+
+
+def _column_formats(table: pd.DataFrame, amount: str) -> dict[str, str]:
+    """A table's months as months, hires as counts, every other number as an amount."""
+    formats = {}
+    for column in table.columns:
+        if column.lower() == "month":
+            formats[column] = MONTH
+        elif pd.api.types.is_numeric_dtype(table[column]):
+            formats[column] = COUNT if column.lower() == "hires" else amount
+    return formats
 
 
 def to_pdf(report: SavingsReport, company: str = "") -> bytes:
-    """One A4 page: the headline figures, the two main charts, the model and the rates."""
+    """One A4 page: the headline figures, the two main charts, the model and the rates. Text
+    is set in Noto Sans, with Noto Sans CJK for what it lacks, so any name prints as written."""
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
     pdf.set_auto_page_break(False)
     pdf.set_margins(15, 15, 15)
+    _unicode_fonts(pdf, company)  # the rest of the page is the portal's own words
     pdf.add_page()
-    pdf.set_title(_latin1(f"Savings report {report.start} to {report.end}"))
-    pdf.set_font("helvetica", "B", 18)
+    pdf.set_title(f"Savings report {report.start} to {report.end}")
     title = f"{company}: hiring savings" if company else "Hiring savings"
-    pdf.cell(0, 10, _latin1(title), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("helvetica", "", 10)
+    _text(pdf, 18)
+    _cell(pdf, 0, 10, title, bold=True, new_x="LMARGIN", new_y="NEXT")
+    _text(pdf, 10)
     pdf.set_text_color(90, 90, 90)
-    pdf.cell(0, 6, _latin1(f"{report.start:%d %b %Y} to {report.end:%d %b %Y}, in "
-                           f"{report.assumptions.currency}; generated {date.today():%d %b %Y}"),
+    pdf.cell(0, 6, f"{report.start:%d %b %Y} to {report.end:%d %b %Y}, in "
+                   f"{report.assumptions.currency}; generated {date.today():%d %b %Y}",
              new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
 
@@ -128,12 +170,12 @@ def to_pdf(report: SavingsReport, company: str = "") -> bytes:
             x = 15 + col * width
             pdf.set_xy(x, top)
             pdf.set_text_color(90, 90, 90)
-            pdf.set_font("helvetica", "", 8)
-            pdf.cell(width, 5, _latin1(label.upper()))
+            _text(pdf, 8)
+            pdf.cell(width, 5, label.upper())
             pdf.set_xy(x, top + 5)
             pdf.set_text_color(20, 20, 20)
-            pdf.set_font("helvetica", "B", 13)
-            pdf.cell(width, 8, _latin1(value))
+            _text(pdf, 13)
+            _cell(pdf, width, 8, value, bold=True)
         pdf.set_y(top + 16)
 
     for chart in (cumulative_savings_chart(report), cost_per_hire_chart(report)):
@@ -143,22 +185,43 @@ def to_pdf(report: SavingsReport, company: str = "") -> bytes:
 
     pdf.set_y(max(pdf.get_y(), pdf.h - 62))
     pdf.set_text_color(60, 60, 60)
-    pdf.set_font("helvetica", "B", 9)
-    pdf.cell(0, 5, "How these figures are computed", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("helvetica", "", 8)
+    _text(pdf, 9)
+    _cell(pdf, 0, 5, "How these figures are computed", bold=True, new_x="LMARGIN", new_y="NEXT")
+    _text(pdf, 8)
     notes = " ".join(f"{term} = {words}." for term, words in model_in_words(report.assumptions))
     if rates := conversions(report):
         notes += " Exchange rates used: " + "; ".join(rates) + "."
     if report.unconverted:
         notes += " Left out for want of an exchange rate: " + "; ".join(
             f"{n} hires in {c}" for c, n in report.unconverted.items()) + "."
-    pdf.multi_cell(0, 4, _latin1(notes))
+    pdf.multi_cell(0, 4, notes)
     return bytes(pdf.output())
 
 
-def _latin1(text: str) -> str:
-    """The PDF's built-in fonts cover Latin-1 only."""
-    for wide, narrow in (("—", "-"), ("–", "-"), ("−", "-"), ("×", "x"), ("÷", "/"), ("€", "EUR"),
-                         ("’", "'"), ("“", '"'), ("”", '"'), ("…", "...")):
-        text = text.replace(wide, narrow)
-    return text.encode("latin-1", "replace").decode("latin-1")
+_FONT = "noto-sans"
+
+
+def _unicode_fonts(pdf: FPDF, text: str) -> None:
+    """Noto Sans (from the fontpkg-noto-sans package) and, where `text` has characters it
+    lacks, Noto Sans CJK (from cvttf-notosanscjk-regular) for those; both are embedded,
+    subset to the characters used. The CJK font is read only when needed (half a second)."""
+    pdf.add_font(_FONT, "", fontpkg.path("noto-sans"))
+    if any(ord(character) not in pdf.fonts[_FONT].cmap for character in set(text) - {"\n"}):
+        pdf.add_font("noto-sans-cjk", "", cvttf_NotoSansCJK_Regular.get_TTF_path())
+        pdf.set_fallback_fonts(["noto-sans-cjk"], exact_match=False)
+
+
+def _text(pdf: FPDF, size: float) -> None:
+    pdf.set_font(_FONT, "", size)
+
+
+def _cell(pdf: FPDF, width: float, height: float, text: str, *, bold: bool = False, **place) -> None:
+    """A cell of text, bold or not. The font files hold the regular weight (Noto Sans's bold
+    is an instance of its variable font, seconds to make each time), so bold is drawn as the
+    letters filled and outlined in the text's colour, in a graphics state of its own."""
+    if not bold:
+        pdf.cell(width, height, text, **place)
+        return
+    with pdf.local_context(text_mode=TextMode.FILL_STROKE, line_width=pdf.font_size * 0.035,
+                           draw_color=pdf.text_color):
+        pdf.cell(width, height, text, **place)

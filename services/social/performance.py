@@ -34,7 +34,7 @@ from portal import audit, validation
 from portal.db import transaction
 from portal.errors import NotFound, ValidationError
 from portal.models import Actor, Page
-from portal.spreadsheets import xlsx_bytes
+from portal.spreadsheets import COUNT, DAY, PERCENT_1, money, xlsx_bytes
 
 PAGE_SIZE = 20
 EVER = date(2000, 1, 1)  # the start of "all time" for one posting's results
@@ -434,4 +434,8 @@ def to_xlsx(channels: pd.DataFrame, posts: pd.DataFrame, results_filter: Results
     summary = pd.DataFrame([("Period", f"{results_filter.start} to {results_filter.end}"),
                             ("Currency of costs", currency),
                             ("How it is computed", HOW_IT_IS_COMPUTED)], columns=["Figure", "Value"])
-    return xlsx_bytes({"Summary": summary, "By channel": channels, "By post": posts})
+    figures = {VISITS: COUNT, APPLICATIONS: COUNT, HIRES: COUNT, "Posts": COUNT,
+               APPLICATION_RATE: PERCENT_1, HIRE_RATE: PERCENT_1, COST: money(currency),
+               COST_PER_APPLICATION: money(currency, 2), COST_PER_HIRE: money(currency), "Published": DAY}
+    return xlsx_bytes({"Summary": summary, "By channel": channels, "By post": posts},
+                      {"By channel": figures, "By post": figures})

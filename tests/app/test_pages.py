@@ -271,6 +271,8 @@ def test_no_page_sits_directly_in_the_pages_folder():
     ("candidate@example.com", "pages/referrer/my_referrals.py"),
     ("candidate@example.com", "pages/referrer/refer.py"),
     ("recruiter@example.com", "pages/referrer/refer.py"),
+    ("recruiter@example.com", "pages/referrer/referral.py"),
+    ("candidate@example.com", "pages/referrer/referral.py"),
     (None, "pages/recruiting/savings.py"),
     ("priya@example.com", "pages/recruiting/hires.py"),
     ("candidate@example.com", "pages/recruiting/running_costs.py"),
@@ -323,7 +325,7 @@ def test_first_run_menu_is_only_setup():
 @pytest.mark.parametrize("who,expected", [
     (None, {"jobs", "faq", "job", "follow", "register", "sign_in", "setup"}),
     ("priya@example.com", {"jobs", "faq", "job", "follow", "register", "sign_in", "setup", "my_referrals",
-                           "refer", "leaderboard", "job_digests", "my_account"}),
+                           "referral", "refer", "leaderboard", "job_digests", "my_account"}),
     ("admin@example.com", {"jobs", "faq", "job", "follow", "register", "sign_in", "setup", "overview",
                            "postings", "posting", "referrals", "referral_payouts", "inbox", "post_approvals",
                            "post_calendar",

@@ -256,7 +256,7 @@ def test_each_referrer_has_a_stable_unguessable_code_and_links(world, clean_db):
     links = referring.my_links(world["priya"])
     assert links == referring.my_links(world["priya"])  # stable
     assert len(links.code) >= 32 and links.code != referring.my_links(world["tom"]).code
-    assert links.board.endswith(f"/jobs?ref={links.code}")
+    assert links.board.endswith(f"/?ref={links.code}")
     [(job, link)] = links.jobs
     assert job.id == world["job"]
     followed = tracking.follow_short_link(link.rsplit("/", 1)[1], uuid4(), bot=False)

@@ -1,0 +1,65 @@
+"""One referral, for the alumnus or employee who made it (`referral?id=…`, opened from My
+referrals): where it stands, each stage it was given, its bonus and points, and the
+notifications it brought. Row-level security shows a referrer only their own referrals,
+so anyone else's link reads "not found"."""
+
+import streamlit as st
+
+from portal import ui
+from portal.models import Role
+from services.referrals import pipeline, stages
+from services.referrals import rewards as referral_rewards
+
+MY_REFERRALS = "pages/referrer/my_referrals.py"
+
+actor = ui.require_role(Role.ALUMNUS, Role.EMPLOYEE)
+st.page_link(MY_REFERRALS, label="My referrals", icon=":material/arrow_back:")
+detail = pipeline.my_referral(actor, st.query_params.get("id"))
+if detail is None:
+    st.title("Referral not found")
+    st.info("This referral is not among yours: the link may be incomplete, or it belongs to someone "
+            "else. Your own referrals are all listed under My referrals.")
+    st.stop()
+
+referral = detail.referral
+st.title(ui.plain(referral.candidate_name))
+st.caption(f"{ui.plain(referral.job_title or 'Open to anything')} · referred on "
+           f"{ui.day_text(referral.created_at)}")
+if note := stages.OUTCOME_NOTES.get(referral.outcome):
+    st.info(f"{note}, so this referral is recorded but earns no bonus or points.")
+
+payout = referral_rewards.my_payouts(actor, [referral.id]).get(referral.id)
+bonus = referral_rewards.bonuses(actor, [referral.id]).get(referral.id)
+stage_col, points_col, bonus_col, paid_col = st.columns(4)
+stage_col.metric("Stage", stages.STAGE_LABELS[referral.stage])
+points_col.metric("Points earned", f"{detail.points:,}")
+if payout is not None:
+    bonus_col.metric("Your bonus", f"{payout.amount:,.0f}")
+    paid_col.metric("Bonus status", {
+        "paid": f"Paid {ui.day_text(payout.paid_at)}", "forfeited": "Forfeited",
+        "due": f"Due since {ui.day_text(payout.due_on)}", "waiting": f"Due {ui.day_text(payout.due_on)}",
+    }[payout.status])
+    if payout.status == "forfeited":
+        st.caption("The bonus was forfeited: they left before the retention period ended.")
+elif referral.outcome == "owner" and bonus is not None and bonus.amount:
+    bonus_col.metric("Bonus if hired", f"{bonus.amount:,.0f}")
+    paid_col.metric("Paid after", f"{bonus.retention_days:,} days")
+    st.caption(f"Paid once they have stayed {bonus.retention_days:,} days after their start date.")
+
+st.subheader("Timeline", anchor=False)
+if detail.timeline:
+    st.dataframe([{"Stage": stages.STAGE_LABELS[event.stage],
+                   "When": ui.day_text(event.changed_at, with_time=True),
+                   "By": event.changed_by or "—"} for event in detail.timeline],
+                 hide_index=True, width="stretch")
+else:
+    st.caption("No stage recorded yet.")
+
+st.subheader("Messages", anchor=False)
+if detail.notifications:
+    for item in detail.notifications:
+        with st.container(border=True):
+            st.caption(ui.day_text(item.created_at, with_time=True) + ("" if item.read else " · new"))
+            st.text(item.message)
+else:
+    st.caption("No messages about this referral yet: you are told here when the recruiters move it on.")
