@@ -18,7 +18,7 @@ from portal.models import Actor, Role
 from portal.navigation import landing_path, menu_for, signed_in_pages
 from portal.settings import settings
 from services import demo
-from services.people import accounts, sessions, sign_in
+from services.people import accounts, sessions
 
 _COOKIE_READ = "session-cookie-read"
 _SHOW_REFUSAL = "single-sign-on-refusal-to-show"
@@ -46,9 +46,9 @@ def signed_in_actor() -> Actor:
             return single_sign_on() or actor
         ui.remember(resumed, token)
         return resumed
-    fresh = sign_in.refresh(actor)
     token = ui.session_token()
-    if fresh is not None and (token is None or sessions.still_open(token, fresh)):
+    fresh, session_open = sessions.current(actor, token)  # one round trip
+    if fresh is not None and session_open:
         ui.remember(fresh)
         return fresh
     ui.sign_out()

@@ -37,7 +37,8 @@ DUMPED_SCHEMAS = ("public", "private", "procrastinate")
 CAPABILITIES: dict[str, tuple[str, list[str]]] = {
     "shared": ("Schemas, the access rules every policy calls, and the portal's settings", [
         "schema private", "my_role", "is_active", "me", "is_staff",
-        "is_admin", "in_referral_programme", "portal_settings", "audit_self_approval_setting"]),
+        "is_admin", "in_referral_programme", "portal_settings", "audit_self_approval_setting",
+        "public_data_version", "public_data_changed"]),
     "people_and_access": ("Accounts, roles, invitations, sign-in and the audit log", [
         "app_role", "profiles", "invitations", "sign_in_failures", "pending_sign_in_links",
         "audit_log", "handle_new_user", "guard_profile_update", "sign_in_sessions", "sign_in_handoffs"]),

@@ -3,13 +3,20 @@
 import streamlit as st
 
 from portal import ui
-from services.postings import company, listings
+from services.postings import listings
 from services.postings.tracking import TrackedSource
 
-actor = ui.current_actor()
-profile = company.company_profile(actor)
 # A tracked link to the board (an alumnus's or a campaign's) is carried on to each job.
 source = TrackedSource.from_params(st.query_params.to_dict())
+
+search = st.session_state.get("jobs-search", "")
+department, location, remote, employment = (st.session_state.get(f"jobs-{name}") for name in
+                                            ("department", "location", "remote", "type"))
+page_key = f"jobs-page:{search}:{department}:{location}:{remote}:{employment}"
+# The same for every visitor, so one round trip while no job has changed (shared results).
+board = listings.board(search, department, location, remote, employment,
+                       page=ui.page_number(page_key), page_size=10)
+profile, options, result = board.company, board.filters, board.jobs
 
 if profile:
     st.title(f"Work at {ui.plain(profile.name)}")
@@ -18,22 +25,16 @@ if profile:
 else:
     st.title("Open jobs")
 
-options = listings.board_filters(actor)
-search = st.text_input("Search jobs", placeholder="Title, skill or city", max_chars=100)
+st.text_input("Search jobs", placeholder="Title, skill or city", max_chars=100, key="jobs-search")
 department_col, location_col, remote_col, type_col = st.columns(4)
-department = department_col.selectbox("Department", [None, *options.departments],
-                                      format_func=lambda d: d or "All departments")
-location = location_col.selectbox("Location", [None, *options.locations],
-                                  format_func=lambda d: d or "All locations")
-remote = remote_col.selectbox("Remote", [None, *listings.REMOTE_LABELS],
-                              format_func=lambda r: listings.REMOTE_LABELS.get(r, "On site or remote"))
-employment = type_col.selectbox("Type", [None, *listings.EMPLOYMENT_LABELS],
-                                format_func=lambda t: listings.EMPLOYMENT_LABELS.get(t, "All types"))
-
-page_key = f"jobs-page:{search}:{department}:{location}:{remote}:{employment}"
-result = listings.list_jobs(actor, search=search, department=department, location=location,
-                        remote_policy=remote, employment_type=employment,
-                        page=ui.page_number(page_key), page_size=10)
+department_col.selectbox("Department", [None, *options.departments], key="jobs-department",
+                         format_func=lambda d: d or "All departments")
+location_col.selectbox("Location", [None, *options.locations], key="jobs-location",
+                       format_func=lambda d: d or "All locations")
+remote_col.selectbox("Remote", [None, *listings.REMOTE_LABELS], key="jobs-remote",
+                     format_func=lambda r: listings.REMOTE_LABELS.get(r, "On site or remote"))
+type_col.selectbox("Type", [None, *listings.EMPLOYMENT_LABELS], key="jobs-type",
+                   format_func=lambda t: listings.EMPLOYMENT_LABELS.get(t, "All types"))
 
 if not result.total and (search or department or location or remote or employment):
     st.info("No open jobs match your search. Try fewer words or clear a filter.")
