@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from portal.db import ensure_ready, transaction, translate_errors
+from portal.db import ensure_ready, transaction, transactions_opened, translate_errors
 from portal.models import Actor
 
 T = TypeVar("T")
@@ -33,6 +34,32 @@ MAX_ENTRIES = 512  # least recently used go first: searches make many keys
 _VERSION = sa.text("select version from private.public_data_version where id = 1")
 _entries: OrderedDict[Hashable, tuple[tuple[int, int], object]] = OrderedDict()
 _lock = threading.Lock()
+_run = threading.local()  # inside one_version_per_run: (transactions opened, version) read last
+
+
+@contextmanager
+def one_version_per_run() -> Iterator[None]:
+    """Within the block (one rerun of the page script, in its thread), the version is read
+    once and reused by every shared result the page asks for, until this thread opens a
+    transaction of its own (which may have changed public data: then it is read again)."""
+    _run.known = None
+    _run.active = True
+    try:
+        yield
+    finally:
+        _run.active = False
+        _run.known = None
+
+
+def _version() -> tuple[int, int]:
+    if not getattr(_run, "active", False):
+        return data_version()
+    known = _run.known
+    if known is not None and known[0] == transactions_opened():
+        return known[1]
+    version = data_version()
+    _run.known = (transactions_opened(), version)
+    return version
 
 
 def data_version() -> tuple[int, int]:
@@ -49,7 +76,7 @@ def visitors_view(key: Hashable, compute: Callable[[Connection], T]) -> T:
     # Read before computing: a change committed in between makes the result newer than
     # its version, never older, so the next call computes it again rather than keeping
     # something stale.
-    version = data_version()
+    version = _version()
     with _lock:
         kept = _entries.get(key)
         if kept is not None and kept[0] == version:
@@ -57,6 +84,8 @@ def visitors_view(key: Hashable, compute: Callable[[Connection], T]) -> T:
             return kept[1]  # type: ignore[return-value]
     with transaction(Actor.visitor()) as conn:
         value = compute(conn)
+    if getattr(_run, "known", None) is not None:  # this read-only transaction changed nothing
+        _run.known = (transactions_opened(), version)
     with _lock:
         _entries[key] = (version, value)
         _entries.move_to_end(key)

@@ -95,3 +95,21 @@ def _items(value):
 
 def listings_visitor() -> Actor:
     return Actor.visitor()
+
+
+def test_one_run_reads_the_version_once_unless_it_opens_a_transaction(demo_db, monkeypatch):
+    reads = []
+    read = shared.data_version
+    monkeypatch.setattr(shared, "data_version", lambda: reads.append(1) or read())
+    visitor = listings_visitor()
+    with shared.one_version_per_run():
+        listings.board()
+        questions.faq(visitor)
+        company.company_profile(visitor)
+        assert len(reads) == 1
+        editing.move(signed_in("recruiter@example.com"), _published(demo_db), "closed", "filled")
+        assert _published(demo_db) not in [job.id for job in listings.board(page_size=100).jobs.rows]
+        assert len(reads) == 2  # read again after this thread's own transaction
+    listings.board()
+    listings.board()
+    assert len(reads) == 4  # outside a run: every call asks
