@@ -54,7 +54,7 @@ CAPABILITIES: dict[str, tuple[str, list[str]]] = {
         "record_application_event", "move_applications", "application_funnel",
         "ask_question",
         "question_by_token", "words_of", "remember_question_words", "forget_unused_question_words",
-        "question_word_meanings", "questions_matching"]),
+        "question_word_meanings", "questions_matching", "unanswered_questions"]),
     "social": ("Social posts: channels, roles, topics, the workflow, delivery and spend", [
         "social_network", "social_post_status", "social_role", "social_channels", "channel_slots",
         "channel_webhooks", "social_roles", "social_topics", "social_guidelines", "social_posts",

@@ -890,3 +890,17 @@ REVOKE ALL ON FUNCTION private.questions_matching(every_word text, rare_words te
 GRANT ALL ON FUNCTION private.questions_matching(every_word text, rare_words text, wanted integer) TO anon;
 GRANT ALL ON FUNCTION private.questions_matching(every_word text, rare_words text, wanted integer) TO authenticated;
 GRANT ALL ON FUNCTION private.questions_matching(every_word text, rare_words text, wanted integer) TO service_role;
+
+
+-- private.unanswered_questions ------------------------------------------------------------
+
+CREATE FUNCTION private.unanswered_questions() RETURNS bigint
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select case when private.is_staff()
+              then (select count(*) from public.questions q where q.status = 'pending') end
+$$;
+
+REVOKE ALL ON FUNCTION private.unanswered_questions() FROM PUBLIC;
+GRANT ALL ON FUNCTION private.unanswered_questions() TO authenticated;
