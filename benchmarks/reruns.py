@@ -42,23 +42,12 @@ import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from benchmarks.candidates import fill, lookups
+from benchmarks.timing import keep_compiled_scripts
 from portal.db import ensure_ready, owner_transaction
 from services import demo
 from services.people import sessions, sign_in
 
 APP = str(ROOT / "app_script.py")
-
-
-def keep_compiled_scripts() -> None:
-    """A server compiles each script once (its Runtime keeps one ScriptCache); AppTest
-    builds a new ScriptCache for every run, so each rerun would compile app_script.py and
-    the page again (with Streamlit's magic rewrite of their syntax trees): 25-40 ms a
-    rerun that no visitor pays. Keep one, as the server does."""
-    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
-    from streamlit.testing.v1 import app_test, local_script_runner
-
-    shared = ScriptCache()
-    app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared
 
 
 def p95(times: list[float]) -> float:
