@@ -23,8 +23,10 @@ def test_publishing_and_closing_a_job_shows_on_the_board_at_the_next_run(demo_db
     staff = open_page("pages/public/jobs.py", admin)
     assert BACKEND in _board_titles(visitor) and draft not in _board_titles(visitor)
 
-    for step in ("in_review", "approved", "published"):
-        editing.move(admin, draft_id, step)
+    recruiter = signed_in("recruiter@example.com")
+    editing.move(recruiter, draft_id, "in_review")
+    editing.move(admin, draft_id, "approved")  # by someone other than who submitted it
+    editing.move(recruiter, draft_id, "published")
     for at in (visitor.run(), staff.run()):
         assert_no_exception(at)
         assert draft in _board_titles(at)
