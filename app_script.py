@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from portal import ui
+from portal import shared, ui
 from portal.db import DatabaseUnavailable, ensure_ready
 from portal.errors import UserFacingError
 from portal.migrations import MigrationError
@@ -22,6 +22,7 @@ from services.people import accounts, sessions, sign_in
 
 _COOKIE_READ = "session-cookie-read"
 _SHOW_REFUSAL = "single-sign-on-refusal-to-show"
+_ACCOUNTS_EXIST = "accounts-exist"
 
 
 def demo_flag() -> bool:
@@ -46,9 +47,9 @@ def signed_in_actor() -> Actor:
             return single_sign_on() or actor
         ui.remember(resumed, token)
         return resumed
-    fresh = sign_in.refresh(actor)
     token = ui.session_token()
-    if fresh is not None and (token is None or sessions.still_open(token, fresh)):
+    fresh, session_open = sessions.current(actor, token)  # one round trip
+    if fresh is not None and session_open:
         ui.remember(fresh)
         return fresh
     ui.sign_out()
@@ -95,8 +96,12 @@ def main() -> None:
     try:
         ensure_ready()
         actor = signed_in_actor()
-        # Someone signed in means accounts exist: only visitors need the first-run check.
-        first_run = not actor.signed_in and accounts.is_first_run()
+        # Someone signed in means accounts exist: only visitors need the first-run check,
+        # and a session that has seen accounts once does not ask again.
+        first_run = not actor.signed_in and not st.session_state.get(_ACCOUNTS_EXIST) \
+            and accounts.is_first_run()
+        if not first_run:
+            st.session_state[_ACCOUNTS_EXIST] = True
         if first_run and demo_flag():
             demo.load_demo()
             first_run = False
@@ -143,4 +148,7 @@ def main() -> None:
         ui.unexpected_error(error)
 
 
-main()
+# What every visitor sees is shared between sessions (portal.shared): one rerun asks once
+# whether it changed.
+with shared.one_version_per_run():
+    main()

@@ -9,9 +9,10 @@ candidate's email and LinkedIn profile for 12 months from its day (2,000,000 own
 rows, half of them still running), and 20,000 direct applications. Then times, median
 and p95:
 
-- the duplicate check (the candidate's identities against the running ownerships, what
-  `private.record_referral` asks), as a recruiter, for 300 people already referred and
-  300 new ones;
+- the duplicate decision as `private.record_referral` makes it (the identities locked,
+  the exclusion constraint's insert, and for a conflict the owner whose period overlaps),
+  as the owner it runs as, for 300 people already referred and 300 new ones, each rolled
+  back; beside an empty transaction as the owner;
 - the recruiters' pipeline first page (pages/recruiting/referrals.py): the filter
   choices, the board (counts per stage and each stage's five latest cards) and the
   table's first page, as the page asks for them, and the same filtered by department,
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -45,7 +47,7 @@ os.environ.pop("SMTP_HOST", None)
 import sqlalchemy as sa
 
 from benchmarks.timing import describe, timings, transaction_floor
-from portal.db import ensure_ready, owner_transaction, transaction
+from portal.db import ensure_ready, owner_transaction
 from portal.models import Actor, Role
 from services.people.accounts import create_account
 from services.referrals import (
@@ -55,10 +57,35 @@ from services.referrals import (
 from services.referrals import programme_figures as referral_figures
 from services.referrals import submission as referring
 
-DUPLICATE_CHECK = (
-    "select o.referral_id from public.referral_ownerships o"
-    " where o.identity = any(private.candidate_identities(:email, :linkedin)) and o.owned @> now()"
-    " limit 1")
+# The duplicate decision exactly as `private.record_referral` makes it (the same
+# statements, in a temporary function of this session): lock the person's identities,
+# claim them for the ownership period through the exclusion constraint's insert, and on
+# a conflict find the owner whose period overlaps (`owned && tstzrange(…)`). Each call is
+# rolled back, so the people timed stay new or known.
+DUPLICATE_DECISION = """
+create function pg_temp.duplicate_decision(p_email text, p_linkedin_url text, p_referral uuid)
+returns uuid language plpgsql as $$
+declare
+  keys text[] := private.candidate_identities(p_email, p_linkedin_url);
+  period_months integer := coalesce((select s.ownership_months from public.referral_settings s
+                                     where s.id = 1), 12);
+  owner uuid;
+begin
+  perform pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(keys) k order by k;
+  begin
+    insert into public.referral_ownerships (identity, referral_id, owned)
+    select k, p_referral, tstzrange(now(), now() + make_interval(months => period_months))
+    from unnest(keys) k;
+  exception when exclusion_violation then
+    select o.referral_id into owner from public.referral_ownerships o
+     where o.identity = any(keys)
+       and o.owned && tstzrange(now(), now() + make_interval(months => period_months))
+     order by lower(o.owned) limit 1;
+  end;
+  return owner;
+end
+$$"""
+DUPLICATE_CHECK = "select pg_temp.duplicate_decision(:email, :linkedin, :referral)"
 
 
 def fill(count: int) -> tuple[Actor, Actor]:
@@ -147,22 +174,48 @@ def main() -> None:
              for i in range(7, 7 + 300 * 731, 731)]
     new = [(f"new{i}@example.org", f"https://www.linkedin.com/in/new-{i}") for i in range(300)]
 
+    engine = ensure_ready()
+    with owner_transaction() as conn:
+        some_referral = conn.execute(sa.text("select id from public.referrals limit 1")).scalar_one()
+    # record_referral runs as the owner (security definer), whoever submits.
+    decider = engine.connect()
+    decider.exec_driver_sql(DUPLICATE_DECISION)
+    decider.commit()
+
     def check(person):
-        with transaction(recruiter) as conn:
-            conn.execute(sa.text(DUPLICATE_CHECK), {"email": person[0], "linkedin": person[1]}).all()
+        try:
+            return decider.execute(sa.text(DUPLICATE_CHECK), {"email": person[0], "linkedin": person[1],
+                                                               "referral": some_referral}).scalar()
+        finally:
+            decider.rollback()
+
+    assert check(known[0]) is not None and check(new[0]) is None
 
     if args.explain:
         with owner_transaction() as conn:
-            plan = conn.execute(sa.text("explain analyze " + DUPLICATE_CHECK),
-                                {"email": known[0][0], "linkedin": known[0][1]}).scalars()
+            plan = conn.execute(sa.text(
+                "explain analyze select o.referral_id from public.referral_ownerships o"
+                " where o.identity = any(private.candidate_identities(:email, :linkedin))"
+                " and o.owned && tstzrange(now(), now() + interval '12 months')"
+                " order by lower(o.owned) limit 1"),
+                {"email": known[0][0], "linkedin": known[0][1]}).scalars()
             print("\n".join(plan), "\n")
         # a department's counts and one stage's cards
         for plan in pipeline.board_plans(recruiter, "hired", per_stage=5, department="Sales"):
             print(plan, "\n")
 
+    def empty_as_owner(_):
+        try:
+            decider.execute(sa.text("select 1")).one()
+        finally:
+            decider.rollback()
+
+    owner_times = timings(empty_as_owner, list(range(200)))
+    describe("floor: empty transaction as the owner", owner_times)
+    owner_floor = statistics.median(owner_times)
+    describe("duplicate decision (record_referral's), already referred", timings(check, known), owner_floor)
+    describe("duplicate decision (record_referral's), new person", timings(check, new), owner_floor)
     floor = transaction_floor(recruiter, "floor: empty transaction as a recruiter")
-    describe("duplicate check, already referred", timings(check, known), floor)
-    describe("duplicate check, new person", timings(check, new), floor)
 
     def first_page(filters):
         # What pages/recruiting/referrals.py asks for on opening, in its order.

@@ -37,3 +37,15 @@ def transaction_floor(actor, label: str) -> float:
     times = timings(empty, list(range(200)))
     describe(label, times)
     return statistics.median(times)
+
+
+def keep_compiled_scripts() -> None:
+    """A server compiles each script once (its Runtime keeps one ScriptCache); AppTest
+    builds a new ScriptCache for every run, so each rerun would compile app_script.py and
+    the page again (with Streamlit's magic rewrite of their syntax trees): 25-40 ms a
+    rerun that no visitor pays. Keep one, as the server does."""
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    from streamlit.testing.v1 import app_test, local_script_runner
+
+    shared = ScriptCache()
+    app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared

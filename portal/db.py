@@ -29,6 +29,7 @@ _engine: Engine | None = None
 _ready = False
 _supabase = False
 _lock = threading.Lock()
+_opened = threading.local()  # transactions this thread has opened (portal.shared asks)
 
 
 class DatabaseUnavailable(Exception):
@@ -178,8 +179,18 @@ def _first_line(error: BaseException | None) -> str:
 def owner_transaction() -> Iterator[Connection]:
     """A transaction as the database owner: migrations, seeding, sign-in, the CLI."""
     eng = ensure_ready()
+    _count_opened()
     with translate_errors(eng), eng.begin() as conn:
         yield conn
+
+
+def transactions_opened() -> int:
+    """How many transactions this thread has opened (through the two functions here)."""
+    return getattr(_opened, "count", 0)
+
+
+def _count_opened() -> None:
+    _opened.count = transactions_opened() + 1
 
 
 @contextmanager
@@ -189,6 +200,7 @@ def transaction(actor: Actor) -> Iterator[Connection]:
     Commits when the block ends normally, rolls back when it raises.
     """
     eng = ensure_ready()
+    _count_opened()
     with translate_errors(eng), eng.begin() as conn:
         act_as(conn, actor)
         yield conn

@@ -37,7 +37,8 @@ DUMPED_SCHEMAS = ("public", "private", "procrastinate")
 CAPABILITIES: dict[str, tuple[str, list[str]]] = {
     "shared": ("Schemas, the access rules every policy calls, and the portal's settings", [
         "schema private", "my_role", "is_active", "me", "is_staff",
-        "is_admin", "in_referral_programme", "portal_settings", "audit_self_approval_setting"]),
+        "is_admin", "in_referral_programme", "portal_settings", "audit_self_approval_setting",
+        "public_data_version", "public_data_changed"]),
     "people_and_access": ("Accounts, roles, invitations, sign-in and the audit log", [
         "app_role", "profiles", "invitations", "sign_in_failures", "pending_sign_in_links",
         "audit_log", "handle_new_user", "guard_profile_update", "sign_in_sessions", "sign_in_handoffs"]),
@@ -53,7 +54,7 @@ CAPABILITIES: dict[str, tuple[str, list[str]]] = {
         "record_application_event", "move_applications", "application_funnel",
         "ask_question",
         "question_by_token", "words_of", "remember_question_words", "forget_unused_question_words",
-        "question_word_meanings", "questions_matching"]),
+        "question_word_meanings", "questions_matching", "unanswered_questions"]),
     "social": ("Social posts: channels, roles, topics, the workflow, delivery and spend", [
         "social_network", "social_post_status", "social_role", "social_channels", "channel_slots",
         "channel_webhooks", "social_roles", "social_topics", "social_guidelines", "social_posts",

@@ -36,7 +36,8 @@ def recruiting_overview(actor: Actor, today: date | None = None) -> Overview:
               (select count(*) from public.jobs where status = 'in_review') as awaiting_review,
               (select count(*) from public.referrals r
                  where {IN_PROGRESS}) as active_referrals,
-              (select count(*) from public.questions where status = 'pending') as unanswered,
+              -- staff only; counted without checking the read policy on each question
+              private.unanswered_questions() as unanswered,
               (select count(*) from public.hires
                  where hire_date >= :since) as hires
             """), {"since": since}).one()  # noqa: S608

@@ -12,52 +12,60 @@ from services.postings import company, listings
 actor = ui.current_actor()
 st.title("Questions & answers")
 
-about_job = listings.job(actor, st.query_params.get("job", "")) if st.query_params.get("job") else None
+about_job = listings.public_job(actor, st.query_params.get("job", "")) if st.query_params.get("job") else None
 
 # --- ask ----------------------------------------------------------------------------------
-with st.container(border=True):
-    st.subheader("Ask a question", anchor=False)
-    hours = preferences.preferences(actor).answer_target_hours
-    st.caption(f"A recruiter answers, usually within {hours} hours. Your question is published "
-               "with its answer only if it helps others, and never with your name or email.")
-    box = st.session_state.setdefault("question-box", 0)  # a new box after each question
-    # Suggestions refresh when the asker pauses: leaving the box or pressing Ctrl+Enter.
-    text = st.text_area("Your question", key=f"question-{box}", max_chars=questions.MAX_LENGTH, height=90,
-                        placeholder="For example: Can I work remotely from another country?")
-    if st.session_state.get("suggested-for") != text:  # other widgets rerun with the same text
-        st.session_state["suggestions"] = questions.similar(actor, text) if len((text or "").strip()) >= 8 \
-            else []
-        st.session_state["suggested-for"] = text
-    suggestions = st.session_state["suggestions"]
-    if suggestions:
-        st.markdown("**Already answered — is your question one of these?**")
-        for item in suggestions:
-            with st.expander(ui.plain(item.body)):
-                st.text(item.answer)
-    with st.form("ask"):
-        email = st.text_input("Email for the answer (optional)", max_chars=254,
-                              help="We send the answer there. You also get a private link to it.")
-        general = False
-        if about_job:
-            general = not st.checkbox(f"About the job “{ui.plain(about_job.title)}”", value=True)
-        asked = st.form_submit_button("Ask", type="primary", icon=":material/send:")
-    if asked:
-        try:
-            result = questions.ask(
-                actor, text or "", email=email, job_id=None if general or not about_job else about_job.id,
-                session_id=str(ui.browser_session_id()),
-                address=st.context.ip_address)
-        except UserFacingError as error:
-            ui.show_error(error)
-        else:
-            st.session_state["asked"] = result
-            st.session_state["question-box"] = box + 1
-            st.rerun()
-    if asked_before := st.session_state.get("asked"):
-        st.success("Thank you, your question has been received."
-                   + (" It will be checked by a recruiter first." if asked_before.held else ""))
-        st.markdown("Keep this private link to see the answer:")
-        st.code(asked_before.follow_link, language=None)
+
+
+@st.fragment
+def ask() -> None:
+    """The question box and its suggestions: typing reruns this part of the page only."""
+    with st.container(border=True):
+        st.subheader("Ask a question", anchor=False)
+        hours = preferences.preferences(actor).answer_target_hours
+        st.caption(f"A recruiter answers, usually within {hours} hours. Your question is published "
+                   "with its answer only if it helps others, and never with your name or email.")
+        box = st.session_state.setdefault("question-box", 0)  # a new box after each question
+        # Suggestions refresh when the asker pauses: leaving the box or pressing Ctrl+Enter.
+        text = st.text_area("Your question", key=f"question-{box}", max_chars=questions.MAX_LENGTH, height=90,
+                            placeholder="For example: Can I work remotely from another country?")
+        if st.session_state.get("suggested-for") != text:  # other widgets rerun with the same text
+            st.session_state["suggestions"] = (questions.similar(actor, text)
+                                               if len((text or "").strip()) >= 8 else [])
+            st.session_state["suggested-for"] = text
+        suggestions = st.session_state["suggestions"]
+        if suggestions:
+            st.markdown("**Already answered — is your question one of these?**")
+            for item in suggestions:
+                with st.expander(ui.plain(item.body)):
+                    st.text(item.answer)
+        with st.form("ask"):
+            email = st.text_input("Email for the answer (optional)", max_chars=254,
+                                  help="We send the answer there. You also get a private link to it.")
+            general = False
+            if about_job:
+                general = not st.checkbox(f"About the job “{ui.plain(about_job.title)}”", value=True)
+            asked = st.form_submit_button("Ask", type="primary", icon=":material/send:")
+        if asked:
+            try:
+                result = questions.ask(
+                    actor, text or "", email=email, job_id=None if general or not about_job else about_job.id,
+                    session_id=str(ui.browser_session_id()),
+                    address=st.context.ip_address)
+            except UserFacingError as error:
+                ui.show_error(error)
+            else:
+                st.session_state["asked"] = result
+                st.session_state["question-box"] = box + 1
+                st.rerun()
+        if asked_before := st.session_state.get("asked"):
+            st.success("Thank you, your question has been received."
+                       + (" It will be checked by a recruiter first." if asked_before.held else ""))
+            st.markdown("Keep this private link to see the answer:")
+            st.code(asked_before.follow_link, language=None)
+
+
+ask()
 
 # --- answered questions -------------------------------------------------------------------
 st.subheader("Answered questions", anchor=False)

@@ -17,7 +17,7 @@ from services.postings import company, listings, tracking
 from services.postings.tracking import TrackedSource
 
 actor = ui.current_actor()
-job = listings.job(actor, st.query_params.get("id", ""))
+job = listings.public_job(actor, st.query_params.get("id", ""))
 if job is None:
     st.title("Job not found")
     st.info("This job is not on the board. It may have been filled, or the link may be incomplete.")

@@ -3,13 +3,15 @@
 import streamlit as st
 
 from portal import ui
-from services.postings import company, listings
+from services.postings import listings
 from services.postings.tracking import TrackedSource
 
-actor = ui.current_actor()
-profile = company.company_profile(actor)
 # A tracked link to the board (an alumnus's or a campaign's) is carried on to each job.
 source = TrackedSource.from_params(st.query_params.to_dict())
+# The company and the filters' choices, from the whole board: the same for every visitor, so
+# shared between sessions until a job changes (as is each filtered page below).
+whole_board = listings.board()
+profile, options = whole_board.company, whole_board.filters
 
 if profile:
     st.title(f"Work at {ui.plain(profile.name)}")
@@ -18,7 +20,6 @@ if profile:
 else:
     st.title("Open jobs")
 
-options = listings.board_filters(actor)
 # Search and filters live in the URL (`?q=…&department=…`), so a filtered board can be shared
 # or bookmarked; a value the board does not know is dropped from the URL and ignored.
 search = st.text_input("Search jobs", placeholder="Title, skill or city", max_chars=100,
@@ -36,15 +37,14 @@ employment = type_col.selectbox("Type", ["", *listings.EMPLOYMENT_LABELS], key="
 department, location, remote, employment = (department or None, location or None, remote or None,
                                             employment or None)
 # The board as filtered, in the URL's words: a job's "All open jobs" link comes back to it.
-board = {key: value for key, value in (
+filters_in_url = {key: value for key, value in (
     ("q", search), ("department", department), ("location", location),
     ("remote", listings.REMOTE_LABELS.get(remote or "")),
     ("type", listings.EMPLOYMENT_LABELS.get(employment or ""))) if value}
 
 page_key = f"jobs-page:{search}:{department}:{location}:{remote}:{employment}"
-result = listings.list_jobs(actor, search=search, department=department, location=location,
-                        remote_policy=remote, employment_type=employment,
-                        page=ui.page_number(page_key), page_size=10)
+result = listings.board(search, department, location, remote, employment,
+                        page=ui.page_number(page_key), page_size=10).jobs
 
 if not result.total and (search or department or location or remote or employment):
     st.info("No open jobs match your search. Try fewer words or clear a filter.")
@@ -57,7 +57,7 @@ for job in result.rows:
         if job.description:
             st.text(ui.excerpt(job.description))
         st.page_link("pages/public/job.py", label="View and apply", icon=":material/arrow_forward:",
-                     query_params={"id": str(job.id), **source.query(), **board})
+                     query_params={"id": str(job.id), **source.query(), **filters_in_url})
 if result.total:
     ui.pagination(result, page_key)
 

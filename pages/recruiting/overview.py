@@ -1,6 +1,5 @@
 """Recruiting overview (recruiters and admins)."""
 
-import altair as alt
 import streamlit as st
 
 from portal import ui
@@ -24,14 +23,17 @@ st.subheader("Hires by month and source", anchor=False)
 if figures.hires_by_month.empty:
     st.info("No hires recorded in the last 12 months.")
 else:
-    chart = (
-        alt.Chart(figures.hires_by_month)
-        .mark_bar()
-        .encode(
-            x=alt.X("yearmonth(month):O", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0)),
-            y=alt.Y("sum(hires):Q", title="Hires"),
-            color=alt.Color("source:N", title="Source"),
-            tooltip=["yearmonth(month):T", "source:N", "sum(hires):Q"],
-        )
-    )
-    st.altair_chart(chart, width="stretch")
+    # A Vega-Lite spec as a dict: Altair would validate its chart against the schema on
+    # every rerun (about 15 ms), for a chart that never changes shape.
+    st.vega_lite_chart(figures.hires_by_month, {
+        "mark": {"type": "bar"},
+        "encoding": {
+            "x": {"field": "month", "timeUnit": "yearmonth", "type": "ordinal", "title": None,
+                  "axis": {"format": "%b %Y", "labelAngle": 0}},
+            "y": {"field": "hires", "aggregate": "sum", "type": "quantitative", "title": "Hires"},
+            "color": {"field": "source", "type": "nominal", "title": "Source"},
+            "tooltip": [{"field": "month", "timeUnit": "yearmonth", "type": "temporal"},
+                        {"field": "source", "type": "nominal"},
+                        {"field": "hires", "aggregate": "sum", "type": "quantitative"}],
+        },
+    }, width="stretch")

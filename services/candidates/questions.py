@@ -12,8 +12,8 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from portal import ai, tokens, validation
-from portal.db import contains_pattern, owner_transaction, transaction, translate_refusals
+from portal import ai, shared, tokens, validation
+from portal.db import contains_pattern, owner_transaction, translate_refusals
 from portal.models import Actor, Page
 from services.candidates import private_links
 
@@ -114,9 +114,10 @@ def forget_unused_words(conn: Connection) -> int:
 
 
 def similar(actor: Actor, text: str, limit: int = 5) -> list[Answered]:
-    """Published questions like `text`, best first: what the asker sees while typing."""
-    with transaction(actor) as conn:
-        return similar_in(conn, text, limit)
+    """Published questions like `text`, best first: what the asker sees while typing
+    (public, so shared between sessions until a published question changes)."""
+    text = " ".join((text or "").split())[:MAX_LENGTH]
+    return shared.visitors_view(("similar", text, limit), lambda conn: similar_in(conn, text, limit))
 
 
 def faq(actor: Actor, *, search: str = "", topic: str | None = None, job_id: UUID | None = None,
@@ -130,7 +131,8 @@ def faq(actor: Actor, *, search: str = "", topic: str | None = None, job_id: UUI
              "      or q.body ilike :pattern or q.answer ilike :pattern)")
     params = {"topic": topic, "job": job_id, "search": search, "pattern": contains_pattern(search),
               "limit": page_size, "offset": Page.offset(page, page_size)}
-    with transaction(actor) as conn:
+
+    def compute(conn: Connection) -> Page[Answered]:
         total = conn.execute(sa.text(
             f"select count(*) from public.questions q where {where}"), params).scalar_one()  # noqa: S608
         rows = conn.execute(sa.text(
@@ -138,14 +140,16 @@ def faq(actor: Actor, *, search: str = "", topic: str | None = None, job_id: UUI
             f" left join public.jobs j on j.id = q.job_id where {where}"
             " order by coalesce(q.topic, '') = '', q.topic, j.title nulls first, q.answered_at desc, q.id"
             " limit :limit offset :offset"), params).all()
-    return Page([Answered(**row._mapping) for row in rows], total, page, page_size)
+        return Page([Answered(**row._mapping) for row in rows], total, page, page_size)
+
+    # Published answers are public: as a visitor sees them, shared until one changes.
+    return shared.visitors_view(("faq", search, topic, job_id, page, page_size), compute)
 
 
 def faq_topics(actor: Actor) -> list[str]:
-    with transaction(actor) as conn:
-        return list(conn.execute(sa.text(
-            "select distinct topic from public.questions"
-            " where status = 'published' and topic is not null order by 1")).scalars())
+    return shared.visitors_view("faq topics", lambda conn: list(conn.execute(sa.text(
+        "select distinct topic from public.questions"
+        " where status = 'published' and topic is not null order by 1")).scalars()))
 
 
 # --- asking ---------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from portal import audit
+from portal import audit, shared
 from portal.db import transaction
 from portal.errors import ValidationError
 from portal.models import Actor
@@ -28,8 +28,9 @@ def load(conn: Connection) -> Preferences:
 
 
 def preferences(actor: Actor) -> Preferences:
-    with transaction(actor) as conn:
-        return load(conn)
+    """The settings (public: the Q&A page promises the answer target to visitors), shared
+    between sessions until an admin changes them."""
+    return shared.visitors_view("preferences", load)
 
 
 def save(actor: Actor, *, answer_target_hours: int, candidate_retention_days: int) -> None:

@@ -19,8 +19,9 @@ from urllib.parse import urlencode
 import sqlalchemy as sa
 
 from portal.db import owner_transaction
-from portal.models import Actor
+from portal.models import Actor, Role
 from portal.tokens import new_token, plausible_token, token_hash
+from services.people import sign_in
 from services.people.sign_in import actor_for
 
 COOKIE = "boomerang_session"
@@ -108,6 +109,27 @@ def still_open(token: str | None, actor: Actor) -> bool:
         return conn.execute(sa.text(
             f"select exists (select 1 from private.sign_in_sessions s where s.token_hash = :hash"  # noqa: S608
             f" and s.user_id = :user and {_OPEN})"), _params(token) | {"user": actor.user_id}).scalar_one()
+
+
+def current(actor: Actor, token: str | None) -> tuple[Actor | None, bool]:
+    """What every rerun of a signed-in browser session checks, in one round trip: the actor
+    as their profile makes them now (a role or name change applies at this click; None once
+    the account is deactivated or gone), and whether the cookie session `token` names (when
+    they were signed in by one) is still theirs and open."""
+    if token is not None and not plausible_token(token):
+        return sign_in.refresh(actor), False
+    with owner_transaction() as conn:
+        row = conn.execute(sa.text(
+            "select p.role, p.full_name, p.active,"  # noqa: S608
+            " (cast(:hash as bytea) is null or exists (select 1 from private.sign_in_sessions s"
+            f"   where s.token_hash = :hash and s.user_id = p.id and {_OPEN})) as session_open"
+            " from public.profiles p where p.id = :user"),
+            {"hash": token_hash(token) if token else None, "idle": IDLE_DAYS, "user": actor.user_id}).first()
+    if row is None:
+        return None, False
+    fresh = Actor(user_id=actor.user_id, email=actor.email, role=Role(row.role),
+                  full_name=row.full_name) if row.active else None
+    return fresh, row.session_open
 
 
 def end(token: str | None) -> None:

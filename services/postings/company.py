@@ -9,7 +9,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from portal import audit, validation
+from portal import audit, shared, validation
 from portal.db import transaction
 from portal.errors import NotFound, ValidationError
 from portal.models import Actor
@@ -25,8 +25,8 @@ class Company:
 
 
 def company_profile(actor: Actor) -> Company | None:
-    with transaction(actor) as conn:
-        return load_profile(conn)
+    """The company's public profile (the same for everyone: shared until it changes)."""
+    return shared.visitors_view("company", load_profile)
 
 
 def load_profile(conn: Connection) -> Company | None:
@@ -56,9 +56,9 @@ def load_facts(conn: Connection) -> list[Fact]:
 
 
 def facts(actor: Actor) -> list[Fact]:
-    """Every fact (an admin keeps a few dozen at most, so no paging)."""
-    with transaction(actor) as conn:
-        return load_facts(conn)
+    """Every fact (an admin keeps a few dozen at most, so no paging); public, so shared
+    until one changes."""
+    return shared.visitors_view("company facts", load_facts)
 
 
 def save_fact(actor: Actor, *, topic: str, title: str, body: str, fact_id: UUID | None = None) -> UUID:

@@ -11,8 +11,10 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from portal import shared
 from portal.db import contains_pattern, transaction
 from portal.models import Actor, Page
+from services.postings.company import Company, load_profile
 
 PUBLIC_STATUSES = ("published",)
 ALL_STATUSES = ("draft", "in_review", "approved", "published", "closed")
@@ -108,22 +110,28 @@ class JobFilter:
 ORDER = "order by published_at desc nulls first, created_at desc, id"
 
 
+def list_jobs_in(conn: Connection, actor: Actor, job_filter: JobFilter, page: int = 1,
+                 page_size: int = 20) -> Page[Job]:
+    where, params = job_filter.sql()
+    params |= {"limit": page_size, "offset": Page.offset(page, page_size)}
+    total = conn.execute(sa.text(f"select count(*) from public.jobs where {where}"),  # noqa: S608
+                         params).scalar_one()
+    rows = conn.execute(sa.text(
+        f"select {job_columns(actor)} from public.jobs where {where} {ORDER}"  # noqa: S608
+        " limit :limit offset :offset"), params).all()
+    return Page([Job(**row._mapping) for row in rows], total, page, page_size)
+
+
 def list_jobs(actor: Actor, *, statuses: tuple[str, ...] = PUBLIC_STATUSES, search: str = "",
               department: str | None = None, location: str | None = None,
               remote_policy: str | None = None, employment_type: str | None = None,
               owner_id: UUID | None = None, page: int = 1, page_size: int = 20) -> Page[Job]:
     """Postings in the given statuses, newest first, one page at a time; each filter left
     None matches everything."""
-    where, params = JobFilter(statuses, search, department, location, remote_policy,
-                              employment_type, owner_id).sql()
-    params |= {"limit": page_size, "offset": Page.offset(page, page_size)}
+    job_filter = JobFilter(statuses, search, department, location, remote_policy, employment_type,
+                           owner_id)
     with transaction(actor) as conn:
-        total = conn.execute(sa.text(f"select count(*) from public.jobs where {where}"),  # noqa: S608
-                             params).scalar_one()
-        rows = conn.execute(sa.text(
-            f"select {job_columns(actor)} from public.jobs where {where} {ORDER}"  # noqa: S608
-            " limit :limit offset :offset"), params).all()
-    return Page([Job(**row._mapping) for row in rows], total, page, page_size)
+        return list_jobs_in(conn, actor, job_filter, page, page_size)
 
 
 def job(actor: Actor, job_id: UUID | str) -> Job | None:
@@ -134,6 +142,18 @@ def job(actor: Actor, job_id: UUID | str) -> Job | None:
         return None
     with transaction(actor) as conn:
         return load_job(conn, job_id, job_columns(actor))
+
+
+def public_job(actor: Actor, job_id: UUID | str) -> Job | None:
+    """A job's public page: what visitors see of it (published or closed, public columns),
+    shared between sessions until a job changes. Staff see their own view (a draft too)."""
+    if actor.role is not None and actor.role.is_staff:
+        return job(actor, job_id)
+    try:
+        job_id = UUID(str(job_id))
+    except ValueError:
+        return None
+    return shared.visitors_view(("job", job_id), lambda conn: load_job(conn, job_id, _VISITOR_JOB_COLUMNS))
 
 
 def load_job(conn: Connection, job_id: UUID, columns: str = JOB_COLUMNS) -> Job | None:
@@ -151,11 +171,39 @@ class BoardFilters:
 
 def board_filters(actor: Actor, statuses: tuple[str, ...] = PUBLIC_STATUSES) -> BoardFilters:
     with transaction(actor) as conn:
-        rows = conn.execute(sa.text(
+        return board_filters_in(conn, statuses)
+
+
+def board_filters_in(conn: Connection, statuses: tuple[str, ...] = PUBLIC_STATUSES) -> BoardFilters:
+    rows = conn.execute(sa.text(
             "select array(select distinct department from public.jobs"
             "             where status = any(cast(:statuses as public.job_status[])) order by 1),"
             "       array(select distinct location from public.jobs"
             "             where status = any(cast(:statuses as public.job_status[])) order by 1)"),
             {"statuses": list(statuses)}).one()
     return BoardFilters(list(rows[0]), list(rows[1]))
+
+
+@dataclass(frozen=True)
+class Board:
+    """The public job board as a visitor sees it: the company, the filters' choices and
+    one page of open jobs."""
+    company: Company | None
+    filters: BoardFilters
+    jobs: Page[Job]
+
+
+def board(search: str = "", department: str | None = None, location: str | None = None,
+          remote_policy: str | None = None, employment_type: str | None = None, page: int = 1,
+          page_size: int = 10) -> Board:
+    """The public board (the same for everyone, so computed as a visitor and shared between
+    sessions until a job or the company changes), in one round trip when nothing changed."""
+    job_filter = JobFilter(PUBLIC_STATUSES, search.strip(), department, location, remote_policy,
+                           employment_type)
+
+    def compute(conn: Connection) -> Board:
+        return Board(load_profile(conn), board_filters_in(conn),
+                     list_jobs_in(conn, Actor.visitor(), job_filter, page, page_size))
+
+    return shared.visitors_view(("board", job_filter, page, page_size), compute)
 

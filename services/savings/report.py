@@ -174,7 +174,7 @@ _HIRE_SUMS = """
     where hire_date between :start and :end {and_outside_whole_months}
     group by 1, 2, 3, 4, 5
 """
-_GROUPS_SQL = sa.text(
+GROUPS_SQL = sa.text(
     f"""
     select month, source::text as source, channel, department, currency, hires, salary,
            referral_bonus, ad_spend, job_board_fee, agency_fee, other_cost
@@ -191,7 +191,7 @@ def hire_groups(conn: Connection, start: date, end: date) -> pd.DataFrame:
     """Hires dated `start` to `end` summed per month, source, channel, department and
     currency: whole months from the totals the database keeps, the rest from the hires."""
     first_whole, after_whole = whole_months(start, end)
-    result = conn.execute(_GROUPS_SQL, {"start": start, "end": end, "first_whole_month": first_whole,
+    result = conn.execute(GROUPS_SQL, {"start": start, "end": end, "first_whole_month": first_whole,
                                         "after_whole_months": after_whole})
     return _groups_frame(result)
 

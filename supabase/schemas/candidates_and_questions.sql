@@ -178,6 +178,14 @@ CREATE INDEX questions_search_idx ON public.questions USING gin (search) WITH (f
 
 CREATE INDEX questions_status_created_idx ON public.questions USING btree (status, created_at);
 
+CREATE CONSTRAINT TRIGGER questions_public_data_deleted AFTER DELETE ON public.questions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((old.status = 'published'::public.question_status)) EXECUTE FUNCTION private.public_data_changed();
+
+CREATE CONSTRAINT TRIGGER questions_public_data_inserted AFTER INSERT ON public.questions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((new.status = 'published'::public.question_status)) EXECUTE FUNCTION private.public_data_changed();
+
+CREATE TRIGGER questions_public_data_truncated AFTER TRUNCATE ON public.questions FOR EACH STATEMENT EXECUTE FUNCTION private.public_data_changed();
+
+CREATE CONSTRAINT TRIGGER questions_public_data_updated AFTER UPDATE ON public.questions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (((old.status = 'published'::public.question_status) OR (new.status = 'published'::public.question_status))) EXECUTE FUNCTION private.public_data_changed();
+
 CREATE TRIGGER questions_remember_words AFTER INSERT OR UPDATE OF body, status ON public.questions FOR EACH ROW WHEN ((new.status = 'published'::public.question_status)) EXECUTE FUNCTION private.remember_question_words();
 
 ALTER TABLE ONLY public.questions
@@ -310,6 +318,10 @@ CREATE TABLE public.company_facts (
 
 ALTER TABLE ONLY public.company_facts
     ADD CONSTRAINT company_facts_pkey PRIMARY KEY (id);
+
+CREATE CONSTRAINT TRIGGER company_facts_public_data_changed AFTER INSERT OR DELETE OR UPDATE ON public.company_facts DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION private.public_data_changed();
+
+CREATE TRIGGER company_facts_public_data_truncated AFTER TRUNCATE ON public.company_facts FOR EACH STATEMENT EXECUTE FUNCTION private.public_data_changed();
 
 CREATE POLICY "company facts: admins write" ON public.company_facts TO authenticated USING (( SELECT private.is_admin() AS is_admin)) WITH CHECK (( SELECT private.is_admin() AS is_admin));
 
@@ -878,3 +890,17 @@ REVOKE ALL ON FUNCTION private.questions_matching(every_word text, rare_words te
 GRANT ALL ON FUNCTION private.questions_matching(every_word text, rare_words text, wanted integer) TO anon;
 GRANT ALL ON FUNCTION private.questions_matching(every_word text, rare_words text, wanted integer) TO authenticated;
 GRANT ALL ON FUNCTION private.questions_matching(every_word text, rare_words text, wanted integer) TO service_role;
+
+
+-- private.unanswered_questions ------------------------------------------------------------
+
+CREATE FUNCTION private.unanswered_questions() RETURNS bigint
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select case when private.is_staff()
+              then (select count(*) from public.questions q where q.status = 'pending') end
+$$;
+
+REVOKE ALL ON FUNCTION private.unanswered_questions() FROM PUBLIC;
+GRANT ALL ON FUNCTION private.unanswered_questions() TO authenticated;

@@ -27,6 +27,10 @@ CREATE TABLE public.company (
 ALTER TABLE ONLY public.company
     ADD CONSTRAINT company_pkey PRIMARY KEY (id);
 
+CREATE CONSTRAINT TRIGGER company_public_data_changed AFTER INSERT OR DELETE OR UPDATE ON public.company DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION private.public_data_changed();
+
+CREATE TRIGGER company_public_data_truncated AFTER TRUNCATE ON public.company FOR EACH STATEMENT EXECUTE FUNCTION private.public_data_changed();
+
 ALTER TABLE public.company ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY "company: admins write" ON public.company TO authenticated USING (( SELECT private.is_admin() AS is_admin)) WITH CHECK (( SELECT private.is_admin() AS is_admin));
@@ -109,6 +113,10 @@ CREATE INDEX jobs_submitted_by_idx ON public.jobs USING btree (submitted_by);
 CREATE TRIGGER guard_job_status BEFORE INSERT OR UPDATE ON public.jobs FOR EACH ROW EXECUTE FUNCTION private.guard_job_status();
 
 CREATE TRIGGER jobs_keep_approval_records BEFORE INSERT OR UPDATE ON public.jobs FOR EACH ROW EXECUTE FUNCTION private.keep_job_approval_records();
+
+CREATE CONSTRAINT TRIGGER jobs_public_data_changed AFTER INSERT OR DELETE OR UPDATE ON public.jobs DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION private.public_data_changed();
+
+CREATE TRIGGER jobs_public_data_truncated AFTER TRUNCATE ON public.jobs FOR EACH STATEMENT EXECUTE FUNCTION private.public_data_changed();
 
 CREATE TRIGGER jobs_unschedule_posts_when_closed AFTER UPDATE OF status ON public.jobs FOR EACH ROW WHEN (((new.status = 'closed'::public.job_status) AND (old.status IS DISTINCT FROM 'closed'::public.job_status))) EXECUTE FUNCTION private.unschedule_closed_job_posts();
 

@@ -129,6 +129,10 @@ ALTER TABLE ONLY public.portal_settings
 
 CREATE TRIGGER portal_settings_audit_self_approval AFTER UPDATE OF postings_self_approval ON public.portal_settings FOR EACH ROW WHEN ((new.postings_self_approval IS DISTINCT FROM old.postings_self_approval)) EXECUTE FUNCTION private.audit_self_approval_setting();
 
+CREATE CONSTRAINT TRIGGER portal_settings_public_data_changed AFTER INSERT OR DELETE OR UPDATE ON public.portal_settings DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION private.public_data_changed();
+
+CREATE TRIGGER portal_settings_public_data_truncated AFTER TRUNCATE ON public.portal_settings FOR EACH STATEMENT EXECUTE FUNCTION private.public_data_changed();
+
 CREATE POLICY "portal settings: admins update" ON public.portal_settings FOR UPDATE TO authenticated USING (( SELECT private.is_admin() AS is_admin)) WITH CHECK (( SELECT private.is_admin() AS is_admin));
 
 CREATE POLICY "portal settings: everyone reads" ON public.portal_settings FOR SELECT TO anon, authenticated USING (true);
@@ -155,3 +159,35 @@ end;
 $$;
 
 REVOKE ALL ON FUNCTION private.audit_self_approval_setting() FROM PUBLIC;
+
+
+-- private.public_data_version -------------------------------------------------------------
+
+CREATE TABLE private.public_data_version (
+    id smallint DEFAULT 1 NOT NULL,
+    version bigint DEFAULT 0 NOT NULL,
+    CONSTRAINT public_data_version_id_check CHECK ((id = 1))
+);
+
+ALTER TABLE ONLY private.public_data_version
+    ADD CONSTRAINT public_data_version_pkey PRIMARY KEY (id);
+
+ALTER TABLE private.public_data_version ENABLE ROW LEVEL SECURITY;
+
+
+-- private.public_data_changed -------------------------------------------------------------
+
+CREATE FUNCTION private.public_data_changed() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if coalesce(current_setting('boomerang.public_data_changed', true), '') <> txid_current()::text then
+    perform set_config('boomerang.public_data_changed', txid_current()::text, true);
+    update private.public_data_version set version = version + 1 where id = 1;
+  end if;
+  return null;
+end
+$$;
+
+REVOKE ALL ON FUNCTION private.public_data_changed() FROM PUBLIC;

@@ -132,6 +132,20 @@ def test_overview_counts(demo_db):
     assert figures.hires_by_month["month"].nunique() <= 12
 
 
+@pytest.mark.parametrize("email, counted", [("recruiter@example.com", 7), ("admin@example.com", 7),
+                                            ("priya@example.com", None), ("candidate@example.com", None),
+                                            (None, None)])
+def test_only_staff_count_the_unanswered_questions(demo_db, email, counted):
+    actor = sign_in.with_password(email, demo.DEMO_PASSWORD) if email else Actor.visitor()
+    with demo_db.begin() as conn:
+        act_as(conn, actor)
+        if actor.signed_in:
+            assert conn.execute(sa.text("select private.unanswered_questions()")).scalar() == counted
+        else:  # visitors may not call it at all
+            with pytest.raises(sa.exc.ProgrammingError):
+                conn.execute(sa.text("select private.unanswered_questions()"))
+
+
 
 def test_demo_social_media(demo_db):
     from datetime import date, timedelta

@@ -87,3 +87,19 @@ def test_a_session_is_checked_against_its_own_user(admin, recruiter):
 ])
 def test_next_stays_on_this_site(path, kept):
     assert sessions.local_path(path) == kept
+
+
+def test_each_rerun_checks_the_account_and_the_session_in_one_call(admin, recruiter, engine):
+    token = signed_in_session(recruiter)
+    fresh, session_open = sessions.current(recruiter, token)
+    assert (fresh, session_open) == (recruiter, True)
+    assert sessions.current(recruiter, None) == (recruiter, True)  # signed in without a cookie
+    assert sessions.current(admin, token)[1] is False  # another user's session
+    assert sessions.current(recruiter, "not-a-token")[1] is False
+    accounts.change_role(admin, recruiter.user_id, Role.ADMIN)
+    assert sessions.current(recruiter, token)[0].role is Role.ADMIN  # applies at this click
+    sessions.end(token)
+    assert sessions.current(recruiter, token) == (
+        Actor(recruiter.user_id, recruiter.email, Role.ADMIN, recruiter.full_name), False)
+    accounts.set_active(admin, recruiter.user_id, False)
+    assert sessions.current(recruiter, None)[0] is None  # deactivated: signed out
