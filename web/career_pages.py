@@ -135,24 +135,15 @@ def _missing() -> Response:
                  indexable=False, company_name="Careers", tagline="")
 
 
-def _feed(render: Callable[[str, list, Company | None], bytes], media_type: str):
-    """A route that serves every open job as one file (a sitemap, a feed)."""
+def _file(make: Callable[[str], bytes], media_type: str):
+    """A route that serves one file about every open job (a sitemap, a feed)."""
     async def serve(_request: Request) -> Response:
         try:
-            jobs, company = await run_in_threadpool(career_site.every_open_job)
+            content = await run_in_threadpool(make, _base_url())
         except DatabaseUnavailable:
             return _unavailable()
-        return Response(render(_base_url(), jobs, company), media_type=media_type, headers=_CACHED)
+        return Response(content, media_type=media_type, headers=_CACHED)
     return serve
-
-
-async def sitemap(_request: Request) -> Response:
-    try:
-        addresses = await run_in_threadpool(career_site.open_job_addresses)
-    except DatabaseUnavailable:
-        return _unavailable()
-    return Response(job_feeds.sitemap(_base_url(), addresses), media_type="application/xml",
-                    headers=_CACHED)
 
 
 async def robots(_request: Request) -> Response:
@@ -170,9 +161,9 @@ async def stylesheet(_request: Request) -> Response:
 ROUTES = [
     Route(career_site.CAREERS_PATH, board),
     Route(f"{career_site.CAREERS_PATH}/site.css", stylesheet),
-    Route(f"{career_site.CAREERS_PATH}/feed.rss", _feed(job_feeds.rss, "application/rss+xml")),
-    Route(f"{career_site.CAREERS_PATH}/feed.xml", _feed(job_feeds.aggregator_feed, "application/xml")),
+    Route(f"{career_site.CAREERS_PATH}/feed.rss", _file(job_feeds.rss_file, "application/rss+xml")),
+    Route(f"{career_site.CAREERS_PATH}/feed.xml", _file(job_feeds.aggregator_file, "application/xml")),
     Route(f"{career_site.CAREERS_PATH}/{{address}}", job_page),
-    Route("/sitemap.xml", sitemap),
+    Route("/sitemap.xml", _file(job_feeds.sitemap_file, "application/xml")),
     Route("/robots.txt", robots),
 ]

@@ -13,8 +13,9 @@ from datetime import datetime
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
-from portal.db import transaction
+from portal import shared
 from portal.models import Actor, Page
 from services.postings.company import Company, load_profile
 from services.postings.listings import ORDER, Job, job_columns, load_job
@@ -66,51 +67,55 @@ def job_id_in(path_part: str) -> UUID | None:
     return UUID(found.group(1)) if found else None
 
 
+# Everything here is the same for every visitor: computed as one (role anon) and shared by
+# every request of this process until public data changes (portal.shared).
+_VISITOR = Actor.visitor()
+
+
 def job_and_company(job_id: UUID) -> tuple[Job | None, Company | None]:
-    """One job a visitor may see (published or closed) and the company that offers it, in one
-    transaction."""
-    actor = Actor.visitor()
-    with transaction(actor) as conn:
-        return load_job(conn, job_id, job_columns(actor)), load_profile(conn)
+    """One job a visitor may see (published or closed) and the company that offers it."""
+    return shared.visitors_view(
+        ("career job", job_id),
+        lambda conn: (load_job(conn, job_id, job_columns(_VISITOR)), load_profile(conn)))
 
 
 def open_jobs(*, page: int = 1, page_size: int = PAGE_SIZE) -> tuple[Page[Job], Company | None]:
     """One page of the published jobs, newest first, and the company."""
-    actor = Actor.visitor()
-    params = {"limit": page_size, "offset": Page.offset(page, page_size)}
-    with transaction(actor) as conn:
+    def compute(conn: Connection) -> tuple[Page[Job], Company | None]:
         total = conn.execute(sa.text(
             "select count(*) from public.jobs where status = 'published'")).scalar_one()
         rows = conn.execute(sa.text(
-            f"select {job_columns(actor)} from public.jobs where status = 'published' {ORDER}"  # noqa: S608
-            " limit :limit offset :offset"), params).all()
-        company = load_profile(conn)
-    return Page([Job(**row._mapping) for row in rows], total, page, page_size), company
+            f"select {job_columns(_VISITOR)} from public.jobs where status = 'published' {ORDER}"  # noqa: S608
+            " limit :limit offset :offset"),
+            {"limit": page_size, "offset": Page.offset(page, page_size)}).all()
+        return Page([Job(**row._mapping) for row in rows], total, page, page_size), load_profile(conn)
+
+    return shared.visitors_view(("career board", page, page_size), compute)
 
 
 def every_open_job() -> tuple[list[PublicJob], Company | None]:
     """All published jobs (up to what one sitemap or feed may hold), newest first."""
-    actor = Actor.visitor()
-    with transaction(actor) as conn:
-        rows = conn.execute(sa.text(
-            f"select {job_columns(actor)}, updated_at from public.jobs"  # noqa: S608
-            f" where status = 'published' {ORDER} limit :most"), {"most": MOST_IN_ONE_LIST}).all()
-        company = load_profile(conn)
+    return shared.visitors_view("every open job", every_open_job_in)
+
+
+def every_open_job_in(conn: Connection) -> tuple[list[PublicJob], Company | None]:
+    rows = conn.execute(sa.text(
+        f"select {job_columns(_VISITOR)}, updated_at from public.jobs"  # noqa: S608
+        f" where status = 'published' {ORDER} limit :most"), {"most": MOST_IN_ONE_LIST}).all()
     jobs = []
     for row in rows:
         fields = dict(row._mapping)
         updated_at = fields.pop("updated_at")
         jobs.append(PublicJob(Job(**fields), updated_at))
-    return jobs, company
+    return jobs, load_profile(conn)
 
 
-def open_job_addresses() -> list[tuple[str, datetime]]:
+def open_job_addresses_in(conn: Connection) -> list[tuple[str, datetime]]:
     """Each published job's career-site path and when it last changed, newest first: what a
     sitemap needs, without the descriptions."""
-    with transaction(Actor.visitor()) as conn:
-        rows = conn.execute(sa.text(
-            f"select id, title, updated_at from public.jobs where status = 'published' {ORDER}"  # noqa: S608
-            " limit :most"), {"most": MOST_IN_ONE_LIST}).all()
+    rows = conn.execute(sa.text(
+        f"select id, title, updated_at from public.jobs where status = 'published' {ORDER}"  # noqa: S608
+        " limit :most"), {"most": MOST_IN_ONE_LIST}).all()
     return [(address(row.title, row.id), row.updated_at) for row in rows]
 
 

@@ -8,12 +8,31 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
+from portal import shared
 from portal.html import markdown_html
-from services.postings.career_site import CAREERS_PATH, PublicJob
+from services.postings.career_site import CAREERS_PATH, PublicJob, every_open_job_in, open_job_addresses_in
 from services.postings.company import Company
 from services.postings.listings import EMPLOYMENT_LABELS, REMOTE_LABELS
 
 _SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+# Each file is the same for every visitor: made once and served from memory until a job or
+# the company changes (portal.shared).
+
+def sitemap_file(base_url: str) -> bytes:
+    return shared.visitors_view(("sitemap", base_url),
+                                lambda conn: sitemap(base_url, open_job_addresses_in(conn)))
+
+
+def rss_file(base_url: str) -> bytes:
+    return shared.visitors_view(("rss", base_url),
+                                lambda conn: rss(base_url, *every_open_job_in(conn)))
+
+
+def aggregator_file(base_url: str) -> bytes:
+    return shared.visitors_view(("aggregator feed", base_url),
+                                lambda conn: aggregator_feed(base_url, *every_open_job_in(conn)))
 
 
 def _xml(root: ET.Element) -> bytes:

@@ -194,3 +194,15 @@ def test_a_shared_job_link_previews_as_the_job(site, client):
                                    "?id=00000000-0000-4000-8000-000000000000"])
 def test_other_job_addresses_keep_streamlit_s_shell(site, client, query):
     assert client.get("/job" + query.format(draft=site["draft"])).text == SHELL
+
+
+def test_a_closed_job_leaves_the_cached_pages_and_files_at_once(site, client, clean_db):
+    assert str(site["open"]) in client.get("/sitemap.xml").text  # now kept in memory
+    assert str(site["open"]) in client.get("/careers/feed.xml").text
+    assert page_of(client, site["open"]).status_code == 200
+    with clean_db.begin() as conn:
+        conn.execute(sa.text("update public.jobs set status = 'closed', close_reason = 'filled'"
+                             " where id = :id"), {"id": site["open"]})
+    assert str(site["open"]) not in client.get("/sitemap.xml").text
+    assert str(site["open"]) not in client.get("/careers/feed.xml").text
+    assert "This job is closed" in page_of(client, site["open"]).text
