@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import math
 import re
-import zipfile
 from collections.abc import Callable
 from typing import TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from email_validator import EmailNotValidError, validate_email
 
+from portal import resume_content
 from portal.errors import ValidationError
 from portal.models import Role
 
@@ -164,7 +163,9 @@ RESUME_TYPES = {
 
 def resume(file_name: str, data: bytes) -> tuple[str, str]:
     """The extension and content type of an uploaded résumé, checked by its content: a PDF
-    must be a PDF and a .docx a Word document (without macros), whatever the name says."""
+    must be a PDF and a .docx a Word document, whatever the name says, neither carrying
+    active content or external references, nor unpacking to far more than it weighs
+    (portal.resume_content)."""
     extension = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
     if extension not in RESUME_TYPES:
         raise ValidationError(f"“{file_name}” is not a PDF or Word (.docx) file. Save your résumé "
@@ -174,31 +175,8 @@ def resume(file_name: str, data: bytes) -> tuple[str, str]:
     if len(data) > MAX_RESUME_BYTES:
         raise ValidationError(f"“{file_name}” is {len(data) / 1024 / 1024:.1f} MB; résumés can be "
                               f"at most {MAX_RESUME_BYTES // 1024 // 1024} MB.")
-    if extension == "pdf" and not _is_pdf(data):
-        raise ValidationError(f"“{file_name}” is named .pdf but is not a PDF document. Export it "
-                              "as PDF again and upload that.")
-    if extension == "docx":
-        _check_docx(file_name, data)
+    resume_content.check(file_name, extension, data)
     return extension, RESUME_TYPES[extension]
-
-
-def _is_pdf(data: bytes) -> bool:
-    # The header may follow a little junk (the PDF spec allows it within 1 KB); the end
-    # marker is within the last KB.
-    return b"%PDF-" in data[:1024] and b"%%EOF" in data[-1024:]
-
-
-def _check_docx(file_name: str, data: bytes) -> None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, ValueError):
-        names = set()
-    if not {"[Content_Types].xml", "word/document.xml"} <= names:
-        raise ValidationError(f"“{file_name}” is named .docx but is not a Word document. Save it "
-                              "from Word as .docx (or as PDF) and upload that.")
-    if any(name.lower().endswith("vbaproject.bin") for name in names):
-        raise ValidationError(f"“{file_name}” contains macros. Save it as a plain .docx or as PDF.")
 
 
 class FormProblems:

@@ -4,6 +4,8 @@ inbox, company facts and privacy."""
 
 from __future__ import annotations
 
+import io
+
 import sqlalchemy as sa
 
 from portal.models import Actor
@@ -19,6 +21,7 @@ from tests.app.helpers import (
     signed_in,
     texts,
 )
+from tests.support import make_pdf
 
 
 def test_board_filters_and_links_to_the_job(demo_db):
@@ -150,3 +153,32 @@ def test_follow_link_shows_an_answer(demo_db):
     at = open_page("pages/public/follow.py", question=asked.follow_link.split("question=")[1])
     assert "has not answered yet" in texts(at)
 
+
+
+def test_job_page_refuses_a_resume_with_javascript_and_keeps_the_form(demo_db):
+    # Issue 17, finding 11: the check's message reaches the visitor, and nothing typed is lost.
+    from pypdf import PdfWriter
+    from pypdf.actions import JavaScript
+
+    writer = PdfWriter(clone_from=io.BytesIO(make_pdf()))
+    writer.add_open_action(JavaScript("app.alert('hello');"))
+    scripted = io.BytesIO()
+    writer.write(scripted)
+
+    job_id = demo_job_id(demo_db)
+    at = open_page("pages/public/job.py", id=str(job_id))
+    at.text_input[0].input("Katherine Johnson")
+    at.text_input[1].input("katherine@example.org")
+    at.text_input[3].input("https://www.linkedin.com/in/katherine")
+    at.text_area[0].input("I enjoy orbital mechanics.")
+    at.checkbox[0].check()
+    at.file_uploader[0].upload("cv.pdf", scripted.getvalue(), "application/pdf")
+    at.button(key=f"FormSubmitter:apply:{job_id}-Send application").click().run()
+    assert_errors(at, "“cv.pdf” contains JavaScript, which we do not accept. Save it again as a "
+                      "plain PDF (Print → Save as PDF) and upload that.")
+    assert [t.value for t in at.text_input][:4] == [
+        "Katherine Johnson", "katherine@example.org", "", "https://www.linkedin.com/in/katherine"]
+    assert at.text_area[0].value == "I enjoy orbital mechanics." and at.checkbox[0].value
+    with demo_db.connect() as conn:
+        assert conn.execute(sa.text("select count(*) from public.candidates"
+                                    " where email = 'katherine@example.org'")).scalar() == 0
