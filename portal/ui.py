@@ -174,6 +174,34 @@ def show_error(error: Exception | str) -> None:
         st.error(plain(str(error)))
 
 
+class FieldProblems:
+    """Where a form shows what is wrong with it: a summary box where this is made (at the
+    form's top) and each field's problem right under that field. Call `under(field)` just
+    after a field's widget, with the field names the check uses (ValidationError.problems);
+    after a failed submit, `show(error)` fills the box and each field's line. What was typed
+    stays: nothing reruns. A problem of a field without a line is in the box only."""
+
+    def __init__(self) -> None:
+        self._summary = st.empty()
+        self._lines: dict[str, object] = {}
+
+    def under(self, *fields: str) -> None:
+        """The line for `fields`' problems, here (right under their widget)."""
+        line = st.empty()
+        for field in fields:
+            self._lines[field] = line
+
+    def show(self, error: Exception | str) -> None:
+        with self._summary.container():
+            show_error(error)
+        messages: dict[object, list[str]] = {}
+        for field, message in getattr(error, "problems", ()):
+            if field in self._lines:
+                messages.setdefault(self._lines[field], []).append(message)
+        for line, said in messages.items():
+            line.caption(":red[:material/error: " + plain(" ".join(said)) + "]")
+
+
 def post_check(result, channel: str) -> None:
     """A social post's check (services.social.review.PostCheck): its length against the
     channel's limit, then each finding of the guidelines, blocking ones as errors and
