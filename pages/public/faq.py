@@ -48,6 +48,7 @@ def ask() -> None:
             general = False
             if about_job:
                 general = not st.checkbox(f"About the job “{ui.plain(about_job.title)}”", value=True)
+            problems.by_button()
             asked = st.form_submit_button("Ask", type="primary", icon=":material/send:")
         if asked:
             try:

@@ -109,6 +109,7 @@ with apply_col:
             consent = st.checkbox("I have read the privacy notice and agree to my data being used "
                                   "for this application.")
             problems.under("consent")
+            problems.by_button()
             sent = st.form_submit_button("Send application", type="primary", icon=":material/send:")
         if sent:
             form = applications.ApplicationForm(name, email, phone, linkedin, note, consent)

@@ -96,6 +96,8 @@ def test_the_candidates_pages_fit_a_phone(demo_db, app_url, browser):
         for problem in ("is not a valid email address", "does not look like a phone number",
                         "agree to the privacy notice"):
             expect(page.get_by_text(problem)).to_have_count(2)  # in the box and under the field
+        # where the phone is (at the button), a word that nothing was sent
+        expect(page.get_by_text("fix the 3 problems shown above")).to_be_in_viewport()
         expect(page.get_by_label("Full name")).to_have_value("Ada Lovelace")
         expect(page.get_by_label("Phone (optional)")).to_have_value("call me")
         phone_screen(page, "apply-failed")
