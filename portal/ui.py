@@ -174,6 +174,52 @@ def show_error(error: Exception | str) -> None:
         st.error(plain(str(error)))
 
 
+class FieldProblems:
+    """Where a form shows what is wrong with it: a summary box where this is made (at the
+    form's top), each field's problem right under that field, and a line by the send
+    button (on a phone the top of a long form is out of sight). Call `under(field)` just
+    after a field's widget, with the field names the check uses (ValidationError.problems),
+    and `by_button()` just before the send button; after a failed submit, `show(error)` fills them. What
+    was typed stays: nothing reruns. A problem of a field without a line is in the box only."""
+
+    def __init__(self) -> None:
+        self._summary = st.empty()
+        self._lines: dict[str, object] = {}
+        self._by_button = None
+
+    def under(self, *fields: str) -> None:
+        """The line for `fields`' problems, here (right under their widget)."""
+        line = st.empty()
+        for field in fields:
+            self._lines[field] = line
+
+    def by_button(self) -> None:
+        """The line that says, right above the send button, that something is to fix."""
+        self._by_button = st.empty()
+
+    def show(self, error: Exception | str) -> None:
+        with self._summary.container():
+            show_error(error)
+        problems = getattr(error, "problems", ())
+        messages: dict[object, list[str]] = {}
+        for field, message in problems:
+            if field in self._lines:
+                messages.setdefault(self._lines[field], []).append(message)
+        for line, said in messages.items():
+            _problem_line(line, " ".join(said))
+        if self._by_button is not None:
+            if messages:
+                to_fix = counted(len(problems), "problem")
+                _problem_line(self._by_button, f"Nothing was sent: fix the {to_fix} shown above, "
+                              "each under its field, and send again.")
+            else:
+                _problem_line(self._by_button, str(error))
+
+
+def _problem_line(place, message: str) -> None:
+    place.caption(":red[:material/error: " + plain(message) + "]")
+
+
 def post_check(result, channel: str) -> None:
     """A social post's check (services.social.review.PostCheck): its length against the
     channel's limit, then each finding of the guidelines, blocking ones as errors and

@@ -25,10 +25,12 @@ def ask() -> None:
         hours = preferences.preferences(actor).answer_target_hours
         st.caption(f"A recruiter answers, usually within {hours} hours. Your question is published "
                    "with its answer only if it helps others, and never with your name or email.")
+        problems = ui.FieldProblems()  # the summary of a failed question, above the box
         box = st.session_state.setdefault("question-box", 0)  # a new box after each question
         # Suggestions refresh when the asker pauses: leaving the box or pressing Ctrl+Enter.
         text = st.text_area("Your question", key=f"question-{box}", max_chars=questions.MAX_LENGTH, height=90,
                             placeholder="For example: Can I work remotely from another country?")
+        problems.under("body")
         if st.session_state.get("suggested-for") != text:  # other widgets rerun with the same text
             st.session_state["suggestions"] = (questions.similar(actor, text)
                                                if len((text or "").strip()) >= 8 else [])
@@ -42,9 +44,11 @@ def ask() -> None:
         with st.form("ask"):
             email = st.text_input("Email for the answer (optional)", max_chars=254,
                                   help="We send the answer there. You also get a private link to it.")
+            problems.under("email")
             general = False
             if about_job:
                 general = not st.checkbox(f"About the job “{ui.plain(about_job.title)}”", value=True)
+            problems.by_button()
             asked = st.form_submit_button("Ask", type="primary", icon=":material/send:")
         if asked:
             try:
@@ -53,7 +57,7 @@ def ask() -> None:
                     session_id=str(ui.browser_session_id()),
                     address=st.context.ip_address)
             except UserFacingError as error:
-                ui.show_error(error)
+                problems.show(error)
             else:
                 st.session_state["asked"] = result
                 st.session_state["question-box"] = box + 1
@@ -62,7 +66,7 @@ def ask() -> None:
             st.success("Thank you, your question has been received."
                        + (" It will be checked by a recruiter first." if asked_before.held else ""))
             st.markdown("Keep this private link to see the answer:")
-            st.code(asked_before.follow_link, language=None)
+            st.code(asked_before.follow_link, language=None, wrap_lines=True)
 
 
 ask()

@@ -42,6 +42,9 @@ st.page_link("pages/public/jobs.py", label="All open jobs", icon=":material/arro
              query_params={**source.query(), **board})
 st.title(ui.plain(job.title))
 st.caption(" · ".join(ui.plain(fact) for fact in job.facts))
+applied = st.session_state.get(f"applied:{job.id}")
+if job.open and applied is None:  # on a phone the form is under the whole description
+    st.markdown("[:material/arrow_downward: Apply for this job](#apply)")
 if not job.open:
     st.warning("This job is closed and no longer takes applications.")
 
@@ -50,7 +53,7 @@ with about:
     st.markdown(ui.staff_markdown(job.description) or "_No description yet._")  # recruiters write Markdown
     with st.expander("Share this job", icon=":material/share:"):
         st.caption("The link keeps where you found the job, so it is credited to the right post.")
-        st.code(tracking.job_link(settings().public_url, job.id, source), language=None)
+        st.code(tracking.job_link(settings().public_url, job.id, source), language=None, wrap_lines=True)
 
     answered = questions.faq(actor, job_id=job.id, page_size=10)
     st.subheader("Questions about this job", anchor=False)
@@ -68,7 +71,6 @@ with apply_col:
             st.markdown("**Know someone for this job?**")
             st.page_link("pages/referrer/refer.py", label="Refer someone for this job",
                          icon=":material/person_add:", query_params={"job": str(job.id)})
-    applied = st.session_state.get(f"applied:{job.id}")
     if applied is not None:
         if applied.duplicate:
             st.info("You have already applied to this job with this email address, so we kept "
@@ -77,28 +79,37 @@ with apply_col:
             st.success("Thank you, your application has been received.")
             st.markdown("Keep this private link to follow your application; anyone with it can "
                         "see its status:")
-            st.code(applied.follow_link, language=None)
+            st.code(applied.follow_link, language=None, wrap_lines=True)
             if actor.signed_in:
                 st.page_link("pages/candidate/my_applications.py", label="My applications",
                              icon=":material/description:")
     elif job.open:
-        st.subheader("Apply", anchor=False)
+        st.subheader("Apply", anchor="apply")
         prefs = preferences.preferences(actor)
         profile = company.company_profile(actor)
+        problems = ui.FieldProblems()  # the summary of a failed submit, above the form
         with st.form(f"apply:{job.id}"):
             name = st.text_input("Full name", value=actor.full_name or "", max_chars=120)
+            problems.under("full_name")
             email = st.text_input("Email", value=actor.email or "", max_chars=254)
+            problems.under("email")
             phone = st.text_input("Phone (optional)", max_chars=25)
+            problems.under("phone")
             linkedin = st.text_input("LinkedIn profile (optional)", max_chars=300,
                                      placeholder="https://www.linkedin.com/in/your-name")
+            problems.under("linkedin_url")
             resume = st.file_uploader("Résumé (PDF or Word .docx, up to 5 MB, optional)",
                                       type=["pdf", "docx"], max_upload_size=5)
+            problems.under("resume")
             note = st.text_area("A short note (optional)", max_chars=2000, height=100)
+            problems.under("note")
             with st.expander("Privacy notice"):
                 st.markdown(privacy.privacy_notice(ui.plain(profile.name if profile else "The company"),
                                                    prefs.candidate_retention_days))
             consent = st.checkbox("I have read the privacy notice and agree to my data being used "
                                   "for this application.")
+            problems.under("consent")
+            problems.by_button()
             sent = st.form_submit_button("Send application", type="primary", icon=":material/send:")
         if sent:
             form = applications.ApplicationForm(name, email, phone, linkedin, note, consent)
@@ -106,7 +117,7 @@ with apply_col:
             try:
                 outcome = applications.apply(actor, job.id, form, upload, source)
             except UserFacingError as error:
-                ui.show_error(error)  # the form keeps everything typed
+                problems.show(error)  # the form keeps everything typed
             else:
                 st.session_state[f"applied:{job.id}"] = outcome
                 st.rerun()

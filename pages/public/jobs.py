@@ -24,16 +24,23 @@ else:
 # or bookmarked; a value the board does not know is dropped from the URL and ignored.
 search = st.text_input("Search jobs", placeholder="Title, skill or city", max_chars=100,
                        key="q", bind="query-params")
-department_col, location_col, remote_col, type_col = st.columns(4)
+# A row that wraps rather than columns: four in a row on a computer, two by two on a phone
+# (columns would stack all four there, a screenful of filters before the first job).
+FILTER_WIDTH = 170  # pixels: two fit side by side on a 390-pixel phone
+filter_row = st.container(horizontal=True, wrap=True, gap="small", key="board-filters")
 # "" is "all" (None would show a clear button on a choice that is already everything).
-department = department_col.selectbox("Department", ["", *options.departments], key="department",
-                                      bind="query-params", format_func=lambda d: d or "All departments")
-location = location_col.selectbox("Location", ["", *options.locations], key="location",
-                                  bind="query-params", format_func=lambda d: d or "All locations")
-remote = remote_col.selectbox("Remote", ["", *listings.REMOTE_LABELS], key="remote", bind="query-params",
-                              format_func=lambda r: listings.REMOTE_LABELS.get(r, "On site or remote"))
-employment = type_col.selectbox("Type", ["", *listings.EMPLOYMENT_LABELS], key="type", bind="query-params",
-                                format_func=lambda t: listings.EMPLOYMENT_LABELS.get(t, "All types"))
+department = filter_row.selectbox("Department", ["", *options.departments], key="department",
+                                      bind="query-params", format_func=lambda d: d or "All departments",
+                                      width=FILTER_WIDTH)
+location = filter_row.selectbox("Location", ["", *options.locations], key="location",
+                                  bind="query-params", format_func=lambda d: d or "All locations",
+                                  width=FILTER_WIDTH)
+remote = filter_row.selectbox("Remote", ["", *listings.REMOTE_LABELS], key="remote", bind="query-params",
+                              format_func=lambda r: listings.REMOTE_LABELS.get(r, "On site or remote"),
+                              width=FILTER_WIDTH)
+employment = filter_row.selectbox("Type", ["", *listings.EMPLOYMENT_LABELS], key="type", bind="query-params",
+                                format_func=lambda t: listings.EMPLOYMENT_LABELS.get(t, "All types"),
+                                width=FILTER_WIDTH)
 department, location, remote, employment = (department or None, location or None, remote or None,
                                             employment or None)
 # The board as filtered, in the URL's words: a job's "All open jobs" link comes back to it.
@@ -62,5 +69,5 @@ if result.total:
     ui.pagination(result, page_key)
 
 st.divider()
-st.page_link("pages/public/faq.py", label="Questions about working here? Read the answers or ask",
+st.page_link("pages/public/faq.py", label="Questions? Read the answers or ask one",
              icon=":material/forum:")

@@ -117,9 +117,9 @@ class Applied:
         return not self.created
 
 
-def check_form(form: ApplicationForm) -> ApplicationForm:
-    """The form with every field checked and tidied; its problems, all of them, raise one
-    ValidationError saying what to fix in each field."""
+def check_form(form: ApplicationForm, resume: Resume | None = None) -> ApplicationForm:
+    """The form with every field checked and tidied (the résumé too, if any); its problems,
+    all of them, raise one ValidationError saying what to fix in each field."""
     problems = validation.FormProblems()
     full_name = problems.check("full_name", validation.full_name, form.full_name)
     email = problems.check("email", validation.email_address, form.email)
@@ -129,6 +129,8 @@ def check_form(form: ApplicationForm) -> ApplicationForm:
     if not form.consent:
         problems.add("consent", "Please tick the box to agree to the privacy notice; we cannot "
                      "keep your application without it.")
+    if resume is not None:
+        problems.check("resume", validation.resume, resume.file_name, resume.data)
     problems.raise_any()
     return ApplicationForm(full_name=full_name, email=email, phone=phone or "",
                            linkedin_url=linkedin_url or "", note=note, consent=True)
@@ -155,7 +157,7 @@ def apply(actor: Actor, job_id: UUID, form: ApplicationForm, resume: Resume | No
           source: TrackedSource, store: ResumeStore | None = None) -> Applied:
     """Apply to a published job. A second application to the same job with the same email
     stores nothing (not even the résumé) and says so."""
-    form = check_form(form)
+    form = check_form(form, resume)
     store = store or resume_store()
     resume_key = store_resume(resume, store)
     token = tokens.new_token()

@@ -208,9 +208,11 @@ def ask(actor: Actor, body: str, *, email: str = "", job_id: UUID | None = None,
     """Ask a question (visitors or anyone signed in). It waits for a recruiter; a screened
     one waits with the reason. Too many questions from one browser session or address in
     an hour are refused with a message saying when to try again."""
-    body = validation.text("Your question", " ".join((body or "").split()),
-                           minimum=MIN_LENGTH, maximum=MAX_LENGTH)
-    email = validation.email_address(email) if (email or "").strip() else ""
+    problems = validation.FormProblems()  # both fields' problems at once, each by its name
+    body = problems.check("body", validation.text, "Your question", " ".join((body or "").split()),
+                          minimum=MIN_LENGTH, maximum=MAX_LENGTH)
+    email = problems.check("email", validation.email_address, email) if (email or "").strip() else ""
+    problems.raise_any()
     held = screen(body)
     token = tokens.new_token()
     # The verdict and the rate-limit keys are the server's word, so the function runs for

@@ -88,3 +88,28 @@ def assert_errors(at: AppTest, *expected: str) -> None:
     unexpected = [box for box in shown if not any(part in box for part in expected)]
     missing = [part for part in expected if not any(part in box for box in shown)]
     assert not unexpected and not missing, {"unexpected": unexpected, "missing": missing}
+
+
+def in_order(node):
+    """The elements under `node` (AppTest's tree, e.g. `at._tree`) from the top of the page down."""
+    children = getattr(node, "children", None)
+    if children is None:
+        yield node
+        return
+    for index in sorted(children):
+        yield from in_order(children[index])
+
+
+def problem_under(at: AppTest, label: str) -> str | None:
+    """The problem shown right under the field labelled `label` (ui.FieldProblems), as read;
+    None when the next thing under the field is not a problem."""
+    elements = list(in_order(at._tree))
+    for at_index, element in enumerate(elements):
+        if getattr(element, "label", None) == label and getattr(element, "type", "") != "expandable":
+            following = elements[at_index + 1] if at_index + 1 < len(elements) else None
+            if following is not None and getattr(following, "type", "") == "caption":
+                text = as_read(following.value)
+                if text.startswith(":red[:material/error: "):
+                    return text.removeprefix(":red[:material/error: ").removesuffix("]")
+            return None
+    raise AssertionError(f"no field labelled {label!r}")

@@ -18,10 +18,11 @@ import pytest
 
 from portal import validation
 from portal.errors import ValidationError
+from portal.models import Actor
 from portal.settings import Settings
 from portal.storage import LocalStore, resume_store
 from portal.tokens import new_token, plausible_token, token_hash
-from services.candidates import applications
+from services.candidates import applications, questions
 from services.candidates import private_links as links
 from services.postings.tracking import TrackedSource, job_link
 from tests.support import make_docx, make_pdf
@@ -385,3 +386,17 @@ def test_a_form_check_names_every_problem_at_once():
                                                              consent=False))
     assert [field for field, _ in refused.value.problems] == ["full_name", "email", "phone", "consent"]
     assert "Enter a name." in str(refused.value) and "privacy notice" in str(refused.value)
+
+
+def test_a_form_check_names_a_bad_resume_with_the_other_problems():
+    with pytest.raises(ValidationError) as refused:
+        applications.check_form(applications.ApplicationForm(full_name="Ada", email="nobody", consent=True),
+                                applications.Resume("cv.txt", b"hello"))
+    assert [field for field, _ in refused.value.problems] == ["email", "resume"]
+    assert "is not a PDF or Word (.docx) file" in dict(refused.value.problems)["resume"]
+
+
+def test_a_question_names_every_problem_at_once():
+    with pytest.raises(ValidationError) as refused:
+        questions.ask(Actor.visitor(), "Visa?", email="nope", session_id="s")
+    assert [field for field, _ in refused.value.problems] == ["body", "email"]
