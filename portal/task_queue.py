@@ -24,6 +24,7 @@ import logging
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import procrastinate
 import psycopg
@@ -124,7 +125,9 @@ async def recover_stalled_jobs(
         if hook is not None:  # the services' own transactions: off the worker's event loop
             await asyncio.to_thread(hook, dict(job.task_kwargs))
         try:
-            await manager.retry_job(job)
+            # Due at once: a minute back, as the database's clock may run behind this
+            # machine's (procrastinate's default, "now" here, could be ahead of the database).
+            await manager.retry_job(job, retry_at=datetime.now(UTC) - timedelta(minutes=1))
             retried = True
         except UniqueViolation:  # the same work waits in the queue (its queueing lock)
             await manager.finish_job(job, status=Status.FAILED, delete_job=False)
