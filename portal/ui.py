@@ -19,6 +19,7 @@ import streamlit as st
 
 from portal.db import DatabaseUnavailable
 from portal.errors import UserFacingError
+from portal.html import staff_markdown  # noqa: F401 - pages call it as ui.staff_markdown
 from portal.models import Actor, Page, Role
 from portal.words import counted
 
@@ -133,20 +134,6 @@ _MARKDOWN_MARKS = re.compile(r"[#*_>`~|]|\[([^\]]*)\]\([^)]*\)")
 def excerpt(markdown: str, limit: int = 220) -> str:
     """The start of a Markdown text as plain words, for a preview shown with st.text."""
     return shortened(_MARKDOWN_MARKS.sub(lambda m: m.group(1) or "", markdown or ""), limit)
-
-
-# Markdown images (inline and by reference) and links to anything but a web or mail address.
-_IMAGE = re.compile(r"!\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])")
-_ODD_LINK = re.compile(r"\[([^\]]*)\]\((?!\s*<?(?:https?://|mailto:))[^)]*\)", re.IGNORECASE)
-
-
-def staff_markdown(markdown: str | None) -> str:
-    """Markdown staff wrote (a job description), as every reader may see it: an image would load
-    from anywhere (a tracking pixel on every visitor), so its description stands in its place;
-    a link to anything but a web or mail address (data:, javascript:) keeps only its text.
-    The career site's HTML follows the same rules (portal/html.py)."""
-    text = _IMAGE.sub(lambda m: f"\\[{m.group(1) or 'image'}\\]", markdown or "")
-    return _ODD_LINK.sub(lambda m: m.group(1), text)
 
 
 def shortened(text: str, limit: int) -> str:
