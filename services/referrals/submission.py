@@ -26,7 +26,7 @@ from portal.words import counted
 from services.candidates.applications import Resume, store_resume
 from services.people import preferences
 from services.postings import company
-from services.postings.tracking import SHORT_LINK_PATH, TrackedSource, short_link_codes
+from services.postings.tracking import TrackedSource, short_address, short_link_codes
 
 OPEN_TO_ANYTHING = None  # the job of a referral for no job in particular
 
@@ -170,7 +170,7 @@ def my_links(actor: Actor) -> ReferralLinks:
         source = TrackedSource("referral", referral_code=code)
         codes = short_link_codes(conn, [job.id for job in jobs], source)
     return ReferralLinks(code, f"{base}/?{urlencode({'ref': code})}",
-                         [(job, f"{base}{SHORT_LINK_PATH}/{codes[job.id]}") for job in jobs])
+                         [(job, short_address(base, codes[job.id])) for job in jobs])
 
 
 # --- the ownership period (admins) -------------------------------------------------------------

@@ -421,6 +421,8 @@ CREATE TABLE public.short_links (
 
 COMMENT ON TABLE public.short_links IS 'Short tracked links (/r/<code>): one job with its tracking; bot_visits counts crawlers and link previews apart';
 
+COMMENT ON COLUMN public.short_links.post_id IS 'The social post the link credits (a tag, not a reference: made while drafting, kept after the post is deleted)';
+
 ALTER TABLE ONLY public.short_links
     ADD CONSTRAINT short_links_one_per_target UNIQUE NULLS NOT DISTINCT (job_id, source, utm_medium, utm_campaign, post_id, referral_code);
 
@@ -431,9 +433,6 @@ CREATE INDEX short_links_post_idx ON public.short_links USING btree (post_id) WH
 
 ALTER TABLE ONLY public.short_links
     ADD CONSTRAINT short_links_job_id_fkey FOREIGN KEY (job_id) REFERENCES public.jobs(id) ON DELETE CASCADE;
-
-ALTER TABLE ONLY public.short_links
-    ADD CONSTRAINT short_links_post_id_fkey FOREIGN KEY (post_id) REFERENCES public.social_posts(id) ON DELETE CASCADE;
 
 ALTER TABLE public.short_links ENABLE ROW LEVEL SECURITY;
 
@@ -453,7 +452,11 @@ declare
   found_code text;
   attempts int := 0;
 begin
-  if not coalesce((select private.is_staff()), false) then
+  if coalesce((select private.is_staff()), false) then
+    if not exists (select 1 from public.jobs j where j.id = p_job) then
+      raise exception 'That job does not exist.' using errcode = 'P0002';
+    end if;
+  else
     if p_post is not null or p_referral_code is null
        or not (select private.in_referral_programme())
        or p_referral_code is distinct from
@@ -461,9 +464,9 @@ begin
       raise exception 'Only staff, or alumni for their own referral links, make short links.'
         using errcode = '42501';
     end if;
-  end if;
-  if not exists (select 1 from public.jobs j where j.id = p_job and j.status = 'published') then
-    raise exception 'Short links are made for published jobs only.' using errcode = 'P0002';
+    if not exists (select 1 from public.jobs j where j.id = p_job and j.status = 'published') then
+      raise exception 'Short links are made for published jobs only.' using errcode = 'P0002';
+    end if;
   end if;
   loop
     select s.code into found_code from public.short_links s
