@@ -4,14 +4,17 @@ the portal's own job page; all read as a visitor, against the real database."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 from uuid import uuid4
 
 import defusedxml.ElementTree as SafeET
 import pytest
 import sqlalchemy as sa
+from PIL import Image
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.responses import HTMLResponse
@@ -21,7 +24,7 @@ from starlette.testclient import TestClient
 from portal.settings import settings
 from services.postings.career_site import job_id_in, slug
 from tests.db.rows import add_job
-from web import career_pages
+from web import career_pages, job_cards
 from web.link_previews import LinkPreviews
 
 SHELL = "<html><head><title>Streamlit</title></head><body><div id=root></div></body></html>"
@@ -206,3 +209,39 @@ def test_a_closed_job_leaves_the_cached_pages_and_files_at_once(site, client, cl
     assert str(site["open"]) not in client.get("/sitemap.xml").text
     assert str(site["open"]) not in client.get("/careers/feed.xml").text
     assert "This job is closed" in page_of(client, site["open"]).text
+
+
+def test_a_job_s_share_card_is_a_large_image_its_pages_name(site, client):
+    """og:image: LinkedIn, X, Facebook, Slack and Teams show it above a shared link's title."""
+    html = page_of(client, site["open"]).text
+    card = re.search(r'<meta property="og:image" content="([^"]+)">', html).group(1)
+    assert card.startswith(f"{settings().public_url}/careers/senior-data-engineer-m-f-d-")
+    assert card.endswith("/card.png")
+    assert '<meta name="twitter:card" content="summary_large_image">' in html
+    assert 'content="Senior Data Engineer (m/f/d) at Northwind: ' in html  # its alt text
+    assert f'content="{card}"' in client.get(f"/job?id={site['open']}").text  # the portal's own link too
+
+    response = client.get(urlsplit(card).path)
+    assert response.status_code == 200 and response.headers["content-type"] == "image/png"
+    assert "public" in response.headers["cache-control"]
+    image = Image.open(io.BytesIO(response.content))
+    assert image.format == "PNG" and image.size == (1200, 630)
+    # The card shows words: far from one colour, and different for another job.
+    assert len(image.getcolors(maxcolors=100_000)) > 10
+    other = client.get(page_of(client, site["remote"]).url.path + "/card.png").content
+    assert other != response.content
+
+
+@pytest.mark.parametrize("address", ["draft", "unknown"])
+def test_drafts_and_unknown_jobs_have_no_card(site, client, address):
+    path = {"draft": f"secret-plan-{site['draft']}", "unknown": f"x-{uuid4()}"}[address]
+    assert client.get(f"/careers/{path}/card.png").status_code == 404
+
+
+def test_a_card_shows_titles_in_any_script_and_cuts_long_ones():
+    cjk = job_cards.card_png("ノースウィンド", "シニアバックエンドエンジニア" * 8, "東京 · Remote",
+                             "Apply at x.example")
+    assert Image.open(io.BytesIO(cjk)).size == (1200, 630)
+    font = job_cards.font_for("Data", 68)
+    lines = job_cards.wrapped("word " * 200, font, 1040, 3)
+    assert len(lines) == 3 and lines[-1].endswith("…") and all(font.getlength(line) <= 1040 for line in lines)
