@@ -19,7 +19,7 @@ from portal.db import owner_transaction
 from portal.errors import ValidationError
 from portal.models import Role
 from portal.months import month_start
-from portal.settings import settings
+from portal.public_address import public_url
 from portal.words import counted
 from services.people.accounts import create_account
 from services.postings.tracking import short_address, short_link_codes
@@ -682,7 +682,7 @@ def _social_media(conn: Connection, rng: random.Random, accounts: dict[str, UUID
 
     taken = {tuple(r) for r in conn.execute(sa.text("select job_id, candidate_id from public.applications"))}
     free = list(candidates[60:])  # past the referred candidates
-    site, now = settings().public_url, datetime.now(UTC)
+    site, now = public_url(), datetime.now(UTC)
     made: list[UUID] = []
     for n, (job_i, channel_i, topic_i, status, day, visits, applied, hired) in enumerate(SOCIAL_POSTS):
         post, job = demo_id(f"post:{n}"), open_jobs[job_i]

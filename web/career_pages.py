@@ -20,7 +20,7 @@ from starlette.routing import Route
 
 from portal.db import DatabaseUnavailable
 from portal.html import markdown_html, summary
-from portal.settings import settings
+from portal.public_address import public_url
 from portal.words import counted
 from services.postings import career_site, job_feeds
 from services.postings.company import Company
@@ -44,7 +44,7 @@ _CACHED = {**SECURITY_HEADERS, "Cache-Control": "public, max-age=300"}
 
 
 def _base_url() -> str:
-    return settings().public_url
+    return public_url()
 
 
 def _page(template: str, status_code: int = 200, **values) -> HTMLResponse:

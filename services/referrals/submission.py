@@ -20,7 +20,7 @@ from portal.db import transaction, translate_refusals
 from portal.errors import ValidationError
 from portal.models import Actor
 from portal.permissions import require_admin
-from portal.settings import settings
+from portal.public_address import public_url
 from portal.storage import ResumeStore, resume_store
 from portal.words import counted
 from services.candidates.applications import Resume, store_resume
@@ -163,7 +163,7 @@ class ReferralLinks:
 def my_links(actor: Actor) -> ReferralLinks:
     """The actor's personal links: the whole board, and a short link to each open job (the jobs
     the refer form offers, read in the same transaction)."""
-    base = settings().public_url
+    base = public_url()
     with translate_refusals(), transaction(actor) as conn:  # its refusal names who may have links
         code = conn.execute(sa.text("select private.my_referral_code()")).scalar_one()
         jobs = _open_jobs(conn)

@@ -26,6 +26,7 @@ from portal import audit, db
 from portal.db import transaction
 from portal.models import Actor
 from portal.networks import NETWORKS
+from portal.public_address import public_url
 from portal.settings import Settings, settings
 from portal.words import counted
 from services.social import publishing
@@ -139,7 +140,7 @@ def send(post_id: UUID, token: UUID, now: datetime | None = None, config: Settin
         method = publishing.publishing_method(row.network, bool(row.webhook_url), config)
         outgoing = publishing.Outgoing(
             text=row.body, title=row.title,
-            link=link_of_post(row.body, config.public_url, row.job_id, row.network, post_id, row.title,
+            link=link_of_post(row.body, public_url(config), row.job_id, row.network, post_id, row.title,
                               row.short_codes))
         try:
             if method == publishing.SHARE_LINK:  # the webhook or the credentials went away

@@ -25,7 +25,7 @@ from portal.db import transaction
 from portal.errors import NotFound, ValidationError
 from portal.models import Actor
 from portal.networks import NETWORKS
-from portal.settings import settings
+from portal.public_address import public_url
 from services.postings import editing
 from services.postings.listings import EMPLOYMENT_LABELS, Job
 from services.postings.tracking import short_address, short_link_codes
@@ -225,7 +225,7 @@ def short_post_links(actor: Actor, job: Job, posts: dict[UUID, tuple[str, UUID]]
     """Each post's short tracked link (`/r/<code>`), by channel id, for posts given as
     channel id → (network, post id). Made before the posts are saved: a code names its post's
     id whether or not the post is ever saved."""
-    base = settings().public_url
+    base = public_url()
     with transaction(actor) as conn:
         return {channel: short_address(base, short_link_codes(
                     conn, [job.id], channel_text.post_source(network, post_id, job.title))[job.id])

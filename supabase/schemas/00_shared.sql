@@ -142,15 +142,19 @@ CREATE TABLE public.portal_settings (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     time_zone text,
     postings_self_approval boolean DEFAULT false NOT NULL,
+    public_url text,
     CONSTRAINT portal_settings_answer_target_hours_check CHECK (((answer_target_hours >= 1) AND (answer_target_hours <= 720))),
     CONSTRAINT portal_settings_candidate_retention_days_check CHECK (((candidate_retention_days >= 30) AND (candidate_retention_days <= 3650))),
     CONSTRAINT portal_settings_id_check CHECK ((id = 1)),
+    CONSTRAINT portal_settings_public_url_form CHECK (((public_url ~ '^https?://[^/?#@[:space:]]+$'::text) AND (length(public_url) <= 300))),
     CONSTRAINT portal_settings_time_zone_check CHECK (((time_zone IS NULL) OR ((length(time_zone) >= 1) AND (length(time_zone) <= 64))))
 );
 
 COMMENT ON COLUMN public.portal_settings.time_zone IS 'IANA time-zone name the posting calendar and channel slots use; null means UTC';
 
 COMMENT ON COLUMN public.portal_settings.postings_self_approval IS 'Whether whoever wrote or submitted a job posting may also approve it (each time audited)';
+
+COMMENT ON COLUMN public.portal_settings.public_url IS 'The address links lead to (scheme://host[:port]) when PORTAL_PUBLIC_URL is not set; chosen by an admin';
 
 ALTER TABLE ONLY public.portal_settings
     ADD CONSTRAINT portal_settings_pkey PRIMARY KEY (id);

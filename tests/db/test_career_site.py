@@ -21,7 +21,7 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from portal.settings import settings
+from portal.public_address import public_url
 from services.postings.career_site import job_id_in, slug
 from tests.db.rows import add_job
 from web import career_pages, job_cards
@@ -95,7 +95,7 @@ def test_a_job_page_carries_what_google_for_jobs_requires(site, client):
     response = page_of(client, site["open"])
     assert response.status_code == 200
     html = response.text
-    url = f"{settings().public_url}/careers/senior-data-engineer-m-f-d-{site['open']}"
+    url = f"{public_url()}/careers/senior-data-engineer-m-f-d-{site['open']}"
     assert f'<link rel="canonical" href="{url}">' in html
     assert '<meta property="og:title" content="Senior Data Engineer (m/f/d) — Northwind">' in html
     assert '<meta property="og:description" content="About Pipelines at scale.">' in html
@@ -154,7 +154,7 @@ def test_what_staff_wrote_stays_text_and_loads_nothing(clean_db, client):
 
 
 def test_sitemap_and_feeds_list_exactly_the_open_jobs(site, client):
-    base = settings().public_url
+    base = public_url()
     expected = {f"{base}/careers/senior-data-engineer-m-f-d-{site['open']}",
                 f"{base}/careers/support-lead-{site['remote']}"}
     sitemap = SafeET.fromstring(client.get("/sitemap.xml").content)
@@ -173,7 +173,7 @@ def test_sitemap_and_feeds_list_exactly_the_open_jobs(site, client):
 
 def test_robots_points_at_the_sitemap(client):
     text = client.get("/robots.txt").text
-    assert f"Sitemap: {settings().public_url}/sitemap.xml" in text and "Allow: /careers" in text
+    assert f"Sitemap: {public_url()}/sitemap.xml" in text and "Allow: /careers" in text
 
 
 def test_the_board_pages_through_many_jobs(clean_db, client):
@@ -189,7 +189,7 @@ def test_a_shared_job_link_previews_as_the_job(site, client):
     html = client.get(f"/job?id={site['open']}&utm_source=x").text
     assert "<title>Senior Data Engineer (m/f/d) — Northwind</title>" in html
     assert '<meta property="og:title" content="Senior Data Engineer (m/f/d) — Northwind">' in html
-    assert f'<link rel="canonical" href="{settings().public_url}/careers/senior-data-engineer-m-f-d-' in html
+    assert f'<link rel="canonical" href="{public_url()}/careers/senior-data-engineer-m-f-d-' in html
     assert '<div id=root>' in html  # the page itself is untouched
 
 
@@ -215,7 +215,7 @@ def test_a_job_s_share_card_is_a_large_image_its_pages_name(site, client):
     """og:image: LinkedIn, X, Facebook, Slack and Teams show it above a shared link's title."""
     html = page_of(client, site["open"]).text
     card = re.search(r'<meta property="og:image" content="([^"]+)">', html).group(1)
-    assert card.startswith(f"{settings().public_url}/careers/senior-data-engineer-m-f-d-")
+    assert card.startswith(f"{public_url()}/careers/senior-data-engineer-m-f-d-")
     assert card.endswith("/card.png")
     assert '<meta name="twitter:card" content="summary_large_image">' in html
     assert 'content="Senior Data Engineer (m/f/d) at Northwind: ' in html  # its alt text

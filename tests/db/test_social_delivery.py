@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from portal import task_queue
 from portal.db import act_as
 from portal.models import Actor, Role
+from portal.public_address import public_url
 from portal.settings import Settings
 from services import background_tasks
 from services.people.accounts import create_account
@@ -210,7 +211,7 @@ def test_a_post_goes_out_with_the_short_link_its_text_carries_or_else_its_own(cl
     """Drafted posts carry a short link (/r/<code>) made for their id before they are saved."""
     feed = world.channel(clean_db, "news_feed", f"{world.base_url}/feed")
     with_link, without_link = uuid4(), uuid4()
-    links = {post_id: tracking.short_link(world.publisher, world.config.public_url, world.job,
+    links = {post_id: tracking.short_link(world.publisher, public_url(world.config), world.job,
                                           channel_text.post_source("news_feed", post_id, "Data Engineer"))
              for post_id in (with_link, without_link)}
     world.scheduled_post(feed, body=f"{BODY} {links[with_link]} #data", post_id=with_link)
