@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection
 
 from portal.db import transaction, translate_refusals
 from portal.models import Actor
+from portal.public_address import public_url
 
 _TOKEN = re.compile(r"[^a-z0-9_.\-]")
 
@@ -80,6 +81,11 @@ def job_link(base_url: str, job_id: UUID, source: TrackedSource | None = None,
     query = {"id": str(job_id), **(source.query() if source else {}),
              **({"visit": str(visit_id)} if visit_id else {})}
     return f"{base_url.rstrip('/')}/job?{urlencode(query)}"
+
+
+def public_job_link(job_id: UUID, source: TrackedSource | None = None) -> str:
+    """The job's link as people share it: at the portal's public address (portal/public_address.py)."""
+    return job_link(public_url(), job_id, source)
 
 
 def counted_visit(value: object) -> UUID | None:

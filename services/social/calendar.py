@@ -22,6 +22,7 @@ from portal.db import transaction
 from portal.errors import ValidationError
 from portal.models import Actor
 from portal.permissions import require_staff
+from portal.public_address import public_url
 from portal.settings import settings
 from services.social import channel_text, publishing
 from services.social import delivery as social_delivery
@@ -236,9 +237,10 @@ def going_out_automatically(actor: Actor) -> list[WaitingPost]:
     return [replace(post, problem=problems.get(post.id)) for post in automatic]
 
 
-def sharing(post: WaitingPost, base_url: str) -> Sharing:
-    """The tracked link, the text to paste and the network's share dialog for a post."""
-    link = channel_text.link_of_post(post.body, base_url, post.job_id, post.network, post.id, post.job_title,
-                                     post.short_codes)
+def sharing(post: WaitingPost, base_url: str | None = None) -> Sharing:
+    """The tracked link, the text to paste and the network's share dialog for a post (links at
+    `base_url`, else at the portal's public address)."""
+    link = channel_text.link_of_post(post.body, base_url or public_url(), post.job_id, post.network,
+                                     post.id, post.job_title, post.short_codes)
     text = post.body if link in post.body else f"{post.body}\n\n{link}"
     return Sharing(link, text, channel_text.share_url(post.network, post.body, link))
