@@ -84,6 +84,10 @@ defaults
     # the tunnel timeout applies instead of the client and server ones.
     timeout tunnel 1h
     timeout client-fin 30s
+    # A process busy with many reruns answers /healthz late (its event loop shares one core
+    # with them): waiting only the check interval for it took the only process out under
+    # load, and every visitor got a 503.
+    timeout check 10s
     # A process that stops: its browsers go to another (still signed in, a new page session).
     option redispatch
     retries 3
