@@ -47,8 +47,8 @@ from tests.support import free_port, in_a_thread, make_pdf, signed_in, truncate_
 
 HAPROXY = shutil.which("haproxy") or shutil.which("haproxy", path="/usr/sbin:/usr/local/sbin")
 BACKEND = "Senior Backend Engineer (Python)"
-# What every app process must share besides the database (docs/operations.md): Streamlit's
-# cookie secret signs its XSRF cookie, which file uploads are checked against.
+# What every app process shares besides the database and the settings (docs/operations.md):
+# Streamlit's cookie secret, which signs its own cookies (single sign-on's identity).
 SHARED = {"STREAMLIT_SERVER_COOKIE_SECRET": "the-same-secret-in-every-app-process"}
 
 
