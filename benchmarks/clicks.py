@@ -1,0 +1,178 @@
+"""From a click to a settled page, in Chromium, on the demo data (issue 18: every step ≤ 1 s).
+
+One embedded Postgres with the demo data, one `streamlit run` of the portal, and beside it a
+one-line two-page Streamlit app served the same way (the floor: what a click costs in
+Streamlit itself). For each role, one browser goes round its main pages by clicking the
+sidebar (and, for a visitor, a job's "View and apply"); a click is timed until the page it
+leads to shows its heading and the script has finished its run. Prints the median and p95 of
+each step over ROUNDS rounds, beside the floor's.
+
+    .venv/bin/python benchmarks/clicks.py [--rounds 7]
+
+Needs Debian's chromium. The browser runs on the same machine and takes its share of the CPU.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DATA_DIR = Path(tempfile.mkdtemp(prefix="boomerang-clicks-"))
+os.environ["PORTAL_DATA_DIR"] = str(DATA_DIR)
+os.environ["PORTAL_SECRETS_FILE"] = str(DATA_DIR / "no-secrets.toml")
+os.environ.pop("DATABASE_URL", None)
+
+from portal import embedded  # noqa: E402 - after pointing the portal at its own data
+from tests.browser.helpers import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    settle,
+    sidebar_nav,
+    sign_in,
+    streamlit_server,
+    wait_for_health,
+)
+from tests.support import free_port  # noqa: E402
+
+FLOOR_APP = '''import streamlit as st
+def first(): st.title("First page")
+def second(): st.title("Second page")
+st.navigation([st.Page(first, title="First"), st.Page(second, title="Second")]).run()
+'''
+
+# Who goes round which pages: (step name, link to click in the sidebar, heading it leads to).
+ROUNDS_BY_ROLE: dict[str, list[tuple[str, str, str]]] = {
+    "recruiter@example.com": [
+        ("recruiter: Job postings", "Job postings", "Job postings"),
+        ("recruiter: Referrals board", "Referrals", "Referrals"),
+        ("recruiter: Post performance", "Post performance", "Post performance"),
+        ("recruiter: Overview", "Overview", "Recruiting overview"),
+    ],
+    "priya@example.com": [
+        ("alumna: Open jobs", "Open jobs", "Work at"),
+        ("alumna: Refer someone", "Refer someone", "Refer someone"),
+        ("alumna: My referrals", "My referrals", "My referrals"),
+    ],
+}
+
+
+def timed(page, click, heading: str | re.Pattern) -> float:
+    started = time.perf_counter()
+    click()
+    page.get_by_role("heading", name=heading).first.wait_for()
+    settle(page)
+    return time.perf_counter() - started
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[18] if len(values) > 1 else values[0]
+
+
+def report(name: str, values: list[float], floor: float | None) -> None:
+    ratio = f"   {statistics.median(values) / floor:5.1f}× the floor" if floor else ""
+    print(f"  {name:<32} p50 {statistics.median(values):5.2f} s   p95 {p95(values):5.2f} s{ratio}")
+
+
+def floor_clicks(browser, rounds: int) -> list[float]:
+    folder = Path(tempfile.mkdtemp(prefix="boomerang-floor-"))
+    (folder / "floor.py").write_text(FLOOR_APP)
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(folder / "floor.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_for_health(url)
+        page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+        page.goto(url)
+        page.get_by_role("heading", name="First page").wait_for()
+        settle(page)
+        times = []
+        for _ in range(rounds + 1):
+            for title, heading in (("Second", "Second page"), ("First", "First page")):
+                link = sidebar_nav(page).get_by_role("link", name=title)
+                times.append(timed(page, link.click, heading))
+        return times[2:]  # the first round warms the pages up
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def portal_clicks(browser, app_url: str, rounds: int) -> dict[str, list[float]]:
+    times: dict[str, list[float]] = {}
+    # A visitor opens a job from the board and goes back to it.
+    page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+    page.goto(app_url)
+    page.get_by_role("heading", name=re.compile("^Work at")).wait_for()
+    settle(page)
+    for n in range(rounds + 1):
+        opened = timed(page, lambda: page.get_by_role("link", name="View and apply").first.click(),
+                       "About the role")
+        back = timed(page, lambda: page.get_by_role("link", name="All open jobs").click(),
+                     re.compile("^Work at"))
+        if n:  # the first round warms the pages up
+            times.setdefault("visitor: open a job", []).append(opened)
+            times.setdefault("visitor: back to the board", []).append(back)
+    page.context.close()
+    for email, steps in ROUNDS_BY_ROLE.items():
+        page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+        sign_in(page, app_url, email)
+        for n in range(rounds + 1):
+            for name, link, heading in steps:
+                menu_link = sidebar_nav(page).get_by_role("link", name=link, exact=True)
+                took = timed(page, menu_link.click, re.compile(f"^{re.escape(heading)}"))
+                if n:
+                    times.setdefault(name, []).append(took)
+        page.context.close()
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    args = parser.parse_args()
+    if not Path(CHROMIUM).exists():
+        sys.exit("needs Debian's chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    os.environ["DATABASE_URL"] = embedded.start(DATA_DIR)
+    try:
+        from portal import db
+        from services import demo
+
+        db.ensure_ready()
+        demo.load_demo()
+        with sync_playwright() as playwright, streamlit_server(log_name="benchmark-clicks") as app_url:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser.new_page().goto(app_url)  # the server's first run compiles the pages
+            floor = floor_clicks(browser, args.rounds)
+            portal = portal_clicks(browser, app_url, args.rounds)
+            browser.close()
+        print(f"From a click to a settled page, {args.rounds} rounds, Chromium 1400×900, "
+              f"{os.cpu_count()} cores; goal ≤ 1 s")
+        report("floor: one-line app, page switch", floor, None)
+        for name, values in portal.items():
+            report(name, values, statistics.median(floor))
+    finally:
+        from portal import db as portal_db
+
+        portal_db.forget_engine()
+        embedded.stop(DATA_DIR)
+        shutil.rmtree(DATA_DIR, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
