@@ -2,14 +2,14 @@
 
 Embedded mode keeps bcrypt hashes in `auth.users`, as Supabase Auth stores them.
 Supabase mode asks Supabase Auth through the `supabase` package (password, or a
-one-time code sent by email) and uses the claims of the JWT it returns.
+one-time code sent by email) and uses the claims of the JWT it returns once Supabase Auth has
+verified it (`get_claims`). Its refresh token is never kept: the portal's own server-side
+session (services/people/sessions.py) is what lasts, so no Supabase token reaches a browser.
 Neither decides what a user may do: that is row-level security's job.
 """
 
 from __future__ import annotations
 
-import base64
-import json
 import secrets
 from dataclasses import dataclass
 from uuid import UUID
@@ -50,8 +50,8 @@ class Identity:
 class SupabaseSignIn:
     """Sign-in through Supabase Auth (used when SUPABASE_URL and SUPABASE_ANON_KEY are set).
 
-    The client keeps no session: once the JWT's claims are read, the Supabase session is
-    signed out again, since the portal's own session is the Streamlit one.
+    The client keeps no session: once the JWT's claims are verified and read, the Supabase
+    session is signed out again, since the portal's own session is the one that lasts.
     """
 
     def __init__(self, url: str, anon_key: str):
@@ -103,23 +103,26 @@ class SupabaseSignIn:
             response = request()
         except AuthApiError:
             return None
-        identity = _identity(response.session.access_token if response.session else None)
+        identity = self._verified_identity(response.session.access_token if response.session else None)
         try:
             self._client.auth.sign_out({"scope": "local"})
         except AuthError:  # the refresh token dies with its session anyway
             pass
         return identity
 
+    def _verified_identity(self, access_token: str | None) -> Identity | None:
+        """Who the access token names, once Supabase Auth vouches for it: `get_claims` checks
+        its signature against the project's published keys (asymmetric keys), or asks the
+        auth server for its user (a shared secret); an expired or forged token names nobody."""
+        from supabase_auth.errors import AuthError
 
-def _identity(access_token: str | None) -> Identity | None:
-    if not access_token:
-        return None
-    claims = jwt_claims(access_token)
-    return Identity(user_id=UUID(claims["sub"]), email=claims.get("email", ""))
-
-
-def jwt_claims(token: str) -> dict:
-    """The payload of a JWT that Supabase Auth just handed us over TLS."""
-    payload = token.split(".")[1]
-    payload += "=" * (-len(payload) % 4)
-    return json.loads(base64.urlsafe_b64decode(payload))
+        if not access_token:
+            return None
+        try:
+            verified = self._client.auth.get_claims(jwt=access_token)
+        except AuthError:
+            return None
+        claims = verified["claims"] if verified else {}
+        if not claims.get("sub"):
+            return None
+        return Identity(user_id=UUID(claims["sub"]), email=claims.get("email", ""))

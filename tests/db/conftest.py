@@ -41,6 +41,7 @@ def supabase_auth(monkeypatch):
     monkeypatch.setattr(sign_in, "settings", lambda: config)
     FakeGoTrue.users, FakeGoTrue.codes, FakeGoTrue.requests = {}, {}, []
     FakeGoTrue.challenges, FakeGoTrue.links, FakeGoTrue.fail_invites = {}, {}, False
+    FakeGoTrue.issued, FakeGoTrue.forge_tokens = {}, False
     yield FakeGoTrue
     server.shutdown()
 

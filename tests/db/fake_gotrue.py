@@ -23,7 +23,9 @@ class FakeGoTrue(BaseHTTPRequestHandler):
     challenges: dict[str, str] = {}  # email -> PKCE code challenge of the last link sent
     links: dict[str, str] = {}  # auth code in a followed link -> email
     fail_invites = False
+    forge_tokens = False  # hand out tokens this server did not sign (as a tampered reply would be)
     requests: list[tuple[str, dict]] = []
+    issued: dict[str, dict] = {}  # access token -> its user, for GET /auth/v1/user
 
     def log_message(self, *args):  # keep test output quiet
         pass
@@ -61,12 +63,25 @@ class FakeGoTrue(BaseHTTPRequestHandler):
             return self._session(email, self.users[email][1])
         self._reply(404, {"msg": "not found"})
 
+    def do_GET(self):  # noqa: N802 - http.server's naming
+        # The user a token belongs to: how supabase-auth's get_claims checks a token signed
+        # with a shared secret (HS256), which only the auth server can verify.
+        if self.path.startswith("/auth/v1/user"):
+            token = self.headers.get("Authorization", "").removeprefix("Bearer ")
+            if token not in self.issued:
+                return self._reply(403, {"code": 403, "error_code": "bad_jwt",
+                                         "msg": "invalid JWT: unable to parse or verify signature"})
+            return self._reply(200, self.issued[token])
+        self._reply(404, {"msg": "not found"})
+
     def _session(self, email: str, user_id: str):
         now = int(time.time())
         user = {"id": user_id, "aud": "authenticated", "role": "authenticated", "email": email,
                 "app_metadata": {}, "user_metadata": {}, "created_at": "2026-01-01T00:00:00Z"}
         token = jwt({"sub": user_id, "email": email, "role": "authenticated", "exp": now + 3600,
                       "aud": "authenticated"})
+        if not self.forge_tokens:
+            self.issued[token] = user
         self._reply(200, {"access_token": token, "refresh_token": "r", "token_type": "bearer",
                           "expires_in": 3600, "expires_at": now + 3600, "user": user})
 

@@ -24,6 +24,19 @@ def test_password_sign_in_uses_the_supabase_jwt_subject(demo_db, supabase_auth):
         sign_in.with_password("tom@example.com", "boomerang-demo")  # the local hash is not used
 
 
+def test_a_token_supabase_does_not_vouch_for_signs_nobody_in(demo_db, supabase_auth):
+    """The access token's claims count only once Supabase Auth verifies the token (get_claims:
+    its user, for a shared-secret token): a forged or tampered reply names nobody."""
+    tom_id = str(demo_id("user:tom@example.com"))
+    supabase_auth.users["tom@example.com"] = ("supabase password", tom_id)
+    supabase_auth.forge_tokens = True
+    with pytest.raises(sign_in.SignInError, match="do not match"):
+        sign_in.with_password("tom@example.com", "supabase password")
+    assert any(path.startswith("/auth/v1/token") for path, _ in supabase_auth.requests)
+    supabase_auth.forge_tokens = False
+    assert sign_in.with_password("tom@example.com", "supabase password").user_id == UUID(tom_id)
+
+
 def test_code_sign_in_and_invitation(demo_db, supabase_auth):
     priya_id = str(demo_id("user:priya@example.com"))
     supabase_auth.users["priya@example.com"] = ("x", priya_id)
