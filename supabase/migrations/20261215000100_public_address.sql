@@ -8,3 +8,7 @@ alter table public.portal_settings
 
 comment on column public.portal_settings.public_url is
   'The address links lead to (scheme://host[:port]) when PORTAL_PUBLIC_URL is not set; chosen by an admin';
+
+-- Visitors read it (the career site's links and the portal's are made as a visitor sees the
+-- settings), whether they may read the whole table or only the columns the public pages use.
+grant select (public_url) on public.portal_settings to anon;

@@ -169,6 +169,8 @@ GRANT ALL ON TABLE public.portal_settings TO service_role;
 GRANT SELECT ON TABLE public.portal_settings TO anon;
 GRANT SELECT,UPDATE ON TABLE public.portal_settings TO authenticated;
 
+GRANT SELECT(public_url) ON TABLE public.portal_settings TO anon;
+
 
 -- private.audit_self_approval_setting -----------------------------------------------------
 
