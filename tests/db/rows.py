@@ -87,3 +87,18 @@ HIRES_CSV_HEADER = ("hire_date,job_title,department,source,first_year_salary,cur
 
 def hires_csv(*rows: str, header: str = HIRES_CSV_HEADER) -> bytes:
     return "\n".join([header, *rows]).encode() + b"\n"
+
+
+def confirmation_token(engine: sa.Engine, email: str) -> str:
+    """The token of a fresh link for the latest confirmation emailed to `email`, made as the
+    worker makes it when it sends (the real email's text, read for its link)."""
+    import re
+
+    from services.people import email_confirmation
+
+    with engine.begin() as conn:
+        latest = conn.execute(sa.text(
+            "select id from private.email_confirmations where email = :email"
+            " order by created_at desc, id limit 1"), {"email": email.lower()}).scalar_one()
+        _to, _subject, body = email_confirmation.compose(conn, latest)
+    return re.search(r"/confirm-email\?token=([A-Za-z0-9_-]+)", body).group(1)
