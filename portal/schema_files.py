@@ -42,7 +42,7 @@ CAPABILITIES: dict[str, tuple[str, list[str]]] = {
     "people_and_access": ("Accounts, roles, invitations, sign-in and the audit log", [
         "app_role", "profiles", "invitations", "sign_in_failures", "pending_sign_in_links",
         "audit_log", "handle_new_user", "guard_profile_update", "sign_in_sessions", "sign_in_handoffs",
-        "email_confirmations", "acting_user_owns"]),
+        "email_confirmations", "acting_user_owns", "forget_email_confirmations"]),
     "postings": ("The company, job postings and the career site's visits", [
         "job_status", "company", "jobs", "job_visits", "job_status_next", "guard_job_status",
         "keep_job_approval_records",

@@ -191,10 +191,13 @@ def confirm(token: str | None) -> Confirmed:
         raise ValidationError(INVALID_LINK)
     digest = token_hash(token or "")
     with owner_transaction() as conn:
+        # Used once: marked used, and a sign-up's password hash is kept no longer.
         row = conn.execute(sa.text(
-            "update private.email_confirmations set used_at = now()"
-            " where token_hash = :hash and used_at is null and expires_at > now()"
-            " returning id, email, purpose, full_name, password_hash, referral_id, token_hash"),
+            "with found as (select id, password_hash from private.email_confirmations"
+            "  where token_hash = :hash and used_at is null and expires_at > now() for update)"
+            " update private.email_confirmations c set used_at = now(), password_hash = null"
+            " from found where c.id = found.id returning c.id, c.email, c.purpose, c.full_name,"
+            " found.password_hash, c.referral_id, c.token_hash"),
             {"hash": digest}).first()
         # Found by its hash, so the lookup's timing says nothing of the token; checked again
         # in constant time all the same.

@@ -165,3 +165,22 @@ begin
 end
 $$;
 revoke all on function private.confirm_pending_referral(uuid) from public;
+
+-- Erasing a person's data (Admin → Privacy) takes their waiting links too: the admin
+-- cannot read the private table, so this function does it for them (or for the owner, as
+-- the command line and the worker act).
+create function private.forget_email_confirmations(p_email text) returns integer
+language plpgsql security definer set search_path = '' as $$
+declare
+  forgotten integer;
+begin
+  if (select auth.uid()) is not null and not private.is_admin() then
+    raise exception 'Only admins can erase a person''s data.' using errcode = '42501';
+  end if;
+  delete from private.email_confirmations where email = lower(btrim(p_email));
+  get diagnostics forgotten = row_count;
+  return forgotten;
+end
+$$;
+revoke all on function private.forget_email_confirmations(text) from public;
+grant execute on function private.forget_email_confirmations(text) to authenticated;

@@ -293,3 +293,25 @@ CREATE FUNCTION private.acting_user_owns(p_email text) RETURNS boolean
 $$;
 
 REVOKE ALL ON FUNCTION private.acting_user_owns(p_email text) FROM PUBLIC;
+
+
+-- private.forget_email_confirmations ------------------------------------------------------
+
+CREATE FUNCTION private.forget_email_confirmations(p_email text) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  forgotten integer;
+begin
+  if (select auth.uid()) is not null and not private.is_admin() then
+    raise exception 'Only admins can erase a person''s data.' using errcode = '42501';
+  end if;
+  delete from private.email_confirmations where email = lower(btrim(p_email));
+  get diagnostics forgotten = row_count;
+  return forgotten;
+end
+$$;
+
+REVOKE ALL ON FUNCTION private.forget_email_confirmations(p_email text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.forget_email_confirmations(p_email text) TO authenticated;

@@ -99,6 +99,8 @@ def test_a_candidate_signs_up_by_confirming_their_email_and_sees_earlier_applica
     confirmed = email_confirmation.confirm(token)
     assert (confirmed.purpose, confirmed.email, confirmed.account_created) == (
         "sign_up", "grace@example.com", True)
+    [used] = _rows(clean_db, "select used_at, password_hash from private.email_confirmations")
+    assert used.used_at is not None and used.password_hash is None  # the account has it now
     actor = sign_in.with_password("grace@example.com", "a long password")
     assert (actor.role, actor.full_name) == (Role.CANDIDATE, "Grace Hopper")
     [mine] = applications.my_applications(actor)
@@ -250,6 +252,19 @@ def test_a_pending_referral_shows_the_referrer_why_it_does_not_count_yet(world, 
     _apply(world.job, "grace@example.com", tmp_path, referring.my_links(world.priya).code)
     mine = [r for r in stages.list_referrals(world.priya, mine=True).rows if r.outcome == "pending"]
     assert len(mine) == 1 and "confirm" in stages.OUTCOME_NOTES["pending"]
+
+
+def test_erasing_a_person_takes_their_waiting_links(world, clean_db, tmp_path):
+    from services.people import privacy
+
+    email_confirmation.request_sign_up("grace@example.com", "Grace", "a long password", "a long password")
+    _apply(world.job, "grace@example.com", tmp_path, referring.my_links(world.priya).code)
+    email_confirmation.request_sign_up("ada@example.com", "Ada", "a long password", "a long password")
+    privacy.erase_for(world.admin, "Grace@example.com")
+    assert [r.email for r in _rows(clean_db, "select email from private.email_confirmations")] == [
+        "ada@example.com"]
+    with pytest.raises(sa.exc.ProgrammingError, match="Only admins"), transaction(world.recruiter) as conn:
+        conn.execute(sa.text("select private.forget_email_confirmations('ada@example.com')"))
 
 
 # --- who may read the confirmations -----------------------------------------------------------
