@@ -28,6 +28,22 @@ class SendFailure(Exception):
         self.temporary = temporary
 
 
+_console = logging.getLogger("boomerang.mail.console")
+
+
+def console(to: str, subject: str, body: str) -> None:
+    """Without SMTP, an email a person must get to go on (a confirmation link) is written to
+    the server's log at INFO, as Django's console email backend does: a developer copies
+    the link from there. Never used when SMTP is set."""
+    if not _console.handlers:  # Streamlit configures only its own loggers
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+        _console.addHandler(handler)
+        _console.setLevel(logging.INFO)
+    _console.info("Email not sent (no SMTP server); it would say:\nTo: %s\nSubject: %s\n\n%s",
+                  to, subject, body)
+
+
 def send(to: str, subject: str, body: str, config: Settings | None = None) -> bool:
     """Send a plain-text email; True when the server took it. Failures are logged (without
     the address) and reported as False: the caller always has another channel."""

@@ -73,8 +73,15 @@ def menu_for(role: Role | None, *, first_run: bool) -> dict[str, list[PageSpec]]
     follow = PageSpec("public/follow", "Follow", ":material/track_changes:", "follow", hidden=True)
     # Joining as an alumnus: from an invitation link, or "Join" on Sign in.
     register = PageSpec("public/register", "Join", ":material/group_add:", "register", hidden=True)
+    # A candidate's own account: "Create a candidate account" on Sign in, or after applying;
+    # then the link emailed to confirm the address (which also credits a referral link).
+    create_account = PageSpec("public/create_account", "Create account", ":material/person_add:",
+                              "create-account", hidden=True)
+    confirm_email = PageSpec("public/confirm_email", "Confirm email", ":material/verified:",
+                             "confirm-email", hidden=True)
     sign_in = PageSpec("public/sign_in", "Sign in", ":material/login:", "sign-in", hidden=role is not None)
-    menu: dict[str, list[PageSpec]] = {"": [jobs, faq, job, follow, register, sign_in, setup]}
+    menu: dict[str, list[PageSpec]] = {"": [jobs, faq, job, follow, register, create_account,
+                                            confirm_email, sign_in, setup]}
     if role is None:
         return menu
     if role is Role.CANDIDATE:

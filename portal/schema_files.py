@@ -45,7 +45,8 @@ CAPABILITIES: dict[str, tuple[str, list[str]]] = {
         "public_data_version", "public_data_changed"]),
     "people_and_access": ("Accounts, roles, invitations, sign-in and the audit log", [
         "profiles", "invitations", "sign_in_failures", "pending_sign_in_links",
-        "audit_log", "handle_new_user", "guard_profile_update", "sign_in_sessions", "sign_in_handoffs"]),
+        "audit_log", "handle_new_user", "guard_profile_update", "sign_in_sessions", "sign_in_handoffs",
+        "email_confirmations", "acting_user_owns", "forget_email_confirmations"]),
     "postings": ("The company, job postings and the career site's visits", [
         "job_status", "company", "jobs", "job_visits", "job_status_next", "guard_job_status",
         "keep_job_approval_records",
@@ -77,7 +78,8 @@ CAPABILITIES: dict[str, tuple[str, list[str]]] = {
         "record_referral_stage", "guard_referral_update", "guard_referral_payout", "plan_payout_unpaid",
         "keep_payout_referral", "add_to_stage_counts", "count_inserted_referrals",
         "count_deleted_referrals", "count_moved_referrals", "reset_stage_counts",
-        "referrer_scores", "my_recognition", "leaderboard", "redeem_alumni_invitation"]),
+        "referrer_scores", "my_recognition", "leaderboard", "redeem_alumni_invitation",
+        "decide_referral", "confirm_pending_referral"]),
     "savings_and_hires": ("Hires and what they cost; the savings report's assumptions", [
         "hire_source", "savings_settings", "exchange_rates", "programme_costs", "hires",
         "hire_totals", "hire_source_of", "lock_hire_of", "record_portal_hire", "forget_portal_hire",

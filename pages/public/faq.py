@@ -29,7 +29,8 @@ def ask() -> None:
         box = st.session_state.setdefault("question-box", 0)  # a new box after each question
         # Suggestions refresh while the asker writes, at each pause (only this fragment reruns).
         text = st.text_input("Your question", key=f"question-{box}", max_chars=questions.MAX_LENGTH,
-                             live="400ms", placeholder="For example: Can I work remotely from another country?")
+                             live="400ms",
+                             placeholder="For example: Can I work remotely from another country?")
         problems.under("body")
         if st.session_state.get("suggested-for") != text:  # other widgets rerun with the same text
             st.session_state["suggestions"] = (questions.similar(actor, text)

@@ -79,9 +79,16 @@ with apply_col:
             st.markdown("Keep this private link to follow your application; anyone with it can "
                         "see its status:")
             st.code(applied.follow_link, language=None, wrap_lines=True)
+            if applied.confirming_referral:
+                st.info("You applied through a personal referral link. We have emailed you a link "
+                        "to confirm your email address: your referrer is credited once you open it.",
+                        icon=":material/mark_email_unread:")
             if actor.signed_in:
                 st.page_link("pages/candidate/my_applications.py", label="My applications",
                              icon=":material/description:")
+            elif st.button("Create an account to follow your applications", icon=":material/person_add:"):
+                st.session_state["sign-up-name"], st.session_state["sign-up-email"] = applied.applicant
+                st.switch_page("pages/public/create_account.py")
     elif job.open:
         st.subheader("Apply", anchor="apply")
         prefs = preferences.preferences(actor)

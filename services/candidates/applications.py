@@ -17,6 +17,7 @@ from portal.permissions import require_staff
 from portal.storage import ResumeStore, resume_store
 from portal.words import counted
 from services.candidates import private_links
+from services.people import email_confirmation
 from services.postings.tracking import TrackedSource
 
 # --- stages: one list, the recruiters' names, and the candidate's (softer) words -------------
@@ -111,6 +112,10 @@ class Applied:
     application_id: UUID
     created: bool
     follow_link: str | None  # None for a duplicate: the first application's link stands
+    # Made through a referral link: a link to confirm the email is on its way, and the
+    # referrer is credited only once it is opened.
+    confirming_referral: bool = False
+    applicant: tuple[str, str] = ("", "")  # the name and email applied with (to offer an account)
 
     @property
     def duplicate(self) -> bool:
@@ -182,7 +187,10 @@ def apply(actor: Actor, job_id: UUID, form: ApplicationForm, resume: Resume | No
         if resume_key:
             store.delete(resume_key)
         return Applied(row.application_id, False, None)
-    return Applied(row.application_id, True, private_links.follow_link("application", token))
+    # Through someone's referral link: the referral waits for the email's owner to confirm.
+    confirming = email_confirmation.request_referral_confirmation(row.application_id)
+    return Applied(row.application_id, True, private_links.follow_link("application", token),
+                   confirming, (form.full_name, form.email))
 
 
 @dataclass(frozen=True)

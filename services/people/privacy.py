@@ -255,6 +255,8 @@ def erase_person(conn: Connection, email: str, store: ResumeStore | None = None)
     erasure.has_account = bool(conn.execute(sa.text(
         "select 1 from public.profiles where lower(email) = :email"), {"email": email}).first())
     _erase_referrer(conn, email, erasure)
+    # Links waiting to confirm the address (a sign-up's name and password hash among them).
+    conn.execute(sa.text("select private.forget_email_confirmations(:email)"), {"email": email})
     # The log says that an erasure happened and how much, never whose.
     audit.record(conn, "privacy.erased", "person", None,
                  {"candidates": str(erasure.candidates), "applications": str(erasure.applications),

@@ -212,7 +212,19 @@ def _actor(conn: sa.Connection, identity: auth.Identity, email: str) -> Actor | 
     """The signed-in actor, or None when the account is deactivated."""
     conn.execute(sa.text("update auth.users set last_sign_in_at = now() where id = :id"),
                  {"id": identity.user_id})
-    return actor_for(conn, identity.user_id, identity.email or email)
+    actor = actor_for(conn, identity.user_id, identity.email or email)
+    if actor is not None and actor.role is Role.CANDIDATE:
+        link_applications(conn, identity.user_id, identity.email or email)
+    return actor
+
+
+def link_applications(conn: sa.Connection, user_id: UUID, email: str) -> None:
+    """The applications made with a candidate account's email, before the account too, are
+    theirs on My applications: the account's email is proven (confirmed at sign-up, or
+    vouched for by an admin)."""
+    conn.execute(sa.text("update public.candidates set user_id = :user"
+                         " where lower(email) = lower(:email) and user_id is null"),
+                 {"user": user_id, "email": email})
 
 
 def refresh(actor: Actor) -> Actor | None:

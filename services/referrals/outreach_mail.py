@@ -40,6 +40,7 @@ from portal.public_address import public_url
 from portal.settings import Settings
 from portal.words import counted
 from services.candidates import applications
+from services.people import email_confirmation
 from services.postings.tracking import job_link
 
 log = logging.getLogger(__name__)
@@ -171,14 +172,15 @@ def send(email_id: UUID, claim_token: UUID, now: datetime | None = None,
     now = _now(now)
     with db.owner_transaction() as conn:
         row = conn.execute(sa.text(
-            "select kind, roster_id, digest_id, recipient_id, application_id, attempts"
+            "select kind, roster_id, digest_id, recipient_id, application_id, confirmation_id, attempts"
             " from public.outreach_emails"
             " where id = :id and claim = :claim and status = 'sending' for update"),
             {"id": email_id, "claim": claim_token}).first()
         if row is None:
             return "not sent: no longer claimed by this worker"
         compose = {"invitation": _invitation, "digest": _digest,
-                   "candidate_message": _candidate_message}[row.kind]
+                   "candidate_message": _candidate_message,
+                   "email_confirmation": _email_confirmation}[row.kind]
         try:
             to, subject, body = compose(conn, email_id, row, now)
         except _NotToSend as reason:
@@ -246,6 +248,12 @@ def _candidate_message(conn: Connection, email_id: UUID, row, now: datetime) -> 
         raise _NotToSend(NO_MESSAGE_MESSAGE)
     return found.email, *candidate_message_email(found.full_name, found.title, found.status,
                                                   found.candidate_message)
+
+
+def _email_confirmation(conn: Connection, email_id: UUID, row, now: datetime) -> tuple[str, str, str]:
+    """A one-time link that proves the address (a candidate's sign-up, or their referral):
+    made now, only its hash kept (services/people/email_confirmation.py)."""
+    return email_confirmation.compose(conn, row.confirmation_id)
 
 
 def _record(conn: Connection, email_id: UUID, status: str, error: str | None, now: datetime,

@@ -13,7 +13,8 @@ from portal.db import transaction
 from portal.models import Actor, Page
 
 OUTCOME_NOTES = {"owner": "", "duplicate": "Someone referred them first",
-                 "applied_first": "They had applied before your referral"}
+                 "applied_first": "They had applied before your referral",
+                 "pending": "Counts once the candidate confirms their email (we emailed them a link)"}
 STAGES = ("submitted", "reviewing", "interviewing", "offer", "hired", "not_selected")
 STAGE_LABELS = {"submitted": "Submitted", "reviewing": "Reviewing", "interviewing": "Interviewing",
                 "offer": "Offer", "hired": "Hired", "not_selected": "Not selected"}

@@ -234,3 +234,73 @@ CREATE INDEX sign_in_handoffs_user_idx ON private.sign_in_handoffs USING btree (
 
 ALTER TABLE ONLY private.sign_in_handoffs
     ADD CONSTRAINT sign_in_handoffs_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
+
+
+-- private.email_confirmations -------------------------------------------------------------
+
+CREATE TABLE private.email_confirmations (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    email text NOT NULL,
+    purpose text NOT NULL,
+    full_name text,
+    password_hash text,
+    referral_id uuid,
+    token_hash bytea,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone DEFAULT (now() + '24:00:00'::interval) NOT NULL,
+    used_at timestamp with time zone,
+    CONSTRAINT email_confirmations_check CHECK (((purpose = 'sign_up'::text) = (full_name IS NOT NULL))),
+    CONSTRAINT email_confirmations_check1 CHECK (((purpose = 'referral'::text) = (referral_id IS NOT NULL))),
+    CONSTRAINT email_confirmations_email_check CHECK (((email = lower(email)) AND ((length(email) >= 3) AND (length(email) <= 254)))),
+    CONSTRAINT email_confirmations_full_name_check CHECK ((length(full_name) <= 120)),
+    CONSTRAINT email_confirmations_purpose_check CHECK ((purpose = ANY (ARRAY['sign_up'::text, 'referral'::text])))
+);
+
+COMMENT ON TABLE private.email_confirmations IS 'One-time links that prove a person owns an email address: to create a candidate account, or to be credited to a referrer.';
+
+ALTER TABLE ONLY private.email_confirmations
+    ADD CONSTRAINT email_confirmations_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY private.email_confirmations
+    ADD CONSTRAINT email_confirmations_token_hash_key UNIQUE (token_hash);
+
+CREATE INDEX email_confirmations_email_idx ON private.email_confirmations USING btree (email, created_at DESC);
+
+CREATE INDEX email_confirmations_referral_idx ON private.email_confirmations USING btree (referral_id) WHERE (referral_id IS NOT NULL);
+
+ALTER TABLE private.email_confirmations ENABLE ROW LEVEL SECURITY;
+
+
+-- private.acting_user_owns ----------------------------------------------------------------
+
+CREATE FUNCTION private.acting_user_owns(p_email text) RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select (select auth.uid()) is not null
+     and lower(coalesce((select auth.jwt()) ->> 'email', '')) = lower(btrim(p_email))
+$$;
+
+REVOKE ALL ON FUNCTION private.acting_user_owns(p_email text) FROM PUBLIC;
+
+
+-- private.forget_email_confirmations ------------------------------------------------------
+
+CREATE FUNCTION private.forget_email_confirmations(p_email text) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  forgotten integer;
+begin
+  if (select auth.uid()) is not null and not private.is_admin() then
+    raise exception 'Only admins can erase a person''s data.' using errcode = '42501';
+  end if;
+  delete from private.email_confirmations where email = lower(btrim(p_email));
+  get diagnostics forgotten = row_count;
+  return forgotten;
+end
+$$;
+
+REVOKE ALL ON FUNCTION private.forget_email_confirmations(p_email text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.forget_email_confirmations(p_email text) TO authenticated;

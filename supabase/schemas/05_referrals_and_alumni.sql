@@ -44,7 +44,7 @@ CREATE TABLE public.referrals (
     CONSTRAINT referrals_left_after_start CHECK (((left_on IS NULL) OR (start_date IS NULL) OR (left_on >= start_date))),
     CONSTRAINT referrals_linkedin_url_check CHECK ((length(linkedin_url) <= 300)),
     CONSTRAINT referrals_origin_check CHECK ((origin = ANY (ARRAY['form'::text, 'link'::text]))),
-    CONSTRAINT referrals_outcome_check CHECK ((outcome = ANY (ARRAY['owner'::text, 'duplicate'::text, 'applied_first'::text]))),
+    CONSTRAINT referrals_outcome_check CHECK ((outcome = ANY (ARRAY['owner'::text, 'duplicate'::text, 'applied_first'::text, 'pending'::text]))),
     CONSTRAINT referrals_reason_length CHECK ((length(reason) <= 2000)),
     CONSTRAINT referrals_relationship_length CHECK ((length(relationship) <= 1000)),
     CONSTRAINT referrals_resume_name_check CHECK ((length(resume_name) <= 255)),
@@ -69,6 +69,9 @@ CREATE INDEX referrals_owner_referral_idx ON public.referrals USING btree (owner
 CREATE INDEX referrals_referrer_idx ON public.referrals USING btree (referrer_id, created_at DESC);
 
 CREATE INDEX referrals_stage_idx ON public.referrals USING btree (stage, created_at DESC);
+
+ALTER TABLE ONLY private.email_confirmations
+    ADD CONSTRAINT email_confirmations_referral_id_fkey FOREIGN KEY (referral_id) REFERENCES public.referrals(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.referrals
     ADD CONSTRAINT referrals_application_id_fkey FOREIGN KEY (application_id) REFERENCES public.applications(id) ON DELETE SET NULL;
@@ -598,13 +601,15 @@ CREATE TABLE public.outreach_emails (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     application_id uuid,
+    confirmation_id uuid,
     CONSTRAINT outreach_emails_attempts_check CHECK ((attempts >= 0)),
     CONSTRAINT outreach_emails_check CHECK (((kind = 'invitation'::text) = (roster_id IS NOT NULL))),
     CONSTRAINT outreach_emails_check1 CHECK (((kind = 'digest'::text) = ((digest_id IS NOT NULL) AND (recipient_id IS NOT NULL)))),
     CONSTRAINT outreach_emails_check2 CHECK (((status = 'sending'::text) = ((claim IS NOT NULL) AND (claimed_at IS NOT NULL)))),
     CONSTRAINT outreach_emails_check3 CHECK (((status = 'sent'::text) = (sent_at IS NOT NULL))),
     CONSTRAINT outreach_emails_check4 CHECK (((kind = 'candidate_message'::text) = (application_id IS NOT NULL))),
-    CONSTRAINT outreach_emails_kind_check CHECK ((kind = ANY (ARRAY['invitation'::text, 'digest'::text, 'candidate_message'::text]))),
+    CONSTRAINT outreach_emails_confirmation_check CHECK (((kind = 'email_confirmation'::text) = (confirmation_id IS NOT NULL))),
+    CONSTRAINT outreach_emails_kind_check CHECK ((kind = ANY (ARRAY['invitation'::text, 'digest'::text, 'candidate_message'::text, 'email_confirmation'::text]))),
     CONSTRAINT outreach_emails_last_error_check CHECK ((length(last_error) <= 300)),
     CONSTRAINT outreach_emails_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'sending'::text, 'sent'::text, 'failed'::text])))
 );
@@ -614,6 +619,8 @@ ALTER TABLE ONLY public.outreach_emails
 
 CREATE INDEX outreach_emails_application_idx ON public.outreach_emails USING btree (application_id) WHERE (application_id IS NOT NULL);
 
+CREATE INDEX outreach_emails_confirmation_idx ON public.outreach_emails USING btree (confirmation_id) WHERE (confirmation_id IS NOT NULL);
+
 CREATE INDEX outreach_emails_digest_idx ON public.outreach_emails USING btree (digest_id) WHERE (digest_id IS NOT NULL);
 
 CREATE INDEX outreach_emails_due_idx ON public.outreach_emails USING btree (next_attempt_at) WHERE (status = ANY (ARRAY['queued'::text, 'sending'::text]));
@@ -622,6 +629,9 @@ CREATE INDEX outreach_emails_roster_idx ON public.outreach_emails USING btree (r
 
 ALTER TABLE ONLY public.outreach_emails
     ADD CONSTRAINT outreach_emails_application_id_fkey FOREIGN KEY (application_id) REFERENCES public.applications(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.outreach_emails
+    ADD CONSTRAINT outreach_emails_confirmation_id_fkey FOREIGN KEY (confirmation_id) REFERENCES private.email_confirmations(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.outreach_emails
     ADD CONSTRAINT outreach_emails_digest_id_fkey FOREIGN KEY (digest_id) REFERENCES public.job_digests(id) ON DELETE CASCADE;
@@ -724,7 +734,6 @@ CREATE FUNCTION private.record_referral(p_referrer uuid, p_full_name text, p_ema
     AS $$
 declare
   keys text[] := private.candidate_identities(p_email, p_linkedin_url);
-  period_months integer := coalesce((select s.ownership_months from public.referral_settings s where s.id = 1), 12);
 begin
   -- One decision at a time per person: lock each identity (email, LinkedIn) in one order,
   -- so that referrals sharing some identities queue instead of deadlocking on the
@@ -739,42 +748,21 @@ begin
     select c.id into candidate_id from public.candidates c where lower(c.email) = lower(btrim(p_email));
   end if;
 
+  -- Through a referral link, whoever typed the email may not own it: the referral waits,
+  -- owning nobody, until the email's owner confirms (unless they are signed in with it).
   insert into public.referrals (referrer_id, candidate_id, job_id, relationship, reason, origin,
     application_id, linkedin_url, resume_path, resume_name, candidate_agreed_at, outcome)
   values (p_referrer, candidate_id, p_job, coalesce(p_relationship, ''), coalesce(p_reason, ''),
           p_origin, p_application, p_linkedin_url, p_resume_path, p_resume_name,
-          case when p_agreed then now() end, 'owner')
-  returning id into referral_id;
-
-  -- Applied on their own before this referral (not through anyone's referral link, which
-  -- made a referral of its own): recorded, credited to no one.
-  if exists (select 1 from public.applications a
-              where a.candidate_id = record_referral.candidate_id
-                and a.id is distinct from p_application
-                and not exists (select 1 from public.referral_codes rc
-                                 where rc.code = a.referral_code)) then
-    update public.referrals r set outcome = 'applied_first' where r.id = referral_id;
-    outcome := 'applied_first';
+          case when p_agreed then now() end,
+          case when p_origin = 'link' and not private.acting_user_owns(p_email) then 'pending'
+               else 'owner' end)
+  returning id, referrals.outcome into referral_id, outcome;
+  if outcome = 'pending' then
     return;
   end if;
-
-  begin
-    insert into public.referral_ownerships (identity, referral_id, owned)
-    select k, record_referral.referral_id, tstzrange(now(), now() + make_interval(months => period_months))
-    from unnest(keys) k;
-    outcome := 'owner';
-  exception when exclusion_violation then
-    -- The owner is whoever holds an overlapping period, as the constraint judged; not
-    -- `owned @> now()`: now() is when this transaction began, which may be before the
-    -- owner's period started (they committed first while this one was under way).
-    select o.referral_id into owner_referral_id from public.referral_ownerships o
-     where o.identity = any(keys)
-       and o.owned && tstzrange(now(), now() + make_interval(months => period_months))
-     order by lower(o.owned) limit 1;
-    update public.referrals r set outcome = 'duplicate', owner_referral_id = record_referral.owner_referral_id
-     where r.id = referral_id;
-    outcome := 'duplicate';
-  end;
+  select d.outcome, d.owner_referral_id into outcome, owner_referral_id
+    from private.decide_referral(referral_id) d;
 end
 $$;
 
@@ -1228,3 +1216,79 @@ $$;
 REVOKE ALL ON FUNCTION private.redeem_alumni_invitation(p_token text, p_full_name text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.redeem_alumni_invitation(p_token text, p_full_name text) TO anon;
 GRANT ALL ON FUNCTION private.redeem_alumni_invitation(p_token text, p_full_name text) TO authenticated;
+
+
+-- private.decide_referral -----------------------------------------------------------------
+
+CREATE FUNCTION private.decide_referral(p_referral uuid, OUT outcome text, OUT owner_referral_id uuid) RETURNS record
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  ref record;
+  keys text[];
+  period_months integer := coalesce((select s.ownership_months from public.referral_settings s where s.id = 1), 12);
+begin
+  select r.id, r.candidate_id, r.application_id, r.linkedin_url, c.email into ref
+    from public.referrals r join public.candidates c on c.id = r.candidate_id
+   where r.id = p_referral;
+  if ref.id is null then
+    raise exception 'That referral no longer exists.' using errcode = 'P0002';
+  end if;
+  keys := private.candidate_identities(ref.email, ref.linkedin_url);
+  perform pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(keys) k order by k;
+
+  -- Applied on their own before this referral (not through anyone's referral link, which
+  -- made a referral of its own): recorded, credited to no one.
+  if exists (select 1 from public.applications a
+              where a.candidate_id = ref.candidate_id
+                and a.id is distinct from ref.application_id
+                and not exists (select 1 from public.referral_codes rc
+                                 where rc.code = a.referral_code)) then
+    update public.referrals r set outcome = 'applied_first', owner_referral_id = null where r.id = p_referral;
+    outcome := 'applied_first';
+    return;
+  end if;
+
+  begin
+    insert into public.referral_ownerships (identity, referral_id, owned)
+    select k, p_referral, tstzrange(now(), now() + make_interval(months => period_months))
+    from unnest(keys) k;
+    update public.referrals r set outcome = 'owner', owner_referral_id = null
+     where r.id = p_referral and r.outcome <> 'owner';
+    outcome := 'owner';
+  exception when exclusion_violation then
+    -- The owner is whoever holds an overlapping period, as the constraint judged; not
+    -- `owned @> now()`: now() is when this transaction began, which may be before the
+    -- owner's period started (they committed first while this one was under way).
+    select o.referral_id into owner_referral_id from public.referral_ownerships o
+     where o.identity = any(keys)
+       and o.owned && tstzrange(now(), now() + make_interval(months => period_months))
+     order by lower(o.owned) limit 1;
+    update public.referrals r set outcome = 'duplicate', owner_referral_id = decide_referral.owner_referral_id
+     where r.id = p_referral;
+    outcome := 'duplicate';
+  end;
+end
+$$;
+
+REVOKE ALL ON FUNCTION private.decide_referral(p_referral uuid, OUT outcome text, OUT owner_referral_id uuid) FROM PUBLIC;
+
+
+-- private.confirm_pending_referral --------------------------------------------------------
+
+CREATE FUNCTION private.confirm_pending_referral(p_referral uuid, OUT outcome text, OUT owner_referral_id uuid) RETURNS record
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  select r.outcome into outcome from public.referrals r where r.id = p_referral for update;
+  if outcome is distinct from 'pending' then
+    return;  -- decided already (or gone): a second click changes nothing
+  end if;
+  select d.outcome, d.owner_referral_id into outcome, owner_referral_id
+    from private.decide_referral(p_referral) d;
+end
+$$;
+
+REVOKE ALL ON FUNCTION private.confirm_pending_referral(p_referral uuid, OUT outcome text, OUT owner_referral_id uuid) FROM PUBLIC;

@@ -98,3 +98,18 @@ def short_link_query(engine: sa.Engine, link: str) -> dict[str, str]:
                            {"code": link.rsplit("/r/", 1)[1]}).one()
     tracked = TrackedSource(row.source, row.utm_medium, row.utm_campaign, row.post_id, row.referral_code)
     return {"id": str(row.job_id), **tracked.query()}
+
+
+def confirmation_token(engine: sa.Engine, email: str) -> str:
+    """The token of a fresh link for the latest confirmation emailed to `email`, made as the
+    worker makes it when it sends (the real email's text, read for its link)."""
+    import re
+
+    from services.people import email_confirmation
+
+    with engine.begin() as conn:
+        latest = conn.execute(sa.text(
+            "select id from private.email_confirmations where email = :email"
+            " order by created_at desc, id limit 1"), {"email": email.lower()}).scalar_one()
+        _to, _subject, body = email_confirmation.compose(conn, latest)
+    return re.search(r"/confirm-email\?token=([A-Za-z0-9_-]+)", body).group(1)

@@ -15,12 +15,13 @@ from portal.errors import NotFound, PermissionDenied, ValidationError
 from portal.models import Actor, Role
 from portal.storage import LocalStore
 from services.candidates.applications import ApplicationForm, Resume, apply
+from services.people import email_confirmation
 from services.people.accounts import create_account
 from services.postings import tracking
 from services.postings.tracking import TrackedSource
 from services.referrals import stages as referral_list
 from services.referrals import submission as referring
-from tests.db.rows import add_job
+from tests.db.rows import add_job, confirmation_token
 from tests.support import make_pdf
 
 
@@ -270,11 +271,17 @@ def test_an_application_through_a_link_becomes_that_referrers_referral(world, cl
     _apply_through(clean_db, world["job"], code, "grace@example.com", tmp_path)
     [row] = referrals(clean_db)
     assert (row.referrer_id, row.outcome, row.origin, row.job_id) == (
-        world["priya"].user_id, "owner", "link", world["job"])
+        world["priya"].user_id, "pending", "link", world["job"])
     assert row.application_id is not None
-    # Tom's link later, for the same person (another job): recorded as a duplicate.
+    # Grace opens the link emailed to her: now Priya owns her, as a referral always did.
+    confirmed = email_confirmation.confirm(confirmation_token(clean_db, "grace@example.com"))
+    assert confirmed.referral_outcome == "owner"
+    assert [r.outcome for r in referrals(clean_db)] == ["owner"]
+    # Tom's link later, for the same person (another job): recorded as a duplicate once confirmed.
     other_job = add_job(clean_db, title="Data Engineer")
     _apply_through(clean_db, other_job, referring.my_links(world["tom"]).code, "GRACE@example.com", tmp_path)
+    assert [r.outcome for r in referrals(clean_db)] == ["owner", "pending"]
+    email_confirmation.confirm(confirmation_token(clean_db, "grace@example.com"))
     assert [r.outcome for r in referrals(clean_db)] == ["owner", "duplicate"]
     # Tom's form for her too: a duplicate, and he is told so.
     assert referring.refer(world["tom"], form(email="grace@example.com")).outcome == "duplicate"
@@ -286,6 +293,7 @@ def test_links_follow_the_same_rules(world, clean_db, tmp_path):
     other_job = add_job(clean_db, title="Data Engineer")
     priya = referring.my_links(world["priya"]).code
     _apply_through(clean_db, other_job, priya, "grace@example.com", tmp_path)
+    email_confirmation.confirm(confirmation_token(clean_db, "grace@example.com"))
     assert [r.outcome for r in referrals(clean_db)] == ["applied_first"]
     # One's own link, and a made-up code, make no referral.
     _apply_through(clean_db, world["job"], referring.my_links(world["tom"]).code, "tom@example.com", tmp_path)
