@@ -61,6 +61,8 @@ CREATE TABLE public.invitations (
 ALTER TABLE ONLY public.invitations
     ADD CONSTRAINT invitations_pkey PRIMARY KEY (email);
 
+CREATE INDEX invitations_invited_by_idx ON public.invitations USING btree (invited_by);
+
 ALTER TABLE ONLY public.invitations
     ADD CONSTRAINT invitations_invited_by_fkey FOREIGN KEY (invited_by) REFERENCES public.profiles(id) ON DELETE SET NULL;
 
@@ -121,6 +123,8 @@ ALTER TABLE public.audit_log ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
 
 ALTER TABLE ONLY public.audit_log
     ADD CONSTRAINT audit_log_pkey PRIMARY KEY (id);
+
+CREATE INDEX audit_log_actor_id_idx ON public.audit_log USING btree (actor_id);
 
 CREATE INDEX audit_log_subject_idx ON public.audit_log USING btree (subject_type, subject_id);
 
@@ -201,6 +205,8 @@ begin
   return new;
 end
 $$;
+
+REVOKE ALL ON FUNCTION private.guard_profile_update() FROM PUBLIC;
 
 
 -- private.sign_in_sessions ----------------------------------------------------------------
