@@ -77,14 +77,17 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.invitations TO authenticated;
 -- private.sign_in_failures ----------------------------------------------------------------
 
 CREATE TABLE private.sign_in_failures (
-    email text NOT NULL,
+    key text CONSTRAINT sign_in_failures_email_not_null NOT NULL,
     failures integer DEFAULT 0 NOT NULL,
     last_failure_at timestamp with time zone DEFAULT now() NOT NULL,
-    locked_until timestamp with time zone
+    locked_until timestamp with time zone,
+    CONSTRAINT sign_in_failures_key_kind CHECK ((key ~ '^(pair|client|email):'::text))
 );
 
+COMMENT ON TABLE private.sign_in_failures IS 'Sign-in back-off: failures per pair:<email> <client>, client:<client> and email:<email>';
+
 ALTER TABLE ONLY private.sign_in_failures
-    ADD CONSTRAINT sign_in_failures_pkey PRIMARY KEY (email);
+    ADD CONSTRAINT sign_in_failures_pkey PRIMARY KEY (key);
 
 
 -- private.pending_sign_in_links -----------------------------------------------------------
