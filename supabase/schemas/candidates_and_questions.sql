@@ -353,8 +353,15 @@ CREATE POLICY "company facts: everyone reads" ON public.company_facts FOR SELECT
 ALTER TABLE public.company_facts ENABLE ROW LEVEL SECURITY;
 
 GRANT ALL ON TABLE public.company_facts TO service_role;
-GRANT SELECT ON TABLE public.company_facts TO anon;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.company_facts TO authenticated;
+
+GRANT SELECT(id) ON TABLE public.company_facts TO anon;
+
+GRANT SELECT(topic) ON TABLE public.company_facts TO anon;
+
+GRANT SELECT(title) ON TABLE public.company_facts TO anon;
+
+GRANT SELECT(body) ON TABLE public.company_facts TO anon;
 
 
 -- public.application_events ---------------------------------------------------------------

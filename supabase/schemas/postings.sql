@@ -42,8 +42,17 @@ CREATE POLICY "company: admins remove" ON public.company FOR DELETE TO authentic
 CREATE POLICY "company: everyone reads" ON public.company FOR SELECT TO anon, authenticated USING (true);
 
 GRANT ALL ON TABLE public.company TO service_role;
-GRANT SELECT ON TABLE public.company TO anon;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.company TO authenticated;
+
+GRANT SELECT(id) ON TABLE public.company TO anon;
+
+GRANT SELECT(name) ON TABLE public.company TO anon;
+
+GRANT SELECT(tagline) ON TABLE public.company TO anon;
+
+GRANT SELECT(about) ON TABLE public.company TO anon;
+
+GRANT SELECT(website) ON TABLE public.company TO anon;
 
 
 -- public.jobs -----------------------------------------------------------------------------
