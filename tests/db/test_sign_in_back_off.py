@@ -99,22 +99,3 @@ def test_client_addresses_are_kept_only_while_they_matter(demo_db):
         keys = conn.execute(sa.text("select key from private.sign_in_failures")).scalars().all()
     assert not [key for key in keys if ATTACKER in key]
 
-
-def test_the_sign_in_page_counts_per_client(demo_db, monkeypatch):
-    """The page passes the connection's address: a client that sprayed waits there."""
-    from portal import ui
-    from tests.app.helpers import app_as, texts
-
-    for n in range(sign_in.CLIENT_FREE_ATTEMPTS):
-        _refused(f"person{n}@example.com", SPRAYED, ATTACKER)
-    client = ATTACKER
-    monkeypatch.setattr(ui, "client_address", lambda: client)
-    at = app_as().run()
-    at.switch_page("pages/public/sign_in.py").run()
-    at.text_input[0].input("recruiter@example.com")
-    at.text_input[1].input(DEMO_PASSWORD)
-    at.button[0].click().run()
-    assert "Too many failed sign-ins from your network" in texts(at)
-    client = OWNER
-    at.button[0].click().run()
-    assert at.session_state["actor"].role is Role.RECRUITER
