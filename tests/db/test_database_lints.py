@@ -16,8 +16,8 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-# Schemas splinter never looks into: Supabase's and extensions'. Procrastinate's tables live
-# in `public` but belong to the task-queue package; they are linted like ours.
+# Schemas splinter never looks into: Supabase's and extensions'. The task queue's schema
+# (`procrastinate`, the package's own tables and functions) is linted like the portal's.
 SKIPPED = ("'pg_catalog', 'information_schema', 'pg_toast', 'auth', 'storage', 'vault',"
            " 'extensions', 'graphql', 'graphql_public', 'realtime', 'supabase_functions',"
            " 'supabase_migrations', 'cron', 'net', 'pgsodium', 'pgsodium_masks', 'pgbouncer'")
