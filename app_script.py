@@ -16,9 +16,10 @@ from portal.errors import UserFacingError
 from portal.migrations import MigrationError
 from portal.models import Actor, Role
 from portal.navigation import landing_path, menu_for, signed_in_pages
+from portal.public_address import origin, public_url
 from portal.settings import settings
 from services import demo
-from services.people import accounts, sessions, sign_in
+from services.people import accounts, preferences, sessions, sign_in
 
 _COOKIE_READ = "session-cookie-read"
 _SHOW_REFUSAL = "single-sign-on-refusal-to-show"
@@ -91,6 +92,30 @@ def sign_in_first(url_path: str) -> None:
                    query_params={"next": f"/{url_path}" + (f"?{query}" if query else "")})
 
 
+_LINKS_CHOSEN = "links_chosen"  # the address an admin just chose, said once after the rerun
+
+
+def warn_where_links_lead(admin: Actor) -> None:
+    """Tell an admin while the portal's links would lead elsewhere than the address in use,
+    and, without PORTAL_PUBLIC_URL, offer to use this address for them."""
+    if chosen := st.session_state.pop(_LINKS_CHOSEN, None):
+        st.success(f"Links the portal sends and shares now lead to {chosen}.", icon=":material/link:")
+    here, configured = st.context.url, bool(settings().public_url)
+    warning = ui.public_url_warning(public_url(), here, configured=configured)
+    if warning is None:
+        return
+    with st.container(border=True):
+        st.warning(warning, icon=":material/link_off:")
+        if not configured and st.button(f"Use {origin(here)} for links", icon=":material/link:"):
+            try:
+                chosen = preferences.choose_public_url(admin, origin(here))
+            except UserFacingError as error:
+                ui.show_error(error)
+            else:
+                st.session_state[_LINKS_CHOSEN] = chosen
+                st.rerun()
+
+
 def main() -> None:
     st.set_page_config(page_title="Boomerang", page_icon="🪃", layout="wide")
     try:
@@ -129,8 +154,8 @@ def main() -> None:
     page = st.navigation(menu, expanded=True)
     if st.session_state.pop(_SHOW_REFUSAL, False):  # back from the identity provider, refused
         st.switch_page("pages/public/sign_in.py")
-    if actor.role is Role.ADMIN and (warning := ui.public_url_warning(settings().public_url, st.context.url)):
-        st.warning(warning, icon=":material/link_off:")
+    if actor.role is Role.ADMIN:
+        warn_where_links_lead(actor)
     with st.sidebar:
         if actor.signed_in:
             st.caption(f"Signed in as **{ui.plain(actor.display_name)}** · "

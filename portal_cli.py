@@ -12,6 +12,8 @@
     portal privacy erase EMAIL --yes              erase it
     portal privacy purge                          erase unsuccessful candidates past retention
     portal worker                run background tasks (the daily purge) until Ctrl+C or SIGTERM
+    portal proxy-config [--processes N] [--first-port 8501] [--app HOST:PORT ...] [--bind HOST:PORT]
+                                 print an HAProxy configuration for N app processes (sticky sessions)
 
 The CLI works with the database owner's rights, as an operator with the database's
 credentials would; the pages work as the signed-in user, under row-level security.
@@ -117,6 +119,18 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "worker", help="run background tasks (the daily retention purge) until Ctrl+C or SIGTERM"
     ).set_defaults(run=_worker)
+
+    proxy = commands.add_parser(
+        "proxy-config", help="print haproxy.cfg for several app processes behind one address")
+    proxy.add_argument("--processes", type=int, default=2,
+                       help="app processes on this machine, on consecutive ports (default 2)")
+    proxy.add_argument("--first-port", type=int, default=8501, help="the first process's port")
+    proxy.add_argument("--app", action="append", metavar="HOST:PORT",
+                       help="an app process elsewhere (repeat it; replaces --processes)")
+    proxy.add_argument("--bind", default="127.0.0.1:8080", help="where HAProxy listens")
+    proxy.add_argument("--stats", default="127.0.0.1:8404",
+                       help="HAProxy's statistics page ('none' for none)")
+    proxy.set_defaults(run=_proxy_config)
     return parser
 
 
@@ -273,6 +287,14 @@ def _privacy_purge(_args: argparse.Namespace) -> None:
     from services.people import privacy
 
     print(privacy.purge_as_owner().purge_summary())
+
+
+def _proxy_config(args: argparse.Namespace) -> None:
+    from portal import proxy
+
+    apps = args.app or proxy.app_addresses(args.processes, args.first_port)
+    print(proxy.haproxy_config(apps, bind=args.bind, stats=None if args.stats == "none" else args.stats),
+          end="")
 
 
 def _worker(_args: argparse.Namespace) -> int:

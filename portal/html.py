@@ -5,6 +5,7 @@ description stands in their place."""
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from markdown_it import MarkdownIt
@@ -53,3 +54,18 @@ def summary(text: str | None, limit: int = 200) -> str:
             words.append(" ")
     line = " ".join("".join(words).split())
     return line if len(line) <= limit else line[:limit].rsplit(" ", 1)[0] + " …"
+
+
+# Markdown images (inline and by reference) and links to anything but a web or mail address.
+_IMAGE = re.compile(r"!\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])")
+_SAFE_SCHEME = "|".join(map(re.escape, _SAFE_SCHEMES))
+_ODD_LINK = re.compile(rf"\[([^\]]*)\]\((?!\s*<?(?:{_SAFE_SCHEME}))[^)]*\)", re.IGNORECASE)
+
+
+def staff_markdown(markdown: str | None) -> str:
+    """Markdown staff wrote (a job description), as every reader may see it: an image would load
+    from anywhere (a tracking pixel on every visitor), so its description stands in its place;
+    a link to anything but a web or mail address (data:, javascript:) keeps only its text.
+    The same rules as markdown_html, for Markdown that Streamlit renders."""
+    text = _IMAGE.sub(lambda m: f"\\[{m.group(1) or 'image'}\\]", markdown or "")
+    return _ODD_LINK.sub(lambda m: m.group(1), text)

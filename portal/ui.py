@@ -13,13 +13,14 @@ import uuid
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import TypeVar
-from urllib.parse import urlsplit
 
 import streamlit as st
 
 from portal.db import DatabaseUnavailable
 from portal.errors import UserFacingError
+from portal.html import staff_markdown  # noqa: F401 - pages call it as ui.staff_markdown
 from portal.models import Actor, Page, Role
+from portal.public_address import origin
 from portal.words import counted
 
 _ACTOR_KEY = "actor"
@@ -141,20 +142,6 @@ _MARKDOWN_MARKS = re.compile(r"[#*_>`~|]|\[([^\]]*)\]\([^)]*\)")
 def excerpt(markdown: str, limit: int = 220) -> str:
     """The start of a Markdown text as plain words, for a preview shown with st.text."""
     return shortened(_MARKDOWN_MARKS.sub(lambda m: m.group(1) or "", markdown or ""), limit)
-
-
-# Markdown images (inline and by reference) and links to anything but a web or mail address.
-_IMAGE = re.compile(r"!\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])")
-_ODD_LINK = re.compile(r"\[([^\]]*)\]\((?!\s*<?(?:https?://|mailto:))[^)]*\)", re.IGNORECASE)
-
-
-def staff_markdown(markdown: str | None) -> str:
-    """Markdown staff wrote (a job description), as every reader may see it: an image would load
-    from anywhere (a tracking pixel on every visitor), so its description stands in its place;
-    a link to anything but a web or mail address (data:, javascript:) keeps only its text.
-    The career site's HTML follows the same rules (portal/html.py)."""
-    text = _IMAGE.sub(lambda m: f"\\[{m.group(1) or 'image'}\\]", markdown or "")
-    return _ODD_LINK.sub(lambda m: m.group(1), text)
 
 
 def shortened(text: str, limit: int) -> str:
@@ -381,20 +368,18 @@ def role_badge(role: Role | None) -> str:
     return role.label if role else "Visitor"
 
 
-def origin(url: str) -> str:
-    """scheme://host[:port] of `url`, for comparing where links point with where we are."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower()
-
-
-def public_url_warning(public_url: str, here: object) -> str | None:
+def public_url_warning(public_url: str, here: object, *, configured: bool) -> str | None:
     """What to tell an admin when the links the portal makes (emails, posts, referral links)
-    would not lead back to the address the portal is used at; None when they do."""
+    would not lead back to the address the portal is used at; None when they do.
+    `configured`: the address comes from PORTAL_PUBLIC_URL (else an admin may choose one)."""
     if not isinstance(here, str) or not here.startswith(("http://", "https://")):
         return None  # not in a browser (tests, scripts): nothing to compare
     if origin(public_url) == origin(here):
         return None
-    return (f"Links the portal sends and shares point at {public_url}, but you are using "
-            f"{origin(here)}. Set PORTAL_PUBLIC_URL to the address people use (see "
-            "docs/operations.md), or every invitation, follow and referral link leads nowhere.")
+    said = (f"Links the portal sends and shares point at {public_url}, but you are using "
+            f"{origin(here)}: every invitation, follow and referral link would lead there.")
+    if configured:
+        return f"{said} Set PORTAL_PUBLIC_URL to the address people use (see docs/operations.md)."
+    return (f"{said} If people reach the portal here, use this address for links; to settle it for "
+            "good, set PORTAL_PUBLIC_URL (see docs/operations.md).")
 

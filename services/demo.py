@@ -19,11 +19,11 @@ from portal.db import owner_transaction
 from portal.errors import ValidationError
 from portal.models import Role
 from portal.months import month_start
-from portal.settings import settings
+from portal.public_address import public_url
 from portal.words import counted
 from services.people.accounts import create_account
-from services.postings.tracking import TrackedSource
-from services.social.channel_text import post_link
+from services.postings.tracking import short_address, short_link_codes
+from services.social.channel_text import post_source
 
 DEMO_PASSWORD = "boomerang-demo"
 
@@ -682,7 +682,7 @@ def _social_media(conn: Connection, rng: random.Random, accounts: dict[str, UUID
 
     taken = {tuple(r) for r in conn.execute(sa.text("select job_id, candidate_id from public.applications"))}
     free = list(candidates[60:])  # past the referred candidates
-    site, now = settings().public_url, datetime.now(UTC)
+    site, now = public_url(), datetime.now(UTC)
     made: list[UUID] = []
     for n, (job_i, channel_i, topic_i, status, day, visits, applied, hired) in enumerate(SOCIAL_POSTS):
         post, job = demo_id(f"post:{n}"), open_jobs[job_i]
@@ -690,11 +690,12 @@ def _social_media(conn: Connection, rng: random.Random, accounts: dict[str, UUID
         when = datetime.combine(today + timedelta(days=day), datetime.min.time(), tzinfo=UTC) \
             + timedelta(hours=9)
         title, _dept, location, *_ = JOBS[job_i]
-        link = post_link(site, job, network, post, title)  # as the composer writes it
-        campaign = TrackedSource.from_params({"utm_campaign": title}).campaign  # as the job page reads it
+        _act_in_demo(conn, recruiter)
+        source = post_source(network, post, title)  # as the composer credits it
+        link = short_address(site, short_link_codes(conn, [job], source)[job])
+        campaign = source.campaign
         body = (f"We're hiring a {title} in {location}! I work at Northwind Analytics and this team "
                 f"is great. {link} #hiring")
-        _act_in_demo(conn, recruiter)
         created = conn.execute(sa.text(
             "insert into public.social_posts (id, job_id, channel_id, topic_id, body, author_id)"
             " values (:id, :job, :channel, :topic, :body, :author) on conflict do nothing returning id"),

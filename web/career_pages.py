@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
@@ -20,11 +20,12 @@ from starlette.routing import Route
 
 from portal.db import DatabaseUnavailable
 from portal.html import markdown_html, summary
-from portal.settings import settings
+from portal.public_address import public_url
 from portal.words import counted
 from services.postings import career_site, job_feeds
 from services.postings.company import Company
 from services.postings.listings import Job
+from web import job_cards
 
 HERE = Path(__file__).parent
 _templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
@@ -43,7 +44,7 @@ _CACHED = {**SECURITY_HEADERS, "Cache-Control": "public, max-age=300"}
 
 
 def _base_url() -> str:
-    return settings().public_url
+    return public_url()
 
 
 def _page(template: str, status_code: int = 200, **values) -> HTMLResponse:
@@ -118,16 +119,45 @@ async def job_page(request: Request) -> Response:
 
 
 def job_meta(job: Job, company: Company | None) -> dict:
-    """What a job's page says about itself in its <head>: title, summary, canonical address."""
+    """What a job's page says about itself in its <head>: title, summary, canonical address and
+    its share card (og:image)."""
     values = _company_values(company)
+    canonical = _base_url() + career_site.job_path(job)
     return {**values, "summary": summary(job.description), "indexable": job.open,
-            "canonical": _base_url() + career_site.job_path(job),
+            "canonical": canonical, "image": f"{canonical}/{CARD_FILE}",
+            "image_alt": f"{job.title} at {values['company_name']}: {' · '.join(job.facts)}",
             "title": f"{job.title} — {values['company_name']}" if job.open else f"Closed: {job.title}"}
+
+
+CARD_FILE = "card.png"
+
+
+async def job_card(request: Request) -> Response:
+    """The job's share card; for a renamed job's old address, the same card (previews cache
+    images by address, and the old one may be in posts already)."""
+    job_id = career_site.job_id_in(request.path_params["address"])
+    if job_id is None:
+        return _no_card()
+    try:
+        job, company = await run_in_threadpool(career_site.job_and_company, job_id)
+    except DatabaseUnavailable:
+        return _unavailable()
+    if job is None:
+        return _no_card()
+    name = _company_values(company)["company_name"]
+    site = f"Apply at {urlsplit(_base_url()).netloc}"
+    facts = " · ".join(job.facts) if job.open else "This job is closed."
+    png = await run_in_threadpool(job_cards.card_png, name, job.title, facts, site)
+    return Response(png, media_type="image/png", headers=_CACHED)
 
 
 def preview_tags(job: Job, company: Company | None) -> str:
     """The <head> tags of a job's page, for another page about the same job (link_previews)."""
     return _templates.get_template("meta.html").render(**job_meta(job, company))
+
+
+def _no_card() -> Response:
+    return PlainTextResponse("No such job.", status_code=404, headers=SECURITY_HEADERS)
 
 
 def _missing() -> Response:
@@ -164,6 +194,7 @@ ROUTES = [
     Route(f"{career_site.CAREERS_PATH}/feed.rss", _file(job_feeds.rss_file, "application/rss+xml")),
     Route(f"{career_site.CAREERS_PATH}/feed.xml", _file(job_feeds.aggregator_file, "application/xml")),
     Route(f"{career_site.CAREERS_PATH}/{{address}}", job_page),
+    Route(f"{career_site.CAREERS_PATH}/{{address}}/{CARD_FILE}", job_card),
     Route("/sitemap.xml", _file(job_feeds.sitemap_file, "application/xml")),
     Route("/robots.txt", robots),
 ]

@@ -27,9 +27,9 @@ def ask() -> None:
                    "with its answer only if it helps others, and never with your name or email.")
         problems = ui.FieldProblems()  # the summary of a failed question, above the box
         box = st.session_state.setdefault("question-box", 0)  # a new box after each question
-        # Suggestions refresh when the asker pauses: leaving the box or pressing Ctrl+Enter.
-        text = st.text_area("Your question", key=f"question-{box}", max_chars=questions.MAX_LENGTH, height=90,
-                            placeholder="For example: Can I work remotely from another country?")
+        # Suggestions refresh while the asker writes, at each pause (only this fragment reruns).
+        text = st.text_input("Your question", key=f"question-{box}", max_chars=questions.MAX_LENGTH,
+                             live="400ms", placeholder="For example: Can I work remotely from another country?")
         problems.under("body")
         if st.session_state.get("suggested-for") != text:  # other widgets rerun with the same text
             st.session_state["suggestions"] = (questions.similar(actor, text)

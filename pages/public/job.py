@@ -10,7 +10,6 @@ import streamlit as st
 from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
-from portal.settings import settings
 from services.candidates import applications, questions
 from services.people import preferences, privacy
 from services.postings import company, listings, tracking
@@ -53,7 +52,7 @@ with about:
     st.markdown(ui.staff_markdown(job.description) or "_No description yet._")  # recruiters write Markdown
     with st.expander("Share this job", icon=":material/share:"):
         st.caption("The link keeps where you found the job, so it is credited to the right post.")
-        st.code(tracking.job_link(settings().public_url, job.id, source), language=None, wrap_lines=True)
+        st.code(tracking.public_job_link(job.id, source), language=None, wrap_lines=True)
 
     answered = questions.faq(actor, job_id=job.id, page_size=10)
     st.subheader("Questions about this job", anchor=False)

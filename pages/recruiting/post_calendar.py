@@ -10,7 +10,6 @@ import streamlit as st
 from portal import ui
 from portal.models import Role
 from portal.networks import LABELS
-from portal.settings import settings
 from portal.words import counted
 from services.social import calendar as post_calendar
 from services.social import channels as social_channels
@@ -170,7 +169,7 @@ due = post_calendar.due_to_publish(actor)
 if not due:
     st.info("No posts are waiting to be shared by hand.")
 for post in due:
-    sharing = post_calendar.sharing(post, settings().public_url)
+    sharing = post_calendar.sharing(post)
     with st.container(border=True):
         when = post.scheduled_for.astimezone(zone)
         overdue = post.scheduled_for <= now

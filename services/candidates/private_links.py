@@ -10,7 +10,7 @@ from sqlalchemy.engine import Row
 
 from portal.db import transaction
 from portal.models import Actor
-from portal.settings import settings
+from portal.public_address import public_url
 from portal.tokens import plausible_token, token_hash
 
 
@@ -26,4 +26,4 @@ def find(actor: Actor, lookup: str, token: str | None) -> Row | None:
 
 def follow_link(kind: str, token: str) -> str:
     """The address of the private "follow" page for an application or a question."""
-    return f"{settings().public_url}/follow?{urlencode({kind: token})}"
+    return f"{public_url()}/follow?{urlencode({kind: token})}"

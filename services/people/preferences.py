@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from portal import audit, shared
+from portal import audit, public_address, shared
 from portal.db import transaction
 from portal.errors import ValidationError
 from portal.models import Actor
@@ -47,3 +47,15 @@ def save(actor: Actor, *, answer_target_hours: int, candidate_retention_days: in
         audit.record(conn, "settings.changed", "portal_settings", "1",
                      {"answer_target_hours": str(answer_target_hours),
                       "candidate_retention_days": str(candidate_retention_days)})
+
+
+def choose_public_url(actor: Actor, url: str) -> str:
+    """Make `url` (scheme://host[:port]) the address the portal's links lead to, where
+    PORTAL_PUBLIC_URL is not set; returns it as kept. Audited."""
+    address = public_address.checked(url)
+    with transaction(actor) as conn:
+        require_admin(conn, "choose the address links lead to")
+        conn.execute(sa.text("update public.portal_settings set public_url = :url, updated_at = now()"
+                             " where id = 1"), {"url": address})
+        audit.record(conn, "settings.public_url", "portal_settings", "1", {"public_url": address})
+    return address

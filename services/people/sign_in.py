@@ -38,6 +38,7 @@ from portal import audit, auth, validation
 from portal.db import on_supabase, owner_transaction, transaction
 from portal.errors import UserFacingError, ValidationError
 from portal.models import Actor, Role
+from portal.public_address import public_url
 from portal.settings import settings
 from portal.words import counted
 
@@ -106,7 +107,7 @@ def send_code(email: str, client: str | None = None) -> None:
     nonce = secrets.token_urlsafe(24)
 
     def send(conn: sa.Connection) -> None:
-        redirect_to = f"{settings().public_url}/sign-in?{urlencode({'login': nonce})}"
+        redirect_to = f"{public_url()}/sign-in?{urlencode({'login': nonce})}"
         verifier = supabase_client().send_code(email, redirect_to)
         if verifier:
             conn.execute(sa.text(

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection
 
 from portal.db import transaction, translate_refusals
 from portal.models import Actor
+from portal.public_address import public_url
 
 _TOKEN = re.compile(r"[^a-z0-9_.\-]")
 
@@ -82,6 +83,11 @@ def job_link(base_url: str, job_id: UUID, source: TrackedSource | None = None,
     return f"{base_url.rstrip('/')}/job?{urlencode(query)}"
 
 
+def public_job_link(job_id: UUID, source: TrackedSource | None = None) -> str:
+    """The job's link as people share it: at the portal's public address (portal/public_address.py)."""
+    return job_link(public_url(), job_id, source)
+
+
 def counted_visit(value: object) -> UUID | None:
     """The id of a visit a short link counted, from the job page's `visit` parameter."""
     try:
@@ -106,9 +112,13 @@ SHORT_LINK_PATH = "/r"
 SHORT_CODE = re.compile(r"[A-Za-z0-9]{7}")
 
 
+def short_address(base_url: str, code: str) -> str:
+    return f"{base_url.rstrip('/')}{SHORT_LINK_PATH}/{code}"
+
+
 def short_link_codes(conn: Connection, job_ids: Iterable[UUID], source: TrackedSource) -> dict[UUID, str]:
-    """Each published job's short code for `source`, made on first use (staff for any link;
-    alumni for links with their own referral code)."""
+    """Each job's short code for `source`, made on first use (staff for any job and link;
+    alumni for published jobs, with their own referral code)."""
     rows = conn.execute(sa.text(
         "select j.id, private.short_link_code(j.id, :source, :medium, :campaign, :post, :ref)"
         " from unnest(cast(:jobs as uuid[])) as j(id)"),
@@ -122,7 +132,7 @@ def short_link(actor: Actor, base_url: str, job_id: UUID, source: TrackedSource)
     with translate_refusals(denied="Only staff, or alumni for their own referral links, make short links."), \
             transaction(actor) as conn:
         code = short_link_codes(conn, [job_id], source)[job_id]
-    return f"{base_url.rstrip('/')}{SHORT_LINK_PATH}/{code}"
+    return short_address(base_url, code)
 
 
 def is_bot(user_agent: str) -> bool:

@@ -36,7 +36,8 @@ from portal import db, mail
 from portal.db import transaction
 from portal.models import Actor
 from portal.outbox import SEND_EMAIL_NAME, defer, defer_async, send_lock  # noqa: F401 - the outbox's
-from portal.settings import Settings, settings
+from portal.public_address import public_url
+from portal.settings import Settings
 from portal.words import counted
 from services.candidates import applications
 from services.postings.tracking import job_link
@@ -71,7 +72,7 @@ def token_hash(token: str) -> str:
 
 
 def invitation_link(token: str) -> str:
-    return f"{settings().public_url}/register?{urlencode({'invite': token})}"
+    return f"{public_url()}/register?{urlencode({'invite': token})}"
 
 
 def invitation_email(full_name: str, link: str) -> str:
@@ -91,11 +92,11 @@ def candidate_message_email(full_name: str, job_title: str, status: str, message
     return (f"About your application: {job_title}",
             f"Hello {full_name},\n\n{message}\n\nYour application for {job_title}: {stage}.\n"
             f"You can see it at any time on the private link you were given when you applied, "
-            f"or under My applications if you have an account: {settings().public_url}\n")
+            f"or under My applications if you have an account: {public_url()}\n")
 
 
 def digest_email(jobs: Sequence[DigestJob], note: str) -> tuple[str, str]:
-    base = settings().public_url
+    base = public_url()
     lines = [note, ""] if note else []
     lines += ["Open jobs you may know someone for (or that may bring you back):", ""]
     lines += [f"- {j.title} ({j.department}, {j.location}): {job_link(base, j.id)}" for j in jobs]

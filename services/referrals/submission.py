@@ -20,13 +20,13 @@ from portal.db import transaction, translate_refusals
 from portal.errors import ValidationError
 from portal.models import Actor
 from portal.permissions import require_admin
-from portal.settings import settings
+from portal.public_address import public_url
 from portal.storage import ResumeStore, resume_store
 from portal.words import counted
 from services.candidates.applications import Resume, store_resume
 from services.people import preferences
 from services.postings import company
-from services.postings.tracking import SHORT_LINK_PATH, TrackedSource, short_link_codes
+from services.postings.tracking import TrackedSource, short_address, short_link_codes
 
 OPEN_TO_ANYTHING = None  # the job of a referral for no job in particular
 
@@ -163,14 +163,14 @@ class ReferralLinks:
 def my_links(actor: Actor) -> ReferralLinks:
     """The actor's personal links: the whole board, and a short link to each open job (the jobs
     the refer form offers, read in the same transaction)."""
-    base = settings().public_url
+    base = public_url()
     with translate_refusals(), transaction(actor) as conn:  # its refusal names who may have links
         code = conn.execute(sa.text("select private.my_referral_code()")).scalar_one()
         jobs = _open_jobs(conn)
         source = TrackedSource("referral", referral_code=code)
         codes = short_link_codes(conn, [job.id for job in jobs], source)
     return ReferralLinks(code, f"{base}/?{urlencode({'ref': code})}",
-                         [(job, f"{base}{SHORT_LINK_PATH}/{codes[job.id]}") for job in jobs])
+                         [(job, short_address(base, codes[job.id])) for job in jobs])
 
 
 # --- the ownership period (admins) -------------------------------------------------------------

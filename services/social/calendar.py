@@ -22,6 +22,7 @@ from portal.db import transaction
 from portal.errors import ValidationError
 from portal.models import Actor
 from portal.permissions import require_staff
+from portal.public_address import public_url
 from portal.settings import settings
 from services.social import channel_text, publishing
 from services.social import delivery as social_delivery
@@ -77,6 +78,7 @@ class WaitingPost:
     scheduled_for: datetime | None
     automatic: bool  # the worker publishes it (a webhook, or API credentials in the settings)
     problem: str | None = None  # what went wrong with an automatic delivery, if anything
+    short_codes: tuple[str, ...] = ()  # the post's short links (/r/<code>), oldest first
 
 
 @dataclass(frozen=True)
@@ -195,7 +197,9 @@ def _next_free_slot(conn: Connection, channel_id: UUID, start: datetime) -> date
 _WAITING = """
     select p.id, p.job_id, j.title as job_title, p.channel_id, c.name as channel,
            c.network::text as network, p.body, p.status::text as status, p.scheduled_for,
-           coalesce(private.channel_has_webhook(c.id), false) as has_webhook
+           coalesce(private.channel_has_webhook(c.id), false) as has_webhook,
+           array(select s.code from public.short_links s where s.post_id = p.id
+                 order by s.created_at) as short_codes
     from public.social_posts p
     join public.social_channels c on c.id = p.channel_id
     join public.jobs j on j.id = p.job_id
@@ -206,7 +210,8 @@ def _waiting(actor: Actor, where_and_order: str) -> list[WaitingPost]:
     config = settings()
     with transaction(actor) as conn:
         rows = conn.execute(sa.text(_WAITING + where_and_order)).all()  # noqa: S608
-    return [WaitingPost(**{k: v for k, v in r._mapping.items() if k != "has_webhook"},
+    return [WaitingPost(**{k: v for k, v in r._mapping.items() if k not in ("has_webhook", "short_codes")},
+                        short_codes=tuple(r.short_codes),
                         automatic=publishing.publishing_method(r.network, r.has_webhook, config)
                         != publishing.SHARE_LINK) for r in rows]
 
@@ -232,8 +237,10 @@ def going_out_automatically(actor: Actor) -> list[WaitingPost]:
     return [replace(post, problem=problems.get(post.id)) for post in automatic]
 
 
-def sharing(post: WaitingPost, base_url: str) -> Sharing:
-    """The tracked link, the text to paste and the network's share dialog for a post."""
-    link = channel_text.link_of_post(post.body, base_url, post.job_id, post.network, post.id, post.job_title)
+def sharing(post: WaitingPost, base_url: str | None = None) -> Sharing:
+    """The tracked link, the text to paste and the network's share dialog for a post (links at
+    `base_url`, else at the portal's public address)."""
+    link = channel_text.link_of_post(post.body, base_url or public_url(), post.job_id, post.network,
+                                     post.id, post.job_title, post.short_codes)
     text = post.body if link in post.body else f"{post.body}\n\n{link}"
     return Sharing(link, text, channel_text.share_url(post.network, post.body, link))

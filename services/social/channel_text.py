@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from urllib.parse import quote, urlencode
+from collections.abc import Iterable, Sequence
+from urllib.parse import quote, urlencode, urlsplit
 from uuid import UUID
 
 from twitter_text import parse_tweet
 
 from portal.networks import TWITTER_TEXT, network
-from services.postings.tracking import TrackedSource, job_link
+from services.postings.tracking import SHORT_LINK_PATH, TrackedSource, job_link, short_address
 
 
 def length_on(network_key: str, text: str) -> int:
@@ -32,41 +33,45 @@ def fits(network_key: str, text: str) -> bool:
     return length_on(network_key, text) <= network(network_key).limit
 
 
-def tracked_link(base_url: str, job_id: UUID, *, source: str, medium: str | None = None,
-                 campaign: str | None = None, post_id: UUID | None = None) -> str:
-    """The job page's address that credits visits and applications to this post, with
-    its values cleaned as the job page reads them back."""
-    tracked = TrackedSource.from_params({"utm_source": source, "utm_medium": medium,
-                                         "utm_campaign": campaign, "post": post_id})
-    return job_link(base_url, job_id, tracked)
+def post_source(network_key: str, post_id: UUID, campaign: str) -> TrackedSource:
+    """What a social post's link credits: its network's utm source and medium, the posting's
+    title as the campaign (analytics tools group a posting's posts by it) and the post's id
+    (which the portal credits), cleaned as the job page reads them back."""
+    credited = network(network_key)
+    return TrackedSource.from_params({"utm_source": credited.utm_source, "utm_medium": credited.utm_medium,
+                                      "utm_campaign": campaign, "post": post_id})
 
 
 def post_link(base_url: str, job_id: UUID, network_key: str, post_id: UUID, campaign: str) -> str:
-    """The tracked link a social post carries: its network's utm source and medium, the
-    posting's title as the campaign (analytics tools group a posting's posts by it) and the
-    post's id (which the portal credits). The composer writes it into the text; the share
-    dialogs and the worker use the one the text carries (`link_in`)."""
-    credited = network(network_key)
-    return tracked_link(base_url, job_id, source=credited.utm_source, medium=credited.utm_medium,
-                        campaign=campaign, post_id=post_id)
+    """The long form of a post's tracked link (`/job?id=…&utm_…&post=…`). The composer writes
+    the short one (`/r/<code>`, drafting.short_post_links); long links written before keep
+    working, and the share dialogs and the worker use whichever the text carries (`link_in`)."""
+    return job_link(base_url, job_id, post_source(network_key, post_id, campaign))
 
 
 _URL = re.compile(r"https?://[^\s<>\"']+")
 
 
-def link_in(text: str, post_id: UUID) -> str | None:
-    """The post's own tracked link as its text carries it (the address with its id), if it does."""
+def link_in(text: str, post_id: UUID, short_codes: Iterable[str] = ()) -> str | None:
+    """The post's own tracked link as its text carries it, if it does: a short link with one
+    of the post's codes, or a long link with its id."""
+    short_paths = {f"{SHORT_LINK_PATH}/{code}" for code in short_codes}
     for match in _URL.finditer(text):
         url = match.group().rstrip(".,;:!?)")
-        if f"post={post_id}" in url:
+        if f"post={post_id}" in url or urlsplit(url).path in short_paths:
             return url
     return None
 
 
-def link_of_post(text: str, base_url: str, job_id: UUID, network: str, post_id: UUID, job_title: str) -> str:
-    """What a post links to when it goes out: the link its text carries, else the one the
-    composer would have written."""
-    return link_in(text, post_id) or post_link(base_url, job_id, network, post_id, job_title)
+def link_of_post(text: str, base_url: str, job_id: UUID, network: str, post_id: UUID, job_title: str,
+                 short_codes: Sequence[str] = ()) -> str:
+    """What a post links to when it goes out: the link its text carries, else its short link,
+    else the long one (a post saved before short links, whose text lost its link)."""
+    if found := link_in(text, post_id, short_codes):
+        return found
+    if short_codes:
+        return short_address(base_url, short_codes[0])
+    return post_link(base_url, job_id, network, post_id, job_title)
 
 
 def share_url(network_key: str, text: str, link: str) -> str | None:

@@ -26,6 +26,7 @@ from portal import audit, db
 from portal.db import transaction
 from portal.models import Actor
 from portal.networks import NETWORKS
+from portal.public_address import public_url
 from portal.settings import Settings, settings
 from portal.words import counted
 from services.social import publishing
@@ -121,7 +122,8 @@ def send(post_id: UUID, token: UUID, now: datetime | None = None, config: Settin
     with db.owner_transaction() as conn:
         row = conn.execute(sa.text(
             "select p.job_id, p.body, j.title, c.network::text as network, w.url as webhook_url,"
-            " d.attempts from public.social_posts p"
+            " d.attempts, array(select s.code from public.short_links s where s.post_id = p.id"
+            " order by s.created_at) as short_codes from public.social_posts p"
             " join public.social_post_deliveries d on d.post_id = p.id"
             " join public.jobs j on j.id = p.job_id"
             " join public.social_channels c on c.id = p.channel_id"
@@ -138,7 +140,8 @@ def send(post_id: UUID, token: UUID, now: datetime | None = None, config: Settin
         method = publishing.publishing_method(row.network, bool(row.webhook_url), config)
         outgoing = publishing.Outgoing(
             text=row.body, title=row.title,
-            link=link_of_post(row.body, config.public_url, row.job_id, row.network, post_id, row.title))
+            link=link_of_post(row.body, public_url(config), row.job_id, row.network, post_id, row.title,
+                              row.short_codes))
         try:
             if method == publishing.SHARE_LINK:  # the webhook or the credentials went away
                 raise publishing.PublishError(

@@ -1,8 +1,9 @@
 """Drafting a job posting's social posts: one text per channel, in a tone, ending with the
 tracked link that credits visits and applications to that post.
 
-The post's id is chosen here, before the post is saved, so that the link in the text
-already carries it (`post=…`); saving the draft inserts the post with that id.
+The post's id is chosen here, before the post is saved, and its short link (`/r/<code>`,
+which credits that id) is made for it, so the text already carries the link; saving the draft
+inserts the post with that id.
 
 With an OpenAI key the model writes one variant per channel. The posting's words are data
 inside a JSON document (a description could say "ignore your instructions"); the model is
@@ -20,12 +21,14 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from portal import ai
+from portal.db import transaction
 from portal.errors import NotFound, ValidationError
 from portal.models import Actor
 from portal.networks import NETWORKS
-from portal.settings import settings
+from portal.public_address import public_url
 from services.postings import editing
 from services.postings.listings import EMPLOYMENT_LABELS, Job
+from services.postings.tracking import short_address, short_link_codes
 from services.social import channel_text
 from services.social.channels import Channel, list_channels
 
@@ -151,15 +154,10 @@ def room_for_text(network: str, link: str) -> int:
 
 # --- drafting ---------------------------------------------------------------------------------
 
-def draft(job: Job, channels: list[Channel], tone: str) -> list[Drafted]:
-    """One post per channel: the model's, or the template's with a note saying why."""
-    if tone not in TONES:
-        raise ValidationError(f"Choose a tone: {', '.join(TONES.values())}.")
-    if not channels:
-        raise ValidationError("Choose at least one channel to draft for.")
-    ids = {ch.id: uuid.uuid4() for ch in channels}
-    links = {ch.id: channel_text.post_link(settings().public_url, job.id, ch.network, ids[ch.id], job.title)
-             for ch in channels}
+def draft(job: Job, channels: list[Channel], tone: str, ids: dict[UUID, UUID],
+          links: dict[UUID, str]) -> list[Drafted]:
+    """One post per channel (its id and tracked link given): the model's, or the template's
+    with a note saying why."""
     texts, problem = _ai_texts(job, channels, tone, links)
 
     drafted = []
@@ -213,5 +211,22 @@ def draft_for_posting(actor: Actor, job_id: UUID, channel_ids: list[UUID], tone:
     posting = editing.posting(actor, job_id)
     if posting is None:
         raise NotFound("That posting does not exist, or you cannot see it.")
+    if tone not in TONES:
+        raise ValidationError(f"Choose a tone: {', '.join(TONES.values())}.")
     chosen = [ch for ch in list_channels(actor, active_only=True) if ch.id in set(channel_ids)]
-    return draft(posting.job, chosen, tone)
+    if not chosen:
+        raise ValidationError("Choose at least one channel to draft for.")
+    ids = {ch.id: uuid.uuid4() for ch in chosen}
+    links = short_post_links(actor, posting.job, {ch.id: (ch.network, ids[ch.id]) for ch in chosen})
+    return draft(posting.job, chosen, tone, ids, links)
+
+
+def short_post_links(actor: Actor, job: Job, posts: dict[UUID, tuple[str, UUID]]) -> dict[UUID, str]:
+    """Each post's short tracked link (`/r/<code>`), by channel id, for posts given as
+    channel id → (network, post id). Made before the posts are saved: a code names its post's
+    id whether or not the post is ever saved."""
+    base = public_url()
+    with transaction(actor) as conn:
+        return {channel: short_address(base, short_link_codes(
+                    conn, [job.id], channel_text.post_source(network, post_id, job.title))[job.id])
+                for channel, (network, post_id) in posts.items()}

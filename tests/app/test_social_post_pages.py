@@ -4,6 +4,7 @@ rejection without a comment, topics changed by someone who is not an approver)."
 
 from __future__ import annotations
 
+import re
 from uuid import UUID
 
 import pytest
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 from services.social import posts as social_posts
 from services.social import review as post_review
 from tests.app.helpers import assert_errors, assert_no_exception, open_page, texts
+from tests.db.rows import short_link_query
 from tests.db.social_world import SocialWorld, make_world
 
 POSTING = "pages/recruiting/posting.py"
@@ -62,14 +64,15 @@ def test_composer_drafts_one_text_per_channel_and_saves_them(world, clean_db):
     assert "No OpenAI API key is set" in page and "This is the template's text." in page
     assert [t.label for t in drafted_texts(at)] == ["Text for Company X", "Text for Team Slack"]
     x_text = drafted_texts(at)[0].value
-    assert "Data Engineer" in x_text and "utm_source=x" in x_text and "&post=" in x_text
+    assert "Data Engineer" in x_text and re.search(r"/r/[A-Za-z0-9]{7}$", x_text)  # its short link
     assert "of 280 characters on Company X" in page and "of 4,000 characters on Team Slack" in page
     button(at, "Save drafts").click().run()
     assert_no_exception(at)
     assert statuses(clean_db) == [("Company X", "draft"), ("Team Slack", "draft")]
     assert "2 drafts saved" in texts(at)
     [x_post] = [p for p in social_posts.posts_for_job(world.publisher, world.job) if p.channel == "Company X"]
-    assert f"post={x_post.id}" in x_post.body  # the link carries the id the post was saved with
+    # the link credits the id the post was saved with
+    assert short_link_query(clean_db, x_post.body.rsplit(maxsplit=1)[1])["post"] == str(x_post.id)
     assert len(at.dataframe[-1].value) == 2  # the posting's posts, listed
 
 

@@ -3,8 +3,10 @@ a visitor who opens a recruiter page's URL is asked to sign in first."""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
+from portal.public_address import public_url
 from services.people import accounts
 from tests.browser.helpers import screenshot, settle, sidebar_nav, sign_in
 from tests.support import signed_in
@@ -77,6 +79,25 @@ def test_first_run_loads_demo_with_one_click(clean_db, app_url, page: Page):
     page.get_by_role("button", name="Load demo data").click()
     expect(page.get_by_role("heading", name="Work at Northwind Analytics")).to_be_visible()
     expect(sidebar_nav(page)).to_contain_text("Sign in")
+
+
+def test_an_admin_makes_links_lead_to_the_address_in_use(demo_db, app_url, page: Page):
+    """Without PORTAL_PUBLIC_URL, the warning offers the address the admin is using."""
+    sign_in(page, app_url, "admin@example.com")
+    try:
+        use_here = page.get_by_role("button", name=f"Use {app_url} for links")
+        expect(use_here).to_be_visible()
+        settle(page)
+        screenshot(page, "admin-links-lead-elsewhere")
+        use_here.click()
+        expect(page.get_by_text(f"Links the portal sends and shares now lead to {app_url}.")).to_be_visible()
+        expect(page.get_by_text("Links the portal sends and shares point at")).to_have_count(0)
+        settle(page)
+        screenshot(page, "admin-links-lead-here")
+        assert public_url() == app_url  # what emails, posts and the worker use from now on
+    finally:
+        with demo_db.begin() as conn:
+            conn.execute(sa.text("update public.portal_settings set public_url = null where id = 1"))
 
 
 def test_admin_users_page(demo_db, app_url, page: Page):

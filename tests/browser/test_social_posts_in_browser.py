@@ -7,6 +7,7 @@ from playwright.sync_api import Page, expect
 
 from services.social import posts as social_posts
 from tests.browser.helpers import screenshot, settle, sidebar_nav, sign_in
+from tests.db.rows import short_link_query
 from tests.db.social_world import make_world
 
 
@@ -40,7 +41,8 @@ def test_a_post_is_composed_submitted_and_approved(clean_db, app_url, page: Page
     settle(page)
     screenshot(page, "social-post-submitted")
     [post] = social_posts.posts_for_job(world.admin, world.job)
-    assert post.status == "submitted" and "rockstars" in post.body and f"post={post.id}" in post.body
+    assert post.status == "submitted" and "rockstars" in post.body
+    assert short_link_query(clean_db, post.body.rsplit(maxsplit=1)[1])["post"] == str(post.id)
 
     approver = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
     sign_in(approver, app_url, world.second_approver.email)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from portal.models import Actor, Role
 from services.people.accounts import create_account
 from services.postings.editing import PostingForm
+from services.postings.tracking import TrackedSource
 
 # A complete posting form, as a recruiter fills it in.
 POSTING_FORM = PostingForm(title="Data Engineer", department="Data", location="Berlin",
@@ -87,3 +88,13 @@ HIRES_CSV_HEADER = ("hire_date,job_title,department,source,first_year_salary,cur
 
 def hires_csv(*rows: str, header: str = HIRES_CSV_HEADER) -> bytes:
     return "\n".join([header, *rows]).encode() + b"\n"
+
+
+def short_link_query(engine: sa.Engine, link: str) -> dict[str, str]:
+    """The query of the long link a short one (`…/r/<code>`) stands for: the job's id and its
+    tracking (utm_source, utm_medium, utm_campaign, post), as the job page would read them."""
+    with engine.connect() as conn:
+        row = conn.execute(sa.text("select * from public.short_links where code = :code"),
+                           {"code": link.rsplit("/r/", 1)[1]}).one()
+    tracked = TrackedSource(row.source, row.utm_medium, row.utm_campaign, row.post_id, row.referral_code)
+    return {"id": str(row.job_id), **tracked.query()}

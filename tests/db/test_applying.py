@@ -22,7 +22,7 @@ from portal import tokens as links
 from portal.db import transaction
 from portal.errors import NotFound, ValidationError
 from portal.models import Actor, Role
-from portal.settings import settings
+from portal.public_address import public_url
 from portal.storage import LocalStore
 from services.candidates.applications import (
     ApplicationForm,
@@ -99,7 +99,7 @@ def test_a_visitor_applies_with_a_resume_and_the_link_that_brought_them(engine, 
                     Resume("Ada Lovelace CV.pdf", pdf), source, store=store)
 
     assert applied.created and not applied.duplicate
-    assert applied.follow_link.startswith(f"{settings().public_url}/follow?application=")
+    assert applied.follow_link.startswith(f"{public_url()}/follow?application=")
     (candidate,) = candidates(engine)
     assert (candidate.full_name, candidate.email) == ("Ada Lovelace", "ada@example.com")
     assert candidate.phone == "+44 20 7946 0000"

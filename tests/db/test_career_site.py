@@ -4,24 +4,27 @@ the portal's own job page; all read as a visitor, against the real database."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 from uuid import uuid4
 
 import defusedxml.ElementTree as SafeET
 import pytest
 import sqlalchemy as sa
+from PIL import Image
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from portal.settings import settings
+from portal.public_address import public_url
 from services.postings.career_site import job_id_in, slug
 from tests.db.rows import add_job
-from web import career_pages
+from web import career_pages, job_cards
 from web.link_previews import LinkPreviews
 
 SHELL = "<html><head><title>Streamlit</title></head><body><div id=root></div></body></html>"
@@ -92,7 +95,7 @@ def test_a_job_page_carries_what_google_for_jobs_requires(site, client):
     response = page_of(client, site["open"])
     assert response.status_code == 200
     html = response.text
-    url = f"{settings().public_url}/careers/senior-data-engineer-m-f-d-{site['open']}"
+    url = f"{public_url()}/careers/senior-data-engineer-m-f-d-{site['open']}"
     assert f'<link rel="canonical" href="{url}">' in html
     assert '<meta property="og:title" content="Senior Data Engineer (m/f/d) — Northwind">' in html
     assert '<meta property="og:description" content="About Pipelines at scale.">' in html
@@ -151,7 +154,7 @@ def test_what_staff_wrote_stays_text_and_loads_nothing(clean_db, client):
 
 
 def test_sitemap_and_feeds_list_exactly_the_open_jobs(site, client):
-    base = settings().public_url
+    base = public_url()
     expected = {f"{base}/careers/senior-data-engineer-m-f-d-{site['open']}",
                 f"{base}/careers/support-lead-{site['remote']}"}
     sitemap = SafeET.fromstring(client.get("/sitemap.xml").content)
@@ -170,7 +173,7 @@ def test_sitemap_and_feeds_list_exactly_the_open_jobs(site, client):
 
 def test_robots_points_at_the_sitemap(client):
     text = client.get("/robots.txt").text
-    assert f"Sitemap: {settings().public_url}/sitemap.xml" in text and "Allow: /careers" in text
+    assert f"Sitemap: {public_url()}/sitemap.xml" in text and "Allow: /careers" in text
 
 
 def test_the_board_pages_through_many_jobs(clean_db, client):
@@ -186,7 +189,7 @@ def test_a_shared_job_link_previews_as_the_job(site, client):
     html = client.get(f"/job?id={site['open']}&utm_source=x").text
     assert "<title>Senior Data Engineer (m/f/d) — Northwind</title>" in html
     assert '<meta property="og:title" content="Senior Data Engineer (m/f/d) — Northwind">' in html
-    assert f'<link rel="canonical" href="{settings().public_url}/careers/senior-data-engineer-m-f-d-' in html
+    assert f'<link rel="canonical" href="{public_url()}/careers/senior-data-engineer-m-f-d-' in html
     assert '<div id=root>' in html  # the page itself is untouched
 
 
@@ -206,3 +209,39 @@ def test_a_closed_job_leaves_the_cached_pages_and_files_at_once(site, client, cl
     assert str(site["open"]) not in client.get("/sitemap.xml").text
     assert str(site["open"]) not in client.get("/careers/feed.xml").text
     assert "This job is closed" in page_of(client, site["open"]).text
+
+
+def test_a_job_s_share_card_is_a_large_image_its_pages_name(site, client):
+    """og:image: LinkedIn, X, Facebook, Slack and Teams show it above a shared link's title."""
+    html = page_of(client, site["open"]).text
+    card = re.search(r'<meta property="og:image" content="([^"]+)">', html).group(1)
+    assert card.startswith(f"{public_url()}/careers/senior-data-engineer-m-f-d-")
+    assert card.endswith("/card.png")
+    assert '<meta name="twitter:card" content="summary_large_image">' in html
+    assert 'content="Senior Data Engineer (m/f/d) at Northwind: ' in html  # its alt text
+    assert f'content="{card}"' in client.get(f"/job?id={site['open']}").text  # the portal's own link too
+
+    response = client.get(urlsplit(card).path)
+    assert response.status_code == 200 and response.headers["content-type"] == "image/png"
+    assert "public" in response.headers["cache-control"]
+    image = Image.open(io.BytesIO(response.content))
+    assert image.format == "PNG" and image.size == (1200, 630)
+    # The card shows words: far from one colour, and different for another job.
+    assert len(image.getcolors(maxcolors=100_000)) > 10
+    other = client.get(page_of(client, site["remote"]).url.path + "/card.png").content
+    assert other != response.content
+
+
+@pytest.mark.parametrize("address", ["draft", "unknown"])
+def test_drafts_and_unknown_jobs_have_no_card(site, client, address):
+    path = {"draft": f"secret-plan-{site['draft']}", "unknown": f"x-{uuid4()}"}[address]
+    assert client.get(f"/careers/{path}/card.png").status_code == 404
+
+
+def test_a_card_shows_titles_in_any_script_and_cuts_long_ones():
+    cjk = job_cards.card_png("ノースウィンド", "シニアバックエンドエンジニア" * 8, "東京 · Remote",
+                             "Apply at x.example")
+    assert Image.open(io.BytesIO(cjk)).size == (1200, 630)
+    font = job_cards.font_for("Data", 68)
+    lines = job_cards.wrapped("word " * 200, font, 1040, 3)
+    assert len(lines) == 3 and lines[-1].endswith("…") and all(font.getlength(line) <= 1040 for line in lines)

@@ -4,7 +4,7 @@ the real database, and the real `openai` package speaking HTTP to a local fake."
 from __future__ import annotations
 
 import json
-from urllib.parse import parse_qs, urlsplit
+import re
 from uuid import UUID, uuid4
 
 import pytest
@@ -17,6 +17,7 @@ from services.social import posts as social_posts
 from services.social import review as post_review
 from services.social import topics as social_topics
 from services.social.policy import Guidelines
+from tests.db.rows import short_link_query
 from tests.db.social_world import SocialWorld, make_world
 from tests.fake_openai import chats
 
@@ -31,23 +32,21 @@ def _draft(world: SocialWorld, tone: str = "friendly") -> dict[str, post_draftin
     return {d.channel.name: d for d in drafted}
 
 
-def _link_params(drafted: post_drafting.Drafted) -> dict[str, str]:
-    return {k: v[0] for k, v in parse_qs(urlsplit(drafted.link).query).items()}
-
-
 # --- without a model ---------------------------------------------------------------------------
 
-def test_without_a_key_every_channel_gets_its_template_and_a_note(world):
+def test_without_a_key_every_channel_gets_its_template_and_a_note(world, clean_db):
     drafted = _draft(world)
     assert set(drafted) == {"Company X", "Team Slack"}
     for d in drafted.values():
         assert not d.by_ai and "No OpenAI API key is set" in d.note
         assert d.body.endswith(d.link) and "Data Engineer" in d.body
-        assert _link_params(d)["post"] == str(d.post_id)
-    assert _link_params(drafted["Company X"]) | {"post": ""} == {
+        # a short link (/r/<code>) that stands for the job's tracked link, crediting this post
+        assert re.fullmatch(r"http://\S+/r/[A-Za-z0-9]{7}", d.link)
+        assert short_link_query(clean_db, d.link)["post"] == str(d.post_id)
+    assert short_link_query(clean_db, drafted["Company X"].link) | {"post": ""} == {
         "id": str(world.job), "utm_source": "x", "utm_medium": "social", "utm_campaign": "data_engineer",
         "post": ""}
-    assert _link_params(drafted["Team Slack"])["utm_source"] == "slack"
+    assert short_link_query(clean_db, drafted["Team Slack"].link)["utm_source"] == "slack"
 
 
 def test_inactive_channels_are_not_offered_nor_drafted(world):

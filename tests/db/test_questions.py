@@ -12,7 +12,7 @@ from portal import shared
 from portal import tokens as links
 from portal.db import act_as, transaction
 from portal.errors import NotFound, ValidationError
-from portal.settings import settings
+from portal.public_address import public_url
 from services.candidates import inbox, questions
 from tests.db.question_world import FAQ, People, add_question, row, token_of
 
@@ -31,7 +31,7 @@ def test_a_visitor_asks_and_follows_the_published_answer(clean_db, people):
     asked = _ask(people, "  How long does   the hiring\nprocess usually take? ",
                  email=" Asker@Example.COM ", job_id=people.job)
     assert not asked.held
-    assert asked.follow_link.startswith(f"{settings().public_url}/follow?question=")
+    assert asked.follow_link.startswith(f"{public_url()}/follow?question=")
     token = token_of(asked.follow_link)
 
     stored = row(clean_db, asked.question_id)

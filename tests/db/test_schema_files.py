@@ -1,11 +1,16 @@
 """supabase/schemas/ shows what the migrations make: regenerated from a freshly migrated
-database, the files must be the ones checked in."""
+database, the files must be the ones checked in; and applied in the order of their names to an
+empty database, as `supabase db diff` applies them, they make the same schema."""
 
 from __future__ import annotations
 
+import os
+import time
+
+import psycopg
 import pytest
 
-from portal import schema_files
+from portal import embedded, migrations, schema_files
 
 
 @pytest.fixture(scope="module")
@@ -19,6 +24,26 @@ def test_schema_files_agree_with_the_migrations(generated):
     assert sorted(checked_in) == sorted(generated), "run `portal db schemas`"
     stale = [name for name in generated if checked_in[name] != generated[name]]
     assert stale == [], f"{', '.join(stale)} differ from the migrations: run `portal db schemas`"
+
+
+def test_the_files_applied_in_order_make_what_the_migrations_make(engine, generated):
+    name = f"from_schema_files_{os.getpid()}_{time.monotonic_ns()}"
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql(f'create database "{name}"')
+    url = embedded.libpq_url(engine.url.set(database=name).render_as_string(hide_password=False))
+    try:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(migrations.BOOTSTRAP_SQL.read_text(encoding="utf-8"))  # what Supabase has
+            for path in sorted(schema_files.SCHEMAS_DIR.glob("*.sql")):
+                try:
+                    conn.execute(path.read_text(encoding="utf-8"))
+                except psycopg.Error as error:
+                    pytest.fail(f"{path.name} does not apply after the files before it: {error}")
+        built = schema_files.schema_of(url)
+    finally:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql(f'drop database if exists "{name}" with (force)')
+    assert [file for file in generated if built[file] != generated[file]] == []
 
 
 def test_every_rule_and_table_is_filed_once(generated):

@@ -112,9 +112,29 @@ def test_alumni_shorten_only_their_own_referral_links(clean_db, people):
 
 
 @pytest.mark.parametrize("status", ["draft", "closed"])
-def test_only_published_jobs_get_short_links(clean_db, people, status):
+def test_alumni_get_short_links_to_published_jobs_only_and_staff_to_any(clean_db, people, status):
+    job_id = add_job(clean_db, status=status)
+    code = submission.my_links(people["alumna"]).code
     with pytest.raises(NotFound, match="published jobs only"):
-        tracking.short_link(people["recruiter"], "", add_job(clean_db, status=status), POST_SOURCE)
+        tracking.short_link(people["alumna"], "", job_id, TrackedSource("referral", referral_code=code))
+    # a post is drafted (and its short link made) while its job waits for approval
+    staff_link = tracking.short_link(people["recruiter"], "", job_id, POST_SOURCE)
+    assert tracking.SHORT_CODE.fullmatch(code_of(staff_link))
+    with pytest.raises(NotFound, match="does not exist"):
+        tracking.short_link(people["recruiter"], "", uuid4(), POST_SOURCE)
+
+
+def test_a_post_s_short_link_outlives_the_post(clean_db, people, client):
+    """A short link names its post's id before the post is saved, and keeps leading to the job
+    (crediting that id) after the post is deleted: the link may still be out on a network."""
+    job_id, post_id = add_job(clean_db), uuid4()
+    source = TrackedSource("linkedin", "social", "data_engineer", post_id)
+    code = code_of(tracking.short_link(people["recruiter"], "", job_id, source))  # no such post
+    response = client.get(f"/r/{code}", headers={"User-Agent": BROWSER})
+    assert response.status_code == 302 and f"post={post_id}" in response.headers["location"]
+    with clean_db.connect() as conn:
+        assert conn.execute(sa.text("select post_id from public.job_visits where job_id = :job"),
+                            {"job": job_id}).scalar_one() == post_id
 
 
 def test_a_closed_job_s_link_still_leads_to_its_page_without_counting(clean_db, people, client):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 import sqlalchemy as sa
@@ -26,11 +26,13 @@ import sqlalchemy as sa
 from portal import task_queue
 from portal.db import act_as
 from portal.models import Actor, Role
+from portal.public_address import public_url
 from portal.settings import Settings
 from services import background_tasks
 from services.people.accounts import create_account
+from services.postings import tracking
+from services.social import channel_text, posts, publishing, review
 from services.social import delivery as social_delivery
-from services.social import posts, publishing, review
 from tests.support import in_a_thread
 
 SECRET = "T0SECRET/B0SECRET/xoxSECRETpart"
@@ -113,8 +115,9 @@ class World:
                              {"c": channel_id, "u": webhook})
         return channel_id
 
-    def scheduled_post(self, channel_id: UUID, at: datetime = NOW, body: str = BODY) -> UUID:
-        post_id = posts.compose(self.publisher, self.job, channel_id, body, self.topic)
+    def scheduled_post(self, channel_id: UUID, at: datetime = NOW, body: str = BODY,
+                       post_id: UUID | None = None) -> UUID:
+        post_id = posts.compose(self.publisher, self.job, channel_id, body, self.topic, post_id)
         posts.submit(self.publisher, post_id)
         review.approve(self.approver, post_id)
         posts.schedule(self.publisher, post_id, at, now=at - timedelta(hours=1))
@@ -202,6 +205,22 @@ def test_the_news_feed_gets_plain_json(clean_db, world):
     [(_, _, body)] = Receiver.requests
     sent = json.loads(body)
     assert sent["text"] == BODY and sent["title"] == "Data Engineer" and f"post={post_id}" in sent["link"]
+
+
+def test_a_post_goes_out_with_the_short_link_its_text_carries_or_else_its_own(clean_db, world):
+    """Drafted posts carry a short link (/r/<code>) made for their id before they are saved."""
+    feed = world.channel(clean_db, "news_feed", f"{world.base_url}/feed")
+    with_link, without_link = uuid4(), uuid4()
+    links = {post_id: tracking.short_link(world.publisher, public_url(world.config), world.job,
+                                          channel_text.post_source("news_feed", post_id, "Data Engineer"))
+             for post_id in (with_link, without_link)}
+    world.scheduled_post(feed, body=f"{BODY} {links[with_link]} #data", post_id=with_link)
+    world.scheduled_post(feed, at=NOW + timedelta(minutes=1), post_id=without_link)  # its text lost the link
+    _deliver(world, with_link)
+    _deliver(world, without_link, NOW + timedelta(minutes=1))
+    sent = [json.loads(body) for _, _, body in Receiver.requests]
+    assert [message["link"] for message in sent] == [links[with_link], links[without_link]]
+    assert all(link.startswith("https://jobs.example.test/r/") for link in links.values())
 
 
 # --- failures, retries, giving up ---------------------------------------------------------------

@@ -8,9 +8,9 @@ from uuid import UUID
 import pytest
 
 from portal.networks import NETWORKS
-from services.postings.tracking import TrackedSource
+from services.postings.tracking import TrackedSource, job_link
 from services.social import channel_text
-from services.social.channel_text import fits, length_on, share_url, tracked_link
+from services.social.channel_text import fits, length_on, share_url
 
 JOB = UUID("11111111-2222-3333-4444-555555555555")
 POST = UUID("99999999-8888-7777-6666-555555555555")
@@ -61,6 +61,12 @@ def test_unknown_network():
         length_on("myspace", "hi")
 
 
+def tracked_link(base_url: str, job_id: UUID, *, source: str, medium: str | None = None,
+                 campaign: str | None = None, post_id: UUID | None = None) -> str:
+    return job_link(base_url, job_id, TrackedSource.from_params(
+        {"utm_source": source, "utm_medium": medium, "utm_campaign": campaign, "post": post_id}))
+
+
 def test_tracked_link_carries_the_post_and_reads_back():
     link = tracked_link("https://jobs.example/", JOB, source="LinkedIn", medium="social",
                         campaign="Spring Hiring", post_id=POST)
@@ -106,3 +112,16 @@ def test_a_post_link_carries_every_tracking_value_and_is_found_again_in_the_text
     assert channel_text.link_in(f"Join us ({link}).\n#hiring", post) == link
     assert channel_text.link_in(f"Join us: {link}", UUID(int=9)) is None  # another post's link
     assert channel_text.link_in("No link here", post) is None
+
+
+def test_a_post_is_found_by_its_short_link_and_falls_back_to_it():
+    post = UUID(int=8)
+    text = "Join us: https://jobs.example/r/Ab3dE7g. #hiring"
+    assert channel_text.link_in(text, post, ["Ab3dE7g"]) == "https://jobs.example/r/Ab3dE7g"
+    assert channel_text.link_in(text, post, ["Zz9yX8w"]) is None  # another post's code
+    assert channel_text.link_in(text, post) is None
+    # A text that lost its link goes out with the post's short link, else the long one.
+    assert channel_text.link_of_post("No link", "https://jobs.example", JOB, "x", post, "Data",
+                                     ["Ab3dE7g"]) == "https://jobs.example/r/Ab3dE7g"
+    long_link = channel_text.link_of_post("No link", "https://jobs.example", JOB, "x", post, "Data")
+    assert f"post={post}" in long_link

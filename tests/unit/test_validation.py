@@ -1,6 +1,6 @@
 import pytest
 
-from portal import ui, validation
+from portal import public_address, ui, validation
 from portal.db import DatabaseUnavailable, contains_pattern, database_url, describe_server
 from portal.errors import ValidationError
 from portal.models import Role
@@ -92,11 +92,34 @@ def test_counts_read_in_the_singular_or_plural(count, noun, plural, said):
     ("https://jobs.example.com", "http://jobs.example.com/", True),
     ("http://localhost:8501", None, False),
 ])
-def test_admins_are_warned_when_links_would_lead_elsewhere(public_url, here, warned):
-    warning = ui.public_url_warning(public_url, here)
+@pytest.mark.parametrize("configured", [True, False])
+def test_admins_are_warned_when_links_would_lead_elsewhere(public_url, here, warned, configured):
+    warning = ui.public_url_warning(public_url, here, configured=configured)
     assert (warning is not None) == warned
     if warned:
         assert public_url in warning and "PORTAL_PUBLIC_URL" in warning
+        # without PORTAL_PUBLIC_URL, the admin may use the address they are at
+        assert ("use this address for links" in warning) == (not configured)
+
+
+@pytest.mark.parametrize(("typed", "kept"), [
+    ("https://careers.example.com", "https://careers.example.com"),
+    (" HTTP://Jobs.Example.com:8080/ ", "http://jobs.example.com:8080"),
+    ("http://[::1]:8501", "http://[::1]:8501"),
+])
+def test_a_public_address_is_kept_as_scheme_host_and_port(typed, kept):
+    assert public_address.checked(typed) == kept
+
+
+@pytest.mark.parametrize(("typed", "said"), [
+    ("careers.example.com", "starts with https://"), ("ftp://example.com", "starts with https://"),
+    ("https://example.com/jobs", "no path"), ("https://user@example.com", "no path"),
+    ("https://example.com?x=1", "no path"), ("https://example.com:99999", "port"),
+    ("https://exa mple.com", "letters, digits"), ("https://", "starts with https://"),
+])
+def test_a_bad_public_address_says_what_to_change(typed, said):
+    with pytest.raises(ValidationError, match=said):
+        public_address.checked(typed)
 
 
 @pytest.mark.parametrize(("written", "shown"), [
