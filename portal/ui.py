@@ -91,6 +91,14 @@ def browser_session_id() -> uuid.UUID:
     return st.session_state.setdefault("visit-session", uuid.uuid4())
 
 
+def client_address() -> str | None:
+    """The address this request came from, as the server sees it: behind a proxy the server
+    reads it from X-Forwarded-For only when the proxy is trusted (uvicorn's
+    FORWARDED_ALLOW_IPS; docs/operations.md). None on the server's own machine. Sign-in
+    back-off and the question limits count per client by it."""
+    return st.context.ip_address
+
+
 def require_role(*roles: Role) -> Actor:
     """The pages a role may not see are not in its navigation; this is the second lock."""
     actor = current_actor()

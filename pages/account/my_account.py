@@ -28,7 +28,7 @@ if not settings().supabase_auth:
         try:
             if new != repeat:
                 raise ValidationError("The two new passwords differ; type them again.")
-            sign_in.change_password(actor, current, new)
+            sign_in.change_password(actor, current, new, ui.client_address())
         except UserFacingError as error:
             ui.show_error(error)
         else:

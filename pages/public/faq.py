@@ -56,7 +56,7 @@ def ask() -> None:
                 result = questions.ask(
                     actor, text or "", email=email, job_id=None if general or not about_job else about_job.id,
                     session_id=str(ui.browser_session_id()),
-                    address=st.context.ip_address)
+                    address=ui.client_address())
             except UserFacingError as error:
                 problems.show(error)
             else:

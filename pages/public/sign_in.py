@@ -28,7 +28,7 @@ if "login" in st.query_params and "code" in st.query_params:
     nonce, code = st.query_params["login"], st.query_params["code"]
     st.query_params.clear()
     try:
-        actor = sign_in.with_link(nonce, code)
+        actor = sign_in.with_link(nonce, code, ui.client_address())
     except UserFacingError as error:
         ui.show_error(error)
     else:
@@ -54,7 +54,7 @@ with st.form("sign-in", enter_to_submit=True):
 
 if submitted:
     try:
-        actor = sign_in.with_password(email, password)
+        actor = sign_in.with_password(email, password, ui.client_address())
     except UserFacingError as error:
         ui.show_error(error)
     else:
@@ -75,8 +75,8 @@ if settings().supabase_auth:
         if sent:
             try:
                 if code.strip():
-                    signed_in(sign_in.with_code(code_email, code))
-                sign_in.send_code(code_email)
+                    signed_in(sign_in.with_code(code_email, code, ui.client_address()))
+                sign_in.send_code(code_email, ui.client_address())
                 st.success(sign_in.GENERIC_CODE_SENT + " Open its link, or type its code above.")
             except UserFacingError as error:
                 ui.show_error(error)

@@ -1,7 +1,27 @@
-"""Signing in and out of accounts, with a back-off per email address.
+"""Signing in and out of accounts, with a back-off per address and per client.
 
-Each attempt locks that address's back-off row while the credentials are checked, so
-guesses sent in parallel cannot slip past the count: a second one in flight is turned
+The scheme is OWASP's (Authentication Cheat Sheet, "Login Throttling" and "Account
+Lockout"): failures are counted per account and per client, and an account under attack
+is not locked against its owner. Three counts, each a row of private.sign_in_failures:
+
+- per address and client (`pair:`): after FREE_ATTEMPTS failures in a row that client
+  waits before its next try for that address, FIRST_LOCK_SECONDS doubling up to
+  MAX_LOCK_SECONDS;
+- per client (`client:`): after CLIENT_FREE_ATTEMPTS failures across addresses the client
+  waits the same way, whatever address it tries: one password sprayed over many addresses
+  is slowed;
+- per address (`email:`): after ACCOUNT_FREE_ATTEMPTS failures from all clients the
+  address is under attack, and every client that failed on it within the window waits
+  until the address's own wait is over. A client with no recent failure for the address
+  still gets its try, so the owner's right password from their own client signs them in
+  while guesses from elsewhere are refused.
+
+The client is the address the server sees (`ui.client_address`: behind a proxy, from
+X-Forwarded-For when the proxy is trusted). Without one (the server's own machine), the
+attempts count as one client's, and there is no count per client.
+
+Each attempt locks its address's and its client's rows while the credentials are checked,
+so guesses sent in parallel cannot slip past the count: a second one in flight is turned
 away at once instead of waiting.
 """
 
@@ -24,11 +44,15 @@ from portal.words import counted
 
 GENERIC_SIGN_IN_ERROR = "That email and password do not match an account."
 GENERIC_CODE_SENT = "If an account has this address, a sign-in code is on its way."
-IN_PROGRESS = "Another sign-in for this email is under way. Try again in a moment."
-# After this many failures in a row an address waits before its next try; each further
-# failure doubles the wait, up to MAX_LOCK_SECONDS. Failures older than the window are
-# forgotten, so a typo next week does not inherit last week's count.
+IN_PROGRESS = "Another sign-in for this email or from your network is under way. Try again in a moment."
+# After this many failures in a row a client waits before its next try for an address;
+# each further failure doubles the wait, up to MAX_LOCK_SECONDS. Failures older than the
+# window are forgotten, so a typo next week does not inherit last week's count.
 FREE_ATTEMPTS = 3
+# Failures from one client over all addresses, and for one address over all clients,
+# before the client, or the clients that failed on the address, wait the same way.
+CLIENT_FREE_ATTEMPTS = 10
+ACCOUNT_FREE_ATTEMPTS = 10
 FIRST_LOCK_SECONDS = 1
 MAX_LOCK_SECONDS = 300
 FAILURE_WINDOW_MINUTES = 15
@@ -43,9 +67,10 @@ class WrongCredentials(SignInError):
     """The credentials were checked and did not match (the generic message)."""
 
 
-def with_password(email: str, password: str) -> Actor:
+def with_password(email: str, password: str, client: str | None = None) -> Actor:
+    """`client`: the address the request came from (ui.client_address), for the back-off."""
     email = _address(email)
-    return _attempt(email, lambda conn: _check_password(conn, email, password or ""))
+    return _attempt(email, client, lambda conn: _check_password(conn, email, password or ""))
 
 
 # Single sign-on is for the company's own people: its identity provider knows staff and
@@ -74,7 +99,7 @@ def with_single_sign_on(email: str | None, email_verified: object = None) -> Act
     return actor
 
 
-def send_code(email: str) -> None:
+def send_code(email: str, client: str | None = None) -> None:
     """Supabase mode: email an existing account a one-time code and a magic link. The
     answer is the same whether or not the account exists; each send counts as an attempt
     for the back-off, so nobody floods an inbox."""
@@ -90,15 +115,15 @@ def send_code(email: str) -> None:
                 " values (:nonce, :email, :verifier)"),
                 {"nonce": nonce, "email": email, "verifier": verifier})
 
-    _attempt(email, send, count_only=True)
+    _attempt(email, client, send, count_only=True)
 
 
-def with_code(email: str, code: str) -> Actor:
+def with_code(email: str, code: str, client: str | None = None) -> Actor:
     email = _address(email)
-    return _attempt(email, lambda _conn: supabase_client().with_code(email, (code or "").strip()))
+    return _attempt(email, client, lambda _conn: supabase_client().with_code(email, (code or "").strip()))
 
 
-def with_link(nonce: str, auth_code: str) -> Actor:
+def with_link(nonce: str, auth_code: str, client: str | None = None) -> Actor:
     """The magic link came back (`/sign-in?login=<nonce>&code=<code>`)."""
     with owner_transaction() as conn:
         link = conn.execute(sa.text(
@@ -107,7 +132,7 @@ def with_link(nonce: str, auth_code: str) -> Actor:
             {"nonce": nonce, "valid": LINK_VALID_MINUTES}).first()
     if link is None:
         raise SignInError("This sign-in link has expired or was used already. Ask for a new one.")
-    return _attempt(link.email,
+    return _attempt(link.email, client,
                     lambda _conn: supabase_client().with_link(auth_code, link.code_verifier))
 
 
@@ -125,41 +150,48 @@ def _address(email: str) -> str:
         raise SignInError("Enter the email address of your account.") from None
 
 
-def _attempt(email: str, check: Callable[[sa.Connection], auth.Identity | None], *,
+def _attempt(email: str, client: str | None,
+             check: Callable[[sa.Connection], auth.Identity | None], *,
              count_only: bool = False) -> Actor | None:
-    """One attempt on one connection. The address's back-off row is locked (NOWAIT) while
-    `check` runs, so parallel guesses neither slip past the count nor queue up holding
-    connections: a second attempt in flight is turned away at once."""
+    """One attempt on one connection. The address's and the client's back-off rows are
+    locked (NOWAIT) while `check` runs, so parallel guesses neither slip past the count nor
+    queue up holding connections: a second attempt in flight is turned away at once."""
     # Counted per address typed, whether or not an account has it, so the back-off
     # does not tell which addresses have accounts.
+    keys = _Keys(email, client)
     refusal: str | None = None
     with owner_transaction() as conn:
         conn.execute(sa.text("delete from private.pending_sign_in_links"
                              " where created_at < now() - make_interval(mins => :valid)"),
                      {"valid": LINK_VALID_MINUTES})
-        conn.execute(sa.text("insert into private.sign_in_failures (email) values (:email)"
-                             " on conflict do nothing"), {"email": email})
+        _forget_old_failures(conn)
+        conn.execute(sa.text("insert into private.sign_in_failures (key)"
+                             " select unnest(cast(:keys as text[])) on conflict do nothing"),
+                     {"keys": keys.all})
         try:
             with conn.begin_nested():
-                wait = conn.execute(sa.text(
-                    "select ceil(extract(epoch from locked_until - now()))::int"
-                    " from private.sign_in_failures where email = :email for update nowait"),
-                    {"email": email}).scalar()
+                rows = conn.execute(sa.text(
+                    "select key, failures, ceil(extract(epoch from locked_until - now()))::int as wait,"
+                    " last_failure_at > now() - make_interval(mins => :window) as recent"
+                    " from private.sign_in_failures where key = any(cast(:keys as text[]))"
+                    " order by key for update nowait"),
+                    {"keys": keys.all, "window": FAILURE_WINDOW_MINUTES}).all()
         except sa.exc.OperationalError as error:
             if getattr(error.orig, "sqlstate", None) != "55P03":  # lock_not_available
                 raise
-            wait, refusal = None, IN_PROGRESS
-        if refusal is None and wait and wait > 0:
-            refusal = (f"Too many failed sign-ins for this email. Wait {counted(wait, 'second')}, "
-                       "then try again.")
+            rows, refusal = [], IN_PROGRESS
+        if refusal is None:
+            refusal = _refusal({row.key: row for row in rows}, keys)
         identity = actor = None
         if refusal is None:
             identity = check(conn)
             if identity is None:
-                _count_failure(conn, email)
+                _count_failures(conn, keys)
             else:
-                conn.execute(sa.text("delete from private.sign_in_failures where email = :email"),
-                             {"email": email})
+                # Only this client's count for the address goes: the owner signing in says
+                # nothing about guesses from elsewhere, nor about this client's other tries.
+                conn.execute(sa.text("delete from private.sign_in_failures where key = :pair"),
+                             {"pair": keys.pair})
                 if not count_only:
                     actor = _actor(conn, identity, email)
     if refusal:
@@ -173,23 +205,65 @@ def _attempt(email: str, check: Callable[[sa.Connection], auth.Identity | None],
     return actor
 
 
-def _count_failure(conn: sa.Connection, email: str) -> None:
+class _Keys:
+    """The back-off rows one attempt counts on (see the module's docstring)."""
+
+    def __init__(self, email: str, client: str | None) -> None:
+        self.pair = f"pair:{email} {client or ''}".rstrip()
+        self.email = f"email:{email}"
+        self.client = f"client:{client}" if client else None
+        self.all = [key for key in (self.pair, self.email, self.client) if key]
+        self.free = {self.pair: FREE_ATTEMPTS, self.email: ACCOUNT_FREE_ATTEMPTS}
+        if self.client:
+            self.free[self.client] = CLIENT_FREE_ATTEMPTS
+
+
+def _refusal(rows: dict, keys: _Keys) -> str | None:
+    """Why this attempt must wait, or None."""
+    def wait(key: str | None) -> int:
+        row = rows.get(key)
+        return row.wait if row is not None and row.wait and row.wait > 0 else 0
+
+    pair = rows.get(keys.pair)
+    failed_here = pair is not None and pair.failures > 0 and pair.recent
+    if seconds := max(wait(keys.pair), wait(keys.email) if failed_here else 0):
+        return (f"Too many failed sign-ins for this email. Wait {counted(seconds, 'second')}, "
+                "then try again.")
+    if seconds := wait(keys.client):
+        return (f"Too many failed sign-ins from your network. Wait {counted(seconds, 'second')}, "
+                "then try again.")
+    return None
+
+
+def _forget_old_failures(conn: sa.Connection) -> None:
+    """Rows whose window has passed and whose wait is over say nothing any more; they go,
+    so client addresses are kept only while they matter."""
     conn.execute(sa.text(
-        """
-        update private.sign_in_failures f
-           set failures = n.failures,
-               last_failure_at = now(),
-               locked_until = case when n.failures >= :free
-                 then now() + make_interval(secs => least(:first * power(2, n.failures - :free),
-                                                          :max_lock))
-               end
-          from (select case when last_failure_at < now() - make_interval(mins => :window)
-                            then 1 else failures + 1 end as failures
-                  from private.sign_in_failures where email = :email) n
-         where f.email = :email
-        """),
-        {"email": email, "free": FREE_ATTEMPTS, "first": FIRST_LOCK_SECONDS,
-         "max_lock": MAX_LOCK_SECONDS, "window": FAILURE_WINDOW_MINUTES})
+        "delete from private.sign_in_failures"
+        " where last_failure_at < now() - make_interval(mins => :window)"
+        " and (locked_until is null or locked_until < now())"),
+        {"window": FAILURE_WINDOW_MINUTES})
+
+
+def _count_failures(conn: sa.Connection, keys: _Keys) -> None:
+    """One more failure on each key; a key past its free attempts waits, doubling."""
+    for key, free in keys.free.items():
+        conn.execute(sa.text(
+            """
+            update private.sign_in_failures f
+               set failures = n.failures,
+                   last_failure_at = now(),
+                   locked_until = case when n.failures >= :free
+                     then now() + make_interval(secs => least(:first * power(2, n.failures - :free),
+                                                              :max_lock))
+                   end
+              from (select case when last_failure_at < now() - make_interval(mins => :window)
+                                then 1 else failures + 1 end as failures
+                      from private.sign_in_failures where key = :key) n
+             where f.key = :key
+            """),
+            {"key": key, "free": free, "first": FIRST_LOCK_SECONDS, "max_lock": MAX_LOCK_SECONDS,
+             "window": FAILURE_WINDOW_MINUTES})
 
 
 def _check_password(conn: sa.Connection, email: str, password: str) -> auth.Identity | None:
@@ -248,13 +322,13 @@ def actor_for(conn: sa.Connection, user_id: UUID, email: str | None) -> Actor | 
                  full_name=profile.full_name)
 
 
-def change_password(actor: Actor, current: str, new: str) -> None:
+def change_password(actor: Actor, current: str, new: str, client: str | None = None) -> None:
     if settings().supabase_auth:
         raise ValidationError("Passwords are managed by Supabase Auth: sign in with an emailed "
                               "link or code instead.")
     new = validation.new_password(new)
     try:  # the current password is guessed under the same back-off as signing in
-        with_password(actor.email or "", current or "")
+        with_password(actor.email or "", current or "", client)
     except WrongCredentials:
         raise ValidationError("Your current password is not right.") from None
     with owner_transaction() as conn:

@@ -202,6 +202,8 @@ CREATE TABLE private.public_data_version (
 ALTER TABLE ONLY private.public_data_version
     ADD CONSTRAINT public_data_version_pkey PRIMARY KEY (id);
 
+CREATE POLICY "public data version: only the service role, the triggers move i" ON private.public_data_version TO service_role USING (true) WITH CHECK (true);
+
 ALTER TABLE private.public_data_version ENABLE ROW LEVEL SECURITY;
 
 

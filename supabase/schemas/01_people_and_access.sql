@@ -51,6 +51,8 @@ CREATE TABLE public.invitations (
 ALTER TABLE ONLY public.invitations
     ADD CONSTRAINT invitations_pkey PRIMARY KEY (email);
 
+CREATE INDEX invitations_invited_by_idx ON public.invitations USING btree (invited_by);
+
 ALTER TABLE ONLY public.invitations
     ADD CONSTRAINT invitations_invited_by_fkey FOREIGN KEY (invited_by) REFERENCES public.profiles(id) ON DELETE SET NULL;
 
@@ -65,14 +67,17 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.invitations TO authenticated;
 -- private.sign_in_failures ----------------------------------------------------------------
 
 CREATE TABLE private.sign_in_failures (
-    email text NOT NULL,
+    key text CONSTRAINT sign_in_failures_email_not_null NOT NULL,
     failures integer DEFAULT 0 NOT NULL,
     last_failure_at timestamp with time zone DEFAULT now() NOT NULL,
-    locked_until timestamp with time zone
+    locked_until timestamp with time zone,
+    CONSTRAINT sign_in_failures_key_kind CHECK ((key ~ '^(pair|client|email):'::text))
 );
 
+COMMENT ON TABLE private.sign_in_failures IS 'Sign-in back-off: failures per pair:<email> <client>, client:<client> and email:<email>';
+
 ALTER TABLE ONLY private.sign_in_failures
-    ADD CONSTRAINT sign_in_failures_pkey PRIMARY KEY (email);
+    ADD CONSTRAINT sign_in_failures_pkey PRIMARY KEY (key);
 
 
 -- private.pending_sign_in_links -----------------------------------------------------------
@@ -111,6 +116,8 @@ ALTER TABLE public.audit_log ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
 
 ALTER TABLE ONLY public.audit_log
     ADD CONSTRAINT audit_log_pkey PRIMARY KEY (id);
+
+CREATE INDEX audit_log_actor_id_idx ON public.audit_log USING btree (actor_id);
 
 CREATE INDEX audit_log_subject_idx ON public.audit_log USING btree (subject_type, subject_id);
 
@@ -193,6 +200,8 @@ end
 $$;
 
 CREATE TRIGGER guard_profile_update BEFORE UPDATE ON public.profiles FOR EACH ROW EXECUTE FUNCTION private.guard_profile_update();
+
+REVOKE ALL ON FUNCTION private.guard_profile_update() FROM PUBLIC;
 
 
 -- private.sign_in_sessions ----------------------------------------------------------------

@@ -36,13 +36,26 @@ CREATE TRIGGER company_public_data_truncated AFTER TRUNCATE ON public.company FO
 
 ALTER TABLE public.company ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY "company: admins write" ON public.company TO authenticated USING (( SELECT private.is_admin() AS is_admin)) WITH CHECK (( SELECT private.is_admin() AS is_admin));
+CREATE POLICY "company: admins add" ON public.company FOR INSERT TO authenticated WITH CHECK (( SELECT private.is_admin() AS is_admin));
+
+CREATE POLICY "company: admins change" ON public.company FOR UPDATE TO authenticated USING (( SELECT private.is_admin() AS is_admin)) WITH CHECK (( SELECT private.is_admin() AS is_admin));
+
+CREATE POLICY "company: admins remove" ON public.company FOR DELETE TO authenticated USING (( SELECT private.is_admin() AS is_admin));
 
 CREATE POLICY "company: everyone reads" ON public.company FOR SELECT TO anon, authenticated USING (true);
 
 GRANT ALL ON TABLE public.company TO service_role;
-GRANT SELECT ON TABLE public.company TO anon;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.company TO authenticated;
+
+GRANT SELECT(id) ON TABLE public.company TO anon;
+
+GRANT SELECT(name) ON TABLE public.company TO anon;
+
+GRANT SELECT(tagline) ON TABLE public.company TO anon;
+
+GRANT SELECT(about) ON TABLE public.company TO anon;
+
+GRANT SELECT(website) ON TABLE public.company TO anon;
 
 
 -- public.jobs -----------------------------------------------------------------------------
@@ -240,7 +253,6 @@ $$;
 
 REVOKE ALL ON FUNCTION private.job_status_next(from_status public.job_status) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.job_status_next(from_status public.job_status) TO authenticated;
-GRANT ALL ON FUNCTION private.job_status_next(from_status public.job_status) TO service_role;
 
 
 -- private.guard_job_status ----------------------------------------------------------------
@@ -375,7 +387,6 @@ $$;
 REVOKE ALL ON FUNCTION private.jobs_matching(pattern text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.jobs_matching(pattern text) TO anon;
 GRANT ALL ON FUNCTION private.jobs_matching(pattern text) TO authenticated;
-GRANT ALL ON FUNCTION private.jobs_matching(pattern text) TO service_role;
 
 
 -- private.record_visit --------------------------------------------------------------------

@@ -161,7 +161,11 @@ ALTER TABLE ONLY public.questions
 ALTER TABLE ONLY public.questions
     ADD CONSTRAINT questions_pkey PRIMARY KEY (id);
 
+CREATE INDEX questions_answered_by_idx ON public.questions USING btree (answered_by);
+
 CREATE INDEX questions_job_idx ON public.questions USING btree (job_id);
+
+CREATE INDEX questions_merged_into_idx ON public.questions USING btree (merged_into);
 
 CREATE INDEX questions_published_idx ON public.questions USING btree (topic, answered_at DESC) WHERE (status = 'published'::public.question_status);
 
@@ -265,6 +269,8 @@ ALTER TABLE ONLY public.question_words
 
 CREATE INDEX question_words_trgm_idx ON public.question_words USING gist (word extensions.gist_trgm_ops);
 
+CREATE POLICY "question words: only the service role, the search reads them fo" ON public.question_words TO service_role USING (true) WITH CHECK (true);
+
 ALTER TABLE public.question_words ENABLE ROW LEVEL SECURITY;
 
 GRANT ALL ON TABLE public.question_words TO service_role;
@@ -274,8 +280,21 @@ GRANT ALL ON TABLE public.question_words TO service_role;
 
 CREATE TABLE private.question_rate (
     key text NOT NULL,
-    asked_at timestamp with time zone DEFAULT now() NOT NULL
+    asked_at timestamp with time zone DEFAULT now() NOT NULL,
+    id bigint NOT NULL
 );
+
+ALTER TABLE private.question_rate ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME private.question_rate_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+ALTER TABLE ONLY private.question_rate
+    ADD CONSTRAINT question_rate_pkey PRIMARY KEY (id);
 
 CREATE INDEX question_rate_key_idx ON private.question_rate USING btree (key, asked_at);
 
@@ -312,15 +331,26 @@ CREATE CONSTRAINT TRIGGER company_facts_public_data_changed AFTER INSERT OR DELE
 
 CREATE TRIGGER company_facts_public_data_truncated AFTER TRUNCATE ON public.company_facts FOR EACH STATEMENT EXECUTE FUNCTION private.public_data_changed();
 
-CREATE POLICY "company facts: admins write" ON public.company_facts TO authenticated USING (( SELECT private.is_admin() AS is_admin)) WITH CHECK (( SELECT private.is_admin() AS is_admin));
+CREATE POLICY "company facts: admins add" ON public.company_facts FOR INSERT TO authenticated WITH CHECK (( SELECT private.is_admin() AS is_admin));
+
+CREATE POLICY "company facts: admins change" ON public.company_facts FOR UPDATE TO authenticated USING (( SELECT private.is_admin() AS is_admin)) WITH CHECK (( SELECT private.is_admin() AS is_admin));
+
+CREATE POLICY "company facts: admins remove" ON public.company_facts FOR DELETE TO authenticated USING (( SELECT private.is_admin() AS is_admin));
 
 CREATE POLICY "company facts: everyone reads" ON public.company_facts FOR SELECT TO anon, authenticated USING (true);
 
 ALTER TABLE public.company_facts ENABLE ROW LEVEL SECURITY;
 
 GRANT ALL ON TABLE public.company_facts TO service_role;
-GRANT SELECT ON TABLE public.company_facts TO anon;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.company_facts TO authenticated;
+
+GRANT SELECT(id) ON TABLE public.company_facts TO anon;
+
+GRANT SELECT(topic) ON TABLE public.company_facts TO anon;
+
+GRANT SELECT(title) ON TABLE public.company_facts TO anon;
+
+GRANT SELECT(body) ON TABLE public.company_facts TO anon;
 
 
 -- public.application_events ---------------------------------------------------------------
@@ -355,6 +385,8 @@ ALTER TABLE ONLY public.application_events
     ADD CONSTRAINT application_events_pkey PRIMARY KEY (id);
 
 CREATE INDEX application_events_application_idx ON public.application_events USING btree (application_id, id);
+
+CREATE INDEX application_events_changed_by_idx ON public.application_events USING btree (changed_by);
 
 ALTER TABLE ONLY public.application_events
     ADD CONSTRAINT application_events_application_id_fkey FOREIGN KEY (application_id) REFERENCES public.applications(id) ON DELETE CASCADE;
@@ -397,6 +429,8 @@ ALTER TABLE ONLY public.application_notes
 
 CREATE INDEX application_notes_application_idx ON public.application_notes USING btree (application_id, id);
 
+CREATE INDEX application_notes_author_id_idx ON public.application_notes USING btree (author_id);
+
 ALTER TABLE ONLY public.application_notes
     ADD CONSTRAINT application_notes_application_id_fkey FOREIGN KEY (application_id) REFERENCES public.applications(id) ON DELETE CASCADE;
 
@@ -434,6 +468,8 @@ end
 $$;
 
 CREATE TRIGGER applications_touch BEFORE UPDATE ON public.applications FOR EACH ROW EXECUTE FUNCTION private.touch_application();
+
+REVOKE ALL ON FUNCTION private.touch_application() FROM PUBLIC;
 
 
 -- private.claim_resume_upload -------------------------------------------------------------
@@ -857,7 +893,6 @@ $$;
 REVOKE ALL ON FUNCTION private.question_word_meanings(typed text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.question_word_meanings(typed text) TO anon;
 GRANT ALL ON FUNCTION private.question_word_meanings(typed text) TO authenticated;
-GRANT ALL ON FUNCTION private.question_word_meanings(typed text) TO service_role;
 
 
 -- private.questions_matching --------------------------------------------------------------
@@ -884,7 +919,6 @@ $$;
 REVOKE ALL ON FUNCTION private.questions_matching(every_word text, rare_words text, wanted integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.questions_matching(every_word text, rare_words text, wanted integer) TO anon;
 GRANT ALL ON FUNCTION private.questions_matching(every_word text, rare_words text, wanted integer) TO authenticated;
-GRANT ALL ON FUNCTION private.questions_matching(every_word text, rare_words text, wanted integer) TO service_role;
 
 
 -- private.unanswered_questions ------------------------------------------------------------

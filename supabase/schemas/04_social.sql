@@ -57,9 +57,13 @@ ALTER TABLE ONLY public.social_channels
 ALTER TABLE ONLY public.social_channels
     ADD CONSTRAINT social_channels_pkey PRIMARY KEY (id);
 
-CREATE POLICY "channels: admins write" ON public.social_channels TO authenticated USING (( SELECT private.is_admin() AS is_admin)) WITH CHECK (( SELECT private.is_admin() AS is_admin));
+CREATE POLICY "channels: admins add" ON public.social_channels FOR INSERT TO authenticated WITH CHECK (( SELECT private.is_admin() AS is_admin));
 
-CREATE POLICY "channels: staff read" ON public.social_channels FOR SELECT TO authenticated USING (( SELECT private.is_staff() AS is_staff));
+CREATE POLICY "channels: admins change" ON public.social_channels FOR UPDATE TO authenticated USING (( SELECT private.is_admin() AS is_admin)) WITH CHECK (( SELECT private.is_admin() AS is_admin));
+
+CREATE POLICY "channels: admins remove" ON public.social_channels FOR DELETE TO authenticated USING (( SELECT private.is_admin() AS is_admin));
+
+CREATE POLICY "channels: staff read" ON public.social_channels FOR SELECT TO authenticated USING ((( SELECT private.is_staff() AS is_staff) OR ( SELECT private.is_admin() AS is_admin)));
 
 ALTER TABLE public.social_channels ENABLE ROW LEVEL SECURITY;
 
@@ -84,9 +88,13 @@ ALTER TABLE ONLY public.channel_slots
 ALTER TABLE ONLY public.channel_slots
     ADD CONSTRAINT channel_slots_channel_id_fkey FOREIGN KEY (channel_id) REFERENCES public.social_channels(id) ON DELETE CASCADE;
 
-CREATE POLICY "channel slots: admins write" ON public.channel_slots TO authenticated USING (( SELECT private.is_admin() AS is_admin)) WITH CHECK (( SELECT private.is_admin() AS is_admin));
+CREATE POLICY "channel slots: admins add" ON public.channel_slots FOR INSERT TO authenticated WITH CHECK (( SELECT private.is_admin() AS is_admin));
 
-CREATE POLICY "channel slots: staff read" ON public.channel_slots FOR SELECT TO authenticated USING (( SELECT private.is_staff() AS is_staff));
+CREATE POLICY "channel slots: admins change" ON public.channel_slots FOR UPDATE TO authenticated USING (( SELECT private.is_admin() AS is_admin)) WITH CHECK (( SELECT private.is_admin() AS is_admin));
+
+CREATE POLICY "channel slots: admins remove" ON public.channel_slots FOR DELETE TO authenticated USING (( SELECT private.is_admin() AS is_admin));
+
+CREATE POLICY "channel slots: staff read" ON public.channel_slots FOR SELECT TO authenticated USING ((( SELECT private.is_staff() AS is_staff) OR ( SELECT private.is_admin() AS is_admin)));
 
 ALTER TABLE public.channel_slots ENABLE ROW LEVEL SECURITY;
 
@@ -129,15 +137,21 @@ CREATE TABLE public.social_roles (
 ALTER TABLE ONLY public.social_roles
     ADD CONSTRAINT social_roles_pkey PRIMARY KEY (user_id, role);
 
+CREATE INDEX social_roles_granted_by_idx ON public.social_roles USING btree (granted_by);
+
 ALTER TABLE ONLY public.social_roles
     ADD CONSTRAINT social_roles_granted_by_fkey FOREIGN KEY (granted_by) REFERENCES public.profiles(id) ON DELETE SET NULL;
 
 ALTER TABLE ONLY public.social_roles
     ADD CONSTRAINT social_roles_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.profiles(id) ON DELETE CASCADE;
 
-CREATE POLICY "social roles: admins grant" ON public.social_roles TO authenticated USING (( SELECT private.is_admin() AS is_admin)) WITH CHECK (( SELECT private.is_admin() AS is_admin));
+CREATE POLICY "social roles: admins change" ON public.social_roles FOR UPDATE TO authenticated USING (( SELECT private.is_admin() AS is_admin)) WITH CHECK (( SELECT private.is_admin() AS is_admin));
 
-CREATE POLICY "social roles: staff read" ON public.social_roles FOR SELECT TO authenticated USING (( SELECT private.is_staff() AS is_staff));
+CREATE POLICY "social roles: admins grant" ON public.social_roles FOR INSERT TO authenticated WITH CHECK (( SELECT private.is_admin() AS is_admin));
+
+CREATE POLICY "social roles: admins revoke" ON public.social_roles FOR DELETE TO authenticated USING (( SELECT private.is_admin() AS is_admin));
+
+CREATE POLICY "social roles: staff read" ON public.social_roles FOR SELECT TO authenticated USING ((( SELECT private.is_staff() AS is_staff) OR ( SELECT private.is_admin() AS is_admin)));
 
 ALTER TABLE public.social_roles ENABLE ROW LEVEL SECURITY;
 
@@ -162,12 +176,12 @@ ALTER TABLE ONLY public.social_topics
 ALTER TABLE ONLY public.social_topics
     ADD CONSTRAINT social_topics_pkey PRIMARY KEY (id);
 
+CREATE INDEX social_topics_approved_by_idx ON public.social_topics USING btree (approved_by);
+
 ALTER TABLE ONLY public.social_topics
     ADD CONSTRAINT social_topics_approved_by_fkey FOREIGN KEY (approved_by) REFERENCES public.profiles(id) ON DELETE SET NULL;
 
 ALTER TABLE public.social_topics ENABLE ROW LEVEL SECURITY;
-
-CREATE POLICY "topics: staff read" ON public.social_topics FOR SELECT TO authenticated USING (( SELECT private.is_staff() AS is_staff));
 
 GRANT ALL ON TABLE public.social_topics TO service_role;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.social_topics TO authenticated;
@@ -228,11 +242,17 @@ CREATE TABLE public.social_posts (
 ALTER TABLE ONLY public.social_posts
     ADD CONSTRAINT social_posts_pkey PRIMARY KEY (id);
 
+CREATE INDEX social_posts_approved_by_idx ON public.social_posts USING btree (approved_by);
+
+CREATE INDEX social_posts_author_id_idx ON public.social_posts USING btree (author_id);
+
 CREATE INDEX social_posts_calendar_idx ON public.social_posts USING btree (channel_id, COALESCE(published_at, scheduled_for));
 
 CREATE INDEX social_posts_due_idx ON public.social_posts USING btree (scheduled_for) WHERE (status = 'scheduled'::public.social_post_status);
 
 CREATE INDEX social_posts_job_idx ON public.social_posts USING btree (job_id);
+
+CREATE INDEX social_posts_topic_id_idx ON public.social_posts USING btree (topic_id);
 
 ALTER TABLE ONLY public.social_posts
     ADD CONSTRAINT social_posts_approved_by_fkey FOREIGN KEY (approved_by) REFERENCES public.profiles(id) ON DELETE SET NULL;
@@ -284,6 +304,8 @@ ALTER TABLE public.social_post_events ALTER COLUMN id ADD GENERATED ALWAYS AS ID
 
 ALTER TABLE ONLY public.social_post_events
     ADD CONSTRAINT social_post_events_pkey PRIMARY KEY (id);
+
+CREATE INDEX social_post_events_actor_id_idx ON public.social_post_events USING btree (actor_id);
 
 CREATE INDEX social_post_events_post_idx ON public.social_post_events USING btree (post_id, at);
 
@@ -357,6 +379,8 @@ ALTER TABLE ONLY public.social_post_costs
 
 CREATE INDEX social_post_costs_post_idx ON public.social_post_costs USING btree (post_id, spent_on);
 
+CREATE INDEX social_post_costs_recorded_by_idx ON public.social_post_costs USING btree (recorded_by);
+
 ALTER TABLE ONLY public.social_post_costs
     ADD CONSTRAINT social_post_costs_post_id_fkey FOREIGN KEY (post_id) REFERENCES public.social_posts(id) ON DELETE CASCADE;
 
@@ -389,7 +413,13 @@ $$;
 
 CREATE POLICY "posts: publishers write their own" ON public.social_posts FOR INSERT TO authenticated WITH CHECK (((author_id = ( SELECT private.me() AS me)) AND ( SELECT private.has_social_role('publisher'::public.social_role) AS has_social_role)));
 
-CREATE POLICY "topics: approvers keep them" ON public.social_topics TO authenticated USING (( SELECT private.has_social_role('approver'::public.social_role) AS has_social_role)) WITH CHECK (( SELECT private.has_social_role('approver'::public.social_role) AS has_social_role));
+CREATE POLICY "topics: approvers add them" ON public.social_topics FOR INSERT TO authenticated WITH CHECK (( SELECT private.has_social_role('approver'::public.social_role) AS has_social_role));
+
+CREATE POLICY "topics: approvers keep them" ON public.social_topics FOR UPDATE TO authenticated USING (( SELECT private.has_social_role('approver'::public.social_role) AS has_social_role)) WITH CHECK (( SELECT private.has_social_role('approver'::public.social_role) AS has_social_role));
+
+CREATE POLICY "topics: approvers remove them" ON public.social_topics FOR DELETE TO authenticated USING (( SELECT private.has_social_role('approver'::public.social_role) AS has_social_role));
+
+CREATE POLICY "topics: staff read" ON public.social_topics FOR SELECT TO authenticated USING ((( SELECT private.is_staff() AS is_staff) OR ( SELECT private.has_social_role('approver'::public.social_role) AS has_social_role)));
 
 REVOKE ALL ON FUNCTION private.has_social_role(wanted public.social_role) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.has_social_role(wanted public.social_role) TO authenticated;

@@ -139,11 +139,24 @@ CREATE TABLE public.referral_ownerships (
     identity text NOT NULL,
     referral_id uuid NOT NULL,
     owned tstzrange NOT NULL,
+    id bigint NOT NULL,
     CONSTRAINT referral_ownerships_identity_check CHECK (((length(identity) >= 3) AND (length(identity) <= 400)))
+);
+
+ALTER TABLE public.referral_ownerships ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.referral_ownerships_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
 );
 
 ALTER TABLE ONLY public.referral_ownerships
     ADD CONSTRAINT referral_ownerships_one_owner EXCLUDE USING gist (identity WITH =, owned WITH &&);
+
+ALTER TABLE ONLY public.referral_ownerships
+    ADD CONSTRAINT referral_ownerships_pkey PRIMARY KEY (id);
 
 CREATE INDEX referral_ownerships_referral_idx ON public.referral_ownerships USING btree (referral_id);
 
@@ -156,6 +169,8 @@ ALTER TABLE public.referral_ownerships ENABLE ROW LEVEL SECURITY;
 
 GRANT ALL ON TABLE public.referral_ownerships TO service_role;
 GRANT SELECT ON TABLE public.referral_ownerships TO authenticated;
+
+GRANT ALL ON SEQUENCE public.referral_ownerships_id_seq TO service_role;
 
 
 -- public.referral_codes -------------------------------------------------------------------
@@ -208,6 +223,8 @@ ALTER TABLE public.referral_stage_events ALTER COLUMN id ADD GENERATED ALWAYS AS
 
 ALTER TABLE ONLY public.referral_stage_events
     ADD CONSTRAINT referral_stage_events_pkey PRIMARY KEY (id);
+
+CREATE INDEX referral_stage_events_changed_by_idx ON public.referral_stage_events USING btree (changed_by);
 
 CREATE INDEX referral_stage_events_referral_idx ON public.referral_stage_events USING btree (referral_id, id);
 
@@ -270,6 +287,8 @@ ALTER TABLE public.referral_notifications ALTER COLUMN id ADD GENERATED ALWAYS A
 ALTER TABLE ONLY public.referral_notifications
     ADD CONSTRAINT referral_notifications_pkey PRIMARY KEY (id);
 
+CREATE INDEX referral_notifications_referral_id_idx ON public.referral_notifications USING btree (referral_id);
+
 CREATE INDEX referral_notifications_user_idx ON public.referral_notifications USING btree (user_id, id DESC);
 
 ALTER TABLE ONLY public.referral_notifications
@@ -280,11 +299,9 @@ ALTER TABLE ONLY public.referral_notifications
 
 CREATE POLICY "notifications: admins erase" ON public.referral_notifications FOR DELETE TO authenticated USING (( SELECT private.is_admin() AS is_admin));
 
-CREATE POLICY "notifications: admins read, for privacy requests" ON public.referral_notifications FOR SELECT TO authenticated USING (( SELECT private.is_admin() AS is_admin));
-
 CREATE POLICY "notifications: one marks one's own read" ON public.referral_notifications FOR UPDATE TO authenticated USING ((user_id = ( SELECT private.me() AS me))) WITH CHECK ((user_id = ( SELECT private.me() AS me)));
 
-CREATE POLICY "notifications: one's own" ON public.referral_notifications FOR SELECT TO authenticated USING ((user_id = ( SELECT private.me() AS me)));
+CREATE POLICY "notifications: one's own, and admins for privacy requests" ON public.referral_notifications FOR SELECT TO authenticated USING (((user_id = ( SELECT private.me() AS me)) OR ( SELECT private.is_admin() AS is_admin)));
 
 ALTER TABLE public.referral_notifications ENABLE ROW LEVEL SECURITY;
 
@@ -311,6 +328,8 @@ CREATE TABLE public.referral_bonus_rules (
 
 ALTER TABLE ONLY public.referral_bonus_rules
     ADD CONSTRAINT referral_bonus_rules_pkey PRIMARY KEY (department);
+
+CREATE INDEX referral_bonus_rules_updated_by_idx ON public.referral_bonus_rules USING btree (updated_by);
 
 ALTER TABLE ONLY public.referral_bonus_rules
     ADD CONSTRAINT referral_bonus_rules_updated_by_fkey FOREIGN KEY (updated_by) REFERENCES public.profiles(id) ON DELETE SET NULL;
@@ -344,6 +363,8 @@ CREATE TABLE public.referral_level_bonus_rules (
 
 ALTER TABLE ONLY public.referral_level_bonus_rules
     ADD CONSTRAINT referral_level_bonus_rules_pkey PRIMARY KEY (level);
+
+CREATE INDEX referral_level_bonus_rules_updated_by_idx ON public.referral_level_bonus_rules USING btree (updated_by);
 
 ALTER TABLE ONLY public.referral_level_bonus_rules
     ADD CONSTRAINT referral_level_bonus_rules_updated_by_fkey FOREIGN KEY (updated_by) REFERENCES public.profiles(id) ON DELETE SET NULL;
@@ -390,6 +411,8 @@ ALTER TABLE ONLY public.referral_payouts
     ADD CONSTRAINT referral_payouts_referral_id_referrer_id_key UNIQUE (referral_id, referrer_id);
 
 CREATE INDEX referral_payouts_due_idx ON public.referral_payouts USING btree (due_on);
+
+CREATE INDEX referral_payouts_paid_by_idx ON public.referral_payouts USING btree (paid_by);
 
 CREATE INDEX referral_payouts_referrer_idx ON public.referral_payouts USING btree (referrer_id);
 
@@ -464,13 +487,11 @@ ALTER TABLE ONLY public.boomerang_interest
 ALTER TABLE ONLY public.boomerang_interest
     ADD CONSTRAINT boomerang_interest_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.profiles(id) ON DELETE CASCADE;
 
-CREATE POLICY "boomerang interest: admins erase" ON public.boomerang_interest FOR DELETE TO authenticated USING (( SELECT private.is_admin() AS is_admin));
-
 CREATE POLICY "boomerang interest: alumni say so themselves" ON public.boomerang_interest FOR INSERT TO authenticated WITH CHECK (((user_id = ( SELECT private.me() AS me)) AND (( SELECT private.my_role() AS my_role) = 'alumnus'::public.app_role)));
 
 CREATE POLICY "boomerang interest: own update" ON public.boomerang_interest FOR UPDATE TO authenticated USING ((user_id = ( SELECT private.me() AS me))) WITH CHECK ((user_id = ( SELECT private.me() AS me)));
 
-CREATE POLICY "boomerang interest: own withdraw" ON public.boomerang_interest FOR DELETE TO authenticated USING ((user_id = ( SELECT private.me() AS me)));
+CREATE POLICY "boomerang interest: own withdraw, admins erase" ON public.boomerang_interest FOR DELETE TO authenticated USING (((user_id = ( SELECT private.me() AS me)) OR ( SELECT private.is_admin() AS is_admin)));
 
 CREATE POLICY "boomerang interest: own, and staff read" ON public.boomerang_interest FOR SELECT TO authenticated USING (((user_id = ( SELECT private.me() AS me)) OR ( SELECT private.is_staff() AS is_staff)));
 
@@ -505,6 +526,8 @@ CREATE TABLE public.job_digests (
 
 ALTER TABLE ONLY public.job_digests
     ADD CONSTRAINT job_digests_pkey PRIMARY KEY (id);
+
+CREATE INDEX job_digests_sent_by_idx ON public.job_digests USING btree (sent_by);
 
 CREATE INDEX job_digests_sent_idx ON public.job_digests USING btree (sent_at DESC);
 
@@ -569,6 +592,8 @@ ALTER TABLE ONLY public.alumni_roster
 
 CREATE INDEX alumni_roster_created_idx ON public.alumni_roster USING btree (created_at, email);
 
+CREATE INDEX alumni_roster_imported_by_idx ON public.alumni_roster USING btree (imported_by);
+
 CREATE INDEX alumni_roster_search_idx ON public.alumni_roster USING gin ((((((full_name || ' '::text) || email) || ' '::text) || department)) extensions.gin_trgm_ops);
 
 ALTER TABLE ONLY public.alumni_roster
@@ -625,6 +650,10 @@ CREATE INDEX outreach_emails_digest_idx ON public.outreach_emails USING btree (d
 
 CREATE INDEX outreach_emails_due_idx ON public.outreach_emails USING btree (next_attempt_at) WHERE (status = ANY (ARRAY['queued'::text, 'sending'::text]));
 
+CREATE INDEX outreach_emails_queued_by_idx ON public.outreach_emails USING btree (queued_by);
+
+CREATE INDEX outreach_emails_recipient_id_idx ON public.outreach_emails USING btree (recipient_id);
+
 CREATE INDEX outreach_emails_roster_idx ON public.outreach_emails USING btree (roster_id, created_at DESC) WHERE (roster_id IS NOT NULL);
 
 ALTER TABLE ONLY public.outreach_emails
@@ -645,19 +674,13 @@ ALTER TABLE ONLY public.outreach_emails
 ALTER TABLE ONLY public.outreach_emails
     ADD CONSTRAINT outreach_emails_roster_id_fkey FOREIGN KEY (roster_id) REFERENCES public.alumni_roster(id) ON DELETE CASCADE;
 
-CREATE POLICY "outreach emails: admins queue invitations" ON public.outreach_emails FOR INSERT TO authenticated WITH CHECK (((kind = 'invitation'::text) AND ( SELECT private.is_admin() AS is_admin) AND (queued_by = ( SELECT private.me() AS me))));
-
-CREATE POLICY "outreach emails: admins read invitations" ON public.outreach_emails FOR SELECT TO authenticated USING (((kind = 'invitation'::text) AND ( SELECT private.is_admin() AS is_admin)));
-
-CREATE POLICY "outreach emails: staff queue their digests" ON public.outreach_emails FOR INSERT TO authenticated WITH CHECK (((kind = 'digest'::text) AND ( SELECT private.is_staff() AS is_staff) AND (queued_by = ( SELECT private.me() AS me)) AND (EXISTS ( SELECT 1
+CREATE POLICY "outreach emails: admins queue invitations, staff their digests" ON public.outreach_emails FOR INSERT TO authenticated WITH CHECK ((((kind = 'invitation'::text) AND ( SELECT private.is_admin() AS is_admin) AND (queued_by = ( SELECT private.me() AS me))) OR ((kind = 'digest'::text) AND ( SELECT private.is_staff() AS is_staff) AND (queued_by = ( SELECT private.me() AS me)) AND (EXISTS ( SELECT 1
    FROM public.job_digests d
   WHERE ((d.id = outreach_emails.digest_id) AND (d.sent_by = ( SELECT private.me() AS me))))) AND (EXISTS ( SELECT 1
    FROM public.profiles p
-  WHERE ((p.id = outreach_emails.recipient_id) AND (p.role = 'alumnus'::public.app_role) AND p.active)))));
+  WHERE ((p.id = outreach_emails.recipient_id) AND (p.role = 'alumnus'::public.app_role) AND p.active))))));
 
-CREATE POLICY "outreach emails: staff read candidate messages" ON public.outreach_emails FOR SELECT TO authenticated USING (((kind = 'candidate_message'::text) AND ( SELECT private.is_staff() AS is_staff)));
-
-CREATE POLICY "outreach emails: staff read digests" ON public.outreach_emails FOR SELECT TO authenticated USING (((kind = 'digest'::text) AND ( SELECT private.is_staff() AS is_staff)));
+CREATE POLICY "outreach emails: admins read invitations, staff digests and can" ON public.outreach_emails FOR SELECT TO authenticated USING ((((kind = 'invitation'::text) AND ( SELECT private.is_admin() AS is_admin)) OR ((kind = 'digest'::text) AND ( SELECT private.is_staff() AS is_staff)) OR ((kind = 'candidate_message'::text) AND ( SELECT private.is_staff() AS is_staff))));
 
 ALTER TABLE public.outreach_emails ENABLE ROW LEVEL SECURITY;
 
@@ -685,6 +708,10 @@ $$;
 
 CREATE POLICY "referrer preferences: referrers insert their own" ON public.referrer_preferences FOR INSERT TO authenticated WITH CHECK (((user_id = ( SELECT private.me() AS me)) AND ( SELECT private.is_referrer(( SELECT private.me() AS me)) AS is_referrer)));
 
+REVOKE ALL ON FUNCTION private.is_referrer(p_user uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.is_referrer(p_user uuid) TO anon;
+GRANT ALL ON FUNCTION private.is_referrer(p_user uuid) TO authenticated;
+
 
 -- private.candidate_identities ------------------------------------------------------------
 
@@ -699,6 +726,10 @@ CREATE FUNCTION private.candidate_identities(p_email text, p_linkedin_url text) 
         '^([a-z]+://)?[^/]*', '', 'i'), '[?#].*$', ''), '/'))
     end], null)
 $_$;
+
+REVOKE ALL ON FUNCTION private.candidate_identities(p_email text, p_linkedin_url text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.candidate_identities(p_email text, p_linkedin_url text) TO anon;
+GRANT ALL ON FUNCTION private.candidate_identities(p_email text, p_linkedin_url text) TO authenticated;
 
 
 -- private.my_referral_code ----------------------------------------------------------------
@@ -836,6 +867,8 @@ $$;
 
 CREATE TRIGGER applications_refer_from_link AFTER INSERT ON public.applications FOR EACH ROW WHEN ((new.referral_code IS NOT NULL)) EXECUTE FUNCTION private.refer_from_link();
 
+REVOKE ALL ON FUNCTION private.refer_from_link() FROM PUBLIC;
+
 
 -- private.stamp_new_referral --------------------------------------------------------------
 
@@ -851,6 +884,8 @@ end
 $$;
 
 CREATE TRIGGER referral_insert_stamp BEFORE INSERT ON public.referrals FOR EACH ROW EXECUTE FUNCTION private.stamp_new_referral();
+
+REVOKE ALL ON FUNCTION private.stamp_new_referral() FROM PUBLIC;
 
 
 -- private.record_referral_stage -----------------------------------------------------------
@@ -963,6 +998,8 @@ end
 $$;
 
 CREATE TRIGGER referral_payout_guard BEFORE INSERT OR UPDATE OF id, referrer_id, share_percent, amount, start_date, due_on, paid_at, paid_by, forfeited_at, created_at ON public.referral_payouts FOR EACH ROW EXECUTE FUNCTION private.guard_referral_payout();
+
+REVOKE ALL ON FUNCTION private.guard_referral_payout() FROM PUBLIC;
 
 
 -- private.plan_payout_unpaid --------------------------------------------------------------

@@ -36,9 +36,13 @@ CREATE TABLE public.savings_settings (
 ALTER TABLE ONLY public.savings_settings
     ADD CONSTRAINT savings_settings_pkey PRIMARY KEY (id);
 
-CREATE POLICY "savings settings: admins write" ON public.savings_settings TO authenticated USING (( SELECT private.is_admin() AS is_admin)) WITH CHECK (( SELECT private.is_admin() AS is_admin));
+CREATE POLICY "savings settings: admins add" ON public.savings_settings FOR INSERT TO authenticated WITH CHECK (( SELECT private.is_admin() AS is_admin));
 
-CREATE POLICY "savings settings: staff read" ON public.savings_settings FOR SELECT TO authenticated USING (( SELECT private.is_staff() AS is_staff));
+CREATE POLICY "savings settings: admins change" ON public.savings_settings FOR UPDATE TO authenticated USING (( SELECT private.is_admin() AS is_admin)) WITH CHECK (( SELECT private.is_admin() AS is_admin));
+
+CREATE POLICY "savings settings: admins remove" ON public.savings_settings FOR DELETE TO authenticated USING (( SELECT private.is_admin() AS is_admin));
+
+CREATE POLICY "savings settings: staff read" ON public.savings_settings FOR SELECT TO authenticated USING ((( SELECT private.is_staff() AS is_staff) OR ( SELECT private.is_admin() AS is_admin)));
 
 ALTER TABLE public.savings_settings ENABLE ROW LEVEL SECURITY;
 
@@ -59,9 +63,13 @@ CREATE TABLE public.exchange_rates (
 ALTER TABLE ONLY public.exchange_rates
     ADD CONSTRAINT exchange_rates_pkey PRIMARY KEY (currency);
 
-CREATE POLICY "exchange rates: admins write" ON public.exchange_rates TO authenticated USING (( SELECT private.is_admin() AS is_admin)) WITH CHECK (( SELECT private.is_admin() AS is_admin));
+CREATE POLICY "exchange rates: admins add" ON public.exchange_rates FOR INSERT TO authenticated WITH CHECK (( SELECT private.is_admin() AS is_admin));
 
-CREATE POLICY "exchange rates: staff read" ON public.exchange_rates FOR SELECT TO authenticated USING (( SELECT private.is_staff() AS is_staff));
+CREATE POLICY "exchange rates: admins change" ON public.exchange_rates FOR UPDATE TO authenticated USING (( SELECT private.is_admin() AS is_admin)) WITH CHECK (( SELECT private.is_admin() AS is_admin));
+
+CREATE POLICY "exchange rates: admins remove" ON public.exchange_rates FOR DELETE TO authenticated USING (( SELECT private.is_admin() AS is_admin));
+
+CREATE POLICY "exchange rates: staff read" ON public.exchange_rates FOR SELECT TO authenticated USING ((( SELECT private.is_staff() AS is_staff) OR ( SELECT private.is_admin() AS is_admin)));
 
 ALTER TABLE public.exchange_rates ENABLE ROW LEVEL SECURITY;
 
@@ -148,6 +156,8 @@ ALTER TABLE ONLY public.hires
 CREATE UNIQUE INDEX hires_candidate_job_key ON public.hires USING btree (candidate_id, job_id);
 
 CREATE INDEX hires_date_idx ON public.hires USING btree (hire_date);
+
+CREATE INDEX hires_job_id_idx ON public.hires USING btree (job_id);
 
 ALTER TABLE ONLY public.hires
     ADD CONSTRAINT hires_application_id_fkey FOREIGN KEY (application_id) REFERENCES public.applications(id) ON DELETE SET NULL;
@@ -357,6 +367,8 @@ $$;
 
 CREATE TRIGGER applications_record_hire AFTER INSERT OR UPDATE OF status ON public.applications FOR EACH ROW EXECUTE FUNCTION private.application_hire_changed();
 
+REVOKE ALL ON FUNCTION private.application_hire_changed() FROM PUBLIC;
+
 
 -- private.referral_hire_changed -----------------------------------------------------------
 
@@ -378,6 +390,8 @@ end
 $$;
 
 CREATE TRIGGER referrals_record_hire AFTER INSERT OR UPDATE OF stage ON public.referrals FOR EACH ROW EXECUTE FUNCTION private.referral_hire_changed();
+
+REVOKE ALL ON FUNCTION private.referral_hire_changed() FROM PUBLIC;
 
 
 -- private.hire_totals_apply ---------------------------------------------------------------

@@ -71,6 +71,30 @@ def test_sign_in_page(demo_db):
     assert at.session_state["actor"].role is Role.RECRUITER
 
 
+def test_the_sign_in_page_counts_failures_per_client(demo_db, monkeypatch):
+    """The page passes the connection's address to the back-off: a client that tried one
+    password on many addresses waits, the same account from elsewhere signs in."""
+    from portal import ui
+
+    monkeypatch.setattr(sign_in, "FIRST_LOCK_SECONDS", 60)  # no wait runs out mid-test
+    attacker, owner = "203.0.113.66", "198.51.100.7"
+    for n in range(sign_in.CLIENT_FREE_ATTEMPTS):
+        with pytest.raises(sign_in.SignInError):
+            sign_in.with_password(f"person{n}@example.com", "Autumn2026!", attacker)
+    client = attacker
+    monkeypatch.setattr(ui, "client_address", lambda: client)
+    at = app_as().run()
+    at.switch_page("pages/public/sign_in.py").run()
+    at.text_input[0].input("recruiter@example.com")
+    at.text_input[1].input(demo.DEMO_PASSWORD)
+    at.button[0].click().run()
+    assert_errors(at, "Too many failed sign-ins from your network")
+    client = owner
+    at.button[0].click().run()
+    assert_no_exception(at)
+    assert at.session_state["actor"].role is Role.RECRUITER
+
+
 def test_account_page_and_sign_out(demo_db):
     at = app_as(signed_in("tom@example.com")).run()
     at.switch_page("pages/account/my_account.py").run()

@@ -254,7 +254,14 @@ VISITOR_COLUMNS = {
     "jobs": "id, title, department, location, remote_policy, employment_type, salary_min, salary_max,"
             " currency, description, status, created_at, updated_at, published_at, closed_at, level",
     "questions": "id, job_id, body, topic, status, answer, answered_at, created_at, search",
+    "company": "id, name, tagline, about, website",
+    "company_facts": "id, topic, title, body",
 }
+# Tables visitors read whole: portal_settings, of which the public pages show the answer
+# target, the retention period and the public address. Its time zone, self-approval switch
+# and updated_at are not shown, but restricting it needs a migration after the one that
+# added public_url (20261215000100), which would otherwise be hidden from visitors.
+VISITORS_READ_WHOLE = ("portal_settings",)
 
 
 @pytest.mark.parametrize("table", VISIBLE)
@@ -268,7 +275,9 @@ def test_select(engine, world, table, who):
 @pytest.mark.parametrize(("table", "column"), [
     *(("jobs", c) for c in ("hiring_manager", "owner_id", "referral_bonus", "target_start_date",
                             "import_key", "close_reason", "*")),
-    *(("questions", c) for c in ("answered_by", "held_reason", "merged_into", "follow_token_hash", "*"))])
+    *(("questions", c) for c in ("answered_by", "held_reason", "merged_into", "follow_token_hash", "*")),
+    *(("company", c) for c in ("updated_at", "*")),
+    *(("company_facts", c) for c in ("updated_at", "*"))])
 def test_visitors_cannot_read_internal_columns(engine, world, table, column):
     assert run_as(engine, world, "anon", f"select {column} from public.{table}") is None  # noqa: S608
 
@@ -700,3 +709,19 @@ def test_spend_on_a_post_is_recorded_in_ones_own_name(engine, world):
                           "insert into public.social_post_costs (post_id, amount, currency, recorded_by)"
                           " values (:post, 10, 'USD', :admin)",
                           {"post": world.ids["post"], "admin": world.users["admin"]}))
+
+
+def test_visitors_read_exactly_the_columns_the_public_pages_show(engine):
+    """Every column a visitor may select through the Data API, table by table: a new column
+    is private until a migration grants it (and this list names it)."""
+    with engine.connect() as conn:
+        granted = conn.execute(sa.text(
+            "select c.table_name, string_agg(c.column_name, ', ' order by c.ordinal_position)"
+            " from information_schema.columns c where c.table_schema = 'public'"
+            " and has_column_privilege('anon', format('public.%I', c.table_name), c.column_name, 'SELECT')"
+            " group by c.table_name")).all()
+        whole = {table: conn.execute(sa.text(
+            "select string_agg(column_name, ', ' order by ordinal_position)"
+            " from information_schema.columns where table_schema = 'public' and table_name = :t"),
+            {"t": table}).scalar() for table in VISITORS_READ_WHOLE}
+    assert dict(granted) == VISITOR_COLUMNS | whole
