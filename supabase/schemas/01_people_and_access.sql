@@ -277,6 +277,8 @@ CREATE INDEX email_confirmations_email_idx ON private.email_confirmations USING 
 
 CREATE INDEX email_confirmations_referral_idx ON private.email_confirmations USING btree (referral_id) WHERE (referral_id IS NOT NULL);
 
+CREATE POLICY "email confirmations: service role only" ON private.email_confirmations TO service_role USING (true) WITH CHECK (true);
+
 ALTER TABLE private.email_confirmations ENABLE ROW LEVEL SECURITY;
 
 
