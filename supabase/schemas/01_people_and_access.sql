@@ -67,7 +67,7 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.invitations TO authenticated;
 -- private.sign_in_failures ----------------------------------------------------------------
 
 CREATE TABLE private.sign_in_failures (
-    key text CONSTRAINT sign_in_failures_email_not_null NOT NULL,
+    key text NOT NULL,
     failures integer DEFAULT 0 NOT NULL,
     last_failure_at timestamp with time zone DEFAULT now() NOT NULL,
     locked_until timestamp with time zone,
