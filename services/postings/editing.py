@@ -300,25 +300,29 @@ def create_posting(actor: Actor, form: PostingForm) -> UUID:
     return job_id
 
 
-def update_posting(actor: Actor, job_id: UUID, form: PostingForm) -> None:
-    """Save an edited posting, in whatever status it is (its status moves by `move`)."""
+def update_posting(actor: Actor, job_id: UUID, form: PostingForm) -> str:
+    """Save an edited posting, in whatever status it is; returns its status after the save. A
+    change to one in review or approved sends it back to draft, to be submitted again (the
+    database decides: a reviewer may not rewrite a posting and then approve it)."""
     form = check_form(form)
     with transaction(actor) as conn:
         require_staff(conn, "edit job postings")
         before = _load(conn, job_id)
         if before is None:
             raise NotFound("This posting no longer exists.")
-        conn.execute(sa.text(
+        status = conn.execute(sa.text(
             "update public.jobs set title = :title, department = :department,"
             " location = :location, remote_policy = :remote_policy,"
             " employment_type = :employment_type, salary_min = :salary_min,"
             " salary_max = :salary_max, currency = :currency, description = :description,"
             " hiring_manager = :hiring_manager, owner_id = :owner_id,"
             " referral_bonus = :referral_bonus, target_start_date = :target_start_date,"
-            " level = :level where id = :id"), _stored(form) | {"id": job_id})
+            " level = :level where id = :id returning status::text"),
+            _stored(form) | {"id": job_id}).scalar_one()
         changed = sorted(name for name, value in asdict(form).items()
                          if str(value or "") != str(getattr(before.form(), name) or ""))
         audit.record(conn, "job.updated", "job", str(job_id), {"fields": ", ".join(changed)})
+    return status
 
 
 def move(actor: Actor, job_id: UUID, to_status: str, close_reason: str | None = None) -> Posting:

@@ -343,6 +343,21 @@ begin
       using errcode = 'insufficient_privilege';
   end if;
   if new.status is not distinct from old.status then
+    if old.status in ('in_review', 'approved')
+       and (new.title, new.department, new.location, new.remote_policy, new.employment_type,
+            new.salary_min, new.salary_max, new.currency, new.description, new.hiring_manager,
+            new.referral_bonus, new.target_start_date, new.level)
+           is distinct from
+           (old.title, old.department, old.location, old.remote_policy, old.employment_type,
+            old.salary_min, old.salary_max, old.currency, old.description, old.hiring_manager,
+            old.referral_bonus, old.target_start_date, old.level) then
+      new.status := 'draft';
+      new.submitted_by := null;
+      new.approved_by := null;
+      insert into public.audit_log (action, subject_type, subject_id, details)
+      values ('job.status_changed', 'job', new.id::text,
+              jsonb_build_object('from', old.status, 'to', 'draft', 'because', 'edited'));
+    end if;
     return new;
   end if;
   -- guard_job_status (which fires first, by name) has allowed the step itself.

@@ -596,7 +596,7 @@ $$;
 
 CREATE TRIGGER jobs_unschedule_posts_when_closed AFTER UPDATE OF status ON public.jobs FOR EACH ROW WHEN (((new.status = 'closed'::public.job_status) AND (old.status IS DISTINCT FROM 'closed'::public.job_status))) EXECUTE FUNCTION private.unschedule_closed_job_posts();
 
-CREATE TRIGGER jobs_unschedule_posts_when_drafted AFTER UPDATE OF status ON public.jobs FOR EACH ROW WHEN (((new.status = 'draft'::public.job_status) AND (old.status IS DISTINCT FROM 'draft'::public.job_status))) EXECUTE FUNCTION private.unschedule_closed_job_posts();
+CREATE TRIGGER jobs_unschedule_posts_when_drafted AFTER UPDATE ON public.jobs FOR EACH ROW WHEN (((new.status = 'draft'::public.job_status) AND (old.status IS DISTINCT FROM 'draft'::public.job_status))) EXECUTE FUNCTION private.unschedule_closed_job_posts();
 
 REVOKE ALL ON FUNCTION private.unschedule_closed_job_posts() FROM PUBLIC;
 

@@ -6,6 +6,7 @@ posting to be approved."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
@@ -242,3 +243,55 @@ def test_posts_are_not_approved_or_scheduled_while_their_posting_is_back_in_draf
         social_posts.schedule(team.publisher, post_id, later)
     with pytest.raises(ValidationError, match="Its job posting is a draft"):
         social_posts.mark_published(team.publisher, post_id)
+
+
+# --- changed while waiting: approval starts again ------------------------------------------------
+
+def test_a_reviewer_who_rewrites_a_posting_cannot_then_approve_it(clean_db, rita, sam, admin):
+    job_id = in_review(rita)
+    rewritten = replace(POSTING_FORM, description="## About\n\nSam's words now.")
+    assert postings.update_posting(sam, job_id, rewritten) == "draft"  # back to its author
+    assert row(clean_db, job_id).status == "draft" and row(clean_db, job_id).submitted_by is None
+    with pytest.raises(ValidationError):
+        postings.move(sam, job_id, "approved")  # not from draft
+    postings.move(sam, job_id, "in_review")
+    with pytest.raises(PermissionDenied, match="You submitted this posting"):
+        postings.move(sam, job_id, "approved")
+    assert postings.move(admin, job_id, "approved").job.status == "approved"  # a third person may
+    [edited] = [d for _, subject, d in audit(clean_db, "job.status_changed")
+                if subject == str(job_id) and d.get("because") == "edited"]
+    assert edited == {"from": "in_review", "to": "draft", "because": "edited"}
+
+
+@pytest.mark.parametrize("column,value", [("description", "'Rewritten'"), ("referral_bonus", "99999"),
+                                          ("title", "'Another job'")])
+def test_an_approved_posting_changed_through_the_data_api_waits_for_approval_again(
+        clean_db, rita, sam, column, value):
+    job_id = in_review(rita)
+    postings.move(sam, job_id, "approved")
+    with transaction(sam) as conn:
+        conn.execute(sa.text(f"update public.jobs set {column} = {value} where id = :id"),  # noqa: S608
+                     {"id": job_id})
+    assert (row(clean_db, job_id).status, row(clean_db, job_id).approved_by) == ("draft", None)
+
+
+def test_what_is_not_the_posting_s_content_leaves_its_approval(clean_db, rita, sam):
+    job_id = in_review(rita)
+    assert postings.update_posting(sam, job_id, replace(POSTING_FORM, owner_id=sam.user_id)) == "in_review"
+    assert postings.update_posting(rita, job_id, POSTING_FORM) == "in_review"  # saved unchanged
+    postings.move(sam, job_id, "approved")
+    postings.move(rita, job_id, "published")
+    edited = replace(POSTING_FORM, description="## About\n\nFixed a typo.")
+    assert postings.update_posting(rita, job_id, edited) == "published"  # live edits stay live
+
+
+def test_scheduled_posts_stop_waiting_when_an_edit_sends_their_posting_back(clean_db, team):
+    job_id = postings.create_posting(team.recruiter, POSTING_FORM)
+    postings.move(team.recruiter, job_id, "in_review")
+    postings.move(team.admin, job_id, "approved")
+    post_id = draft_post(team, job_id)
+    review.submit_for_approval(team.publisher, post_id)
+    review.approve(team.approver, post_id)
+    social_posts.schedule(team.publisher, post_id, datetime.now(UTC) + timedelta(days=2))
+    postings.update_posting(team.recruiter, job_id, replace(POSTING_FORM, title="Data Engineer II"))
+    assert social_posts.post(team.publisher, post_id).status == "approved"
