@@ -216,6 +216,19 @@ class FieldProblems:
                 _problem_line(self._by_button, str(error))
 
 
+def known_choice(label: str, known: list[str], current: str | None, placeholder: str,
+                 **kwargs) -> str | None:
+    """A choice among the values already in use (departments, locations, topics), with a way
+    to type a new one: `current` is chosen (and offered even if no longer in use); nothing
+    chosen gives None."""
+    options = list(known)
+    if current and current not in options:
+        options.append(current)
+    return st.selectbox(label, sorted(options, key=str.casefold),
+                        index=sorted(options, key=str.casefold).index(current) if current else None,
+                        accept_new_options=True, placeholder=placeholder, **kwargs)
+
+
 def _problem_line(place, message: str) -> None:
     place.caption(":red[:material/error: " + plain(message) + "]")
 

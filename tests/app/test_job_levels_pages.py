@@ -10,6 +10,7 @@ from tests.app.helpers import (
     POSTING,
     assert_errors,
     assert_no_exception,
+    choice_field,
     open_page,
     signed_in,
     text_field,
@@ -29,15 +30,15 @@ def test_a_new_posting_gets_a_level_and_shows_it(demo_db):
     level = _field(at.selectbox, "Level (optional)")
     assert level.value is None and "Senior" in level.options
     text_field(at, "Title").input("Staff Engineer")
-    text_field(at, "Department").input("Engineering")
-    text_field(at, "Location").input("Lisbon")
+    choice_field(at, "Department").set_value("Engineering")
+    choice_field(at, "Location").set_value("London")
     level.set_value("lead")
     at.button(key="FormSubmitter:new-posting-Save draft").click().run()
     assert_no_exception(at)
     with demo_db.connect() as conn:
         assert conn.execute(sa.text("select level from public.jobs where title = 'Staff Engineer'")
                             ).scalar_one() == "lead"
-    assert "Draft · Engineering · Lead · Lisbon" in texts(at)
+    assert "Draft · Engineering · Lead · London" in texts(at)
     # The edit form starts with it.
     assert any(s.label == "Level (optional)" and s.value == "lead" for s in at.selectbox)
 
