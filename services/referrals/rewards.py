@@ -21,7 +21,7 @@ from portal.db import transaction, translate_refusals
 from portal.errors import NotFound, ValidationError
 from portal.models import Actor, Page
 from portal.spreadsheets import csv_bytes
-from portal.validation import email_address, money_amount
+from portal.validation import FormProblems, email_address, money_amount, text
 from services.postings.listings import LEVEL_LABELS
 
 DEFAULT_RETENTION_DAYS = 90
@@ -93,29 +93,36 @@ def rules(actor: Actor) -> list[Rule]:
         return [Rule(*row) for row in rows]
 
 
-def _checked(amount: float | None, retention_days: int | None) -> float:
-    amount = money_amount("Bonus amount", amount)
-    if amount > 99_999_999.99:
-        raise ValidationError("Bonus amount must be at most 99,999,999.99.")
+def _checked(problems: FormProblems, amount: float | None, retention_days: int | None) -> float | None:
+    """A rule's amount, its problems and the retention period's noted in `problems` (fields
+    "amount" and "retention_days")."""
+    amount = problems.check("amount", money_amount, "Bonus amount", amount)
+    if amount is not None and amount > 99_999_999.99:
+        problems.add("amount", "Bonus amount must be at most 99,999,999.99.")
     if retention_days is None or not 0 <= retention_days <= 730:
-        raise ValidationError("Retention period must be between 0 and 730 days after the start date.")
+        problems.add("retention_days", "Retention period must be between 0 and 730 days after the "
+                     "start date.")
     return amount
 
 
-def save_rule(actor: Actor, department: str, amount: float | None, retention_days: int | None) -> Rule:
-    """Set the bonus and retention period of a department ('' for every department)."""
-    department = " ".join((department or "").split())
-    if len(department) > 100:
-        raise ValidationError("Department: at most 100 characters. Shorten it and try again.")
+def save_rule(actor: Actor, department: str | None, amount: float | None,
+              retention_days: int | None) -> Rule:
+    """Set the bonus and retention period of a department ('' or None for every department).
+    Every problem of the form is said at once (fields "department", "amount", "retention_days")."""
+    problems = FormProblems()
+    department = problems.check("department", text, "Department", department, maximum=100,
+                                single_line=True)
+    amount = _checked(problems, amount, retention_days)
+    problems.raise_any()
+    department = " ".join(department.split())
     amount = _upsert(actor, "referral_bonus_rules", "department", department, amount, retention_days)
     return Rule(department, amount, retention_days)
 
 
-def _upsert(actor: Actor, table: str, key: str, value: str, amount: float | None,
-            retention_days: int | None) -> Decimal:
-    """Check a rule's amount and retention period and write it into `table`, keyed by
-    `key` (both constants of this module); returns the amount as stored."""
-    amount = _checked(amount, retention_days)
+def _upsert(actor: Actor, table: str, key: str, value: str, amount: float,
+            retention_days: int) -> Decimal:
+    """Write a checked rule into `table`, keyed by `key` (both constants of this module);
+    returns the amount as stored."""
     with _guarded(actor) as conn:
         conn.execute(sa.text(
             f"""
@@ -140,8 +147,11 @@ def level_rules(actor: Actor) -> list[LevelRule]:
 def save_level_rule(actor: Actor, level: str | None, amount: float | None,
                     retention_days: int | None) -> LevelRule:
     """Set the bonus and retention period of a job level."""
+    problems = FormProblems()  # every problem at once: "level", "amount", "retention_days"
     if level not in LEVEL_LABELS:
-        raise ValidationError("Choose a job level: one of " + ", ".join(LEVEL_LABELS.values()) + ".")
+        problems.add("level", "Choose a job level: one of " + ", ".join(LEVEL_LABELS.values()) + ".")
+    amount = _checked(problems, amount, retention_days)
+    problems.raise_any()
     amount = _upsert(actor, "referral_level_bonus_rules", "level", level, amount, retention_days)
     return LevelRule(level, amount, retention_days)
 

@@ -12,6 +12,7 @@ from tests.app.helpers import (
     assert_no_exception,
     choice_field,
     open_page,
+    problem_under,
     signed_in,
     text_field,
     texts,
@@ -47,10 +48,14 @@ def test_level_rules_refuse_bad_input_keep_it_save_and_delete(demo_db):
     at = open_page(PAYOUTS, signed_in("recruiter@example.com"))
     assert "No level has a rule yet" in texts(at)
     amount = _field(at.number_input, "Bonus for the level")
-    amount.set_value(2000.0)
+    amount.set_value(-1.0)
     at.button(key=SAVE).click().run()
+    # both problems at once, each under its field; nothing typed is lost
     assert_errors(at, "Choose a job level: one of Intern, Junior, Mid-level, Senior, Lead, Executive.")
-    assert _field(at.number_input, "Bonus for the level").value == 2000.0  # nothing typed is lost
+    assert problem_under(at, "Job level") == ("Choose a job level: one of Intern, Junior, Mid-level, "
+                                              "Senior, Lead, Executive.")
+    assert "Bonus amount must be a number between 0" in problem_under(at, "Bonus for the level")
+    assert _field(at.number_input, "Bonus for the level").value == -1.0
 
     _field(at.selectbox, "Job level").set_value("senior")
     _field(at.number_input, "Bonus for the level").set_value(-5.0)

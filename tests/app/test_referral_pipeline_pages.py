@@ -10,7 +10,14 @@ import sqlalchemy as sa
 from portal.models import Actor, Role
 from services.referrals import pipeline as referral_pipeline
 from services.referrals import rewards as referral_rewards
-from tests.app.helpers import app_as, assert_errors, assert_no_exception, signed_in, texts
+from tests.app.helpers import (
+    app_as,
+    assert_errors,
+    assert_no_exception,
+    problem_under,
+    signed_in,
+    texts,
+)
 
 
 def _interviewing(engine):
@@ -64,11 +71,21 @@ def test_payouts_page_rejects_bad_input_and_keeps_it(demo_db):
     at.switch_page("pages/recruiting/referral_payouts.py").run()
     assert_no_exception(at)
     assert "Referral payouts" in texts(at)
-    at.text_input[0].set_value("Engineering")
+    department = next(s for s in at.selectbox if s.label == "Department")
+    assert {"Engineering", "Sales"} <= set(department.options)  # the postings' departments
+    department.set_value("Engineering")
     at.number_input[0].set_value(-5.0)
+    at.number_input[1].set_value(731)
     at.button(key="FormSubmitter:bonus-rule-Save rule").click().run()
-    assert "Bonus amount must be a number between 0" in texts(at)
-    assert at.text_input[0].value == "Engineering"
+    # both problems at once, each under its field, and what was typed kept
+    assert_errors(at, "Bonus amount must be a number between 0")
+    assert "Bonus amount must be a number between 0" in problem_under(at, "Bonus")
+    assert "between 0 and 730 days" in problem_under(at, "Paid after (days from start)")
+    assert problem_under(at, "Department") is None
+    assert "Nothing was sent: fix the 2 problems shown above" in texts(at)
+    assert next(s for s in at.selectbox if s.label == "Department").value == "Engineering"
+    assert at.number_input[1].value == 731
+    at.number_input[1].set_value(90)
     at.number_input[0].set_value(1200.0)
     at.button(key="FormSubmitter:bonus-rule-Save rule").click().run()
     assert "Saved: Engineering earns 1,200.00." in texts(at)
