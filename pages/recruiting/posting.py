@@ -172,8 +172,11 @@ if job.status in ("published", "closed"):
     st.page_link("pages/public/job.py", label="See it on the public board", icon=":material/public:",
                  query_params={"id": str(job.id)})
 
-applicant_page = postings.applicants(actor, job.id, page=ui.page_number(f"applicants:{job.id}"))
-referral_page = stages.list_referrals(actor, job_id=job.id, page=ui.page_number(f"referrals:{job.id}"))
+# Two paged lists: each keeps its page in the URL under its own name.
+applicant_page = postings.applicants(actor, job.id,
+                                     page=ui.page_number(f"applicants:{job.id}", "applicants-page"))
+referral_page = stages.list_referrals(actor, job_id=job.id,
+                                      page=ui.page_number(f"referrals:{job.id}", "referrals-page"))
 social = review.posting_social(actor, job.id)  # one read for the whole "Channel posts" tab
 channel_posts = social.posts
 details_tab, edit_tab, applicants_tab, referrals_tab, posts_tab = st.tabs(
@@ -322,14 +325,16 @@ with applicants_tab:
             "Stage", [None, *applications.STAGES], key=f"applicants-stage:{job.id}",
             format_func=lambda s: "All stages" if s is None else applications.STAGE_LABELS[s])
         shown_page = applicant_page if at_stage is None else postings.applicants(
-            actor, job.id, stage=at_stage, page=ui.page_number(f"applicants:{job.id}:{at_stage}"))
+            actor, job.id, stage=at_stage,
+            page=ui.page_number(f"applicants:{job.id}:{at_stage}", "applicants-page"))
         st.dataframe([{"Name": a.full_name, "Email": a.email,
                        "Stage": applications.STAGE_LABELS.get(a.status, a.status),
                        "In stage": applications.time_in_stage(a.stage_since),
                        "Source": source_label(a.source),
                        "Applied": ui.day_text(a.applied_at, with_time=True),
                        "Résumé": a.resume_name or ""} for a in shown_page.rows], hide_index=True)
-        ui.pagination(shown_page, f"applicants:{job.id}" + (f":{at_stage}" if at_stage else ""))
+        ui.pagination(shown_page, f"applicants:{job.id}" + (f":{at_stage}" if at_stage else ""),
+                      "applicants-page")
         if shown_page.rows:
             move_form(shown_page.rows)
             applicant_record(shown_page.rows)
@@ -362,7 +367,7 @@ with referrals_tab:
                        "Reward": f"{job.currency} {r.reward_amount:,.2f}" if r.reward_amount is not None
                                  else "—",
                        "Referred": ui.day_text(r.created_at)} for r in referral_page.rows], hide_index=True)
-        ui.pagination(referral_page, f"referrals:{job.id}")
+        ui.pagination(referral_page, f"referrals:{job.id}", "referrals-page")
 
 
 # --- channel posts: the posting's social posts, and the composer ----------------------------
