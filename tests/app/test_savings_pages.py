@@ -8,7 +8,15 @@ import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from portal.months import month_start
-from tests.app.helpers import app_as, assert_no_exception, open_as, texts
+from tests.app.helpers import (
+    app_as,
+    as_read,
+    assert_errors,
+    assert_no_exception,
+    open_as,
+    problem_under,
+    texts,
+)
 
 
 def metric(at: AppTest, label: str) -> str:
@@ -206,6 +214,14 @@ def test_assumptions_are_read_only_for_recruiters_and_editable_for_admins(demo_d
     at = open_as("admin@example.com", "pages/recruiting/running_costs.py")
     fee = next(n for n in at.number_input if n.label.startswith("Headhunter fee"))
     fee.set_value(25.0)
+    next(t for t in at.text_input if t.label == "Reporting currency").input("U$")
+    at.button(key="FormSubmitter:assumptions-Save assumptions").click().run()
+    # refused under its field, and what was typed stays
+    assert_errors(at, "“U$” is not a currency code")
+    assert "“U$” is not a currency code" in problem_under(at, "Reporting currency")
+    assert problem_under(at, "Headhunter fee, % of first-year salary") is None
+    assert next(n for n in at.number_input if n.label.startswith("Headhunter fee")).value == 25.0
+    next(t for t in at.text_input if t.label == "Reporting currency").input("USD")
     at.button(key="FormSubmitter:assumptions-Save assumptions").click().run()
     assert_no_exception(at)
     at = open_as("admin@example.com", "pages/recruiting/savings.py")
@@ -216,8 +232,14 @@ def test_admin_sets_and_removes_an_exchange_rate(demo_db):
     at = open_as("admin@example.com", "pages/recruiting/running_costs.py")
     currency = next(t for t in at.text_input if t.label == "Currency" and t.placeholder == "EUR")
     rate = next(n for n in at.number_input if n.label.startswith("Value of 1 unit in"))
-    currency.input("CHF")
+    currency.input("C1")
     rate.set_value(1.125)
+    at.button(key="FormSubmitter:rate-Set rate").click().run()
+    assert_errors(at, "“C1” is not a currency code")
+    # under the field (the month's costs form above has a "Currency" of its own)
+    assert [c.value for c in at.caption if "“C1” is not a currency code" in as_read(c.value)]
+    currency = next(t for t in at.text_input if t.label == "Currency" and t.placeholder == "EUR")
+    currency.input("CHF")
     at.button(key="FormSubmitter:rate-Set rate").click().run()
     assert_no_exception(at)
     with demo_db.connect() as conn:
