@@ -157,6 +157,24 @@ def test_admin_pages(demo_db):
         "Could I bring my dog to the Berlin office?", "Will there be a backend role in London too?"]
 
 
+def test_a_new_company_fact_says_every_problem_under_its_field_then_starts_empty(demo_db):
+    at = open_page("pages/admin/company_facts.py", signed_in("admin@example.com"))
+    submit = "FormSubmitter:new-fact:0-Add fact"
+    title = next(t for t in at.text_input if t.label == "Title")
+    title.input("A")
+    at.button(key=submit).click().run()
+    assert_errors(at, "Title: write at least 2 characters.")
+    assert problem_under(at, "Title") == "Title: write at least 2 characters."
+    assert problem_under(at, "Text") == "Text: this is required."
+    assert next(t for t in at.text_input if t.label == "Title").value == "A"  # kept
+    next(t for t in at.text_input if t.label == "Title").input("Bike leasing")
+    next(t for t in at.text_area if t.label == "Text").input("Lease a bike through payroll.")
+    at.button(key=submit).click().run()
+    assert_no_exception(at)
+    assert "Bike leasing" in shown(at)
+    assert next(t for t in at.text_input if t.label == "Title").value == ""  # ready for the next
+
+
 def test_follow_link_shows_an_answer(demo_db):
     asked = questions.ask(Actor.visitor(), "Do you sponsor work visas for engineers?",
                           session_id="s", address="1.2.3.4")
