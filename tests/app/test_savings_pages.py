@@ -163,9 +163,19 @@ def test_hires_page_lists_and_corrects_a_hire(demo_db):
     form = [s for s in at.selectbox if s.label == "Source"][-1]
     form.set_value("referral")
     next(n for n in at.number_input if n.label == "First-year salary").set_value(100_000.0)
-    next(t for t in at.text_input if t.label == "Currency").set_value("USD")
+    next(t for t in at.text_input if t.label == "Currency").set_value("US")
+    next(t for t in at.text_input if t.label == "Channel").set_value("Indeed\x00")
     next(n for n in at.number_input if n.label == "Agency fee").set_value(0.0)
     next(n for n in at.number_input if n.label == "Referral bonus").set_value(2_000.0)
+    at.button(key=f"FormSubmitter:edit-hire:{hire.id}-Save").click().run()
+    # both problems at once, each under its field; nothing typed is lost
+    assert_errors(at, "“US” is not a currency code")
+    assert "“US” is not a currency code" in problem_under(at, "Currency")
+    assert "Channel: remove a NUL character" in problem_under(at, "Channel")
+    assert problem_under(at, "Source") is None
+    assert next(n for n in at.number_input if n.label == "First-year salary").value == 100_000.0
+    next(t for t in at.text_input if t.label == "Currency").set_value("USD")
+    next(t for t in at.text_input if t.label == "Channel").set_value("Indeed")
     at.button(key=f"FormSubmitter:edit-hire:{hire.id}-Save").click().run()
     assert_no_exception(at)
 
