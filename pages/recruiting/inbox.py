@@ -10,7 +10,8 @@ from services.candidates import inbox, questions
 actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
 st.title("Questions inbox")
 
-search_col, job_col, held_col = st.columns([3, 2, 1], vertical_alignment="bottom")
+# The toggle's column is wide enough for its whole label ("Held for rev…" at 1 in 6).
+search_col, job_col, held_col = st.columns([3, 2, 1.6], vertical_alignment="bottom")
 search = search_col.text_input("Search questions", max_chars=200)
 job_choices = dict(inbox.waiting_jobs(actor))
 job_id = job_col.selectbox("Job", [None, *job_choices],

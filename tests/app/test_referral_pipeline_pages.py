@@ -114,4 +114,4 @@ def test_mark_paid_from_the_services_shows_on_my_referrals(demo_db):
     at = app_as(_referrer(demo_db, payout.referrer_email)).run()
     at.switch_page("pages/referrer/my_referrals.py").run()
     assert_no_exception(at)
-    assert any(str(v).startswith("Paid ") for v in at.dataframe[0].value["Paid"])
+    assert any(" · paid " in str(v) for v in at.dataframe[0].value["Bonus"])
