@@ -111,29 +111,32 @@ with st.expander("Record a start date or a leaver"):
         st.dataframe([{"Hired referral": names[i], "Bonus": f"{b.amount:,.2f}", "From": b.amount_from,
                        "Paid after (days)": b.retention_days, "Retention from": b.retention_from}
                       for i, b in earned.items()], hide_index=True)
+        start_problems = ui.FieldProblems()  # every problem at once, each under its field
         with st.form("start-date", enter_to_submit=False):
             chosen = st.selectbox("Hired referral", list(names), format_func=names.get)
             start = st.date_input("Start date", value=None, format="YYYY-MM-DD")
+            start_problems.under("start_date")
             split = st.text_area("Split the bonus (optional)", placeholder="priya@example.com 60\n"
                                  "tom@example.com 40", help="One referrer's email and percent a line; "
                                  "empty gives it all to the referrer.")
+            start_problems.under("split")
             left = st.date_input("Left on (only if the hire has left)", value=None, format="YYYY-MM-DD")
+            start_problems.under("left_on")
+            start_problems.by_button()
             if st.form_submit_button("Save"):
                 try:
-                    shares = rewards.parse_shares(split)
+                    shares = rewards.check_start_form(start, split, left)
                     message = ""
-                    if start is not None or shares:
+                    if start is not None:
                         planned = rewards.record_start(actor, chosen, start, shares)
                         message = "Planned: " + "; ".join(f"{e} {a:,.2f} due {d}" for e, a, d in planned)
                         message += ". "
                     if left is not None:
                         lost = rewards.record_leaving(actor, chosen, left)
                         message += f"Leaving recorded; {counted(lost, 'bonus share')} forfeited."
-                    if message:
-                        _done(message)
-                    ui.show_error("Enter a start date, or the day the hire left.")
+                    _done(message)
                 except UserFacingError as error:
-                    ui.show_error(error)
+                    start_problems.show(error)
 
 status = st.segmented_control("Show", rewards.STATUSES, default="due",
                               format_func=rewards.STATUS_LABELS.get) or None

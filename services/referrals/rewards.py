@@ -372,18 +372,35 @@ def payroll_csv(actor: Actor, status: str | None = "due") -> bytes:
 
 
 def parse_shares(text: str | None) -> dict[str, float] | None:
-    """"email percent" a line (commas, semicolons and % allowed) into shares; None when empty."""
+    """"email percent" a line (commas, semicolons and % allowed) into shares; None when empty.
+    Every bad line is said at once (field "split")."""
     shares: dict[str, float] = {}
+    problems = FormProblems()
     for number, line in enumerate((text or "").splitlines(), start=1):
         words = line.replace(",", " ").replace(";", " ").replace("%", " ").split()
         if not words:
             continue
         if len(words) != 2:
-            raise ValidationError(f"Split, line {number}: write one email and one percent, as "
-                                  "“priya@example.com 60”.")
+            problems.add("split", f"Split, line {number}: write one email and one percent, as "
+                         "“priya@example.com 60”.")
+            continue
         try:
-            percent = float(words[1])
+            shares[words[0]] = float(words[1])
         except ValueError:
-            raise ValidationError(f"Split, line {number}: “{words[1]}” is not a percent.") from None
-        shares[words[0]] = percent
+            problems.add("split", f"Split, line {number}: “{words[1]}” is not a percent.")
+    problems.raise_any()
     return shares or None
+
+
+def check_start_form(start_date: date | None, split: str | None,
+                     left_on: date | None) -> dict[str, float] | None:
+    """The "start date or leaver" form checked as a whole, every problem at once (fields
+    "start_date" and "split"): the shares typed, if any."""
+    problems = FormProblems()
+    shares = problems.check("split", parse_shares, split)
+    if start_date is None and (split or "").strip():
+        problems.add("start_date", "Enter the hire's start date: a split plans the bonus from it.")
+    elif start_date is None and left_on is None:
+        problems.add("start_date", "Enter a start date, or the day the hire left.")
+    problems.raise_any()
+    return shares

@@ -92,10 +92,19 @@ def test_payouts_page_rejects_bad_input_and_keeps_it(demo_db):
     at.button(key="FormSubmitter:bonus-rule-Save rule").click().run()
     assert "Saved: Engineering earns 1,200.00." in texts(at)
 
+    at.text_area[0].set_value("priya@example.com sixty\ntom@example.com")
+    at.button(key="FormSubmitter:start-date-Save").click().run()
+    # every problem at once, each under its field: both bad lines, and the missing start date
+    assert_errors(at, "Split, line 1: “sixty” is not a percent.")
+    assert problem_under(at, "Split the bonus (optional)") == (
+        "Split, line 1: “sixty” is not a percent. Split, line 2: write one email and one percent, "
+        "as “priya@example.com 60”.")
+    assert problem_under(at, "Start date") == "Enter the hire's start date: a split plans the bonus from it."
     at.text_area[0].set_value("priya@example.com sixty")
     at.date_input[0].set_value(date.today() - timedelta(days=100))
     at.button(key="FormSubmitter:start-date-Save").click().run()
     assert "Split, line 1: “sixty” is not a percent." in texts(at)
+    assert problem_under(at, "Start date") is None
     assert at.text_area[0].value == "priya@example.com sixty"
     at.text_area[0].set_value("")
     at.button(key="FormSubmitter:start-date-Save").click().run()
