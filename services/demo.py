@@ -358,7 +358,9 @@ def _referrals(conn: Connection, rng: random.Random, accounts: dict[str, UUID],
                jobs: list[UUID], candidates: list[UUID], today: date) -> list[UUID]:
     referrers = [accounts["priya@example.com"], accounts["tom@example.com"]]
     referrers += [uid for email, uid in accounts.items() if email.endswith("@example.org")]
-    now = min(datetime.now(UTC), datetime.combine(today + timedelta(days=1), datetime.min.time(), tzinfo=UTC))
+    # A few minutes back: a database clock a little behind this machine's sees no future step.
+    now = min(datetime.now(UTC) - timedelta(minutes=5),
+              datetime.combine(today + timedelta(days=1), datetime.min.time(), tzinfo=UTC))
     rows = []
     for i in range(48):
         # The two demo alumni get every stage; the others a random one.
