@@ -211,6 +211,19 @@ class FieldProblems:
                 _problem_line(self._by_button, str(error))
 
 
+def known_choice(label: str, known: list[str], current: str | None, placeholder: str,
+                 **kwargs) -> str | None:
+    """A choice among the values already in use (departments, locations, topics), with a way
+    to type a new one: `current` is chosen (and offered even if no longer in use); nothing
+    chosen gives None."""
+    options = list(known)
+    if current and current not in options:
+        options.append(current)
+    return st.selectbox(label, sorted(options, key=str.casefold),
+                        index=sorted(options, key=str.casefold).index(current) if current else None,
+                        accept_new_options=True, placeholder=placeholder, **kwargs)
+
+
 def _problem_line(place, message: str) -> None:
     place.caption(":red[:material/error: " + plain(message) + "]")
 
@@ -261,29 +274,74 @@ def toggle_setting(label: str, key: str, on: bool, save: Callable[[bool], object
             st.success(said(choice))
 
 
-def page_number(key: str) -> int:
-    return int(st.session_state.get(key, 1) or 1)
+# The page a list shows is in the URL (`?page=3`, or the list's own name where a screen has
+# two), so a link or a reload opens that page. The widget's value is kept in the session
+# under a key that names the list, then its filters ("hires-page:<search>:<source>"), so
+# new filters start at page 1; the session remembers which key of the list the URL's page
+# was written for.
+def _url_page_of(key: str, url: str) -> str:
+    return f"url-page-of:{url}:{key.split(':', 1)[0]}"
 
 
-def pagination(result: Page, key: str) -> None:
-    """Page buttons under a list, with "x–y of n"."""
+MAX_PAGE = 100_000
+
+
+def page_from_url(text: object) -> int:
+    """The page a URL names, or 1 for anything that is not a page number (`abc`, `-2`, `1e9`)."""
+    text = str(text or "").strip()
+    return int(text) if text.isdigit() and 1 <= int(text) <= MAX_PAGE else 1
+
+
+def page_number(key: str, url: str = "page") -> int:
+    """The page of the list kept under `key` to show: the one chosen, else (on opening a
+    link, or after a reload) the one in the URL's `url` parameter, unless that was written
+    for the list before its filters changed."""
+    if key in st.session_state:
+        return int(st.session_state[key] or 1)
+    written_for = st.session_state.get(_url_page_of(key, url))
+    if written_for is not None and written_for != key:
+        return 1
+    return page_from_url(st.query_params.get(url))
+
+
+def pagination(result: Page, key: str, url: str = "page") -> None:
+    """Page buttons under a list, with "x–y of n"; the page shown goes into the URL's `url`
+    parameter. A page past the end (an old link, a shorter list) shows the last page instead."""
+    st.session_state[_url_page_of(key, url)] = key
+    if result.total and result.number > result.page_count:
+        st.session_state.pop(key, None)
+        _page_in_url(url, result.page_count)
+        st.rerun()
+    _page_in_url(url, result.number if result.total else 1)
     first = Page.offset(result.number, result.size) + 1 if result.total else 0
     last = min(result.total, first + len(result.rows) - 1) if result.total else 0
     left, right = st.columns([1, 2], vertical_alignment="center")
     left.caption(f"{first}–{last} of {result.total:,}")
     if result.page_count > 1:
         with right:
-            st.pagination(result.page_count, key=key, width="stretch")
+            st.pagination(result.page_count, key=key, default=result.number, width="stretch")
+
+
+def _page_in_url(url: str, number: int) -> None:
+    """`?url=number` in the address bar (nothing for the first page), written only when it changes."""
+    wanted = str(number) if number > 1 else None
+    if st.query_params.get(url) != wanted:
+        if wanted is None:
+            del st.query_params[url]
+        else:
+            st.query_params[url] = wanted
 
 
 def paged_table(key: str, fetch: Callable[[int], Page[T]], row: Callable[[T], dict],
                 empty: str, *, on_select: Callable[[T], None] | None = None,
-                column_config: dict | None = None) -> Page[T]:
+                column_config: dict | None = None, url: str = "page") -> Page[T]:
     """A table that loads one page at a time: `fetch(page_number)` returns a Page, `row`
     turns one item into a table row, `empty` is said when there is nothing to show.
     With `on_select`, choosing a row calls it with that row's item (to open it)."""
-    result = fetch(page_number(key))
+    result = fetch(page_number(key, url))
     if not result.total:
+        st.session_state[_url_page_of(key, url)] = key
+        _page_in_url(url, 1)
         st.info(empty)
         return result
     rows = [row(item) for item in result.rows]
@@ -297,7 +355,7 @@ def paged_table(key: str, fetch: Callable[[int], Page[T]], row: Callable[[T], di
         if chosen:
             st.session_state.pop(table_key, None)  # coming back, nothing is chosen
             on_select(result.rows[chosen[0]])
-    pagination(result, key)
+    pagination(result, key, url)
     return result
 
 

@@ -145,6 +145,23 @@ def demo_id(key: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"boomerang-demo:{key}")
 
 
+WORKING_DAY = (9 * 60, 17 * 60 + 30)  # minutes after midnight, UTC: when the demo's staff act
+
+
+def at_work(day: date, key: str, *, after: datetime | None = None,
+            before: datetime | None = None) -> datetime:
+    """A moment of `day`'s working hours (09:00–17:30 UTC) for the demo's event named `key`:
+    the same for the same key at every load, spread over the day rather than all at midnight.
+    `after` (an earlier step of the same thing) and `before` (now, for a step taken today) keep
+    steps in order and out of the future."""
+    first, last = WORKING_DAY
+    moment = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(
+        minutes=first + demo_id(f"at-work:{key}").int % (last - first))
+    if after is not None and moment <= after:
+        moment = after + timedelta(minutes=20 + demo_id(f"after:{key}").int % 160)
+    return min(moment, before) if before is not None else moment
+
+
 def load_demo(today: date | None = None, *, force: bool = False) -> dict[str, int]:
     """Load the demo data; returns how many rows each table gained.
 
@@ -326,9 +343,10 @@ def _applications(conn: Connection, rng: random.Random, jobs: list[UUID],
     for row in rows:
         row["id"] = demo_id(f"application:{row['job']}:{row['cand']}")
         days = row.pop("days")
-        row["created"] = datetime.combine(today - timedelta(days=days), datetime.min.time(), tzinfo=UTC)
+        row["created"] = at_work(today - timedelta(days=days), f"{row['id']}:applied")
         # Moved to its stage a third of the way since (time in stage on the Applicants tab).
-        row["moved"] = row["created"] + timedelta(days=0 if row["status"] == "new" else days // 3)
+        row["moved"] = row["created"] if row["status"] == "new" else at_work(
+            today - timedelta(days=days - days // 3), f"{row['id']}:moved", after=row["created"])
     conn.execute(sa.text(
         "insert into public.applications (id, job_id, candidate_id, status, source, created_at, updated_at)"
         " values (:id, :job, :cand, cast(:status as public.application_status), :source, :created, :moved)"
@@ -340,6 +358,9 @@ def _referrals(conn: Connection, rng: random.Random, accounts: dict[str, UUID],
                jobs: list[UUID], candidates: list[UUID], today: date) -> list[UUID]:
     referrers = [accounts["priya@example.com"], accounts["tom@example.com"]]
     referrers += [uid for email, uid in accounts.items() if email.endswith("@example.org")]
+    # A few minutes back: a database clock a little behind this machine's sees no future step.
+    now = min(datetime.now(UTC) - timedelta(minutes=5),
+              datetime.combine(today + timedelta(days=1), datetime.min.time(), tzinfo=UTC))
     rows = []
     for i in range(48):
         # The two demo alumni get every stage; the others a random one.
@@ -357,14 +378,13 @@ def _referrals(conn: Connection, rng: random.Random, accounts: dict[str, UUID],
             "reason": "Strong track record in exactly this kind of work.",
             "stage": stage,
             "reward": 2000 if stage == "hired" else None,
-            "paid": datetime.combine(created + timedelta(days=120), datetime.min.time(),
-                                     tzinfo=UTC)
+            "paid": at_work(created + timedelta(days=120), f"referral:{i}:paid")
             if stage == "hired" and created < today - timedelta(days=150) else None,
-            "created": datetime.combine(created, datetime.min.time(), tzinfo=UTC),
-            # Each stage takes about a week and a half to reach, but never beyond today.
-            "moved": datetime.combine(min(today, created + timedelta(
-                days=10 * REFERRAL_STAGES.index(stage) + 1)), datetime.min.time(), tzinfo=UTC),
+            "created": at_work(created, f"referral:{i}:created"),
         })
+        # Each stage takes about a week and a half to reach, but never beyond now.
+        reached = min(today, created + timedelta(days=10 * REFERRAL_STAGES.index(stage) + 1))
+        rows[-1]["moved"] = at_work(reached, f"referral:{i}:moved", after=rows[-1]["created"], before=now)
     conn.execute(sa.text(
         """
         insert into public.referrals (id, referrer_id, candidate_id, job_id, relationship, reason,
@@ -431,8 +451,7 @@ def _questions(conn: Connection, jobs: list[UUID], accounts: dict[str, UUID], to
     recruiter = accounts["recruiter@example.com"]
     rows = []
     for i, (body, job_index, answer, status) in enumerate(QUESTIONS):
-        asked = datetime.combine(today - timedelta(days=60 - 2 * i), datetime.min.time(),
-                                 tzinfo=UTC)
+        asked = at_work(today - timedelta(days=60 - 2 * i), f"question:{i}:asked")
         rows.append({
             "id": demo_id(f"question:{i}"), "job": jobs[job_index] if job_index is not None else None,
             "body": body, "status": status, "answer": answer, "topic": _topic(body) if answer else None,

@@ -17,19 +17,30 @@ TOPICS = list(company.FACT_TOPICS)
 
 
 def fact_form(key: str, fact: company.Fact | None = None) -> None:
-    with st.form(key, clear_on_submit=fact is None):
+    """A fact's fields; a refused save says every problem under its field and keeps what was
+    typed, a new fact once added starts an empty form (a new key)."""
+    if fact is None:
+        key = f"{key}:{st.session_state.get('new-facts-added', 0)}"
+    problems = ui.FieldProblems()
+    with st.form(key):
         topic = st.selectbox("Topic", TOPICS, format_func=company.FACT_TOPICS.get,
                              index=TOPICS.index(fact.topic) if fact else 0)
+        problems.under("topic")
         title = st.text_input("Title", value=fact.title if fact else "", max_chars=120)
+        problems.under("title")
         body = st.text_area("Text", value=fact.body if fact else "", max_chars=4000, height=120)
+        problems.under("body")
+        problems.by_button()
         saved = st.form_submit_button("Save" if fact else "Add fact", type="primary")
     if saved:
         try:
             company.save_fact(actor, topic=topic, title=title, body=body,
                               fact_id=fact.id if fact else None)
         except UserFacingError as error:
-            ui.show_error(error)
+            problems.show(error)
         else:
+            if fact is None:
+                st.session_state["new-facts-added"] = st.session_state.get("new-facts-added", 0) + 1
             st.toast("Fact saved.", icon=":material/check:")
             st.rerun()
 

@@ -103,17 +103,23 @@ if all_channels:
 
     st.markdown(f"**Posting slots**, in {ui.plain(zone)}"
                 + (" (no company time zone is set; choose one below)" if zone == "UTC" else ""))
+    slot_problems = ui.FieldProblems()  # every day's problem at once, under that day
     with st.form(f"{key}:slots"):
         st.caption("Times of day for each day the channel is updated, as HH:MM separated by commas. "
                    "Leave a day empty for none.")
-        days = st.columns(7)
-        typed = [days[i].text_input(day, ", ".join(f"{s.at:%H:%M}" for s in chosen.slots
-                                                  if s.weekday == i + 1), key=f"{key}:day{i + 1}")
-                 for i, day in enumerate(channels.WEEKDAYS)]
+        typed = []
+        for number, (column, day) in enumerate(zip(st.columns(7), channels.WEEKDAYS, strict=True), start=1):
+            with column:
+                typed.append(st.text_input(day, ", ".join(f"{s.at:%H:%M}" for s in chosen.slots
+                                                          if s.weekday == number), key=f"{key}:day{number}"))
+                slot_problems.under(f"day{number}")
         if st.form_submit_button("Save slots"):
-            _run(lambda: channels.set_slots(actor, chosen.id, [
-                channels.Slot(day, at) for day, text in enumerate(typed, start=1)
-                for at in channels.parse_times(text)]), "Slots saved.")
+            try:
+                slots = channels.typed_slots(typed)
+            except UserFacingError as error:
+                slot_problems.show(error)  # what was typed stays
+            else:
+                _run(lambda: channels.set_slots(actor, chosen.id, slots), "Slots saved.")
 
     if chosen.takes_webhook:
         st.markdown("**Incoming webhook** — " + ui.plain(chosen.webhook_hint or "not set: posts on this "

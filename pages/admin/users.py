@@ -19,20 +19,25 @@ def on_add() -> None:
         state["added"] = accounts.add_user(actor, state["new-email"], state["new-name"],
                                            state["new-role"])
     except UserFacingError as error:
-        state["add-error"] = str(error)
+        state["add-error"] = error  # with each field's problem, shown under that field
     else:
         state["new-email"] = state["new-name"] = ""
 
 
 with st.expander("Add a user", icon=":material/person_add:",
                  expanded="add-error" in st.session_state or "added" in st.session_state):
+    problems = ui.FieldProblems()
     with st.form("add-user"):
         st.text_input("Name", key="new-name", max_chars=120)
+        problems.under("full_name")
         st.text_input("Email", key="new-email", max_chars=254)
+        problems.under("email")
         st.selectbox("Role", list(Role), format_func=lambda r: r.label, key="new-role")
+        problems.under("role")
+        problems.by_button()
         st.form_submit_button("Add user", type="primary", on_click=on_add)
-    if message := st.session_state.pop("add-error", None):
-        ui.show_error(message)
+    if refused := st.session_state.pop("add-error", None):
+        problems.show(refused)
     if added := st.session_state.pop("added", None):
         if added.temporary_password:
             st.success(f"Added {ui.plain(added.email)}. Give them this temporary password, "

@@ -34,8 +34,8 @@ if job.open and visit_key not in st.session_state:
     tracking.record_visit(actor, job.id, session_id, source)
     st.session_state[visit_key] = True
 
-# Back to the board as the visitor filtered it (its search and filters came along in the URL).
-board = {key: value for key in ("q", "department", "location", "remote", "type")
+# Back to the board as the visitor left it (its search, filters and page came along in the URL).
+board = {key: value for key in ("q", "department", "location", "remote", "type", "page")
          if (value := str(st.query_params.get(key, ""))[:100])}
 st.page_link("pages/public/jobs.py", label="All open jobs", icon=":material/arrow_back:",
              query_params={**source.query(), **board})

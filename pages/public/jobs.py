@@ -64,7 +64,8 @@ for job in result.rows:
         if job.description:
             st.text(ui.excerpt(job.description))
         st.page_link("pages/public/job.py", label="View and apply", icon=":material/arrow_forward:",
-                     query_params={"id": str(job.id), **source.query(), **filters_in_url})
+                     query_params={"id": str(job.id), **source.query(), **filters_in_url,
+                                   **({"page": str(result.number)} if result.number > 1 else {})})
 if result.total:
     ui.pagination(result, page_key)
 

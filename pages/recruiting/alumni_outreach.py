@@ -17,20 +17,24 @@ digest_tab, interest_tab = st.tabs(["Job digest", "Would come back"])
 with digest_tab:
     st.caption("Send alumni the open jobs of the departments you choose: by email where email is set "
                "up, and always on their Job digests page.")
+    problems = ui.FieldProblems()  # a refused digest: the summary here, each problem under its field
     chosen = st.multiselect("Departments", outreach.departments(actor), key="digest-departments",
                             placeholder="Choose departments")
+    problems.under("departments")
     note = st.text_area("A note at the top (optional)", key="digest-note", max_chars=2000)
+    problems.under("note")
     if chosen:
         jobs = outreach.preview(actor, chosen)
         st.subheader(f"Preview: {counted(len(jobs), 'open job')}", anchor=False)
         if jobs:
             st.dataframe([{"Title": j.title, "Department": j.department, "Location": j.location}
                           for j in jobs], hide_index=True)
+    problems.by_button()
     if st.button("Send digest", type="primary", icon=":material/send:"):
         try:
             sent = outreach.send_digest(actor, chosen, note)
         except UserFacingError as error:
-            ui.show_error(error)
+            problems.show(error)
         else:
             emails = counted(sent.queued, 'email')
             how = (f"{emails} queued for sending (\"Sent before\" counts them as they go)"

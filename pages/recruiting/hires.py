@@ -58,27 +58,38 @@ if not chosen:
 
 hire = result.rows[chosen[0]]
 st.subheader(ui.plain(f"{hire.job_title}, hired {hire.hire_date:%d %b %Y}"), anchor=False)
+problems = ui.FieldProblems()  # a refused save: every problem at once, each under its field
 with st.form(f"edit-hire:{hire.id}"):
     left, right = st.columns(2)
-    source_value = left.selectbox("Source", list(SOURCE_LABELS), index=list(SOURCE_LABELS).index(
-        hire.source), format_func=SOURCE_LABELS.get)
-    channel = right.text_input("Channel", hire.channel or "", max_chars=100,
-                               help="The network, job board or agency, such as LinkedIn or Indeed.")
-    salary = left.number_input("First-year salary", 0.0, value=float(hire.first_year_salary),
-                               step=1000.0)
-    currency = right.text_input("Currency", hire.currency, max_chars=3)
+    with left:
+        source_value = st.selectbox("Source", list(SOURCE_LABELS), index=list(SOURCE_LABELS).index(
+            hire.source), format_func=SOURCE_LABELS.get)
+        problems.under("source")
+    with right:
+        channel = st.text_input("Channel", hire.channel or "", max_chars=100,
+                                help="The network, job board or agency, such as LinkedIn or Indeed.")
+        problems.under("channel")
+    with left:
+        salary = st.number_input("First-year salary", 0.0, value=float(hire.first_year_salary),
+                                 step=1000.0)
+        problems.under("first_year_salary")
+    with right:
+        currency = st.text_input("Currency", hire.currency, max_chars=3)
+        problems.under("currency")
     cost_inputs = {}
     for i, column in enumerate(hires.COST_COLUMNS):
-        cost_inputs[column] = (left if i % 2 == 0 else right).number_input(
-            column.replace("_", " ").capitalize(), 0.0, value=float(getattr(hire, column)),
-            step=50.0)
+        with left if i % 2 == 0 else right:
+            cost_inputs[column] = st.number_input(column.replace("_", " ").capitalize(), 0.0,
+                                                  value=float(getattr(hire, column)), step=50.0)
+            problems.under(column)
+    problems.by_button()
     save = st.form_submit_button("Save", type="primary")
 if save:
     try:
         hires.update_hire(actor, hire.id, source=source_value, channel=channel,
                           first_year_salary=salary, currency=currency, costs=cost_inputs)
     except UserFacingError as error:
-        ui.show_error(error)
+        problems.show(error)  # the form keeps everything typed
     else:
         st.toast("Hire saved.", icon=":material/check:")
         st.rerun()

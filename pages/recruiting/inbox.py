@@ -10,7 +10,8 @@ from services.candidates import inbox, questions
 actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
 st.title("Questions inbox")
 
-search_col, job_col, held_col = st.columns([3, 2, 1], vertical_alignment="bottom")
+# The toggle's column is wide enough for its whole label ("Held for rev…" at 1 in 6).
+search_col, job_col, held_col = st.columns([3, 2, 1.6], vertical_alignment="bottom")
 search = search_col.text_input("Search questions", max_chars=200)
 job_choices = dict(inbox.waiting_jobs(actor))
 job_id = job_col.selectbox("Job", [None, *job_choices],
@@ -82,9 +83,14 @@ if draft is not None:
             st.button("Use this answer", key=f"use:{question.id}:{n}", on_click=use_answer,
                       args=(offer.answer,))
 
+problems = ui.FieldProblems()  # the summary of a refused answer, above it
 answer = st.text_area("Answer", key=answer_key, height=180, max_chars=8000)
-topic = st.text_input("Topic in the FAQ", max_chars=80, key=f"topic:{question.id}",
-                      placeholder="Benefits, Hiring process, Remote work…")
+problems.under("answer")
+topic = ui.known_choice("Topic in the FAQ", questions.faq_topics(actor), None,
+                        "Choose a topic or type a new one", key=f"topic:{question.id}",
+                        help="The FAQ groups its answers by topic; type a new one to add it.")
+problems.under("topic")
+problems.by_button()
 
 
 def act(action, done: str, *args) -> None:
@@ -93,7 +99,7 @@ def act(action, done: str, *args) -> None:
     try:
         outcome = action(actor, question.id, *args)
     except UserFacingError as error:
-        ui.show_error(error)
+        problems.show(error)  # the answer and topic stay as typed
         return
     sent = getattr(outcome, "emailed", False)
     st.toast(done + (" The answer was emailed to the asker." if sent else ""), icon=":material/check:")
@@ -108,7 +114,7 @@ def quoted(text: str) -> str:
 
 publish_col, private_col, reject_col = st.columns(3)
 if publish_col.button("Publish to FAQ", type="primary", icon=":material/public:"):
-    act(inbox.publish, f"Published to the FAQ: {quoted(question.body)}", answer, topic)
+    act(inbox.publish, f"Published to the FAQ: {quoted(question.body)}", answer, topic or "")
 if private_col.button("Answer privately", icon=":material/lock:"):
     act(inbox.answer_privately, f"Answered privately: {quoted(question.body)}", answer)
 with reject_col.popover("Reject as spam", icon=":material/block:"):

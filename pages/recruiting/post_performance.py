@@ -60,7 +60,15 @@ def shown(row: dict) -> dict:
                 else v) for k, v in row.items()}
 
 
-column_config = {"Published": st.column_config.DateColumn("Published", format="YYYY-MM-DD")}
+# Short headers for the long figures (the long name on hover), so that the channels' table fits
+# 1400 pixels without its last column cut off; exports keep the long names.
+short_headers = {perf.APPLICATION_RATE: st.column_config.TextColumn("Apply rate",
+                                                                    help="Applications per visit"),
+                 perf.HIRE_RATE: st.column_config.TextColumn("Hire rate", help="Hires per application"),
+                 perf.COST_PER_APPLICATION: st.column_config.TextColumn("Per application",
+                                                                        help="Cost per application"),
+                 perf.COST_PER_HIRE: st.column_config.TextColumn("Per hire", help="Cost per hire")}
+column_config = {"Published": st.column_config.DateColumn("Published", format="YYYY-MM-DD"), **short_headers}
 
 if not by_channel:
     st.info("No published posts in this period. A post counts here once it is published with its "
@@ -69,7 +77,8 @@ if not by_channel:
 else:
     st.subheader("By channel", anchor=False)
     st.altair_chart(perf.channel_chart(channels_table))
-    st.dataframe([shown(row) for row in channels_table.to_dict("records")], hide_index=True)
+    st.dataframe([shown(row) for row in channels_table.to_dict("records")], hide_index=True,
+                 column_config=short_headers)
     st.download_button("Channels as CSV", lambda: csv_bytes(channels_table.round(2)),
                        perf.file_name("channels", chosen, "csv"), mime="text/csv",
                        icon=":material/download:", on_click="ignore")

@@ -32,64 +32,97 @@ if not creating and posting is None:
     st.stop()
 
 
-def posting_form(key: str, start: PostingForm, submit_label: str) -> PostingForm | None:
-    """The posting's fields; what was typed when the button was pressed, else None. The
-    widgets keep their values across reruns, so a refused form loses nothing."""
+def posting_form(key: str, start: PostingForm,
+                 submit_label: str) -> tuple[PostingForm | None, ui.FieldProblems]:
+    """The posting's fields; what was typed when the button was pressed (else None), and where
+    a refusal shows its problems: all of them at once, each under its field. The widgets keep
+    their values across reruns, so a refused form loses nothing."""
     owners = {m.id: m.name for m in postings.staff_members(actor)}
     owner_choices = [None, *owners] if start.owner_id in owners else [None, start.owner_id, *owners]
+    known = listings.board_filters(actor, listings.ALL_STATUSES)  # departments and locations in use
+    problems = ui.FieldProblems()  # the summary of a refused save, above the form
     with st.form(key):
         title = st.text_input("Title", start.title, max_chars=200)
+        problems.under("title")
         left, middle, right = st.columns(3)
-        department = left.text_input("Department", start.department, max_chars=100)
-        location = middle.text_input("Location", start.location, max_chars=120)
-        remote = right.selectbox("Remote policy", list(listings.REMOTE_LABELS),
-                                 index=list(listings.REMOTE_LABELS).index(start.remote_policy),
-                                 format_func=listings.REMOTE_LABELS.get)
-        employment = left.selectbox("Employment type", list(listings.EMPLOYMENT_LABELS),
-                                    index=list(listings.EMPLOYMENT_LABELS).index(start.employment_type),
-                                    format_func=listings.EMPLOYMENT_LABELS.get)
-        levels = [None, *listings.LEVEL_LABELS]
-        level = middle.selectbox("Level (optional)", levels,
+        with left:
+            department = ui.known_choice("Department", known.departments, start.department,
+                                      "Choose or type a department")
+            problems.under("department")
+        with middle:
+            location = ui.known_choice("Location", known.locations, start.location,
+                                    "Choose or type a location")
+            problems.under("location")
+        with right:
+            remote = st.selectbox("Remote policy", list(listings.REMOTE_LABELS),
+                                  index=list(listings.REMOTE_LABELS).index(start.remote_policy),
+                                  format_func=listings.REMOTE_LABELS.get)
+            problems.under("remote_policy")
+        with left:
+            employment = st.selectbox("Employment type", list(listings.EMPLOYMENT_LABELS),
+                                      index=list(listings.EMPLOYMENT_LABELS).index(start.employment_type),
+                                      format_func=listings.EMPLOYMENT_LABELS.get)
+            problems.under("employment_type")
+        with middle:
+            levels = [None, *listings.LEVEL_LABELS]
+            level = st.selectbox("Level (optional)", levels,
                                  index=levels.index(start.level) if start.level in levels else 0,
                                  format_func=lambda v: listings.LEVEL_LABELS[v] if v else "No level",
                                  help="Referral bonus rules can be set per level under Referral payouts.")
-        low = right.number_input("Salary from (optional)", min_value=0.0, step=1000.0,
+            problems.under("level")
+        with right:
+            low = st.number_input("Salary from (optional)", min_value=0.0, step=1000.0,
                                   value=None if start.salary_min is None else float(start.salary_min))
-        high = left.number_input("Salary to (optional)", min_value=0.0, step=1000.0,
-                                  value=None if start.salary_max is None else float(start.salary_max))
-        currency = middle.text_input("Currency", start.currency, max_chars=3)
-        bonus = right.number_input(
-            "Referral bonus", min_value=0.0, step=250.0,
-            value=None if start.referral_bonus is None else float(start.referral_bonus),
-            help="Paid to the alumnus or employee whose referral is hired, in the posting's "
-                 "currency. Leave it empty to use the bonus rules of the posting's level, else of "
-                 "its department (Referral payouts); new postings start empty once such rules are "
-                 "set, else with the default an admin sets under Running costs & assumptions.")
-        starts = left.date_input("Target start date (optional)", value=start.target_start_date)
-        manager = middle.text_input("Hiring manager (optional)", start.hiring_manager, max_chars=120)
-        owner = right.selectbox("Owner", owner_choices,
+            problems.under("salary_min")
+        with left:
+            high = st.number_input("Salary to (optional)", min_value=0.0, step=1000.0,
+                                   value=None if start.salary_max is None else float(start.salary_max))
+            problems.under("salary_max")
+        with middle:
+            currency = st.text_input("Currency", start.currency, max_chars=3)
+            problems.under("currency")
+        with right:
+            bonus = st.number_input(
+                "Referral bonus", min_value=0.0, step=250.0,
+                value=None if start.referral_bonus is None else float(start.referral_bonus),
+                help="Paid to the alumnus or employee whose referral is hired, in the posting's "
+                     "currency. Leave it empty to use the bonus rules of the posting's level, else of "
+                     "its department (Referral payouts); new postings start empty once such rules are "
+                     "set, else with the default an admin sets under Running costs & assumptions.")
+            problems.under("referral_bonus")
+        with left:
+            starts = st.date_input("Target start date (optional)", value=start.target_start_date)
+            problems.under("target_start_date")
+        with middle:
+            manager = st.text_input("Hiring manager (optional)", start.hiring_manager, max_chars=120)
+            problems.under("hiring_manager")
+        with right:
+            owner = st.selectbox("Owner", owner_choices,
                                  index=owner_choices.index(start.owner_id),
                                  format_func=lambda o: owners.get(o, "Former staff") if o else "Nobody")
+            problems.under("owner_id")
         description = st.text_area(
             "Description (Markdown)", start.description, height=260, max_chars=20_000,
             help="Shown on the public job page as Markdown: ## headings, **bold**, - lists and "
                  "[links](https://…). HTML is shown as text.")
+        problems.under("description")
+        problems.by_button()
         if not st.form_submit_button(submit_label, type="primary"):
-            return None
-    return PostingForm(title, department, location, remote, employment, low, high, currency,
-                       description, manager, owner, bonus, starts, level)
+            return None, problems
+    return PostingForm(title, department or "", location or "", remote, employment, low, high, currency,
+                       description, manager, owner, bonus, starts, level), problems
 
 
 if creating:
     st.title("New posting")
     st.caption("A new posting is a draft: nobody outside the recruiting team sees it until it "
                "has been reviewed, approved and published.")
-    typed = posting_form("new-posting", postings.new_form(actor), "Save draft")
+    typed, problems = posting_form("new-posting", postings.new_form(actor), "Save draft")
     if typed is not None:
         try:
             job_id = postings.create_posting(actor, typed)
         except UserFacingError as error:
-            ui.show_error(error)  # the form keeps everything typed
+            problems.show(error)  # the form keeps everything typed
         else:
             st.switch_page("pages/recruiting/posting.py", query_params={"id": str(job_id)})
     st.stop()
@@ -139,8 +172,11 @@ if job.status in ("published", "closed"):
     st.page_link("pages/public/job.py", label="See it on the public board", icon=":material/public:",
                  query_params={"id": str(job.id)})
 
-applicant_page = postings.applicants(actor, job.id, page=ui.page_number(f"applicants:{job.id}"))
-referral_page = stages.list_referrals(actor, job_id=job.id, page=ui.page_number(f"referrals:{job.id}"))
+# Two paged lists: each keeps its page in the URL under its own name.
+applicant_page = postings.applicants(actor, job.id,
+                                     page=ui.page_number(f"applicants:{job.id}", "applicants-page"))
+referral_page = stages.list_referrals(actor, job_id=job.id,
+                                      page=ui.page_number(f"referrals:{job.id}", "referrals-page"))
 social = review.posting_social(actor, job.id)  # one read for the whole "Channel posts" tab
 channel_posts = social.posts
 details_tab, edit_tab, applicants_tab, referrals_tab, posts_tab = st.tabs(
@@ -167,12 +203,12 @@ with details_tab:
         st.markdown("  \n".join(f"**{label}:** {ui.plain(value)}" for label, value in facts.items()))
 
 with edit_tab:
-    typed = posting_form(f"edit-posting:{job.id}", posting.form(), "Save changes")
+    typed, problems = posting_form(f"edit-posting:{job.id}", posting.form(), "Save changes")
     if typed is not None:
         try:
             postings.update_posting(actor, job.id, typed)
         except UserFacingError as error:
-            ui.show_error(error)  # the form keeps everything typed
+            problems.show(error)  # the form keeps everything typed
         else:
             st.toast("Posting saved.", icon=":material/check:")
             st.rerun()
@@ -289,14 +325,16 @@ with applicants_tab:
             "Stage", [None, *applications.STAGES], key=f"applicants-stage:{job.id}",
             format_func=lambda s: "All stages" if s is None else applications.STAGE_LABELS[s])
         shown_page = applicant_page if at_stage is None else postings.applicants(
-            actor, job.id, stage=at_stage, page=ui.page_number(f"applicants:{job.id}:{at_stage}"))
+            actor, job.id, stage=at_stage,
+            page=ui.page_number(f"applicants:{job.id}:{at_stage}", "applicants-page"))
         st.dataframe([{"Name": a.full_name, "Email": a.email,
                        "Stage": applications.STAGE_LABELS.get(a.status, a.status),
                        "In stage": applications.time_in_stage(a.stage_since),
                        "Source": source_label(a.source),
                        "Applied": ui.day_text(a.applied_at, with_time=True),
                        "Résumé": a.resume_name or ""} for a in shown_page.rows], hide_index=True)
-        ui.pagination(shown_page, f"applicants:{job.id}" + (f":{at_stage}" if at_stage else ""))
+        ui.pagination(shown_page, f"applicants:{job.id}" + (f":{at_stage}" if at_stage else ""),
+                      "applicants-page")
         if shown_page.rows:
             move_form(shown_page.rows)
             applicant_record(shown_page.rows)
@@ -329,7 +367,7 @@ with referrals_tab:
                        "Reward": f"{job.currency} {r.reward_amount:,.2f}" if r.reward_amount is not None
                                  else "—",
                        "Referred": ui.day_text(r.created_at)} for r in referral_page.rows], hide_index=True)
-        ui.pagination(referral_page, f"referrals:{job.id}")
+        ui.pagination(referral_page, f"referrals:{job.id}", "referrals-page")
 
 
 # --- channel posts: the posting's social posts, and the composer ----------------------------

@@ -54,9 +54,9 @@ search_col, status_col, department_col, owner_col = st.columns([3, 3, 2, 2])
 # bookmarked; a value the list does not know is dropped from the URL and ignored.
 search = search_col.text_input("Search", placeholder="Title, description or city", max_chars=100,
                                key="q", bind="query-params")
-statuses = status_col.multiselect("Status", jobs.ALL_STATUSES, default=list(jobs.ALL_STATUSES),
-                                  format_func=editing.STATUS_LABELS.get, key="status",
-                                  bind="query-params")
+# None chosen is every status (five chosen ones did not fit: "Approve…" was cut off).
+statuses = status_col.multiselect("Status", jobs.ALL_STATUSES, format_func=editing.STATUS_LABELS.get,
+                                  key="status", bind="query-params", placeholder="All statuses")
 # "" is "all" (None would show a clear button on a choice that is already everything).
 department = department_col.selectbox("Department", ["", *departments], key="department",
                                       bind="query-params",
@@ -74,7 +74,7 @@ ui.paged_table(
                "Status": editing.STATUS_LABELS[j.status], "Owner": owners.get(j.owner_id, ""),
                "Salary": j.salary_range,
                "Published": ui.day_text(j.published_at)},
-    empty="No postings match. Clear the search or choose more statuses.",
+    empty="No postings match. Clear the search or choose other statuses.",
     on_select=lambda j: st.switch_page(POSTING_PAGE, query_params={"id": str(j.id)}),
 )
 st.caption("Select a row to open the posting: its details, its next step, its applicants and "

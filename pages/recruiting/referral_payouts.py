@@ -9,6 +9,7 @@ from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
 from portal.words import counted
+from services.postings import listings
 from services.postings.listings import LEVEL_LABELS
 from services.referrals import pipeline, rewards
 
@@ -30,20 +31,32 @@ def _done(message: str) -> None:
 with st.expander("Bonus rules"):
     st.subheader("By department", divider="gray")
     existing = rewards.rules(actor)
+    departments = listings.board_filters(actor, listings.ALL_STATUSES).departments
     if existing:
         st.dataframe([{"Department": r.department or "Every department", "Bonus": f"{r.amount:,.2f}",
                        "Paid after (days)": r.retention_days} for r in existing], hide_index=True)
+    rule_problems = ui.FieldProblems()  # a refused rule: every problem at once, each under its field
     with st.form("bonus-rule", enter_to_submit=False):
         a, b, c = st.columns(3)
-        department = a.text_input("Department", help="Leave empty for every department.")
-        amount = b.number_input("Bonus", min_value=None, value=1000.0, step=100.0)
-        days = c.number_input("Paid after (days from start)", value=rewards.DEFAULT_RETENTION_DAYS, step=1)
+        with a:
+            department = ui.known_choice("Department", departments, None, "Every department",
+                                         help="Choose one of the departments of the postings, or type "
+                                              "another; leave it empty for every department.")
+            rule_problems.under("department")
+        with b:
+            amount = st.number_input("Bonus", min_value=None, value=1000.0, step=100.0)
+            rule_problems.under("amount")
+        with c:
+            days = st.number_input("Paid after (days from start)", value=rewards.DEFAULT_RETENTION_DAYS,
+                                   step=1)
+            rule_problems.under("retention_days")
+        rule_problems.by_button()
         if st.form_submit_button("Save rule"):
             try:
-                rule = rewards.save_rule(actor, department, amount, int(days))
+                rule = rewards.save_rule(actor, department, amount, None if days is None else int(days))
                 _done(f"Saved: {rule.department or 'every department'} earns {rule.amount:,.2f}.")
             except UserFacingError as error:
-                ui.show_error(error)
+                rule_problems.show(error)
 
     st.subheader("By job level", divider="gray")
     level_rules = rewards.level_rules(actor)
@@ -52,20 +65,29 @@ with st.expander("Bonus rules"):
                       for r in level_rules], hide_index=True)
     else:
         st.caption("No level has a rule yet: jobs without their own bonus use their department's rule.")
+    level_problems = ui.FieldProblems()
     with st.form("level-bonus-rule", enter_to_submit=False):
         a, b, c = st.columns(3)
-        level = a.selectbox("Job level", list(LEVEL_LABELS), index=None, format_func=LEVEL_LABELS.get,
-                            placeholder="Choose a level")
-        level_amount = b.number_input("Bonus for the level", min_value=None, value=1000.0, step=100.0)
-        level_days = c.number_input("Paid after (days from start)", value=rewards.DEFAULT_RETENTION_DAYS,
-                                    step=1, key="level-days")
+        with a:
+            level = st.selectbox("Job level", list(LEVEL_LABELS), index=None, format_func=LEVEL_LABELS.get,
+                                 placeholder="Choose a level")
+            level_problems.under("level")
+        with b:
+            level_amount = st.number_input("Bonus for the level", min_value=None, value=1000.0, step=100.0)
+            level_problems.under("amount")
+        with c:
+            level_days = st.number_input("Paid after (days from start)", value=rewards.DEFAULT_RETENTION_DAYS,
+                                         step=1, key="level-days")
+            level_problems.under("retention_days")
+        level_problems.by_button()
         if st.form_submit_button("Save level rule"):
             try:
-                rule = rewards.save_level_rule(actor, level, level_amount, int(level_days))
+                rule = rewards.save_level_rule(actor, level, level_amount,
+                                               None if level_days is None else int(level_days))
                 _done(f"Saved: {rule.label} jobs earn {rule.amount:,.2f}, paid {rule.retention_days} days "
                       "after the start.")
             except UserFacingError as error:
-                ui.show_error(error)
+                level_problems.show(error)
     if level_rules:
         gone_col, button_col = st.columns([3, 1], vertical_alignment="bottom")
         gone = gone_col.selectbox("Delete the rule of", [r.level for r in level_rules],
@@ -89,29 +111,32 @@ with st.expander("Record a start date or a leaver"):
         st.dataframe([{"Hired referral": names[i], "Bonus": f"{b.amount:,.2f}", "From": b.amount_from,
                        "Paid after (days)": b.retention_days, "Retention from": b.retention_from}
                       for i, b in earned.items()], hide_index=True)
+        start_problems = ui.FieldProblems()  # every problem at once, each under its field
         with st.form("start-date", enter_to_submit=False):
             chosen = st.selectbox("Hired referral", list(names), format_func=names.get)
             start = st.date_input("Start date", value=None, format="YYYY-MM-DD")
+            start_problems.under("start_date")
             split = st.text_area("Split the bonus (optional)", placeholder="priya@example.com 60\n"
                                  "tom@example.com 40", help="One referrer's email and percent a line; "
                                  "empty gives it all to the referrer.")
+            start_problems.under("split")
             left = st.date_input("Left on (only if the hire has left)", value=None, format="YYYY-MM-DD")
+            start_problems.under("left_on")
+            start_problems.by_button()
             if st.form_submit_button("Save"):
                 try:
-                    shares = rewards.parse_shares(split)
+                    shares = rewards.check_start_form(start, split, left)
                     message = ""
-                    if start is not None or shares:
+                    if start is not None:
                         planned = rewards.record_start(actor, chosen, start, shares)
                         message = "Planned: " + "; ".join(f"{e} {a:,.2f} due {d}" for e, a, d in planned)
                         message += ". "
                     if left is not None:
                         lost = rewards.record_leaving(actor, chosen, left)
                         message += f"Leaving recorded; {counted(lost, 'bonus share')} forfeited."
-                    if message:
-                        _done(message)
-                    ui.show_error("Enter a start date, or the day the hire left.")
+                    _done(message)
                 except UserFacingError as error:
-                    ui.show_error(error)
+                    start_problems.show(error)
 
 status = st.segmented_control("Show", rewards.STATUSES, default="due",
                               format_func=rewards.STATUS_LABELS.get) or None

@@ -54,9 +54,12 @@ try:
                     st.text(card.candidate_name)
                     where = f"{card.job_title or 'Open to anything'} · {card.referrer_name or ''}"
                     st.caption(ui.plain(where))
-                    target = st.selectbox("Move to", STAGES, index=STAGES.index(stage), key=f"move:{card.id}",
-                                          format_func=STAGE_LABELS.get, label_visibility="collapsed")
-                    if target != stage:
+                    # The column names the stage; a menu offers the others (a picker showing
+                    # the stage itself cut "Interviewing" and "Not selected" short in a card).
+                    target = st.menu_button("Move", [s for s in STAGES if s != stage], key=f"move:{card.id}",
+                                            format_func=STAGE_LABELS.get, icon=":material/swap_horiz:",
+                                            width="stretch", help="Move to another stage")
+                    if target is not None:
                         _move(card.id, target)
             if total > len(cards):
                 column.caption(f"+ {total - len(cards):,} more in the table")

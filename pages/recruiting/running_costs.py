@@ -64,21 +64,31 @@ with assumptions_tab:
             st.success("Assumptions saved.")
     if not is_admin:
         st.info("Only admins change these; ask one if a figure looks wrong.")
+    problems = ui.FieldProblems()  # a refused save: the summary here, each problem under its field
     with st.form("assumptions"):
         left, middle, right = st.columns(3)
-        currency = left.text_input("Reporting currency", assumptions.currency, max_chars=3,
-                                   disabled=not is_admin)
-        fee_rate = middle.number_input(
-            "Headhunter fee, % of first-year salary", 0.0, 100.0, assumptions.fee_rate * 100,
-            step=0.5, disabled=not is_admin, help="Agencies usually charge 15–35 %; 20 % is typical.")
-        job_board_cost = right.number_input(
-            "Job-board baseline cost per hire", 0.0, value=assumptions.job_board_cost_per_hire,
-            step=100.0, disabled=not is_admin,
-            help="What a hire through job boards costs; about 4,700 USD on average (SHRM).")
-        bonus = left.number_input(
-            "Default referral bonus of a new job posting", 0.0, value=assumptions.default_referral_bonus,
-            step=250.0, disabled=not is_admin,
-            help="Typically 1,000–2,500; each posting can set its own.")
+        with left:
+            currency = st.text_input("Reporting currency", assumptions.currency, max_chars=3,
+                                     disabled=not is_admin)
+            problems.under("currency")
+        with middle:
+            fee_rate = st.number_input(
+                "Headhunter fee, % of first-year salary", 0.0, 100.0, assumptions.fee_rate * 100,
+                step=0.5, disabled=not is_admin, help="Agencies usually charge 15–35 %; 20 % is typical.")
+            problems.under("fee_rate")
+        with right:
+            job_board_cost = st.number_input(
+                "Job-board baseline cost per hire", 0.0, value=assumptions.job_board_cost_per_hire,
+                step=100.0, disabled=not is_admin,
+                help="What a hire through job boards costs; about 4,700 USD on average (SHRM).")
+            problems.under("job_board_cost_per_hire")
+        with left:
+            bonus = st.number_input(
+                "Default referral bonus of a new job posting", 0.0, value=assumptions.default_referral_bonus,
+                step=250.0, disabled=not is_admin,
+                help="Typically 1,000–2,500; each posting can set its own.")
+            problems.under("default_referral_bonus")
+        problems.by_button()
         saved = st.form_submit_button("Save assumptions", type="primary", disabled=not is_admin)
     if saved:
         try:
@@ -86,7 +96,7 @@ with assumptions_tab:
                                                  job_board_cost_per_hire=job_board_cost,
                                                  default_referral_bonus=bonus)
         except UserFacingError as error:
-            ui.show_error(error)
+            problems.show(error)  # the form keeps everything typed
         else:
             st.session_state["assumptions-saved"] = removed
             st.rerun()
@@ -101,18 +111,23 @@ with assumptions_tab:
         st.dataframe([{"Currency": c, f"Value in {assumptions.currency}": r}
                       for c, r in rates.items()], hide_index=True)
     if is_admin:
+        rate_problems = ui.FieldProblems()
         with st.form("rate"):
             code_col, rate_col = st.columns(2)
-            code = code_col.text_input("Currency", max_chars=3, placeholder="EUR")
-            rate = rate_col.number_input(f"Value of 1 unit in {assumptions.currency}",
-                                         running_costs.MIN_RATE, running_costs.MAX_RATE, value=1.0,
-                                         step=0.01, format="%.6f")
+            with code_col:
+                code = st.text_input("Currency", max_chars=3, placeholder="EUR")
+                rate_problems.under("currency")
+            with rate_col:
+                rate = st.number_input(f"Value of 1 unit in {assumptions.currency}",
+                                       running_costs.MIN_RATE, running_costs.MAX_RATE, value=1.0,
+                                       step=0.01, format="%.6f")
+                rate_problems.under("rate")
             set_rate = st.form_submit_button("Set rate")
         if set_rate:
             try:
                 running_costs.set_rate(actor, code, rate)
             except UserFacingError as error:
-                ui.show_error(error)
+                rate_problems.show(error)
             else:
                 st.rerun()
         if rates:

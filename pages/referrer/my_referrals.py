@@ -45,20 +45,20 @@ def _fetch(page: int):
     return result
 
 
-def _reward(r) -> str:
+def _bonus(r) -> str:
+    """The bonus and where it stands, in one cell ("2,000 · paid 17 Jul 2026"): as two
+    columns, "Paid 2026-…" was cut short at 1400 pixels."""
     payout = _fetch.payouts.get(r.id)
     if payout is None:
-        return f"{r.reward_amount:,.0f}" if r.reward_amount else ""
-    return f"{payout.amount:,.0f}"
-
-
-def _paid(r) -> str:
-    payout = _fetch.payouts.get(r.id)
-    if payout is None:
-        return r.reward_paid_at.date().isoformat() if r.reward_paid_at else ""
-    return {"paid": f"Paid {payout.paid_at:%Y-%m-%d}" if payout.paid_at else "",
-            "forfeited": "Forfeited (left before the retention period)",
-            "due": f"Due since {payout.due_on}", "waiting": f"Due on {payout.due_on}"}[payout.status]
+        if not r.reward_amount:
+            return ""
+        paid = f" · paid {ui.day_text(r.reward_paid_at)}" if r.reward_paid_at else ""
+        return f"{r.reward_amount:,.0f}{paid}"
+    return f"{payout.amount:,.0f}" + {
+        "paid": f" · paid {ui.day_text(payout.paid_at)}" if payout.paid_at else "",
+        "forfeited": " · forfeited (left before the retention period)",
+        "due": f" · due since {ui.day_text(payout.due_on)}",
+        "waiting": f" · due {ui.day_text(payout.due_on)}"}[payout.status]
 
 
 listed = ui.paged_table(
@@ -66,8 +66,9 @@ listed = ui.paged_table(
     lambda r: {"Candidate": r.candidate_name, "Job": r.job_title or "Open to anything",
                "Stage": stages.STAGE_LABELS[r.stage],
                "Timeline": pipeline.timeline_text(_fetch.timelines.get(r.id, [])),
-               "Reward": _reward(r), "Paid": _paid(r), "Note": stages.OUTCOME_NOTES.get(r.outcome, "")},
+               "Bonus": _bonus(r), "Note": stages.OUTCOME_NOTES.get(r.outcome, "")},
     empty="You have not referred anyone yet.",
+    column_config={"Bonus": st.column_config.TextColumn(width=160)},
     on_select=lambda r: st.switch_page("pages/referrer/referral.py", query_params={"id": str(r.id)}),
 )
 if listed.total:

@@ -34,19 +34,29 @@ else:
     if wanted and not chosen:
         st.info("The job in your link is not open for referrals now. Choose another below, or "
                 "refer them for anything that fits.")
+    problems = ui.FieldProblems()  # the summary of a refused referral, above the form
     with st.form("refer"):
         name = st.text_input("Their full name", max_chars=120)
+        problems.under("full_name")
         email = st.text_input("Their email", max_chars=254)
+        problems.under("email")
         linkedin = st.text_input("Their LinkedIn profile (optional)", max_chars=300,
                                  placeholder="https://www.linkedin.com/in/their-name")
+        problems.under("linkedin_url")
         job = st.selectbox("Job", choices, index=chosen, format_func=lambda j: "Open to anything" if j is None
                            else f"{j.title} ({j.department})")
+        problems.under("job_id")
         relationship = st.text_area("How you know them", max_chars=1000, height=80,
                                     placeholder="e.g. We worked together in the data team for two years.")
+        problems.under("relationship")
         reason = st.text_area("Why they fit", max_chars=2000, height=120)
+        problems.under("reason")
         resume = st.file_uploader("Their résumé (PDF or Word .docx, up to 5 MB, optional)",
                                   type=["pdf", "docx"], max_upload_size=5)
+        problems.under("resume")
         agreed = st.checkbox("They agreed to be referred and to us contacting them.")
+        problems.under("candidate_agreed")
+        problems.by_button()
         sent = st.form_submit_button("Send referral", type="primary", icon=":material/send:")
     if sent:
         form = submission.ReferralForm(name, email, linkedin, job.id if job else None, relationship,
@@ -55,7 +65,7 @@ else:
         try:
             st.session_state["referred"] = submission.refer(actor, form, upload)
         except UserFacingError as error:
-            ui.show_error(error)  # the form keeps everything typed
+            problems.show(error)  # the form keeps everything typed
         else:
             st.rerun()
 

@@ -87,9 +87,11 @@ class Answered:
 
 def publish(actor: Actor, question_id: UUID, answer: str, topic: str = "") -> Answered:
     """Answer in public: the question and answer join the FAQ (who asked never does)."""
-    answer = validation.text("Answer", answer, minimum=2, maximum=8000)
-    topic = validation.text("Topic", topic, maximum=80) or None
-    return _answer(actor, question_id, "published", answer, topic)
+    problems = validation.FormProblems()  # both problems at once, each named for its field
+    answer = problems.check("answer", validation.text, "Answer", answer, minimum=2, maximum=8000)
+    topic = problems.check("topic", validation.text, "Topic", topic, maximum=80, single_line=True)
+    problems.raise_any()
+    return _answer(actor, question_id, "published", answer, topic or None)
 
 
 def answer_privately(actor: Actor, question_id: UUID, answer: str) -> Answered:

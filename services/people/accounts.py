@@ -168,9 +168,11 @@ class NewUser:
 def add_user(actor: Actor, email: str, full_name: str, role: Role | str) -> NewUser:
     """Add an account with `role`. Embedded: a temporary password to hand over.
     Supabase: an invitation email with a sign-in link and code."""
-    email = validation.email_address(email)
-    full_name = validation.full_name(full_name)
-    role = validation.role(role)
+    problems = validation.FormProblems()  # every field's problem at once
+    email = problems.check("email", validation.email_address, email)
+    full_name = problems.check("full_name", validation.full_name, full_name)
+    role = problems.check("role", validation.role, role)
+    problems.raise_any()
     config = settings()
     with transaction(actor) as conn:
         # As the admin: RLS lets only admins write invitations, so this is the check.

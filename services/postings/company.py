@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 
 from portal import audit, shared, validation
 from portal.db import transaction
-from portal.errors import NotFound, ValidationError
+from portal.errors import NotFound
 from portal.models import Actor
 from portal.permissions import require_admin
 
@@ -63,10 +63,12 @@ def facts(actor: Actor) -> list[Fact]:
 
 def save_fact(actor: Actor, *, topic: str, title: str, body: str, fact_id: UUID | None = None) -> UUID:
     """Add a fact, or change the one with `fact_id`."""
+    problems = validation.FormProblems()  # every field's problem at once
     if topic not in FACT_TOPICS:
-        raise ValidationError(f"Choose a topic: {', '.join(FACT_TOPICS.values())}.")
-    title = validation.text("Title", title, minimum=2, maximum=120)
-    body = validation.text("Text", body, minimum=2, maximum=4000)
+        problems.add("topic", f"Choose a topic: {', '.join(FACT_TOPICS.values())}.")
+    title = problems.check("title", validation.text, "Title", title, minimum=2, maximum=120)
+    body = problems.check("body", validation.text, "Text", body, minimum=2, maximum=4000)
+    problems.raise_any()
     with transaction(actor) as conn:
         require_admin(conn, "keep the company facts")
         values = {"id": fact_id, "topic": topic, "title": title, "body": body}

@@ -69,15 +69,18 @@ def send_digest(actor: Actor, chosen: list[str], note: str = "") -> SentDigest:
     """Record the digest (every alumnus sees it on Job digests at once) and, where SMTP is
     set, queue an email of it to each active alumnus for the worker
     (services/referrals/outreach_mail.py); their state is in `digests`."""
+    problems = validation.FormProblems()  # both fields' problems at once
     if not chosen:
-        raise ValidationError("Choose at least one department for the digest.")
-    note = validation.text("The note", note, maximum=2000)
+        problems.add("departments", "Choose at least one department for the digest.")
+    note = problems.check("note", validation.text, "The note", note, maximum=2000)
+    problems.raise_any()
     emailing = mail.enabled()
     with transaction(actor) as conn:
         require_staff(conn, "send job digests")
         jobs = _open_jobs(conn, chosen)
         if not jobs:
-            raise ValidationError("Those departments have no open jobs now; choose others.")
+            message = "Those departments have no open jobs now; choose others."
+            raise ValidationError(message, (("departments", message),))
         recipients = conn.execute(sa.text("select id from public.profiles"
                                           " where role = 'alumnus' and active"
                                           " order by email")).scalars().all()

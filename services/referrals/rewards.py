@@ -21,7 +21,7 @@ from portal.db import transaction, translate_refusals
 from portal.errors import NotFound, ValidationError
 from portal.models import Actor, Page
 from portal.spreadsheets import csv_bytes
-from portal.validation import email_address, money_amount
+from portal.validation import FormProblems, email_address, money_amount, text
 from services.postings.listings import LEVEL_LABELS
 
 DEFAULT_RETENTION_DAYS = 90
@@ -93,29 +93,36 @@ def rules(actor: Actor) -> list[Rule]:
         return [Rule(*row) for row in rows]
 
 
-def _checked(amount: float | None, retention_days: int | None) -> float:
-    amount = money_amount("Bonus amount", amount)
-    if amount > 99_999_999.99:
-        raise ValidationError("Bonus amount must be at most 99,999,999.99.")
+def _checked(problems: FormProblems, amount: float | None, retention_days: int | None) -> float | None:
+    """A rule's amount, its problems and the retention period's noted in `problems` (fields
+    "amount" and "retention_days")."""
+    amount = problems.check("amount", money_amount, "Bonus amount", amount)
+    if amount is not None and amount > 99_999_999.99:
+        problems.add("amount", "Bonus amount must be at most 99,999,999.99.")
     if retention_days is None or not 0 <= retention_days <= 730:
-        raise ValidationError("Retention period must be between 0 and 730 days after the start date.")
+        problems.add("retention_days", "Retention period must be between 0 and 730 days after the "
+                     "start date.")
     return amount
 
 
-def save_rule(actor: Actor, department: str, amount: float | None, retention_days: int | None) -> Rule:
-    """Set the bonus and retention period of a department ('' for every department)."""
-    department = " ".join((department or "").split())
-    if len(department) > 100:
-        raise ValidationError("Department: at most 100 characters. Shorten it and try again.")
+def save_rule(actor: Actor, department: str | None, amount: float | None,
+              retention_days: int | None) -> Rule:
+    """Set the bonus and retention period of a department ('' or None for every department).
+    Every problem of the form is said at once (fields "department", "amount", "retention_days")."""
+    problems = FormProblems()
+    department = problems.check("department", text, "Department", department, maximum=100,
+                                single_line=True)
+    amount = _checked(problems, amount, retention_days)
+    problems.raise_any()
+    department = " ".join(department.split())
     amount = _upsert(actor, "referral_bonus_rules", "department", department, amount, retention_days)
     return Rule(department, amount, retention_days)
 
 
-def _upsert(actor: Actor, table: str, key: str, value: str, amount: float | None,
-            retention_days: int | None) -> Decimal:
-    """Check a rule's amount and retention period and write it into `table`, keyed by
-    `key` (both constants of this module); returns the amount as stored."""
-    amount = _checked(amount, retention_days)
+def _upsert(actor: Actor, table: str, key: str, value: str, amount: float,
+            retention_days: int) -> Decimal:
+    """Write a checked rule into `table`, keyed by `key` (both constants of this module);
+    returns the amount as stored."""
     with _guarded(actor) as conn:
         conn.execute(sa.text(
             f"""
@@ -140,8 +147,11 @@ def level_rules(actor: Actor) -> list[LevelRule]:
 def save_level_rule(actor: Actor, level: str | None, amount: float | None,
                     retention_days: int | None) -> LevelRule:
     """Set the bonus and retention period of a job level."""
+    problems = FormProblems()  # every problem at once: "level", "amount", "retention_days"
     if level not in LEVEL_LABELS:
-        raise ValidationError("Choose a job level: one of " + ", ".join(LEVEL_LABELS.values()) + ".")
+        problems.add("level", "Choose a job level: one of " + ", ".join(LEVEL_LABELS.values()) + ".")
+    amount = _checked(problems, amount, retention_days)
+    problems.raise_any()
     amount = _upsert(actor, "referral_level_bonus_rules", "level", level, amount, retention_days)
     return LevelRule(level, amount, retention_days)
 
@@ -362,18 +372,35 @@ def payroll_csv(actor: Actor, status: str | None = "due") -> bytes:
 
 
 def parse_shares(text: str | None) -> dict[str, float] | None:
-    """"email percent" a line (commas, semicolons and % allowed) into shares; None when empty."""
+    """"email percent" a line (commas, semicolons and % allowed) into shares; None when empty.
+    Every bad line is said at once (field "split")."""
     shares: dict[str, float] = {}
+    problems = FormProblems()
     for number, line in enumerate((text or "").splitlines(), start=1):
         words = line.replace(",", " ").replace(";", " ").replace("%", " ").split()
         if not words:
             continue
         if len(words) != 2:
-            raise ValidationError(f"Split, line {number}: write one email and one percent, as "
-                                  "“priya@example.com 60”.")
+            problems.add("split", f"Split, line {number}: write one email and one percent, as "
+                         "“priya@example.com 60”.")
+            continue
         try:
-            percent = float(words[1])
+            shares[words[0]] = float(words[1])
         except ValueError:
-            raise ValidationError(f"Split, line {number}: “{words[1]}” is not a percent.") from None
-        shares[words[0]] = percent
+            problems.add("split", f"Split, line {number}: “{words[1]}” is not a percent.")
+    problems.raise_any()
     return shares or None
+
+
+def check_start_form(start_date: date | None, split: str | None,
+                     left_on: date | None) -> dict[str, float] | None:
+    """The "start date or leaver" form checked as a whole, every problem at once (fields
+    "start_date" and "split"): the shares typed, if any."""
+    problems = FormProblems()
+    shares = problems.check("split", parse_shares, split)
+    if start_date is None and (split or "").strip():
+        problems.add("start_date", "Enter the hire's start date: a split plans the bonus from it.")
+    elif start_date is None and left_on is None:
+        problems.add("start_date", "Enter a start date, or the day the hire left.")
+    problems.raise_any()
+    return shares

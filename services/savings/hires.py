@@ -35,7 +35,7 @@ from portal.csv_files import ImportResult, RowProblem, amount_cell, check_no_con
 from portal.db import contains_pattern, transaction, translate_refusals
 from portal.errors import NotFound, ValidationError
 from portal.models import Actor, Page
-from portal.validation import currency_code, money_amount
+from portal.validation import FormProblems, currency_code, money_amount, text
 from services.savings.report import COST_COLUMNS, SOURCES, load_assumptions
 
 REQUIRED_COLUMNS = ("hire_date", "job_title", "department", "source", "first_year_salary")
@@ -199,12 +199,15 @@ def list_hires(actor: Actor, *, search: str = "", source: str | None = None, pag
 def update_hire(actor: Actor, hire_id: UUID, *, source: str, channel: str,
                 first_year_salary: float, currency: str, costs: dict[str, float]) -> None:
     """Correct what a hire cost and earned (the portal fills in only what it knows)."""
+    problems = FormProblems()  # every field's problem at once, named as the arguments
     if source not in SOURCES:
-        raise ValidationError("Choose a source from the list.")
-    currency = currency_code(currency)
+        problems.add("source", "Choose a source from the list.")
+    problems.check("channel", text, "Channel", channel, maximum=100, single_line=True)
+    currency = problems.check("currency", currency_code, currency)
     amounts = {"first_year_salary": first_year_salary, **{c: costs.get(c, 0) for c in COST_COLUMNS}}
     for column, value in amounts.items():
-        money_amount(column.replace("_", " ").capitalize(), value)
+        problems.check(column, money_amount, column.replace("_", " ").capitalize(), value)
+    problems.raise_any()
     with transaction(actor) as conn:
         updated = conn.execute(sa.text(
             "update public.hires set source = cast(:source as public.hire_source),"

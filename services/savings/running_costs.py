@@ -15,7 +15,7 @@ from portal.db import transaction, translate_refusals
 from portal.errors import ValidationError
 from portal.models import Actor, Page
 from portal.permissions import require_admin
-from portal.validation import currency_code, money_amount
+from portal.validation import FormProblems, currency_code, money_amount
 from services.savings.report import COST_CATEGORIES, Assumptions, load_assumptions
 
 # Floats both: Streamlit's number_input refuses a float minimum beside an int maximum.
@@ -34,15 +34,20 @@ def save_assumptions(actor: Actor, *, currency: str, fee_rate: float,
     """Save the assumptions (`default_referral_bonus` None keeps the current one); returns
     the exchange rates removed because the reporting currency changed (they said what a
     currency is worth in the old one)."""
-    currency = currency_code(currency)
+    problems = FormProblems()  # every problem at once, each named for its field
+    currency = problems.check("currency", currency_code, currency)
     if default_referral_bonus is not None:
-        money_amount("The default referral bonus", default_referral_bonus)
-        if default_referral_bonus > MAX_BONUS:
-            raise ValidationError(f"The default referral bonus is at most {MAX_BONUS:,.2f}.")
-    if not 0 <= fee_rate <= 1:
-        raise ValidationError("The headhunter fee rate is between 0 % and 100 % "
-                              "(agencies usually charge 15–35 %).")
-    money_amount("The job-board cost per hire", job_board_cost_per_hire)
+        checked = problems.check("default_referral_bonus", money_amount, "The default referral bonus",
+                                 default_referral_bonus)
+        if checked is not None and checked > MAX_BONUS:
+            problems.add("default_referral_bonus",
+                         f"The default referral bonus is at most {MAX_BONUS:,.2f}.")
+    if fee_rate is None or not 0 <= fee_rate <= 1:  # NaN compares false too
+        problems.add("fee_rate", "The headhunter fee rate is between 0 % and 100 % "
+                     "(agencies usually charge 15–35 %).")
+    problems.check("job_board_cost_per_hire", money_amount, "The job-board cost per hire",
+                   job_board_cost_per_hire)
+    problems.raise_any()
     with transaction(actor) as conn:
         require_admin(conn, "change the assumptions")
         removed = []
@@ -71,10 +76,12 @@ def save_assumptions(actor: Actor, *, currency: str, fee_rate: float,
 
 def set_rate(actor: Actor, currency: str, rate: float) -> None:
     """One unit of `currency` is worth `rate` in the reporting currency."""
-    currency = currency_code(currency)
+    problems = FormProblems()  # both fields' problems at once
+    currency = problems.check("currency", currency_code, currency)
     if rate is None or not math.isfinite(rate) or not MIN_RATE <= rate <= MAX_RATE:
-        raise ValidationError(f"The rate for {currency} must be between {MIN_RATE:g} and "
-                              f"{MAX_RATE:,.0f}.")
+        problems.add("rate", f"The rate for {currency or 'a currency'} must be between {MIN_RATE:g} "
+                     f"and {MAX_RATE:,.0f}.")
+    problems.raise_any()
     with transaction(actor) as conn:
         require_admin(conn, "change exchange rates")
         if currency == _reporting_currency(conn):

@@ -184,6 +184,20 @@ def parse_times(text: str) -> list[time]:
     return sorted(set(found))
 
 
+def typed_slots(per_day: Iterable[str]) -> list[Slot]:
+    """The slots typed for each day of the week, Monday first, each as "09:00, 13:30": every
+    day's problem at once, named for its field ("day1" for Monday … "day7")."""
+    problems = validation.FormProblems()
+    slots = []
+    for day, (name, text) in enumerate(zip(WEEKDAYS, per_day, strict=True), start=1):
+        try:
+            slots += [Slot(day, at) for at in parse_times(text)]
+        except ValidationError as error:
+            problems.add(f"day{day}", f"{name}: " + str(error).removeprefix("Times: "))
+    problems.raise_any()
+    return slots
+
+
 def slots_from(weekdays: Iterable[int], times: Iterable[time]) -> list[Slot]:
     """Every chosen day at every chosen time."""
     return sorted({Slot(day, at) for day in weekdays for at in times})

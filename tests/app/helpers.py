@@ -80,6 +80,10 @@ def text_field(at: AppTest, label: str):
     return [t for t in at.text_input if t.label == label][0]
 
 
+def choice_field(at: AppTest, label: str):
+    return [s for s in at.selectbox if s.label == label][0]
+
+
 def assert_errors(at: AppTest, *expected: str) -> None:
     """The page shows exactly the error boxes the test expects (each names one of `expected`,
     and each of `expected` is shown), and no exception."""

@@ -17,6 +17,7 @@ from tests.app.helpers import (
     assert_no_exception,
     demo_job_id,
     open_page,
+    problem_under,
     shown,
     signed_in,
     texts,
@@ -104,9 +105,18 @@ def test_inbox_answers_a_question(demo_db):
     at.run()
     assert_no_exception(at)
     assert [t.value for t in at.text][0] == "Can I apply to two roles at once?"
+    # The FAQ's topics are offered (a new one may be typed); an empty answer is refused under
+    # its box, and the topic chosen stays.
+    topic = next(s for s in at.selectbox if s.label == "Topic in the FAQ")
+    assert {"Applying", "Pay & benefits", "Workplace", "The role"} <= set(topic.options)
+    topic.set_value("Applying")
+    next(b for b in at.button if b.label == "Publish to FAQ").click().run()
+    assert_errors(at, "Answer: this is required.")
+    assert problem_under(at, "Answer") == "Answer: this is required."
+    assert problem_under(at, "Topic in the FAQ") is None
+    assert next(s for s in at.selectbox if s.label == "Topic in the FAQ").value == "Applying"
     at.text_area(key=next(t.key for t in at.text_area if t.label == "Answer")).input(
         "Yes: apply to each, and say in the note which you prefer.")
-    next(t for t in at.text_input if t.label == "Topic in the FAQ").input("Applying")
     next(b for b in at.button if b.label == "Publish to FAQ").click().run()
     assert_no_exception(at)
     assert at.metric[0].value == "6"
@@ -145,6 +155,24 @@ def test_admin_pages(demo_db):
         ("Data Scientist, Forecasting", "new"), (BACKEND, "interviewing")]
     assert sorted(q["body"] for q in export["questions"]) == [
         "Could I bring my dog to the Berlin office?", "Will there be a backend role in London too?"]
+
+
+def test_a_new_company_fact_says_every_problem_under_its_field_then_starts_empty(demo_db):
+    at = open_page("pages/admin/company_facts.py", signed_in("admin@example.com"))
+    submit = "FormSubmitter:new-fact:0-Add fact"
+    title = next(t for t in at.text_input if t.label == "Title")
+    title.input("A")
+    at.button(key=submit).click().run()
+    assert_errors(at, "Title: write at least 2 characters.")
+    assert problem_under(at, "Title") == "Title: write at least 2 characters."
+    assert problem_under(at, "Text") == "Text: this is required."
+    assert next(t for t in at.text_input if t.label == "Title").value == "A"  # kept
+    next(t for t in at.text_input if t.label == "Title").input("Bike leasing")
+    next(t for t in at.text_area if t.label == "Text").input("Lease a bike through payroll.")
+    at.button(key=submit).click().run()
+    assert_no_exception(at)
+    assert "Bike leasing" in shown(at)
+    assert next(t for t in at.text_input if t.label == "Title").value == ""  # ready for the next
 
 
 def test_follow_link_shows_an_answer(demo_db):

@@ -10,7 +10,9 @@ from tests.app.helpers import (
     POSTING,
     assert_errors,
     assert_no_exception,
+    choice_field,
     open_page,
+    problem_under,
     signed_in,
     text_field,
     texts,
@@ -29,15 +31,15 @@ def test_a_new_posting_gets_a_level_and_shows_it(demo_db):
     level = _field(at.selectbox, "Level (optional)")
     assert level.value is None and "Senior" in level.options
     text_field(at, "Title").input("Staff Engineer")
-    text_field(at, "Department").input("Engineering")
-    text_field(at, "Location").input("Lisbon")
+    choice_field(at, "Department").set_value("Engineering")
+    choice_field(at, "Location").set_value("London")
     level.set_value("lead")
     at.button(key="FormSubmitter:new-posting-Save draft").click().run()
     assert_no_exception(at)
     with demo_db.connect() as conn:
         assert conn.execute(sa.text("select level from public.jobs where title = 'Staff Engineer'")
                             ).scalar_one() == "lead"
-    assert "Draft · Engineering · Lead · Lisbon" in texts(at)
+    assert "Draft · Engineering · Lead · London" in texts(at)
     # The edit form starts with it.
     assert any(s.label == "Level (optional)" and s.value == "lead" for s in at.selectbox)
 
@@ -46,10 +48,14 @@ def test_level_rules_refuse_bad_input_keep_it_save_and_delete(demo_db):
     at = open_page(PAYOUTS, signed_in("recruiter@example.com"))
     assert "No level has a rule yet" in texts(at)
     amount = _field(at.number_input, "Bonus for the level")
-    amount.set_value(2000.0)
+    amount.set_value(-1.0)
     at.button(key=SAVE).click().run()
+    # both problems at once, each under its field; nothing typed is lost
     assert_errors(at, "Choose a job level: one of Intern, Junior, Mid-level, Senior, Lead, Executive.")
-    assert _field(at.number_input, "Bonus for the level").value == 2000.0  # nothing typed is lost
+    assert problem_under(at, "Job level") == ("Choose a job level: one of Intern, Junior, Mid-level, "
+                                              "Senior, Lead, Executive.")
+    assert "Bonus amount must be a number between 0" in problem_under(at, "Bonus for the level")
+    assert _field(at.number_input, "Bonus for the level").value == -1.0
 
     _field(at.selectbox, "Job level").set_value("senior")
     _field(at.number_input, "Bonus for the level").set_value(-5.0)

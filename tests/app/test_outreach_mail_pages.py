@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from portal import task_queue
 from services.referrals import roster as alumni
-from tests.app.helpers import ROSTER, ROSTER_CSV, assert_no_exception, open_as, open_page, signed_in, texts
+from tests.app.helpers import (
+    ROSTER,
+    ROSTER_CSV,
+    assert_errors,
+    assert_no_exception,
+    open_as,
+    open_page,
+    problem_under,
+    signed_in,
+    texts,
+)
 from tests.support import in_a_thread
 
 
@@ -34,6 +44,12 @@ def test_roster_queues_invitations_and_shows_each_emails_state(demo_db, smtp):
 
 def test_outreach_page_shows_a_digests_emails_sent_failed_and_waiting(demo_db, smtp):
     at = open_as("recruiter@example.com", "pages/recruiting/alumni_outreach.py")
+    at.text_area(key="digest-note").input("Hello again!")
+    next(b for b in at.button if b.label == "Send digest").click().run()  # no department chosen
+    assert_errors(at, "Choose at least one department for the digest.")
+    assert problem_under(at, "Departments") == "Choose at least one department for the digest."
+    assert at.text_area(key="digest-note").value == "Hello again!"  # what was typed stays
+    assert smtp.messages == []
     department = at.multiselect(key="digest-departments").options[0]
     at.multiselect(key="digest-departments").select(department).run()
     next(b for b in at.button if b.label == "Send digest").click().run()

@@ -12,7 +12,7 @@ from portal.models import Role
 from portal.navigation import menu_for
 from services import demo
 from services.people import accounts, sign_in
-from tests.app.helpers import APP, app_as, assert_errors, assert_no_exception, signed_in, texts
+from tests.app.helpers import APP, app_as, assert_errors, assert_no_exception, problem_under, signed_in, texts
 
 
 def test_first_run_offers_admin_or_demo(clean_db):
@@ -257,10 +257,16 @@ def test_users_page_adds_a_user_and_rejects_bad_input(demo_db):
     at = app_as(signed_in("admin@example.com")).run()
     at.switch_page("pages/admin/users.py").run()
     submit = "FormSubmitter:add-user-Add user"
+    at.button(key=submit).click().run()  # empty: both problems at once, each under its field
+    assert_errors(at, "Enter an email address.")
+    assert problem_under(at, "Email") == "Enter an email address."
+    assert problem_under(at, "Name") == "Enter a name."
     at.text_input(key="new-name").input("<b>Eve</b>")
     at.text_input(key="new-email").input("eve@")
     at.button(key=submit).click().run()
-    assert "not a valid email address" in texts(at)
+    assert_errors(at, "not a valid email address")
+    assert "not a valid email address" in problem_under(at, "Email")
+    assert problem_under(at, "Name") is None
     assert at.text_input(key="new-name").value == "<b>Eve</b>"  # nothing typed is lost
     at.text_input(key="new-email").input("eve@example.com")
     at.button(key=submit).click().run()

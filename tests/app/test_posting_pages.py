@@ -10,11 +10,12 @@ from tests.app.helpers import (
     BACKEND,
     POSTING,
     app_as,
-    as_read,
     assert_errors,
     assert_no_exception,
+    choice_field,
     demo_job_id,
     open_page,
+    problem_under,
     signed_in,
     text_field,
     texts,
@@ -57,20 +58,37 @@ def test_new_posting_refused_then_saved(demo_db):
     at = open_page(POSTING, signed_in("recruiter@example.com"), new="1")
     assert "New posting" in texts(at)
     assert bonus_field(at).value == 1500.0  # the default referral bonus
+    # Department and location are chosen from those in use (a new one may be typed).
+    assert {"Engineering", "Data Science", "Sales"} <= set(choice_field(at, "Department").options)
+    assert {"Berlin", "London", "Remote (EU)"} <= set(choice_field(at, "Location").options)
     submit = "FormSubmitter:new-posting-Save draft"
     text_field(at, "Title").input("P")
+    text_field(at, "Currency").input("E1")
     text_field(at, "Hiring manager (optional)").input("Jo Park")
+    [n for n in at.number_input if n.label == "Salary from (optional)"][0].set_value(90000.0)
+    [n for n in at.number_input if n.label == "Salary to (optional)"][0].set_value(70000.0)
     at.button(key=submit).click().run()
-    # every problem at once, in one box, and nothing typed is lost
-    assert_errors(at, "Title: write at least 2 characters.")
-    assert len(at.error) == 1 and all(problem in as_read(at.error[0].value) for problem in (
-        "Title: write at least 2 characters.", "Department: this is required.",
-        "Location: this is required."))
+    # every problem at once: in one box, each under its field, and by the button
+    expected = {"Title": "Title: write at least 2 characters.",
+                "Department": "Department: this is required.",
+                "Location": "Location: this is required.",
+                "Salary from (optional)": "The lowest salary (90,000.00) is above the highest",
+                "Currency": "“E1” is not a currency code"}
+    assert_errors(at, *expected.values())
+    assert len(at.error) == 1
+    for label, problem in expected.items():
+        assert problem in (problem_under(at, label) or ""), label
+    assert problem_under(at, "Hiring manager (optional)") is None
+    assert "Nothing was sent: fix the 5 problems shown above" in texts(at)
+    # nothing typed is lost
     assert text_field(at, "Title").value == "P"
     assert text_field(at, "Hiring manager (optional)").value == "Jo Park"
+    assert [n for n in at.number_input if n.label == "Salary from (optional)"][0].value == 90000.0
     text_field(at, "Title").input("Platform Engineer")
-    text_field(at, "Location").input("Lisbon")
-    text_field(at, "Department").input("Engineering")
+    text_field(at, "Currency").input("EUR")
+    [n for n in at.number_input if n.label == "Salary from (optional)"][0].set_value(60000.0)
+    choice_field(at, "Location").set_value("Berlin")
+    choice_field(at, "Department").set_value("Engineering")
     at.text_area[0].input("## About\n\n<script>alert(1)</script> **Bold**")
     at.button(key=submit).click().run()
     assert_no_exception(at)
@@ -78,11 +96,29 @@ def test_new_posting_refused_then_saved(demo_db):
     assert "Platform Engineer" in texts(at) and "Submit for review" in [b.label for b in at.button]
 
 
+def test_edit_posting_reports_every_problem_under_its_field(demo_db):
+    job_id = demo_job_id(demo_db)
+    at = open_page(POSTING, signed_in("recruiter@example.com"), id=str(job_id))
+    assert choice_field(at, "Department").value == "Engineering"
+    assert choice_field(at, "Location").value == "Berlin"
+    text_field(at, "Title").input("")
+    text_field(at, "Currency").input("€")
+    at.button(key=f"FormSubmitter:edit-posting:{job_id}-Save changes").click().run()
+    assert_errors(at, "Title: this is required.")
+    assert problem_under(at, "Title") == "Title: this is required."
+    assert "“€” is not a currency code" in problem_under(at, "Currency")
+    assert problem_under(at, "Department") is None
+    assert text_field(at, "Title").value == "" and text_field(at, "Currency").value == "€"
+    with demo_db.connect() as conn:
+        assert conn.execute(sa.text("select title from public.jobs where id = :id"),
+                            {"id": job_id}).scalar_one() == BACKEND
+
+
 def test_lifecycle_buttons_move_a_posting_to_the_board(demo_db):
     at = open_page(POSTING, signed_in("recruiter@example.com"), new="1")
     text_field(at, "Title").input("Support Engineer")
-    text_field(at, "Department").input("Support")
-    text_field(at, "Location").input("Remote")
+    choice_field(at, "Department").set_value("Customer Success")
+    choice_field(at, "Location").set_value("Remote (EU)")
     at.button(key="FormSubmitter:new-posting-Save draft").click().run()
     for label, status in (("Submit for review", "in_review"), ("Ask for changes", "draft"),
                           ("Submit for review", "in_review")):

@@ -8,7 +8,15 @@ import re
 
 import sqlalchemy as sa
 
-from tests.app.helpers import app_as, assert_errors, assert_no_exception, signed_in, texts
+from tests.app.helpers import (
+    app_as,
+    as_read,
+    assert_errors,
+    assert_no_exception,
+    problem_under,
+    signed_in,
+    texts,
+)
 
 PAGE = "pages/referrer/refer.py"
 
@@ -43,6 +51,10 @@ def test_refer_form_refuses_bad_input_and_keeps_what_was_typed(demo_db):
     assert len(at.error) == 1 and "confirm that the candidate agreed" in at.error[0].value
     assert at.text_input[0].value == "Grace Hopper"
     assert at.text_area[1].value == "She explains hard things simply and ships."
+    assert "not a valid email address" in problem_under(at, "Their email")
+    assert "confirm that the candidate agreed" in problem_under(
+        at, "They agreed to be referred and to us contacting them.")
+    assert problem_under(at, "Their full name") is None
     at.text_input[1].input("grace.hopper@example.org")
     send(at)
     assert_errors(at, "confirm that the candidate agreed")
@@ -50,6 +62,19 @@ def test_refer_form_refuses_bad_input_and_keeps_what_was_typed(demo_db):
     with demo_db.connect() as conn:
         assert conn.execute(sa.text("select count(*) from public.candidates"
                                     " where email = 'grace.hopper@example.org'")).scalar() == 0
+
+
+def test_an_empty_referral_says_every_problem_under_its_field(demo_db):
+    at = send(open_refer("priya@example.com"))
+    assert_errors(at, "Enter a name.")
+    expected = {"Their full name": "Enter a name.", "Their email": "Enter an email address.",
+                "How you know them": "How you know them: this is required.",
+                "Why they fit": "Why they fit: this is required.",
+                "They agreed to be referred and to us contacting them.": "confirm that the candidate agreed"}
+    for label, problem in expected.items():
+        assert problem in (problem_under(at, label) or ""), label
+    assert len(at.error) == 1 and all(problem in as_read(at.error[0].value) for problem in expected.values())
+    assert "Nothing was sent: fix the 5 problems shown above" in texts(at)
 
 
 def test_a_referral_is_received_and_a_second_is_told_politely(demo_db):

@@ -10,7 +10,14 @@ import sqlalchemy as sa
 from portal.models import Actor, Role
 from services.referrals import pipeline as referral_pipeline
 from services.referrals import rewards as referral_rewards
-from tests.app.helpers import app_as, assert_errors, assert_no_exception, signed_in, texts
+from tests.app.helpers import (
+    app_as,
+    assert_errors,
+    assert_no_exception,
+    problem_under,
+    signed_in,
+    texts,
+)
 
 
 def _interviewing(engine):
@@ -37,7 +44,9 @@ def test_board_moves_a_referral_and_priya_is_told(demo_db):
     at.switch_page("pages/recruiting/referrals.py").run()
     assert_no_exception(at)
     assert "Interviewing" in texts(at)
-    at.selectbox(key=f"move:{referral.id}").set_value("offer").run()
+    move = at.menu_button(key=f"move:{referral.id}")
+    assert "Interviewing" not in move.options and "Offer" in move.options  # its own stage is the column
+    move.click("offer").run()
     assert_no_exception(at)
     assert "Moved to Offer; the referrer was notified in the portal." in texts(at)
 
@@ -64,19 +73,38 @@ def test_payouts_page_rejects_bad_input_and_keeps_it(demo_db):
     at.switch_page("pages/recruiting/referral_payouts.py").run()
     assert_no_exception(at)
     assert "Referral payouts" in texts(at)
-    at.text_input[0].set_value("Engineering")
+    department = next(s for s in at.selectbox if s.label == "Department")
+    assert {"Engineering", "Sales"} <= set(department.options)  # the postings' departments
+    department.set_value("Engineering")
     at.number_input[0].set_value(-5.0)
+    at.number_input[1].set_value(731)
     at.button(key="FormSubmitter:bonus-rule-Save rule").click().run()
-    assert "Bonus amount must be a number between 0" in texts(at)
-    assert at.text_input[0].value == "Engineering"
+    # both problems at once, each under its field, and what was typed kept
+    assert_errors(at, "Bonus amount must be a number between 0")
+    assert "Bonus amount must be a number between 0" in problem_under(at, "Bonus")
+    assert "between 0 and 730 days" in problem_under(at, "Paid after (days from start)")
+    assert problem_under(at, "Department") is None
+    assert "Nothing was sent: fix the 2 problems shown above" in texts(at)
+    assert next(s for s in at.selectbox if s.label == "Department").value == "Engineering"
+    assert at.number_input[1].value == 731
+    at.number_input[1].set_value(90)
     at.number_input[0].set_value(1200.0)
     at.button(key="FormSubmitter:bonus-rule-Save rule").click().run()
     assert "Saved: Engineering earns 1,200.00." in texts(at)
 
+    at.text_area[0].set_value("priya@example.com sixty\ntom@example.com")
+    at.button(key="FormSubmitter:start-date-Save").click().run()
+    # every problem at once, each under its field: both bad lines, and the missing start date
+    assert_errors(at, "Split, line 1: “sixty” is not a percent.")
+    assert problem_under(at, "Split the bonus (optional)") == (
+        "Split, line 1: “sixty” is not a percent. Split, line 2: write one email and one percent, "
+        "as “priya@example.com 60”.")
+    assert problem_under(at, "Start date") == "Enter the hire's start date: a split plans the bonus from it."
     at.text_area[0].set_value("priya@example.com sixty")
     at.date_input[0].set_value(date.today() - timedelta(days=100))
     at.button(key="FormSubmitter:start-date-Save").click().run()
     assert "Split, line 1: “sixty” is not a percent." in texts(at)
+    assert problem_under(at, "Start date") is None
     assert at.text_area[0].value == "priya@example.com sixty"
     at.text_area[0].set_value("")
     at.button(key="FormSubmitter:start-date-Save").click().run()
@@ -95,4 +123,4 @@ def test_mark_paid_from_the_services_shows_on_my_referrals(demo_db):
     at = app_as(_referrer(demo_db, payout.referrer_email)).run()
     at.switch_page("pages/referrer/my_referrals.py").run()
     assert_no_exception(at)
-    assert any(str(v).startswith("Paid ") for v in at.dataframe[0].value["Paid"])
+    assert any(" · paid " in str(v) for v in at.dataframe[0].value["Bonus"])

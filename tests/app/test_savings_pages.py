@@ -8,7 +8,15 @@ import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from portal.months import month_start
-from tests.app.helpers import app_as, assert_no_exception, open_as, texts
+from tests.app.helpers import (
+    app_as,
+    as_read,
+    assert_errors,
+    assert_no_exception,
+    open_as,
+    problem_under,
+    texts,
+)
 
 
 def metric(at: AppTest, label: str) -> str:
@@ -155,9 +163,19 @@ def test_hires_page_lists_and_corrects_a_hire(demo_db):
     form = [s for s in at.selectbox if s.label == "Source"][-1]
     form.set_value("referral")
     next(n for n in at.number_input if n.label == "First-year salary").set_value(100_000.0)
-    next(t for t in at.text_input if t.label == "Currency").set_value("USD")
+    next(t for t in at.text_input if t.label == "Currency").set_value("US")
+    next(t for t in at.text_input if t.label == "Channel").set_value("Indeed\x00")
     next(n for n in at.number_input if n.label == "Agency fee").set_value(0.0)
     next(n for n in at.number_input if n.label == "Referral bonus").set_value(2_000.0)
+    at.button(key=f"FormSubmitter:edit-hire:{hire.id}-Save").click().run()
+    # both problems at once, each under its field; nothing typed is lost
+    assert_errors(at, "“US” is not a currency code")
+    assert "“US” is not a currency code" in problem_under(at, "Currency")
+    assert "Channel: remove a NUL character" in problem_under(at, "Channel")
+    assert problem_under(at, "Source") is None
+    assert next(n for n in at.number_input if n.label == "First-year salary").value == 100_000.0
+    next(t for t in at.text_input if t.label == "Currency").set_value("USD")
+    next(t for t in at.text_input if t.label == "Channel").set_value("Indeed")
     at.button(key=f"FormSubmitter:edit-hire:{hire.id}-Save").click().run()
     assert_no_exception(at)
 
@@ -206,6 +224,14 @@ def test_assumptions_are_read_only_for_recruiters_and_editable_for_admins(demo_d
     at = open_as("admin@example.com", "pages/recruiting/running_costs.py")
     fee = next(n for n in at.number_input if n.label.startswith("Headhunter fee"))
     fee.set_value(25.0)
+    next(t for t in at.text_input if t.label == "Reporting currency").input("U$")
+    at.button(key="FormSubmitter:assumptions-Save assumptions").click().run()
+    # refused under its field, and what was typed stays
+    assert_errors(at, "“U$” is not a currency code")
+    assert "“U$” is not a currency code" in problem_under(at, "Reporting currency")
+    assert problem_under(at, "Headhunter fee, % of first-year salary") is None
+    assert next(n for n in at.number_input if n.label.startswith("Headhunter fee")).value == 25.0
+    next(t for t in at.text_input if t.label == "Reporting currency").input("USD")
     at.button(key="FormSubmitter:assumptions-Save assumptions").click().run()
     assert_no_exception(at)
     at = open_as("admin@example.com", "pages/recruiting/savings.py")
@@ -216,8 +242,14 @@ def test_admin_sets_and_removes_an_exchange_rate(demo_db):
     at = open_as("admin@example.com", "pages/recruiting/running_costs.py")
     currency = next(t for t in at.text_input if t.label == "Currency" and t.placeholder == "EUR")
     rate = next(n for n in at.number_input if n.label.startswith("Value of 1 unit in"))
-    currency.input("CHF")
+    currency.input("C1")
     rate.set_value(1.125)
+    at.button(key="FormSubmitter:rate-Set rate").click().run()
+    assert_errors(at, "“C1” is not a currency code")
+    # under the field (the month's costs form above has a "Currency" of its own)
+    assert [c.value for c in at.caption if "“C1” is not a currency code" in as_read(c.value)]
+    currency = next(t for t in at.text_input if t.label == "Currency" and t.placeholder == "EUR")
+    currency.input("CHF")
     at.button(key="FormSubmitter:rate-Set rate").click().run()
     assert_no_exception(at)
     with demo_db.connect() as conn:

@@ -14,7 +14,15 @@ from services.social import calendar as post_calendar
 from services.social import channels as social_channels
 from services.social import posts as social_posts
 from services.social import review as post_review
-from tests.app.helpers import assert_errors, assert_no_exception, open_page, signed_in, texts
+from tests.app.helpers import (
+    as_read,
+    assert_errors,
+    assert_no_exception,
+    open_page,
+    problem_under,
+    signed_in,
+    texts,
+)
 
 CHANNELS = "pages/admin/social_channels.py"
 CALENDAR = "pages/recruiting/post_calendar.py"
@@ -53,9 +61,16 @@ def test_admin_sets_up_channels_slots_webhooks_and_roles(no_social_media):
     (slack,) = social_channels.list_channels(admin)
     key = f"channel:{slack.id}"
     at.text_input(key=f"{key}:day1").input("09:00, 9h")
+    at.text_input(key=f"{key}:day3").input("noon")
     at.button(key=f"FormSubmitter:{key}:slots-Save slots").click().run()
-    assert "“9h” is not a time of day" in texts(at)
+    # both days' problems at once, each under its day, and what was typed kept
+    assert_errors(at, "Mon: “9h” is not a time of day")
+    assert "Wed: “noon” is not a time of day" in as_read(at.error[0].value)
+    assert problem_under(at, "Mon").startswith("Mon: “9h” is not a time of day")
+    assert problem_under(at, "Wed").startswith("Wed: “noon” is not a time of day")
+    assert problem_under(at, "Tue") is None
     assert at.text_input(key=f"{key}:day1").value == "09:00, 9h"
+    at.text_input(key=f"{key}:day3").input("")
     assert social_channels.list_channels(admin)[0].slots == ()
     at.text_input(key=f"{key}:day1").input("09:00, 13:30")
     at.text_input(key=f"{key}:day4").input("10:00")

@@ -70,6 +70,22 @@ def server_logs() -> list[Path]:
             if (worker and log.stem.endswith(f"-{worker}")) or (not worker and "-gw" not in log.stem)]
 
 
+# Text cut short where it is shown: a link's, a label's, a button's, a chosen value's, a
+# multiselect's chosen options (an element that hides what overflows it, holding more than
+# it shows). Returns each cut element's text.
+CLIPPED = """() => {
+    const shown = ["stPageLink", "stWidgetLabel", "stButton", "stFormSubmitButton", "stSelectbox",
+                   "stMultiSelect", "stMetric", "stTab"]
+        .map((id) => `[data-testid="${id}"]`).join(", ");
+    const cut = (element) => element.scrollWidth > element.clientWidth + 1
+        && (element.tagName === "INPUT" || getComputedStyle(element).overflowX !== "visible");
+    return [...document.querySelectorAll(shown)]
+        .filter((root) => root.offsetParent !== null)
+        .filter((root) => cut(root) || [...root.querySelectorAll("*")].some(cut))
+        .map((root) => root.innerText.trim() || root.querySelector("input")?.value);
+}"""
+
+
 def sidebar_nav(page):
     return page.get_by_test_id("stSidebarNav")
 

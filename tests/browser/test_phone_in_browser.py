@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import screenshot, settle
+from tests.browser.helpers import CLIPPED, screenshot, settle
 
 PHONE = {"width": 390, "height": 844}
 BACKEND = "Senior Backend Engineer (Python)"
@@ -29,20 +29,6 @@ _SIDEWAYS = """() => {
     return wide;
 }"""
 
-# Text cut short where it is shown: a link's, a label's, a button's, a chosen value's (an
-# element that hides what overflows it, holding more than it shows).
-_CLIPPED = """() => {
-    const shown = ["stPageLink", "stWidgetLabel", "stButton", "stFormSubmitButton", "stSelectbox"]
-        .map((id) => `[data-testid="${id}"]`).join(", ");
-    const cut = (element) => element.scrollWidth > element.clientWidth + 1
-        && (element.tagName === "INPUT" || getComputedStyle(element).overflowX !== "visible");
-    return [...document.querySelectorAll(shown)]
-        .filter((root) => root.offsetParent !== null)
-        .filter((root) => cut(root) || [...root.querySelectorAll("*")].some(cut))
-        .map((root) => root.innerText.trim() || root.querySelector("input")?.value);
-}"""
-
-
 def phone_screen(page: Page, name: str) -> None:
     """Screenshots of what the phone shows first (phone-<name>.png) and of the whole page
     (phone-<name>-whole.png: Streamlit's main area scrolls on its own, so a "full page"
@@ -52,7 +38,7 @@ def phone_screen(page: Page, name: str) -> None:
     screenshot(page, f"phone-{name}")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), name
     assert page.evaluate(_SIDEWAYS) == [], name
-    assert page.evaluate(_CLIPPED) == [], name
+    assert page.evaluate(CLIPPED) == [], name
     height = page.evaluate('document.querySelector(\'[data-testid="stMain"]\').scrollHeight')
     page.set_viewport_size({"width": PHONE["width"], "height": max(PHONE["height"], height)})
     try:

@@ -11,6 +11,12 @@ from tests.browser.helpers import screenshot, settle, sidebar_nav, sign_in
 TITLE = "Platform Engineer (Kubernetes)"
 
 
+def choose(page: Page, label: str, value: str) -> None:
+    """Type `value` into the choice labelled `label` and take it (a known one or a new one)."""
+    page.get_by_label(label).fill(value)
+    page.keyboard.press("Enter")
+
+
 def test_recruiter_publishes_a_posting_to_the_board(demo_db, app_url, page: Page, browser):
     sign_in(page, app_url, "recruiter@example.com")
     sidebar_nav(page).get_by_role("link", name="Job postings").click()
@@ -18,8 +24,8 @@ def test_recruiter_publishes_a_posting_to_the_board(demo_db, app_url, page: Page
     page.get_by_role("button", name="New posting").click()
     expect(page.get_by_role("heading", name="New posting")).to_be_visible()
     page.get_by_label("Title").fill(TITLE)
-    page.get_by_label("Department").fill("Engineering")
-    page.get_by_label("Location").fill("Lisbon")
+    choose(page, "Department", "Engineering")  # one of the departments in use
+    choose(page, "Location", "Lisbon")  # a new location, typed
     page.get_by_label("Salary from (optional)").fill("70000")
     page.get_by_label("Salary to (optional)").fill("90000")
     page.get_by_role("textbox", name="Description (Markdown)").fill(

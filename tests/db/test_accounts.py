@@ -130,6 +130,12 @@ def test_only_admins_add_users(demo_db):
         accounts.add_user(_sign_in(), "x@example.com", "X", "admin")
 
 
+def test_adding_a_user_says_every_problem_at_once(demo_db):
+    with pytest.raises(ValidationError) as every:
+        accounts.add_user(_sign_in("admin@example.com"), "x@", "", "boss")
+    assert [field for field, _ in every.value.problems] == ["email", "full_name", "role"]
+
+
 def test_adding_an_existing_email_is_explained(demo_db):
     with pytest.raises(ValidationError, match="already an account"):
         accounts.add_user(_sign_in("admin@example.com"), "tom@example.com", "Tom", "employee")

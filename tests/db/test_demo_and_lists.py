@@ -1,3 +1,5 @@
+from datetime import date
+
 import pytest
 import sqlalchemy as sa
 
@@ -97,6 +99,32 @@ def test_alumni_list_their_own_referrals(demo_db):
     tom = sign_in.with_password("tom@example.com", demo.DEMO_PASSWORD)
     toms = referrals.list_referrals(tom, mine=True, page_size=50).rows
     assert [r.outcome for r in toms].count("duplicate") == 1
+
+
+def test_demo_stage_history_happens_in_working_hours_in_order(demo_db):
+    """The demo's stage events, applications and questions are stamped at plausible times of
+    a working day (not all at midnight), each step after the one before and none in the future."""
+    with demo_db.connect() as conn:
+        moments = conn.execute(sa.text(
+            "select changed_at from public.referral_stage_events"
+            " union all select changed_at from public.application_events"
+            " union all select created_at from public.questions")).scalars().all()
+        out_of_order = conn.execute(sa.text(
+            "select count(*) from public.referral_stage_events later"
+            " join public.referral_stage_events earlier on earlier.referral_id = later.referral_id"
+            "  and earlier.to_stage = 'submitted' and later.from_stage = 'submitted'"
+            " where later.changed_at <= earlier.changed_at")).scalar_one()
+        future = conn.execute(sa.text(
+            "select count(*) from public.referral_stage_events where changed_at > now()")).scalar_one()
+        midnight = conn.execute(sa.text(
+            "select count(*) from public.application_events where changed_at::time = '00:00'")).scalar_one()
+    in_hours = [m for m in moments if 9 <= m.hour <= 20]  # a step after an earlier one may run late
+    assert len(moments) > 300 and len(in_hours) == len(moments)
+    assert len({(m.hour, m.minute) for m in moments}) > 100  # spread over the day
+    assert out_of_order == 0 and future == 0 and midnight == 0
+    # the same times at every load: deterministic
+    assert demo.at_work(date(2026, 3, 2), "x") == demo.at_work(date(2026, 3, 2), "x")
+    assert demo.at_work(date(2026, 3, 2), "x") != demo.at_work(date(2026, 3, 2), "y")
 
 
 def test_demo_referrals_own_their_candidates_and_hires_have_payouts(demo_db):

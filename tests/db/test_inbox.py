@@ -185,6 +185,9 @@ def test_answers_are_checked(clean_db, people):
         inbox.publish(people.recruiter, question_id, "x" * 8001)
     with pytest.raises(ValidationError):
         inbox.publish(people.recruiter, question_id, "A fine answer.", topic="t" * 81)
+    with pytest.raises(ValidationError) as both:  # every problem at once, each for its field
+        inbox.publish(people.recruiter, question_id, "", topic="Two\nlines")
+    assert [field for field, _ in both.value.problems] == ["answer", "topic"]
     with pytest.raises(ValidationError):
         inbox.answer_privately(people.recruiter, question_id, "")
     with pytest.raises(NotFound):

@@ -140,6 +140,12 @@ def test_level_rules_are_checked_changed_and_deleted_by_staff_only(referral_worl
                                          ("senior", 100, -1, "Retention period")):
         with pytest.raises(ValidationError, match=message):
             rewards.save_level_rule(referral_world.recruiter, level, amount, days)
+    with pytest.raises(ValidationError) as every:  # every problem at once, each for its field
+        rewards.save_level_rule(referral_world.recruiter, None, float("nan"), None)
+    assert [field for field, _ in every.value.problems] == ["level", "amount", "retention_days"]
+    with pytest.raises(ValidationError) as every:
+        rewards.save_rule(referral_world.recruiter, "D" * 101, -1, 900)
+    assert [field for field, _ in every.value.problems] == ["department", "amount", "retention_days"]
     assert rewards.level_rules(referral_world.recruiter) == []
     rewards.save_level_rule(referral_world.recruiter, "senior", 2000, 120)
     rewards.save_level_rule(referral_world.admin, "intern", 300, 0)

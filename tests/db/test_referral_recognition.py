@@ -254,6 +254,9 @@ def test_a_digest_refuses_bad_choices(people):
         outreach.send_digest(people["rita"], ["Nowhere"])
     with pytest.raises(ValidationError, match="at most 2,000"):
         outreach.send_digest(people["rita"], ["Sales"], "x" * 2001)
+    with pytest.raises(ValidationError) as both:  # both fields' problems at once
+        outreach.send_digest(people["rita"], [], "x" * 2001)
+    assert [field for field, _ in both.value.problems] == ["departments", "note"]
     with pytest.raises(PermissionDenied):
         outreach.send_digest(people["ann"], ["Sales"])
     assert outreach.digests(people["rita"]) == []

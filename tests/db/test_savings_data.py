@@ -631,6 +631,18 @@ def test_only_admins_change_the_assumptions(people, engine, who):
     assert settings_row(engine) == ("GBP", Decimal("0.2500"), Decimal("5000.00"))
 
 
+def test_assumptions_and_rates_say_every_problem_at_once(people, engine):
+    with pytest.raises(ValidationError) as every:
+        programme.save_assumptions(people.admin, currency="E", fee_rate=float("nan"),
+                                   job_board_cost_per_hire=-1, default_referral_bonus=float("inf"))
+    assert [field for field, _ in every.value.problems] == [
+        "currency", "default_referral_bonus", "fee_rate", "job_board_cost_per_hire"]
+    with pytest.raises(ValidationError) as both:
+        programme.set_rate(people.admin, "", 0)
+    assert [field for field, _ in both.value.problems] == ["currency", "rate"]
+    assert settings_row(engine) is None
+
+
 def test_an_admin_changes_the_assumptions(people, engine):
     programme.save_assumptions(people.admin, currency="gbp", fee_rate=0.25,
                                job_board_cost_per_hire=5_000)

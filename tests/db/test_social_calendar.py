@@ -68,6 +68,14 @@ def test_slots_are_days_times_times(team):
         channels.parse_times("9h")
     with pytest.raises(ValidationError, match="not a time of day"):
         channels.parse_times("25:00")
+    assert [str(s) for s in channels.typed_slots(["9:00", "", "", "10:00, 8:15", "", "", ""])] == [
+        "Mon 09:00", "Thu 08:15", "Thu 10:00"]
+    with pytest.raises(ValidationError) as every:  # every day's problem at once, named by its day
+        channels.typed_slots(["9h", "", "noon", "", "", "", "25:00"])
+    assert every.value.problems == (
+        ("day1", "Mon: “9h” is not a time of day; write times as HH:MM, e.g. 09:00, 13:30."),
+        ("day3", "Wed: “noon” is not a time of day; write times as HH:MM, e.g. 09:00, 13:30."),
+        ("day7", "Sun: “25:00” is not a time of day; write times as HH:MM, e.g. 09:00, 13:30."))
     channels.set_slots(team.admin, team.channel, channels.slots_from([2, 4], [time(10), time(15)]))
     (linkedin,) = channels.list_channels(team.recruiter)
     assert [str(s) for s in linkedin.slots] == ["Tue 10:00", "Tue 15:00", "Thu 10:00", "Thu 15:00"]
