@@ -203,14 +203,18 @@ with details_tab:
         st.markdown("  \n".join(f"**{label}:** {ui.plain(value)}" for label, value in facts.items()))
 
 with edit_tab:
+    if job.status in ("in_review", "approved"):
+        st.info(f"This posting is {postings.STATUS_LABELS[job.status].lower()}: changing it sends it back "
+                "to draft, to be submitted and approved again.", icon=":material/undo:")
     typed, problems = posting_form(f"edit-posting:{job.id}", posting.form(), "Save changes")
     if typed is not None:
         try:
-            postings.update_posting(actor, job.id, typed)
+            status = postings.update_posting(actor, job.id, typed)
         except UserFacingError as error:
             problems.show(error)  # the form keeps everything typed
         else:
-            st.toast("Posting saved.", icon=":material/check:")
+            st.toast("Posting saved." if status == job.status else
+                     "Posting saved and back in draft: submit it for review again.", icon=":material/check:")
             st.rerun()
 
 def applicants_funnel() -> None:

@@ -219,3 +219,17 @@ def test_channel_posts_of_a_posting_in_review_say_they_wait(demo_db):
     assert_no_exception(at)
     assert ("This posting is in review, so its posts cannot be submitted for approval yet: they can be "
             "once the posting is approved.") in texts(at)
+
+
+def test_changing_a_posting_in_review_says_it_goes_back_to_draft(demo_db):
+    in_review = job_where(demo_db, "status = 'in_review'")
+    at = open_page(POSTING, signed_in("admin@example.com"), id=str(in_review))
+    assert ("This posting is in review: changing it sends it back to draft, to be submitted and "
+            "approved again.") in texts(at)
+    text_field(at, "Hiring manager (optional)").input("Someone Else")
+    at.button(key=f"FormSubmitter:edit-posting:{in_review}-Save changes").click().run()
+    assert_no_exception(at)
+    assert [t.value for t in at.toast] == ["Posting saved and back in draft: submit it for review again."]
+    with demo_db.connect() as conn:
+        assert conn.execute(sa.text("select status::text from public.jobs where id = :id"),
+                            {"id": in_review}).scalar_one() == "draft"
