@@ -14,10 +14,11 @@ from portal.errors import PermissionDenied, ValidationError
 from portal.models import Actor, Role
 from services.candidates import applications
 from services.candidates.applications import ApplicationForm, MoveForm
+from services.people import email_confirmation
 from services.postings import editing
 from services.postings.tracking import TrackedSource
 from services.referrals import outreach_mail, pipeline, recognition
-from tests.db.rows import add_account, add_job, count
+from tests.db.rows import add_account, add_job, confirmation_token, count
 
 VISITOR = Actor.visitor()
 
@@ -219,6 +220,8 @@ def test_moving_a_referred_application_moves_the_referrers_timeline_and_points(c
     with transaction(desk["alumnus"]) as conn:
         code = conn.execute(sa.text("select private.my_referral_code()")).scalar_one()
     app, _ = _apply(desk["job"], "ref@example.com", "Rea Ferred", TrackedSource(referral_code=code))
+    # the link's referral credits its referrer once the candidate confirms the email is theirs
+    email_confirmation.confirm(confirmation_token(clean_db, "ref@example.com"))
     with clean_db.connect() as conn:
         referral = conn.execute(sa.text("select id from public.referrals where application_id = :a"),
                                 {"a": app}).scalar_one()
