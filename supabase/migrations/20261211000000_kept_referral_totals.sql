@@ -68,13 +68,15 @@ grant all on public.referral_job_counts, public.referral_day_totals, public.refe
   public.referrer_totals to service_role;
 
 -- The statements that add the rows `changes` selects (a query of referrals with a `sign`
--- column: +1 for rows added, -1 for rows removed) to the four tallies and, when `removes`,
--- forget the groups left with no referral. Run by the trigger below, which alone can read
--- its statement's transition tables, and by the recount. Each table is changed in key
--- order and the tables always in this order, so two writers lock the rows they share in the
--- same order and never wait on each other in a circle. Groups whose changes cancel out (an
--- update of a column no tally counts) are left alone, so they take no lock.
-create function private.referral_totals_statements(changes text, removes boolean) returns text[]
+-- column: +1 for rows added, -1 for rows removed) to the four tallies. Run by the trigger
+-- below, which alone can read its statement's transition tables, and by the recount. Each
+-- table is changed in key order and the tables always in this order, so two writers lock
+-- the rows they share in the same order and never wait on each other in a circle. Groups
+-- whose changes cancel out (an update of a column no tally counts) are left alone, so they
+-- take no lock. A group whose referrals all went stays, at zero, and readers skip it:
+-- deleting it would lock rows out of that order (a statement deleting the emptied groups
+-- of its first table after another writer took them deadlocked under test).
+create function private.referral_totals_statements(changes text) returns text[]
 language plpgsql immutable set search_path = ''
 as $$
 declare
@@ -110,27 +112,6 @@ begin
       select referrer_id, %s from (%s) c where outcome = 'owner' group by 1 %s order by 1
       on conflict (referrer_id) do update set %s
       $sql$, tallies, changes, moved, add)];
-  if removes then
-    statements := statements || array[
-      format($sql$
-        delete from public.referral_job_counts t using (select distinct job_id, stage from (%s) c) c
-        where t.referrals = 0 and t.stage = c.stage and t.job_id is not distinct from c.job_id
-        $sql$, changes),
-      format($sql$
-        delete from public.referral_day_totals t
-        using (select distinct (created_at at time zone 'UTC')::date as day, job_id from (%s) c) c
-        where t.referrals = 0 and t.day = c.day and t.job_id is not distinct from c.job_id
-        $sql$, changes),
-      format($sql$
-        delete from public.referrer_day_totals t
-        using (select distinct (created_at at time zone 'UTC')::date as day, referrer_id from (%s) c) c
-        where t.referrals = 0 and t.day = c.day and t.referrer_id = c.referrer_id
-        $sql$, changes),
-      format($sql$
-        delete from public.referrer_totals t using (select distinct referrer_id from (%s) c) c
-        where t.referrals = 0 and t.referrer_id = c.referrer_id
-        $sql$, changes)];
-  end if;
   return statements;
 end
 $$;
@@ -144,8 +125,7 @@ begin
   foreach statement in array private.referral_totals_statements(case tg_op
       when 'INSERT' then 'select 1 as sign, r.* from new_rows r'
       when 'DELETE' then 'select -1 as sign, r.* from old_rows r'
-      else 'select 1 as sign, r.* from new_rows r union all select -1, r.* from old_rows r' end,
-      tg_op <> 'INSERT') loop
+      else 'select 1 as sign, r.* from new_rows r union all select -1, r.* from old_rows r' end) loop
     execute statement;
   end loop;
   return null;
@@ -180,12 +160,12 @@ declare
 begin
   perform private.forget_referral_totals();
   foreach statement in array private.referral_totals_statements(
-      'select 1 as sign, r.* from public.referrals r', false) loop
+      'select 1 as sign, r.* from public.referrals r') loop
     execute statement;
   end loop;
 end
 $$;
-revoke all on function private.referral_totals_statements(text, boolean), private.referral_totals_apply(),
+revoke all on function private.referral_totals_statements(text), private.referral_totals_apply(),
   private.recount_referral_totals(), private.referral_totals_clear(), private.forget_referral_totals() from public, anon, authenticated;
 
 create trigger referral_totals_insert after insert on public.referrals

@@ -1406,7 +1406,7 @@ GRANT SELECT ON TABLE public.referrer_totals TO authenticated;
 
 -- private.referral_totals_statements ------------------------------------------------------
 
-CREATE FUNCTION private.referral_totals_statements(changes text, removes boolean) RETURNS text[]
+CREATE FUNCTION private.referral_totals_statements(changes text) RETURNS text[]
     LANGUAGE plpgsql IMMUTABLE
     SET search_path TO ''
     AS $_$
@@ -1443,32 +1443,11 @@ begin
       select referrer_id, %s from (%s) c where outcome = 'owner' group by 1 %s order by 1
       on conflict (referrer_id) do update set %s
       $sql$, tallies, changes, moved, add)];
-  if removes then
-    statements := statements || array[
-      format($sql$
-        delete from public.referral_job_counts t using (select distinct job_id, stage from (%s) c) c
-        where t.referrals = 0 and t.stage = c.stage and t.job_id is not distinct from c.job_id
-        $sql$, changes),
-      format($sql$
-        delete from public.referral_day_totals t
-        using (select distinct (created_at at time zone 'UTC')::date as day, job_id from (%s) c) c
-        where t.referrals = 0 and t.day = c.day and t.job_id is not distinct from c.job_id
-        $sql$, changes),
-      format($sql$
-        delete from public.referrer_day_totals t
-        using (select distinct (created_at at time zone 'UTC')::date as day, referrer_id from (%s) c) c
-        where t.referrals = 0 and t.day = c.day and t.referrer_id = c.referrer_id
-        $sql$, changes),
-      format($sql$
-        delete from public.referrer_totals t using (select distinct referrer_id from (%s) c) c
-        where t.referrals = 0 and t.referrer_id = c.referrer_id
-        $sql$, changes)];
-  end if;
   return statements;
 end
 $_$;
 
-REVOKE ALL ON FUNCTION private.referral_totals_statements(changes text, removes boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION private.referral_totals_statements(changes text) FROM PUBLIC;
 
 
 -- private.referral_totals_apply -----------------------------------------------------------
@@ -1483,8 +1462,7 @@ begin
   foreach statement in array private.referral_totals_statements(case tg_op
       when 'INSERT' then 'select 1 as sign, r.* from new_rows r'
       when 'DELETE' then 'select -1 as sign, r.* from old_rows r'
-      else 'select 1 as sign, r.* from new_rows r union all select -1, r.* from old_rows r' end,
-      tg_op <> 'INSERT') loop
+      else 'select 1 as sign, r.* from new_rows r union all select -1, r.* from old_rows r' end) loop
     execute statement;
   end loop;
   return null;
@@ -1543,7 +1521,7 @@ declare
 begin
   perform private.forget_referral_totals();
   foreach statement in array private.referral_totals_statements(
-      'select 1 as sign, r.* from public.referrals r', false) loop
+      'select 1 as sign, r.* from public.referrals r') loop
     execute statement;
   end loop;
 end
