@@ -4,7 +4,7 @@
 Fills a throwaway embedded Postgres with 200 alumni, 60 jobs in 6 departments,
 1,000,000 candidates and one referral each (spread over the last two years and over the
 stages: half submitted, 2% hired; one in ten open to anything; with their stage history,
-1,500,000 events), each owning its
+1,500,000 events, and the tallies kept from them counted once), each owning its
 candidate's email and LinkedIn profile for 12 months from its day (2,000,000 ownership
 rows, half of them still running), and 20,000 direct applications. Then times, median
 and p95:
@@ -17,7 +17,8 @@ and p95:
   choices, the board (counts per stage and each stage's five latest cards) and the
   table's first page, as the page asks for them, and the same filtered by department,
   and page 400 of the table;
-- the programme figures for the last 12 months and the leaderboard;
+- the programme figures for the last 12 months (read from the kept tallies, and the same
+  counted from the referrals) and the leaderboard;
 - a whole submission through `referral_submission.refer` as an alumnus (checks, the
   candidate, the referral, ownership, the audit entry and the privacy notice; no SMTP),
   for 300 new people and 300 already referred (duplicates);
