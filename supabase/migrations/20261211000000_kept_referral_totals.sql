@@ -12,11 +12,13 @@
 --   referrer_totals        the same per referrer over all time: points, badges and the
 --                          leaderboard (private.referrer_scores).
 --
--- A job of nobody ("open to anything") is a null job_id, one key (nulls not distinct).
+-- A job of nobody ("open to anything") is a null job_id, one key (nulls not distinct);
+-- the tables keyed by it have a number for their primary key.
 -- Nobody writes them but these triggers; staff may read them, everyone else reaches them
 -- through the security-definer functions. A test compares them with the referrals.
 
 create table public.referral_job_counts (
+  id bigint generated always as identity primary key,
   job_id uuid,
   stage public.referral_stage not null,
   referrals bigint not null,
@@ -24,6 +26,7 @@ create table public.referral_job_counts (
 );
 
 create table public.referral_day_totals (
+  id bigint generated always as identity primary key,
   day date not null,
   job_id uuid,
   referrals bigint not null,

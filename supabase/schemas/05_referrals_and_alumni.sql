@@ -1326,13 +1326,26 @@ REVOKE ALL ON FUNCTION private.confirm_pending_referral(p_referral uuid, OUT out
 -- public.referral_job_counts --------------------------------------------------------------
 
 CREATE TABLE public.referral_job_counts (
+    id bigint NOT NULL,
     job_id uuid,
     stage public.referral_stage NOT NULL,
     referrals bigint NOT NULL
 );
 
+ALTER TABLE public.referral_job_counts ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.referral_job_counts_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
 ALTER TABLE ONLY public.referral_job_counts
     ADD CONSTRAINT referral_job_counts_job_id_stage_key UNIQUE NULLS NOT DISTINCT (job_id, stage);
+
+ALTER TABLE ONLY public.referral_job_counts
+    ADD CONSTRAINT referral_job_counts_pkey PRIMARY KEY (id);
 
 CREATE POLICY "referral job counts: staff read" ON public.referral_job_counts FOR SELECT TO authenticated USING (( SELECT private.is_staff() AS is_staff));
 
@@ -1341,10 +1354,13 @@ ALTER TABLE public.referral_job_counts ENABLE ROW LEVEL SECURITY;
 GRANT ALL ON TABLE public.referral_job_counts TO service_role;
 GRANT SELECT ON TABLE public.referral_job_counts TO authenticated;
 
+GRANT ALL ON SEQUENCE public.referral_job_counts_id_seq TO service_role;
+
 
 -- public.referral_day_totals --------------------------------------------------------------
 
 CREATE TABLE public.referral_day_totals (
+    id bigint NOT NULL,
     day date NOT NULL,
     job_id uuid,
     referrals bigint NOT NULL,
@@ -1352,8 +1368,20 @@ CREATE TABLE public.referral_day_totals (
     hires bigint NOT NULL
 );
 
+ALTER TABLE public.referral_day_totals ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.referral_day_totals_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
 ALTER TABLE ONLY public.referral_day_totals
     ADD CONSTRAINT referral_day_totals_day_job_id_key UNIQUE NULLS NOT DISTINCT (day, job_id);
+
+ALTER TABLE ONLY public.referral_day_totals
+    ADD CONSTRAINT referral_day_totals_pkey PRIMARY KEY (id);
 
 CREATE POLICY "referral day totals: staff read" ON public.referral_day_totals FOR SELECT TO authenticated USING (( SELECT private.is_staff() AS is_staff));
 
@@ -1361,6 +1389,8 @@ ALTER TABLE public.referral_day_totals ENABLE ROW LEVEL SECURITY;
 
 GRANT ALL ON TABLE public.referral_day_totals TO service_role;
 GRANT SELECT ON TABLE public.referral_day_totals TO authenticated;
+
+GRANT ALL ON SEQUENCE public.referral_day_totals_id_seq TO service_role;
 
 
 -- public.referrer_day_totals --------------------------------------------------------------

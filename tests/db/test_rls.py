@@ -410,9 +410,10 @@ INSERTS = {
     # Kept by triggers on referrals only.
     "referral_stage_counts": ("insert into public.referral_stage_counts (stage, referrals)"
                               " values ('hired', 100)", ()),
-    "referral_job_counts": ("insert into public.referral_job_counts values (null, 'hired', 100)", ()),
-    "referral_day_totals": ("insert into public.referral_day_totals values ('2020-01-01', null, 1, 1, 1)",
-                            ()),
+    "referral_job_counts": ("insert into public.referral_job_counts (job_id, stage, referrals)"
+                            " values (null, 'hired', 100)", ()),
+    "referral_day_totals": ("insert into public.referral_day_totals (day, job_id, referrals, interviews,"
+                            " hires) values ('2020-01-01', null, 1, 1, 1)", ()),
     "referrer_day_totals": ("insert into public.referrer_day_totals values ('2020-01-01', :me, 9, 9, 9)",
                             ()),
     "referrer_totals": ("insert into public.referrer_totals values (:user, 9, 9, 9)", ()),
