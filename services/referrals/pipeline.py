@@ -171,15 +171,31 @@ def _filters(stage: str | None, job_id: UUID | None = None, department: str | No
             "until_at": until and datetime.combine(until + timedelta(days=1), time(), UTC)}
 
 
+# The counts the database keeps: per stage, and per job and stage (summed for a job or a
+# department). Staff may read them; referrers may not (row-level security).
+_KEPT_COUNTS_SQL = "select stage::text, referrals from public.referral_stage_counts"
+_JOB_COUNTS_SQL = """
+    select t.stage::text, sum(t.referrals)::bigint from public.referral_job_counts t
+    left join public.jobs j on j.id = t.job_id
+    where (cast(:job as uuid) is null or t.job_id = cast(:job as uuid))
+      and (cast(:department as text) is null or j.department = cast(:department as text))
+    group by t.stage"""
+
+
+def _counts_sql(conn, params: dict) -> str:
+    """How to count the referrals matching the filters per stage. Staff asking with no
+    filter, or only a job or a department, get the counts the database keeps (a million
+    referrals are not counted on every visit); referrers, who see only their own, and
+    anyone filtering by referrer or date, are counted."""
+    if (any(params[k] is not None for k in ("referrer", "since", "until"))
+            or not conn.execute(sa.text("select private.is_staff()")).scalar()):
+        return _COUNTS_SQL
+    return _KEPT_COUNTS_SQL if params["job"] is None and params["department"] is None else _JOB_COUNTS_SQL
+
+
 def _counts(conn, params: dict) -> dict[str, int]:
-    """How many referrals match the filters, per stage. Staff asking without a filter that
-    narrows them get the counts the database keeps (a million referrals are not counted on
-    every visit); referrers, who see only their own, get none of those and are counted."""
-    narrowed = any(params[k] is not None for k in ("job", "department", "referrer", "since", "until"))
-    kept = [] if narrowed else conn.execute(sa.text(
-        "select stage::text, referrals from public.referral_stage_counts")).all()
-    rows = kept or conn.execute(sa.text(_COUNTS_SQL), params).all()
-    return {stage: int(n) for stage, n in rows}
+    """How many referrals match the filters, per stage."""
+    return {stage: int(n) for stage, n in conn.execute(sa.text(_counts_sql(conn, params)), params).all()}
 
 
 def search(actor: Actor, *, stage: str | None = None, job_id: UUID | None = None,
@@ -211,13 +227,13 @@ def board(actor: Actor, *, per_stage: int = 6, **filters) -> dict[str, tuple[lis
 
 
 def board_plans(actor: Actor, stage: str, *, per_stage: int = 6, **filters) -> list[str]:
-    """How Postgres runs the board's queries for `actor` (EXPLAIN ANALYZE): the counts per
-    stage when filtered, and `stage`'s cards. For tuning indexes; benchmarks/referrals.py
-    --explain prints them."""
+    """How Postgres runs the board's queries for `actor` (EXPLAIN ANALYZE, BUFFERS): the
+    counts per stage as `board` gets them for these filters, and `stage`'s cards. For tuning
+    indexes; benchmarks/referrals.py --explain prints them."""
     params = _filters(None, **filters) | {"limit": per_stage, "this": stage}
     with transaction(actor) as conn:
-        return ["\n".join(conn.execute(sa.text("explain analyze " + query), params).scalars())
-                for query in (_COUNTS_SQL, _STAGE_CARDS_SQL)]
+        return ["\n".join(conn.execute(sa.text("explain (analyze, buffers) " + query), params).scalars())
+                for query in (_counts_sql(conn, params), _STAGE_CARDS_SQL)]
 
 
 @dataclass(frozen=True)

@@ -860,7 +860,7 @@ CREATE FUNCTION private.question_word_meanings(typed text) RETURNS TABLE(word te
     select distinct lower(d.token) as word
     from pg_catalog.ts_debug('english'::regconfig, typed) d where d.lexemes <> '{}'
     limit 20
-  ), stem_shares as (
+  ), stem_shares as materialized (
     select e.stem, e.share
     from pg_catalog.pg_stats s,
          unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) as e (stem, share)
@@ -872,12 +872,13 @@ CREATE FUNCTION private.question_word_meanings(typed text) RETURNS TABLE(word te
   )
   select t.word, coalesce(known.words, '{}'),
          round(coalesce((select max(ss.share) from stem_shares ss
-                         where ss.stem = any (tsvector_to_array(
-                           to_tsvector('english'::regconfig, array_to_string(known.words, ' '))))), 0)
+                         where ss.stem = any (known.stems)), 0)
                * (select count from all_questions))::integer
   from typed_words t
   left join lateral (
-    select array_agg(m.word) as words
+    select array_agg(m.word) as words,
+           tsvector_to_array(to_tsvector('english'::regconfig,
+                                         array_to_string(array_agg(m.word), ' '))) as stems
     from (
       select w.word from public.question_words w where w.word = t.word
       union all
@@ -902,15 +903,19 @@ CREATE FUNCTION private.questions_matching(every_word text, rare_words text, wan
     SET search_path TO ''
     AS $$
   with by_words as (
-    select q.id from public.questions q
-    where q.status = 'published' and q.search @@ to_tsquery('english'::regconfig, every_word)
-    order by ts_rank_cd(q.search, to_tsquery('english'::regconfig, every_word), 32) desc
+    select m.id from (
+      select q.id, q.search from public.questions q
+      where q.status = 'published' and q.search @@ to_tsquery('english'::regconfig, every_word)
+      limit 1000) m
+    order by ts_rank_cd(m.search, to_tsquery('english'::regconfig, every_word), 32) desc
     limit 20
   ), by_rare_words as (
-    select q.id from public.questions q
-    where (select count(*) from by_words) < wanted
-      and q.status = 'published' and q.search @@ to_tsquery('english'::regconfig, rare_words)
-    order by ts_rank_cd(q.search, to_tsquery('english'::regconfig, rare_words), 32) desc
+    select m.id from (
+      select q.id, q.search from public.questions q
+      where (select count(*) from by_words) < wanted
+        and q.status = 'published' and q.search @@ to_tsquery('english'::regconfig, rare_words)
+      limit 1000) m
+    order by ts_rank_cd(m.search, to_tsquery('english'::regconfig, rare_words), 32) desc
     limit 20
   )
   select id from by_words union select id from by_rare_words

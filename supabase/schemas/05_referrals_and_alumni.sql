@@ -1148,15 +1148,6 @@ CREATE FUNCTION private.referrer_scores() RETURNS TABLE(referrer_id uuid, referr
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO ''
     AS $$
-  with counts as (
-    select r.referrer_id,
-           count(*) as referrals,
-           count(*) filter (where r.interviewed_at is not null) as interviews,
-           count(*) filter (where r.stage = 'hired') as hires
-    from public.referrals r
-    where r.outcome = 'owner'
-    group by r.referrer_id
-  )
   select c.referrer_id, c.referrals, c.interviews, c.hires,
          c.referrals * 10 + c.interviews * 30 + c.hires * 100,
          array_remove(array[
@@ -1165,7 +1156,8 @@ CREATE FUNCTION private.referrer_scores() RETURNS TABLE(referrer_id uuid, referr
            case when c.interviews >= 1 then 'Interview maker' end,
            case when c.hires >= 1 then 'First hire' end,
            case when c.hires >= 3 then 'Hat trick' end], null)
-  from counts c
+  from public.referrer_totals c
+  where c.referrals > 0
 $$;
 
 REVOKE ALL ON FUNCTION private.referrer_scores() FROM PUBLIC;
@@ -1329,3 +1321,240 @@ end
 $$;
 
 REVOKE ALL ON FUNCTION private.confirm_pending_referral(p_referral uuid, OUT outcome text, OUT owner_referral_id uuid) FROM PUBLIC;
+
+
+-- public.referral_job_counts --------------------------------------------------------------
+
+CREATE TABLE public.referral_job_counts (
+    id bigint NOT NULL,
+    job_id uuid,
+    stage public.referral_stage NOT NULL,
+    referrals bigint NOT NULL
+);
+
+ALTER TABLE public.referral_job_counts ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.referral_job_counts_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+ALTER TABLE ONLY public.referral_job_counts
+    ADD CONSTRAINT referral_job_counts_job_id_stage_key UNIQUE NULLS NOT DISTINCT (job_id, stage);
+
+ALTER TABLE ONLY public.referral_job_counts
+    ADD CONSTRAINT referral_job_counts_pkey PRIMARY KEY (id);
+
+CREATE POLICY "referral job counts: staff read" ON public.referral_job_counts FOR SELECT TO authenticated USING (( SELECT private.is_staff() AS is_staff));
+
+ALTER TABLE public.referral_job_counts ENABLE ROW LEVEL SECURITY;
+
+GRANT ALL ON TABLE public.referral_job_counts TO service_role;
+GRANT SELECT ON TABLE public.referral_job_counts TO authenticated;
+
+GRANT ALL ON SEQUENCE public.referral_job_counts_id_seq TO service_role;
+
+
+-- public.referral_day_totals --------------------------------------------------------------
+
+CREATE TABLE public.referral_day_totals (
+    id bigint NOT NULL,
+    day date NOT NULL,
+    job_id uuid,
+    referrals bigint NOT NULL,
+    interviews bigint NOT NULL,
+    hires bigint NOT NULL
+);
+
+ALTER TABLE public.referral_day_totals ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.referral_day_totals_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+ALTER TABLE ONLY public.referral_day_totals
+    ADD CONSTRAINT referral_day_totals_day_job_id_key UNIQUE NULLS NOT DISTINCT (day, job_id);
+
+ALTER TABLE ONLY public.referral_day_totals
+    ADD CONSTRAINT referral_day_totals_pkey PRIMARY KEY (id);
+
+CREATE POLICY "referral day totals: staff read" ON public.referral_day_totals FOR SELECT TO authenticated USING (( SELECT private.is_staff() AS is_staff));
+
+ALTER TABLE public.referral_day_totals ENABLE ROW LEVEL SECURITY;
+
+GRANT ALL ON TABLE public.referral_day_totals TO service_role;
+GRANT SELECT ON TABLE public.referral_day_totals TO authenticated;
+
+GRANT ALL ON SEQUENCE public.referral_day_totals_id_seq TO service_role;
+
+
+-- public.referrer_day_totals --------------------------------------------------------------
+
+CREATE TABLE public.referrer_day_totals (
+    day date NOT NULL,
+    referrer_id uuid NOT NULL,
+    referrals bigint NOT NULL,
+    interviews bigint NOT NULL,
+    hires bigint NOT NULL
+);
+
+ALTER TABLE ONLY public.referrer_day_totals
+    ADD CONSTRAINT referrer_day_totals_pkey PRIMARY KEY (day, referrer_id);
+
+CREATE POLICY "referrer day totals: staff read" ON public.referrer_day_totals FOR SELECT TO authenticated USING (( SELECT private.is_staff() AS is_staff));
+
+ALTER TABLE public.referrer_day_totals ENABLE ROW LEVEL SECURITY;
+
+GRANT ALL ON TABLE public.referrer_day_totals TO service_role;
+GRANT SELECT ON TABLE public.referrer_day_totals TO authenticated;
+
+
+-- public.referrer_totals ------------------------------------------------------------------
+
+CREATE TABLE public.referrer_totals (
+    referrer_id uuid NOT NULL,
+    referrals bigint NOT NULL,
+    interviews bigint NOT NULL,
+    hires bigint NOT NULL
+);
+
+ALTER TABLE ONLY public.referrer_totals
+    ADD CONSTRAINT referrer_totals_pkey PRIMARY KEY (referrer_id);
+
+CREATE POLICY "referrer totals: staff read" ON public.referrer_totals FOR SELECT TO authenticated USING (( SELECT private.is_staff() AS is_staff));
+
+ALTER TABLE public.referrer_totals ENABLE ROW LEVEL SECURITY;
+
+GRANT ALL ON TABLE public.referrer_totals TO service_role;
+GRANT SELECT ON TABLE public.referrer_totals TO authenticated;
+
+
+-- private.referral_totals_statements ------------------------------------------------------
+
+CREATE FUNCTION private.referral_totals_statements(changes text) RETURNS text[]
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $_$
+declare
+  tallies constant text := 'sum(sign) as referrals,'
+    ' sum(sign * (interviewed_at is not null)::int) as interviews,'
+    ' sum(sign * (stage = ''hired'')::int) as hires';
+  moved constant text := 'having sum(sign) <> 0 or sum(sign * (interviewed_at is not null)::int) <> 0'
+    ' or sum(sign * (stage = ''hired'')::int) <> 0';
+  add constant text := 'referrals = t.referrals + excluded.referrals,'
+    ' interviews = t.interviews + excluded.interviews, hires = t.hires + excluded.hires';
+  statements text[];
+begin
+  statements := array[
+    format($sql$
+      insert into public.referral_job_counts as t (job_id, stage, referrals)
+      select job_id, stage, sum(sign) from (%s) c group by 1, 2 having sum(sign) <> 0 order by 1, 2
+      on conflict (job_id, stage) do update set referrals = t.referrals + excluded.referrals
+      $sql$, changes),
+    format($sql$
+      insert into public.referral_day_totals as t (day, job_id, referrals, interviews, hires)
+      select (created_at at time zone 'UTC')::date, job_id, %s
+      from (%s) c where outcome = 'owner' group by 1, 2 %s order by 1, 2
+      on conflict (day, job_id) do update set %s
+      $sql$, tallies, changes, moved, add),
+    format($sql$
+      insert into public.referrer_day_totals as t (day, referrer_id, referrals, interviews, hires)
+      select (created_at at time zone 'UTC')::date, referrer_id, %s
+      from (%s) c where outcome = 'owner' group by 1, 2 %s order by 1, 2
+      on conflict (day, referrer_id) do update set %s
+      $sql$, tallies, changes, moved, add),
+    format($sql$
+      insert into public.referrer_totals as t (referrer_id, referrals, interviews, hires)
+      select referrer_id, %s from (%s) c where outcome = 'owner' group by 1 %s order by 1
+      on conflict (referrer_id) do update set %s
+      $sql$, tallies, changes, moved, add)];
+  return statements;
+end
+$_$;
+
+REVOKE ALL ON FUNCTION private.referral_totals_statements(changes text) FROM PUBLIC;
+
+
+-- private.referral_totals_apply -----------------------------------------------------------
+
+CREATE FUNCTION private.referral_totals_apply() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  statement text;
+begin
+  foreach statement in array private.referral_totals_statements(case tg_op
+      when 'INSERT' then 'select 1 as sign, r.* from new_rows r'
+      when 'DELETE' then 'select -1 as sign, r.* from old_rows r'
+      else 'select 1 as sign, r.* from new_rows r union all select -1, r.* from old_rows r' end) loop
+    execute statement;
+  end loop;
+  return null;
+end
+$$;
+
+CREATE TRIGGER referral_totals_delete AFTER DELETE ON public.referrals REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION private.referral_totals_apply();
+
+CREATE TRIGGER referral_totals_insert AFTER INSERT ON public.referrals REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION private.referral_totals_apply();
+
+CREATE TRIGGER referral_totals_update AFTER UPDATE ON public.referrals REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION private.referral_totals_apply();
+
+REVOKE ALL ON FUNCTION private.referral_totals_apply() FROM PUBLIC;
+
+
+-- private.referral_totals_clear -----------------------------------------------------------
+
+CREATE FUNCTION private.referral_totals_clear() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.forget_referral_totals();
+  return null;
+end
+$$;
+
+CREATE TRIGGER referral_totals_truncate AFTER TRUNCATE ON public.referrals FOR EACH STATEMENT EXECUTE FUNCTION private.referral_totals_clear();
+
+REVOKE ALL ON FUNCTION private.referral_totals_clear() FROM PUBLIC;
+
+
+-- private.forget_referral_totals ----------------------------------------------------------
+
+CREATE FUNCTION private.forget_referral_totals() RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  delete from public.referral_job_counts;
+  delete from public.referral_day_totals;
+  delete from public.referrer_day_totals;
+  delete from public.referrer_totals;
+$$;
+
+REVOKE ALL ON FUNCTION private.forget_referral_totals() FROM PUBLIC;
+
+
+-- private.recount_referral_totals ---------------------------------------------------------
+
+CREATE FUNCTION private.recount_referral_totals() RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  statement text;
+begin
+  perform private.forget_referral_totals();
+  foreach statement in array private.referral_totals_statements(
+      'select 1 as sign, r.* from public.referrals r') loop
+    execute statement;
+  end loop;
+end
+$$;
+
+REVOKE ALL ON FUNCTION private.recount_referral_totals() FROM PUBLIC;

@@ -380,3 +380,22 @@ def test_nul_in_a_search_or_a_question_is_refused_with_what_to_fix(clean_db, peo
         questions.faq(people.visitor, search="parking\x00")
     with pytest.raises(ValidationError, match="^Your question: remove a NUL character"):
         _ask(people, "Is there parking\x00 at the office?")
+
+
+def test_a_word_shared_by_many_questions_ranks_a_bounded_number_of_them(clean_db, people):
+    # More published questions with every typed word than the lookup ranks (1,000): it
+    # still suggests as many as asked, each with the words, and finds the rare one at once.
+    with clean_db.begin() as conn:
+        conn.execute(sa.text(
+            "insert into public.questions (body, answer, status, answered_at)"
+            " select 'Is the pension scheme the same in team ' || n || '?', 'Yes.', 'published', now()"
+            " from generate_series(1, 1200) n"))
+        conn.exec_driver_sql("analyze public.questions")
+        matching = conn.execute(sa.text(
+            "select count(*) from private.questions_matching('pension & scheme', 'pension', 5)")).scalar()
+    assert matching == 20
+    found = questions.similar(people.visitor, "How does the pension scheme work?")
+    assert len(found) == 5 and all("pension scheme" in f.body for f in found)
+    lonely = add_question(clean_db, "Is the pension scheme open to interns?", "From the first day.")
+    shared.forget()
+    assert questions.similar(people.visitor, "pension scheme for interns")[0].id == lonely

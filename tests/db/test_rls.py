@@ -246,6 +246,12 @@ VISIBLE = {
     "referral_codes":    (0, 0, 1, 0, 1, 1),
     "referral_ownerships": (0, 0, 0, 0, 1, 1),
     "referral_stage_counts": (0, 0, 0, 0, 6, 6),  # one row per stage
+    # Kept from the referrals (migration 20261211000000); referrers reach their own and the
+    # leaderboard through private.my_recognition and private.leaderboard only.
+    "referral_job_counts": (0, 0, 0, 0, 2, 2),
+    "referral_day_totals": (0, 0, 0, 0, 1, 1),
+    "referrer_day_totals": (0, 0, 0, 0, 2, 2),
+    "referrer_totals":     (0, 0, 0, 0, 2, 2),
 }
 
 
@@ -404,6 +410,13 @@ INSERTS = {
     # Kept by triggers on referrals only.
     "referral_stage_counts": ("insert into public.referral_stage_counts (stage, referrals)"
                               " values ('hired', 100)", ()),
+    "referral_job_counts": ("insert into public.referral_job_counts (job_id, stage, referrals)"
+                            " values (null, 'hired', 100)", ()),
+    "referral_day_totals": ("insert into public.referral_day_totals (day, job_id, referrals, interviews,"
+                            " hires) values ('2020-01-01', null, 1, 1, 1)", ()),
+    "referrer_day_totals": ("insert into public.referrer_day_totals values ('2020-01-01', :me, 9, 9, 9)",
+                            ()),
+    "referrer_totals": ("insert into public.referrer_totals values (:user, 9, 9, 9)", ()),
 }
 
 
@@ -580,6 +593,10 @@ WRITES = {
     "referral_ownerships": ("update public.referral_ownerships set owned = tstzrange(now(), now())",
                             (), ()),
     "referral_stage_counts": ("update public.referral_stage_counts set referrals = 100", (), ()),
+    "referral_job_counts": ("update public.referral_job_counts set referrals = 100", (), ()),
+    "referral_day_totals": ("update public.referral_day_totals set hires = 100", (), ()),
+    "referrer_day_totals": ("update public.referrer_day_totals set hires = 100", (), ()),
+    "referrer_totals": ("update public.referrer_totals set hires = 100", (), ()),
 }
 
 
