@@ -33,7 +33,8 @@ def test_programme_figures_and_leaderboard(demo_db, app_url, page: Page):
     sidebar_nav(page).get_by_role("link", name="Alumni outreach").click()
     expect(page.get_by_role("heading", name="Alumni outreach", exact=True)).to_be_visible()
     page.get_by_role("button", name="Send digest").click()
-    expect(page.get_by_text("Choose at least one department")).to_be_visible()
+    summary = page.get_by_test_id("stAlertContentError")  # the problem shows there and under its field
+    expect(summary.get_by_text("Choose at least one department")).to_be_visible()
     page.get_by_test_id("stMultiSelect").click()
     page.get_by_role("option").first.click()
     page.keyboard.press("Escape")
