@@ -278,7 +278,7 @@ def _privacy_erase(args: argparse.Namespace) -> int:
         return 1
     with db.owner_transaction() as conn:
         erasure = privacy.erase_person(conn, args.email)
-    privacy.remove_files(erasure)
+        privacy.remove_files(erasure)
     print(erasure.summary())
     return 0
 

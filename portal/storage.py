@@ -4,12 +4,23 @@ serves files to the web; recruiters get them through the portal."""
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
+from portal.errors import UserFacingError
 from portal.settings import Settings, settings
+
+_log = logging.getLogger("boomerang.storage")
+
+
+class StorageUnavailable(UserFacingError):
+    """The résumé store did not do what was asked (down, refusing, misconfigured). The
+    message is for users; what went wrong is in the server's log, never the key or URL."""
 
 
 class ResumeStore(Protocol):
@@ -48,8 +59,42 @@ class LocalStore:
         self._path(key).unlink(missing_ok=True)
 
 
+@contextmanager
+def _answering(doing: str) -> Iterator[None]:
+    """Storage's failures as StorageUnavailable (a user-facing message saying what could not
+    be done) and a missing object as FileNotFoundError, as LocalStore raises."""
+    from httpx import HTTPError
+    from storage3.exceptions import StorageApiError, StorageException
+
+    try:
+        yield
+    except StorageApiError as error:
+        if str(error.status) == "404":
+            raise FileNotFoundError(doing) from error
+        _log.error("Supabase Storage refused to %s: %s %s", doing, error.status, error.code)
+        raise StorageUnavailable(_UNAVAILABLE.format(doing=doing)) from error
+    except (StorageException, HTTPError) as error:
+        _log.error("Supabase Storage did not answer (%s): %s", doing, type(error).__name__)
+        raise StorageUnavailable(_UNAVAILABLE.format(doing=doing)) from error
+
+
+_UNAVAILABLE = ("The file store did not answer, so we could not {doing} and nothing was "
+                "changed. Please try again in a few minutes.")
+
+
+def discard(store: ResumeStore, key: str) -> None:
+    """Delete an upload that nothing refers to (its application or referral was not saved),
+    after the failure that left it: its own failure is logged with the key, for an operator
+    to delete the file, and never replaces the error the user must see."""
+    try:
+        store.delete(key)
+    except (StorageUnavailable, OSError):
+        _log.error("Could not delete the unused résumé file %s; delete it by hand", key)
+
+
 class SupabaseStore:
-    """A private bucket, written with the service key (uploads come from the server only)."""
+    """A private bucket, written with the service key (uploads come from the server only).
+    Its failures raise StorageUnavailable, a missing file FileNotFoundError."""
 
     def __init__(self, url: str, service_key: str, bucket: str):
         from supabase import create_client
@@ -67,14 +112,17 @@ class SupabaseStore:
 
     def save(self, data: bytes, extension: str, content_type: str) -> str:
         key = _new_key(extension)
-        self._files().upload(key, data, {"content-type": content_type, "upsert": "false"})
+        with _answering("store the résumé"):
+            self._files().upload(key, data, {"content-type": content_type, "upsert": "false"})
         return key
 
     def read(self, key: str) -> bytes:
-        return self._files().download(key)
+        with _answering("read the résumé"):
+            return self._files().download(key)
 
     def delete(self, key: str) -> None:
-        self._files().remove([key])
+        with _answering("delete the résumé"):
+            self._files().remove([key])
 
 
 def resume_store(config: Settings | None = None) -> ResumeStore:

@@ -14,7 +14,7 @@ from portal.db import owner_transaction, transaction, translate_refusals
 from portal.errors import ValidationError
 from portal.models import Actor
 from portal.permissions import require_staff
-from portal.storage import ResumeStore, resume_store
+from portal.storage import ResumeStore, discard, resume_store
 from portal.words import counted
 from services.candidates import private_links
 from services.people import email_confirmation
@@ -153,7 +153,7 @@ def store_resume(resume: Resume | None, store: ResumeStore) -> str | None:
             conn.execute(sa.text("insert into private.resume_uploads (path) values (:path)"),
                          {"path": key})
     except Exception:
-        store.delete(key)
+        discard(store, key)
         raise
     return key
 
@@ -181,11 +181,11 @@ def apply(actor: Actor, job_id: UUID, form: ApplicationForm, resume: Resume | No
                  "token": tokens.token_hash(token)}).one()
     except Exception:  # any failure (the database unreachable too): no orphan file
         if resume_key:
-            store.delete(resume_key)
+            discard(store, resume_key)
         raise
     if not row.created:
         if resume_key:
-            store.delete(resume_key)
+            discard(store, resume_key)
         return Applied(row.application_id, False, None)
     # Through someone's referral link: the referral waits for the email's owner to confirm.
     confirming = email_confirmation.request_referral_confirmation(row.application_id)

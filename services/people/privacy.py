@@ -5,8 +5,9 @@ referrals of them), an alumnus' or employee's (the roster, the referrals they ma
 links, rewards, notifications and preferences), or both.
 
 Each takes a connection, so that the admin pages run it as the admin (row-level security
-applies) and the CLI as the database owner. Résumé files go after the commit that
-forgets them: a failed transaction leaves every file in place.
+applies) and the CLI as the database owner. Résumé files go inside the transaction that
+forgets them, just before it commits (`remove_files`): a file store that fails rolls the
+erasure back whole, to be run again, and no résumé outlives its record.
 """
 
 from __future__ import annotations
@@ -290,7 +291,10 @@ def _erase_referrer(conn: Connection, email: str, erasure: Erasure) -> None:
 
 
 def remove_files(erasure: Erasure, store: ResumeStore | None = None) -> None:
-    """Delete the résumés of a committed erasure."""
+    """Delete the résumés of an erasure, inside its transaction before it commits: when the
+    file store fails (StorageUnavailable), the erasure rolls back whole and can simply be run
+    again, so no résumé outlives the record that pointed to it. (A file deleted before a
+    commit that then fails is one the erasure was deleting anyway; running it again ends it.)"""
     store = store or resume_store()
     for key in erasure.resumes:
         store.delete(key)
@@ -340,7 +344,7 @@ def erase_for(actor: Actor, email: str) -> Erasure:
     with transaction(actor) as conn:
         require_admin(conn, "erase a person's data")
         erasure = erase_person(conn, email)
-    remove_files(erasure)
+        remove_files(erasure)
     return erasure
 
 
@@ -348,7 +352,7 @@ def purge_for(actor: Actor) -> Erasure:
     with transaction(actor) as conn:
         require_admin(conn, "erase expired candidates")
         erasure = purge_expired(conn)
-    remove_files(erasure)
+        remove_files(erasure)
     return erasure
 
 
@@ -357,7 +361,7 @@ def purge_as_owner() -> Erasure:
     owner's rights."""
     with owner_transaction() as conn:
         erasure = purge_expired(conn)
-    remove_files(erasure)
+        remove_files(erasure)
     return erasure
 
 

@@ -21,7 +21,7 @@ from portal.errors import ValidationError
 from portal.models import Actor
 from portal.permissions import require_admin
 from portal.public_address import public_url
-from portal.storage import ResumeStore, resume_store
+from portal.storage import ResumeStore, discard, resume_store
 from portal.words import counted
 from services.candidates.applications import Resume, store_resume
 from services.people import preferences
@@ -105,7 +105,7 @@ def refer(actor: Actor, form: ReferralForm, resume: Resume | None = None,
                 notice = privacy_notice(conn, referrer=actor.display_name, candidate=form.full_name)
     except Exception:  # any failure: no orphan file
         if resume_key:
-            store.delete(resume_key)
+            discard(store, resume_key)
         raise
     emailed = bool(notice) and mail.send(form.email, "How we got your details", notice)
     return Referred(row.referral_id, row.outcome, notice, emailed)

@@ -166,8 +166,13 @@ CREATE POLICY "portal settings: everyone reads" ON public.portal_settings FOR SE
 ALTER TABLE public.portal_settings ENABLE ROW LEVEL SECURITY;
 
 GRANT ALL ON TABLE public.portal_settings TO service_role;
-GRANT SELECT ON TABLE public.portal_settings TO anon;
 GRANT SELECT,UPDATE ON TABLE public.portal_settings TO authenticated;
+
+GRANT SELECT(id) ON TABLE public.portal_settings TO anon;
+
+GRANT SELECT(answer_target_hours) ON TABLE public.portal_settings TO anon;
+
+GRANT SELECT(candidate_retention_days) ON TABLE public.portal_settings TO anon;
 
 GRANT SELECT(public_url) ON TABLE public.portal_settings TO anon;
 

@@ -210,3 +210,28 @@ def test_job_page_refuses_a_resume_with_javascript_and_keeps_the_form(demo_db):
     with demo_db.connect() as conn:
         assert conn.execute(sa.text("select count(*) from public.candidates"
                                     " where email = 'katherine@example.org'")).scalar() == 0
+
+
+def test_job_page_with_storage_unreachable_says_so_and_keeps_the_form(demo_db, monkeypatch):
+    # Issue 17: Supabase Storage down when a visitor applies with a résumé.
+    from dataclasses import replace
+
+    from portal import storage
+    from tests.support import free_port
+
+    down = replace(storage.settings(), database_url="postgresql://supabase",
+                   supabase_url=f"http://127.0.0.1:{free_port()}", supabase_service_key="service-key")
+    monkeypatch.setattr(storage, "settings", lambda: down)
+    job_id = demo_job_id(demo_db)
+    at = open_page("pages/public/job.py", id=str(job_id))
+    at.text_input[0].input("Katherine Johnson")
+    at.text_input[1].input("katherine@example.org")
+    at.checkbox[0].check()
+    at.file_uploader[0].upload("cv.pdf", make_pdf(), "application/pdf")
+    at.button(key=f"FormSubmitter:apply:{job_id}-Send application").click().run()
+    assert_errors(at, "The file store did not answer, so we could not store the résumé and nothing "
+                      "was changed. Please try again in a few minutes.")
+    assert [t.value for t in at.text_input][:2] == ["Katherine Johnson", "katherine@example.org"]
+    with demo_db.connect() as conn:
+        assert conn.execute(sa.text("select count(*) from public.candidates"
+                                    " where email = 'katherine@example.org'")).scalar() == 0

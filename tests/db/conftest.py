@@ -9,10 +9,12 @@ from http.server import ThreadingHTTPServer
 
 import pytest
 
+from portal import storage
 from portal.models import Actor
 from portal.settings import settings
 from services.people import accounts, sign_in
 from tests.db.fake_gotrue import FakeGoTrue, jwt
+from tests.db.fake_storage import FakeStorage
 from tests.db.question_world import People, make_people
 from tests.db.referral_world import ReferralWorld, make_referral_world
 from tests.db.social_world import Team, make_team
@@ -43,6 +45,23 @@ def supabase_auth(monkeypatch):
     FakeGoTrue.challenges, FakeGoTrue.links, FakeGoTrue.fail_invites = {}, {}, False
     FakeGoTrue.issued, FakeGoTrue.forge_tokens = {}, False
     yield FakeGoTrue
+    server.shutdown()
+
+
+@pytest.fixture
+def supabase_storage(monkeypatch):
+    """Résumés go to a local stand-in for Supabase Storage (`portal.storage.resume_store()`
+    returns the real SupabaseStore, through the real `supabase` package)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeStorage)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    service_key = jwt({"role": "service_role"})
+    config = replace(settings(), database_url=settings().database_url or "postgresql://supabase",
+                     supabase_url=f"http://127.0.0.1:{server.server_port}",
+                     supabase_service_key=service_key, resume_bucket="resumes")
+    monkeypatch.setattr(storage, "settings", lambda: config)
+    FakeStorage.service_key, FakeStorage.buckets, FakeStorage.objects = service_key, {}, {}
+    FakeStorage.requests, FakeStorage.fail_with = [], None
+    yield FakeStorage
     server.shutdown()
 
 

@@ -216,7 +216,7 @@ def test_erase_removes_the_person_and_keeps_their_hire_without_them(engine, worl
     assert "ada" not in logged.lower() and '"candidates": "1"' in logged
 
 
-def test_resumes_go_only_when_the_files_are_removed_after_the_commit(engine, world, store):
+def test_resumes_go_only_when_remove_files_deletes_them(engine, world, store):
     with engine.begin() as conn:
         erasure = privacy.erase_person(conn, "ada@example.com", store)
         assert store.read(world.ada_resume_key) == world.ada_resume  # still there before commit
