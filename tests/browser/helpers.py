@@ -114,6 +114,13 @@ def settle(page) -> None:
                            state="attached")
 
 
+def type_choice(page, label: str, value: str) -> None:
+    """Type `value` into the choice labelled `label` (ui.known_choice) and take it, whether it
+    is one of the values offered or a new one."""
+    page.get_by_role("combobox", name=label, exact=True).fill(value)
+    page.keyboard.press("Enter")
+
+
 def upload(page, path: Path) -> None:
     """Choose a file in the page's uploader and wait until the server has it: a form sent
     while the upload is still running arrives without the file."""

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from fpdf import FPDF
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import screenshot, settle, sidebar_nav, sign_in, upload
+from tests.browser.helpers import screenshot, settle, sidebar_nav, sign_in, type_choice, upload
 
 BACKEND = "Senior Backend Engineer (Python)"
 
@@ -85,7 +85,7 @@ def test_recruiter_inbox(demo_db, app_url, page: Page):
     page.mouse.click(box["x"] + 12, box["y"] + 35 + 17)  # the first row's selection cell
     expect(page.get_by_test_id("stText").filter(has_text="Can I apply to two roles at once?")).to_be_visible()
     page.get_by_role("textbox", name="Answer").fill("Yes: apply to each, and say which you prefer.")
-    page.get_by_role("textbox", name="Topic in the FAQ").fill("Applying")
+    type_choice(page, "Topic in the FAQ", "Applying")
     settle(page)
     page.get_by_role("button", name="Publish to FAQ").click()
     expect(waiting).to_have_text("6")

@@ -6,15 +6,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import screenshot, settle, sidebar_nav, sign_in
+from tests.browser.helpers import screenshot, settle, sidebar_nav, sign_in, type_choice
 
 TITLE = "Platform Engineer (Kubernetes)"
-
-
-def choose(page: Page, label: str, value: str) -> None:
-    """Type `value` into the choice labelled `label` and take it (a known one or a new one)."""
-    page.get_by_label(label).fill(value)
-    page.keyboard.press("Enter")
 
 
 def test_recruiter_publishes_a_posting_to_the_board(demo_db, app_url, page: Page, browser):
@@ -24,8 +18,8 @@ def test_recruiter_publishes_a_posting_to_the_board(demo_db, app_url, page: Page
     page.get_by_role("button", name="New posting").click()
     expect(page.get_by_role("heading", name="New posting")).to_be_visible()
     page.get_by_label("Title").fill(TITLE)
-    choose(page, "Department", "Engineering")  # one of the departments in use
-    choose(page, "Location", "Lisbon")  # a new location, typed
+    type_choice(page, "Department", "Engineering")  # one of the departments in use
+    type_choice(page, "Location", "Lisbon")  # a new location, typed
     page.get_by_label("Salary from (optional)").fill("70000")
     page.get_by_label("Salary to (optional)").fill("90000")
     page.get_by_role("textbox", name="Description (Markdown)").fill(

@@ -26,7 +26,8 @@ def test_alumna_refers_someone_and_sees_her_links(demo_db, app_url, page: Page, 
     settle(page)
     screenshot(page, "alumnus-refer-form")
     page.get_by_role("button", name="Send referral").click()
-    expect(page.get_by_text("confirm that the candidate agreed")).to_be_visible()  # nothing lost:
+    summary = page.get_by_test_id("stAlertContentError")  # the refusal also shows under its field
+    expect(summary.get_by_text("confirm that the candidate agreed")).to_be_visible()  # nothing lost:
     expect(page.get_by_label("Their full name")).to_have_value("Grace Hopper")
     page.get_by_text("They agreed to be referred").click()
     page.get_by_role("button", name="Send referral").click()
