@@ -22,8 +22,7 @@ from portal.months import month_start
 from portal.public_address import public_url
 from portal.words import counted
 from services.people.accounts import create_account
-from services.postings.tracking import short_address, short_link_codes
-from services.social.channel_text import post_source
+from services.social.channel_text import post_source, short_post_link
 
 DEMO_PASSWORD = "boomerang-demo"
 
@@ -710,9 +709,8 @@ def _social_media(conn: Connection, rng: random.Random, accounts: dict[str, UUID
             + timedelta(hours=9)
         title, _dept, location, *_ = JOBS[job_i]
         _act_in_demo(conn, recruiter)
-        source = post_source(network, post, title)  # as the composer credits it
-        link = short_address(site, short_link_codes(conn, [job], source)[job])
-        campaign = source.campaign
+        link = short_post_link(conn, site, job, network, post, title)  # as the composer writes it
+        campaign = post_source(network, post, title).campaign
         body = (f"We're hiring a {title} in {location}! I work at Northwind Analytics and this team "
                 f"is great. {link} #hiring")
         created = conn.execute(sa.text(

@@ -10,10 +10,17 @@ from collections.abc import Iterable, Sequence
 from urllib.parse import quote, urlencode, urlsplit
 from uuid import UUID
 
+from sqlalchemy.engine import Connection
 from twitter_text import parse_tweet
 
 from portal.networks import TWITTER_TEXT, network
-from services.postings.tracking import SHORT_LINK_PATH, TrackedSource, job_link, short_address
+from services.postings.tracking import (
+    SHORT_LINK_PATH,
+    TrackedSource,
+    job_link,
+    short_address,
+    short_link_codes,
+)
 
 
 def length_on(network_key: str, text: str) -> int:
@@ -44,9 +51,17 @@ def post_source(network_key: str, post_id: UUID, campaign: str) -> TrackedSource
 
 def post_link(base_url: str, job_id: UUID, network_key: str, post_id: UUID, campaign: str) -> str:
     """The long form of a post's tracked link (`/job?id=…&utm_…&post=…`). The composer writes
-    the short one (`/r/<code>`, drafting.short_post_links); long links written before keep
+    the short one (`/r/<code>`, short_post_link); long links written before keep
     working, and the share dialogs and the worker use whichever the text carries (`link_in`)."""
     return job_link(base_url, job_id, post_source(network_key, post_id, campaign))
+
+
+def short_post_link(conn: Connection, base_url: str, job_id: UUID, network_key: str, post_id: UUID,
+                    campaign: str) -> str:
+    """The short form (`/r/<code>`) of the post's tracked link, made on first use: what the
+    composer writes into a post's text."""
+    code = short_link_codes(conn, [job_id], post_source(network_key, post_id, campaign))[job_id]
+    return short_address(base_url, code)
 
 
 _URL = re.compile(r"https?://[^\s<>\"']+")

@@ -28,7 +28,6 @@ from portal.networks import NETWORKS
 from portal.public_address import public_url
 from services.postings import editing
 from services.postings.listings import EMPLOYMENT_LABELS, Job
-from services.postings.tracking import short_address, short_link_codes
 from services.social import channel_text
 from services.social.channels import Channel, list_channels
 
@@ -227,6 +226,5 @@ def short_post_links(actor: Actor, job: Job, posts: dict[UUID, tuple[str, UUID]]
     id whether or not the post is ever saved."""
     base = public_url()
     with transaction(actor) as conn:
-        return {channel: short_address(base, short_link_codes(
-                    conn, [job.id], channel_text.post_source(network, post_id, job.title))[job.id])
+        return {channel: channel_text.short_post_link(conn, base, job.id, network, post_id, job.title)
                 for channel, (network, post_id) in posts.items()}
