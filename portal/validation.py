@@ -77,6 +77,12 @@ def new_password(text: str | None) -> str:
     return text
 
 
+def typed_twice(password: str, again: str) -> None:
+    """A new password is typed twice so a slip of the finger does not lock its owner out."""
+    if password != again:
+        raise ValidationError("The two passwords differ. Type the same password twice.")
+
+
 def currency_code(text: str | None) -> str:
     """An ISO 4217-style code: three letters, upper-cased."""
     code = (text or "").strip().upper()

@@ -3,8 +3,8 @@ the browsers I am signed in on, and signing out of all of them."""
 
 import streamlit as st
 
-from portal import ui
-from portal.errors import UserFacingError, ValidationError
+from portal import ui, validation
+from portal.errors import UserFacingError
 from portal.models import Role
 from portal.settings import settings
 from services.people import sessions, sign_in
@@ -26,8 +26,7 @@ if not settings().supabase_auth:
         change = st.form_submit_button("Change password")
     if change:
         try:
-            if new != repeat:
-                raise ValidationError("The two new passwords differ; type them again.")
+            validation.typed_twice(new, repeat)
             sign_in.change_password(actor, current, new, ui.client_address())
         except UserFacingError as error:
             ui.show_error(error)

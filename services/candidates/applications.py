@@ -188,7 +188,8 @@ def apply(actor: Actor, job_id: UUID, form: ApplicationForm, resume: Resume | No
             discard(store, resume_key)
         return Applied(row.application_id, False, None)
     # Through someone's referral link: the referral waits for the email's owner to confirm.
-    confirming = email_confirmation.request_referral_confirmation(row.application_id)
+    confirming = (source.referral_code is not None
+                  and email_confirmation.request_referral_confirmation(row.application_id))
     return Applied(row.application_id, True, private_links.follow_link("application", token),
                    confirming, (form.full_name, form.email))
 

@@ -61,8 +61,8 @@ def request_sign_up(email: str, full_name: str, password: str, password_again: s
     supabase = settings().supabase_auth
     if not supabase:
         password = problems.check("password", validation.new_password, password) or ""
-        if password and password != password_again:
-            problems.add("password_again", "The two passwords differ. Type the same password twice.")
+        if password:
+            problems.check("password_again", validation.typed_twice, password, password_again)
     problems.raise_any()
     if supabase:  # Supabase Auth makes the account and emails its own confirmation
         try:

@@ -274,8 +274,7 @@ def register(token: str, full_name: str, password: str, password_again: str) -> 
     supabase = settings().supabase_auth
     if not supabase:
         password = validation.new_password(password)
-        if password != password_again:
-            raise ValidationError("The two passwords differ. Type the same password twice.")
+        validation.typed_twice(password, password_again)
     # The function's refusals (link not valid, used, expired) are written for users.
     with translate_refusals(), transaction(Actor.visitor()) as conn:
         email = conn.execute(sa.text("select private.redeem_alumni_invitation(:token, :name)"),

@@ -100,6 +100,12 @@ def test_account_page_and_sign_out(demo_db):
     at.switch_page("pages/account/my_account.py").run()
     assert_no_exception(at)
     assert "Tom Becker" in texts(at)
+    fields = {field.label: field for field in at.text_input}
+    fields["Current password"].input("whatever-it-is")
+    fields["New password (at least 10 characters)"].input("a-new-password-1")
+    fields["New password again"].input("a-new-password-2")
+    [b for b in at.button if b.label == "Change password"][0].click().run()
+    assert_errors(at, "The two passwords differ")  # and nothing is changed
     sign_out = [b for b in at.button if b.label == "Sign out"][-1]
     sign_out.click().run()
     assert "actor" not in at.session_state
