@@ -481,12 +481,20 @@ create policy "audit log: users append as themselves" on public.audit_log
 -- statements a role may try at all (and keep TRUNCATE, which RLS does not cover,
 -- away from API roles).
 -- ---------------------------------------------------------------------------
-revoke all on all tables in schema public from anon, authenticated;
+-- The tables are named, never "all tables in schema public": on a shared Supabase project
+-- the schema may hold other applications' tables, whose privileges are not ours to change.
+revoke all on public.profiles, public.invitations, public.company, public.jobs, public.candidates,
+  public.applications, public.referrals, public.questions, public.question_askers, public.hires,
+  public.audit_log from anon, authenticated;
 grant select on public.company, public.jobs, public.questions to anon;
 grant insert on public.questions to anon;
-grant select, insert, update, delete on all tables in schema public to authenticated;
+grant select, insert, update, delete on public.profiles, public.invitations, public.company,
+  public.jobs, public.candidates, public.applications, public.referrals, public.questions,
+  public.question_askers, public.hires, public.audit_log to authenticated;
 -- The audit log is append-only, and its author and time are not the writer's to choose.
 revoke insert, update, delete on public.audit_log from authenticated;
 grant insert (action, subject_type, subject_id, details) on public.audit_log to authenticated;
-grant usage on all sequences in schema public to authenticated;
-grant all on all tables in schema public to service_role;
+grant usage on sequence public.audit_log_id_seq to authenticated;
+grant all on public.profiles, public.invitations, public.company, public.jobs, public.candidates,
+  public.applications, public.referrals, public.questions, public.question_askers, public.hires,
+  public.audit_log to service_role;

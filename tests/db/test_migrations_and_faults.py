@@ -47,6 +47,21 @@ def test_upgrade_from_empty_then_nothing_to_do(scratch_engine):
     assert roles == {"anon", "authenticated", "service_role"}
 
 
+def test_migrations_leave_other_applications_tables_alone(scratch_engine):
+    """A shared Supabase project may hold another application's tables in `public`: the
+    portal's migrations grant and revoke on its own tables only."""
+    with scratch_engine.begin() as conn:
+        conn.exec_driver_sql("create table public.their_notes (id int primary key, body text)")
+        conn.exec_driver_sql("grant select on public.their_notes to anon")
+    migrations.upgrade(scratch_engine)
+    with scratch_engine.connect() as conn:
+        granted = conn.execute(sa.text(
+            "select grantee, privilege_type from information_schema.role_table_grants"
+            " where table_schema = 'public' and table_name = 'their_notes'"
+            " and grantee in ('anon', 'authenticated', 'service_role')")).all()
+    assert [tuple(row) for row in granted] == [("anon", "SELECT")]
+
+
 def test_failed_migration_names_the_file_and_leaves_nothing(scratch_engine, tmp_path: Path):
     (tmp_path / "20260101000000_good.sql").write_text("create table public.good (id int);")
     (tmp_path / "20260102000000_bad.sql").write_text(
