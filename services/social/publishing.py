@@ -89,8 +89,9 @@ def publisher_for(network: str, webhook_url: str | None, config: Settings) -> Pu
 def _post(url: str, label: str, timeout: float, **request) -> httpx.Response:
     """One POST; a refusal or no answer becomes a PublishError with its own words."""
     try:
-        response = httpx.post(url, timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
-                              follow_redirects=False, **request)
+        with httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
+                          follow_redirects=False) as client:
+            response = client.post(url, **request)
     except (httpx.InvalidURL, httpx.UnsupportedProtocol):
         raise PublishError(f"The address for {label} is not a valid http(s) URL.", status=None,
                            retryable=False) from None
@@ -152,22 +153,52 @@ def _plain_json(post: Outgoing) -> dict:
 WEBHOOK_PAYLOADS = {SLACK_JSON: _slack_json, TEAMS_CARD: _teams_card, PLAIN_JSON: _plain_json}
 
 
-def private_address(url: str) -> str | None:
-    """The loopback, private, link-local or otherwise non-public address that `url`'s host
-    is or resolves to, or None. A name that does not resolve gives None: there is nothing
-    to reach, and sending checks again (names may resolve elsewhere by then)."""
+def _addresses(url: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """What `url`'s host is or resolves to (IPv4-mapped IPv6 as IPv4); none for a malformed
+    URL or a name that does not resolve."""
     try:
-        host = urlsplit(url).hostname
+        host = _host(url)
         found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP) if host else []
-    except (ValueError, UnicodeError, OSError):  # a malformed URL or host; no such name
-        return None
+    except (UnicodeError, OSError):  # a malformed URL or host; no such name
+        return []
+    addresses = []
     for *_, sockaddr in found:
         address = ipaddress.ip_address(str(sockaddr[0]).split("%")[0])
         if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
             address = address.ipv4_mapped
-        if not address.is_global or address.is_multicast:
-            return str(address)
-    return None
+        addresses.append(address)
+    return addresses
+
+
+def _host(url: str) -> str | None:
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
+
+
+def _not_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    return not address.is_global or address.is_multicast
+
+
+def private_address(url: str) -> str | None:
+    """The loopback, private, link-local or otherwise non-public address that `url`'s host
+    is or resolves to, or None. A name that does not resolve gives None: there is nothing
+    to reach, and sending checks again (names may resolve elsewhere by then)."""
+    return next((str(a) for a in _addresses(url) if _not_public(a)), None)
+
+
+def _pinned(url: str, address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> tuple[str, dict]:
+    """`url` sent to `address`, the one just checked, rather than to whatever its name
+    resolves to a moment later (DNS rebinding); the Host header and TLS (SNI and the
+    certificate's name) still use the name."""
+    parts = urlsplit(url)
+    ip = f"[{address}]" if address.version == 6 else str(address)
+    netloc = ip if parts.port is None else f"{ip}:{parts.port}"
+    host = parts.hostname or ""
+    host_header = host if parts.port is None else f"{host}:{parts.port}"
+    return (parts._replace(netloc=netloc).geturl(),
+            {"headers": {"Host": host_header}, "extensions": {"sni_hostname": host}})
 
 
 class WebhookPublisher:
@@ -189,13 +220,21 @@ class WebhookPublisher:
 
     def publish(self, post: Outgoing) -> str | None:
         label = NETWORKS[self.network].label
-        if not self.allow_private and private_address(self._url):
-            # Checked again here, not only when saved: the name may resolve elsewhere now.
-            raise PublishError(f"The address for {label} is on a private or local network, where "
-                               "the portal does not send. Check the channel's webhook URL.",
-                               status=None, retryable=False)
+        url, pinning = self._url, {}
+        if not self.allow_private:
+            # Checked again here, not only when saved: the name may resolve elsewhere now;
+            # and the request goes to the address checked, not to a second lookup's answer.
+            addresses = _addresses(self._url)
+            if any(_not_public(a) for a in addresses):
+                raise PublishError(f"The address for {label} is on a private or local network, where "
+                                   "the portal does not send. Check the channel's webhook URL.",
+                                   status=None, retryable=False)
+            if addresses:
+                url, pinning = _pinned(self._url, addresses[0])
+            elif _host(self._url):  # no answer now: a later lookup's answer is not checked
+                raise PublishError(f"Could not connect to {label}.", status=None, retryable=True)
         try:
-            _post(self._url, label, self.timeout, json=self.payload(post))
+            _post(url, label, self.timeout, json=self.payload(post), **pinning)
         except PublishError as error:
             raise _refused(error, "Check the channel's webhook URL.") from None
         return None  # webhooks do not say where the message is

@@ -3,7 +3,11 @@ entry whose publisher, webhook body or credentials are missing fails here."""
 
 from __future__ import annotations
 
+import ipaddress
+import socket
+import threading
 from dataclasses import fields
+from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
@@ -53,3 +57,55 @@ def test_a_webhook_publisher_refuses_a_private_address_before_connecting():
     with pytest.raises(publishing.PublishError, match="private or local network") as refused:
         publisher.publish(publishing.Outgoing("Hello", "https://jobs.example/1", "Job"))
     assert not refused.value.retryable
+
+
+def test_a_webhook_goes_to_the_address_checked_not_to_a_second_lookup(monkeypatch):
+    """DNS rebinding: a name that answers a public address when checked and a private one
+    a moment later. The publisher looks it up once and sends to the address it checked,
+    with the name in the Host header. Loopback stands in for the public address here (the
+    receiver has to be reachable), so it is counted as public for this test only."""
+    received = []
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server's name
+            received.append((self.headers["Host"], self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    answers = iter([ipaddress.ip_address("127.0.0.1"), ipaddress.ip_address("10.0.0.1")])
+    lookups = []
+    real_lookup = socket.getaddrinfo
+
+    def rebinding_lookup(host, *args, **kwargs):
+        if host != "hooks.example":  # the socket's own lookup of an address: answered as usual
+            return real_lookup(host, *args, **kwargs)
+        lookups.append(host)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (str(next(answers)), 0))]
+
+    monkeypatch.setattr(publishing.socket, "getaddrinfo", rebinding_lookup)
+    monkeypatch.setattr(publishing, "_not_public", lambda address: str(address) != "127.0.0.1")
+    port = server.server_address[1]
+    try:
+        publisher = publishing.publisher_for("slack", f"http://hooks.example:{port}/hook", Settings())
+        publisher.publish(publishing.Outgoing("Hello", "https://jobs.example/1", "Job"))
+    finally:
+        server.shutdown()
+    assert lookups == ["hooks.example"]  # once: no second answer to be rebound
+    assert received and received[0][0] == f"hooks.example:{port}"
+    assert b"Hello" in received[0][1]
+
+
+def test_a_webhook_whose_name_does_not_resolve_now_is_not_sent(monkeypatch):
+    def no_answer(*args, **kwargs):
+        raise socket.gaierror("no such name")
+
+    monkeypatch.setattr(publishing.socket, "getaddrinfo", no_answer)
+    publisher = publishing.publisher_for("slack", "https://hooks.example/hook", Settings())
+    with pytest.raises(publishing.PublishError, match="Could not connect") as refused:
+        publisher.publish(publishing.Outgoing("Hello", "https://jobs.example/1", "Job"))
+    assert refused.value.retryable
