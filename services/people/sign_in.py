@@ -247,23 +247,24 @@ def _forget_old_failures(conn: sa.Connection) -> None:
 
 def _count_failures(conn: sa.Connection, keys: _Keys) -> None:
     """One more failure on each key; a key past its free attempts waits, doubling."""
-    for key, free in keys.free.items():
-        conn.execute(sa.text(
-            """
-            update private.sign_in_failures f
-               set failures = n.failures,
-                   last_failure_at = now(),
-                   locked_until = case when n.failures >= :free
-                     then now() + make_interval(secs => least(:first * power(2, n.failures - :free),
-                                                              :max_lock))
-                   end
-              from (select case when last_failure_at < now() - make_interval(mins => :window)
-                                then 1 else failures + 1 end as failures
-                      from private.sign_in_failures where key = :key) n
-             where f.key = :key
-            """),
-            {"key": key, "free": free, "first": FIRST_LOCK_SECONDS, "max_lock": MAX_LOCK_SECONDS,
-             "window": FAILURE_WINDOW_MINUTES})
+    conn.execute(sa.text(
+        """
+        update private.sign_in_failures f
+           set failures = n.failures,
+               last_failure_at = now(),
+               locked_until = case when n.failures >= n.free
+                 then now() + make_interval(secs => least(:first * power(2, n.failures - n.free),
+                                                          :max_lock))
+               end
+          from (select k.key, k.free,
+                       case when s.last_failure_at < now() - make_interval(mins => :window)
+                            then 1 else s.failures + 1 end as failures
+                  from unnest(cast(:keys as text[]), cast(:frees as int[])) as k(key, free)
+                  join private.sign_in_failures s on s.key = k.key) n
+         where f.key = n.key
+        """),
+        {"keys": list(keys.free), "frees": list(keys.free.values()), "first": FIRST_LOCK_SECONDS,
+         "max_lock": MAX_LOCK_SECONDS, "window": FAILURE_WINDOW_MINUTES})
 
 
 def _check_password(conn: sa.Connection, email: str, password: str) -> auth.Identity | None:
