@@ -30,6 +30,7 @@ _ready = False
 _supabase = False
 _lock = threading.Lock()
 _opened = threading.local()  # transactions this thread has opened (portal.shared asks)
+_one = threading.local()  # the block one_transaction holds open in this thread, with its actor
 
 
 class DatabaseUnavailable(Exception):
@@ -197,13 +198,32 @@ def _count_opened() -> None:
 def transaction(actor: Actor) -> Iterator[Connection]:
     """A transaction as `actor`: row-level security applies to everything run in it.
 
-    Commits when the block ends normally, rolls back when it raises.
+    Commits when the block ends normally, rolls back when it raises. Inside a
+    `one_transaction(actor)` block of the same actor it joins that block's transaction.
     """
+    joined = getattr(_one, "block", None)
+    if joined is not None and joined[0] == actor:
+        yield joined[1]
+        return
     eng = ensure_ready()
     _count_opened()
     with translate_errors(eng), eng.begin() as conn:
         act_as(conn, actor)
         yield conn
+
+
+@contextmanager
+def one_transaction(actor: Actor) -> Iterator[None]:
+    """Every `transaction(actor)` opened inside the block, by any capability's function, is
+    this one: a screen that shows what several capabilities read pays for one transaction
+    and sees one snapshot. Meant for reads: a refusal inside aborts the whole block."""
+    enclosing = getattr(_one, "block", None)
+    with transaction(actor) as conn:
+        _one.block = (actor, conn)
+        try:
+            yield
+        finally:
+            _one.block = enclosing
 
 
 # A refusal's SQLSTATE → the keyword a use case declares its words under, and the error it becomes.

@@ -6,7 +6,6 @@ import streamlit as st
 from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
-from services.social import channels as social_channels
 from services.social import posts as social_posts
 from services.social import review as post_review
 
@@ -14,7 +13,8 @@ PAGE_SIZE = 10
 
 actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
 st.title("Post approvals")
-approver = "approver" in post_review.social_roles(actor)
+screen = post_review.approvals_screen(actor, ui.page_number("approvals"), PAGE_SIZE)  # one transaction
+approver = "approver" in screen.roles
 if approver:
     st.caption("Posts wait here after their author submits them, the longest waiting first. Each is "
                "checked against the social-media guidelines again as you look at it. Approve it, or "
@@ -25,11 +25,10 @@ else:
 if done := st.session_state.pop("approvals-done", None):
     st.success(done)
 
-page = social_posts.waiting_for_approval(actor, ui.page_number("approvals"), PAGE_SIZE)
+page = screen.waiting
 if not page.total:
     st.info("Nothing is waiting for approval.")
-channels = {c.id: c for c in social_channels.list_channels(actor)}
-rules = post_review.guidelines(actor)
+channels, rules = screen.channels, screen.guidelines
 
 for waiting in page.rows:
     post = waiting.post
@@ -52,7 +51,7 @@ for waiting in page.rows:
         with st.expander("History"):
             st.dataframe([{"When": t.at, "From": social_posts.STATUS_LABELS.get(t.from_status or "", "—"),
                            "To": social_posts.STATUS_LABELS[t.to_status], "By": t.actor or "—",
-                           "Comment": t.comment or ""} for t in social_posts.history(actor, post.id)],
+                           "Comment": t.comment or ""} for t in screen.histories[post.id]],
                          hide_index=True,
                          column_config={"When": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")})
         if not approver:

@@ -12,17 +12,21 @@ from portal.models import Role
 from portal.networks import LABELS
 from portal.words import counted
 from services.social import calendar as post_calendar
-from services.social import channels as social_channels
 from services.social import posts as social_posts
 
 actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
 state = st.session_state
 st.title("Posting calendar")
 
-zone_name = social_channels.time_zone(actor)
+# The view, channel and day the widgets hold (set before this rerun began), read with the rest
+# of the page in one transaction.
+view = state.get("calendar:view") or "week"
+screen = post_calendar.calendar_screen(actor, view, state.get("calendar:anchor"),
+                                       state.get("calendar:channel"))
+zone_name = screen.time_zone
 zone = ZoneInfo(zone_name)
 now = datetime.now(zone)
-today = now.date()
+today = screen.today
 st.caption(f"Times are in {zone_name}" + (" (the company's time zone)." if zone_name != "UTC" else
            ": no company time zone is set; an admin can set one under Admin → Social channels."))
 if notice := state.pop("calendar:notice", None):
@@ -30,8 +34,10 @@ if notice := state.pop("calendar:notice", None):
 
 STATUS = {"scheduled": ("blue", ":material/schedule:", "Scheduled"),
           "published": ("green", ":material/check_circle:", "Published")}
-active_channels = social_channels.list_channels(actor, active_only=True)
+active_channels = screen.channels
 names = {c.id: c.name for c in active_channels}
+if state.get("calendar:channel") not in names:
+    state.pop("calendar:channel", None)  # a channel no longer active: the calendar shows all
 
 
 def _moved(steps: int) -> None:
@@ -43,8 +49,8 @@ def _moved(steps: int) -> None:
 # --- the calendar -----------------------------------------------------------------------------
 
 view_col, channel_col, nav_col = st.columns([2, 3, 3], vertical_alignment="bottom")
-view = view_col.segmented_control("View", ["week", "month"], default="week", format_func=str.capitalize,
-                                  key="calendar:view") or "week"
+view_col.segmented_control("View", ["week", "month"], default="week", format_func=str.capitalize,
+                           key="calendar:view")
 channel_id = channel_col.selectbox("Channel", [None, *names], key="calendar:channel",
                                    format_func=lambda i: "All channels" if i is None else names[i])
 previous, this, following = nav_col.columns(3)
@@ -55,7 +61,7 @@ for column, label, steps, icon in ((previous, "Previous", -1, ":material/chevron
 
 anchor: date = state.setdefault("calendar:anchor", today)
 days = post_calendar.view_days(view, anchor)
-shown = post_calendar.calendar_view(actor, view, anchor, zone, channel_id)
+shown = screen.calendar
 st.subheader(f"Week of {days[0]:%-d %B %Y}" if view == "week" else f"{anchor:%B %Y}")
 
 entries_on, slots_on = defaultdict(list), defaultdict(list)
@@ -131,12 +137,9 @@ def _heading(post: post_calendar.WaitingPost) -> None:
 
 st.divider()
 st.subheader("Ready to schedule")
-ready = post_calendar.ready_to_schedule(actor)
+ready, next_slots = screen.ready, screen.next_slots
 if not ready:
     st.info("No approved posts are waiting for a time.")
-# Posts on one channel wait for the same slot: look each channel's up once.
-next_slots = {channel: post_calendar.next_free_slot(actor, channel)
-              for channel in {p.channel_id for p in ready}}
 for post in ready:
     with st.container(border=True):
         _heading(post)
@@ -165,7 +168,7 @@ for post in ready:
 st.subheader("Due to publish")
 st.caption("Scheduled posts on channels without a webhook or API credentials: share each one with its "
            "tracked link when its time comes, then mark it published.")
-due = post_calendar.due_to_publish(actor)
+due = screen.due
 if not due:
     st.info("No posts are waiting to be shared by hand.")
 for post in due:
@@ -199,7 +202,7 @@ for post in due:
 
 # --- going out automatically ------------------------------------------------------------------
 
-automatic = post_calendar.going_out_automatically(actor)
+automatic = screen.automatic
 if automatic:
     st.subheader("Going out automatically")
     st.caption("Scheduled posts on channels with a webhook or API credentials: `portal worker` sends each "

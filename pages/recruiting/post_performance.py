@@ -21,7 +21,8 @@ st.caption("Which posts and channels bring visits, applications and hires, and w
            "management meeting.")
 
 today = date.today()
-channel_names = dict(perf.channels(actor))
+choices = perf.performance_choices(actor)  # the filters' and the spend form's choices
+channel_names = dict(choices.channels)
 period_col, channel_col = st.columns([3, 2])
 period = period_col.date_input("Period", value=(today - timedelta(days=89), today), max_value=today,
                                format="YYYY-MM-DD",
@@ -33,15 +34,17 @@ if len(period) != 2:
     st.info("Choose the last day of the period too.")
     st.stop()
 chosen = ResultsFilter(period[0], period[1], channel_id=channel)
-currencies = perf.cost_currencies(actor)
+currencies = choices.currencies
 currency = currencies.currency
+RESULTS_KEY = f"post-results:{chosen}"
+results = perf.performance_results(actor, chosen, ui.page_number(RESULTS_KEY))  # one transaction
 
-for missing, count in perf.unconverted_costs(actor, chosen).items():
+for missing, count in results.unconverted_costs.items():
     st.warning(f"Left out: {counted(count, 'recorded cost')} in {missing}, as there is no exchange rate from "
                f"{missing} to {currency}. An admin can add one under Running costs & assumptions.",
                icon=":material/currency_exchange:")
 
-by_channel = perf.channel_results(actor, chosen)
+by_channel = results.by_channel
 channels_table = perf.channels_table(by_channel)
 total = perf.Figures(int(channels_table[perf.VISITS].sum()), int(channels_table[perf.APPLICATIONS].sum()),
                      int(channels_table[perf.HIRES].sum()),
@@ -85,7 +88,7 @@ else:
 
     st.subheader("By post, best first", anchor=False)
     st.caption("Ordered by hires, then applications, then visits.")
-    ui.paged_table(f"post-results:{chosen}", lambda page: perf.post_results(actor, chosen, page),
+    ui.paged_table(RESULTS_KEY, lambda _page: results.posts,
                    lambda r: shown(perf.post_row(r)),
                    empty="No posts in this period.", column_config=column_config)
 
@@ -106,7 +109,7 @@ else:
 
 st.divider()
 st.subheader("Record spend on a post", anchor=False)
-posts = perf.published_posts(actor)
+posts = choices.published_posts
 if not posts:
     st.info("Spend is recorded on published posts; there are none yet.")
 else:
@@ -136,7 +139,7 @@ else:
                     "above count it.")
                 st.rerun()
 
-recorded = perf.recorded_costs(actor, chosen)
+recorded = results.recorded_costs
 with st.expander(f"Spend recorded in this period ({len(recorded)})"):
     if not recorded:
         st.caption("Nothing recorded in this period.")

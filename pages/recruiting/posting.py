@@ -10,14 +10,14 @@ from portal.models import Role
 from portal.validation import RESUME_TYPES
 from portal.words import counted
 from services.candidates import applications
+from services.posting_screen import posting_screen
 from services.postings import editing as postings
 from services.postings import listings
-from services.postings.editing import PostingForm
+from services.postings.editing import FormChoices, PostingForm
 from services.referrals import stages
 from services.savings.report import source_label
 from services.social import channels as social_channels
 from services.social import drafting, review
-from services.social import performance as post_performance
 from services.social import posts as social_posts
 
 LIST_PAGE = "pages/recruiting/postings.py"
@@ -25,32 +25,35 @@ LIST_PAGE = "pages/recruiting/postings.py"
 actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
 st.page_link(LIST_PAGE, label="All postings", icon=":material/arrow_back:")
 creating = st.query_params.get("new") == "1"
-posting = None if creating else postings.posting(actor, st.query_params.get("id", ""))
-if not creating and posting is None:
+job_key = st.query_params.get("id", "")  # names this posting's lists' pages in the session
+# Everything the page shows, in one transaction; each list's page as the URL or a click says.
+screen = None if creating else posting_screen(
+    actor, job_key, applicants_page=ui.page_number(f"applicants:{job_key}", "applicants-page"),
+    referrals_page=ui.page_number(f"referrals:{job_key}", "referrals-page"))
+if not creating and screen is None:
     st.title("Posting not found")
     st.info("This posting does not exist any more, or the link is incomplete. Open it from the list.")
     st.stop()
 
 
-def posting_form(key: str, start: PostingForm,
+def posting_form(key: str, start: PostingForm, choices: FormChoices,
                  submit_label: str) -> tuple[PostingForm | None, ui.FieldProblems]:
     """The posting's fields; what was typed when the button was pressed (else None), and where
     a refusal shows its problems: all of them at once, each under its field. The widgets keep
     their values across reruns, so a refused form loses nothing."""
-    owners = {m.id: m.name for m in postings.staff_members(actor)}
+    owners = {m.id: m.name for m in choices.owners}
     owner_choices = [None, *owners] if start.owner_id in owners else [None, start.owner_id, *owners]
-    known = listings.board_filters(actor, listings.ALL_STATUSES)  # departments and locations in use
     problems = ui.FieldProblems()  # the summary of a refused save, above the form
     with st.form(key):
         title = st.text_input("Title", start.title, max_chars=200)
         problems.under("title")
         left, middle, right = st.columns(3)
         with left:
-            department = ui.known_choice("Department", known.departments, start.department,
+            department = ui.known_choice("Department", choices.departments, start.department,
                                       "Choose or type a department")
             problems.under("department")
         with middle:
-            location = ui.known_choice("Location", known.locations, start.location,
+            location = ui.known_choice("Location", choices.locations, start.location,
                                     "Choose or type a location")
             problems.under("location")
         with right:
@@ -117,7 +120,8 @@ if creating:
     st.title("New posting")
     st.caption("A new posting is a draft: nobody outside the recruiting team sees it until it "
                "has been reviewed, approved and published.")
-    typed, problems = posting_form("new-posting", postings.new_form(actor), "Save draft")
+    typed, problems = posting_form("new-posting", postings.new_form(actor), postings.form_choices(actor),
+                                   "Save draft")
     if typed is not None:
         try:
             job_id = postings.create_posting(actor, typed)
@@ -127,6 +131,7 @@ if creating:
             st.switch_page("pages/recruiting/posting.py", query_params={"id": str(job_id)})
     st.stop()
 
+posting = screen.posting
 job = posting.job
 st.title(ui.plain(job.title))
 st.caption(" · ".join([postings.STATUS_LABELS[job.status]] + [ui.plain(f) for f in job.facts]))
@@ -173,11 +178,8 @@ if job.status in ("published", "closed"):
                  query_params={"id": str(job.id)})
 
 # Two paged lists: each keeps its page in the URL under its own name.
-applicant_page = postings.applicants(actor, job.id,
-                                     page=ui.page_number(f"applicants:{job.id}", "applicants-page"))
-referral_page = stages.list_referrals(actor, job_id=job.id,
-                                      page=ui.page_number(f"referrals:{job.id}", "referrals-page"))
-social = review.posting_social(actor, job.id)  # one read for the whole "Channel posts" tab
+applicant_page, referral_page = screen.applicants, screen.referrals
+social = screen.social  # the whole "Channel posts" tab
 channel_posts = social.posts
 details_tab, edit_tab, applicants_tab, referrals_tab, posts_tab = st.tabs(
     ["Details", "Edit", f"Applicants ({applicant_page.total})", f"Referrals ({referral_page.total})",
@@ -206,7 +208,7 @@ with edit_tab:
     if job.status in ("in_review", "approved"):
         st.info(f"This posting is {postings.STATUS_LABELS[job.status].lower()}: changing it sends it back "
                 "to draft, to be submitted and approved again.", icon=":material/undo:")
-    typed, problems = posting_form(f"edit-posting:{job.id}", posting.form(), "Save changes")
+    typed, problems = posting_form(f"edit-posting:{job.id}", posting.form(), screen.choices, "Save changes")
     if typed is not None:
         try:
             status = postings.update_posting(actor, job.id, typed)
@@ -219,7 +221,7 @@ with edit_tab:
 
 def applicants_funnel() -> None:
     """Counts per stage and per source, from the history (applications.funnel)."""
-    rows = applications.funnel(actor, job.id)
+    rows = screen.funnel
     if not rows:
         return
     shown = [*rows, applications.funnel_total(rows)] if len(rows) > 1 else rows
@@ -330,14 +332,14 @@ with applicants_tab:
             format_func=lambda s: "All stages" if s is None else applications.STAGE_LABELS[s])
         shown_page = applicant_page if at_stage is None else postings.applicants(
             actor, job.id, stage=at_stage,
-            page=ui.page_number(f"applicants:{job.id}:{at_stage}", "applicants-page"))
+            page=ui.page_number(f"applicants:{job_key}:{at_stage}", "applicants-page"))
         st.dataframe([{"Name": a.full_name, "Email": a.email,
                        "Stage": applications.STAGE_LABELS.get(a.status, a.status),
                        "In stage": applications.time_in_stage(a.stage_since),
                        "Source": source_label(a.source),
                        "Applied": ui.day_text(a.applied_at, with_time=True),
                        "Résumé": a.resume_name or ""} for a in shown_page.rows], hide_index=True)
-        ui.pagination(shown_page, f"applicants:{job.id}" + (f":{at_stage}" if at_stage else ""),
+        ui.pagination(shown_page, f"applicants:{job_key}" + (f":{at_stage}" if at_stage else ""),
                       "applicants-page")
         if shown_page.rows:
             move_form(shown_page.rows)
@@ -371,7 +373,7 @@ with referrals_tab:
                        "Reward": f"{job.currency} {r.reward_amount:,.2f}" if r.reward_amount is not None
                                  else "—",
                        "Referred": ui.day_text(r.created_at)} for r in referral_page.rows], hide_index=True)
-        ui.pagination(referral_page, f"referrals:{job.id}", "referrals-page")
+        ui.pagination(referral_page, f"referrals:{job_key}", "referrals-page")
 
 
 # --- channel posts: the posting's social posts, and the composer ----------------------------
@@ -486,7 +488,7 @@ with posts_tab:
                                                     else ""))
     else:
         # What each published post brought since it went out (Post performance has the rest).
-        results = {r.post_id: r for r in post_performance.posting_results(actor, job.id)}
+        results = screen.post_results
         st.dataframe([{"Channel": p.channel, "Topic": p.topic or "—",
                        "Status": social_posts.STATUS_LABELS[p.status],
                        "Scheduled / published": ui.day_text(p.published_at or p.scheduled_for,

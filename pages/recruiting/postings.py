@@ -47,8 +47,9 @@ if waiting:
                        + ("You may approve it." if why_not is None else
                           "Not you: you wrote or submitted it, and self-approval is not allowed."))
 
-owners = {member.id: member.name for member in editing.staff_members(actor)}
-departments = jobs.board_filters(actor, jobs.ALL_STATUSES).departments
+choices = editing.form_choices(actor)  # the owners and departments to filter by
+owners = {member.id: member.name for member in choices.owners}
+departments = choices.departments
 search_col, status_col, department_col, owner_col = st.columns([3, 3, 2, 2])
 # Search and filters live in the URL (`?q=…&status=…`), so a filtered list can be shared or
 # bookmarked; a value the list does not know is dropped from the URL and ignored.

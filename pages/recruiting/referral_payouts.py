@@ -9,9 +9,8 @@ from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
 from portal.words import counted
-from services.postings import listings
 from services.postings.listings import LEVEL_LABELS
-from services.referrals import pipeline, rewards
+from services.referrals import rewards
 
 actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
 st.title("Referral payouts")
@@ -23,6 +22,12 @@ if notice := st.session_state.pop("payout-notice", None):
     st.success(ui.plain(notice))  # it may hold a department or a person's name
 
 
+# The payouts shown (a status, or all) as the "Show" control holds it, read with the rest of
+# the page in one transaction.
+status = st.session_state.get("payouts-status", "due")
+screen = rewards.payouts_screen(actor, status, ui.page_number(f"payouts-page:{status}"))
+
+
 def _done(message: str) -> None:
     st.session_state["payout-notice"] = message
     st.rerun()
@@ -30,8 +35,7 @@ def _done(message: str) -> None:
 
 with st.expander("Bonus rules"):
     st.subheader("By department", divider="gray")
-    existing = rewards.rules(actor)
-    departments = listings.board_filters(actor, listings.ALL_STATUSES).departments
+    existing, departments = screen.rules, screen.departments
     if existing:
         st.dataframe([{"Department": r.department or "Every department", "Bonus": f"{r.amount:,.2f}",
                        "Paid after (days)": r.retention_days} for r in existing], hide_index=True)
@@ -59,7 +63,7 @@ with st.expander("Bonus rules"):
                 rule_problems.show(error)
 
     st.subheader("By job level", divider="gray")
-    level_rules = rewards.level_rules(actor)
+    level_rules = screen.level_rules
     if level_rules:
         st.dataframe([{"Level": r.label, "Bonus": f"{r.amount:,.2f}", "Paid after (days)": r.retention_days}
                       for r in level_rules], hide_index=True)
@@ -100,14 +104,14 @@ with st.expander("Bonus rules"):
             except UserFacingError as error:
                 ui.show_error(error)
 
-hired = pipeline.search(actor, stage="hired", page_size=200).rows
+hired = screen.hired
 with st.expander("Record a start date or a leaver"):
     if not hired:
         st.info("No referral is at Hired yet.")
     else:
         names = {r.id: f"{r.candidate_name} · {r.job_title or 'Open to anything'} · {r.referrer_name}"
                  for r in hired}
-        earned = rewards.bonuses(actor, list(names))
+        earned = screen.bonuses
         st.dataframe([{"Hired referral": names[i], "Bonus": f"{b.amount:,.2f}", "From": b.amount_from,
                        "Paid after (days)": b.retention_days, "Retention from": b.retention_from}
                       for i, b in earned.items()], hide_index=True)
@@ -138,8 +142,8 @@ with st.expander("Record a start date or a leaver"):
                 except UserFacingError as error:
                     start_problems.show(error)
 
-status = st.segmented_control("Show", rewards.STATUSES, default="due",
-                              format_func=rewards.STATUS_LABELS.get) or None
+st.segmented_control("Show", rewards.STATUSES, default="due", format_func=rewards.STATUS_LABELS.get,
+                     key="payouts-status")
 st.download_button("Export CSV for payroll", lambda: rewards.payroll_csv(actor, status),
                    f"referral-payouts-{status or 'all'}-{date.today()}.csv", mime="text/csv",
                    icon=":material/download:", on_click="ignore")
@@ -151,7 +155,7 @@ def _open(payout) -> None:
 
 ui.paged_table(
     f"payouts-page:{status}",
-    lambda page: rewards.payouts(actor, status=status, page=page),
+    lambda _page: screen.payouts,
     lambda p: {"Referrer": p.referrer_name, "Candidate": p.candidate_name, "Job": p.job_title or "",
                "Share": f"{p.share_percent:g}%", "Amount": f"{p.amount:,.2f}", "Start": p.start_date,
                "Due on": p.due_on, "Status": rewards.STATUS_LABELS[p.status],

@@ -5,13 +5,15 @@ import streamlit as st
 from portal import ui
 from portal.models import Role
 from services.referrals import pipeline, recognition, stages
-from services.referrals import rewards as referral_rewards
+from services.referrals.my_referrals import my_referrals
 
 actor = ui.require_role(Role.ALUMNUS, Role.EMPLOYEE)
 st.title("My referrals")
 st.caption("Everyone you referred, each stage the recruiters gave them, and your rewards.")
 
-news, unread = pipeline.notifications(actor)
+PAGE_KEY = "my-referrals-page"
+screen = my_referrals(actor, ui.page_number(PAGE_KEY))  # the whole page in one transaction
+news, unread = screen.notifications, screen.unread
 if news:
     title = f"Notifications ({unread} unread)" if unread else "Notifications"
     with st.expander(title, expanded=bool(unread)):
@@ -21,34 +23,26 @@ if news:
             pipeline.mark_all_read(actor)
             st.rerun()
 
-mine = recognition.my_recognition(actor)
+mine = screen.recognition
 points_column, badges_column = st.columns([1, 3])
 points_column.metric("Points", f"{mine.points:,}")
 with badges_column:
     st.markdown("**Badges**")
     st.markdown(" ".join(f":orange-badge[:material/military_tech: {badge}]" for badge in mine.badges)
                 if mine.badges else "None yet: your first referral earns one.")
-    shown = not recognition.opted_out(actor)
+    shown = screen.on_leaderboard
     st.caption(("See where you stand on the Leaderboard. " if shown else "")
                + recognition.on_leaderboard_text(shown) + " Change this on the Leaderboard or on My account.")
 
-counts = stages.count_by_stage(actor, mine=True)
+counts = screen.counts
 for column, stage in zip(st.columns(len(stages.STAGES)), stages.STAGES, strict=True):
     column.metric(stages.STAGE_LABELS[stage], counts[stage])
-
-
-def _fetch(page: int):
-    result = stages.list_referrals(actor, mine=True, page=page)
-    ids = [r.id for r in result.rows]
-    _fetch.timelines = pipeline.timelines(actor, ids)
-    _fetch.payouts = referral_rewards.my_payouts(actor, ids)
-    return result
 
 
 def _bonus(r) -> str:
     """The bonus and where it stands, in one cell ("2,000 · paid 17 Jul 2026"): as two
     columns, "Paid 2026-…" was cut short at 1400 pixels."""
-    payout = _fetch.payouts.get(r.id)
+    payout = screen.payouts.get(r.id)
     if payout is None:
         if not r.reward_amount:
             return ""
@@ -62,10 +56,10 @@ def _bonus(r) -> str:
 
 
 listed = ui.paged_table(
-    "my-referrals-page", _fetch,
+    PAGE_KEY, lambda _page: screen.referrals,
     lambda r: {"Candidate": r.candidate_name, "Job": r.job_title or "Open to anything",
                "Stage": stages.STAGE_LABELS[r.stage],
-               "Timeline": pipeline.timeline_text(_fetch.timelines.get(r.id, [])),
+               "Timeline": pipeline.timeline_text(screen.timelines.get(r.id, [])),
                "Bonus": _bonus(r), "Note": stages.OUTCOME_NOTES.get(r.outcome, "")},
     empty="You have not referred anyone yet.",
     column_config={"Bonus": st.column_config.TextColumn(width=160)},

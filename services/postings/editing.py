@@ -52,6 +52,7 @@ from portal.permissions import require_admin, require_staff
 from portal.spreadsheets import csv_bytes
 from portal.storage import ResumeStore, resume_store
 from services.postings.listings import (
+    ALL_STATUSES,
     EMPLOYMENT_LABELS,
     JOB_COLUMNS,
     LEVEL_LABELS,
@@ -59,6 +60,7 @@ from services.postings.listings import (
     REMOTE_LABELS,
     Job,
     JobFilter,
+    board_filters_in,
 )
 from services.savings.report import load_assumptions
 
@@ -260,10 +262,30 @@ class StaffMember:
 def staff_members(actor: Actor) -> list[StaffMember]:
     """Active recruiters and admins: who may own a posting or hold a social role."""
     with transaction(actor) as conn:
-        rows = conn.execute(sa.text(
-            "select id, coalesce(nullif(full_name, ''), email) as name, email from public.profiles"
-            " where role in ('recruiter', 'admin') and active order by 2")).all()
+        return _staff_members(conn)
+
+
+def _staff_members(conn: Connection) -> list[StaffMember]:
+    rows = conn.execute(sa.text(
+        "select id, coalesce(nullif(full_name, ''), email) as name, email from public.profiles"
+        " where role in ('recruiter', 'admin') and active order by 2")).all()
     return [StaffMember(**row._mapping) for row in rows]
+
+
+@dataclass(frozen=True)
+class FormChoices:
+    """What the posting form offers: who may own it, and the departments and locations in use
+    (any status) to choose from, besides a new one typed."""
+
+    owners: list[StaffMember]
+    departments: list[str]
+    locations: list[str]
+
+
+def form_choices(actor: Actor) -> FormChoices:
+    with transaction(actor) as conn:
+        known = board_filters_in(conn, ALL_STATUSES)
+        return FormChoices(_staff_members(conn), known.departments, known.locations)
 
 
 def new_form(actor: Actor) -> PostingForm:

@@ -17,12 +17,14 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from portal.db import transaction, translate_refusals
+from portal.db import one_transaction, transaction, translate_refusals
 from portal.errors import NotFound, ValidationError
 from portal.models import Actor, Page
 from portal.spreadsheets import csv_bytes
 from portal.validation import FormProblems, email_address, money_amount, text
-from services.postings.listings import LEVEL_LABELS
+from services.postings.listings import ALL_STATUSES, LEVEL_LABELS, board_filters
+from services.referrals import pipeline
+from services.referrals.pipeline import Card
 
 DEFAULT_RETENTION_DAYS = 90
 STATUSES = ("waiting", "due", "paid", "forfeited")
@@ -404,3 +406,23 @@ def check_start_form(start_date: date | None, split: str | None,
         problems.add("start_date", "Enter a start date, or the day the hire left.")
     problems.raise_any()
     return shares
+
+
+@dataclass(frozen=True)
+class PayoutsScreen:
+    """What the Referral payouts page shows, read in one transaction."""
+
+    rules: list[Rule]  # by department
+    departments: list[str]  # of every posting, to choose a rule's from
+    level_rules: list[LevelRule]
+    hired: list[Card]  # referrals at Hired (the newest 200), for start dates and leavers
+    bonuses: dict[UUID, Bonus]  # what each of those earns, and by which rule
+    payouts: Page[Payout]  # the page asked for, of those in `status` (all if None)
+
+
+def payouts_screen(actor: Actor, status: str | None, page: int = 1) -> PayoutsScreen:
+    with one_transaction(actor):
+        hired = pipeline.search(actor, stage="hired", page_size=200).rows
+        return PayoutsScreen(rules(actor), board_filters(actor, ALL_STATUSES).departments, level_rules(actor),
+                             hired, bonuses(actor, [r.id for r in hired]),
+                             payouts(actor, status=status, page=page))

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from portal.db import transaction
+from portal.db import one_transaction, transaction
 from portal.errors import ValidationError
 from portal.models import Actor
 from portal.permissions import require_staff
@@ -26,7 +26,7 @@ from portal.public_address import public_url
 from portal.settings import settings
 from services.social import channel_text, publishing
 from services.social import delivery as social_delivery
-from services.social.channels import load_time_zone
+from services.social.channels import Channel, list_channels, load_time_zone, time_zone
 
 NEXT_SLOT_HORIZON = timedelta(days=371)  # a year and a week: every weekly slot comes round
 MAX_RANGE = timedelta(days=62)
@@ -235,6 +235,39 @@ def going_out_automatically(actor: Actor) -> list[WaitingPost]:
     automatic = [post for post in _scheduled(actor) if post.automatic]
     problems = social_delivery.delivery_problems(actor, [post.id for post in automatic])
     return [replace(post, problem=problems.get(post.id)) for post in automatic]
+
+
+@dataclass(frozen=True)
+class CalendarScreen:
+    """Everything the Posting calendar page shows, read in one transaction."""
+
+    time_zone: str
+    today: date  # in the company's time zone
+    channels: list[Channel]  # the active ones
+    calendar: Calendar  # the days of the view asked for
+    ready: list[WaitingPost]
+    next_slots: dict[UUID, datetime | None]  # per channel of a ready post
+    due: list[WaitingPost]  # shared by hand
+    automatic: list[WaitingPost]  # sent by the worker, each with its delivery problem
+
+
+def calendar_screen(actor: Actor, view: str, anchor: date | None = None,
+                    channel_id: UUID | None = None) -> CalendarScreen:
+    """The calendar page: `view` ("week" or "month") around `anchor` (today by default) for
+    one channel or all (a channel no longer active counts as all)."""
+    with one_transaction(actor):
+        zone_name = time_zone(actor)
+        zone = ZoneInfo(zone_name)
+        today = datetime.now(zone).date()
+        active = list_channels(actor, active_only=True)
+        if channel_id not in {c.id for c in active}:
+            channel_id = None
+        ready = ready_to_schedule(actor)
+        return CalendarScreen(
+            zone_name, today, active, calendar_view(actor, view, anchor or today, zone, channel_id), ready,
+            # posts on one channel wait for the same slot: each channel's is looked up once
+            {channel: next_free_slot(actor, channel) for channel in {p.channel_id for p in ready}},
+            due_to_publish(actor), going_out_automatically(actor))
 
 
 def sharing(post: WaitingPost, base_url: str | None = None) -> Sharing:

@@ -31,7 +31,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from portal import audit, validation
-from portal.db import transaction
+from portal.db import one_transaction, transaction
 from portal.errors import NotFound, ValidationError
 from portal.models import Actor, Page
 from portal.spreadsheets import COUNT, DAY, PERCENT_1, money, xlsx_bytes
@@ -371,6 +371,38 @@ APPLICATION_RATE, HIRE_RATE = "Applications per visit", "Hires per application"
 COST, COST_PER_APPLICATION, COST_PER_HIRE = "Cost", "Cost per application", "Cost per hire"
 MONEY_COLUMNS = (COST, COST_PER_APPLICATION, COST_PER_HIRE)
 RATE_COLUMNS = (APPLICATION_RATE, HIRE_RATE)
+
+
+@dataclass(frozen=True)
+class PerformanceChoices:
+    """What the Post performance page's filters and spend form offer, read in one transaction."""
+
+    channels: list[tuple[UUID, str]]
+    currencies: CostCurrencies
+    published_posts: dict[str, UUID]
+
+
+def performance_choices(actor: Actor) -> PerformanceChoices:
+    with one_transaction(actor):
+        return PerformanceChoices(channels(actor), cost_currencies(actor), published_posts(actor))
+
+
+@dataclass(frozen=True)
+class PerformanceResults:
+    """The Post performance page's figures for one filter, read in one transaction."""
+
+    unconverted_costs: dict[str, int]  # recorded costs left out, by currency without a rate
+    by_channel: list[ChannelResult]
+    posts: Page[PostResult]  # the page of posts asked for, best first
+    recorded_costs: list[RecordedCost]
+
+
+def performance_results(actor: Actor, results_filter: ResultsFilter, page: int = 1) -> PerformanceResults:
+    with one_transaction(actor):
+        return PerformanceResults(unconverted_costs(actor, results_filter),
+                                  channel_results(actor, results_filter),
+                                  post_results(actor, results_filter, page),
+                                  recorded_costs(actor, results_filter))
 
 
 def _figure_columns(result: Figures) -> dict:

@@ -14,17 +14,17 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from portal.db import transaction
+from portal.db import one_transaction, transaction
 from portal.errors import ValidationError
-from portal.models import Actor
+from portal.models import Actor, Page
 from portal.networks import NETWORKS
 from portal.permissions import require_staff
 from services.social import channel_text
 from services.social import guidelines as social_guidelines
 from services.social import posts as social_posts
-from services.social.channels import Channel, load_channels
+from services.social.channels import Channel, list_channels, load_channels
 from services.social.policy import Finding, Guidelines, check_post, is_blocked
-from services.social.posts import Post, load_posts_for_job
+from services.social.posts import Post, Transition, Waiting, load_posts_for_job
 from services.social.topics import Topic, load_topics
 
 SOCIAL_ROLES = ("publisher", "editor", "approver")
@@ -77,6 +77,25 @@ def posting_social(actor: Actor, job_id: UUID) -> PostingSocial:
         require_staff(conn, "see a posting's social posts")
         return PostingSocial(_roles(conn), load_channels(conn), load_topics(conn),
                              social_guidelines.load(conn), load_posts_for_job(conn, job_id))
+
+
+@dataclass(frozen=True)
+class ApprovalsScreen:
+    """What the Post approvals page shows, read in one transaction."""
+
+    roles: frozenset[str]  # the viewer's social roles
+    waiting: Page[Waiting]  # the page asked for, the longest waiting first
+    channels: dict[UUID, Channel]
+    guidelines: Guidelines  # each post is checked against them as it is shown
+    histories: dict[UUID, list[Transition]]  # of the posts on that page
+
+
+def approvals_screen(actor: Actor, page: int = 1, page_size: int = 10) -> ApprovalsScreen:
+    with one_transaction(actor):
+        waiting = social_posts.waiting_for_approval(actor, page, page_size)
+        return ApprovalsScreen(social_roles(actor), waiting, {c.id: c for c in list_channels(actor)},
+                               guidelines(actor),
+                               {w.post.id: social_posts.history(actor, w.post.id) for w in waiting.rows})
 
 
 def guidelines(actor: Actor) -> Guidelines:

@@ -18,7 +18,7 @@ PORTAL_FOR_PAGES = {"portal", "portal.ui", "portal.models", "portal.errors", "po
                     "portal.spreadsheets", "portal.networks", "portal.words"}
 DISPLAY_LIBRARIES = {"streamlit", "altair", "pandas"}
 # Modules of services/ that join capabilities and that a page may call.
-JOINING = {"overview", "demo"}
+JOINING = {"overview", "posting_screen", "demo"}
 
 
 def imported_modules(path: Path) -> list[str]:

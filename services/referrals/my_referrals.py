@@ -1,0 +1,38 @@
+"""What an alumnus's or employee's My referrals page shows, read in one transaction: their
+notifications, points and badges, counts per stage, and one page of their referrals with
+each one's timeline and bonus."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from portal.db import one_transaction
+from portal.models import Actor, Page
+from services.referrals import pipeline, recognition, rewards, stages
+from services.referrals.pipeline import Notification, StageEvent
+from services.referrals.recognition import Recognition
+from services.referrals.rewards import Payout
+from services.referrals.stages import ReferralRow
+
+
+@dataclass(frozen=True)
+class MyReferrals:
+    notifications: list[Notification]  # the newest
+    unread: int
+    recognition: Recognition
+    on_leaderboard: bool  # not opted out
+    counts: dict[str, int]  # per stage, all of theirs
+    referrals: Page[ReferralRow]  # the page asked for
+    timelines: dict[UUID, list[StageEvent]]  # of the referrals on that page
+    payouts: dict[UUID, Payout]  # their share of each bonus on that page, where one is planned
+
+
+def my_referrals(actor: Actor, page: int = 1) -> MyReferrals:
+    with one_transaction(actor):
+        news, unread = pipeline.notifications(actor)
+        listed = stages.list_referrals(actor, mine=True, page=page)
+        ids = [r.id for r in listed.rows]
+        return MyReferrals(news, unread, recognition.my_recognition(actor), not recognition.opted_out(actor),
+                           stages.count_by_stage(actor, mine=True), listed, pipeline.timelines(actor, ids),
+                           rewards.my_payouts(actor, ids))
