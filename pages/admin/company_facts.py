@@ -7,8 +7,7 @@ import streamlit as st
 from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
-from services.postings import company
-from services.postings import editing as postings
+from services.postings import company, editing
 
 actor = ui.require_role(Role.ADMIN)
 st.title("Company facts")
@@ -46,7 +45,7 @@ def fact_form(key: str, fact: company.Fact | None = None) -> None:
 
 
 st.subheader("Approving job postings", anchor=False)
-allowed = postings.self_approval_allowed(actor)
+allowed = editing.self_approval_allowed(actor)
 with st.form("self-approval"):
     choice = st.radio(
         "Who approves a job posting", [False, True], index=int(allowed), horizontal=False,
@@ -56,7 +55,7 @@ with st.form("self-approval"):
         help="Social posts always need a second person. Allowing self-approval suits a team of one.")
     if st.form_submit_button("Save", type="primary"):
         try:
-            postings.allow_self_approval(actor, choice)
+            editing.allow_self_approval(actor, choice)
         except UserFacingError as error:
             ui.show_error(error)
         else:

@@ -7,20 +7,21 @@ import streamlit as st
 
 from portal import ui
 from portal.models import Role
-from services.referrals import pipeline, stages
-from services.referrals import rewards as referral_rewards
+from services.referrals import stages
+from services.referrals.my_referrals import my_referral
 
 MY_REFERRALS = "pages/referrer/my_referrals.py"
 
 actor = ui.require_role(Role.ALUMNUS, Role.EMPLOYEE)
 st.page_link(MY_REFERRALS, label="My referrals", icon=":material/arrow_back:")
-detail = pipeline.my_referral(actor, st.query_params.get("id"))
-if detail is None:
+shown = my_referral(actor, st.query_params.get("id"))  # the whole page in one transaction
+if shown is None:
     st.title("Referral not found")
     st.info("This referral is not among yours: the link may be incomplete, or it belongs to someone "
             "else. Your own referrals are all listed under My referrals.")
     st.stop()
 
+detail = shown.detail
 referral = detail.referral
 st.title(ui.plain(referral.candidate_name))
 st.caption(f"{ui.plain(referral.job_title or 'Open to anything')} · referred on "
@@ -28,8 +29,7 @@ st.caption(f"{ui.plain(referral.job_title or 'Open to anything')} · referred on
 if note := stages.OUTCOME_NOTES.get(referral.outcome):
     st.info(f"{note}, so this referral is recorded but earns no bonus or points.")
 
-payout = referral_rewards.my_payouts(actor, [referral.id]).get(referral.id)
-bonus = referral_rewards.bonuses(actor, [referral.id]).get(referral.id)
+payout, bonus = shown.payout, shown.bonus
 stage_col, points_col, bonus_col, paid_col = st.columns(4)
 stage_col.metric("Stage", stages.STAGE_LABELS[referral.stage])
 points_col.metric("Points earned", f"{detail.points:,}")

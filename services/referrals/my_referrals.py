@@ -1,6 +1,6 @@
 """What an alumnus's or employee's My referrals page shows, read in one transaction: their
 notifications, points and badges, counts per stage, and one page of their referrals with
-each one's timeline and bonus."""
+each one's timeline and bonus; and one referral's own page."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from uuid import UUID
 from portal.db import one_transaction
 from portal.models import Actor, Page
 from services.referrals import pipeline, recognition, rewards, stages
-from services.referrals.pipeline import Notification, StageEvent
+from services.referrals.pipeline import Notification, ReferralDetail, StageEvent
 from services.referrals.recognition import Recognition
-from services.referrals.rewards import Payout
+from services.referrals.rewards import Bonus, Payout
 from services.referrals.stages import ReferralRow
 
 
@@ -36,3 +36,21 @@ def my_referrals(actor: Actor, page: int = 1) -> MyReferrals:
         return MyReferrals(news, unread, recognition.my_recognition(actor), not recognition.opted_out(actor),
                            stages.count_by_stage(actor, mine=True), listed, pipeline.timelines(actor, ids),
                            rewards.my_payouts(actor, ids))
+
+
+@dataclass(frozen=True)
+class MyReferral:
+    detail: ReferralDetail
+    payout: Payout | None  # their share of the bonus, once one is planned
+    bonus: Bonus | None  # what the referral earns now, and by which rule
+
+
+def my_referral(actor: Actor, referral_id: UUID | str | None) -> MyReferral | None:
+    """One of the actor's referrals, or None (not theirs, or no such referral)."""
+    with one_transaction(actor):
+        detail = pipeline.my_referral(actor, referral_id)
+        if detail is None:
+            return None
+        ids = [detail.referral.id]
+        return MyReferral(detail, rewards.my_payouts(actor, ids).get(ids[0]),
+                          rewards.bonuses(actor, ids).get(ids[0]))

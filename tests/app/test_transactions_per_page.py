@@ -5,6 +5,7 @@ reads to see different snapshots."""
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from portal import db
 from tests.app.helpers import POSTING, app_as, assert_no_exception, demo_job_id, signed_in
@@ -49,6 +50,19 @@ SCREENS = [("recruiter@example.com", "pages/recruiting/post_calendar.py", 1),
            ("recruiter@example.com", "pages/recruiting/referral_payouts.py", 1),
            ("recruiter@example.com", "pages/recruiting/post_performance.py", 2),
            ("priya@example.com", "pages/referrer/my_referrals.py", 1)]
+
+
+def test_a_referrals_own_page_is_read_in_one_transaction(demo_db, counted):
+    with demo_db.connect() as conn:
+        referral = conn.execute(sa.text(
+            "select r.id from public.referrals r join public.profiles p on p.id = r.referrer_id"
+            " where p.email = 'priya@example.com' limit 1")).scalar_one()
+    at = app_as(signed_in("priya@example.com")).run()
+    at.query_params["id"] = str(referral)
+    at.switch_page("pages/referrer/referral.py").run()
+    assert_no_exception(at)
+    assert at.title[0].value != "Referral not found"
+    assert rerun_cost(at, counted) == 2
 
 
 @pytest.mark.parametrize(("email", "page", "reads"), SCREENS, ids=[p.split("/")[-1] for _, p, _ in SCREENS])
