@@ -50,7 +50,8 @@ if devices:
                f"it, and at most {sessions.ABSOLUTE_DAYS} days.")
     st.dataframe([{"Browser": d.device, "Signed in": d.signed_in_at.strftime("%Y-%m-%d %H:%M"),
                    "Last used": d.last_seen_at.strftime("%Y-%m-%d %H:%M"),
-                   "This browser": "✓" if d.this_browser else ""} for d in devices], hide_index=True)
+                   "This browser": "✓" if d.this_browser else ""} for d in devices],
+                 hide_index=True, width="stretch")  # scrolls inside itself on a phone
 else:
     st.caption("No browser keeps you signed in.")
 if st.button("Sign out everywhere", type="primary", icon=":material/logout:",

@@ -27,4 +27,4 @@ else:
     st.dataframe([{"Place": s.place, "Referrer": s.full_name + (" (you)" if s.is_me else ""),
                    "Points": s.points, "Referrals": s.referrals, "Interviews": s.interviews,
                    "Hires": s.hires, "Badges": ", ".join(s.badges)} for s in standings],
-                 hide_index=True)
+                 hide_index=True, width="stretch")  # scrolls inside itself on a phone

@@ -1,4 +1,7 @@
-"""My referrals (alumni and employees): each referral's timeline, its reward, and news."""
+"""My referrals (alumni and employees): each referral's timeline, its reward, and news.
+
+Referrals are cards rather than a table: their timelines and bonuses are sentences that a
+table cut short at 1400 pixels and that a phone could only scroll sideways."""
 
 import streamlit as st
 
@@ -12,13 +15,16 @@ st.title("My referrals")
 st.caption("Everyone you referred, each stage the recruiters gave them, and your rewards.")
 
 PAGE_KEY = "my-referrals-page"
+STAGE_COLOURS = {"submitted": "gray", "reviewing": "blue", "interviewing": "violet", "offer": "orange",
+                 "hired": "green", "not_selected": "red"}
 screen = my_referrals(actor, ui.page_number(PAGE_KEY))  # the whole page in one transaction
 news, unread = screen.notifications, screen.unread
 if news:
     title = f"Notifications ({unread} unread)" if unread else "Notifications"
     with st.expander(title, expanded=bool(unread)):
         for item in news:
-            st.text(f"{'● ' if not item.read else ''}{item.created_at:%-d %b %Y %H:%M}  {item.message}")
+            st.markdown(("**New** · " if not item.read else "")
+                        + f":gray[{ui.day_text(item.created_at, with_time=True)}] · {ui.plain(item.message)}")
         if unread and st.button("Mark all as read"):
             pipeline.mark_all_read(actor)
             st.rerun()
@@ -34,9 +40,9 @@ with badges_column:
     st.caption(("See where you stand on the Leaderboard. " if shown else "")
                + recognition.on_leaderboard_text(shown) + " Change this on the Leaderboard or on My account.")
 
-counts = screen.counts
-for column, stage in zip(st.columns(len(stages.STAGES)), stages.STAGES, strict=True):
-    column.metric(stages.STAGE_LABELS[stage], counts[stage])
+counts = screen.counts  # one line of badges, which wraps on a phone (six metrics took a screen)
+st.markdown("  ".join(f":{STAGE_COLOURS[stage]}-badge[{stages.STAGE_LABELS[stage]}: {counts[stage]}]"
+                      for stage in stages.STAGES))
 
 
 def _bonus(r) -> str:
@@ -55,15 +61,22 @@ def _bonus(r) -> str:
         "waiting": f" · due {ui.day_text(payout.due_on)}"}[payout.status]
 
 
-listed = ui.paged_table(
-    PAGE_KEY, lambda _page: screen.referrals,
-    lambda r: {"Candidate": r.candidate_name, "Job": r.job_title or "Open to anything",
-               "Stage": stages.STAGE_LABELS[r.stage],
-               "Timeline": pipeline.timeline_text(screen.timelines.get(r.id, [])),
-               "Bonus": _bonus(r), "Note": stages.OUTCOME_NOTES.get(r.outcome, "")},
-    empty="You have not referred anyone yet.",
-    column_config={"Bonus": st.column_config.TextColumn(width=160)},
-    on_select=lambda r: st.switch_page("pages/referrer/referral.py", query_params={"id": str(r.id)}),
-)
-if listed.total:
-    st.caption("Select a row to open the referral: its timeline, its bonus and points, and its messages.")
+def _card(r) -> None:
+    with st.container(border=True):
+        bonus = _bonus(r)
+        st.markdown(f"**{ui.plain(r.candidate_name)}** · {ui.plain(r.job_title or 'Open to anything')} "
+                    f":{STAGE_COLOURS[r.stage]}-badge[{stages.STAGE_LABELS[r.stage]}]"
+                    + (f" :orange-badge[:material/payments: Bonus {bonus}]" if bonus else ""))
+        st.caption(ui.plain(pipeline.timeline_text(screen.timelines.get(r.id, []))))
+        if note := stages.OUTCOME_NOTES.get(r.outcome):
+            st.caption(note)
+        st.page_link("pages/referrer/referral.py", label="Open: timeline, bonus, messages",
+                     query_params={"id": str(r.id)}, icon=":material/open_in_new:")
+
+
+listed = screen.referrals
+if not listed.total:
+    st.info("You have not referred anyone yet.")
+for referral in listed.rows:
+    _card(referral)
+ui.pagination(listed, PAGE_KEY)

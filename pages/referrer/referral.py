@@ -47,11 +47,10 @@ elif referral.outcome == "owner" and bonus is not None and bonus.amount:
     st.caption(f"Paid once they have stayed {bonus.retention_days:,} days after their start date.")
 
 st.subheader("Timeline", anchor=False)
-if detail.timeline:
-    st.dataframe([{"Stage": stages.STAGE_LABELS[event.stage],
-                   "When": ui.day_text(event.changed_at, with_time=True),
-                   "By": event.changed_by or "—"} for event in detail.timeline],
-                 hide_index=True, width="stretch")
+if detail.timeline:  # lines rather than a table: they wrap on a phone
+    st.markdown("\n".join(
+        f"- **{stages.STAGE_LABELS[event.stage]}** · {ui.day_text(event.changed_at, with_time=True)}"
+        + (f" · by {ui.plain(event.changed_by)}" if event.changed_by else "") for event in detail.timeline))
 else:
     st.caption("No stage recorded yet.")
 
@@ -60,6 +59,6 @@ if detail.notifications:
     for item in detail.notifications:
         with st.container(border=True):
             st.caption(ui.day_text(item.created_at, with_time=True) + ("" if item.read else " · new"))
-            st.text(item.message)
+            st.markdown(ui.plain(item.message))  # wraps, unlike st.text; shown as the text it is
 else:
     st.caption("No messages about this referral yet: you are told here when the recruiters move it on.")

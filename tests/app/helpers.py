@@ -117,3 +117,21 @@ def problem_under(at: AppTest, label: str) -> str | None:
                     return text.removeprefix(":red[:material/error: ").removesuffix("]")
             return None
     raise AssertionError(f"no field labelled {label!r}")
+
+
+def card(at: AppTest, heading: str) -> list:
+    """The elements of the card (a bordered container) whose first line starts with `heading`
+    as read, down to its link (an `st.page_link`, whose proto has the page and query string)."""
+    elements = list(in_order(at._tree))
+    for start, element in enumerate(elements):
+        if getattr(element, "type", "") == "markdown" and as_read(str(element.value)).startswith(heading):
+            found = []
+            for following in elements[start:]:
+                found.append(following)
+                if getattr(following, "type", "") == "page_link":
+                    return found
+    raise AssertionError(f"no card starts with {heading!r}")
+
+
+def card_texts(at: AppTest, heading: str) -> list[str]:
+    return [as_read(str(e.value)) for e in card(at, heading) if isinstance(getattr(e, "value", None), str)]

@@ -12,8 +12,10 @@ from services.referrals import pipeline as referral_pipeline
 from services.referrals import rewards as referral_rewards
 from tests.app.helpers import (
     app_as,
+    as_read,
     assert_errors,
     assert_no_exception,
+    card_texts,
     problem_under,
     signed_in,
     texts,
@@ -53,11 +55,11 @@ def test_board_moves_a_referral_and_priya_is_told(demo_db):
     priya = app_as(_referrer(demo_db, referral.email)).run()
     priya.switch_page("pages/referrer/my_referrals.py").run()
     assert_no_exception(priya)
-    assert f"{referral.full_name}" in " ".join(t.value for t in priya.text)
+    news = next(e for e in priya.expander if "unread" in e.label)
+    assert any(referral.full_name in as_read(m.value) for m in news.markdown)
     assert any("unread" in e.label for e in priya.expander)
-    table = priya.dataframe[0].value
-    row = table[table["Candidate"] == referral.full_name].iloc[0]
-    assert row["Stage"] == "Offer" and row["Timeline"].split(" → ")[-1].startswith("Offer")
+    stage_badge, timeline = card_texts(priya, f"**{referral.full_name}**")[:2]
+    assert "-badge[Offer]" in stage_badge and timeline.split(" → ")[-1].startswith("Offer")
 
 
 def test_table_filters_and_bad_dates(demo_db):
@@ -123,4 +125,4 @@ def test_mark_paid_from_the_services_shows_on_my_referrals(demo_db):
     at = app_as(_referrer(demo_db, payout.referrer_email)).run()
     at.switch_page("pages/referrer/my_referrals.py").run()
     assert_no_exception(at)
-    assert any(" · paid " in str(v) for v in at.dataframe[0].value["Bonus"])
+    assert " · paid " in texts(at)  # on the hired referral's bonus badge

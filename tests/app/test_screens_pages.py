@@ -14,6 +14,7 @@ from tests.app.helpers import (
     TIMEOUT,
     app_as,
     assert_no_exception,
+    card,
     demo_job_id,
     open_page,
     signed_in,
@@ -137,17 +138,18 @@ def test_a_referrer_opens_her_referral_from_my_referrals(demo_db):
     at = app_as(signed_in("priya@example.com")).run()
     at.switch_page(MY_REFERRALS).run()
     assert_no_exception(at)
-    row = list(at.dataframe[0].value["Candidate"]).index(hired.full_name)
-    at.session_state["my-referrals-page:selection:1"] = {"selection": {"rows": [row], "columns": []}}
-    at.run()
+    link = card(at, f"**{hired.full_name}**")[-1]  # the card's link, to the referral's own page
+    assert link.proto.page == "referral" and link.proto.query_string == f"id={hired.id}"
+    at.query_params["id"] = str(hired.id)
+    at.switch_page(REFERRAL).run()
     assert_no_exception(at)
     page = texts(at)
     assert hired.full_name in page
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Stage"] == "Hired"
     assert metrics["Points earned"] == "140"  # 10 referred, 30 interviewed, 100 hired
-    timeline = at.dataframe[0].value
-    assert list(timeline["Stage"])[0] == "Submitted" and list(timeline["Stage"])[-1] == "Hired"
+    timeline = [line for line in page.splitlines() if line.startswith("- **")]  # oldest first
+    assert timeline[0].startswith("- **Submitted**") and timeline[-1].startswith("- **Hired**")
     assert "Messages" in page
 
 

@@ -135,3 +135,56 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=path, full_page=True)
     return path
+
+
+# --- phones (issue 18) ---------------------------------------------------------------
+
+PHONE = {"width": 390, "height": 844}
+
+# Wider than the screen: the document, or any element of the page that scrolls sideways
+# (Streamlit's main area scrolls on its own), or the text of a widget cut at its right edge.
+# A table (stDataFrame) scrolls inside itself: what it holds past its edge, and its overlay,
+# are its own, but a table wider than the screen is not.
+_SIDEWAYS = """() => {
+    const wide = [];
+    const overflows = (element) => {
+        const right = element.getBoundingClientRect().right + 1;
+        return [...element.querySelectorAll("*")].some((child) =>
+            child.getBoundingClientRect().right > right
+            && !child.parentElement.closest('[data-testid="stDataFrame"]'));
+    };
+    if (document.documentElement.scrollWidth > window.innerWidth) wide.push("document");
+    const areas = ["stMain", "stAppViewContainer", "stVerticalBlock", "stHorizontalBlock"]
+        .map((id) => `[data-testid="${id}"]`).join(", ");
+    for (const element of document.querySelectorAll(areas)) {
+        if (element.closest('[data-testid="stSidebar"][data-collapsed="true"]')) continue;  // shut
+        // named by the block and the start of its text, to find it on the screenshot
+        const id = `${element.dataset.testid} "${element.innerText.trim().slice(0, 40)}"`;
+        if (element.scrollWidth > element.clientWidth + 1 && overflows(element)) wide.push(id);
+        const box = element.getBoundingClientRect();
+        if (box.width > 0 && box.right > window.innerWidth + 1) wide.push(id + " past the edge");
+    }
+    return wide;
+}"""
+
+
+def phone_screen(page, name: str) -> None:
+    """Screenshots of what the phone shows first (phone-<name>.png) and of the whole page
+    (phone-<name>-whole.png: Streamlit's main area scrolls on its own, so a "full page"
+    screenshot is one screen; the screen is made as tall as the page for it); neither
+    scrolls sideways."""
+    settle(page)
+    screenshot(page, f"phone-{name}")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), name
+    wide, cut = page.evaluate(_SIDEWAYS), page.evaluate(CLIPPED)
+    assert wide == [], f"{name}: wider than the phone: {wide}"
+    assert cut == [], f"{name}: cut short: {cut}"
+    height = page.evaluate('document.querySelector(\'[data-testid="stMain"]\').scrollHeight')
+    page.set_viewport_size({"width": PHONE["width"], "height": max(PHONE["height"], height)})
+    try:
+        settle(page)
+        screenshot(page, f"phone-{name}-whole")
+        wide = page.evaluate(_SIDEWAYS)
+        assert wide == [], f"{name}, the whole page: wider than the phone: {wide}"
+    finally:
+        page.set_viewport_size(PHONE)

@@ -6,47 +6,11 @@ screenshotted (tests/browser/screenshots/phone-*.png) and none scrolls sideways.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.browser.helpers import CLIPPED, screenshot, settle
+from tests.browser.helpers import PHONE, phone_screen, screenshot, settle, sign_in
 
-PHONE = {"width": 390, "height": 844}
 BACKEND = "Senior Backend Engineer (Python)"
-
-# Wider than the screen: the document, or any element of the page that scrolls sideways
-# (Streamlit's main area scrolls on its own), or the text of a widget cut at its right edge.
-_SIDEWAYS = """() => {
-    const wide = [];
-    if (document.documentElement.scrollWidth > window.innerWidth) wide.push("document");
-    const areas = ["stMain", "stAppViewContainer", "stVerticalBlock", "stHorizontalBlock"]
-        .map((id) => `[data-testid="${id}"]`).join(", ");
-    for (const element of document.querySelectorAll(areas)) {
-        const id = element.dataset.testid;
-        if (element.scrollWidth > element.clientWidth + 1) wide.push(id);
-        const box = element.getBoundingClientRect();
-        if (box.width > 0 && box.right > window.innerWidth + 1) wide.push(id + " past the edge");
-    }
-    return wide;
-}"""
-
-def phone_screen(page: Page, name: str) -> None:
-    """Screenshots of what the phone shows first (phone-<name>.png) and of the whole page
-    (phone-<name>-whole.png: Streamlit's main area scrolls on its own, so a "full page"
-    screenshot is one screen; the screen is made as tall as the page for it); neither
-    scrolls sideways."""
-    settle(page)
-    screenshot(page, f"phone-{name}")
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), name
-    assert page.evaluate(_SIDEWAYS) == [], name
-    assert page.evaluate(CLIPPED) == [], name
-    height = page.evaluate('document.querySelector(\'[data-testid="stMain"]\').scrollHeight')
-    page.set_viewport_size({"width": PHONE["width"], "height": max(PHONE["height"], height)})
-    try:
-        settle(page)
-        screenshot(page, f"phone-{name}-whole")
-        assert page.evaluate(_SIDEWAYS) == [], name
-    finally:
-        page.set_viewport_size(PHONE)
 
 
 def test_the_candidates_pages_fit_a_phone(demo_db, app_url, browser):
@@ -111,5 +75,33 @@ def test_the_candidates_pages_fit_a_phone(demo_db, app_url, browser):
         expect(page.get_by_text("Received")).to_be_visible()
         expect(page.get_by_test_id("stPageLink-NavLink").filter(has_text="Open jobs")).to_be_attached()
         phone_screen(page, "follow")
+    finally:
+        context.close()
+
+
+def test_an_alumnas_pages_fit_a_phone(demo_db, app_url, browser):
+    """Alumni hear of a job and refer from their phone as often as candidates apply on one:
+    each of their pages, signed in at phone width, fits and cuts nothing short."""
+    with demo_db.connect() as conn:
+        referral = conn.execute(sa.text(
+            "select r.id from public.referrals r join public.profiles p on p.id = r.referrer_id"
+            " where p.email = 'priya@example.com' order by r.created_at desc limit 1")).scalar_one()
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    try:
+        sign_in(page, app_url, "priya@example.com")
+        for path, heading, name in (("my-referrals", "My referrals", "my-referrals"),
+                                    (f"referral?id={referral}", None, "referral"),
+                                    ("refer", "Refer someone", "refer"),
+                                    ("leaderboard", "Leaderboard", "leaderboard"),
+                                    ("job-digests", "Job digests", "job-digests"),
+                                    ("account", "My account", "account")):
+            page.goto(f"{app_url}/{path}")
+            if heading:
+                expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+            else:
+                expect(page.get_by_role("link", name="My referrals").first).to_be_visible()
+            phone_screen(page, f"alumna-{name}")
     finally:
         context.close()
