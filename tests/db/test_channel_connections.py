@@ -1,0 +1,368 @@
+"""Connecting a company page through the network's OAuth 2, end to end over real HTTP against a
+local stand-in of LinkedIn (authorize, token, refresh, revoke, the organisation lookup and
+the Posts API) and of X (the same, with PKCE): the Connect route leads to the consent screen
+with a state, the callback refuses a wrong, expired or someone else's state in words, the
+tokens are stored encrypted, the worker refreshes them before they expire, disconnecting
+revokes them, and a post the worker publishes uses the connected page's token."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import itertools
+import json
+import threading
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from cryptography.fernet import Fernet
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from portal.models import Actor
+from portal.settings import Settings
+from services.people import sessions
+from services.social import connections, posts, review
+from services.social import delivery as social_delivery
+from web import social_connections
+
+CALLBACK = "https://jobs.example.test/oauth/{network}/callback"
+
+
+# --- the networks' stand-in -----------------------------------------------------------------------
+
+class FakeNetwork(BaseHTTPRequestHandler):
+    """LinkedIn's /oauth/v2/* and /rest/*, and X's /i/oauth2/authorize, /2/oauth2/* and /2/*."""
+    clients = {"li-app": "li-secret", "x-app": "x-secret"}
+    codes: dict[str, dict] = {}  # code -> what the authorize request said
+    access: dict[str, str] = {}  # live access token -> refresh token it came with
+    refresh: set[str] = set()  # live refresh tokens
+    revoked: list[str] = []
+    token_requests: list[dict] = []
+    posts: list[tuple[dict, dict]] = []  # (headers, body)
+    expires_in = 3600
+    serial = itertools.count(1)
+
+    def log_message(self, *args):
+        pass
+
+    def _reply(self, status: int, body: dict | None = None, headers: dict | None = None) -> None:
+        payload = json.dumps(body or {}).encode()
+        self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def _bearer(self) -> bool:
+        return (self.headers.get("Authorization") or "").removeprefix("Bearer ") in FakeNetwork.access
+
+    def _client_ok(self, form: dict) -> bool:
+        basic = self.headers.get("Authorization", "")
+        if basic.startswith("Basic "):
+            client_id, _, secret = base64.b64decode(basic[6:]).decode().partition(":")
+        else:
+            client_id, secret = form.get("client_id"), form.get("client_secret")
+        return FakeNetwork.clients.get(client_id) == secret
+
+    def do_GET(self):  # noqa: N802 - http.server's naming
+        url = urlsplit(self.path)
+        query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        if url.path in ("/oauth/v2/authorization", "/i/oauth2/authorize"):  # the admin consents
+            code = f"code-{next(FakeNetwork.serial)}"
+            FakeNetwork.codes[code] = query
+            back = f"{query['redirect_uri']}?{urlencode({'code': code, 'state': query['state']})}"
+            return self._reply(302, headers={"Location": back})
+        if not self._bearer():
+            return self._reply(401, {"message": "invalid token"})
+        if url.path == "/rest/organizationAcls":
+            return self._reply(200, {"elements": [{"organization": "urn:li:organization:42",
+                                                   "role": "ADMINISTRATOR", "state": "APPROVED"}]})
+        if url.path == "/rest/organizations/42":
+            return self._reply(200, {"localizedName": "Acme <b>Careers</b>"})
+        if url.path == "/2/users/me":
+            return self._reply(200, {"data": {"id": "777", "username": "acme_jobs"}})
+        return self._reply(404)
+
+    def do_POST(self):  # noqa: N802 - http.server's naming
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+        url = urlsplit(self.path)
+        if url.path in ("/rest/posts", "/2/tweets"):
+            if not self._bearer():
+                return self._reply(401)
+            FakeNetwork.posts.append(({k.lower(): v for k, v in self.headers.items()}, json.loads(raw)))
+            if url.path == "/2/tweets":
+                return self._reply(201, {"data": {"id": "1"}})
+            return self._reply(201, headers={"x-restli-id": "urn:li:share:1"})
+        form = {k: v[0] for k, v in parse_qs(raw).items()}
+        if url.path in ("/oauth/v2/accessToken", "/2/oauth2/token"):
+            FakeNetwork.token_requests.append(form)
+            if not self._client_ok(form):
+                return self._reply(401, {"error": "invalid_client"})
+            if form.get("grant_type") == "authorization_code":
+                asked = FakeNetwork.codes.pop(form.get("code", ""), None)
+                if not asked or asked["redirect_uri"] != form.get("redirect_uri"):
+                    return self._reply(400, {"error": "invalid_grant"})
+                if "code_challenge" in asked:
+                    digest = hashlib.sha256(form.get("code_verifier", "").encode()).digest()
+                    if base64.urlsafe_b64encode(digest).rstrip(b"=").decode() != asked["code_challenge"]:
+                        return self._reply(400, {"error": "invalid_grant"})
+            elif form.get("grant_type") == "refresh_token":
+                if form.get("refresh_token") not in FakeNetwork.refresh:
+                    return self._reply(400, {"error": "invalid_grant"})
+                FakeNetwork.refresh.discard(form["refresh_token"])  # rotated, as X does
+            else:
+                return self._reply(400, {"error": "unsupported_grant_type"})
+            n = next(FakeNetwork.serial)
+            access, refresh = f"ACCESS-{n}-secret", f"REFRESH-{n}-secret"
+            FakeNetwork.access[access], _ = refresh, FakeNetwork.refresh.add(refresh)
+            return self._reply(200, {"access_token": access, "expires_in": FakeNetwork.expires_in,
+                                     "refresh_token": refresh, "refresh_token_expires_in": 31536000})
+        if url.path in ("/oauth/v2/revoke", "/2/oauth2/revoke"):
+            if not self._client_ok(form):
+                return self._reply(401, {"error": "invalid_client"})
+            token = form.get("token", "")
+            FakeNetwork.revoked.append(token)
+            FakeNetwork.access.pop(token, None)
+            FakeNetwork.refresh.discard(token)
+            return self._reply(200)
+        return self._reply(404)
+
+
+@pytest.fixture
+def network():
+    FakeNetwork.codes, FakeNetwork.access, FakeNetwork.refresh = {}, {}, set()
+    FakeNetwork.revoked, FakeNetwork.token_requests, FakeNetwork.posts = [], [], []
+    FakeNetwork.expires_in = 3600
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeNetwork)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+@dataclass
+class Setup:
+    config: Settings
+    base: str
+
+
+@pytest.fixture
+def setup(network, monkeypatch) -> Setup:
+    config = Settings(public_url="https://jobs.example.test", publish_timeout=3.0,
+                      linkedin_client_id="li-app", linkedin_client_secret="li-secret",
+                      linkedin_oauth_url=network, linkedin_api_url=network,
+                      x_client_id="x-app", x_client_secret="x-secret", x_oauth_url=network,
+                      x_api_url=network, token_key=Fernet.generate_key().decode())
+    monkeypatch.setattr(connections, "settings", lambda: config)
+    return Setup(config, network)
+
+
+def browser(actor: Actor) -> TestClient:
+    """A browser signed in as `actor` (its session cookie), speaking to the web layer's routes."""
+    token = sessions.open_session(sessions.hand_off(actor))
+    return TestClient(Starlette(routes=social_connections.ROUTES), follow_redirects=False,
+                      base_url="https://jobs.example.test", cookies={sessions.COOKIE: token})
+
+
+def connect(client: TestClient, channel, network: str = "linkedin") -> httpx.Response:
+    """Press Connect, consent at the stand-in (real HTTP), come back to the callback."""
+    started = client.get(connections.connect_path(network, channel))
+    assert started.status_code == 302, started.text
+    consent = httpx.get(started.headers["location"], follow_redirects=False)
+    assert consent.status_code == 302
+    back = urlsplit(consent.headers["location"])
+    assert f"{back.scheme}://{back.netloc}{back.path}" == CALLBACK.format(network=network)
+    return client.get(f"{back.path}?{back.query}")
+
+
+def stored(engine) -> list[dict]:
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(sa.text("select * from private.channel_connections"))]
+
+
+# --- connecting -----------------------------------------------------------------------------------
+
+def test_connect_leads_to_the_authorize_url_with_a_state(team, setup):
+    started = browser(team.admin).get(connections.connect_path("linkedin", team.channel))
+    assert started.status_code == 302
+    target = urlsplit(started.headers["location"])
+    query = {k: v[0] for k, v in parse_qs(target.query).items()}
+    assert f"{target.scheme}://{target.netloc}{target.path}" == f"{setup.base}/oauth/v2/authorization"
+    assert query["response_type"] == "code" and query["client_id"] == "li-app"
+    assert query["redirect_uri"] == CALLBACK.format(network="linkedin")
+    assert query["scope"] == "r_organization_admin w_organization_social"
+    assert len(query["state"]) >= 40  # unguessable
+    assert "code_challenge" not in query  # LinkedIn's web apps use the client secret, not PKCE
+
+
+def test_an_admin_connects_a_linkedin_page_and_its_tokens_are_stored_encrypted(clean_db, team, setup):
+    finished = connect(browser(team.admin), team.channel)
+    assert finished.status_code == 303
+    assert finished.headers["location"] == f"/social-channels?connected={team.channel}"
+    [row] = stored(clean_db)
+    assert row["account_id"] == "urn:li:organization:42" and row["account_name"] == "Acme <b>Careers</b>"
+    [access] = FakeNetwork.access
+    refresh = FakeNetwork.access[access]
+    everything = json.dumps(row, default=str)
+    assert access not in everything and refresh not in everything  # encrypted at rest
+    assert "secret" not in everything
+    assert connections.shown(team.admin)[team.channel].account_name == "Acme <b>Careers</b>"
+    # Nobody signed in reads the table, nor a token through what staff may see.
+    for who in (team.admin, team.recruiter):
+        shown = connections.shown(who)[team.channel]
+        assert access not in repr(shown) and not hasattr(shown, "access_token")
+
+
+def test_a_callback_with_a_wrong_state_is_refused_in_words(team, setup):
+    client = browser(team.admin)
+    client.get(connections.connect_path("linkedin", team.channel))
+    refused = client.get("/oauth/linkedin/callback?code=code-1&state=forged-state-of-someone-else")
+    assert refused.status_code == 400
+    assert "does not match a connection begun here" in refused.text
+    assert "Start again with Connect on Admin → Social channels." in refused.text
+    assert FakeNetwork.token_requests == []  # no code was exchanged
+
+
+def test_an_expired_state_is_refused(clean_db, team, setup):
+    long_ago = datetime.now(UTC) - timedelta(minutes=connections.STATE_MINUTES + 1)
+    authorize = connections.begin(team.admin, team.channel, "linkedin", setup.config, now=long_ago)
+    consent = httpx.get(authorize, follow_redirects=False)
+    back = urlsplit(consent.headers["location"])
+    refused = browser(team.admin).get(f"{back.path}?{back.query}")
+    assert refused.status_code == 400 and "has expired" in refused.text
+    assert stored(clean_db) == [] and FakeNetwork.token_requests == []
+
+
+def test_a_state_is_used_once_and_only_in_the_browser_that_began_it(clean_db, team, setup):
+    admin_browser = browser(team.admin)
+    started = admin_browser.get(connections.connect_path("linkedin", team.channel))
+    consent = httpx.get(started.headers["location"], follow_redirects=False)
+    back = urlsplit(consent.headers["location"])
+    other = browser(replace(team.admin, user_id=team.recruiter.user_id, email=team.recruiter.email))
+    refused = other.get(f"{back.path}?{back.query}")
+    assert refused.status_code == 400 and "begun by another user" in refused.text
+    again = admin_browser.get(f"{back.path}?{back.query}")  # the state went with the first try
+    assert again.status_code == 400 and stored(clean_db) == []
+
+
+def test_only_an_admin_begins_a_connection(team, setup):
+    refused = browser(team.publisher).get(connections.connect_path("linkedin", team.channel))
+    assert refused.status_code in (400, 403) and "admin" in refused.text.lower()
+    signed_out = TestClient(Starlette(routes=social_connections.ROUTES), follow_redirects=False)
+    assert signed_out.get(connections.connect_path("linkedin", team.channel)).status_code == 403
+
+
+def test_cancelling_at_the_network_connects_nothing(clean_db, team, setup):
+    client = browser(team.admin)
+    started = client.get(connections.connect_path("linkedin", team.channel))
+    state = parse_qs(urlsplit(started.headers["location"]).query)["state"][0]
+    refused = client.get(f"/oauth/linkedin/callback?error=access_denied&state={state}")
+    assert refused.status_code == 400 and "cancelled at LinkedIn" in refused.text
+    assert stored(clean_db) == []
+
+
+def test_without_credentials_connecting_says_what_to_configure(team, setup, monkeypatch):
+    bare = replace(setup.config, linkedin_client_secret=None, token_key=None)
+    monkeypatch.setattr(connections, "settings", lambda: bare)
+    assert connections.missing_configuration("linkedin") == ["LINKEDIN_CLIENT_SECRET", "PORTAL_TOKEN_KEY"]
+    refused = browser(team.admin).get(connections.connect_path("linkedin", team.channel))
+    assert refused.status_code == 400
+    assert "LINKEDIN_CLIENT_SECRET and PORTAL_TOKEN_KEY" in refused.text
+
+
+# --- the worker: refreshing, publishing -------------------------------------------------------------
+
+def test_the_worker_refreshes_a_token_before_it_expires(clean_db, team, setup):
+    connect(browser(team.admin), team.channel)
+    [first] = FakeNetwork.access
+    now = datetime.now(UTC)
+    # An hour-long token: left alone while more than half an hour (a quarter of it at least) is left.
+    assert connections.refresh_due(now + timedelta(minutes=20)) == "0 connections refreshed, 0 failed."
+    assert connections.refresh_due(now + timedelta(minutes=40)) == "1 connection refreshed, 0 failed."
+    assert [r["grant_type"] for r in FakeNetwork.token_requests] == ["authorization_code", "refresh_token"]
+    [second] = FakeNetwork.access.keys() - {first}
+    [row] = stored(clean_db)
+    assert row["expires_at"] > now + timedelta(minutes=90) and second not in json.dumps(row, default=str)
+
+
+def test_a_refused_refresh_is_shown_to_admins(clean_db, team, setup):
+    connect(browser(team.admin), team.channel)
+    FakeNetwork.refresh.clear()  # the network forgot the grant (the member revoked it there)
+    assert connections.refresh_due(datetime.now(UTC) + timedelta(minutes=50)).endswith("1 failed.")
+    problem = connections.shown(team.admin)[team.channel].problem
+    assert "LinkedIn refused to renew" in problem and "connect the page again" in problem
+
+
+def _scheduled_post(team, channel) -> object:
+    post = posts.compose(team.publisher, team.job, channel, "We are hiring a Data Engineer!", team.topic)
+    posts.submit(team.publisher, post)
+    review.approve(team.approver, post)
+    posts.schedule(team.publisher, post, datetime.now(UTC) + timedelta(minutes=1))
+    return post
+
+
+def test_a_post_published_through_the_api_uses_the_connected_token(clean_db, team, setup):
+    connect(browser(team.admin), team.channel)
+    post = _scheduled_post(team, team.channel)
+    later = datetime.now(UTC) + timedelta(minutes=2)
+    assert social_delivery.due_posts(later, setup.config) == [post]
+    assert social_delivery.deliver(post, later, setup.config) == "published (api)"
+    [(headers, body)] = FakeNetwork.posts
+    [token] = FakeNetwork.access
+    assert headers["authorization"] == f"Bearer {token}"
+    assert body["author"] == "urn:li:organization:42"
+    with clean_db.connect() as conn:
+        assert conn.execute(sa.text("select status::text from public.social_posts where id = :id"),
+                            {"id": post}).scalar() == "published"
+
+
+# --- disconnecting --------------------------------------------------------------------------------
+
+def test_disconnecting_revokes_the_tokens_at_the_network(clean_db, team, setup):
+    connect(browser(team.admin), team.channel)
+    [(access, refresh)] = FakeNetwork.access.items()
+    said = connections.disconnect(team.admin, team.channel)
+    assert said == "LinkedIn page “Acme <b>Careers</b>” disconnected; LinkedIn revoked the portal's access."
+    assert set(FakeNetwork.revoked) == {access, refresh}
+    assert stored(clean_db) == []
+    post = _scheduled_post(team, team.channel)  # shared by hand again
+    assert social_delivery.due_posts(datetime.now(UTC) + timedelta(minutes=2), setup.config) == []
+    assert post
+
+
+def test_only_admins_disconnect(clean_db, team, setup):
+    connect(browser(team.admin), team.channel)
+    with pytest.raises(Exception, match="admin"):
+        connections.disconnect(team.publisher, team.channel)
+    assert len(stored(clean_db)) == 1 and FakeNetwork.revoked == []
+
+
+# --- X: the same flow with PKCE -------------------------------------------------------------------
+
+def test_an_x_account_connects_with_pkce_and_posts_with_its_token(clean_db, team, setup):
+    with clean_db.begin() as conn:
+        channel = conn.execute(sa.text(
+            "insert into public.social_channels (name, network, audience)"
+            " values ('Company X', 'x', 'external') returning id")).scalar_one()
+    client = browser(team.admin)
+    started = client.get(connections.connect_path("x", channel))
+    query = parse_qs(urlsplit(started.headers["location"]).query)
+    assert query["code_challenge_method"] == ["S256"] and query["code_challenge"]
+    assert connect(client, channel, "x").status_code == 303
+    assert FakeNetwork.token_requests[-1]["code_verifier"]  # the stand-in checked it against the challenge
+    assert connections.shown(team.admin)[channel].account_name == "@acme_jobs"
+    post = _scheduled_post(team, channel)
+    later = datetime.now(UTC) + timedelta(minutes=2)
+    assert social_delivery.due_posts(later, setup.config) == [post]
+    assert social_delivery.deliver(post, later, setup.config) == "published (api)"
+    [(headers, _)] = FakeNetwork.posts
+    assert headers["authorization"].removeprefix("Bearer ") in FakeNetwork.access
