@@ -54,6 +54,7 @@ class OAuth:
     pkce: bool = False  # sends an S256 code challenge (RFC 7636), as the network asks
     client_auth: str = "body"  # "body": client id and secret in the form; "basic": HTTP Basic
     scope_separator: str = " "
+    connects: str = "page"  # what an admin connects: the company's page, or its account
 
 
 @dataclass(frozen=True)
@@ -100,10 +101,18 @@ NETWORKS: dict[str, Network] = {n.key: n for n in (
                         "https://api.x.com/2/oauth2/revoke",
                         ("tweet.read", "tweet.write", "users.read", "offline.access"),
                         ("x_client_id", "x_client_secret"), "x_oauth_url", pkce=True,
-                        client_auth="basic")),
+                        client_auth="basic", connects="account")),
     Network("facebook", "Facebook", "external", 63206,
             share_dialog=ShareDialog("https://www.facebook.com/sharer/sharer.php", "u"),
-            api_credentials=("facebook_page_id", "facebook_page_token")),
+            api_credentials=("facebook_page_id", "facebook_page_token"),
+            # Facebook Login for a page: the user's token is traded for the page's own
+            # (which does not expire); the grant is revoked with the app's token.
+            oauth=OAuth("https://www.facebook.com/v21.0/dialog/oauth",
+                        "https://graph.facebook.com/v21.0/oauth/access_token",
+                        "https://graph.facebook.com/v21.0/{grantor}/permissions",
+                        ("pages_show_list", "pages_manage_posts", "pages_read_engagement"),
+                        ("facebook_app_id", "facebook_app_secret"), "facebook_oauth_url",
+                        scope_separator=",")),
     Network("slack", "Slack", "internal", 4000, webhook=SLACK_JSON),
     Network("teams", "Microsoft Teams", "internal", 4000, webhook=TEAMS_CARD),
     Network("news_feed", "Internal news feed", "internal", 10000, webhook=PLAIN_JSON),

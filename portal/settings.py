@@ -70,6 +70,9 @@ class Settings:
     x_client_id: str | None = None
     x_client_secret: str | None = field(default=None, repr=False)
     x_oauth_url: str | None = None
+    facebook_app_id: str | None = None
+    facebook_app_secret: str | None = field(default=None, repr=False)
+    facebook_oauth_url: str | None = None
     token_key: str | None = field(default=None, repr=False)
     # Each webhook or API call, in seconds; a slow network is retried later.
     publish_timeout: float = 10.0
@@ -134,6 +137,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         x_client_id=get("X_CLIENT_ID"),
         x_client_secret=get("X_CLIENT_SECRET"),
         x_oauth_url=(get("X_OAUTH_URL") or "").rstrip("/") or None,
+        facebook_app_id=get("FACEBOOK_APP_ID"),
+        facebook_app_secret=get("FACEBOOK_APP_SECRET"),
+        facebook_oauth_url=(get("FACEBOOK_OAUTH_URL") or "").rstrip("/") or None,
         token_key=get("PORTAL_TOKEN_KEY"),
         publish_timeout=_number(get("PUBLISH_TIMEOUT"), 10.0, "PUBLISH_TIMEOUT"),
         allow_private_webhooks=(get("PORTAL_ALLOW_PRIVATE_WEBHOOKS") or "").lower()

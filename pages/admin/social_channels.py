@@ -1,6 +1,6 @@
 """Admin → Social channels: the channels posts go out on, their weekly posting slots, the
 incoming webhook of channels whose network takes one, the company page connected to channels
-whose network connects through OAuth (LinkedIn, X), and who holds which social role."""
+whose network connects through OAuth (LinkedIn, X, Facebook), and who holds which social role."""
 
 from zoneinfo import available_timezones
 
@@ -149,32 +149,34 @@ if all_channels:
 
     if connections.connectable(chosen.network):
         label = chosen.network_label
+        what = connections.oauth_of(chosen.network).connects  # page, or account
         page = connected.get(chosen.id)
         if page:
             until = (f"access until {page.expires_at:%d %b %Y, %H:%M} UTC"
                      + (", renewed by the worker before then" if page.refreshable else
                         f"; {label} gives no renewal, so connect it again before then")
                      if page.expires_at else "access without an end date")
-            st.markdown(f"**{label} page** — connected: {ui.plain(page.account_name)} ({until}). "
-                        "Posts on this channel are published automatically as this page.")
+            st.markdown(f"**{label} {what}** — connected: {ui.plain(page.account_name)} ({until}). "
+                        f"Posts on this channel are published automatically as this {what}.")
             if page.problem:
                 st.warning(page.problem, icon=":material/warning:")
         else:
-            st.markdown(f"**{label} page** — not connected: posts on this channel are shared by hand.")
+            st.markdown(f"**{label} {what}** — not connected: posts on this channel are shared by hand.")
         if missing := connections.missing_configuration(chosen.network):
-            st.info(f"To connect a {label} page, whoever runs the portal sets "
+            st.info(f"To connect the company's {label} {what}, whoever runs the portal sets "
                     f"{', '.join(missing)} in the environment or in .streamlit/secrets.toml, and "
                     f"registers {connections.callback_url(chosen.network)} as the redirect URL of the "
                     f"portal's app at {label}. docs/operations.md says how, step by step.",
                     icon=":material/settings:")
         else:
             connect, disconnect = st.columns(2)
-            connect.link_button(f"Connect a {label} page" if not page else f"Connect another {label} page",
-                                connections.connect_path(chosen.network, chosen.id),
+            wording = (f"Connect a {label} {what} again" if page
+                       else f"Connect the company's {label} {what}")
+            connect.link_button(wording, connections.connect_path(chosen.network, chosen.id),
                                 icon=":material/link:", type="primary" if not page else "secondary",
-                                help=f"Opens {label}, where an admin of the company's page allows the "
+                                help=f"Opens {label}, where whoever manages the company's {what} allows the "
                                      "portal to post; the portal never shows the access again.")
-            if page and disconnect.button(f"Disconnect the {label} page", key=f"{key}:disconnect"):
+            if page and disconnect.button(f"Disconnect the {label} {what}", key=f"{key}:disconnect"):
                 try:
                     said = connections.disconnect(actor, chosen.id)
                 except UserFacingError as error:

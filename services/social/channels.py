@@ -129,6 +129,15 @@ def channel(actor: Actor, channel_id: UUID) -> Channel:
     return found[0]
 
 
+def network_of(conn: Connection, channel_id: UUID) -> str:
+    """The channel's network (its key); NotFound when there is no such channel."""
+    network = conn.execute(sa.text("select network::text from public.social_channels where id = :id"),
+                           {"id": channel_id}).scalar()
+    if network is None:
+        raise NotFound("That channel does not exist.")
+    return network
+
+
 def _fields(name: str, network: str, audience: str) -> dict:
     name = validation.text("Channel name", name, minimum=2, maximum=60, single_line=True)
     if network not in NETWORKS:
@@ -238,10 +247,7 @@ def set_webhook(actor: Actor, channel_id: UUID, url: str, config: Settings | Non
                               "webhooks (PORTAL_ALLOW_PRIVATE_WEBHOOKS).")
     with transaction(actor) as conn:
         require_admin(conn, "set a channel's webhook")
-        network = conn.execute(sa.text("select network::text from public.social_channels where id = :id"),
-                               {"id": channel_id}).scalar()
-        if network is None:
-            raise NotFound("That channel does not exist.")
+        network = network_of(conn, channel_id)
         if NETWORKS[network].webhook is None:
             takers = [n.label for n in NETWORKS.values() if n.webhook is not None]
             raise ValidationError(f"{LABELS[network]} channels are shared by hand (the share link); "

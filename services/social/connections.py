@@ -13,7 +13,8 @@ network. No function here returns a token to a page: `shown` says which page is 
 and until when, nothing more.
 
 What each network adds to OAuth itself (its addresses and scopes are in portal/networks.py):
-`ACCOUNT_LOOKUPS` asks it which page or account the new token posts as.
+`ACCOUNT_LOOKUPS` asks it which page or account the new token posts as (and, for Facebook,
+trades the user's token for the page's own).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import hashlib
 import logging
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlencode, urlsplit
 from uuid import UUID
@@ -42,6 +43,7 @@ from portal.public_address import public_url
 from portal.settings import Settings, settings
 from portal.tokens import token_hash
 from portal.words import counted
+from services.social import channels
 from services.social.publishing import Connected
 
 log = logging.getLogger(__name__)
@@ -64,6 +66,17 @@ class Shown:
     refreshable: bool
     connected_at: datetime
     problem: str | None
+
+
+@dataclass(frozen=True)
+class Account:
+    """Whom a new token posts as, as the network says: the page's or account's id and name;
+    `token`, the page's own token where the network trades the user's for it (Facebook);
+    `grantor`, who consented, where the network revokes by it (Facebook's user id)."""
+    id: str
+    name: str
+    token: str | None = field(default=None, repr=False)
+    grantor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -151,10 +164,7 @@ def begin(actor: Actor | None, channel_id: UUID, network: str, config: Settings 
                               "portal's settings (docs/operations.md).")
     with transaction(actor) as conn:
         require_admin(conn, "connect a company page")
-        found = conn.execute(sa.text("select network::text from public.social_channels where id = :id"),
-                             {"id": channel_id}).scalar()
-    if found is None:
-        raise NotFound("That channel does not exist.")
+        found = channels.network_of(conn, channel_id)
     if found != network:
         raise ValidationError(f"That channel is on {NETWORKS[found].label}, not {NETWORKS[network].label}.")
     state = secrets.token_urlsafe(32)
@@ -223,30 +233,29 @@ def finish(actor: Actor | None, network: str, state: str, code: str, error: str 
         form["code_verifier"] = verifier
     try:
         tokens = _token_request(network, form, config, now)
-        account_id, account_name = ACCOUNT_LOOKUPS[network](tokens.access_token, config)
+        account = ACCOUNT_LOOKUPS[network](tokens.access_token, config)
     except NetworkRefused as refused:
         raise ValidationError(f"{refused} Nothing was connected. {START_AGAIN}") from None
+    if account.token:  # the page's own token goes out, not the user's
+        tokens = Tokens(account.token, None, None, None)
     with owner_transaction() as conn:
-        previous = conn.execute(sa.text(
-            "select access_token from private.channel_connections where channel_id = :id"),
-            {"id": row.channel_id}).scalar()
         conn.execute(sa.text(
             "insert into private.channel_connections (channel_id, account_id, account_name, access_token,"
-            " refresh_token, issued_at, expires_at, refresh_expires_at, connected_by, connected_at)"
+            " refresh_token, issued_at, expires_at, refresh_expires_at, grantor, connected_by, connected_at)"
             " values (:channel, :account_id, :account_name, :access, :refresh, :now, :expires,"
-            " :refresh_expires, :user, :now) on conflict (channel_id) do update set"
+            " :refresh_expires, :grantor, :user, :now) on conflict (channel_id) do update set"
             " account_id = excluded.account_id, account_name = excluded.account_name,"
             " access_token = excluded.access_token, refresh_token = excluded.refresh_token,"
             " issued_at = excluded.issued_at, expires_at = excluded.expires_at,"
-            " refresh_expires_at = excluded.refresh_expires_at, connected_by = excluded.connected_by,"
-            " connected_at = excluded.connected_at, problem = null"),
-            {"channel": row.channel_id, "account_id": account_id[:200], "account_name": account_name[:200],
-             **_sealed(tokens, config), "now": now, "user": actor.user_id})
-    if previous:  # the page connected again: the tokens it replaces are of no further use
-        _revoke(network, secret_box.unseal(previous, config), config)
+            " refresh_expires_at = excluded.refresh_expires_at, grantor = excluded.grantor,"
+            " connected_by = excluded.connected_by, connected_at = excluded.connected_at, problem = null"),
+            {"channel": row.channel_id, "account_id": account.id[:200], "account_name": account.name[:200],
+             "grantor": account.grantor, **_sealed(tokens, config), "now": now, "user": actor.user_id})
+    # Connecting again replaces the tokens without revoking the old ones: the network may hand
+    # back the same token, or revoke the whole grant (the new tokens with it).
     with transaction(actor) as conn:
         audit.record(conn, "channel.connected", "social_channel", str(row.channel_id),
-                     {"network": network, "page": account_name[:200]})
+                     {"network": network, "page": account.name[:200]})
     return row.channel_id
 
 
@@ -304,7 +313,7 @@ def _call(method: str, url: str, label: str, config: Settings, **request) -> dic
 
 # --- which page a token posts as -------------------------------------------------------------------
 
-def _linkedin_page(token: str, config: Settings) -> tuple[str, str]:
+def _linkedin_page(token: str, config: Settings) -> Account:
     """The first organisation the member administers (LinkedIn's organizationAcls), and its name."""
     headers = {"Authorization": f"Bearer {token}", "LinkedIn-Version": config.linkedin_api_version,
                "X-Restli-Protocol-Version": "2.0.0"}
@@ -321,20 +330,42 @@ def _linkedin_page(token: str, config: Settings) -> tuple[str, str]:
                      "LinkedIn", config, headers=headers).get("localizedName")
     except NetworkRefused:
         name = None
-    return pages[0], name if isinstance(name, str) and name.strip() else pages[0]
+    return Account(pages[0], name if isinstance(name, str) and name.strip() else pages[0])
 
 
-def _x_account(token: str, config: Settings) -> tuple[str, str]:
+def _x_account(token: str, config: Settings) -> Account:
     """The X account that consented (GET /2/users/me)."""
     data = _call("get", f"{config.x_api_url}/2/users/me", "X", config,
                  headers={"Authorization": f"Bearer {token}"}).get("data") or {}
     if not isinstance(data, dict) or not data.get("id"):
         raise NetworkRefused("X did not say which account consented.", final=True)
-    return str(data["id"]), f"@{data.get('username') or data['id']}"
+    return Account(str(data["id"]), f"@{data.get('username') or data['id']}")
 
 
-ACCOUNT_LOOKUPS: dict[str, Callable[[str, Settings], tuple[str, str]]] = {
-    "linkedin": _linkedin_page, "x": _x_account}
+def _facebook_page(token: str, config: Settings) -> Account:
+    """The first page the user manages, with the page's own token: traded from the long-lived
+    user token (fb_exchange_token), so it does not expire."""
+    client_id, client_secret = _client("facebook", config)
+    lasting = _call("get", endpoint(oauth_of("facebook").token_url, "facebook", config), "Facebook", config,
+                    params={"grant_type": "fb_exchange_token", "client_id": client_id,
+                            "client_secret": client_secret, "fb_exchange_token": token}).get("access_token")
+    if not isinstance(lasting, str) or not lasting:
+        raise NetworkRefused("Facebook did not give a lasting token.", final=True)
+    user = _call("get", f"{config.facebook_graph_url}/me", "Facebook", config,
+                 params={"fields": "id", "access_token": lasting}).get("id")
+    pages = _call("get", f"{config.facebook_graph_url}/me/accounts", "Facebook", config,
+                  params={"fields": "id,name,access_token", "access_token": lasting}).get("data") or []
+    pages = [p for p in pages if isinstance(p, dict) and p.get("id") and p.get("access_token")]
+    if not pages:
+        raise NetworkRefused("The Facebook user who consented manages no Facebook page (or did not let the "
+                             "portal post to one); choose the company's page when Facebook asks.", final=True)
+    page = pages[0]
+    return Account(str(page["id"]), str(page.get("name") or page["id"]), token=str(page["access_token"]),
+                   grantor=str(user) if user else None)
+
+
+ACCOUNT_LOOKUPS: dict[str, Callable[[str, Settings], Account]] = {
+    "linkedin": _linkedin_page, "x": _x_account, "facebook": _facebook_page}
 
 
 # --- what pages see ---------------------------------------------------------------------------------
@@ -353,29 +384,47 @@ def disconnect(actor: Actor, channel_id: UUID, config: Settings | None = None) -
     config = config or settings()
     with transaction(actor) as conn:
         require_admin(conn, "disconnect a company page")
-        network = conn.execute(sa.text("select network::text from public.social_channels where id = :id"),
-                               {"id": channel_id}).scalar()
+        network = channels.network_of(conn, channel_id)
     with owner_transaction() as conn:
         row = conn.execute(sa.text(
             "delete from private.channel_connections where channel_id = :id"
-            " returning account_name, access_token, refresh_token"), {"id": channel_id}).first()
-    if row is None or network is None:
+            " returning account_name, access_token, refresh_token, grantor"), {"id": channel_id}).first()
+    if row is None:
         raise NotFound("That channel has no connected page.")
     with transaction(actor) as conn:
         audit.record(conn, "channel.disconnected", "social_channel", str(channel_id), {"network": network})
     label = NETWORKS[network].label
-    try:
-        sealed = [row.refresh_token, row.access_token] if row.refresh_token else [row.access_token]
-        revoked = all([_revoke(network, secret_box.unseal(token, config), config) for token in sealed])
-    except secret_box.NoKey:
-        revoked = False
+    what = f"{label} {oauth_of(network).connects}"
+    if "{grantor}" in oauth_of(network).revoke_url:  # the grant, by who gave it, with the app's token
+        revoked = bool(row.grantor) and _revoke_grant(network, row.grantor, config)
+    else:
+        try:
+            sealed = [row.refresh_token, row.access_token] if row.refresh_token else [row.access_token]
+            revoked = all([_revoke(network, secret_box.unseal(token, config), config) for token in sealed])
+        except secret_box.NoKey:
+            revoked = False
     if revoked:
-        return f"{label} page “{row.account_name}” disconnected; {label} revoked the portal's access."
-    return (f"{label} page “{row.account_name}” disconnected here, but {label} did not confirm that it "
-            f"revoked the portal's access: remove the portal's app in the page's {label} settings.")
+        return f"{what} “{row.account_name}” disconnected; {label} revoked the portal's access."
+    return (f"{what} “{row.account_name}” disconnected here, but {label} did not confirm that it "
+            f"revoked the portal's access: remove the portal's app in the {what}'s settings there.")
+
+
+def _revoke_grant(network: str, grantor: str, config: Settings) -> bool:
+    """Revoke everything `grantor` allowed the app (Facebook: DELETE /{user-id}/permissions
+    with the app's access token)."""
+    client_id, client_secret = _client(network, config)
+    url = oauth_of(network).revoke_url.replace("{grantor}", quote(grantor, safe=""))
+    try:
+        _call("delete", endpoint(url, network, config), NETWORKS[network].label, config,
+              params={"access_token": f"{client_id}|{client_secret}"})
+    except NetworkRefused as refused:
+        log.warning("Revoking a %s grant: %s", network, refused)
+        return False
+    return True
 
 
 def _revoke(network: str, token: str, config: Settings) -> bool:
+    """Revoke one token (RFC 7009: LinkedIn, X)."""
     oauth = oauth_of(network)
     client_id, client_secret = _client(network, config)
     form, auth = {"token": token, "client_id": client_id}, None

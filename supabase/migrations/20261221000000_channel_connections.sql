@@ -15,6 +15,7 @@ create table private.channel_connections (
   issued_at timestamptz not null default now(),  -- when the access token was issued
   expires_at timestamptz,      -- null: the network gave no end
   refresh_expires_at timestamptz,
+  grantor text check (length(grantor) <= 200),  -- who consented, where the network revokes by it (Facebook)
   connected_by uuid references auth.users (id) on delete set null,
   connected_at timestamptz not null default now(),
   problem text check (length(problem) <= 300)  -- the last refresh's failure, for the admins' page

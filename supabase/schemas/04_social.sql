@@ -684,11 +684,13 @@ CREATE TABLE private.channel_connections (
     issued_at timestamp with time zone DEFAULT now() NOT NULL,
     expires_at timestamp with time zone,
     refresh_expires_at timestamp with time zone,
+    grantor text,
     connected_by uuid,
     connected_at timestamp with time zone DEFAULT now() NOT NULL,
     problem text,
     CONSTRAINT channel_connections_account_id_check CHECK (((length(account_id) >= 1) AND (length(account_id) <= 200))),
     CONSTRAINT channel_connections_account_name_check CHECK (((length(account_name) >= 1) AND (length(account_name) <= 200))),
+    CONSTRAINT channel_connections_grantor_check CHECK ((length(grantor) <= 200)),
     CONSTRAINT channel_connections_problem_check CHECK ((length(problem) <= 300))
 );
 

@@ -52,7 +52,7 @@ def test_without_a_linkedin_app_the_page_says_what_to_configure(linkedin_channel
 def test_the_connect_button_leads_to_the_connect_route(linkedin_channel, configured):
     at = open_page(CHANNELS, signed_in("admin@example.com"))
     [button] = at.link_button
-    assert button.value == "Connect a LinkedIn page"
+    assert button.value == "Connect the company's LinkedIn page"
     assert button.proto.url == f"/oauth/linkedin/connect?channel={linkedin_channel}"
 
 

@@ -1,6 +1,7 @@
 """Connecting a company page through the network's OAuth 2, end to end over real HTTP against a
 local stand-in of LinkedIn (authorize, token, refresh, revoke, the organisation lookup and
-the Posts API) and of X (the same, with PKCE): the Connect route leads to the consent screen
+the Posts API), of X (the same, with PKCE) and of Facebook (the user's token traded for the
+page's, the grant revoked with the app's token): the Connect route leads to the consent screen
 with a state, the callback refuses a wrong, expired or someone else's state in words, the
 tokens are stored encrypted, the worker refreshes them before they expire, disconnecting
 revokes them, and a post the worker publishes uses the connected page's token."""
@@ -37,8 +38,10 @@ CALLBACK = "https://jobs.example.test/oauth/{network}/callback"
 # --- the networks' stand-in -----------------------------------------------------------------------
 
 class FakeNetwork(BaseHTTPRequestHandler):
-    """LinkedIn's /oauth/v2/* and /rest/*, and X's /i/oauth2/authorize, /2/oauth2/* and /2/*."""
-    clients = {"li-app": "li-secret", "x-app": "x-secret"}
+    """LinkedIn's /oauth/v2/* and /rest/*, X's /i/oauth2/authorize, /2/oauth2/* and /2/*, and
+    Facebook's /v21.0/*."""
+    clients = {"li-app": "li-secret", "x-app": "x-secret", "fb-app": "fb-secret"}
+    page_tokens: set[str] = set()  # Facebook: the pages' own tokens handed out
     codes: dict[str, dict] = {}  # code -> what the authorize request said
     access: dict[str, str] = {}  # live access token -> refresh token it came with
     refresh: set[str] = set()  # live refresh tokens
@@ -75,7 +78,9 @@ class FakeNetwork(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 - http.server's naming
         url = urlsplit(self.path)
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
-        if url.path in ("/oauth/v2/authorization", "/i/oauth2/authorize"):  # the admin consents
+        if url.path.startswith("/v21.0/") and url.path != "/v21.0/dialog/oauth":
+            return self._facebook(url.path, query)
+        if url.path in ("/oauth/v2/authorization", "/i/oauth2/authorize", "/v21.0/dialog/oauth"):
             code = f"code-{next(FakeNetwork.serial)}"
             FakeNetwork.codes[code] = query
             back = f"{query['redirect_uri']}?{urlencode({'code': code, 'state': query['state']})}"
@@ -102,7 +107,13 @@ class FakeNetwork(BaseHTTPRequestHandler):
                 return self._reply(201, {"data": {"id": "1"}})
             return self._reply(201, headers={"x-restli-id": "urn:li:share:1"})
         form = {k: v[0] for k, v in parse_qs(raw).items()}
-        if url.path in ("/oauth/v2/accessToken", "/2/oauth2/token"):
+        if url.path == "/v21.0/555/feed":  # Facebook posts as the page, its token in the form
+            form = {k: v[0] for k, v in parse_qs(raw).items()}
+            if form.get("access_token") not in FakeNetwork.page_tokens:
+                return self._reply(401)
+            FakeNetwork.posts.append(({"access_token": form["access_token"]}, form))
+            return self._reply(200, {"id": "555_1"})
+        if url.path in ("/oauth/v2/accessToken", "/2/oauth2/token", "/v21.0/oauth/access_token"):
             FakeNetwork.token_requests.append(form)
             if not self._client_ok(form):
                 return self._reply(401, {"error": "invalid_client"})
@@ -135,12 +146,39 @@ class FakeNetwork(BaseHTTPRequestHandler):
             return self._reply(200)
         return self._reply(404)
 
+    def _facebook(self, path: str, query: dict):
+        if path == "/v21.0/oauth/access_token" and query.get("grant_type") == "fb_exchange_token":
+            if not self._client_ok(query) or query.get("fb_exchange_token") not in FakeNetwork.access:
+                return self._reply(400, {"error": {"message": "invalid"}})
+            lasting = f"FBLONG-{next(FakeNetwork.serial)}-secret"
+            FakeNetwork.access[lasting] = ""
+            return self._reply(200, {"access_token": lasting, "token_type": "bearer"})
+        if query.get("access_token") not in FakeNetwork.access:
+            return self._reply(401)
+        if path == "/v21.0/me":
+            return self._reply(200, {"id": "u-1"})
+        if path == "/v21.0/me/accounts":
+            page = f"FBPAGE-{next(FakeNetwork.serial)}-secret"
+            FakeNetwork.page_tokens.add(page)
+            return self._reply(200, {"data": [{"id": "555", "name": "Acme on Facebook",
+                                               "access_token": page}]})
+        return self._reply(404)
+
+    def do_DELETE(self):  # noqa: N802 - http.server's naming
+        url = urlsplit(self.path)
+        query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        if url.path == "/v21.0/u-1/permissions" and query.get("access_token") == "fb-app|fb-secret":
+            FakeNetwork.revoked.append("grant of u-1")
+            FakeNetwork.page_tokens.clear()
+            return self._reply(200, {"success": True})
+        return self._reply(400)
+
 
 @pytest.fixture
 def network():
     FakeNetwork.codes, FakeNetwork.access, FakeNetwork.refresh = {}, {}, set()
     FakeNetwork.revoked, FakeNetwork.token_requests, FakeNetwork.posts = [], [], []
-    FakeNetwork.expires_in = 3600
+    FakeNetwork.expires_in, FakeNetwork.page_tokens = 3600, set()
     server = ThreadingHTTPServer(("127.0.0.1", 0), FakeNetwork)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -161,7 +199,9 @@ def setup(network, monkeypatch) -> Setup:
                       linkedin_client_id="li-app", linkedin_client_secret="li-secret",
                       linkedin_oauth_url=network, linkedin_api_url=network,
                       x_client_id="x-app", x_client_secret="x-secret", x_oauth_url=network,
-                      x_api_url=network, token_key=Fernet.generate_key().decode())
+                      x_api_url=network, facebook_app_id="fb-app", facebook_app_secret="fb-secret",
+                      facebook_oauth_url=network, facebook_graph_url=f"{network}/v21.0",
+                      token_key=Fernet.generate_key().decode())
     monkeypatch.setattr(connections, "settings", lambda: config)
     return Setup(config, network)
 
@@ -366,3 +406,31 @@ def test_an_x_account_connects_with_pkce_and_posts_with_its_token(clean_db, team
     assert social_delivery.deliver(post, later, setup.config) == "published (api)"
     [(headers, _)] = FakeNetwork.posts
     assert headers["authorization"].removeprefix("Bearer ") in FakeNetwork.access
+
+
+# --- Facebook: the page's own token -------------------------------------------------------------------
+
+def test_a_facebook_page_connects_with_its_own_token_posts_and_is_revoked(clean_db, team, setup):
+    with clean_db.begin() as conn:
+        channel = conn.execute(sa.text(
+            "insert into public.social_channels (name, network, audience)"
+            " values ('Company Facebook', 'facebook', 'external') returning id")).scalar_one()
+    client = browser(team.admin)
+    started = client.get(connections.connect_path("facebook", channel))
+    query = parse_qs(urlsplit(started.headers["location"]).query)
+    assert query["scope"] == ["pages_show_list,pages_manage_posts,pages_read_engagement"]
+    assert connect(client, channel, "facebook").status_code == 303
+    shown = connections.shown(team.admin)[channel]
+    assert shown.account_name == "Acme on Facebook" and shown.expires_at is None  # page tokens do not expire
+    [page_token] = FakeNetwork.page_tokens
+    [row] = stored(clean_db)
+    assert row["account_id"] == "555" and page_token not in json.dumps(row, default=str)
+    post = _scheduled_post(team, channel)
+    later = datetime.now(UTC) + timedelta(minutes=2)
+    assert social_delivery.due_posts(later, setup.config) == [post]
+    assert social_delivery.deliver(post, later, setup.config) == "published (api)"
+    [(sent, _)] = FakeNetwork.posts
+    assert sent["access_token"] == page_token  # the page's token, not the user's
+    said = connections.disconnect(team.admin, channel)
+    assert said.endswith("Facebook revoked the portal's access.")
+    assert FakeNetwork.revoked == ["grant of u-1"] and stored(clean_db) == []
