@@ -72,7 +72,7 @@ class FakeNetwork(BaseHTTPRequestHandler):
             return self._reply(200, {"elements": [{"organization": "urn:li:organization:42",
                                                    "role": "ADMINISTRATOR", "state": "APPROVED"}]})
         if url.path == "/rest/organizations/42":
-            return self._reply(200, {"localizedName": "Acme <b>Careers</b>"})
+            return self._reply(200, {"localizedName": "Acme <b>Careers</b> **now**"})
         if url.path == "/2/users/me":
             return self._reply(200, {"data": {"id": "777", "username": "acme_jobs"}})
         return self._reply(404)

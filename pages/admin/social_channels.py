@@ -16,8 +16,8 @@ from services.social import channels, connections
 actor = ui.require_role(Role.ADMIN)
 st.title("Social channels")
 st.caption("The channels job posts are shared on, the days and hours each one is updated, and who "
-           "writes, edits and approves posts. Channels with a webhook are published automatically; "
-           "the others are shared by hand from the Posting calendar.")
+           "writes, edits and approves posts. Channels with a webhook or a connected company page are "
+           "published automatically; the others are shared by hand from the Posting calendar.")
 
 zone = channels.time_zone(actor)
 all_channels = channels.list_channels(actor)
@@ -29,8 +29,8 @@ if (just_connected := st.query_params.get("connected")) is not None:
     page = next((k for k in connected.values() if str(k.channel_id) == just_connected), None)
     if page and page.channel_id in by_id:
         st.session_state["edit-channel"] = page.channel_id
-        st.session_state["channels:notice"] = (f"Page “{page.account_name}” connected to "
-                                               f"{by_id[page.channel_id].name}.")
+        st.session_state["channels:notice"] = ui.plain(f"Page “{page.account_name}” connected to "
+                                                       f"{by_id[page.channel_id].name}.")
 if notice := st.session_state.pop("channels:notice", None):
     st.success(notice, icon=":material/check:")
 
@@ -159,7 +159,7 @@ if all_channels:
             st.markdown(f"**{label} {what}** — connected: {ui.plain(page.account_name)} ({until}). "
                         f"Posts on this channel are published automatically as this {what}.")
             if page.problem:
-                st.warning(page.problem, icon=":material/warning:")
+                st.warning(ui.plain(page.problem), icon=":material/warning:")
         else:
             st.markdown(f"**{label} {what}** — not connected: posts on this channel are shared by hand.")
         if missing := connections.missing_configuration(chosen.network):
@@ -182,7 +182,7 @@ if all_channels:
                 except UserFacingError as error:
                     ui.show_error(error)
                 else:
-                    st.session_state["channels:notice"] = said
+                    st.session_state["channels:notice"] = ui.plain(said)  # names the network's page
                     st.rerun()
 
 st.subheader("Company time zone")

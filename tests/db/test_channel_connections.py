@@ -99,13 +99,14 @@ def test_an_admin_connects_a_linkedin_page_and_its_tokens_are_stored_encrypted(c
     assert finished.status_code == 303
     assert finished.headers["location"] == f"/social-channels?connected={team.channel}"
     [row] = stored(clean_db)
-    assert row["account_id"] == "urn:li:organization:42" and row["account_name"] == "Acme <b>Careers</b>"
+    assert row["account_id"] == "urn:li:organization:42"
+    assert row["account_name"] == "Acme <b>Careers</b> **now**"
     [access] = FakeNetwork.access
     refresh = FakeNetwork.access[access]
     everything = json.dumps(row, default=str)
     assert access not in everything and refresh not in everything  # encrypted at rest
     assert "secret" not in everything
-    assert connections.shown(team.admin)[team.channel].account_name == "Acme <b>Careers</b>"
+    assert connections.shown(team.admin)[team.channel].account_name == "Acme <b>Careers</b> **now**"
     # Nobody signed in reads the table, nor a token through what staff may see.
     for who in (team.admin, team.recruiter):
         shown = connections.shown(who)[team.channel]
@@ -221,7 +222,8 @@ def test_disconnecting_revokes_the_tokens_at_the_network(clean_db, team, setup):
     connect(browser(team.admin), team.channel)
     [(access, refresh)] = FakeNetwork.access.items()
     said = connections.disconnect(team.admin, team.channel)
-    assert said == "LinkedIn page “Acme <b>Careers</b>” disconnected; LinkedIn revoked the portal's access."
+    assert said == ("LinkedIn page “Acme <b>Careers</b> **now**” disconnected; LinkedIn revoked the portal's"
+                    " access.")
     assert set(FakeNetwork.revoked) == {access, refresh}
     assert stored(clean_db) == []
     post = _scheduled_post(team, team.channel)  # shared by hand again
