@@ -14,7 +14,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from portal.db import DatabaseUnavailable
-from portal.errors import UserFacingError
+from portal.errors import NotFound, PermissionDenied, UserFacingError
 from services.people import sessions
 from services.social import connections
 from web.career_pages import HERE, SECURITY_HEADERS
@@ -50,8 +50,10 @@ async def connect(request: Request) -> Response:
 
     try:
         target = await run_in_threadpool(begin)
+    except PermissionDenied as error:
+        return _refused(str(error), 403)
     except UserFacingError as error:
-        return _refused(str(error), 403 if "Sign in" in str(error) else 400)
+        return _refused(str(error), 404 if isinstance(error, NotFound) else 400)
     except DatabaseUnavailable:
         return _refused("The portal's database is not answering; try again in a moment.", 503)
     return RedirectResponse(target, status_code=302, headers=_HEADERS)
@@ -68,7 +70,7 @@ async def callback(request: Request) -> Response:
     try:
         channel_id = await run_in_threadpool(finish)
     except UserFacingError as error:
-        return _refused(str(error), 404 if "no such network" in str(error) else 400)
+        return _refused(str(error), 404 if isinstance(error, NotFound) else 400)
     except DatabaseUnavailable:
         return _refused("The portal's database is not answering; start again in a moment.", 503)
     return RedirectResponse(f"{connections.CHANNELS_PAGE}?connected={channel_id}", status_code=303,

@@ -20,8 +20,10 @@ from cryptography.fernet import Fernet
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from portal import task_queue
 from portal.models import Actor
 from portal.settings import Settings
+from services import background_tasks
 from services.people import sessions
 from services.social import connections, posts, review
 from services.social import delivery as social_delivery
@@ -183,6 +185,17 @@ def test_the_worker_refreshes_a_token_before_it_expires(clean_db, team, setup):
     [second] = FakeNetwork.access.keys() - {first}
     [row] = stored(clean_db)
     assert row["expires_at"] > now + timedelta(minutes=90) and second not in json.dumps(row, default=str)
+
+
+def test_the_worker_renews_tokens_every_ten_minutes(clean_db, team, setup):
+    task_queue.app.perform_import_paths()
+    sweep = task_queue.app.periodic_registry.periodic_tasks[
+        (background_tasks.REFRESH_TOKENS_NAME, "every ten minutes")]
+    assert sweep.cron == "*/10 * * * *" and sweep.task.queue == task_queue.PUBLISHING_QUEUE
+    FakeNetwork.expires_in = 20 * 60  # less than the half hour's margin: due at once
+    connect(browser(team.admin), team.channel)
+    assert background_tasks.refresh_connections(timestamp=0) == "1 connection refreshed, 0 failed."
+    assert FakeNetwork.token_requests[-1]["grant_type"] == "refresh_token"
 
 
 def test_a_refused_refresh_is_shown_to_admins(clean_db, team, setup):
