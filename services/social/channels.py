@@ -169,6 +169,15 @@ def edit_channel(actor: Actor, channel_id: UUID, name: str, network: str, audien
     fields = _fields(name, network, audience)
     with _unique_name(), transaction(actor) as conn:
         require_admin(conn, "change social channels")
+        connected_elsewhere = conn.execute(sa.text(
+            "select c.network::text from public.social_channels c"
+            " join private.channel_connections_shown() k on k.channel_id = c.id"
+            " where c.id = :id and c.network <> cast(:network as public.social_network)"),
+            {"id": channel_id, "network": fields["network"]}).scalar()
+        if connected_elsewhere:
+            what = NETWORKS[connected_elsewhere].oauth.connects
+            raise ValidationError(f"Network: the channel has a connected {LABELS[connected_elsewhere]} {what}; "
+                                  "disconnect it before moving the channel to another network.")
         changed = conn.execute(sa.text(
             "update public.social_channels set name = :name,"
             " network = cast(:network as public.social_network), audience = :audience,"

@@ -21,11 +21,12 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from portal import task_queue
+from portal.errors import ValidationError
 from portal.models import Actor
 from portal.settings import Settings
 from services import background_tasks
 from services.people import sessions
-from services.social import connections, posts, review
+from services.social import channels, connections, posts, review
 from services.social import delivery as social_delivery
 from tests.fake_networks import FakeNetwork, running_network
 from web import social_connections
@@ -227,6 +228,13 @@ def test_a_post_published_through_the_api_uses_the_connected_token(clean_db, tea
     with clean_db.connect() as conn:
         assert conn.execute(sa.text("select status::text from public.social_posts where id = :id"),
                             {"id": post}).scalar() == "published"
+
+
+def test_a_connected_channel_keeps_its_network_until_disconnected(team, setup):
+    connect(browser(team.admin), team.channel)
+    with pytest.raises(ValidationError, match="has a connected LinkedIn page; disconnect it"):
+        channels.edit_channel(team.admin, team.channel, "Company LinkedIn", "x", "external", True)
+    channels.edit_channel(team.admin, team.channel, "Our LinkedIn", "linkedin", "external", True)
 
 
 # --- disconnecting --------------------------------------------------------------------------------
