@@ -176,8 +176,8 @@ def edit_channel(actor: Actor, channel_id: UUID, name: str, network: str, audien
             {"id": channel_id, "network": fields["network"]}).scalar()
         if connected_elsewhere:
             what = NETWORKS[connected_elsewhere].oauth.connects
-            raise ValidationError(f"Network: the channel has a connected {LABELS[connected_elsewhere]} {what}; "
-                                  "disconnect it before moving the channel to another network.")
+            raise ValidationError(f"Network: the channel has a connected {LABELS[connected_elsewhere]} "
+                                  f"{what}; disconnect it before moving the channel to another network.")
         changed = conn.execute(sa.text(
             "update public.social_channels set name = :name,"
             " network = cast(:network as public.social_network), audience = :audience,"
