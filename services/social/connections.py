@@ -52,6 +52,8 @@ STATE_MINUTES = 10
 # A token is refreshed once less than a quarter of its life is left, and at least this long
 # before it ends (the worker looks every ten minutes).
 REFRESH_MARGIN = timedelta(minutes=30)
+# Access that cannot be renewed is announced on the admins' page this long before it ends.
+ANNOUNCE_AHEAD = timedelta(days=7)
 CONNECT_PATH = "/oauth/{network}/connect"
 CALLBACK_PATH = "/oauth/{network}/callback"
 CHANNELS_PAGE = "/social-channels"
@@ -454,6 +456,17 @@ def refresh_due(now: datetime | None = None, config: Settings | None = None) -> 
             " and expires_at is not null and (refresh_expires_at is null or refresh_expires_at > :now)"
             " and expires_at <= :now + greatest(cast(:margin as interval), (expires_at - issued_at) / 4)"
             " order by expires_at"), {"now": now, "margin": REFRESH_MARGIN}).scalars().all()
+        # Access that cannot be renewed (no refresh token, or it ends too) is announced on the
+        # admins' page ahead: only connecting again keeps the channel publishing.
+        conn.execute(sa.text(
+            "update private.channel_connections set problem = :ending"
+            " || to_char(expires_at at time zone 'UTC', 'DD Mon YYYY')"
+            " || ' (UTC); connect the page again before then to keep publishing.'"
+            " where problem is null and expires_at is not null"
+            " and expires_at <= :now + cast(:ahead as interval)"
+            " and (refresh_token is null or refresh_expires_at <= expires_at)"),
+            {"now": now, "ahead": ANNOUNCE_AHEAD,
+             "ending": "The network gives no renewal of this access, which ends on "})
     for channel_id in due:
         with owner_transaction() as conn:
             if _refresh_one(conn, channel_id, now, config):

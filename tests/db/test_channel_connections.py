@@ -207,6 +207,20 @@ def test_a_refused_refresh_is_shown_to_admins(clean_db, team, setup):
     assert "LinkedIn refused to renew" in problem and "connect the page again" in problem
 
 
+def test_access_that_cannot_be_renewed_is_announced_a_week_ahead(clean_db, team, setup):
+    connect(browser(team.admin), team.channel)
+    with clean_db.begin() as conn:  # as LinkedIn gives most apps: 60 days, no refresh token
+        conn.execute(sa.text("update private.channel_connections set refresh_token = null,"
+                             " expires_at = now() + interval '60 days'"))
+    now = datetime.now(UTC)
+    connections.refresh_due(now + timedelta(days=50))
+    assert connections.shown(team.admin)[team.channel].problem is None
+    connections.refresh_due(now + timedelta(days=54))
+    problem = connections.shown(team.admin)[team.channel].problem
+    assert problem.startswith("The network gives no renewal of this access, which ends on ")
+    assert problem.endswith("(UTC); connect the page again before then to keep publishing.")
+
+
 def _scheduled_post(team, channel) -> object:
     post = posts.compose(team.publisher, team.job, channel, "We are hiring a Data Engineer!", team.topic)
     posts.submit(team.publisher, post)
