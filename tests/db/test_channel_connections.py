@@ -84,6 +84,12 @@ def stored(engine) -> list[dict]:
 
 # --- connecting -----------------------------------------------------------------------------------
 
+def _authorize_query(client: TestClient, channel, network: str) -> dict[str, list[str]]:
+    """What the Connect route asks the network's consent screen."""
+    started = client.get(connections.connect_path(network, channel))
+    return parse_qs(urlsplit(started.headers["location"]).query)
+
+
 def test_connect_leads_to_the_authorize_url_with_a_state(team, setup):
     started = browser(team.admin).get(connections.connect_path("linkedin", team.channel))
     assert started.status_code == 302
@@ -276,13 +282,9 @@ def test_only_admins_disconnect(clean_db, team, setup):
 # --- X: the same flow with PKCE -------------------------------------------------------------------
 
 def test_an_x_account_connects_with_pkce_and_posts_with_its_token(clean_db, team, setup):
-    with clean_db.begin() as conn:
-        channel = conn.execute(sa.text(
-            "insert into public.social_channels (name, network, audience)"
-            " values ('Company X', 'x', 'external') returning id")).scalar_one()
+    channel = channels.add_channel(team.admin, "Company X", "x", "external")
     client = browser(team.admin)
-    started = client.get(connections.connect_path("x", channel))
-    query = parse_qs(urlsplit(started.headers["location"]).query)
+    query = _authorize_query(client, channel, "x")
     assert query["code_challenge_method"] == ["S256"] and query["code_challenge"]
     assert connect(client, channel, "x").status_code == 303
     assert FakeNetwork.token_requests[-1]["code_verifier"]  # the stand-in checked it against the challenge
@@ -298,13 +300,9 @@ def test_an_x_account_connects_with_pkce_and_posts_with_its_token(clean_db, team
 # --- Facebook: the page's own token -------------------------------------------------------------------
 
 def test_a_facebook_page_connects_with_its_own_token_posts_and_is_revoked(clean_db, team, setup):
-    with clean_db.begin() as conn:
-        channel = conn.execute(sa.text(
-            "insert into public.social_channels (name, network, audience)"
-            " values ('Company Facebook', 'facebook', 'external') returning id")).scalar_one()
+    channel = channels.add_channel(team.admin, "Company Facebook", "facebook", "external")
     client = browser(team.admin)
-    started = client.get(connections.connect_path("facebook", channel))
-    query = parse_qs(urlsplit(started.headers["location"]).query)
+    query = _authorize_query(client, channel, "facebook")
     assert query["scope"] == ["pages_show_list,pages_manage_posts,pages_read_engagement"]
     assert connect(client, channel, "facebook").status_code == 303
     shown = connections.shown(team.admin)[channel]
