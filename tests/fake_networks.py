@@ -69,10 +69,13 @@ class FakeNetwork(BaseHTTPRequestHandler):
         if not self._bearer():
             return self._reply(401, {"message": "invalid token"})
         if url.path == "/rest/organizationAcls":
-            return self._reply(200, {"elements": [{"organization": "urn:li:organization:42",
-                                                   "role": "ADMINISTRATOR", "state": "APPROVED"}]})
+            return self._reply(200, {"elements": [
+                {"organization": f"urn:li:organization:{number}", "role": "ADMINISTRATOR",
+                 "state": "APPROVED"} for number in (42, 43)]})
         if url.path == "/rest/organizations/42":
             return self._reply(200, {"localizedName": "Acme <b>Careers</b> **now**"})
+        if url.path == "/rest/organizations/43":
+            return self._reply(200, {"localizedName": "Acme Engineering"})
         if url.path == "/2/users/me":
             return self._reply(200, {"data": {"id": "777", "username": "acme_jobs"}})
         return self._reply(404)
@@ -88,9 +91,10 @@ class FakeNetwork(BaseHTTPRequestHandler):
                 return self._reply(201, {"data": {"id": "1"}})
             return self._reply(201, headers={"x-restli-id": "urn:li:share:1"})
         form = {k: v[0] for k, v in parse_qs(raw).items()}
-        if url.path == "/v21.0/555/feed":  # Facebook posts as the page, its token in the form
+        if url.path in ("/v21.0/555/feed", "/v21.0/556/feed"):  # Facebook: as the page, with its token
             form = {k: v[0] for k, v in parse_qs(raw).items()}
-            if form.get("access_token") not in FakeNetwork.page_tokens:
+            if not form.get("access_token", "").startswith(f"FBPAGE-{url.path.split('/')[2]}-") \
+                    or form["access_token"] not in FakeNetwork.page_tokens:
                 return self._reply(401)
             FakeNetwork.posts.append(({"access_token": form["access_token"]}, form))
             return self._reply(200, {"id": "555_1"})
@@ -139,10 +143,11 @@ class FakeNetwork(BaseHTTPRequestHandler):
         if path == "/v21.0/me":
             return self._reply(200, {"id": "u-1"})
         if path == "/v21.0/me/accounts":
-            page = f"FBPAGE-{next(FakeNetwork.serial)}-secret"
-            FakeNetwork.page_tokens.add(page)
-            return self._reply(200, {"data": [{"id": "555", "name": "Acme on Facebook",
-                                               "access_token": page}]})
+            pages = [(page_id, name, f"FBPAGE-{page_id}-{next(FakeNetwork.serial)}-secret")
+                     for page_id, name in (("555", "Acme on Facebook"), ("556", "Acme Engineering"))]
+            FakeNetwork.page_tokens.update(token for *_, token in pages)
+            return self._reply(200, {"data": [{"id": page_id, "name": name, "access_token": token}
+                                              for page_id, name, token in pages]})
         return self._reply(404)
 
     def do_DELETE(self):  # noqa: N802 - http.server's naming

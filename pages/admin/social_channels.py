@@ -160,6 +160,15 @@ if all_channels:
                         f"Posts on this channel are published automatically as this {what}.")
             if page.problem:
                 st.warning(ui.plain(page.problem), icon=":material/warning:")
+            if len(page.choices) > 1:  # the admin who connected manages several pages
+                names = dict(page.choices)
+                with st.form(f"{key}:post-as"):
+                    account = st.selectbox(f"Post as (the {what}s the connecting admin manages)", list(names),
+                                           list(names).index(page.account_id) if page.account_id in names
+                                           else 0, format_func=names.get)
+                    if st.form_submit_button(f"Post as this {what}"):
+                        _run(lambda: connections.post_as(actor, chosen.id, account),
+                             ui.plain(f"Posts on {chosen.name} now go out as {names[account]}."))
         else:
             st.markdown(f"**{label} {what}** — not connected: posts on this channel are shared by hand.")
         if missing := connections.missing_configuration(chosen.network):

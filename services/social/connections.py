@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import logging
 import secrets
 from collections.abc import Callable
@@ -52,6 +53,7 @@ STATE_MINUTES = 10
 # A token is refreshed once less than a quarter of its life is left, and at least this long
 # before it ends (the worker looks every ten minutes).
 REFRESH_MARGIN = timedelta(minutes=30)
+MAX_CHOICES = 20  # pages offered to post as, when the admin manages several
 # Access that cannot be renewed is announced on the admins' page this long before it ends.
 ANNOUNCE_AHEAD = timedelta(days=7)
 CONNECT_PATH = "/oauth/{network}/connect"
@@ -68,6 +70,8 @@ class Shown:
     refreshable: bool
     connected_at: datetime
     problem: str | None
+    account_id: str = ""
+    choices: tuple[tuple[str, str], ...] = ()  # (id, name) of every page the admin may post as
 
 
 @dataclass(frozen=True)
@@ -235,30 +239,40 @@ def finish(actor: Actor | None, network: str, state: str, code: str, error: str 
         form["code_verifier"] = verifier
     try:
         tokens = _token_request(network, form, config, now)
-        account = ACCOUNT_LOOKUPS[network](tokens.access_token, config)
+        accounts = ACCOUNT_LOOKUPS[network](tokens.access_token, config)
     except NetworkRefused as refused:
         raise ValidationError(f"{refused} Nothing was connected. {START_AGAIN}") from None
+    account = accounts[0]  # the admin may choose another on the page
     if account.token:  # the page's own token goes out, not the user's
         tokens = Tokens(account.token, None, None, None)
     with owner_transaction() as conn:
         conn.execute(sa.text(
             "insert into private.channel_connections (channel_id, account_id, account_name, access_token,"
-            " refresh_token, issued_at, expires_at, refresh_expires_at, grantor, connected_by, connected_at)"
-            " values (:channel, :account_id, :account_name, :access, :refresh, :now, :expires,"
-            " :refresh_expires, :grantor, :user, :now) on conflict (channel_id) do update set"
+            " refresh_token, issued_at, expires_at, refresh_expires_at, grantor, choices, connected_by,"
+            " connected_at) values (:channel, :account_id, :account_name, :access, :refresh, :now, :expires,"
+            " :refresh_expires, :grantor, cast(:choices as jsonb), :user, :now)"
+            " on conflict (channel_id) do update set"
             " account_id = excluded.account_id, account_name = excluded.account_name,"
             " access_token = excluded.access_token, refresh_token = excluded.refresh_token,"
             " issued_at = excluded.issued_at, expires_at = excluded.expires_at,"
             " refresh_expires_at = excluded.refresh_expires_at, grantor = excluded.grantor,"
+            " choices = excluded.choices,"
             " connected_by = excluded.connected_by, connected_at = excluded.connected_at, problem = null"),
             {"channel": row.channel_id, "account_id": account.id[:200], "account_name": account.name[:200],
-             "grantor": account.grantor, **_sealed(tokens, config), "now": now, "user": actor.user_id})
+             "grantor": account.grantor, "choices": _choices(accounts, config), **_sealed(tokens, config),
+             "now": now, "user": actor.user_id})
     # Connecting again replaces the tokens without revoking the old ones: the network may hand
     # back the same token, or revoke the whole grant (the new tokens with it).
     with transaction(actor) as conn:
         audit.record(conn, "channel.connected", "social_channel", str(row.channel_id),
                      {"network": network, "page": account.name[:200]})
     return row.channel_id
+
+
+def _choices(accounts: list[Account], config: Settings) -> str:
+    """The pages the admin may post as, for choosing later: id, name and (sealed) own token."""
+    return json.dumps([{"id": a.id[:200], "name": a.name[:200],
+                        "token": secret_box.seal(a.token, config) if a.token else None} for a in accounts])
 
 
 def _sealed(tokens: Tokens, config: Settings) -> dict:
@@ -315,8 +329,8 @@ def _call(method: str, url: str, label: str, config: Settings, **request) -> dic
 
 # --- which page a token posts as -------------------------------------------------------------------
 
-def _linkedin_page(token: str, config: Settings) -> Account:
-    """The first organisation the member administers (LinkedIn's organizationAcls), and its name."""
+def _linkedin_pages(token: str, config: Settings) -> list[Account]:
+    """The organisations the member administers (LinkedIn's organizationAcls), with their names."""
     headers = {"Authorization": f"Bearer {token}", "LinkedIn-Version": config.linkedin_api_version,
                "X-Restli-Protocol-Version": "2.0.0"}
     acls = _call("get", f"{config.linkedin_api_url}/rest/organizationAcls", "LinkedIn", config,
@@ -326,27 +340,30 @@ def _linkedin_page(token: str, config: Settings) -> Account:
     if not pages:
         raise NetworkRefused("The LinkedIn member who consented administers no LinkedIn page; sign in at "
                              "LinkedIn as an admin of the company's page.", final=True)
-    number = pages[0].rsplit(":", 1)[1]
-    try:
-        name = _call("get", f"{config.linkedin_api_url}/rest/organizations/{quote(number, safe='')}",
-                     "LinkedIn", config, headers=headers).get("localizedName")
-    except NetworkRefused:
-        name = None
-    return Account(pages[0], name if isinstance(name, str) and name.strip() else pages[0])
+    found = []
+    for urn in list(dict.fromkeys(pages))[:MAX_CHOICES]:
+        try:
+            name = _call("get", f"{config.linkedin_api_url}/rest/organizations/"
+                         f"{quote(urn.rsplit(':', 1)[1], safe='')}", "LinkedIn", config,
+                         headers=headers).get("localizedName")
+        except NetworkRefused:
+            name = None
+        found.append(Account(urn, name if isinstance(name, str) and name.strip() else urn))
+    return found
 
 
-def _x_account(token: str, config: Settings) -> Account:
+def _x_account(token: str, config: Settings) -> list[Account]:
     """The X account that consented (GET /2/users/me)."""
     data = _call("get", f"{config.x_api_url}/2/users/me", "X", config,
                  headers={"Authorization": f"Bearer {token}"}).get("data") or {}
     if not isinstance(data, dict) or not data.get("id"):
         raise NetworkRefused("X did not say which account consented.", final=True)
-    return Account(str(data["id"]), f"@{data.get('username') or data['id']}")
+    return [Account(str(data["id"]), f"@{data.get('username') or data['id']}")]
 
 
-def _facebook_page(token: str, config: Settings) -> Account:
-    """The first page the user manages, with the page's own token: traded from the long-lived
-    user token (fb_exchange_token), so it does not expire."""
+def _facebook_pages(token: str, config: Settings) -> list[Account]:
+    """The pages the user manages, each with its own token: traded from the long-lived user
+    token (fb_exchange_token), so they do not expire."""
     client_id, client_secret = _client("facebook", config)
     lasting = _call("get", endpoint(oauth_of("facebook").token_url, "facebook", config), "Facebook", config,
                     params={"grant_type": "fb_exchange_token", "client_id": client_id,
@@ -361,13 +378,12 @@ def _facebook_page(token: str, config: Settings) -> Account:
     if not pages:
         raise NetworkRefused("The Facebook user who consented manages no Facebook page (or did not let the "
                              "portal post to one); choose the company's page when Facebook asks.", final=True)
-    page = pages[0]
-    return Account(str(page["id"]), str(page.get("name") or page["id"]), token=str(page["access_token"]),
-                   grantor=str(user) if user else None)
+    return [Account(str(page["id"]), str(page.get("name") or page["id"]), token=str(page["access_token"]),
+                    grantor=str(user) if user else None) for page in pages[:MAX_CHOICES]]
 
 
-ACCOUNT_LOOKUPS: dict[str, Callable[[str, Settings], Account]] = {
-    "linkedin": _linkedin_page, "x": _x_account, "facebook": _facebook_page}
+ACCOUNT_LOOKUPS: dict[str, Callable[[str, Settings], list[Account]]] = {
+    "linkedin": _linkedin_pages, "x": _x_account, "facebook": _facebook_pages}
 
 
 # --- what pages see ---------------------------------------------------------------------------------
@@ -376,7 +392,28 @@ def shown(actor: Actor) -> dict[UUID, Shown]:
     """Each connected channel's page, expiry and last problem (staff; never a token)."""
     with transaction(actor) as conn:
         rows = conn.execute(sa.text("select * from private.channel_connections_shown()")).all()
-    return {r.channel_id: Shown(**r._mapping) for r in rows}
+    return {r.channel_id: Shown(**{**r._mapping, "choices": tuple((c["id"], c["name"]) for c in r.choices)})
+            for r in rows}
+
+
+def post_as(actor: Actor, channel_id: UUID, account_id: str) -> str:
+    """Post as another of the pages the connecting admin manages; its name."""
+    with transaction(actor) as conn:
+        require_admin(conn, "choose the page a channel posts as")
+    with owner_transaction() as conn:
+        choices = conn.execute(sa.text(
+            "select choices from private.channel_connections where channel_id = :id for update"),
+            {"id": channel_id}).scalar()
+        chosen = next((c for c in choices or [] if c["id"] == account_id), None)
+        if chosen is None:
+            raise ValidationError("Post as: choose one of the pages offered.")
+        conn.execute(sa.text(
+            "update private.channel_connections set account_id = :account, account_name = :name,"
+            " access_token = coalesce(:token, access_token) where channel_id = :id"),
+            {"account": chosen["id"], "name": chosen["name"], "token": chosen["token"], "id": channel_id})
+    with transaction(actor) as conn:
+        audit.record(conn, "channel.posts_as", "social_channel", str(channel_id), {"page": chosen["name"]})
+    return chosen["name"]
 
 
 # --- disconnecting -----------------------------------------------------------------------------------

@@ -16,6 +16,9 @@ create table private.channel_connections (
   expires_at timestamptz,      -- null: the network gave no end
   refresh_expires_at timestamptz,
   grantor text check (length(grantor) <= 200),  -- who consented, where the network revokes by it (Facebook)
+  -- Every page the consenting user manages, for the admin to choose which one posts:
+  -- [{"id", "name", "token" (sealed; the page's own, where the network gives one)}].
+  choices jsonb not null default '[]' check (jsonb_typeof(choices) = 'array'),
   connected_by uuid references auth.users (id) on delete set null,
   connected_at timestamptz not null default now(),
   problem text check (length(problem) <= 300)  -- the last refresh's failure, for the admins' page
@@ -49,11 +52,14 @@ revoke all on private.channel_connections, private.channel_oauth_states
 -- What staff may know of the connections: never a token.
 create function private.channel_connections_shown()
 returns table (channel_id uuid, account_name text, expires_at timestamptz,
-               refreshable boolean, connected_at timestamptz, problem text)
+               refreshable boolean, connected_at timestamptz, problem text, account_id text,
+               choices jsonb)
 language sql stable security definer set search_path = ''
 as $$
   select k.channel_id, k.account_name, k.expires_at, k.refresh_token is not null,
-         k.connected_at, k.problem
+         k.connected_at, k.problem, k.account_id,
+         (select coalesce(jsonb_agg(jsonb_build_object('id', c ->> 'id', 'name', c ->> 'name')), '[]')
+          from jsonb_array_elements(k.choices) c)
   from private.channel_connections k
   where (select private.is_staff())
 $$;

@@ -685,11 +685,13 @@ CREATE TABLE private.channel_connections (
     expires_at timestamp with time zone,
     refresh_expires_at timestamp with time zone,
     grantor text,
+    choices jsonb DEFAULT '[]'::jsonb NOT NULL,
     connected_by uuid,
     connected_at timestamp with time zone DEFAULT now() NOT NULL,
     problem text,
     CONSTRAINT channel_connections_account_id_check CHECK (((length(account_id) >= 1) AND (length(account_id) <= 200))),
     CONSTRAINT channel_connections_account_name_check CHECK (((length(account_name) >= 1) AND (length(account_name) <= 200))),
+    CONSTRAINT channel_connections_choices_check CHECK ((jsonb_typeof(choices) = 'array'::text)),
     CONSTRAINT channel_connections_grantor_check CHECK ((length(grantor) <= 200)),
     CONSTRAINT channel_connections_problem_check CHECK ((length(problem) <= 300))
 );
@@ -740,12 +742,14 @@ ALTER TABLE ONLY private.channel_oauth_states
 
 -- private.channel_connections_shown -------------------------------------------------------
 
-CREATE FUNCTION private.channel_connections_shown() RETURNS TABLE(channel_id uuid, account_name text, expires_at timestamp with time zone, refreshable boolean, connected_at timestamp with time zone, problem text)
+CREATE FUNCTION private.channel_connections_shown() RETURNS TABLE(channel_id uuid, account_name text, expires_at timestamp with time zone, refreshable boolean, connected_at timestamp with time zone, problem text, account_id text, choices jsonb)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO ''
     AS $$
   select k.channel_id, k.account_name, k.expires_at, k.refresh_token is not null,
-         k.connected_at, k.problem
+         k.connected_at, k.problem, k.account_id,
+         (select coalesce(jsonb_agg(jsonb_build_object('id', c ->> 'id', 'name', c ->> 'name')), '[]')
+          from jsonb_array_elements(k.choices) c)
   from private.channel_connections k
   where (select private.is_staff())
 $$;

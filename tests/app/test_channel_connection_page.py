@@ -5,6 +5,7 @@ LinkedIn, and Disconnect."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -60,9 +61,13 @@ def _connected(engine, channel, config) -> None:
     with engine.begin() as conn:
         conn.execute(sa.text(
             "insert into private.channel_connections (channel_id, account_id, account_name, access_token,"
-            " refresh_token, expires_at) values (:c, 'urn:li:organization:42', 'Acme Careers', :a, :r, :e)"),
+            " refresh_token, expires_at, choices) values (:c, 'urn:li:organization:42', 'Acme Careers', :a,"
+            " :r, :e, cast(:choices as jsonb))"),
             {"c": channel, "a": secret_box.seal(TOKEN, config), "r": secret_box.seal("refresh-me", config),
-             "e": datetime.now(UTC) + timedelta(days=60)})
+             "e": datetime.now(UTC) + timedelta(days=60),
+             "choices": json.dumps([{"id": "urn:li:organization:42", "name": "Acme Careers", "token": None},
+                                    {"id": "urn:li:organization:43", "name": "Acme *Engineering*",
+                                     "token": None}])})
 
 
 def test_a_connected_page_is_shown_by_name_and_disconnected(demo_db, linkedin_channel, configured,
@@ -76,8 +81,18 @@ def test_a_connected_page_is_shown_by_name_and_disconnected(demo_db, linkedin_ch
     assert "connected: Acme Careers" in shown and "renewed by the worker" in shown
     assert TOKEN not in shown and "refresh-me" not in shown
     assert "Automatically (as Acme Careers)" in at.dataframe[0].value.to_string()
+    [post_as] = [box for box in at.selectbox if box.label.startswith("Post as")]
+    assert post_as.options == ["Acme Careers", "Acme *Engineering*"]
+    assert post_as.value == "urn:li:organization:42"
+    post_as.set_value("urn:li:organization:43")
+    at.button(key=f"FormSubmitter:channel:{linkedin_channel}:post-as-Post as this page").click().run()
+    assert_no_exception(at)
+    assert "Posts on Company LinkedIn now go out as Acme *Engineering*." in texts(at)
+    assert connections.shown(signed_in("admin@example.com"))[linkedin_channel].account_id == \
+        "urn:li:organization:43"
     at.button(key=f"channel:{linkedin_channel}:disconnect").click().run()
     assert_no_exception(at)
-    assert "LinkedIn page “Acme Careers” disconnected; LinkedIn revoked the portal's access." in texts(at)
+    said = "LinkedIn page “Acme *Engineering*” disconnected; LinkedIn revoked the portal's access."
+    assert said in texts(at)
     assert revoked == ["refresh-me", TOKEN]
     assert "**LinkedIn page** — not connected" in texts(at)

@@ -21,7 +21,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from portal import task_queue
-from portal.errors import ValidationError
+from portal.errors import PermissionDenied, ValidationError
 from portal.models import Actor
 from portal.settings import Settings
 from services import background_tasks
@@ -120,6 +120,25 @@ def test_an_admin_connects_a_linkedin_page_and_its_tokens_are_stored_encrypted(c
     for who in (team.admin, team.recruiter):
         shown = connections.shown(who)[team.channel]
         assert access not in repr(shown) and not hasattr(shown, "access_token")
+
+
+def test_an_admin_of_several_pages_chooses_which_one_posts(clean_db, team, setup):
+    connect(browser(team.admin), team.channel)
+    shown = connections.shown(team.admin)[team.channel]
+    assert shown.account_id == "urn:li:organization:42"
+    assert shown.choices == (("urn:li:organization:42", "Acme <b>Careers</b> **now**"),
+                             ("urn:li:organization:43", "Acme Engineering"))
+    with pytest.raises(PermissionDenied):
+        connections.post_as(team.publisher, team.channel, "urn:li:organization:43")
+    with pytest.raises(ValidationError, match="choose one of the pages offered"):
+        connections.post_as(team.admin, team.channel, "urn:li:organization:99")
+    assert connections.post_as(team.admin, team.channel, "urn:li:organization:43") == "Acme Engineering"
+    post = _scheduled_post(team, team.channel)
+    later = datetime.now(UTC) + timedelta(minutes=2)
+    assert social_delivery.due_posts(later, setup.config) == [post]
+    assert social_delivery.deliver(post, later, setup.config) == "published (api)"
+    [(_, body)] = FakeNetwork.posts
+    assert body["author"] == "urn:li:organization:43"
 
 
 def test_a_callback_with_a_wrong_state_is_refused_in_words(team, setup):
@@ -307,9 +326,12 @@ def test_a_facebook_page_connects_with_its_own_token_posts_and_is_revoked(clean_
     assert connect(client, channel, "facebook").status_code == 303
     shown = connections.shown(team.admin)[channel]
     assert shown.account_name == "Acme on Facebook" and shown.expires_at is None  # page tokens do not expire
-    [page_token] = FakeNetwork.page_tokens
+    assert shown.choices == (("555", "Acme on Facebook"), ("556", "Acme Engineering"))
     [row] = stored(clean_db)
-    assert row["account_id"] == "555" and page_token not in json.dumps(row, default=str)
+    assert row["account_id"] == "555"
+    assert not any(token in json.dumps(row, default=str) for token in FakeNetwork.page_tokens)
+    assert connections.post_as(team.admin, channel, "556") == "Acme Engineering"  # its own token with it
+    [page_token] = [token for token in FakeNetwork.page_tokens if token.startswith("FBPAGE-556-")]
     post = _scheduled_post(team, channel)
     later = datetime.now(UTC) + timedelta(minutes=2)
     assert social_delivery.due_posts(later, setup.config) == [post]
