@@ -120,6 +120,10 @@ def _parser() -> argparse.ArgumentParser:
         "worker", help="run background tasks (the daily retention purge) until Ctrl+C or SIGTERM"
     ).set_defaults(run=_worker)
 
+    commands.add_parser(
+        "token-key", help="print a new PORTAL_TOKEN_KEY (encrypts connected pages' tokens)"
+    ).set_defaults(run=_token_key)
+
     proxy = commands.add_parser(
         "proxy-config", help="print haproxy.cfg for several app processes behind one address")
     proxy.add_argument("--processes", type=int, default=2,
@@ -287,6 +291,12 @@ def _privacy_purge(_args: argparse.Namespace) -> None:
     from services.people import privacy
 
     print(privacy.purge_as_owner().purge_summary())
+
+
+def _token_key(_args: argparse.Namespace) -> None:
+    from portal import secret_box
+
+    print(secret_box.new_key())
 
 
 def _proxy_config(args: argparse.Namespace) -> None:

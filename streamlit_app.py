@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from portal.db import DatabaseUnavailable, owner_transaction
 from services.people import sessions
-from web import career_pages, short_links
+from web import career_pages, short_links, social_connections
 from web.link_previews import LinkPreviews
 
 # Streamlit's cookie (or cookies, in chunks) for an identity from st.login.
@@ -76,4 +76,5 @@ app = st.App("app_script.py", routes=[
     Route("/healthz", health),
     *career_pages.ROUTES,
     *short_links.ROUTES,
+    *social_connections.ROUTES,
 ], middleware=[Middleware(LinkPreviews)])

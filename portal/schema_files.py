@@ -66,7 +66,8 @@ CAPABILITIES: dict[str, tuple[str, list[str]]] = {
         "social_post_events", "social_post_deliveries", "social_post_costs", "has_social_role",
         "guard_social_post", "keep_social_post_records", "record_social_post_event",
         "unschedule_closed_job_posts", "social_post_needs_a_ready_posting",
-        "channel_has_webhook", "post_delivery_states"]),
+        "channel_has_webhook", "post_delivery_states", "channel_connections", "channel_oauth_states",
+        "channel_connections_shown"]),
     "referrals_and_alumni": ("Referrals, their ownership, stages, bonuses and recognition; alumni "
                              "outreach", [
         "referral_stage", "referrals", "referral_settings", "referral_ownerships", "referral_codes",

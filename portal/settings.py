@@ -60,6 +60,20 @@ class Settings:
     facebook_page_id: str | None = None
     facebook_page_token: str | None = field(default=None, repr=False)
     facebook_graph_url: str = "https://graph.facebook.com/v21.0"
+    # Connecting a company page through the network's OAuth 2 (services/social/connections.py):
+    # the portal's app at each network, and the key its tokens are encrypted with at rest
+    # (Fernet keys, comma-separated: the first encrypts, all decrypt, so a key can be rotated).
+    # The *_oauth_url settings replace the scheme and host of a network's OAuth addresses.
+    linkedin_client_id: str | None = None
+    linkedin_client_secret: str | None = field(default=None, repr=False)
+    linkedin_oauth_url: str | None = None
+    x_client_id: str | None = None
+    x_client_secret: str | None = field(default=None, repr=False)
+    x_oauth_url: str | None = None
+    facebook_app_id: str | None = None
+    facebook_app_secret: str | None = field(default=None, repr=False)
+    facebook_oauth_url: str | None = None
+    token_key: str | None = field(default=None, repr=False)
     # Each webhook or API call, in seconds; a slow network is retried later.
     publish_timeout: float = 10.0
     # Webhooks to loopback, private, link-local or reserved addresses (a chat server on the
@@ -117,6 +131,16 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         facebook_page_id=get("FACEBOOK_PAGE_ID"),
         facebook_page_token=get("FACEBOOK_PAGE_TOKEN"),
         facebook_graph_url=(get("FACEBOOK_GRAPH_URL") or "https://graph.facebook.com/v21.0").rstrip("/"),
+        linkedin_client_id=get("LINKEDIN_CLIENT_ID"),
+        linkedin_client_secret=get("LINKEDIN_CLIENT_SECRET"),
+        linkedin_oauth_url=(get("LINKEDIN_OAUTH_URL") or "").rstrip("/") or None,
+        x_client_id=get("X_CLIENT_ID"),
+        x_client_secret=get("X_CLIENT_SECRET"),
+        x_oauth_url=(get("X_OAUTH_URL") or "").rstrip("/") or None,
+        facebook_app_id=get("FACEBOOK_APP_ID"),
+        facebook_app_secret=get("FACEBOOK_APP_SECRET"),
+        facebook_oauth_url=(get("FACEBOOK_OAUTH_URL") or "").rstrip("/") or None,
+        token_key=get("PORTAL_TOKEN_KEY"),
         publish_timeout=_number(get("PUBLISH_TIMEOUT"), 10.0, "PUBLISH_TIMEOUT"),
         allow_private_webhooks=(get("PORTAL_ALLOW_PRIVATE_WEBHOOKS") or "").lower()
         in ("1", "true", "yes", "on"),

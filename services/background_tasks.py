@@ -18,6 +18,7 @@ from portal.words import counted
 from services.candidates import questions
 from services.people import privacy
 from services.referrals import outreach_mail
+from services.social import connections as social_connections
 from services.social import delivery as social_delivery
 
 PURGE_CRON = "17 3 * * *"  # daily at 03:17 UTC (procrastinate reads cron in UTC)
@@ -89,6 +90,21 @@ def deliver_post(post_id: str) -> str:
     """Send one due post by its channel's webhook or its network's API (the back-off after
     a failed attempt is the delivery's own, kept in the database)."""
     return social_delivery.deliver(UUID(post_id))
+
+
+# --- connected pages' tokens (services/social/connections.py) ----------------------------------
+
+REFRESH_TOKENS_CRON = "*/10 * * * *"
+REFRESH_TOKENS_NAME = "social.refresh_connections"
+
+
+@app.periodic(cron=REFRESH_TOKENS_CRON, periodic_id="every ten minutes")
+@app.task(name=REFRESH_TOKENS_NAME, queue=PUBLISHING_QUEUE, queueing_lock=REFRESH_TOKENS_NAME,
+          lock=REFRESH_TOKENS_NAME, retry=_RETRY_WHILE_DATABASE_DOWN)
+def refresh_connections(timestamp: int) -> str:
+    """Renew the tokens of connected pages before they expire (a quarter of their life, or
+    half an hour, left)."""
+    return social_connections.refresh_due()
 
 
 # --- alumni invitations and job digests (services/referrals/outreach_mail.py) ----------------------------

@@ -1,5 +1,6 @@
 """Admin → Social channels: the channels posts go out on, their weekly posting slots, the
-incoming webhook of channels whose network takes one, and who holds which social role."""
+incoming webhook of channels whose network takes one, the company page connected to channels
+whose network connects through OAuth (LinkedIn, X, Facebook), and who holds which social role."""
 
 from zoneinfo import available_timezones
 
@@ -10,17 +11,26 @@ from portal.errors import UserFacingError
 from portal.models import Role
 from portal.networks import AUDIENCES, LABELS
 from services.postings import editing
-from services.social import channels
+from services.social import channels, connections
 
 actor = ui.require_role(Role.ADMIN)
 st.title("Social channels")
 st.caption("The channels job posts are shared on, the days and hours each one is updated, and who "
-           "writes, edits and approves posts. Channels with a webhook are published automatically; "
-           "the others are shared by hand from the Posting calendar.")
+           "writes, edits and approves posts. Channels with a webhook or a connected company page are "
+           "published automatically; the others are shared by hand from the Posting calendar.")
 
 zone = channels.time_zone(actor)
 all_channels = channels.list_channels(actor)
 by_id = {c.id: c for c in all_channels}
+connected = connections.shown(actor)
+if (just_connected := st.query_params.get("connected")) is not None:
+    # Back from the network's consent screen (the web layer's callback sent us here).
+    del st.query_params["connected"]
+    page = next((k for k in connected.values() if str(k.channel_id) == just_connected), None)
+    if page and page.channel_id in by_id:
+        st.session_state["edit-channel"] = page.channel_id
+        st.session_state["channels:notice"] = ui.plain(f"Page “{page.account_name}” connected to "
+                                                       f"{by_id[page.channel_id].name}.")
 if notice := st.session_state.pop("channels:notice", None):
     st.success(notice, icon=":material/check:")
 
@@ -45,6 +55,8 @@ def on_add() -> None:
 def _published_how(channel: channels.Channel) -> str:
     if channel.has_webhook:
         return "Automatically (webhook)"
+    if channel.id in connected:
+        return f"Automatically (as {connected[channel.id].account_name})"
     return "By hand (share link)"
 
 
@@ -134,6 +146,53 @@ if all_channels:
             ui.show_error(message)
         if chosen.webhook_hint and st.button("Remove webhook", key=f"{key}:remove-webhook"):
             _run(lambda: channels.remove_webhook(actor, chosen.id), "Webhook removed.")
+
+    if connections.connectable(chosen.network):
+        label = chosen.network_label
+        what = connections.oauth_of(chosen.network).connects  # page, or account
+        page = connected.get(chosen.id)
+        if page:
+            until = (f"access until {page.expires_at:%d %b %Y, %H:%M} UTC"
+                     + (", renewed by the worker before then" if page.refreshable else
+                        f"; {label} gives no renewal, so connect it again before then")
+                     if page.expires_at else "access without an end date")
+            st.markdown(f"**{label} {what}** — connected: {ui.plain(page.account_name)} ({until}). "
+                        f"Posts on this channel are published automatically as this {what}.")
+            if page.problem:
+                st.warning(ui.plain(page.problem), icon=":material/warning:")
+            if len(page.choices) > 1:  # the admin who connected manages several pages
+                names = dict(page.choices)
+                with st.form(f"{key}:post-as"):
+                    account = st.selectbox(f"Post as (the {what}s the connecting admin manages)", list(names),
+                                           list(names).index(page.account_id) if page.account_id in names
+                                           else 0, format_func=names.get)
+                    if st.form_submit_button(f"Post as this {what}"):
+                        _run(lambda: connections.post_as(actor, chosen.id, account),
+                             ui.plain(f"Posts on {chosen.name} now go out as {names[account]}."))
+        else:
+            st.markdown(f"**{label} {what}** — not connected: posts on this channel are shared by hand.")
+        if missing := connections.missing_configuration(chosen.network):
+            st.info(f"To connect the company's {label} {what}, whoever runs the portal sets "
+                    f"{', '.join(missing)} in the environment or in .streamlit/secrets.toml, and "
+                    f"registers {connections.callback_url(chosen.network)} as the redirect URL of the "
+                    f"portal's app at {label}. docs/operations.md says how, step by step.",
+                    icon=":material/settings:")
+        else:
+            connect, disconnect = st.columns(2)
+            wording = (f"Connect a {label} {what} again" if page
+                       else f"Connect the company's {label} {what}")
+            connect.link_button(wording, connections.connect_path(chosen.network, chosen.id),
+                                icon=":material/link:", type="primary" if not page else "secondary",
+                                help=f"Opens {label}, where whoever manages the company's {what} allows the "
+                                     "portal to post; the portal never shows the access again.")
+            if page and disconnect.button(f"Disconnect the {label} {what}", key=f"{key}:disconnect"):
+                try:
+                    said = connections.disconnect(actor, chosen.id)
+                except UserFacingError as error:
+                    ui.show_error(error)
+                else:
+                    st.session_state["channels:notice"] = ui.plain(said)  # names the network's page
+                    st.rerun()
 
 st.subheader("Company time zone")
 with st.form("time-zone"):

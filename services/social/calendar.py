@@ -198,6 +198,7 @@ _WAITING = """
     select p.id, p.job_id, j.title as job_title, p.channel_id, c.name as channel,
            c.network::text as network, p.body, p.status::text as status, p.scheduled_for,
            coalesce(private.channel_has_webhook(c.id), false) as has_webhook,
+           c.id in (select k.channel_id from private.channel_connections_shown() k) as connected,
            array(select s.code from public.short_links s where s.post_id = p.id
                  order by s.created_at) as short_codes
     from public.social_posts p
@@ -210,10 +211,12 @@ def _waiting(actor: Actor, where_and_order: str) -> list[WaitingPost]:
     config = settings()
     with transaction(actor) as conn:
         rows = conn.execute(sa.text(_WAITING + where_and_order)).all()  # noqa: S608
-    return [WaitingPost(**{k: v for k, v in r._mapping.items() if k not in ("has_webhook", "short_codes")},
+    hidden = ("has_webhook", "connected", "short_codes")
+    return [WaitingPost(**{k: v for k, v in r._mapping.items() if k not in hidden},
                         short_codes=tuple(r.short_codes),
-                        automatic=publishing.publishing_method(r.network, r.has_webhook, config)
-                        != publishing.SHARE_LINK) for r in rows]
+                        automatic=publishing.publishing_method(
+                            r.network, r.has_webhook, config, r.connected) != publishing.SHARE_LINK)
+            for r in rows]
 
 
 def ready_to_schedule(actor: Actor) -> list[WaitingPost]:

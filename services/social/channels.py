@@ -129,6 +129,15 @@ def channel(actor: Actor, channel_id: UUID) -> Channel:
     return found[0]
 
 
+def network_of(conn: Connection, channel_id: UUID) -> str:
+    """The channel's network (its key); NotFound when there is no such channel."""
+    network = conn.execute(sa.text("select network::text from public.social_channels where id = :id"),
+                           {"id": channel_id}).scalar()
+    if network is None:
+        raise NotFound("That channel does not exist.")
+    return network
+
+
 def _fields(name: str, network: str, audience: str) -> dict:
     name = validation.text("Channel name", name, minimum=2, maximum=60, single_line=True)
     if network not in NETWORKS:
@@ -160,6 +169,15 @@ def edit_channel(actor: Actor, channel_id: UUID, name: str, network: str, audien
     fields = _fields(name, network, audience)
     with _unique_name(), transaction(actor) as conn:
         require_admin(conn, "change social channels")
+        connected_elsewhere = conn.execute(sa.text(
+            "select c.network::text from public.social_channels c"
+            " join private.channel_connections_shown() k on k.channel_id = c.id"
+            " where c.id = :id and c.network <> cast(:network as public.social_network)"),
+            {"id": channel_id, "network": fields["network"]}).scalar()
+        if connected_elsewhere:
+            what = NETWORKS[connected_elsewhere].oauth.connects
+            raise ValidationError(f"Network: the channel has a connected {LABELS[connected_elsewhere]} "
+                                  f"{what}; disconnect it before moving the channel to another network.")
         changed = conn.execute(sa.text(
             "update public.social_channels set name = :name,"
             " network = cast(:network as public.social_network), audience = :audience,"
@@ -238,10 +256,7 @@ def set_webhook(actor: Actor, channel_id: UUID, url: str, config: Settings | Non
                               "webhooks (PORTAL_ALLOW_PRIVATE_WEBHOOKS).")
     with transaction(actor) as conn:
         require_admin(conn, "set a channel's webhook")
-        network = conn.execute(sa.text("select network::text from public.social_channels where id = :id"),
-                               {"id": channel_id}).scalar()
-        if network is None:
-            raise NotFound("That channel does not exist.")
+        network = network_of(conn, channel_id)
         if NETWORKS[network].webhook is None:
             takers = [n.label for n in NETWORKS.values() if n.webhook is not None]
             raise ValidationError(f"{LABELS[network]} channels are shared by hand (the share link); "

@@ -29,7 +29,7 @@ from portal.networks import NETWORKS
 from portal.public_address import public_url
 from portal.settings import Settings, settings
 from portal.words import counted
-from services.social import publishing
+from services.social import connections, publishing
 from services.social.channel_text import link_of_post
 
 log = logging.getLogger(__name__)
@@ -62,11 +62,13 @@ def due_posts(now: datetime | None = None, config: Settings | None = None) -> li
         scheduled = conn.execute(sa.text(
             "select p.id, p.scheduled_for, c.network::text as network,"
             " exists (select 1 from public.channel_webhooks w where w.channel_id = p.channel_id)"
-            " as has_webhook"
+            " as has_webhook,"
+            " exists (select 1 from private.channel_connections k where k.channel_id = p.channel_id)"
+            " as connected"
             " from public.social_posts p join public.social_channels c on c.id = p.channel_id"
             " where p.status = 'scheduled' and p.scheduled_for <= :now"), {"now": now}).all()
         automatic = [row for row in scheduled if publishing.publishing_method(
-            row.network, row.has_webhook, config) != publishing.SHARE_LINK]
+            row.network, row.has_webhook, config, row.connected) != publishing.SHARE_LINK]
         for row in automatic:
             # A post scheduled again (another time) starts afresh; one being sent is left alone.
             conn.execute(sa.text(
@@ -121,7 +123,8 @@ def send(post_id: UUID, token: UUID, now: datetime | None = None, config: Settin
     now, config = _now(now), config or settings()
     with db.owner_transaction() as conn:
         row = conn.execute(sa.text(
-            "select p.job_id, p.body, j.title, c.network::text as network, w.url as webhook_url,"
+            "select p.job_id, p.body, j.title, p.channel_id, c.network::text as network,"
+            " w.url as webhook_url,"
             " d.attempts, array(select s.code from public.short_links s where s.post_id = p.id"
             " order by s.created_at) as short_codes from public.social_posts p"
             " join public.social_post_deliveries d on d.post_id = p.id"
@@ -137,7 +140,13 @@ def send(post_id: UUID, token: UUID, now: datetime | None = None, config: Settin
                 " attempts = greatest(attempts - 1, 0), updated_at = now() where claim = :token"),
                 {"token": token})
             return "not sent: the post is no longer scheduled"
-        method = publishing.publishing_method(row.network, bool(row.webhook_url), config)
+        try:
+            connected = connections.for_sending(conn, row.channel_id, config, now)
+        except ValueError as unusable:  # expired, or the key that opens it was replaced
+            return _record_failure(conn, post_id, row.attempts, publishing.PublishError(
+                str(unusable), status=None, retryable=False), now)
+        method = publishing.publishing_method(row.network, bool(row.webhook_url), config,
+                                              connected is not None)
         outgoing = publishing.Outgoing(
             text=row.body, title=row.title,
             link=link_of_post(row.body, public_url(config), row.job_id, row.network, post_id, row.title,
@@ -145,9 +154,9 @@ def send(post_id: UUID, token: UUID, now: datetime | None = None, config: Settin
         try:
             if method == publishing.SHARE_LINK:  # the webhook or the credentials went away
                 raise publishing.PublishError(
-                    f"{NETWORKS[row.network].label} has no webhook or API credentials any more;"
-                    " share the post by hand.", status=None, retryable=False)
-            url = publishing.publisher_for(row.network, row.webhook_url, config).publish(outgoing)
+                    f"{NETWORKS[row.network].label} has no webhook, connected page or API credentials"
+                    " any more; share the post by hand.", status=None, retryable=False)
+            url = publishing.publisher_for(row.network, row.webhook_url, config, connected).publish(outgoing)
         except publishing.PublishError as error:
             return _record_failure(conn, post_id, row.attempts, error, now)
         except Exception as error:
@@ -214,7 +223,7 @@ def deliveries(actor: Actor, post_ids: list[UUID], now: datetime | None = None,
                             {"ids": list(post_ids)}).all()
     found = {}
     for row in rows:
-        method = publishing.publishing_method(row.network, row.has_webhook, config)
+        method = publishing.publishing_method(row.network, row.has_webhook, config, row.connected)
         found[row.post_id] = Delivery(row.post_id, method, _problem(row, method, now))
     return found
 

@@ -4,8 +4,10 @@ by what portal/networks.py says of the channel's network.
 - a network that takes an incoming webhook (Slack, Teams, the news feed, the alumni
   digest), when an admin set the channel's webhook URL (a secret): `WebhookPublisher`, in
   the JSON shape the network takes;
-- a network with an API publisher whose credentials are in the settings: `API_PUBLISHERS`
-  (LinkedIn's Posts API, X's API v2 POST /2/tweets, Facebook's Graph API /{page-id}/feed);
+- a network with an API publisher, when an admin connected the channel's page through the
+  network's OAuth (services/social/connections.py: the token is the connection's) or its
+  credentials are in the settings: `API_PUBLISHERS` (LinkedIn's Posts API, X's API v2
+  POST /2/tweets, Facebook's Graph API /{page-id}/feed);
 - anything else is shared by hand, through the network's share link (services/social/channel_text.py).
 
 `publishing_method` says which, for a channel. Every adapter sends one request with short
@@ -19,7 +21,7 @@ import ipaddress
 import logging
 import socket
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import quote, urlsplit
 
@@ -45,6 +47,14 @@ class Outgoing:
     title: str
 
 
+@dataclass(frozen=True)
+class Connected:
+    """A page connected through the network's OAuth: whom posts go out as (LinkedIn's
+    organisation URN, X's user id) and the access token, opened for this one send."""
+    account_id: str
+    token: str = field(repr=False)
+
+
 class PublishError(Exception):
     """A post that did not go out. `retryable`: worth trying again later (HTTP 429, 5xx,
     no answer); `status`: the HTTP status, None when there was no answer; `retry_after`:
@@ -61,26 +71,31 @@ class Publisher(Protocol):
         """Send the post; the published post's address when the network gives one."""
 
 
-def publishing_method(network: str, has_webhook: bool, config: Settings) -> str:
+def publishing_method(network: str, has_webhook: bool, config: Settings, connected: bool = False) -> str:
     """How a channel's posts go out: WEBHOOK (sent by the worker to the channel's webhook),
-    API (sent by the worker through the network's API, credentials in the settings) or
+    API (sent by the worker through the network's API, with the token of the page connected
+    to the channel, or credentials in the settings) or
     SHARE_LINK (shared by hand: the network's share dialog, or the tracked link pasted into
     an internal channel that has no webhook)."""
     described = NETWORKS[network]
     if described.webhook:
         return WEBHOOK if has_webhook else SHARE_LINK
+    if connected and described.oauth and network in API_PUBLISHERS:
+        return API
     credentials = described.api_credentials
     return API if credentials and all(getattr(config, name) for name in credentials) else SHARE_LINK
 
 
-def publisher_for(network: str, webhook_url: str | None, config: Settings) -> Publisher:
-    """The adapter for a channel that `publishing_method` says publishes by itself."""
-    method = publishing_method(network, bool(webhook_url), config)
+def publisher_for(network: str, webhook_url: str | None, config: Settings,
+                  connected: Connected | None = None) -> Publisher:
+    """The adapter for a channel that `publishing_method` says publishes by itself; a
+    connected page's token goes before the settings' credentials."""
+    method = publishing_method(network, bool(webhook_url), config, connected is not None)
     if method == WEBHOOK:
         return WebhookPublisher(network, webhook_url, config.publish_timeout,
                                 allow_private=config.allow_private_webhooks)
     if method == API:
-        return API_PUBLISHERS[network](config)
+        return API_PUBLISHERS[network](config, connected)
     raise ValueError(f"{network} channels without a webhook or credentials are shared by hand")
 
 
@@ -248,8 +263,12 @@ class LinkedInPublisher:
     # LinkedIn cuts the post at the first of them.
     _RESERVED = set("\\|{}@[]()<>#*_~")
 
-    def __init__(self, config: Settings):
+    def __init__(self, config: Settings, connected: Connected | None = None):
         self._token, self.author = config.linkedin_access_token, config.linkedin_author_urn
+        if connected:  # the page an admin connected
+            self._token, self.author = connected.token, connected.account_id
+        self._advice = ("Check the connected page on Admin → Social channels and the post." if connected
+                        else "Check LINKEDIN_ACCESS_TOKEN, LINKEDIN_AUTHOR_URN and the post.")
         self.base_url, self.version = config.linkedin_api_url, config.linkedin_api_version
         self.timeout = config.publish_timeout
 
@@ -273,7 +292,7 @@ class LinkedInPublisher:
             response = _post(f"{self.base_url}/rest/posts", "LinkedIn", self.timeout,
                              json=body, headers=headers)
         except PublishError as error:
-            raise _refused(error, "Check LINKEDIN_ACCESS_TOKEN, LINKEDIN_AUTHOR_URN and the post.") from None
+            raise _refused(error, self._advice) from None
         urn = response.headers.get("x-restli-id")
         return f"https://www.linkedin.com/feed/update/{quote(urn, safe=':')}/" if urn else None
 
@@ -281,9 +300,13 @@ class LinkedInPublisher:
 class XPublisher:
     """X API v2: POST /2/tweets with a user-context OAuth 2.0 token (X_BEARER_TOKEN)."""
 
-    def __init__(self, config: Settings):
+    def __init__(self, config: Settings, connected: Connected | None = None):
         self._token, self.base_url = config.x_bearer_token, config.x_api_url
         self.timeout = config.publish_timeout
+        self._advice = "Check X_BEARER_TOKEN and that the post fits in 280 characters."
+        if connected:  # the account an admin connected
+            self._token = connected.token
+            self._advice = "Check the connected account on Admin → Social channels and the post's length."
 
     def __repr__(self) -> str:
         return "XPublisher()"
@@ -294,7 +317,7 @@ class XPublisher:
             response = _post(f"{self.base_url}/2/tweets", "X", self.timeout, json={"text": text},
                              headers={"Authorization": f"Bearer {self._token}"})
         except PublishError as error:
-            raise _refused(error, "Check X_BEARER_TOKEN and that the post fits in 280 characters.") from None
+            raise _refused(error, self._advice) from None
         post_id = _json(response).get("data", {}).get("id")
         return f"https://x.com/i/web/status/{quote(str(post_id))}" if post_id else None
 
@@ -303,8 +326,10 @@ class FacebookPublisher:
     """Facebook's Graph API: POST /{page-id}/feed with the message and the link, as the
     page (a page access token, sent in the form body, never in the URL)."""
 
-    def __init__(self, config: Settings):
+    def __init__(self, config: Settings, connected: Connected | None = None):
         self.page_id, self._token = config.facebook_page_id, config.facebook_page_token
+        if connected:
+            self.page_id, self._token = connected.account_id, connected.token
         self.base_url, self.timeout = config.facebook_graph_url, config.publish_timeout
 
     def __repr__(self) -> str:
@@ -330,5 +355,5 @@ def _json(response: httpx.Response) -> dict:
 
 
 # The API publisher of each network that has API credentials (portal/networks.py).
-API_PUBLISHERS: dict[str, Callable[[Settings], Publisher]] = {
+API_PUBLISHERS: dict[str, Callable[[Settings, Connected | None], Publisher]] = {
     "linkedin": LinkedInPublisher, "x": XPublisher, "facebook": FacebookPublisher}

@@ -654,14 +654,15 @@ GRANT ALL ON FUNCTION private.channel_has_webhook(channel uuid) TO authenticated
 
 -- private.post_delivery_states ------------------------------------------------------------
 
-CREATE FUNCTION private.post_delivery_states(post_ids uuid[]) RETURNS TABLE(post_id uuid, network text, has_webhook boolean, status text, scheduled_for timestamp with time zone, attempts smallint, next_attempt_at timestamp with time zone, claimed_at timestamp with time zone, last_status smallint, last_error text, given_up_at timestamp with time zone, delivered_at timestamp with time zone)
+CREATE FUNCTION private.post_delivery_states(post_ids uuid[]) RETURNS TABLE(post_id uuid, network text, has_webhook boolean, status text, scheduled_for timestamp with time zone, attempts smallint, next_attempt_at timestamp with time zone, claimed_at timestamp with time zone, last_status smallint, last_error text, given_up_at timestamp with time zone, delivered_at timestamp with time zone, connected boolean)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO ''
     AS $$
   select p.id, c.network::text,
          exists (select 1 from public.channel_webhooks w where w.channel_id = p.channel_id),
          p.status::text, p.scheduled_for, d.attempts, d.next_attempt_at, d.claimed_at,
-         d.last_status, d.last_error, d.given_up_at, d.delivered_at
+         d.last_status, d.last_error, d.given_up_at, d.delivered_at,
+         exists (select 1 from private.channel_connections k where k.channel_id = p.channel_id)
   from public.social_posts p
   join public.social_channels c on c.id = p.channel_id
   left join public.social_post_deliveries d on d.post_id = p.id and d.scheduled_for = p.scheduled_for
@@ -670,3 +671,88 @@ $$;
 
 REVOKE ALL ON FUNCTION private.post_delivery_states(post_ids uuid[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.post_delivery_states(post_ids uuid[]) TO authenticated;
+
+
+-- private.channel_connections -------------------------------------------------------------
+
+CREATE TABLE private.channel_connections (
+    channel_id uuid NOT NULL,
+    account_id text NOT NULL,
+    account_name text NOT NULL,
+    access_token text NOT NULL,
+    refresh_token text,
+    issued_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone,
+    refresh_expires_at timestamp with time zone,
+    grantor text,
+    choices jsonb DEFAULT '[]'::jsonb NOT NULL,
+    connected_by uuid,
+    connected_at timestamp with time zone DEFAULT now() NOT NULL,
+    problem text,
+    CONSTRAINT channel_connections_account_id_check CHECK (((length(account_id) >= 1) AND (length(account_id) <= 200))),
+    CONSTRAINT channel_connections_account_name_check CHECK (((length(account_name) >= 1) AND (length(account_name) <= 200))),
+    CONSTRAINT channel_connections_choices_check CHECK ((jsonb_typeof(choices) = 'array'::text)),
+    CONSTRAINT channel_connections_grantor_check CHECK ((length(grantor) <= 200)),
+    CONSTRAINT channel_connections_problem_check CHECK ((length(problem) <= 300))
+);
+
+COMMENT ON TABLE private.channel_connections IS 'Company pages connected through OAuth; tokens encrypted by the server.';
+
+ALTER TABLE ONLY private.channel_connections
+    ADD CONSTRAINT channel_connections_pkey PRIMARY KEY (channel_id);
+
+CREATE INDEX channel_connections_connected_by_idx ON private.channel_connections USING btree (connected_by);
+
+CREATE INDEX channel_connections_expiry_idx ON private.channel_connections USING btree (expires_at) WHERE (refresh_token IS NOT NULL);
+
+ALTER TABLE ONLY private.channel_connections
+    ADD CONSTRAINT channel_connections_channel_id_fkey FOREIGN KEY (channel_id) REFERENCES public.social_channels(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY private.channel_connections
+    ADD CONSTRAINT channel_connections_connected_by_fkey FOREIGN KEY (connected_by) REFERENCES auth.users(id) ON DELETE SET NULL;
+
+
+-- private.channel_oauth_states ------------------------------------------------------------
+
+CREATE TABLE private.channel_oauth_states (
+    state_hash bytea NOT NULL,
+    channel_id uuid NOT NULL,
+    network public.social_network NOT NULL,
+    user_id uuid NOT NULL,
+    code_verifier text,
+    redirect_uri text NOT NULL,
+    expires_at timestamp with time zone NOT NULL
+);
+
+COMMENT ON TABLE private.channel_oauth_states IS 'OAuth connections begun and not yet finished (the state is single-use, valid ten minutes).';
+
+ALTER TABLE ONLY private.channel_oauth_states
+    ADD CONSTRAINT channel_oauth_states_pkey PRIMARY KEY (state_hash);
+
+CREATE INDEX channel_oauth_states_channel_idx ON private.channel_oauth_states USING btree (channel_id);
+
+CREATE INDEX channel_oauth_states_user_idx ON private.channel_oauth_states USING btree (user_id);
+
+ALTER TABLE ONLY private.channel_oauth_states
+    ADD CONSTRAINT channel_oauth_states_channel_id_fkey FOREIGN KEY (channel_id) REFERENCES public.social_channels(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY private.channel_oauth_states
+    ADD CONSTRAINT channel_oauth_states_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
+
+
+-- private.channel_connections_shown -------------------------------------------------------
+
+CREATE FUNCTION private.channel_connections_shown() RETURNS TABLE(channel_id uuid, account_name text, expires_at timestamp with time zone, refreshable boolean, connected_at timestamp with time zone, problem text, account_id text, choices jsonb)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select k.channel_id, k.account_name, k.expires_at, k.refresh_token is not null,
+         k.connected_at, k.problem, k.account_id,
+         (select coalesce(jsonb_agg(jsonb_build_object('id', c ->> 'id', 'name', c ->> 'name')), '[]')
+          from jsonb_array_elements(k.choices) c)
+  from private.channel_connections k
+  where (select private.is_staff())
+$$;
+
+REVOKE ALL ON FUNCTION private.channel_connections_shown() FROM PUBLIC;
+GRANT ALL ON FUNCTION private.channel_connections_shown() TO authenticated;

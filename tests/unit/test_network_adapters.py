@@ -13,7 +13,7 @@ import pytest
 
 from portal.networks import AUDIENCES, NETWORKS
 from portal.settings import Settings
-from services.social import publishing
+from services.social import connections, publishing
 
 SETTINGS_FIELDS = {f.name for f in fields(Settings)}
 
@@ -25,6 +25,10 @@ def test_each_network_is_described_completely(network):
     assert (network.key in publishing.API_PUBLISHERS) == bool(network.api_credentials)
     assert network.webhook is None or network.webhook in publishing.WEBHOOK_PAYLOADS
     assert not (network.webhook and network.api_credentials), "one way of publishing by itself"
+    if network.oauth:  # a page an admin connects: its app's settings, its lookup, its publisher
+        assert {*network.oauth.client_settings, network.oauth.endpoint_setting} <= SETTINGS_FIELDS
+        assert network.key in connections.ACCOUNT_LOOKUPS and network.key in publishing.API_PUBLISHERS
+        assert network.oauth.client_auth in ("body", "basic")
 
 
 @pytest.mark.parametrize("network", NETWORKS.values(), ids=list(NETWORKS))
@@ -109,3 +113,20 @@ def test_a_webhook_whose_name_does_not_resolve_now_is_not_sent(monkeypatch):
     with pytest.raises(publishing.PublishError, match="Could not connect") as refused:
         publisher.publish(publishing.Outgoing("Hello", "https://jobs.example/1", "Job"))
     assert refused.value.retryable
+
+
+def test_a_connected_page_publishes_by_itself_without_credentials_in_the_settings():
+    assert publishing.publishing_method("linkedin", False, Settings(), connected=True) == publishing.API
+    assert publishing.publishing_method("slack", False, Settings(), connected=True) == publishing.SHARE_LINK
+    publisher = publishing.publisher_for("linkedin", None, Settings(),
+                                         publishing.Connected("urn:li:organization:7", "tok"))
+    assert publisher.author == "urn:li:organization:7" and "tok" not in repr(publisher)
+    assert "tok" not in repr(publishing.Connected("urn:li:organization:7", "tok"))
+
+
+def test_oauth_addresses_point_at_a_stand_in_when_configured():
+    stand_in = Settings(linkedin_oauth_url="http://127.0.0.1:9999/base")
+    assert connections.endpoint("https://www.linkedin.com/oauth/v2/revoke", "linkedin", stand_in) \
+        == "http://127.0.0.1:9999/base/oauth/v2/revoke"
+    assert connections.endpoint("https://www.linkedin.com/oauth/v2/revoke", "linkedin", Settings()) \
+        == "https://www.linkedin.com/oauth/v2/revoke"
