@@ -4,7 +4,7 @@ One embedded Postgres with the demo data; as many portal processes (`streamlit r
 streamlit_app.py`) as cores, and as many processes of a floor app: a one-line Streamlit app
 (`st.write("hi")` on each of the same pages) served the same way, as an `st.App` with a
 /healthz route. HAProxy, configured by `portal proxy-config`, stands in front of one process,
-then of all of them. For N = 1, 10, 25, 50 sessions at once, each session does ROUNDS tasks;
+then of all of them. For N = 1, 10, 25, 50 sessions at once, each session does a few tasks;
 a task opens a new tab (a new websocket on /_stcore/stream) and does a role's main task, one
 step per rerun of the script:
 
@@ -21,7 +21,10 @@ in the same run, with the same steps (its "search" sends the word in the query s
 has no search box). Prints p50 / p95 per step beside the floor's, and throughput (timed steps
 per second over the run) with one process and with several.
 
-    .venv/bin/python benchmarks/load.py [--sessions 1 10 25 50] [--rounds 3]
+    .venv/bin/python benchmarks/load.py [--sessions 1 10 25 50] [--tasks 40 | --rounds R]
+
+With --tasks T each session does T / N tasks (at least 1, at most 10), so that a run has about
+T tasks whatever N is; --rounds R makes it R for every N.
 
 What a browser does besides the websocket (the HTML, Streamlit's JavaScript, static files) is
 not sent: the figures are the server's. The client runs on the same machine and takes its
@@ -32,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import os
 import re
 import shutil
@@ -169,7 +173,20 @@ class Site:
         return visitor_task(self.jobs[number % len(self.jobs)], self.floor), None
 
 
-async def load(site: Site, sessions: int, rounds: int, url: str | None = None) -> tuple[Results, float]:
+@dataclass(frozen=True)
+class Run:
+    results: Results
+    elapsed: float  # seconds, wall clock
+    client_cpu: float  # seconds of CPU this process (the client) used
+
+    def throughput(self) -> float:
+        return self.results.steps() / self.elapsed
+
+    def cell(self) -> str:
+        return f"{self.throughput():8.1f} ({self.client_cpu / self.elapsed:4.0%})"
+
+
+async def load(site: Site, sessions: int, rounds: int, url: str | None = None) -> Run:
     results = Results()
 
     async def session(k: int) -> None:
@@ -177,9 +194,9 @@ async def load(site: Site, sessions: int, rounds: int, url: str | None = None) -
             steps, cookies = site.task(k, round_ * sessions + k)
             await run_task(url or site.url, steps, cookies, site.floor, results, site.titles)
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(session(k) for k in range(sessions)))
-    return results, time.perf_counter() - started
+    return Run(results, time.perf_counter() - started, time.process_time() - cpu)
 
 
 async def warm_up(site: Site, apps: list[str]) -> Results:
@@ -206,7 +223,7 @@ def figure(values: list[float]) -> str:
     return f"{statistics.median(values):6.2f} / {p95(values):6.2f} s" if values else f"{'—':>17}"
 
 
-def report(count: int, sessions: int, portal: Results, floor: Results) -> None:
+def report(sessions: str, portal: Results, floor: Results) -> None:
     for step in STEPS:
         ours, theirs = portal.times.get(step, []), floor.times.get(step, [])
         if not (ours or theirs or portal.failed[step] or floor.failed[step]):
@@ -214,7 +231,7 @@ def report(count: int, sessions: int, portal: Results, floor: Results) -> None:
         ratio = f"{statistics.median(ours) / statistics.median(theirs):6.1f}x" if ours and theirs \
             else f"{'—':>7}"
         failed = portal.failed[step] + floor.failed[step]
-        print(f"  {sessions:>4}  {step:<20} {figure(ours)}   {figure(theirs)}   {ratio}"
+        print(f"  {sessions:>9}  {step:<20} {figure(ours)}   {figure(theirs)}   {ratio}"
               f"   {len(ours):>4}  {failed or '':>4}")
     for reason, times in (portal.reasons + floor.reasons).most_common(5):
         print(f"        failed {times}x: {reason}")
@@ -254,7 +271,8 @@ def prepare() -> tuple[list[Job], Job, list[dict[str, str]], frozenset[str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, nargs="+", default=[1, 10, 25, 50])
-    parser.add_argument("--rounds", type=int, default=3, help="tasks per session")
+    parser.add_argument("--tasks", type=int, default=40, help="tasks per run, about")
+    parser.add_argument("--rounds", type=int, default=None, help="tasks per session, whatever N")
     parser.add_argument("--processes", type=int, nargs="+", default=None,
                         help="app processes behind HAProxy (default: 1 and as many as cores)")
     args = parser.parse_args()
@@ -281,9 +299,16 @@ def main() -> None:
                 apps.append(address)
         for address in portal_apps + floor_apps:
             wait_for_health(f"http://{address}")
-        print(f"{cores} cores; {len(jobs)} jobs searched; {args.rounds} tasks per session, one in five"
-              " a recruiter's; p50 / p95 per step, portal beside the floor (a one-line app)")
-        throughput: dict[tuple[str, int, int], float] = {}
+        listed = sorted(len(job.found) for job in jobs)
+        print(f"{cores} cores; demo data: {len(titles)} published jobs, searched by a word of the title of"
+              f" {len(jobs)} (a search lists {listed[0]}–{listed[-1]} of them). N sessions at once × the"
+              " tasks each does, one task in five a recruiter's; p50 / p95 per step, the portal beside"
+              " the floor, and how many steps were timed and failed")
+        runs: dict[tuple[str, int, int], Run] = {}
+
+        def rounds(sessions: int) -> int:
+            return args.rounds or min(10, max(1, math.ceil(args.tasks / sessions)))
+
         for count in counts:
             sites = {}
             for name, apps in (("portal", portal_apps[:count]), ("floor", floor_apps[:count])):
@@ -295,26 +320,27 @@ def main() -> None:
                 if warmed.failed:
                     print(f"  warm-up of the {name} failed: {dict(warmed.reasons)}", file=sys.stderr)
             print(f"\n{count} app process{'es' if count > 1 else ''} behind HAProxy"
-                  f"\n  {'N':>4}  {'step':<20} {'portal p50 / p95':>17}   {'floor p50 / p95':>17}"
+                  f"\n  {'N × tasks':>9}  {'step':<20} {'portal p50 / p95':>17}   {'floor p50 / p95':>17}"
                   f"   {'p50÷':>7}   {'done':>4}  {'fail':>4}")
             for sessions in args.sessions:
                 measured = {}
                 for name, site in sites.items():
-                    results, elapsed = asyncio.run(load(site, sessions, args.rounds))
-                    measured[name] = results
-                    throughput[name, count, sessions] = results.steps() / elapsed
-                report(count, sessions, measured["portal"], measured["floor"])
-        print("\nthroughput (timed steps per second over each run)")
-        print(f"  {'N':>4}  " + "   ".join(f"{name} x{count}".rjust(10) for name in ("portal", "floor")
-                                         for count in counts))
+                    run = asyncio.run(load(site, sessions, rounds(sessions)))
+                    measured[name] = run.results
+                    runs[name, count, sessions] = run
+                report(f"{sessions}×{rounds(sessions)}", measured["portal"], measured["floor"])
+        columns = [(name, count) for name in ("portal", "floor") for count in counts]
+        print("\nthroughput: timed steps per second over each run (and the client's CPU, % of one core)")
+        print(f"  {'N':>4}  " + "  ".join(f"{name} ×{count}".rjust(16) for name, count in columns))
         for sessions in args.sessions:
-            print(f"  {sessions:>4}  " + "   ".join(f"{throughput[name, count, sessions]:10.1f}"
-                                                for name in ("portal", "floor") for count in counts))
+            print(f"  {sessions:>4}  " + "  ".join(runs[name, count, sessions].cell()
+                                                for name, count in columns))
         if len(counts) > 1:
+            most = counts[-1]
             for name in ("portal", "floor"):
-                most = counts[-1]
-                print(f"  {name}: {most} processes ÷ 1, at N = " + ", ".join(
-                    f"{n}: {throughput[name, most, n] / throughput[name, 1, n]:.2f}x" for n in args.sessions))
+                print(f"  {name}, {most} processes ÷ 1: " + ", ".join(
+                    f"{runs[name, most, n].throughput() / runs[name, 1, n].throughput():.2f}× at N = {n}"
+                    for n in args.sessions))
     finally:
         stop(processes)
         from portal import db, embedded
