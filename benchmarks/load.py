@@ -163,7 +163,7 @@ class Site:
     floor: bool
     jobs: list[Job]
     posting: Job
-    cookies: list[dict[str, str]]  # a signed-in recruiter's cookies, one per session
+    cookies: list[dict[str, str]]  # the demo recruiter's session cookies, shared round the sessions
     titles: frozenset[str]  # every published job's title
 
     def task(self, session: int, number: int) -> tuple[list[Step], dict[str, str] | None]:
@@ -186,13 +186,13 @@ class Run:
         return f"{self.throughput():8.1f} ({self.client_cpu / self.elapsed:4.0%})"
 
 
-async def load(site: Site, sessions: int, rounds: int, url: str | None = None) -> Run:
+async def load(site: Site, sessions: int, rounds: int) -> Run:
     results = Results()
 
     async def session(k: int) -> None:
         for round_ in range(rounds):
             steps, cookies = site.task(k, round_ * sessions + k)
-            await run_task(url or site.url, steps, cookies, site.floor, results, site.titles)
+            await run_task(site.url, steps, cookies, site.floor, results, site.titles)
 
     started, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(session(k) for k in range(sessions)))
