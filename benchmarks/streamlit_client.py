@@ -138,7 +138,10 @@ class Tab:
         self.connection = await connect(
             f"{'wss' if parts.scheme == 'https' else 'ws'}://{parts.netloc}/_stcore/stream",
             subprotocols=["streamlit"], additional_headers=headers, max_size=None,
-            open_timeout=OPEN_TIMEOUT)
+            open_timeout=OPEN_TIMEOUT,
+            # A browser answers the server's pings but sends none: a busy process that is slow
+            # to answer is not a closed tab.
+            ping_interval=None)
 
     async def run(self, page_name: str = "", query_string: str = "",
                   widgets: dict[str, str] | None = None) -> Screen:
