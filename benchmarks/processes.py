@@ -21,7 +21,6 @@ import os
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,31 +34,11 @@ os.environ["PORTAL_DATA_DIR"] = str(DATA_DIR)
 os.environ["PORTAL_SECRETS_FILE"] = str(DATA_DIR / "no-secrets.toml")
 os.environ.pop("DATABASE_URL", None)
 
-from portal import embedded, proxy  # noqa: E402 - after pointing the portal at its own data
+from benchmarks.serving import HAPROXY, start_app, start_proxy  # noqa: E402 - after the data dir
+from portal import embedded  # noqa: E402
 from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, wait_for_health  # noqa: E402
-from tests.support import free_port  # noqa: E402
 
-HAPROXY = shutil.which("haproxy") or shutil.which("haproxy", path="/usr/sbin:/usr/local/sbin")
 SETTLED = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-
-
-def start_app(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return process, f"127.0.0.1:{port}"
-
-
-def start_proxy(apps: list[str]) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    config = DATA_DIR / f"haproxy-{len(apps)}.cfg"
-    config.write_text(proxy.haproxy_config(apps, bind=f"127.0.0.1:{port}", stats=None,
-                                           check_interval="500ms"))
-    process = subprocess.Popen([HAPROXY, "-db", "-f", str(config)], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    return process, f"http://127.0.0.1:{port}"
 
 
 from playwright.async_api import Error as PlaywrightError  # noqa: E402
@@ -143,7 +122,7 @@ def main() -> None:
               f" {os.cpu_count()} cores")
         figures = {}
         for count in (1, 2):
-            haproxy, url = start_proxy(apps[:count])
+            haproxy, url = start_proxy(apps[:count], DATA_DIR)
             try:
                 wait_for_health(url)
                 times, elapsed = asyncio.run(load(url, apps[:count], job_id, args.visitors, args.rounds))
