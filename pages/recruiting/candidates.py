@@ -1,0 +1,123 @@
+"""Candidates (recruiters and admins): every application of every job in one table, searched
+by name or email and filtered by job, stage and source, a page at a time; chosen rows open
+the person's profile or move to another stage together."""
+
+import streamlit as st
+
+from portal import ui
+from portal.errors import UserFacingError
+from portal.models import Role
+from portal.words import counted
+from services.candidates import across_jobs, applications
+from services.candidates.across_jobs import Filters
+from services.savings.report import source_label
+
+PROFILE_PAGE = "pages/recruiting/candidate.py"
+
+actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
+st.title("Candidates")
+st.caption("Every candidate of every job, whatever brought them: the career site, a social post, a "
+           "job board, a referral, an agency. Choose rows to open a profile or to move them.")
+
+if notice := st.session_state.pop("candidates-notice", None):
+    st.success(notice)
+
+choices = across_jobs.filter_choices(actor)
+jobs = {str(job_id): title for job_id, title in choices.jobs}
+
+# The search and the filters live in the URL (`?q=…&job=…&stage=…&source=…`), so a filtered
+# list can be shared or bookmarked; a value the list does not know is dropped and ignored.
+search_col, job_col, stage_col, source_col = st.columns([3, 3, 2, 2])
+search = search_col.text_input("Search", placeholder="Part of a name or an email", max_chars=100,
+                               key="q", bind="query-params")
+job = job_col.selectbox("Job", ["", *jobs], key="job", bind="query-params",
+                        format_func=lambda j: jobs[j] if j else "All jobs")
+stage = stage_col.selectbox("Stage", ["", *applications.STAGES], key="stage", bind="query-params",
+                            format_func=lambda s: applications.STAGE_LABELS[s] if s else "All stages")
+source = source_col.selectbox("Source", ["", *choices.sources], key="source", bind="query-params",
+                              format_func=lambda s: source_label(s) if s else "All sources")
+filters = across_jobs.check_filters(Filters(search, job or None, stage or None, source or None))
+
+page_key = f"candidates-page:{filters}"
+result = across_jobs.search(actor, filters, page=ui.page_number(page_key))
+if not result.total:
+    st.info("No candidates match. Clear the search or choose other filters."
+            if filters != Filters() else "No candidates yet: they appear here once someone applies, "
+            "is referred for a job, or is added by hand.")
+    st.stop()
+
+table_key = f"candidates-table:{page_key}:{result.number}"  # a selection belongs to one page
+selection = st.dataframe(
+    [{"Name": r.full_name, "Email": r.email, "Job": r.job_title,
+      "Stage": applications.STAGE_LABELS.get(r.status, r.status), "Source": source_label(r.source),
+      "Applied": ui.day_text(r.applied_at), "In stage": applications.time_in_stage(r.stage_since)}
+     for r in result.rows],
+    hide_index=True, on_select="rerun", selection_mode="multi-row", key=table_key)
+ui.pagination(result, page_key)
+chosen = [result.rows[i] for i in (selection.selection.rows if selection else []) if i < len(result.rows)]
+if not chosen:
+    st.caption("Choose rows (the boxes at their left) to open a person's profile or to move them "
+               "to another stage.")
+    st.stop()
+
+people = {r.candidate_id: r for r in chosen}
+st.markdown(f"**{'Profile' if len(people) == 1 else 'Profiles'}**")
+for person in people.values():
+    st.page_link(PROFILE_PAGE, label=ui.plain(f"{person.full_name} ({person.email})"),
+                 query_params={"id": str(person.candidate_id)}, icon=":material/person:")
+
+
+def move_chosen() -> None:
+    """Move the chosen applications to a stage (applications.move, as on a job's Applicants
+    tab); a rejection takes a reason, any move may carry a message to the candidates. A
+    refused form keeps what was typed and says every problem under its field."""
+    generation = st.session_state.get("candidates-move", 0)  # a done move starts a fresh form
+    keys = {k: f"candidates-{k}:{generation}" for k in ("stage", "reason", "detail", "message")}
+    with st.container(border=True):
+        st.markdown(f"**Move the {counted(len(chosen), 'chosen application')}**")
+        if st.button("Start the message from the rejection template", key="candidates-template",
+                     icon=":material/edit_note:"):
+            st.session_state[keys["message"]] = applications.REJECTION_TEMPLATE
+        problems = ui.FieldProblems()
+        with st.form(f"candidates-move:{generation}"):
+            left, right = st.columns(2)
+            with left:
+                to = st.selectbox("Move to", applications.STAGES, index=None, key=keys["stage"],
+                                  format_func=applications.STAGE_LABELS.get, placeholder="Choose a stage")
+                problems.under("stage", "applicants")
+            with right:
+                reason = st.selectbox("Reason (for Rejected)", list(applications.REJECTION_REASONS),
+                                      index=None, key=keys["reason"],
+                                      format_func=applications.REJECTION_REASONS.get,
+                                      placeholder="Choose why they are not selected",
+                                      help="Kept for recruiters; the candidate never sees it.")
+                problems.under("reason")
+            detail = st.text_input("Other reason", key=keys["detail"],
+                                   help="Needed when the reason is “Other”; recruiters only.")
+            problems.under("reason_detail")
+            message = st.text_area(
+                "Message to the candidate (optional)", key=keys["message"], height=120,
+                help="Shown to the candidate on their follow link and under My applications, and "
+                     "emailed to them when email is set up. Your words go out as plain text.")
+            problems.under("message")
+            problems.by_button()
+            if not st.form_submit_button("Move", type="primary", icon=":material/move_down:"):
+                return
+    try:
+        moved = applications.move(actor, applications.MoveForm(
+            tuple(r.application_id for r in chosen), to, reason, detail, message))
+    except UserFacingError as error:
+        problems.show(error)  # the form keeps everything typed
+        return
+    told = (f" {counted(moved.emails_queued, 'message')} will be emailed." if moved.emails_queued
+            else " The message is on their follow link and under My applications." if message.strip()
+            else "")
+    same = f" {counted(moved.unchanged, 'application')} already there." if moved.unchanged else ""
+    st.session_state["candidates-notice"] = (
+        f"Moved {counted(moved.moved, 'application')} to {applications.STAGE_LABELS[to]}.{same}{told}")
+    st.session_state["candidates-move"] = generation + 1
+    st.session_state.pop(table_key, None)  # the moved rows are no longer chosen
+    st.rerun()
+
+
+move_chosen()
