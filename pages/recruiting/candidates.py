@@ -2,6 +2,8 @@
 by name or email and filtered by job, stage and source, a page at a time; chosen rows open
 the person's profile or move to another stage together."""
 
+from uuid import UUID
+
 import streamlit as st
 
 from portal import ui
@@ -9,8 +11,8 @@ from portal.errors import UserFacingError
 from portal.models import Role
 from portal.words import counted
 from services.candidates import across_jobs, applications
-from services.candidates.across_jobs import Filters
-from services.savings.report import source_label
+from services.candidates.across_jobs import Filters, HandForm
+from services.savings.report import SOURCE_LABELS, source_label
 
 PROFILE_PAGE = "pages/recruiting/candidate.py"
 
@@ -24,6 +26,63 @@ if notice := st.session_state.pop("candidates-notice", None):
 
 choices = across_jobs.filter_choices(actor)
 jobs = {str(job_id): title for job_id, title in choices.jobs}
+
+
+def add_by_hand() -> None:
+    """A person added by hand to a job: from an agency (with its fee, for the savings report),
+    an internal move, a job board... Every problem is said at once, under its field; a
+    refused form keeps what was typed, an accepted one starts afresh."""
+    generation = st.session_state.get("candidates-add", 0)
+    open_jobs = {str(job_id): title for job_id, title in choices.open_jobs}
+    problems = ui.FieldProblems()
+    with st.form(f"candidates-add:{generation}"):
+        left, right = st.columns(2)
+        with left:
+            job_id = st.selectbox("Job", list(open_jobs), index=None, format_func=open_jobs.get,
+                                  placeholder="Choose the job they are a candidate for")
+            problems.under("job")
+            full_name = st.text_input("Name", max_chars=120)
+            problems.under("full_name")
+            email = st.text_input("Email", max_chars=254)
+            problems.under("email")
+            linkedin = st.text_input("LinkedIn profile (optional)", max_chars=300,
+                                     placeholder="https://www.linkedin.com/in/…")
+            problems.under("linkedin_url")
+        with right:
+            source = st.selectbox("Source", across_jobs.HAND_SOURCES, index=None,
+                                  format_func=SOURCE_LABELS.get, placeholder="Where they come from")
+            problems.under("source")
+            agency = st.text_input("Agency (for an agency's candidate)",
+                                   max_chars=across_jobs.MAX_AGENCY_NAME)
+            problems.under("agency_name")
+            fee = st.number_input("Agency fee, in the job's currency (for an agency's candidate)",
+                                  min_value=0.0, value=None, step=500.0,
+                                  help="Counted as the hire's agency fee in the savings report if "
+                                       "they are hired.")
+            problems.under("agency_fee")
+        problems.by_button()
+        if not st.form_submit_button("Add candidate", type="primary", icon=":material/person_add:"):
+            return
+    try:
+        added = across_jobs.add_by_hand(actor, HandForm(
+            UUID(job_id) if job_id else None, full_name, email, linkedin, source,
+            agency if source == "agency" else "", fee if source == "agency" else None))
+    except UserFacingError as error:
+        problems.show(error)  # the form keeps everything typed
+        return
+    person = "" if added.new_person else " (already known by this email: one profile for both)"
+    st.session_state["candidates-notice"] = (
+        f"Added {ui.plain(' '.join(full_name.split()))} to {ui.plain(open_jobs[job_id])}{person}. "
+        "They are at the top of the list below.")
+    st.session_state["candidates-add"] = generation + 1
+    st.rerun()
+
+
+with st.expander("Add a candidate by hand", icon=":material/person_add:"):
+    st.caption("For someone who did not apply through the portal: an agency's candidate, an internal "
+               "move, someone found on a job board. They are one more application of the job, moved "
+               "like any other.")
+    add_by_hand()
 
 # The search and the filters live in the URL (`?q=…&job=…&stage=…&source=…`), so a filtered
 # list can be shared or bookmarked; a value the list does not know is dropped and ignored.

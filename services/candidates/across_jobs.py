@@ -50,6 +50,7 @@ class Filters:
 class FilterChoices:
     jobs: list[tuple[UUID, str]]  # (id, title), by title; a closed job says so
     sources: list[str]  # the sources applications have, as stored
+    open_jobs: list[tuple[UUID, str]]  # the jobs a candidate may be added to (not closed)
 
 
 def filter_choices(actor: Actor) -> FilterChoices:
@@ -58,7 +59,8 @@ def filter_choices(actor: Actor) -> FilterChoices:
     with transaction(actor) as conn:
         require_staff(conn, "see candidates")
         jobs = conn.execute(sa.text(
-            "select id, title || case when status = 'closed' then ' (closed)' else '' end"
+            "select id, title || case when status = 'closed' then ' (closed)' else '' end,"
+            " status = 'closed' as closed"
             " from public.jobs order by title, created_at")).all()
         sources = conn.execute(sa.text(
             "with recursive used as ("
@@ -68,7 +70,8 @@ def filter_choices(actor: Actor) -> FilterChoices:
             "          order by a.source limit 1)"
             "  from used where used.source is not null)"
             " select source from used where source is not null")).scalars().all()
-    return FilterChoices([(r[0], r[1]) for r in jobs], list(sources))
+    return FilterChoices([(r[0], r[1]) for r in jobs], list(sources),
+                         [(r[0], r[1]) for r in jobs if not r.closed])
 
 
 def check_filters(filters: Filters) -> Filters:

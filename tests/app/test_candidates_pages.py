@@ -161,3 +161,65 @@ def test_a_wrong_link_says_so_and_only_staff_reach_the_pages(demo_db):
             except ValueError:
                 continue
             raise AssertionError(f"{who} reached {page}")
+
+
+def _field(at, label: str):
+    return next(w for w in [*at.text_input, *at.selectbox, *at.number_input] if w.label == label)
+
+
+ADD = "FormSubmitter:candidates-add:0-Add candidate"
+
+
+def test_adding_a_candidate_by_hand_reports_every_problem_under_its_field(demo_db):
+    at = open_page(CANDIDATES, signed_in(RECRUITER))
+    _field(at, "Email").input("not an email")
+    _field(at, "LinkedIn profile (optional)").input("https://evil.example/in/x")
+    _field(at, "Source").set_value("agency")
+    at.button(key=ADD).click().run()
+    assert_errors(at, "Choose the job they are a candidate for.")
+    summary = as_read(at.error[0].value)
+    for words in ("Enter a name.", "is not a valid email address", "is not a LinkedIn profile address",
+                  "Agency: this is required.", "Enter the agency's fee"):
+        assert words in summary, words
+    assert problem_under(at, "Job") == "Choose the job they are a candidate for."
+    assert problem_under(at, "Name") == "Enter a name."
+    assert problem_under(at, "Agency (for an agency's candidate)") == "Agency: this is required."
+    assert problem_under(at, "Agency fee, in the job's currency (for an agency's candidate)").startswith(
+        "Enter the agency's fee")
+    assert _field(at, "Email").value == "not an email"  # kept to correct
+
+
+def test_an_agency_candidate_added_by_hand_is_listed_and_their_hire_carries_the_fee(demo_db):
+    job_id = demo_job_id(demo_db)
+    at = open_page(CANDIDATES, signed_in(RECRUITER))
+    _field(at, "Job").set_value(str(job_id))
+    _field(at, "Name").input("Mo <b>Reyes</b>")
+    _field(at, "Email").input("mo.reyes@kestrel-mail.com")
+    _field(at, "Source").set_value("agency")
+    _field(at, "Agency (for an agency's candidate)").input("Hays Talent")
+    _field(at, "Agency fee, in the job's currency (for an agency's candidate)").set_value(15000.0)
+    at.button(key=ADD).click().run()
+    assert_no_exception(at)
+    assert "Added Mo <b>Reyes</b> to Senior Backend Engineer (Python)." in texts(at)
+    table = _table(at)
+    assert (table["Name"][0], table["Source"][0], table["Stage"][0]) == (
+        "Mo <b>Reyes</b>", "Agency", "Applied")
+    assert _field(at, "Name").value == ""  # a fresh form for the next one
+
+    _field(at, "Job").set_value(str(job_id))  # the same person for the same job: refused, said why
+    _field(at, "Name").input("Mo Reyes")
+    _field(at, "Email").input("MO.REYES@kestrel-mail.com")
+    _field(at, "Source").set_value("direct")
+    at.button(key="FormSubmitter:candidates-add:1-Add candidate").click().run()
+    assert_errors(at, "This person (mo.reyes@kestrel-mail.com) is already a candidate for this job.")
+
+    _choose_rows(at, Filters(), 0)
+    at.selectbox(key="candidates-stage:0").set_value("hired")
+    at.button(key="FormSubmitter:candidates-move:0-Move").click().run()
+    assert_no_exception(at)
+    with demo_db.connect() as conn:
+        hire = conn.execute(sa.text(
+            "select h.source::text, h.channel, h.agency_fee from public.hires h"
+            " join public.candidates c on c.id = h.candidate_id"
+            " where c.email = 'mo.reyes@kestrel-mail.com'")).one()
+    assert (hire.source, hire.channel, float(hire.agency_fee)) == ("agency", "Hays Talent", 15000.0)
