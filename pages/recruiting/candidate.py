@@ -86,9 +86,9 @@ with apps_tab:
                        "In stage": applications.time_in_stage(a.stage_since),
                        "Résumé": a.resume_name or "—"} for a in person.applications], hide_index=True)
         st.caption("Move them from Candidates or from the job's Applicants tab.")
-    for a in person.applications:
+    for place, a in enumerate(person.applications):  # the newest open, the others a click away
         with st.expander(f"{ui.plain(a.job_title)} · {applications.STAGE_LABELS[a.status]}",
-                         expanded=len(person.applications) == 1, icon=":material/work:"):
+                         expanded=place == 0, icon=":material/work:"):
             st.page_link("pages/recruiting/posting.py", label="Open the posting",
                          query_params={"id": str(a.job_id)}, icon=":material/open_in_new:")
             if a.agency_name:

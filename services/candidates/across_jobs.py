@@ -108,7 +108,11 @@ def search(actor: Actor, filters: Filters, *, page: int = 1, page_size: int = 25
         rows = conn.execute(sa.text(
             "select a.id as application_id, c.id as candidate_id, c.full_name, c.email,"  # noqa: S608
             "  j.id as job_id, j.title as job_title, a.status::text as status, a.source,"
-            "  a.created_at as applied_at, a.updated_at as stage_since"
+            "  a.created_at as applied_at,"
+            # when it entered its stage: its last move in the history (applying, if none)
+            "  coalesce((select e.changed_at from public.application_events e"
+            "            where e.application_id = a.id order by e.id desc limit 1),"
+            "           a.updated_at) as stage_since"
             " from public.applications a"
             " join public.candidates c on c.id = a.candidate_id"
             " join public.jobs j on j.id = a.job_id" + where +

@@ -93,15 +93,22 @@ def profile(actor: Actor, candidate_id: UUID | str) -> Profile | None:
     with transaction(actor) as conn:
         require_staff(conn, "see a candidate's profile")
         person = conn.execute(sa.text(
-            "select id as candidate_id, full_name, email, phone, linkedin_url,"
-            " user_id is not null as has_account, created_at, user_id"
-            " from public.candidates where id = :id"), params).first()
+            "select c.id as candidate_id, c.full_name, c.email, c.phone, c.linkedin_url,"
+            " c.user_id is not null as has_account, c.user_id,"
+            # known since their first application or referral, if the record came later
+            " least(c.created_at,"
+            "       (select min(a.created_at) from public.applications a where a.candidate_id = c.id),"
+            "       (select min(r.created_at) from public.referrals r where r.candidate_id = c.id))"
+            "   as created_at"
+            " from public.candidates c where c.id = :id"), params).first()
         if person is None:
             return None
         applications = conn.execute(sa.text(
             "select a.id as application_id, j.id as job_id, j.title as job_title, j.currency,"
             "  a.status::text as status, a.source, a.created_at as applied_at,"
-            "  a.updated_at as stage_since,"
+            "  coalesce((select e.changed_at from public.application_events e"
+            "            where e.application_id = a.id order by e.id desc limit 1),"
+            "           a.updated_at) as stage_since,"
             "  case when a.resume_path is not null then coalesce(a.resume_name, 'résumé') end"
             "    as resume_name,"
             "  a.note, a.candidate_message as message, a.candidate_message_at as message_at,"
