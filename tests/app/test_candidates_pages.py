@@ -23,6 +23,7 @@ from tests.app.helpers import (
     signed_in,
     texts,
 )
+from tests.support import make_pdf
 
 CANDIDATES = "pages/recruiting/candidates.py"
 CANDIDATE = "pages/recruiting/candidate.py"
@@ -223,3 +224,23 @@ def test_an_agency_candidate_added_by_hand_is_listed_and_their_hire_carries_the_
             " join public.candidates c on c.id = h.candidate_id"
             " where c.email = 'mo.reyes@kestrel-mail.com'")).one()
     assert (hire.source, hire.channel, float(hire.agency_fee)) == ("agency", "Hays Talent", 15000.0)
+
+
+def test_the_profile_downloads_a_resume_through_the_audited_path(demo_db):
+    job_id = demo_job_id(demo_db)
+    applied = applications.apply(Actor.visitor(), job_id, ApplicationForm(
+        "Ola Nowak", "ola.nowak@kestrel-mail.com", consent=True),
+        applications.Resume("Ola CV.pdf", make_pdf("Ola Nowak, engineer")), TrackedSource())
+    with demo_db.connect() as conn:
+        candidate_id = conn.execute(sa.text("select id from public.candidates where email = :e"),
+                                    {"e": "ola.nowak@kestrel-mail.com"}).scalar_one()
+    at = open_page(CANDIDATE, signed_in(RECRUITER), id=str(candidate_id))
+    at.button(key=f"profile-resume:{applied.application_id}").click().run()
+    assert_no_exception(at)
+    assert [b.label for b in at.get("download_button")] == ["Download Ola CV.pdf"]
+    with demo_db.connect() as conn:
+        audited = conn.execute(sa.text("select count(*) from public.audit_log"
+                                       " where action = 'application.resume_downloaded'"
+                                       " and subject_id = :a"),
+                               {"a": str(applied.application_id)}).scalar_one()
+    assert audited == 1

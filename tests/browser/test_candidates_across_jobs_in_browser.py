@@ -51,6 +51,12 @@ def test_recruiter_filters_candidates_and_opens_a_profile(demo_db, app_url, page
     expect(page.get_by_text("Move the 1 chosen application")).to_be_visible()
     settle(page)
     screenshot(page, "recruiter-candidates-chosen")
+    # a refused move says so under its field and keeps the search, the filter and the choice
+    page.get_by_role("button", name="Move", exact=True).click()
+    expect(page.get_by_text("Choose the stage to move them to.").first).to_be_visible()
+    expect(page.get_by_role("textbox", name="Search")).to_have_value(email.split("@")[0])
+    expect(page.get_by_text(re.compile(r"^1–1 of 1$"))).to_be_visible()
+    expect(profile).to_be_visible()
     profile.click()
 
     expect(page.get_by_role("heading", name=name)).to_be_visible()
