@@ -168,12 +168,7 @@ def move_chosen() -> None:
     except UserFacingError as error:
         problems.show(error)  # the form keeps everything typed
         return
-    told = (f" {counted(moved.emails_queued, 'message')} will be emailed." if moved.emails_queued
-            else " The message is on their follow link and under My applications." if message.strip()
-            else "")
-    same = f" {counted(moved.unchanged, 'application')} already there." if moved.unchanged else ""
-    st.session_state["candidates-notice"] = (
-        f"Moved {counted(moved.moved, 'application')} to {applications.STAGE_LABELS[to]}.{same}{told}")
+    st.session_state["candidates-notice"] = moved.describe(to, "application", bool(message.strip()))
     st.session_state["candidates-move"] = generation + 1
     st.session_state.pop(table_key, None)  # the moved rows are no longer chosen
     st.rerun()
