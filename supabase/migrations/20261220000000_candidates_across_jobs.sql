@@ -3,7 +3,12 @@
 -- recruiter adds by hand (from an agency, an internal move, a job board...).
 --
 --   search       a trigram index on the candidate's name and email, so a typed part of either
---                finds its people without reading every candidate.
+--                finds its people without reading every candidate; staff reach it through
+--                private.candidates_matching (row-level security would otherwise check its
+--                policy before the search, which then cannot use the index: 12 s at 10^6).
+--   newest       the table's order (newest first, then by id) read straight from an index: the
+--                index on created_at alone left every application of the same moment to sort
+--                (3,334 rows for the first page where a day's applications share a time).
 --   source       applications by source, newest first: the source filter's first page, and
 --                the list of sources in use (a skip scan of the same index).
 --   by hand      private.add_candidate(job, name, email, linkedin, source, agency, fee): staff
@@ -12,6 +17,8 @@
 --                its source; one audit entry. An agency's name and fee are kept beside the
 --                application in public.application_agencies (staff read it; only the
 --                function writes it), never on the application, which its candidate reads.
+--   questions    a profile lists the questions asked with the person's email: an index on the
+--                askers' emails finds them without reading every asker.
 --   the fee      when that application is hired, private.record_portal_hire gives the hire the
 --                agency as its channel and the fee as its agency_fee, so the savings report
 --                counts what the hire cost.
@@ -19,7 +26,23 @@
 create index candidates_search_idx on public.candidates
   using gin ((full_name || ' ' || email) extensions.gin_trgm_ops);
 
+drop index public.applications_created_idx;
+create index applications_created_idx on public.applications (created_at desc, id);
+
+-- The candidates whose name or email matches `pattern` (an ILIKE pattern), for staff; nobody
+-- else gets any.
+create function private.candidates_matching(pattern text) returns setof uuid
+language sql stable security definer set search_path = '' rows 100
+as $$
+  select c.id from public.candidates c
+  where (select private.is_staff()) and (c.full_name || ' ' || c.email) ilike pattern
+$$;
+revoke all on function private.candidates_matching(text) from public, anon;
+grant execute on function private.candidates_matching(text) to authenticated;
+
 create index applications_source_created_idx on public.applications (source, created_at desc, id);
+
+create index question_askers_email_idx on public.question_askers (email) where email is not null;
 
 create table public.application_agencies (
   application_id uuid primary key references public.applications (id) on delete cascade,

@@ -105,7 +105,7 @@ ALTER TABLE ONLY public.applications
 
 CREATE INDEX applications_candidate_idx ON public.applications USING btree (candidate_id);
 
-CREATE INDEX applications_created_idx ON public.applications USING btree (created_at DESC);
+CREATE INDEX applications_created_idx ON public.applications USING btree (created_at DESC, id);
 
 CREATE INDEX applications_job_created_idx ON public.applications USING btree (job_id, created_at DESC, id);
 
@@ -235,6 +235,8 @@ CREATE TABLE public.question_askers (
 
 ALTER TABLE ONLY public.question_askers
     ADD CONSTRAINT question_askers_pkey PRIMARY KEY (question_id);
+
+CREATE INDEX question_askers_email_idx ON public.question_askers USING btree (email) WHERE (email IS NOT NULL);
 
 CREATE INDEX question_askers_user_idx ON public.question_askers USING btree (user_id);
 
@@ -841,6 +843,20 @@ $_$;
 
 REVOKE ALL ON FUNCTION private.add_candidate(p_job uuid, p_full_name text, p_email text, p_linkedin_url text, p_source text, p_agency text, p_agency_fee numeric, OUT application_id uuid, OUT candidate_id uuid, OUT new_person boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.add_candidate(p_job uuid, p_full_name text, p_email text, p_linkedin_url text, p_source text, p_agency text, p_agency_fee numeric, OUT application_id uuid, OUT candidate_id uuid, OUT new_person boolean) TO authenticated;
+
+
+-- private.candidates_matching -------------------------------------------------------------
+
+CREATE FUNCTION private.candidates_matching(pattern text) RETURNS SETOF uuid
+    LANGUAGE sql STABLE SECURITY DEFINER ROWS 100
+    SET search_path TO ''
+    AS $$
+  select c.id from public.candidates c
+  where (select private.is_staff()) and (c.full_name || ' ' || c.email) ilike pattern
+$$;
+
+REVOKE ALL ON FUNCTION private.candidates_matching(pattern text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.candidates_matching(pattern text) TO authenticated;
 
 
 -- private.ask_question --------------------------------------------------------------------

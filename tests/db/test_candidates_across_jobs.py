@@ -238,3 +238,17 @@ def test_nobody_writes_agency_fees_but_the_function(clean_db, desk, who):
             return
         seen = conn.execute(sa.text("select application_id from public.application_agencies")).all()
     assert seen == ([(added.application_id,)] if who == "recruiter" else [])
+
+
+@pytest.mark.parametrize("who", ["anon", "candidate", "alumnus", "recruiter", "admin"])
+def test_the_name_and_email_search_finds_people_for_staff_only(clean_db, desk, who):
+    actor = VISITOR if who == "anon" else desk[who]
+    with clean_db.connect() as conn, conn.begin():
+        act_as(conn, actor)
+        if who == "anon":
+            with pytest.raises(sa.exc.DBAPIError) as refused:
+                conn.execute(sa.text("select private.candidates_matching('%')"))
+            assert refused.value.orig.sqlstate == "42501"
+            return
+        found = conn.execute(sa.text("select count(*) from private.candidates_matching('%')")).scalar_one()
+    assert found == (3 if who in ("recruiter", "admin") else 0)
