@@ -35,6 +35,14 @@ facts = [person.email, person.phone or "", person.linkedin_url or "",
          "has a candidate account" if person.has_account else "no candidate account",
          f"known since {ui.day_text(person.created_at)}"]
 st.caption(" · ".join(ui.plain(f) for f in facts if f))
+if person.same_linkedin:
+    with st.container(border=True):
+        st.markdown("**The same LinkedIn profile is on another candidate**, probably this person under "
+                    "another email:")
+        for other in person.same_linkedin:
+            st.page_link("pages/recruiting/candidate.py",
+                         label=ui.plain(f"{other.full_name} ({other.email})"),
+                         query_params={"id": str(other.candidate_id)}, icon=":material/person:")
 
 apps_tab, referrals_tab, questions_tab, timeline_tab = st.tabs([
     f"Applications ({len(person.applications)})", f"Referrals ({len(person.referrals)})",

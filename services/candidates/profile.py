@@ -69,6 +69,14 @@ class ProfileQuestion:
 
 
 @dataclass(frozen=True)
+class SamePerson:
+    """Another candidate with the same LinkedIn profile: likely the same person, another email."""
+    candidate_id: UUID
+    full_name: str
+    email: str
+
+
+@dataclass(frozen=True)
 class Profile:
     candidate_id: UUID
     full_name: str
@@ -80,6 +88,7 @@ class Profile:
     applications: list[ProfileApplication]  # newest first
     referrals: list[ProfileReferral]  # newest first
     questions: list[ProfileQuestion]  # newest first
+    same_linkedin: list[SamePerson] = field(default_factory=list)
 
 
 def profile(actor: Actor, candidate_id: UUID | str) -> Profile | None:
@@ -157,6 +166,12 @@ def profile(actor: Actor, candidate_id: UUID | str) -> Profile | None:
             " order by q.created_at desc, q.id"),
             {"email": person.email, "user": person.user_id}).all()
 
+        same_linkedin = conn.execute(sa.text(
+            "select c.id as candidate_id, c.full_name, c.email from public.candidates c"
+            " where c.linkedin_url = :linkedin and c.id <> :id"  # stored as validation tidies it
+            " order by c.created_at limit 10"),
+            {"linkedin": person.linkedin_url, "id": candidate_id}).all() if person.linkedin_url else []
+
     events_of: dict[UUID, list[StageEvent]] = {}
     for e in events:
         values = dict(e._mapping)
@@ -178,4 +193,5 @@ def profile(actor: Actor, candidate_id: UUID | str) -> Profile | None:
                       for a in applications],
         referrals=[ProfileReferral(**r._mapping, steps=steps_of.get(r.referral_id, []))
                    for r in referrals],
-        questions=[ProfileQuestion(**q._mapping) for q in questions])
+        questions=[ProfileQuestion(**q._mapping) for q in questions],
+        same_linkedin=[SamePerson(**s._mapping) for s in same_linkedin])

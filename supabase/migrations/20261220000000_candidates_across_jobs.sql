@@ -17,6 +17,8 @@
 --                its source; one audit entry. An agency's name and fee are kept beside the
 --                application in public.application_agencies (staff read it; only the
 --                function writes it), never on the application, which its candidate reads.
+--   same person  a profile names the other candidates with the same LinkedIn profile (one
+--                person under two emails), found by an index on the address.
 --   questions    a profile lists the questions asked with the person's email: an index on the
 --                askers' emails finds them without reading every asker.
 --   the fee      when that application is hired, private.record_portal_hire gives the hire the
@@ -41,6 +43,9 @@ revoke all on function private.candidates_matching(text) from public, anon;
 grant execute on function private.candidates_matching(text) to authenticated;
 
 create index applications_source_created_idx on public.applications (source, created_at desc, id);
+
+-- (equality only: under row-level security an index is used for a leakproof comparison alone)
+create index candidates_linkedin_idx on public.candidates (linkedin_url) where linkedin_url is not null;
 
 create index question_askers_email_idx on public.question_askers (email) where email is not null;
 

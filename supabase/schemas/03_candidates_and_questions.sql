@@ -45,6 +45,8 @@ ALTER TABLE ONLY public.candidates
 
 CREATE UNIQUE INDEX candidates_email_key ON public.candidates USING btree (lower(email));
 
+CREATE INDEX candidates_linkedin_idx ON public.candidates USING btree (linkedin_url) WHERE (linkedin_url IS NOT NULL);
+
 CREATE INDEX candidates_search_idx ON public.candidates USING gin ((((full_name || ' '::text) || email)) extensions.gin_trgm_ops);
 
 CREATE INDEX candidates_user_idx ON public.candidates USING btree (user_id);

@@ -244,3 +244,17 @@ def test_the_profile_downloads_a_resume_through_the_audited_path(demo_db):
                                        " and subject_id = :a"),
                                {"a": str(applied.application_id)}).scalar_one()
     assert audited == 1
+
+
+def test_the_profile_names_another_candidate_with_the_same_linkedin_profile(demo_db):
+    job_id = demo_job_id(demo_db)
+    for name, email in (("Ana Ruiz", "ana.ruiz@kestrel-mail.com"), ("Ana R.", "ana@ruiz-home.net")):
+        applications.apply(Actor.visitor(), job_id, ApplicationForm(
+            name, email, linkedin_url="linkedin.com/in/ana-ruiz", consent=True), None, TrackedSource())
+    with demo_db.connect() as conn:
+        ids = dict(conn.execute(sa.text(
+            "select email, id from public.candidates where email like '%ruiz%'")).all())
+    at = open_page(CANDIDATE, signed_in(RECRUITER), id=str(ids["ana.ruiz@kestrel-mail.com"]))
+    assert "The same LinkedIn profile is on another candidate" in texts(at)
+    links = {as_read(link.proto.label) for link in at.get("page_link")}
+    assert "Ana R. (ana@ruiz-home.net)" in links
