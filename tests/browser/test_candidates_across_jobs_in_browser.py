@@ -31,6 +31,11 @@ def test_recruiter_filters_candidates_and_opens_a_profile(demo_db, app_url, page
     expect(page.get_by_role("heading", name="Candidates")).to_be_visible()
     settle(page)
     screenshot(page, "recruiter-candidates")
+    page.get_by_text("Add a candidate by hand").click()
+    expect(page.get_by_role("button", name="Add candidate")).to_be_visible()
+    settle(page)
+    screenshot(page, "recruiter-candidates-add-by-hand")
+    page.get_by_text("Add a candidate by hand").click()  # closed again
 
     choose(page, page.get_by_role("combobox", name="Stage"), "Hired")
     settle(page)
