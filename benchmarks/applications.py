@@ -3,7 +3,9 @@ with its history (one event per stage it was given), a third of them through ref
 with their referrals, as a recruiter (row-level security on).
 
 Times what the Applicants tab asks for one job: its first page (count and 20 rows) and the
-funnel per source; one application's history and notes; a move of one application and of
+funnel per source; one application's history and notes; what Candidates asks across jobs
+(its first page, count and 25 rows, unfiltered, by stage, source, job or a typed part of an
+email; the filters' choices) and one candidate's profile; a move of one application and of
 twenty (each with a message, recorded, audited, a referred one taking its referral along,
 rolled back after each run so the data stays the same); beside an empty transaction as the
 same recruiter.
@@ -31,7 +33,9 @@ from benchmarks.jobs_data import insert_jobs
 from benchmarks.timing import describe, timings, transaction_floor
 from portal.db import ensure_ready, owner_transaction, transaction
 from portal.models import Actor, Role
-from services.candidates import applications
+from services.candidates import across_jobs, applications
+from services.candidates import profile as profiles
+from services.candidates.across_jobs import Filters
 from services.people.accounts import create_account
 from services.postings import editing as postings
 
@@ -110,6 +114,25 @@ def main() -> None:
         lambda _: applications.funnel(recruiter, job), runs), floor)
     describe("applications.record (history and notes)", timings(
         lambda i: applications.record(recruiter, movable[i % len(movable)]), runs), floor)
+
+    print("\nCandidates across jobs (100 runs each)")
+    describe("across_jobs.search, first page", timings(
+        lambda _: across_jobs.search(recruiter, Filters()), runs), floor)
+    describe("across_jobs.search, one stage (offer)", timings(
+        lambda _: across_jobs.search(recruiter, Filters(stage="offer")), runs), floor)
+    describe("across_jobs.search, one source (indeed)", timings(
+        lambda _: across_jobs.search(recruiter, Filters(source="indeed")), runs), floor)
+    describe("across_jobs.search, one job", timings(
+        lambda _: across_jobs.search(recruiter, Filters(job_id=job)), runs), floor)
+    describe("across_jobs.search, part of an email (p12345@)", timings(
+        lambda i: across_jobs.search(recruiter, Filters(search=f"p{12345 + i}@")), runs), floor)
+    describe("across_jobs.filter_choices (jobs, sources in use)", timings(
+        lambda _: across_jobs.filter_choices(recruiter), runs), floor)
+    with owner_transaction() as conn:
+        people = conn.execute(sa.text("select candidate_id from public.applications"
+                                      " where id = any(:ids)"), {"ids": movable[:100]}).scalars().all()
+    describe("profiles.profile (one transaction)", timings(
+        lambda i: profiles.profile(recruiter, people[i % len(people)]), runs), floor)
 
     def move(ids: list) -> None:  # the service's statement in a transaction rolled back
         with transaction(recruiter) as conn:

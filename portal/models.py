@@ -75,6 +75,9 @@ class Page(Generic[T]):
     total: int
     number: int  # 1-based
     size: int
+    # The list goes on past `total`: a long list is counted only so far (counting a million
+    # rows on every page would cost more than the page), and `total` is that floor.
+    more: bool = False
 
     @property
     def page_count(self) -> int:

@@ -104,6 +104,9 @@ def menu_for(role: Role | None, *, first_run: bool) -> dict[str, list[PageSpec]]
             PageSpec("recruiting/postings", "Job postings", ":material/folder_open:", "postings"),
             # One posting (`posting?id=…`, or `posting?new=1` to write one), from the list.
             PageSpec("recruiting/posting", "Posting", ":material/edit_note:", "posting", hidden=True),
+            PageSpec("recruiting/candidates", "Candidates", ":material/groups:", "candidates"),
+            # One person (`candidate?id=…`), from Candidates: everything the portal holds on them.
+            PageSpec("recruiting/candidate", "Candidate", ":material/person:", "candidate", hidden=True),
             PageSpec("recruiting/inbox", "Questions inbox", ":material/inbox:", "inbox"),
         ]
         menu["Alumni & referrals"] = [

@@ -54,9 +54,10 @@ CAPABILITIES: dict[str, tuple[str, list[str]]] = {
     "candidates_and_questions": ("Candidates, applications, and questions with their answers", [
         "application_status", "question_status", "candidates", "applications", "questions",
         "question_askers", "question_words", "question_rate", "resume_uploads", "company_facts",
-        "application_events", "application_notes",
+        "application_events", "application_notes", "application_agencies",
         "touch_application", "claim_resume_upload", "submit_application", "application_by_token",
-        "record_application_event", "move_applications", "application_funnel",
+        "record_application_event", "move_applications", "application_funnel", "add_candidate",
+        "candidates_matching",
         "ask_question",
         "question_by_token", "words_of", "remember_question_words", "forget_unused_question_words",
         "question_word_meanings", "questions_matching", "unanswered_questions"]),

@@ -316,7 +316,7 @@ def pagination(result: Page, key: str, url: str = "page") -> None:
     first = Page.offset(result.number, result.size) + 1 if result.total else 0
     last = min(result.total, first + len(result.rows) - 1) if result.total else 0
     left, right = st.columns([1, 2], vertical_alignment="center")
-    left.caption(f"{first}–{last} of {result.total:,}")
+    left.caption(f"{first}–{last} of {result.total:,}" + ("+" if result.more else ""))
     if result.page_count > 1:
         with right:
             st.pagination(result.page_count, key=key, default=result.number, width="stretch")

@@ -272,12 +272,7 @@ def move_form(rows) -> None:
     except UserFacingError as error:
         ui.show_error(error)  # the form keeps everything typed
         return
-    told = (f" {counted(moved.emails_queued, 'message')} will be emailed." if moved.emails_queued
-            else " The message is on their follow link and under My applications." if message.strip()
-            else "")
-    same = f" {counted(moved.unchanged, 'applicant')} already there." if moved.unchanged else ""
-    st.session_state[f"applicants-moved:{job.id}"] = (
-        f"Moved {counted(moved.moved, 'applicant')} to {applications.STAGE_LABELS[stage]}.{same}{told}")
+    st.session_state[f"applicants-moved:{job.id}"] = moved.describe(stage, "applicant", bool(message.strip()))
     st.session_state[f"move-form:{job.id}"] = generation + 1
     st.rerun()
 

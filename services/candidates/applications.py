@@ -234,6 +234,15 @@ class Moved:
     unchanged: int  # already there, with no message to give
     emails_queued: int  # messages the worker will email
 
+    def describe(self, stage: str, noun: str, with_message: bool) -> str:
+        """"Moved 2 applicants to Rejected. 1 applicant already there. 2 messages will be
+        emailed." for the page that moved them (`noun`: what the page calls them)."""
+        told = (f" {counted(self.emails_queued, 'message')} will be emailed." if self.emails_queued
+                else " The message is on their follow link and under My applications." if with_message
+                else "")
+        same = f" {counted(self.unchanged, noun)} already there." if self.unchanged else ""
+        return f"Moved {counted(self.moved, noun)} to {STAGE_LABELS[stage]}.{same}{told}"
+
 
 def check_move(form: MoveForm) -> MoveForm:
     """The move with every field checked and tidied; all its problems raise one

@@ -18,6 +18,10 @@ from portal.models import Actor, Page
 from services.candidates import private_links
 
 MIN_LENGTH, MAX_LENGTH = 10, 1000
+# A question's status as recruiters read it (a candidate's profile lists what they asked).
+STATUS_LABELS = {"pending": "Waiting for an answer", "published": "Answered in public",
+                 "answered_privately": "Answered privately", "rejected": "Declined",
+                 "merged": "Merged into a similar question"}
 
 
 @dataclass(frozen=True)

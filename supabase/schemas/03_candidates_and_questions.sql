@@ -45,6 +45,10 @@ ALTER TABLE ONLY public.candidates
 
 CREATE UNIQUE INDEX candidates_email_key ON public.candidates USING btree (lower(email));
 
+CREATE INDEX candidates_linkedin_idx ON public.candidates USING btree (linkedin_url) WHERE (linkedin_url IS NOT NULL);
+
+CREATE INDEX candidates_search_idx ON public.candidates USING gin ((((full_name || ' '::text) || email)) extensions.gin_trgm_ops);
+
 CREATE INDEX candidates_user_idx ON public.candidates USING btree (user_id);
 
 ALTER TABLE ONLY public.candidates
@@ -103,11 +107,13 @@ ALTER TABLE ONLY public.applications
 
 CREATE INDEX applications_candidate_idx ON public.applications USING btree (candidate_id);
 
-CREATE INDEX applications_created_idx ON public.applications USING btree (created_at DESC);
+CREATE INDEX applications_created_idx ON public.applications USING btree (created_at DESC, id);
 
 CREATE INDEX applications_job_created_idx ON public.applications USING btree (job_id, created_at DESC, id);
 
 CREATE INDEX applications_post_idx ON public.applications USING btree (post_id) WHERE (post_id IS NOT NULL);
+
+CREATE INDEX applications_source_created_idx ON public.applications USING btree (source, created_at DESC, id);
 
 CREATE INDEX applications_status_idx ON public.applications USING btree (status);
 
@@ -231,6 +237,8 @@ CREATE TABLE public.question_askers (
 
 ALTER TABLE ONLY public.question_askers
     ADD CONSTRAINT question_askers_pkey PRIMARY KEY (question_id);
+
+CREATE INDEX question_askers_email_idx ON public.question_askers USING btree (email) WHERE (email IS NOT NULL);
 
 CREATE INDEX question_askers_user_idx ON public.question_askers USING btree (user_id);
 
@@ -451,6 +459,37 @@ GRANT INSERT(application_id) ON TABLE public.application_notes TO authenticated;
 GRANT INSERT(body) ON TABLE public.application_notes TO authenticated;
 
 GRANT ALL ON SEQUENCE public.application_notes_id_seq TO service_role;
+
+
+-- public.application_agencies -------------------------------------------------------------
+
+CREATE TABLE public.application_agencies (
+    application_id uuid NOT NULL,
+    agency_name text NOT NULL,
+    agency_fee numeric(12,2) NOT NULL,
+    added_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT application_agencies_agency_fee_check CHECK ((agency_fee >= (0)::numeric)),
+    CONSTRAINT application_agencies_agency_name_check CHECK (((length(btrim(agency_name)) >= 1) AND (length(btrim(agency_name)) <= 120)))
+);
+
+ALTER TABLE ONLY public.application_agencies
+    ADD CONSTRAINT application_agencies_pkey PRIMARY KEY (application_id);
+
+CREATE INDEX application_agencies_added_by_idx ON public.application_agencies USING btree (added_by);
+
+ALTER TABLE ONLY public.application_agencies
+    ADD CONSTRAINT application_agencies_added_by_fkey FOREIGN KEY (added_by) REFERENCES public.profiles(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.application_agencies
+    ADD CONSTRAINT application_agencies_application_id_fkey FOREIGN KEY (application_id) REFERENCES public.applications(id) ON DELETE CASCADE;
+
+CREATE POLICY "application agencies: staff read" ON public.application_agencies FOR SELECT TO authenticated USING (( SELECT private.is_staff() AS is_staff));
+
+ALTER TABLE public.application_agencies ENABLE ROW LEVEL SECURITY;
+
+GRANT ALL ON TABLE public.application_agencies TO service_role;
+GRANT SELECT ON TABLE public.application_agencies TO authenticated;
 
 
 -- private.touch_application ---------------------------------------------------------------
@@ -724,6 +763,102 @@ $$;
 
 REVOKE ALL ON FUNCTION private.application_funnel(p_job uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.application_funnel(p_job uuid) TO authenticated;
+
+
+-- private.add_candidate -------------------------------------------------------------------
+
+CREATE FUNCTION private.add_candidate(p_job uuid, p_full_name text, p_email text, p_linkedin_url text, p_source text, p_agency text, p_agency_fee numeric, OUT application_id uuid, OUT candidate_id uuid, OUT new_person boolean) RETURNS record
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+  me uuid := (select auth.uid());
+  job_status public.job_status;
+  v_name text := btrim(regexp_replace(coalesce(p_full_name, ''), '\s+', ' ', 'g'));
+  v_email text := lower(btrim(coalesce(p_email, '')));
+  v_linkedin text := nullif(btrim(coalesce(p_linkedin_url, '')), '');
+  v_agency text := nullif(btrim(coalesce(p_agency, '')), '');
+begin
+  if not (select private.is_staff()) then
+    raise exception 'Only recruiters and admins can add candidates.' using errcode = '42501';
+  end if;
+  select j.status into job_status from public.jobs j where j.id = p_job for share;
+  if job_status is null then
+    raise exception 'Choose the job they are a candidate for.' using errcode = 'P0001';
+  end if;
+  if job_status = 'closed' then
+    raise exception 'That job is closed; add the candidate to an open one.' using errcode = 'P0001';
+  end if;
+  if v_name = '' or length(v_name) > 120 or v_name ~ '[[:cntrl:]]' then
+    raise exception 'Enter their name (at most 120 characters).' using errcode = 'P0001';
+  end if;
+  if v_email !~ '^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+\.[^@[:space:][:cntrl:]]+$'
+     or length(v_email) > 254 then
+    raise exception 'Enter their email address.' using errcode = 'P0001';
+  end if;
+  if v_linkedin is not null and (length(v_linkedin) > 300
+      or v_linkedin !~ '^https://([a-z0-9-]+\.)*linkedin\.com/[^[:space:][:cntrl:]]+$') then
+    raise exception 'The LinkedIn address is not a LinkedIn profile address.' using errcode = 'P0001';
+  end if;
+  if p_source is null or p_source not in ('agency', 'internal', 'job_board', 'social', 'direct') then
+    raise exception 'Choose where the candidate comes from.' using errcode = 'P0001';
+  end if;
+  if p_source = 'agency' then
+    if v_agency is null or length(v_agency) > 120 or v_agency ~ '[[:cntrl:]]' then
+      raise exception 'Name the agency (at most 120 characters).' using errcode = 'P0001';
+    end if;
+    if p_agency_fee is null or p_agency_fee < 0 or p_agency_fee > 9999999999.99 then
+      raise exception 'Enter the agency''s fee: a number from 0 to 9,999,999,999.99.' using errcode = 'P0001';
+    end if;
+  elsif v_agency is not null or p_agency_fee is not null then
+    raise exception 'An agency and its fee go with an agency''s candidate only.' using errcode = 'P0001';
+  end if;
+
+  insert into public.candidates (full_name, email, linkedin_url)
+  values (v_name, v_email, v_linkedin)
+  on conflict ((lower(email))) do nothing
+  returning id into candidate_id;
+  new_person := candidate_id is not null;
+  if not new_person then
+    select c.id into candidate_id from public.candidates c where lower(c.email) = v_email;
+    update public.candidates c set linkedin_url = coalesce(c.linkedin_url, v_linkedin)
+     where c.id = candidate_id and c.linkedin_url is null and v_linkedin is not null;
+  end if;
+
+  insert into public.applications (job_id, candidate_id, source)
+  values (p_job, candidate_id, p_source)
+  on conflict on constraint applications_job_id_candidate_id_key do nothing
+  returning id into application_id;
+  if application_id is null then
+    raise exception 'This person (%) is already a candidate for this job.', v_email using errcode = 'P0001';
+  end if;
+  if p_source = 'agency' then
+    insert into public.application_agencies (application_id, agency_name, agency_fee, added_by)
+    values (application_id, v_agency, round(p_agency_fee, 2), me);
+  end if;
+  insert into public.audit_log (actor_id, action, subject_type, subject_id, details)
+  values (me, 'application.added_by_hand', 'application', application_id::text,
+          jsonb_strip_nulls(jsonb_build_object('source', p_source, 'agency', v_agency,
+                                               'new_person', new_person)));
+end
+$_$;
+
+REVOKE ALL ON FUNCTION private.add_candidate(p_job uuid, p_full_name text, p_email text, p_linkedin_url text, p_source text, p_agency text, p_agency_fee numeric, OUT application_id uuid, OUT candidate_id uuid, OUT new_person boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.add_candidate(p_job uuid, p_full_name text, p_email text, p_linkedin_url text, p_source text, p_agency text, p_agency_fee numeric, OUT application_id uuid, OUT candidate_id uuid, OUT new_person boolean) TO authenticated;
+
+
+-- private.candidates_matching -------------------------------------------------------------
+
+CREATE FUNCTION private.candidates_matching(pattern text) RETURNS SETOF uuid
+    LANGUAGE sql STABLE SECURITY DEFINER ROWS 100
+    SET search_path TO ''
+    AS $$
+  select c.id from public.candidates c
+  where (select private.is_staff()) and (c.full_name || ' ' || c.email) ilike pattern
+$$;
+
+REVOKE ALL ON FUNCTION private.candidates_matching(pattern text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.candidates_matching(pattern text) TO authenticated;
 
 
 -- private.ask_question --------------------------------------------------------------------

@@ -265,6 +265,7 @@ declare
   job public.jobs%rowtype;
   referral public.referrals%rowtype;
   application public.applications%rowtype;
+  agency public.application_agencies%rowtype;
   source_kind public.hire_source;
   source_channel text;
   credited boolean;
@@ -309,15 +310,24 @@ begin
     select s.kind, s.channel into source_kind, source_channel
     from private.hire_source_of(application.source) s;
   end if;
+  -- An agency's candidate: the agency is the channel, its fee a cost of the hire (paid
+  -- even when a referral is credited).
+  if application.id is not null then
+    select * into agency from public.application_agencies g where g.application_id = application.id;
+    if agency.application_id is not null and not credited then
+      source_channel := agency.agency_name;
+    end if;
+  end if;
 
   insert into public.hires (hire_date, job_id, job_title, department, source, channel,
-    first_year_salary, currency, referral_bonus, application_id, referral_id, candidate_id)
+    first_year_salary, currency, referral_bonus, agency_fee, application_id, referral_id, candidate_id)
   values (
     current_date, p_job, coalesce(job.title, 'Open application'),
     coalesce(job.department, 'Unassigned'), coalesce(source_kind, 'direct'), source_channel,
     coalesce((job.salary_min + job.salary_max) / 2, job.salary_max, job.salary_min, 0),
     upper(coalesce(job.currency, 'USD')),
     case when credited then coalesce(referral.reward_amount, job.referral_bonus, 0) else 0 end,
+    coalesce(agency.agency_fee, 0),
     p_application, case when credited or p_referral is not null then referral.id end, p_candidate);
 end
 $$;

@@ -77,6 +77,9 @@ def world(engine) -> World:
         conn.execute(sa.text("insert into public.application_notes (application_id, body, author_id)"
                              " values (:app, 'Strong candidate', :u)"),
                      {"app": ids["app_c"], "u": users["recruiter"]})
+        # The candidate's application came through an agency, with its fee (staff only).
+        conn.execute(sa.text("insert into public.application_agencies (application_id, agency_name,"
+                             " agency_fee) values (:app, 'Hays', 9000)"), {"app": ids["app_c"]})
         for key, referrer, cand in (("ref_a", "alumnus", "cand_x"), ("ref_b", "alumnus_b", "cand_y")):
             conn.execute(sa.text("insert into public.referrals (id, referrer_id, candidate_id, job_id)"
                                  " values (:id, :ref, :cand, :job)"),
@@ -208,6 +211,7 @@ VISIBLE = {
     "applications":      (0, 1, 0, 0, 2, 2),
     "application_events": (0, 0, 0, 0, 2, 2),  # staff only: a rejection's reason is theirs
     "application_notes": (0, 0, 0, 0, 1, 1),  # staff only: candidates never see notes
+    "application_agencies": (0, 0, 0, 0, 1, 1),  # staff only: the fee is not the candidate's to read
     "referrals":         (0, 0, 1, 0, 2, 2),
     "questions":         (1, 2, 1, 1, 4, 4),
     "question_askers":   (0, 1, 0, 0, 4, 4),
@@ -330,6 +334,9 @@ INSERTS = {
     # In one's own name (author_id defaults to the caller).
     "application_notes": ("insert into public.application_notes (application_id, body)"
                           " values (:app_c, 'Called her')", ("recruiter", "admin")),
+    # Written by private.add_candidate only (a recruiter adding an agency's candidate).
+    "application_agencies": ("insert into public.application_agencies (application_id, agency_name,"
+                             " agency_fee) values (:app_d, 'Forged', 1)", ()),
     "referrals": ("insert into public.referrals (referrer_id, candidate_id) values (:me, :cand_d)",
                   ("recruiter", "admin")),
     # Asked through private.ask_question only, which the server calls.
@@ -539,6 +546,7 @@ WRITES = {
     "application_events": ("update public.application_events set to_status = 'hired'", (), ()),
     # A note stays as written (erased with its application).
     "application_notes": ("update public.application_notes set body = 'forged'", (), ()),
+    "application_agencies": ("update public.application_agencies set agency_fee = 0", (), ()),
     "referrals": ("update public.referrals set stage = 'hired' where id = :ref_a", STAFF, STAFF),
     "questions": ("update public.questions set answer = 'Z' where id = :q_c", STAFF, STAFF),
     "question_askers": ("update public.question_askers set email = 'z@mail.test'", STAFF, STAFF),
