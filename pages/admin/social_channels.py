@@ -10,7 +10,6 @@ from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
 from portal.networks import AUDIENCES, LABELS
-from services.postings import editing
 from services.social import channels, connections
 
 actor = ui.require_role(Role.ADMIN)
@@ -19,10 +18,11 @@ st.caption("The channels job posts are shared on, the days and hours each one is
            "writes, edits and approves posts. Channels with a webhook or a connected company page are "
            "published automatically; the others are shared by hand from the Posting calendar.")
 
-zone = channels.time_zone(actor)
-all_channels = channels.list_channels(actor)
+screen = connections.channels_screen(actor)  # the whole page in one transaction
+zone = screen.time_zone
+all_channels = screen.channels
 by_id = {c.id: c for c in all_channels}
-connected = connections.shown(actor)
+connected = screen.connected
 if (just_connected := st.query_params.get("connected")) is not None:
     # Back from the network's consent screen (the web layer's callback sent us here).
     del st.query_params["connected"]
@@ -205,13 +205,13 @@ with st.form("time-zone"):
 st.subheader("Social roles")
 st.caption("Publishers write posts and schedule or publish them, editors edit others' posts, approvers "
            "approve topics and posts (never their own). Admins hold every role.")
-holders = channels.role_holders(actor)
+holders = screen.role_holders
 if holders:
     st.dataframe([{"Name": h.full_name, "Email": h.email, "Role": h.role.capitalize()} for h in holders],
                  hide_index=True)
 else:
     st.info("Nobody holds a social role yet: grant one below.")
-staff = editing.staff_members(actor)
+staff = screen.staff
 grant, revoke = st.columns(2)
 with grant.form("grant-role"):
     person = st.selectbox("Staff member", range(len(staff)),

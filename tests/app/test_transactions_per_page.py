@@ -49,6 +49,7 @@ SCREENS = [("recruiter@example.com", "pages/recruiting/post_calendar.py", 1),
            ("recruiter@example.com", "pages/recruiting/post_approvals.py", 1),
            ("recruiter@example.com", "pages/recruiting/referral_payouts.py", 1),
            ("recruiter@example.com", "pages/recruiting/post_performance.py", 2),
+           ("admin@example.com", "pages/admin/social_channels.py", 1),
            ("priya@example.com", "pages/referrer/my_referrals.py", 1)]
 
 
