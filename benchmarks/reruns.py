@@ -129,7 +129,7 @@ def main() -> None:
     texts = lookups(runs + 1)
 
     def typing(at):
-        box = [a for a in at.text_area if a.label == "Your question"][0]
+        box = [a for a in at.text_input if a.label == "Your question"][0]  # a live text input
         return lambda i: box.input(texts[i])
 
     faq_typed = None
