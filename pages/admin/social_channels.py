@@ -11,6 +11,7 @@ from portal.errors import UserFacingError
 from portal.models import Role
 from portal.networks import AUDIENCES, LABELS
 from services.social import channels, connections
+from services.social.channels_screen import channels_screen
 
 actor = ui.require_role(Role.ADMIN)
 st.title("Social channels")
@@ -18,7 +19,7 @@ st.caption("The channels job posts are shared on, the days and hours each one is
            "writes, edits and approves posts. Channels with a webhook or a connected company page are "
            "published automatically; the others are shared by hand from the Posting calendar.")
 
-screen = connections.channels_screen(actor)  # the whole page in one transaction
+screen = channels_screen(actor)  # the whole page in one transaction
 zone = screen.time_zone
 all_channels = screen.channels
 by_id = {c.id: c for c in all_channels}

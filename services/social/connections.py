@@ -35,7 +35,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from portal import audit, secret_box
-from portal.db import one_transaction, owner_transaction, transaction
+from portal.db import owner_transaction, transaction
 from portal.errors import NotFound, PermissionDenied, ValidationError
 from portal.models import Actor
 from portal.networks import NETWORKS, OAuth
@@ -44,7 +44,6 @@ from portal.public_address import public_url
 from portal.settings import Settings, settings
 from portal.tokens import token_hash
 from portal.words import counted
-from services.postings.editing import StaffMember, staff_members
 from services.social import channels
 from services.social.publishing import Connected
 
@@ -395,23 +394,6 @@ def shown(actor: Actor) -> dict[UUID, Shown]:
         rows = conn.execute(sa.text("select * from private.channel_connections_shown()")).all()
     return {r.channel_id: Shown(**{**r._mapping, "choices": tuple((c["id"], c["name"]) for c in r.choices)})
             for r in rows}
-
-
-@dataclass(frozen=True)
-class ChannelsScreen:
-    """What Admin → Social channels shows, read in one transaction."""
-
-    time_zone: str
-    channels: list[channels.Channel]
-    connected: dict[UUID, Shown]  # by channel: its connected page (never a token)
-    role_holders: list[channels.RoleHolder]
-    staff: list[StaffMember]  # who may be given a social role
-
-
-def channels_screen(actor: Actor) -> ChannelsScreen:
-    with one_transaction(actor):
-        return ChannelsScreen(channels.time_zone(actor), channels.list_channels(actor), shown(actor),
-                              channels.role_holders(actor), staff_members(actor))
 
 
 def post_as(actor: Actor, channel_id: UUID, account_id: str) -> str:
