@@ -15,11 +15,6 @@ from services.referrals import stages as referral_stages
 from services.savings.report import source_label
 
 LIST_PAGE = "pages/recruiting/candidates.py"
-# Whether a referral counts for its referrer, as recruiters read it.
-REFERRAL_OUTCOMES = {"owner": "Counts for the referrer",
-                     "duplicate": "Not counted: someone referred them first",
-                     "applied_first": "Not counted: they had applied before",
-                     "pending": "Waiting for the candidate to confirm their email"}
 
 actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
 st.page_link(LIST_PAGE, label="All candidates", icon=":material/arrow_back:")
@@ -134,7 +129,7 @@ with referrals_tab:
         st.dataframe([{"Job": r.job_title or "Open to anything",
                        "Referred by": r.referrer_name or "Former user",
                        "Stage": referral_stages.STAGE_LABELS[r.stage],
-                       "Counts": REFERRAL_OUTCOMES.get(r.outcome, ""),
+                       "Counts": referral_stages.STAFF_OUTCOME_NOTES.get(r.outcome, ""),
                        "Referred": ui.day_text(r.created_at), "Relationship": r.relationship or "—",
                        "Why them": r.reason or "—", "Résumé": r.resume_name or "—"}
                       for r in person.referrals], hide_index=True)

@@ -638,14 +638,11 @@ begin
                then nullif(current_setting('boomerang.move_detail', true), '') end,
           nullif(current_setting('boomerang.move_message', true), ''));
   -- The referrals this application is the referred candidate's follow: the referral it came
-  -- through (a referral link), or one for the same person and job made before it (the rule
-  -- private.record_portal_hire credits a hire by). A referral made after the person applied
-  -- is credited to no one and keeps its stage. Their own trigger records their history,
-  -- tells the referrer and keeps the points.
-  referral_stage := case new.status
-    when 'new' then 'submitted' when 'reviewing' then 'reviewing'
-    when 'interviewing' then 'interviewing' when 'offer' then 'offer' when 'hired' then 'hired'
-    else 'not_selected' end;
+  -- through (a referral link, or an open referral a recruiter linked to the job), or one for
+  -- the same person and job made before it (the rule private.record_portal_hire credits a
+  -- hire by). A referral made after the person applied is credited to no one and keeps its
+  -- stage. Their own trigger records their history, tells the referrer and keeps the points.
+  referral_stage := private.referral_stage_of(new.status);
   update public.referrals r set stage = referral_stage
    where (r.application_id = new.id
           or (r.candidate_id = new.candidate_id and r.job_id = new.job_id
