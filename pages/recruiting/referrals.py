@@ -73,7 +73,8 @@ def _link_form(referral: open_referrals.OpenReferral, jobs: dict[str, str]) -> N
                            placeholder="Choose a published job", key=f"link-job:{referral.id}")
         problems.under("job")
         problems.by_button()
-        if not st.form_submit_button("Link", type="primary", icon=":material/link:"):
+        if not st.form_submit_button("Link", type="primary", icon=":material/link:",
+                                     key=f"link-go:{referral.id}"):
             return
     try:
         linked = open_referrals.link(actor, referral.id, UUID(job) if job else None)
