@@ -21,7 +21,7 @@ if notice := st.session_state.pop("referral-moved", None):
 if notice := st.session_state.pop("referral-linked", None):
     st.success(ui.plain(notice))
 
-choices = pipeline.filter_choices(actor)
+choices, waiting = pipeline.screen(actor)  # the filters' choices, and the referrals open to anything
 jobs = dict(choices.jobs)
 referrers = dict(choices.referrers)
 with st.container(border=True):
@@ -117,7 +117,7 @@ def _open_inbox(waiting: open_referrals.Inbox) -> None:
         st.caption(f"{waiting.total - len(waiting.referrals):,} more wait after these; link these first.")
 
 
-board_tab, table_tab, open_tab = st.tabs(["Board", "Table", "Open to anything"])
+board_tab, table_tab, open_tab = st.tabs(["Board", "Table", f"Open to anything ({waiting.total:,})"])
 try:
     with board_tab:
         board = pipeline.board(actor, per_stage=5, **filters)
@@ -151,6 +151,6 @@ try:
             empty="No referrals match these filters.",
         )
     with open_tab:
-        _open_inbox(open_referrals.inbox(actor))
+        _open_inbox(waiting)
 except UserFacingError as error:
     ui.show_error(error)
