@@ -57,7 +57,7 @@ CAPABILITIES: dict[str, tuple[str, list[str]]] = {
         "application_events", "application_notes", "application_agencies",
         "touch_application", "claim_resume_upload", "submit_application", "application_by_token",
         "record_application_event", "move_applications", "application_funnel", "add_candidate",
-        "candidates_matching",
+        "candidates_matching", "merge_candidates",
         "ask_question",
         "question_by_token", "words_of", "remember_question_words", "forget_unused_question_words",
         "question_word_meanings", "questions_matching", "unanswered_questions"]),

@@ -25,6 +25,8 @@ if person is None:
             "Candidates.")
     st.stop()
 
+if notice := st.session_state.pop("candidate-merged", None):
+    st.success(ui.plain(notice))
 st.title(ui.plain(person.full_name))
 facts = [person.email, person.phone or "", person.linkedin_url or "",
          "has a candidate account" if person.has_account else "no candidate account",
@@ -35,9 +37,24 @@ if person.same_linkedin:
         st.markdown("**The same LinkedIn profile is on another candidate**, probably this person under "
                     "another email:")
         for other in person.same_linkedin:
-            st.page_link("pages/recruiting/candidate.py",
-                         label=ui.plain(f"{other.full_name} ({other.email})"),
-                         query_params={"id": str(other.candidate_id)}, icon=":material/person:")
+            link, merge = st.columns([3, 2], vertical_alignment="center")
+            with link:
+                st.page_link("pages/recruiting/candidate.py",
+                             label=ui.plain(f"{other.full_name} ({other.email})"),
+                             query_params={"id": str(other.candidate_id)}, icon=":material/person:")
+            with merge.popover("Merge into this profile", icon=":material/merge:"):
+                st.caption(f"{ui.plain(other.full_name)}'s applications, referrals and questions move "
+                           f"to {ui.plain(person.full_name)} ({ui.plain(person.email)}), and "
+                           f"{ui.plain(other.email)} is removed. This cannot be undone.")
+                if st.button("Merge them", type="primary", key=f"merge:{other.candidate_id}"):
+                    try:
+                        merged = profiles.merge(actor, person.candidate_id, other.candidate_id)
+                    except UserFacingError as error:
+                        ui.show_error(error)
+                    else:
+                        st.session_state["candidate-merged"] = merged.describe(
+                            f"{other.full_name} ({other.email})", "this profile")
+                        st.rerun()
 
 apps_tab, referrals_tab, questions_tab, timeline_tab = st.tabs([
     f"Applications ({len(person.applications)})", f"Referrals ({len(person.referrals)})",
