@@ -114,10 +114,10 @@ def _open_inbox(waiting: open_referrals.Inbox) -> None:
                 _resume(referral)
             _link_form(referral, jobs)
     if waiting.total > len(waiting.referrals):
-        st.caption(f"{waiting.total - len(waiting.referrals):,} more wait after these; link these first.")
+        st.caption(f"{waiting.total_text} wait in all: link these, the oldest, first.")
 
 
-board_tab, table_tab, open_tab = st.tabs(["Board", "Table", f"Open to anything ({waiting.total:,})"])
+board_tab, table_tab, open_tab = st.tabs(["Board", "Table", f"Open to anything ({waiting.total_text})"])
 try:
     with board_tab:
         board = pipeline.board(actor, per_stage=5, **filters)

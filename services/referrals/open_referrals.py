@@ -21,6 +21,7 @@ from services.candidates.applications import STAGE_LABELS
 from services.postings.editing import ResumeFile, resume_file
 
 INBOX_SIZE = 50  # the oldest first; linking them brings up the next
+COUNT_UP_TO = 1_000  # how far the waiting referrals are counted (the inbox's tab says "1,000+")
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,12 @@ class OpenReferral:
 @dataclass(frozen=True)
 class Inbox:
     referrals: list[OpenReferral]  # the oldest INBOX_SIZE
-    total: int  # how many wait in all
+    total: int  # how many wait in all, up to COUNT_UP_TO
+
+    @property
+    def total_text(self) -> str:
+        """"12", or "1,000+" when there are more than counted."""
+        return f"{self.total:,}+" if self.total >= COUNT_UP_TO else f"{self.total:,}"
     jobs: list[tuple[UUID, str]]  # the published jobs they may be linked to, by title
 
 
@@ -64,8 +70,9 @@ def inbox(actor: Actor, *, limit: int = INBOX_SIZE) -> Inbox:
             " left join public.profiles p on p.id = r.referrer_id"
             f" where {_OPEN} order by r.created_at, r.id limit :limit"),
             {"limit": limit}).all()
-        total = conn.execute(sa.text(
-            f"select count(*) from public.referrals r where {_OPEN}")).scalar_one()  # noqa: S608
+        total = conn.execute(sa.text(  # counted up to COUNT_UP_TO: past it the page says "+"
+            f"select count(*) from (select 1 from public.referrals r where {_OPEN}"  # noqa: S608
+            " limit :most) waiting"), {"most": COUNT_UP_TO}).scalar_one()
         jobs = conn.execute(sa.text(
             "select id, title || ' (' || department || ')' from public.jobs"
             " where status = 'published' order by title, created_at")).all()

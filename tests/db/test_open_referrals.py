@@ -77,6 +77,7 @@ def test_the_inbox_lists_open_referrals_oldest_first_with_the_published_jobs(cle
         "She ships careful work on time.", True))
     waiting = open_referrals.inbox(desk["rita"])
     assert [r.id for r in waiting.referrals] == [desk["referral"], later] and waiting.total == 2
+    assert waiting.total_text == "2"
     first = waiting.referrals[0]
     assert (first.candidate_name, first.referrer_name, first.resume_name, first.stage) == (
         "Dana Kowalski", "Priya Patel", "dana.pdf", "submitted")
@@ -86,6 +87,13 @@ def test_the_inbox_lists_open_referrals_oldest_first_with_the_published_jobs(cle
     data = open_referrals.resume(desk["rita"], desk["referral"], desk["store"])
     assert data.file_name == "dana.pdf" and data.data[:4] == b"%PDF"
     assert count(clean_db, "public.audit_log where action = 'referral.resume_downloaded'") == 1
+
+
+def test_the_inbox_counts_up_to_a_bound(clean_db, desk, monkeypatch):
+    _refer(desk["priya"], "eli@example.com", "Eli Novak")
+    monkeypatch.setattr(open_referrals, "COUNT_UP_TO", 2)
+    waiting = open_referrals.inbox(desk["rita"], limit=1)
+    assert (len(waiting.referrals), waiting.total, waiting.total_text) == (1, 2, "2+")
 
 
 @pytest.mark.parametrize("who", ["priya", "candidate", "visitor"])
