@@ -22,6 +22,11 @@ if notice := st.session_state.pop("referral-linked", None):
     st.success(ui.plain(notice))
 
 choices, waiting = pipeline.screen(actor)  # the filters' choices, and the referrals open to anything
+# A refused link is said under its choice; if the referral has left the inbox (someone else
+# linked it meanwhile), here.
+refused = st.session_state.pop("referral-link-refused", None)
+if refused and refused[0] not in {r.id for r in waiting.referrals}:
+    ui.show_error(refused[1])
 jobs = dict(choices.jobs)
 referrers = dict(choices.referrers)
 with st.container(border=True):
@@ -65,27 +70,33 @@ def _resume(referral: open_referrals.OpenReferral) -> None:
                            key=f"open-resume-download:{referral.id}")
 
 
-def _link_form(referral: open_referrals.OpenReferral, jobs: dict[str, str]) -> None:
+def _link(referral_id: UUID) -> None:
+    """The Link button's callback: it runs before the page reads the inbox again, so a referral
+    someone else linked meanwhile (gone from the inbox) is still answered in words."""
+    job = st.session_state.get(f"link-job:{referral_id}")
+    try:
+        linked = open_referrals.link(actor, referral_id, UUID(job) if job else None)
+    except UserFacingError as error:
+        st.session_state["referral-link-refused"] = (referral_id, error)
+    else:
+        st.session_state["referral-linked"] = linked.describe()
+
+
+def _link_form(referral: open_referrals.OpenReferral, jobs: dict[str, str], refused) -> None:
     """"Link to a job": a refused link keeps the job chosen and says why under it."""
     problems = ui.FieldProblems()
     with st.form(f"link:{referral.id}", border=False):
-        job = st.selectbox("Link to a job", list(jobs), index=None, format_func=jobs.get,
-                           placeholder="Choose a published job", key=f"link-job:{referral.id}")
+        st.selectbox("Link to a job", list(jobs), index=None, format_func=jobs.get,
+                     placeholder="Choose a published job", key=f"link-job:{referral.id}")
         problems.under("job")
         problems.by_button()
-        if not st.form_submit_button("Link", type="primary", icon=":material/link:",
-                                     key=f"link-go:{referral.id}"):
-            return
-    try:
-        linked = open_referrals.link(actor, referral.id, UUID(job) if job else None)
-    except UserFacingError as error:
-        problems.show(error)
-        return
-    st.session_state["referral-linked"] = linked.describe()
-    st.rerun()
+        st.form_submit_button("Link", type="primary", icon=":material/link:", key=f"link-go:{referral.id}",
+                              on_click=_link, args=(referral.id,))
+    if refused and refused[0] == referral.id:
+        problems.show(refused[1])
 
 
-def _open_inbox(waiting: open_referrals.Inbox) -> None:
+def _open_inbox(waiting: open_referrals.Inbox, refused) -> None:
     st.caption("Referrals for no job in particular, oldest first. Link each to a published job: it "
                "becomes an application for that job, with the referral as its source, and moves on "
                "the job's Applicants tab like any other; the referrer follows it.")
@@ -112,7 +123,7 @@ def _open_inbox(waiting: open_referrals.Inbox) -> None:
             st.text(referral.reason or "—")
             if referral.resume_name:
                 _resume(referral)
-            _link_form(referral, jobs)
+            _link_form(referral, jobs, refused)
     if waiting.total > len(waiting.referrals):
         st.caption(f"{waiting.total_text} wait in all: link these, the oldest, first.")
 
@@ -151,6 +162,6 @@ try:
             empty="No referrals match these filters.",
         )
     with open_tab:
-        _open_inbox(waiting)
+        _open_inbox(waiting, refused)
 except UserFacingError as error:
     ui.show_error(error)

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from portal.models import Actor, Role
+from services.referrals import open_referrals
 from services.referrals import pipeline as referral_pipeline
 from services.referrals import rewards as referral_rewards
 from tests.app.helpers import (
@@ -186,3 +187,18 @@ def test_open_referrals_are_linked_to_a_job_from_their_inbox(demo_db):
     assert_no_exception(referrer)
     assert (f"{referral.full_name}, whom you referred open to anything, is now a candidate for "
             f"{title}.") in texts(referrer)
+
+
+def test_a_referral_someone_linked_meanwhile_is_answered_in_words(demo_db):
+    referral = _open_referrals(demo_db)[0]
+    (job, _), (other, other_title) = _published_jobs(demo_db, referral.candidate_id)[:2]
+    at = app_as(signed_in("recruiter@example.com")).run()
+    at.switch_page("pages/recruiting/referrals.py").run()
+    at.selectbox(key=f"link-job:{referral.id}").set_value(str(job))
+    # an admin links it to another job while the recruiter is choosing
+    open_referrals.link(_referrer(demo_db, "admin@example.com"), referral.id, other)
+    at.button(key=f"link-go:{referral.id}").click().run()
+    assert_errors(at, f"{referral.full_name} is already linked to {other_title}: nothing changed.")
+    with demo_db.connect() as conn:
+        assert conn.execute(sa.text("select job_id from public.referrals where id = :r"),
+                            {"r": referral.id}).scalar() == other
