@@ -57,7 +57,7 @@ CAPABILITIES: dict[str, tuple[str, list[str]]] = {
         "application_events", "application_notes", "application_agencies",
         "touch_application", "claim_resume_upload", "submit_application", "application_by_token",
         "record_application_event", "move_applications", "application_funnel", "add_candidate",
-        "candidates_matching",
+        "candidates_matching", "merge_candidates",
         "ask_question",
         "question_by_token", "words_of", "remember_question_words", "forget_unused_question_words",
         "question_word_meanings", "questions_matching", "unanswered_questions"]),
@@ -85,7 +85,7 @@ CAPABILITIES: dict[str, tuple[str, list[str]]] = {
         "referral_job_counts", "referral_day_totals", "referrer_day_totals", "referrer_totals",
         "referral_totals_statements", "referral_totals_apply", "referral_totals_clear",
         "forget_referral_totals",
-        "recount_referral_totals"]),
+        "recount_referral_totals", "referral_stage_of", "link_referral_to_job"]),
     "savings_and_hires": ("Hires and what they cost; the savings report's assumptions", [
         "hire_source", "savings_settings", "exchange_rates", "programme_costs", "hires",
         "hire_totals", "hire_source_of", "lock_hire_of", "record_portal_hire", "forget_portal_hire",

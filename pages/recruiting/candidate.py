@@ -15,11 +15,6 @@ from services.referrals import stages as referral_stages
 from services.savings.report import source_label
 
 LIST_PAGE = "pages/recruiting/candidates.py"
-# Whether a referral counts for its referrer, as recruiters read it.
-REFERRAL_OUTCOMES = {"owner": "Counts for the referrer",
-                     "duplicate": "Not counted: someone referred them first",
-                     "applied_first": "Not counted: they had applied before",
-                     "pending": "Waiting for the candidate to confirm their email"}
 
 actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
 st.page_link(LIST_PAGE, label="All candidates", icon=":material/arrow_back:")
@@ -30,6 +25,8 @@ if person is None:
             "Candidates.")
     st.stop()
 
+if notice := st.session_state.pop("candidate-merged", None):
+    st.success(ui.plain(notice))
 st.title(ui.plain(person.full_name))
 facts = [person.email, person.phone or "", person.linkedin_url or "",
          "has a candidate account" if person.has_account else "no candidate account",
@@ -40,9 +37,24 @@ if person.same_linkedin:
         st.markdown("**The same LinkedIn profile is on another candidate**, probably this person under "
                     "another email:")
         for other in person.same_linkedin:
-            st.page_link("pages/recruiting/candidate.py",
-                         label=ui.plain(f"{other.full_name} ({other.email})"),
-                         query_params={"id": str(other.candidate_id)}, icon=":material/person:")
+            link, merge = st.columns([3, 2], vertical_alignment="center")
+            with link:
+                st.page_link("pages/recruiting/candidate.py",
+                             label=ui.plain(f"{other.full_name} ({other.email})"),
+                             query_params={"id": str(other.candidate_id)}, icon=":material/person:")
+            with merge.popover("Merge into this profile", icon=":material/merge:"):
+                st.caption(f"{ui.plain(other.full_name)}'s applications, referrals and questions move "
+                           f"to {ui.plain(person.full_name)} ({ui.plain(person.email)}), and "
+                           f"{ui.plain(other.email)} is removed. This cannot be undone.")
+                if st.button("Merge them", type="primary", key=f"merge:{other.candidate_id}"):
+                    try:
+                        merged = profiles.merge(actor, person.candidate_id, other.candidate_id)
+                    except UserFacingError as error:
+                        ui.show_error(error)
+                    else:
+                        st.session_state["candidate-merged"] = merged.describe(
+                            f"{other.full_name} ({other.email})", "this profile")
+                        st.rerun()
 
 apps_tab, referrals_tab, questions_tab, timeline_tab = st.tabs([
     f"Applications ({len(person.applications)})", f"Referrals ({len(person.referrals)})",
@@ -134,7 +146,7 @@ with referrals_tab:
         st.dataframe([{"Job": r.job_title or "Open to anything",
                        "Referred by": r.referrer_name or "Former user",
                        "Stage": referral_stages.STAGE_LABELS[r.stage],
-                       "Counts": REFERRAL_OUTCOMES.get(r.outcome, ""),
+                       "Counts": referral_stages.STAFF_OUTCOME_NOTES.get(r.outcome, ""),
                        "Referred": ui.day_text(r.created_at), "Relationship": r.relationship or "—",
                        "Why them": r.reason or "—", "Résumé": r.resume_name or "—"}
                       for r in person.referrals], hide_index=True)

@@ -1,13 +1,16 @@
 """The referral pipeline (recruiters and admins): a board by stage and a filterable table;
-moving a stage tells the referrer."""
+moving a stage tells the referrer. Referrals "open to anything" wait in their own inbox until
+a recruiter links each to a published job, which makes it an application for that job."""
+
+from uuid import UUID
 
 import streamlit as st
 
 from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
-from services.referrals import pipeline
-from services.referrals.stages import STAGE_LABELS, STAGES
+from services.referrals import open_referrals, pipeline
+from services.referrals.stages import STAFF_OUTCOME_NOTES, STAGE_LABELS, STAGES
 
 actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
 st.title("Referrals")
@@ -15,8 +18,15 @@ st.caption("Every referral by stage. Moving one tells its referrer in the portal
 
 if notice := st.session_state.pop("referral-moved", None):
     st.success(notice)
+if notice := st.session_state.pop("referral-linked", None):
+    st.success(ui.plain(notice))
 
-choices = pipeline.filter_choices(actor)
+choices, waiting = pipeline.screen(actor)  # the filters' choices, and the referrals open to anything
+# A refused link is said under its choice; if the referral has left the inbox (someone else
+# linked it meanwhile), here.
+refused = st.session_state.pop("referral-link-refused", None)
+if refused and refused[0] not in {r.id for r in waiting.referrals}:
+    ui.show_error(refused[1])
 jobs = dict(choices.jobs)
 referrers = dict(choices.referrers)
 with st.container(border=True):
@@ -42,7 +52,83 @@ def _move(referral_id, stage: str) -> None:
     st.rerun()
 
 
-board_tab, table_tab = st.tabs(["Board", "Table"])
+
+
+def _resume(referral: open_referrals.OpenReferral) -> None:
+    """The résumé the referrer gave (each download audited)."""
+    if st.button(f"Get résumé ({referral.resume_name})", key=f"open-resume:{referral.id}",
+                 icon=":material/description:"):
+        try:
+            st.session_state["open-resume-file"] = (referral.id, open_referrals.resume(actor, referral.id))
+        except (UserFacingError, OSError):
+            st.error("This résumé could not be read from storage. Try again later; if it keeps "
+                     "failing, tell your portal admin.")
+    held = st.session_state.get("open-resume-file")
+    if held and held[0] == referral.id:
+        st.download_button(f"Download {held[1].file_name}", held[1].data, file_name=held[1].file_name,
+                           mime=held[1].content_type, icon=":material/download:", on_click="ignore",
+                           key=f"open-resume-download:{referral.id}")
+
+
+def _link(referral_id: UUID) -> None:
+    """The Link button's callback: it runs before the page reads the inbox again, so a referral
+    someone else linked meanwhile (gone from the inbox) is still answered in words."""
+    job = st.session_state.get(f"link-job:{referral_id}")
+    try:
+        linked = open_referrals.link(actor, referral_id, UUID(job) if job else None)
+    except UserFacingError as error:
+        st.session_state["referral-link-refused"] = (referral_id, error)
+    else:
+        st.session_state["referral-linked"] = linked.describe()
+
+
+def _link_form(referral: open_referrals.OpenReferral, jobs: dict[str, str], refused) -> None:
+    """"Link to a job": a refused link keeps the job chosen and says why under it."""
+    problems = ui.FieldProblems()
+    with st.form(f"link:{referral.id}", border=False):
+        st.selectbox("Link to a job", list(jobs), index=None, format_func=jobs.get,
+                     placeholder="Choose a published job", key=f"link-job:{referral.id}")
+        problems.under("job")
+        problems.by_button()
+        st.form_submit_button("Link", type="primary", icon=":material/link:", key=f"link-go:{referral.id}",
+                              on_click=_link, args=(referral.id,))
+    if refused and refused[0] == referral.id:
+        problems.show(refused[1])
+
+
+def _open_inbox(waiting: open_referrals.Inbox, refused) -> None:
+    st.caption("Referrals for no job in particular, oldest first. Link each to a published job: it "
+               "becomes an application for that job, with the referral as its source, and moves on "
+               "the job's Applicants tab like any other; the referrer follows it.")
+    if not waiting.referrals:
+        st.info("No referral is waiting for a job.")
+        return
+    if not waiting.jobs:
+        st.warning("No job is published: publish one to link these referrals to it.")
+    jobs = {str(job_id): title for job_id, title in waiting.jobs}
+    for referral in waiting.referrals:
+        with st.container(border=True):
+            st.markdown(f"**{ui.plain(referral.candidate_name)}**")
+            facts = [referral.email, referral.linkedin_url or "",
+                     f"referred by {referral.referrer_name or 'a former user'} on "
+                     f"{ui.day_text(referral.created_at)}", STAGE_LABELS[referral.stage]]
+            if referral.outcome != "owner":
+                facts.append(STAFF_OUTCOME_NOTES.get(referral.outcome, ""))
+            st.caption(" · ".join(ui.plain(f) for f in facts if f))
+            st.page_link("pages/recruiting/candidate.py", label="Their profile",
+                         query_params={"id": str(referral.candidate_id)}, icon=":material/person:")
+            st.markdown("**How the referrer knows them**")
+            st.text(referral.relationship or "—")
+            st.markdown("**Why they fit**")
+            st.text(referral.reason or "—")
+            if referral.resume_name:
+                _resume(referral)
+            _link_form(referral, jobs, refused)
+    if waiting.total > len(waiting.referrals):
+        st.caption(f"{waiting.total_text} wait in all: link these, the oldest, first.")
+
+
+board_tab, table_tab, open_tab = st.tabs(["Board", "Table", f"Open to anything ({waiting.total_text})"])
 try:
     with board_tab:
         board = pipeline.board(actor, per_stage=5, **filters)
@@ -75,5 +161,7 @@ try:
                        "Stage since": r.stage_changed_at.date()},
             empty="No referrals match these filters.",
         )
+    with open_tab:
+        _open_inbox(waiting, refused)
 except UserFacingError as error:
     ui.show_error(error)

@@ -1,7 +1,8 @@
 """One candidate's profile (recruiters and admins): everything the portal holds about one
 person, read in one transaction: their applications with stages, history and notes, the
 referrals about them, the questions they asked (by their email or their account), their
-résumés, and one timeline of it all."""
+résumés, and one timeline of it all; and merging one person's two candidate records (the same
+LinkedIn profile under two emails) into one."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from portal.db import transaction
+from portal.db import transaction, translate_refusals
 from portal.models import Actor
 from portal.permissions import require_staff
+from portal.words import counted
 from services.candidates.applications import Note, StageEvent
 
 
@@ -195,3 +197,29 @@ def profile(actor: Actor, candidate_id: UUID | str) -> Profile | None:
                    for r in referrals],
         questions=[ProfileQuestion(**q._mapping) for q in questions],
         same_linkedin=[SamePerson(**s._mapping) for s in same_linkedin])
+
+
+@dataclass(frozen=True)
+class Merged:
+    applications: int
+    referrals: int
+    questions: int
+
+    def describe(self, merged: str, kept: str) -> str:
+        """"Merged Dana K. (dana@old.example) into this profile: 1 application, ..." for the page."""
+        return (f"Merged {merged} into {kept}: {counted(self.applications, 'application')}, "
+                f"{counted(self.referrals, 'referral')} and {counted(self.questions, 'question')} "
+                "moved here.")
+
+
+def merge(actor: Actor, keep_id: UUID, merge_id: UUID) -> Merged:
+    """Merge candidate `merge_id` into `keep_id` (one person under two emails, the same LinkedIn
+    profile): its applications, referrals, hires and questions become `keep_id`'s and it is
+    deleted, in one step the database checks and audits (private.merge_candidates)."""
+    with translate_refusals(denied="Only recruiters and admins can merge candidates.",
+                            missing="One of these candidates does not exist any more."), \
+            transaction(actor) as conn:
+        row = conn.execute(sa.text(
+            "select applications, referrals, questions from private.merge_candidates(:keep, :merge)"),
+            {"keep": keep_id, "merge": merge_id}).one()
+    return Merged(**row._mapping)

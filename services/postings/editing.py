@@ -462,9 +462,15 @@ def resume(actor: Actor, application_id: UUID, store: ResumeStore | None = None)
         if row is None or row.resume_path is None:
             raise NotFound("This application has no résumé.")
         audit.record(conn, "application.resume_downloaded", "application", str(application_id))
-    data = (store or resume_store()).read(row.resume_path)
-    extension = row.resume_path.rsplit(".", 1)[-1]
-    return ResumeFile(row.resume_name or f"resume.{extension}", data,
+    return resume_file(row.resume_path, row.resume_name, store)
+
+
+def resume_file(path: str, name: str | None, store: ResumeStore | None = None) -> ResumeFile:
+    """The stored résumé `path` (a key of the résumé store) as a file to download, named
+    `name` (the name it was uploaded under) where known."""
+    data = (store or resume_store()).read(path)
+    extension = path.rsplit(".", 1)[-1]
+    return ResumeFile(name or f"resume.{extension}", data,
                       validation.RESUME_TYPES.get(extension, "application/octet-stream"))
 
 

@@ -13,9 +13,10 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from portal import mail
-from portal.db import transaction
+from portal.db import one_transaction, transaction
 from portal.errors import NotFound, ValidationError
 from portal.models import Actor, Page
+from services.referrals import open_referrals
 from services.referrals.recognition import POINTS
 from services.referrals.stages import STAGE_LABELS, STAGES, ReferralRow, referral_row_sql
 
@@ -256,6 +257,13 @@ def filter_choices(actor: Actor) -> Choices:
             "select p.id, coalesce(nullif(p.full_name, ''), p.email) from public.profiles p"
             " where exists (select 1 from public.referrals r where r.referrer_id = p.id) order by 2")).all()
         return Choices([tuple(j) for j in jobs], list(departments), [tuple(r) for r in referrers])
+
+
+def screen(actor: Actor) -> tuple[Choices, open_referrals.Inbox]:
+    """What the Referrals page shows whatever its filters, read at once: the filters' choices
+    and the referrals open to anything waiting for a job."""
+    with one_transaction(actor):
+        return filter_choices(actor), open_referrals.inbox(actor)
 
 
 def move(actor: Actor, referral_id: UUID, stage: str) -> Moved:

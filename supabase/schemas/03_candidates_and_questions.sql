@@ -638,14 +638,11 @@ begin
                then nullif(current_setting('boomerang.move_detail', true), '') end,
           nullif(current_setting('boomerang.move_message', true), ''));
   -- The referrals this application is the referred candidate's follow: the referral it came
-  -- through (a referral link), or one for the same person and job made before it (the rule
-  -- private.record_portal_hire credits a hire by). A referral made after the person applied
-  -- is credited to no one and keeps its stage. Their own trigger records their history,
-  -- tells the referrer and keeps the points.
-  referral_stage := case new.status
-    when 'new' then 'submitted' when 'reviewing' then 'reviewing'
-    when 'interviewing' then 'interviewing' when 'offer' then 'offer' when 'hired' then 'hired'
-    else 'not_selected' end;
+  -- through (a referral link, or an open referral a recruiter linked to the job), or one for
+  -- the same person and job made before it (the rule private.record_portal_hire credits a
+  -- hire by). A referral made after the person applied is credited to no one and keeps its
+  -- stage. Their own trigger records their history, tells the referrer and keeps the points.
+  referral_stage := private.referral_stage_of(new.status);
   update public.referrals r set stage = referral_stage
    where (r.application_id = new.id
           or (r.candidate_id = new.candidate_id and r.job_id = new.job_id
@@ -859,6 +856,70 @@ $$;
 
 REVOKE ALL ON FUNCTION private.candidates_matching(pattern text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.candidates_matching(pattern text) TO authenticated;
+
+
+-- private.merge_candidates ----------------------------------------------------------------
+
+CREATE FUNCTION private.merge_candidates(p_keep uuid, p_merge uuid, OUT applications integer, OUT referrals integer, OUT questions integer) RETURNS record
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  me uuid := (select auth.uid());
+  kept record;
+  merged record;
+  both_jobs text;
+begin
+  if not (select private.is_staff()) then
+    raise exception 'Only recruiters and admins can merge candidates.' using errcode = '42501';
+  end if;
+  if p_keep is null or p_merge is null or p_keep = p_merge then
+    raise exception 'Choose two different candidates to merge.' using errcode = 'P0001';
+  end if;
+  -- Both rows locked, in one order, so that two merges of the same people queue.
+  perform 1 from public.candidates c where c.id in (p_keep, p_merge) order by c.id for update;
+  select c.* into kept from public.candidates c where c.id = p_keep;
+  select c.* into merged from public.candidates c where c.id = p_merge;
+  if kept.id is null or merged.id is null then
+    raise exception 'One of these candidates does not exist any more.' using errcode = 'P0002';
+  end if;
+  if kept.linkedin_url is null or merged.linkedin_url is null
+     or private.candidate_identities('', kept.linkedin_url) is distinct from
+        private.candidate_identities('', merged.linkedin_url) then
+    raise exception 'Only candidates with the same LinkedIn profile are merged here.' using errcode = 'P0001';
+  end if;
+  select string_agg(j.title, ', ' order by j.title) into both_jobs
+    from public.applications a join public.applications b on b.job_id = a.job_id
+    join public.jobs j on j.id = a.job_id
+   where a.candidate_id = p_keep and b.candidate_id = p_merge;
+  if both_jobs is not null then
+    raise exception 'Both applied to %: withdraw or reject one of those applications, then merge.', both_jobs
+      using errcode = 'P0001';
+  end if;
+  if kept.user_id is not null and merged.user_id is not null then
+    raise exception 'Both have a candidate account: they cannot be merged into one.' using errcode = 'P0001';
+  end if;
+
+  update public.applications a set candidate_id = p_keep where a.candidate_id = p_merge;
+  get diagnostics applications = row_count;
+  update public.referrals r set candidate_id = p_keep where r.candidate_id = p_merge;
+  get diagnostics referrals = row_count;
+  update public.hires h set candidate_id = p_keep where h.candidate_id = p_merge;
+  update public.question_askers q set email = lower(kept.email) where q.email = lower(merged.email);
+  get diagnostics questions = row_count;
+  delete from public.candidates c where c.id = p_merge;
+  update public.candidates c
+     set phone = coalesce(c.phone, merged.phone), user_id = coalesce(c.user_id, merged.user_id)
+   where c.id = p_keep;
+  insert into public.audit_log (actor_id, action, subject_type, subject_id, details)
+  values (me, 'candidate.merged', 'candidate', p_keep::text,
+          jsonb_build_object('merged', p_merge, 'applications', applications,
+                             'referrals', referrals, 'questions', questions));
+end
+$$;
+
+REVOKE ALL ON FUNCTION private.merge_candidates(p_keep uuid, p_merge uuid, OUT applications integer, OUT referrals integer, OUT questions integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.merge_candidates(p_keep uuid, p_merge uuid, OUT applications integer, OUT referrals integer, OUT questions integer) TO authenticated;
 
 
 -- private.ask_question --------------------------------------------------------------------

@@ -64,6 +64,8 @@ CREATE INDEX referrals_job_idx ON public.referrals USING btree (job_id);
 
 CREATE INDEX referrals_moved_idx ON public.referrals USING btree (stage_changed_at DESC, id);
 
+CREATE INDEX referrals_open_idx ON public.referrals USING btree (created_at, id) WHERE (job_id IS NULL);
+
 CREATE INDEX referrals_owner_referral_idx ON public.referrals USING btree (owner_referral_id) WHERE (owner_referral_id IS NOT NULL);
 
 CREATE INDEX referrals_referrer_idx ON public.referrals USING btree (referrer_id, created_at DESC);
@@ -1558,3 +1560,103 @@ end
 $$;
 
 REVOKE ALL ON FUNCTION private.recount_referral_totals() FROM PUBLIC;
+
+
+-- private.referral_stage_of ---------------------------------------------------------------
+
+CREATE FUNCTION private.referral_stage_of(p_status public.application_status) RETURNS public.referral_stage
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+  select (case p_status
+    when 'new' then 'submitted' when 'reviewing' then 'reviewing'
+    when 'interviewing' then 'interviewing' when 'offer' then 'offer' when 'hired' then 'hired'
+    else 'not_selected' end)::public.referral_stage
+$$;
+
+REVOKE ALL ON FUNCTION private.referral_stage_of(p_status public.application_status) FROM PUBLIC;
+
+
+-- private.link_referral_to_job ------------------------------------------------------------
+
+CREATE FUNCTION private.link_referral_to_job(p_referral uuid, p_job uuid, OUT application_id uuid, OUT reused boolean, OUT status text, OUT candidate_name text, OUT job_title text) RETURNS record
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  me uuid := (select auth.uid());
+  ref record;
+  job record;
+  app_status public.application_status;
+begin
+  if not (select private.is_staff()) then
+    raise exception 'Only recruiters and admins can link a referral to a job.' using errcode = '42501';
+  end if;
+  if p_job is null then
+    raise exception 'Choose the job to link them to.' using errcode = 'P0001';
+  end if;
+  -- One recruiter at a time per referral: a second one waits here, then finds it linked.
+  select r.id, r.candidate_id, r.referrer_id, r.job_id, r.stage, r.resume_path, r.resume_name,
+         c.full_name
+    into ref
+    from public.referrals r join public.candidates c on c.id = r.candidate_id
+   where r.id = p_referral
+   for update of r;
+  if ref.id is null then
+    raise exception 'That referral does not exist any more.' using errcode = 'P0002';
+  end if;
+  if ref.job_id is not null then
+    raise exception '% is already linked to %: nothing changed.', ref.full_name,
+      coalesce((select j.title from public.jobs j where j.id = ref.job_id), 'a job')
+      using errcode = 'P0001';
+  end if;
+  if ref.stage in ('hired', 'not_selected') then
+    raise exception 'This referral is closed (%): only a referral in progress can be linked to a job.',
+      case ref.stage when 'hired' then 'Hired' else 'Not selected' end using errcode = 'P0001';
+  end if;
+  select j.id, j.title, j.status into job from public.jobs j where j.id = p_job for share;
+  if job.id is null then
+    raise exception 'That job does not exist any more. Choose another.' using errcode = 'P0002';
+  end if;
+  if job.status <> 'published' then
+    raise exception '% is not published: link them to a published job.', job.title using errcode = 'P0001';
+  end if;
+  candidate_name := ref.full_name;
+  job_title := job.title;
+
+  -- A new application starts at the stage the referral had reached on its board.
+  insert into public.applications (job_id, candidate_id, source, status, resume_path, resume_name)
+  values (p_job, ref.candidate_id, 'referral',
+          case ref.stage when 'submitted' then 'new' else ref.stage::text end::public.application_status,
+          ref.resume_path, case when ref.resume_path is not null then ref.resume_name end)
+  on conflict on constraint applications_job_id_candidate_id_key do nothing
+  returning id, applications.status into application_id, app_status;
+  reused := application_id is null;
+  if reused then
+    -- They are a candidate for this job already (applied, added by hand, or linked through
+    -- another referral): that application is the one, and keeps its source and stage.
+    select a.id, a.status into application_id, app_status from public.applications a
+     where a.job_id = p_job and a.candidate_id = ref.candidate_id
+     for update;
+    update public.applications a
+       set resume_path = ref.resume_path, resume_name = ref.resume_name
+     where a.id = application_id and a.resume_path is null and ref.resume_path is not null;
+  end if;
+  status := app_status::text;
+
+  update public.referrals r
+     set job_id = p_job, application_id = link_referral_to_job.application_id,
+         stage = private.referral_stage_of(app_status)
+   where r.id = ref.id;
+  insert into public.referral_notifications (user_id, referral_id, message)
+  values (ref.referrer_id, ref.id,
+          format('%s, whom you referred open to anything, is now a candidate for %s.',
+                 ref.full_name, job.title));
+  insert into public.audit_log (actor_id, action, subject_type, subject_id, details)
+  values (me, 'referral.linked_to_job', 'referral', ref.id::text,
+          jsonb_build_object('job', p_job, 'application', application_id, 'reused', reused));
+end
+$$;
+
+REVOKE ALL ON FUNCTION private.link_referral_to_job(p_referral uuid, p_job uuid, OUT application_id uuid, OUT reused boolean, OUT status text, OUT candidate_name text, OUT job_title text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.link_referral_to_job(p_referral uuid, p_job uuid, OUT application_id uuid, OUT reused boolean, OUT status text, OUT candidate_name text, OUT job_title text) TO authenticated;

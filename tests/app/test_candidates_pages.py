@@ -258,3 +258,25 @@ def test_the_profile_names_another_candidate_with_the_same_linkedin_profile(demo
     assert "The same LinkedIn profile is on another candidate" in texts(at)
     links = {as_read(link.proto.label) for link in at.get("page_link")}
     assert "Ana R. (ana@ruiz-home.net)" in links
+
+
+def test_the_profile_merges_the_other_record_of_the_same_person(demo_db):
+    job_id = demo_job_id(demo_db)
+    _apply(job_id, "Ana Ruiz", "ana.ruiz@kestrel-mail.com")
+    with demo_db.begin() as conn:
+        other_job = conn.execute(sa.text(
+            "select id from public.jobs where status = 'published' and id <> :j order by title limit 1"),
+            {"j": job_id}).scalar_one()
+    _apply(other_job, "Ana R.", "ana@ruiz-home.net")
+    with demo_db.begin() as conn:
+        conn.execute(sa.text("update public.candidates set linkedin_url = 'https://www.linkedin.com/in/ana-ruiz'"
+                             " where email like '%ruiz%'"))
+        ids = dict(conn.execute(sa.text(
+            "select email, id from public.candidates where email like '%ruiz%'")).all())
+    at = open_page(CANDIDATE, signed_in(RECRUITER), id=str(ids["ana.ruiz@kestrel-mail.com"]))
+    at.button(key=f"merge:{ids['ana@ruiz-home.net']}").click().run()
+    assert_no_exception(at)
+    assert ("Merged Ana R. (ana@ruiz-home.net) into this profile: 1 application, 0 referrals and "
+            "0 questions moved here.") in texts(at)
+    assert "Applications (2)" in [t.label for t in at.tabs]
+    assert "The same LinkedIn profile is on another candidate" not in texts(at)

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from portal.models import Actor, Role
+from services.referrals import open_referrals
 from services.referrals import pipeline as referral_pipeline
 from services.referrals import rewards as referral_rewards
 from tests.app.helpers import (
@@ -126,3 +127,78 @@ def test_mark_paid_from_the_services_shows_on_my_referrals(demo_db):
     at.switch_page("pages/referrer/my_referrals.py").run()
     assert_no_exception(at)
     assert " · paid " in texts(at)  # on the hired referral's bonus badge
+
+
+# --- referrals open to anything ----------------------------------------------------------------
+
+def _open_referrals(engine) -> list:
+    """The referrals open to anything still in progress, oldest first (as the inbox lists them)."""
+    with engine.connect() as conn:
+        return conn.execute(sa.text(
+            "select r.id, r.candidate_id, c.full_name, p.email as referrer, r.stage::text as stage"
+            " from public.referrals r"
+            " join public.candidates c on c.id = r.candidate_id"
+            " join public.profiles p on p.id = r.referrer_id"
+            " where r.job_id is null and r.stage not in ('hired', 'not_selected')"
+            " order by r.created_at, r.id")).all()
+
+
+def _published_jobs(engine, candidate) -> list:
+    """(id, title) of the published jobs `candidate` has not applied to, by title."""
+    with engine.connect() as conn:
+        return conn.execute(sa.text(
+            "select j.id, j.title from public.jobs j where j.status = 'published' and not exists"
+            " (select 1 from public.applications a where a.job_id = j.id and a.candidate_id = :c)"
+            " order by j.title, j.id"), {"c": candidate}).all()
+
+
+def test_open_referrals_are_linked_to_a_job_from_their_inbox(demo_db):
+    referral = _open_referrals(demo_db)[0]
+    job, title = _published_jobs(demo_db, referral.candidate_id)[0]
+    at = app_as(signed_in("recruiter@example.com")).run()
+    at.switch_page("pages/recruiting/referrals.py").run()
+    assert_no_exception(at)
+    assert referral.full_name in texts(at)  # in the Open to anything inbox
+    # no job chosen: said under the choice (the first card's), nothing linked
+    at.button(key=f"link-go:{referral.id}").click().run()
+    assert_errors(at, "Choose the job to link them to.")
+    assert problem_under(at, "Link to a job") == "Choose the job to link them to."
+    with demo_db.connect() as conn:
+        assert conn.execute(sa.text("select job_id from public.referrals where id = :r"),
+                            {"r": referral.id}).scalar() is None
+    at.selectbox(key=f"link-job:{referral.id}").set_value(str(job))
+    at.button(key=f"link-go:{referral.id}").click().run()
+    assert_no_exception(at)
+    # it starts at the stage the referral had reached on its board
+    stage = {"submitted": "Applied", "reviewing": "Screening"}.get(referral.stage, referral.stage.title())
+    assert (f"Linked {referral.full_name} to {title}: they are on its Applicants tab at "
+            f"{stage}, with the referral as their source. The referrer was told.") in texts(at)
+    with demo_db.connect() as conn:
+        linked = conn.execute(sa.text(
+            "select a.source, a.status::text from public.referrals r"
+            " join public.applications a on a.id = r.application_id where r.id = :r"),
+            {"r": referral.id}).one()
+    assert linked.source == "referral"
+    assert not any(s.key == f"link-job:{referral.id}" for s in at.selectbox)  # out of the inbox
+
+    # the referrer's My referrals names the job and tells them
+    referrer = app_as(_referrer(demo_db, referral.referrer)).run()
+    referrer.switch_page("pages/referrer/my_referrals.py").run()
+    assert_no_exception(referrer)
+    assert (f"{referral.full_name}, whom you referred open to anything, is now a candidate for "
+            f"{title}.") in texts(referrer)
+
+
+def test_a_referral_someone_linked_meanwhile_is_answered_in_words(demo_db):
+    referral = _open_referrals(demo_db)[0]
+    (job, _), (other, other_title) = _published_jobs(demo_db, referral.candidate_id)[:2]
+    at = app_as(signed_in("recruiter@example.com")).run()
+    at.switch_page("pages/recruiting/referrals.py").run()
+    at.selectbox(key=f"link-job:{referral.id}").set_value(str(job))
+    # an admin links it to another job while the recruiter is choosing
+    open_referrals.link(_referrer(demo_db, "admin@example.com"), referral.id, other)
+    at.button(key=f"link-go:{referral.id}").click().run()
+    assert_errors(at, f"{referral.full_name} is already linked to {other_title}: nothing changed.")
+    with demo_db.connect() as conn:
+        assert conn.execute(sa.text("select job_id from public.referrals where id = :r"),
+                            {"r": referral.id}).scalar() == other

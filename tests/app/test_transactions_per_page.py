@@ -50,7 +50,10 @@ SCREENS = [("recruiter@example.com", "pages/recruiting/post_calendar.py", 1),
            ("recruiter@example.com", "pages/recruiting/referral_payouts.py", 1),
            ("recruiter@example.com", "pages/recruiting/post_performance.py", 2),
            ("admin@example.com", "pages/admin/social_channels.py", 1),
-           ("priya@example.com", "pages/referrer/my_referrals.py", 1)]
+           ("priya@example.com", "pages/referrer/my_referrals.py", 1),
+           # the filters' choices with the referrals open to anything, then the board and the
+           # table, which the filters filter
+           ("recruiter@example.com", "pages/recruiting/referrals.py", 3)]
 
 
 def test_a_referrals_own_page_is_read_in_one_transaction(demo_db, counted):
