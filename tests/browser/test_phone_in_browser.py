@@ -1,7 +1,8 @@
-"""The candidate's pages on a phone (390×844, issue 18), in Chromium on the demo data: the
-board, a job's page, its application form after a failed submit (each problem under its
-field, what was typed kept), Q&A with a failed question, and the follow page. Each is
-screenshotted (tests/browser/screenshots/phone-*.png) and none scrolls sideways."""
+"""Pages on a phone (390×844, issue 18), in Chromium on the demo data: the candidate's board,
+a job's page, its application form after a failed submit (each problem under its field, what
+was typed kept), Q&A with a failed question and the follow page; then an alumna's, a
+recruiter's and an admin's main pages, signed in. Each is screenshotted
+(tests/browser/screenshots/phone-*.png); none scrolls sideways or cuts a word short."""
 
 from __future__ import annotations
 
