@@ -86,7 +86,9 @@ with st.expander("Add a candidate by hand", icon=":material/person_add:"):
 
 # The search and the filters live in the URL (`?q=…&job=…&stage=…&source=…`), so a filtered
 # list can be shared or bookmarked; a value the list does not know is dropped and ignored.
-search_col, job_col, stage_col, source_col = st.columns([3, 3, 2, 2])
+search_col, job_col, pair_col = st.columns([3, 3, 4])
+# Stage and source share a row that stays one row on a phone too (columns would stack them).
+stage_col = source_col = pair_col.container(horizontal=True, gap="small")
 search = search_col.text_input("Search", placeholder="Part of a name or an email", max_chars=100,
                                key="q", bind="query-params")
 job = job_col.selectbox("Job", ["", *jobs], key="job", bind="query-params",

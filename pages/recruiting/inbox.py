@@ -22,10 +22,12 @@ page_key = f"inbox-page:{search}:{job_id}:{held_only}"
 box = inbox.inbox(actor, job_id=job_id, held_only=held_only, search=search,
                   page=ui.page_number(page_key))
 
-waiting, overdue, target = st.columns(3)
-waiting.metric("Waiting", f"{box.page.total:,}")
-overdue.metric("Overdue", f"{box.overdue:,}", help=f"Waiting longer than the target of {box.target_hours} h.")
-target.metric("Target response time", f"{box.target_hours} h")
+# A row that wraps rather than columns: on a phone columns would stack the three figures.
+figures_row = st.container(horizontal=True, wrap=True, gap="medium", key="inbox-figures")
+figures_row.metric("Waiting", f"{box.page.total:,}", width="content")
+figures_row.metric("Overdue", f"{box.overdue:,}", width="content",
+                   help=f"Waiting longer than the target of {box.target_hours} h.")
+figures_row.metric("Target response time", f"{box.target_hours} h", width="content")
 if not box.page.total:
     st.success("Nothing waiting. Every question has been dealt with." if not (search or job_id or held_only)
                else "No waiting questions match these filters.")

@@ -10,14 +10,16 @@ actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
 st.title("Recruiting overview")
 
 figures = overview.recruiting_overview(actor)
-columns = st.columns(5)
-columns[0].metric("Open jobs", figures.open_jobs)
-columns[1].metric("Postings awaiting review", figures.jobs_awaiting_review)
-columns[2].metric("Referrals in progress", figures.active_referrals,
-                  help="Not yet hired or not selected. A duplicate, or someone who had applied already, "
-                       "counts once a recruiter moves their referral on.")
-columns[3].metric("Unanswered questions", figures.unanswered_questions)
-columns[4].metric("Hires, last 12 months", figures.hires_last_12_months)
+# A row that wraps rather than columns: side by side on a computer, two or three a row on a
+# phone (columns would stack them, a screenful of figures before the chart).
+figures_row = st.container(horizontal=True, wrap=True, gap="medium", key="overview-figures")
+figures_row.metric("Open jobs", figures.open_jobs, width="content")
+figures_row.metric("Postings awaiting review", figures.jobs_awaiting_review, width="content")
+figures_row.metric("Referrals in progress", figures.active_referrals, width="content",
+                   help="Not yet hired or not selected. A duplicate, or someone who had applied already, "
+                        "counts once a recruiter moves their referral on.")
+figures_row.metric("Unanswered questions", figures.unanswered_questions, width="content")
+figures_row.metric("Hires, last 12 months", figures.hires_last_12_months, width="content")
 
 st.subheader("Hires by month and source", anchor=False)
 if figures.hires_by_month.empty:

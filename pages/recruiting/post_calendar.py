@@ -53,11 +53,11 @@ view_col.segmented_control("View", ["week", "month"], default="week", format_fun
                            key="calendar:view")
 channel_id = channel_col.selectbox("Channel", [None, *names], key="calendar:channel",
                                    format_func=lambda i: "All channels" if i is None else names[i])
-previous, this, following = nav_col.columns(3)
-for column, label, steps, icon in ((previous, "Previous", -1, ":material/chevron_left:"),
-                                   (this, "Today", 0, ":material/today:"),
-                                   (following, "Next", 1, ":material/chevron_right:")):
-    column.button(label, icon=icon, on_click=_moved, args=(steps,), width="stretch", key=f"calendar:{label}")
+# One row, not columns: on a phone columns would stack the three buttons a screen's width each.
+nav_row = nav_col.container(horizontal=True, gap="small")
+for label, steps, icon in (("Previous", -1, ":material/chevron_left:"), ("Today", 0, ":material/today:"),
+                           ("Next", 1, ":material/chevron_right:")):
+    nav_row.button(label, icon=icon, on_click=_moved, args=(steps,), width="stretch", key=f"calendar:{label}")
 
 anchor: date = state.setdefault("calendar:anchor", today)
 days = post_calendar.view_days(view, anchor)

@@ -52,8 +52,11 @@ total = perf.Figures(int(channels_table[perf.VISITS].sum()), int(channels_table[
 figures = [("Posts", f"{int(channels_table['Posts'].sum()):,}"), ("Visits", f"{total.visits:,}"),
            ("Applications", f"{total.applications:,}"), ("Hires", f"{total.hires:,}"),
            ("Cost", money(total.cost, currency)), ("Cost per hire", money(total.cost_per_hire, currency))]
-for column, (label, value) in zip(st.columns(len(figures)), figures, strict=True):
-    column.metric(label, value)
+# A row that wraps rather than columns: all six in a row on a computer, two or three a row on
+# a phone (columns would stack them, a screenful of figures before the tables).
+figures_row = st.container(horizontal=True, wrap=True, gap="medium", key="performance-figures")
+for label, value in figures:
+    figures_row.metric(label, value, width="content")
 
 
 def shown(row: dict) -> dict:
@@ -79,7 +82,10 @@ if not by_channel:
             "Choose a longer period or another channel.")
 else:
     st.subheader("By channel", anchor=False)
-    st.altair_chart(perf.channel_chart(channels_table))
+    st.markdown(f"**{perf.CHANNEL_CHARTS_TITLE}**")
+    charts_row = st.container(horizontal=True, wrap=True, key="channel-charts")
+    for chart in perf.channel_charts(channels_table):
+        charts_row.altair_chart(chart, width="content")
     st.dataframe([shown(row) for row in channels_table.to_dict("records")], hide_index=True,
                  column_config=short_headers)
     st.download_button("Channels as CSV", lambda: csv_bytes(channels_table.round(2)),

@@ -29,15 +29,19 @@ if refused and refused[0] not in {r.id for r in waiting.referrals}:
     ui.show_error(refused[1])
 jobs = dict(choices.jobs)
 referrers = dict(choices.referrers)
-with st.container(border=True):
-    a, b, c, d, e = st.columns(5)
-    job = a.selectbox("Job", [None, *jobs], format_func=lambda j: "All jobs" if j is None else jobs[j])
-    department = b.selectbox("Department", [None, *choices.departments],
-                             format_func=lambda d: "All departments" if d is None else d)
-    referrer = c.selectbox("Referrer", [None, *referrers],
-                           format_func=lambda r: "All referrers" if r is None else referrers[r])
-    since = d.date_input("Referred from", value=None, format="YYYY-MM-DD")
-    until = e.date_input("Referred to", value=None, format="YYYY-MM-DD")
+# A row that wraps rather than columns: all five in a row on a computer, two by two on a phone
+# (columns would stack them, a screenful of filters before the first referral).
+FILTER_WIDTH = 150  # pixels: two fit side by side in the box on a 390-pixel phone
+with st.container(border=True, horizontal=True, wrap=True, gap="small"):
+    job = st.selectbox("Job", [None, *jobs], format_func=lambda j: "All jobs" if j is None else jobs[j],
+                       width=FILTER_WIDTH)
+    department = st.selectbox("Department", [None, *choices.departments],
+                              format_func=lambda d: "All departments" if d is None else d, width=FILTER_WIDTH)
+    referrer = st.selectbox("Referrer", [None, *referrers],
+                            format_func=lambda r: "All referrers" if r is None else referrers[r],
+                            width=FILTER_WIDTH)
+    since = st.date_input("Referred from", value=None, format="YYYY-MM-DD", width=FILTER_WIDTH)
+    until = st.date_input("Referred to", value=None, format="YYYY-MM-DD", width=FILTER_WIDTH)
 filters = {"job_id": job, "department": department, "referrer_id": referrer, "since": since, "until": until}
 
 
@@ -137,7 +141,7 @@ try:
             column.markdown(f"**{STAGE_LABELS[stage]}** · {total:,}")
             for card in cards:
                 with column.container(border=True):
-                    st.text(card.candidate_name)
+                    st.markdown(ui.plain(card.candidate_name))  # wraps, where st.text would not
                     where = f"{card.job_title or 'Open to anything'} · {card.referrer_name or ''}"
                     st.caption(ui.plain(where))
                     # The column names the stage; a menu offers the others (a picker showing

@@ -36,9 +36,11 @@ for missing, hires in report.unconverted.items():
                "Running costs & assumptions.", icon=":material/currency_exchange:")
 
 figures = export.headline_figures(report)
-for row in (figures[:4], figures[4:]):
-    for column, (label, value) in zip(st.columns(4), row, strict=False):
-        column.metric(label, value)
+# A row that wraps rather than columns: the figures side by side on a computer, two or three a
+# row on a phone (columns would stack them, a screenful of figures before the tables).
+figures_row = st.container(horizontal=True, wrap=True, gap="medium", key="savings-figures")
+for label, value in figures:
+    figures_row.metric(label, value, width="content")
 if not report.totals.hires:
     st.info("No hires in this period. Hires come from applications and referrals marked "
             "hired, and from the Hires page's import.")

@@ -434,20 +434,21 @@ def channels_table(results: list[ChannelResult]) -> pd.DataFrame:
 _NONE = Figures(0, 0, 0, None)
 
 
-def channel_chart(table: pd.DataFrame) -> alt.HConcatChart:
-    """Visits, applications and hires per channel side by side, each on its own scale (there
-    are far more visits than hires), channels in the tables' order."""
+CHANNEL_CHARTS_TITLE = "What each channel's posts brought"
+
+
+def channel_charts(table: pd.DataFrame) -> list[alt.Chart]:
+    """Visits, applications and hires per channel, one chart each on its own scale (there are
+    far more visits than hires), channels in the tables' order. Separate charts, each naming
+    the channels, so that a page can set them side by side on a computer and one under the
+    other on a phone."""
     order = list(table["Channel"])
-    charts = []
-    for i, (figure, colour) in enumerate(((VISITS, "#90caf9"), (APPLICATIONS, "#1565c0"),
-                                          (HIRES, "#2e7d32"))):
-        charts.append(
-            alt.Chart(table, title=figure).mark_bar(color=colour).encode(
+    return [alt.Chart(table, title=figure).mark_bar(color=colour).encode(
                 x=alt.X(f"{figure}:Q", title=None, axis=alt.Axis(format="~s", tickMinStep=1)),
-                y=alt.Y("Channel:N", sort=order, title=None, axis=alt.Axis(labels=i == 0)),
+                y=alt.Y("Channel:N", sort=order, title=None),
                 tooltip=["Channel:N", alt.Tooltip(f"{figure}:Q", format=",")],
-            ).properties(width=170, height=alt.Step(24)))
-    return alt.hconcat(*charts, spacing=12).properties(title="What each channel's posts brought")
+            ).properties(width=170, height=alt.Step(24))
+            for figure, colour in ((VISITS, "#90caf9"), (APPLICATIONS, "#1565c0"), (HIRES, "#2e7d32"))]
 
 
 def file_name(kind: str, results_filter: ResultsFilter, extension: str) -> str:

@@ -144,14 +144,15 @@ PHONE = {"width": 390, "height": 844}
 # Wider than the screen: the document, or any element of the page that scrolls sideways
 # (Streamlit's main area scrolls on its own), or the text of a widget cut at its right edge.
 # A table (stDataFrame) scrolls inside itself: what it holds past its edge, and its overlay,
-# are its own, but a table wider than the screen is not.
+# are its own, but a table wider than the screen is not. So does a row of tabs (with an arrow
+# to the tabs past the edge, as phones' tab bars do).
 _SIDEWAYS = """() => {
     const wide = [];
     const overflows = (element) => {
         const right = element.getBoundingClientRect().right + 1;
         return [...element.querySelectorAll("*")].some((child) =>
             child.getBoundingClientRect().right > right
-            && !child.parentElement.closest('[data-testid="stDataFrame"]'));
+            && !child.parentElement.closest('[data-testid="stDataFrame"], [role="tablist"]'));
     };
     if (document.documentElement.scrollWidth > window.innerWidth) wide.push("document");
     const areas = ["stMain", "stAppViewContainer", "stVerticalBlock", "stHorizontalBlock"]
@@ -175,16 +176,17 @@ def phone_screen(page, name: str) -> None:
     scrolls sideways."""
     settle(page)
     screenshot(page, f"phone-{name}")
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), name
+    sideways = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
     wide, cut = page.evaluate(_SIDEWAYS), page.evaluate(CLIPPED)
-    assert wide == [], f"{name}: wider than the phone: {wide}"
-    assert cut == [], f"{name}: cut short: {cut}"
     height = page.evaluate('document.querySelector(\'[data-testid="stMain"]\').scrollHeight')
     page.set_viewport_size({"width": PHONE["width"], "height": max(PHONE["height"], height)})
-    try:
+    try:  # the whole page is screenshotted before any failure, to be looked at
         settle(page)
         screenshot(page, f"phone-{name}-whole")
-        wide = page.evaluate(_SIDEWAYS)
-        assert wide == [], f"{name}, the whole page: wider than the phone: {wide}"
+        wide_whole = page.evaluate(_SIDEWAYS)
     finally:
         page.set_viewport_size(PHONE)
+    assert not sideways, name
+    assert wide == [], f"{name}: wider than the phone: {wide}"
+    assert cut == [], f"{name}: cut short: {cut}"
+    assert wide_whole == [], f"{name}, the whole page: wider than the phone: {wide_whole}"

@@ -1,7 +1,8 @@
-"""The candidate's pages on a phone (390×844, issue 18), in Chromium on the demo data: the
-board, a job's page, its application form after a failed submit (each problem under its
-field, what was typed kept), Q&A with a failed question, and the follow page. Each is
-screenshotted (tests/browser/screenshots/phone-*.png) and none scrolls sideways."""
+"""Pages on a phone (390×844, issue 18), in Chromium on the demo data: the candidate's board,
+a job's page, its application form after a failed submit (each problem under its field, what
+was typed kept), Q&A with a failed question and the follow page; then an alumna's, a
+recruiter's and an admin's main pages, signed in. Each is screenshotted
+(tests/browser/screenshots/phone-*.png); none scrolls sideways or cuts a word short."""
 
 from __future__ import annotations
 
@@ -103,5 +104,66 @@ def test_an_alumnas_pages_fit_a_phone(demo_db, app_url, browser):
             else:
                 expect(page.get_by_role("link", name="My referrals").first).to_be_visible()
             phone_screen(page, f"alumna-{name}")
+    finally:
+        context.close()
+
+
+def _walk(page, app_url: str, role: str, screens) -> list[str]:
+    """Open each (path, heading) at phone width and check it with phone_screen; every page's
+    problem is collected, so that one run names them all."""
+    failures = []
+    for path, heading in screens:
+        page.goto(f"{app_url}/{path}")
+        expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+        try:
+            phone_screen(page, f"{role}-{path.split('?')[0]}")
+        except AssertionError as problem:
+            failures.append(str(problem).splitlines()[0])
+    return failures
+
+
+def test_a_recruiters_pages_fit_a_phone(demo_db, app_url, browser):
+    """A recruiter answers a question, moves a referral or approves a post from their phone:
+    each of their main pages, signed in at phone width, fits and cuts nothing short (tables
+    scroll inside themselves)."""
+    with demo_db.connect() as conn:
+        job_id = conn.execute(sa.text("select id from public.jobs where title = :t"),
+                              {"t": BACKEND}).scalar_one()
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    try:
+        sign_in(page, app_url, "recruiter@example.com")
+        failures = _walk(page, app_url, "recruiter", (
+            ("overview", "Recruiting overview"),
+            ("postings", "Job postings"),
+            (f"posting?id={job_id}", BACKEND),
+            ("inbox", "Questions inbox"),
+            ("referrals", "Referrals"),
+            ("candidates", "Candidates"),
+            ("post-approvals", "Post approvals"),
+            ("post-calendar", "Posting calendar"),
+            ("post-performance", "Post performance"),
+            ("savings", "Savings"),
+        ))
+        assert not failures, "\n".join(failures)
+    finally:
+        context.close()
+
+
+def test_an_admins_pages_fit_a_phone(demo_db, app_url, browser):
+    """The admin's own pages, signed in at phone width: each fits and cuts nothing short."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    try:
+        sign_in(page, app_url, "admin@example.com")
+        failures = _walk(page, app_url, "admin", (
+            ("users", "Users"),
+            ("alumni-roster", "Alumni roster"),
+            ("social-channels", "Social channels"),
+            ("privacy", "Privacy & data"),
+        ))
+        assert not failures, "\n".join(failures)
     finally:
         context.close()
