@@ -359,6 +359,41 @@ def paged_table(key: str, fetch: Callable[[int], Page[T]], row: Callable[[T], di
     return result
 
 
+def stored_file_download(key: str, label: str, fetch: Callable[[], object]) -> None:
+    """A button that reads a stored file (a résumé) through `fetch` (the capability's read,
+    which checks access and audits the download) and then offers it to save. Files are read
+    only when asked for, one at a time. `fetch` returns something with `file_name`, `data` and
+    `content_type`; storage that cannot give it is said in words."""
+    if st.button(label, key=key, icon=":material/description:"):
+        try:
+            st.session_state["stored-file"] = (key, fetch())
+        except (UserFacingError, OSError):
+            st.error("This résumé could not be read from storage. Try again later; if it keeps "
+                     "failing, tell your portal admin.")
+    held = st.session_state.get("stored-file")
+    if held and held[0] == key:
+        st.download_button(f"Download {held[1].file_name}", held[1].data, file_name=held[1].file_name,
+                           mime=held[1].content_type, icon=":material/download:", on_click="ignore",
+                           key=f"{key}:download")
+
+
+def note_form(key: str, add: Callable[[str], object]) -> None:
+    """A note to add (staff's notes on an application): `add(body)` saves it; a refused note
+    stays typed, a saved one starts a fresh, empty form (new widget keys: the browser's too)."""
+    generation = st.session_state.get(key, 0)
+    base, _, subject = key.partition(":")
+    with st.form(f"{key}:{generation}"):
+        body = st.text_area("New note", key=f"{base}-body:{subject}:{generation}", height=90)
+        if st.form_submit_button("Add note", icon=":material/note_add:"):
+            try:
+                add(body)
+            except UserFacingError as error:
+                show_error(error)  # the note stays typed
+            else:
+                st.session_state[key] = generation + 1
+                st.rerun()
+
+
 def csv_import(key: str, run: Callable[[bytes, str], object], noun: str, retry: str,
                plural: str | None = None) -> None:
     """A CSV upload form whose outcome stays shown until the next import: `run(data,

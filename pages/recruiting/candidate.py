@@ -66,35 +66,14 @@ def source_words(a: profiles.ProfileApplication) -> str:
 
 
 def notes_form(application_id) -> None:
-    """A note to add to one application (staff only); a saved note starts a fresh form."""
-    generation = st.session_state.get(f"profile-note:{application_id}", 0)
-    with st.form(f"profile-note:{application_id}:{generation}"):
-        body = st.text_area("New note", key=f"profile-note-body:{application_id}:{generation}", height=90)
-        if st.form_submit_button("Add note", icon=":material/note_add:"):
-            try:
-                applications.add_note(actor, application_id, body)
-            except UserFacingError as error:
-                ui.show_error(error)  # the note stays typed
-            else:
-                st.session_state[f"profile-note:{application_id}"] = generation + 1
-                st.rerun()
+    ui.note_form(f"profile-note:{application_id}",
+                 lambda body: applications.add_note(actor, application_id, body))
 
 
 def resume_download(a: profiles.ProfileApplication) -> None:
     """The application's résumé, read through the portal's résumé download (audited)."""
-    if st.button(f"Get résumé ({a.resume_name})", key=f"profile-resume:{a.application_id}",
-                 icon=":material/description:"):
-        try:
-            st.session_state["profile-resume-file"] = (a.application_id,
-                                                       postings.resume(actor, a.application_id))
-        except (UserFacingError, OSError):
-            st.error("This résumé could not be read from storage. Try again later; if it keeps "
-                     "failing, tell your portal admin.")
-    held = st.session_state.get("profile-resume-file")
-    if held and held[0] == a.application_id:
-        st.download_button(f"Download {held[1].file_name}", held[1].data, file_name=held[1].file_name,
-                           mime=held[1].content_type, icon=":material/download:", on_click="ignore",
-                           key=f"profile-resume-download:{a.application_id}")
+    ui.stored_file_download(f"profile-resume:{a.application_id}", f"Get résumé ({a.resume_name})",
+                            lambda: postings.resume(actor, a.application_id))
 
 
 with apps_tab:

@@ -296,17 +296,7 @@ def applicant_record(rows) -> None:
             st.text(kept.message)
     with notes:
         st.markdown("**Notes** (recruiters only)")
-        generation = st.session_state.get(f"note-form:{chosen}", 0)  # a saved note, a fresh form
-        with st.form(f"note:{chosen}:{generation}"):
-            body = st.text_area("New note", key=f"note-body:{chosen}:{generation}", height=90)
-            if st.form_submit_button("Add note", icon=":material/note_add:"):
-                try:
-                    applications.add_note(actor, chosen, body)
-                except UserFacingError as error:
-                    ui.show_error(error)  # the note stays typed
-                else:
-                    st.session_state[f"note-form:{chosen}"] = generation + 1
-                    st.rerun()
+        ui.note_form(f"note:{chosen}", lambda body: applications.add_note(actor, chosen, body))
         for note in kept.notes:
             st.caption(f"{ui.day_text(note.created_at, with_time=True)} · {note.author or 'Former staff'}")
             st.text(note.body)
@@ -341,21 +331,10 @@ with applicants_tab:
             applicant_record(shown_page.rows)
         with_resume = [a for a in shown_page.rows if a.resume_name]
         if with_resume:
-            pick_col, get_col = st.columns([3, 1], vertical_alignment="bottom")
-            chosen = pick_col.selectbox("Résumé of", with_resume,
-                                        format_func=lambda a: f"{a.full_name} ({a.resume_name})")
-            if get_col.button("Get résumé", icon=":material/description:"):
-                try:
-                    st.session_state["resume-file"] = (chosen.application_id,
-                                                       postings.resume(actor, chosen.application_id))
-                except (UserFacingError, OSError):
-                    st.error("This résumé could not be read from storage. Try again later; if it "
-                             "keeps failing, tell your portal admin.")
-            held = st.session_state.get("resume-file")
-            if held and held[0] == chosen.application_id:
-                st.download_button(f"Download {held[1].file_name}", held[1].data,
-                                   file_name=held[1].file_name, mime=held[1].content_type,
-                                   icon=":material/download:")
+            chosen = st.selectbox("Résumé of", with_resume,
+                                  format_func=lambda a: f"{a.full_name} ({a.resume_name})")
+            ui.stored_file_download(f"applicant-resume:{chosen.application_id}", "Get résumé",
+                                    lambda: postings.resume(actor, chosen.application_id))
             st.caption("Downloads are recorded in the audit log. Accepted résumés are "
                        + " and ".join(RESUME_TYPES) + " files.")
 

@@ -60,18 +60,8 @@ def _move(referral_id, stage: str) -> None:
 
 def _resume(referral: open_referrals.OpenReferral) -> None:
     """The résumé the referrer gave (each download audited)."""
-    if st.button(f"Get résumé ({referral.resume_name})", key=f"open-resume:{referral.id}",
-                 icon=":material/description:"):
-        try:
-            st.session_state["open-resume-file"] = (referral.id, open_referrals.resume(actor, referral.id))
-        except (UserFacingError, OSError):
-            st.error("This résumé could not be read from storage. Try again later; if it keeps "
-                     "failing, tell your portal admin.")
-    held = st.session_state.get("open-resume-file")
-    if held and held[0] == referral.id:
-        st.download_button(f"Download {held[1].file_name}", held[1].data, file_name=held[1].file_name,
-                           mime=held[1].content_type, icon=":material/download:", on_click="ignore",
-                           key=f"open-resume-download:{referral.id}")
+    ui.stored_file_download(f"open-resume:{referral.id}", f"Get résumé ({referral.resume_name})",
+                            lambda: open_referrals.resume(actor, referral.id))
 
 
 def _link(referral_id: UUID) -> None:

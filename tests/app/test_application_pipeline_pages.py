@@ -19,6 +19,7 @@ from tests.app.helpers import (
     signed_in,
     texts,
 )
+from tests.support import make_pdf
 
 
 def _statuses(engine, job_id) -> dict[str, str]:
@@ -127,3 +128,21 @@ def test_the_candidate_reads_the_message_on_my_applications_and_the_follow_link(
     assert [m.value for m in follow.metric] == ["Not selected"]
     assert words in [t.value for t in follow.text]
     assert "Skills" not in texts(follow)
+
+
+def test_an_applicants_resume_is_downloaded_through_the_audited_path(demo_db):
+    job_id = demo_job_id(demo_db)
+    applied = applications.apply(Actor.visitor(), job_id, ApplicationForm(
+        "Ines Duarte", "ines.duarte@kestrel-mail.com", consent=True),
+        applications.Resume("Ines CV.pdf", make_pdf("Ines Duarte, engineer")), TrackedSource())
+    at = open_page(POSTING, signed_in("recruiter@example.com"), id=str(job_id))
+    # the newest applicant with a résumé is the one chosen first under "Résumé of"
+    at.button(key=f"applicant-resume:{applied.application_id}").click().run()
+    assert_no_exception(at)
+    assert [b.label for b in at.get("download_button")] == ["Download Ines CV.pdf"]
+    with demo_db.connect() as conn:
+        audited = conn.execute(sa.text("select count(*) from public.audit_log"
+                                       " where action = 'application.resume_downloaded'"
+                                       " and subject_id = :a"),
+                               {"a": str(applied.application_id)}).scalar_one()
+    assert audited == 1
