@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -59,7 +60,10 @@ def test_a_tab_runs_the_one_line_app_page_by_page(tmp_path):
             finally:
                 await tab.close()
 
-        first, job, nowhere = asyncio.run(visit())
+        # In a thread of its own: a browser test run earlier in this worker may have left
+        # Playwright's event loop running in the main thread, where asyncio.run refuses to start.
+        with ThreadPoolExecutor(1) as thread:
+            first, job, nowhere = thread.submit(asyncio.run, visit()).result()
     finally:
         stop([process])
     assert first.finished and first.shows("hi") and not first.errors
