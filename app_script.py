@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import sys
 from functools import partial
-from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -15,7 +14,7 @@ from portal.db import DatabaseUnavailable, ensure_ready
 from portal.errors import UserFacingError
 from portal.migrations import MigrationError
 from portal.models import Actor, Role
-from portal.navigation import landing_path, menu_for, signed_in_pages
+from portal.navigation import landing_path, menu_for, sign_in_first_pages
 from portal.public_address import origin, public_url
 from portal.settings import settings
 from services import demo
@@ -85,13 +84,6 @@ def sign_out() -> None:
     ui.go_to(sessions.SIGN_OUT_ROUTE)
 
 
-def sign_in_first(url_path: str) -> None:
-    """What a visitor's link to a signed-in page opens: sign-in, which returns to the link."""
-    query = urlencode(st.query_params.to_dict())
-    st.switch_page("pages/public/sign_in.py",
-                   query_params={"next": f"/{url_path}" + (f"?{query}" if query else "")})
-
-
 _LINKS_CHOSEN = "links_chosen"  # the address an admin just chose, said once after the rerun
 
 
@@ -147,8 +139,7 @@ def main() -> None:
     menu = {section: [spec.page() for spec in specs]
             for section, specs in menu_for(actor.role, first_run=first_run).items()}
     if not actor.signed_in:  # a link to a page of signed-in users: sign in, then back to it
-        menu[""] += [st.Page(partial(sign_in_first, spec.url_path), title=spec.title,
-                             url_path=spec.url_path, visibility="hidden") for spec in signed_in_pages()]
+        menu[""] += sign_in_first_pages()
     # Expanded: an admin's menu is long enough that Streamlit would hide its end behind
     # "View more".
     page = st.navigation(menu, expanded=True)

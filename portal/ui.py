@@ -20,6 +20,7 @@ from portal.db import DatabaseUnavailable
 from portal.errors import UserFacingError
 from portal.html import staff_markdown  # noqa: F401 - pages call it as ui.staff_markdown
 from portal.models import Actor, Page, Role
+from portal.navigation import link_target
 from portal.public_address import origin
 from portal.words import counted
 
@@ -106,6 +107,12 @@ def require_role(*roles: Role) -> Actor:
         st.error("This page is not available to you.")
         st.stop()
     return actor
+
+
+def page_link(file: str, *, label: str, icon: str = "", **options) -> None:
+    """`st.page_link` to a page file (`pages/public/job.py`), given as its st.Page: a path
+    would be looked up on disk at every link of every rerun."""
+    st.page_link(link_target(file), label=label, icon=icon, **options)
 
 
 def plain(text: str | None) -> str:

@@ -11,7 +11,7 @@ st.title("My applications")
 mine = applications.my_applications(actor)
 if not mine:
     st.info("You have not applied to any job yet. Browse the open jobs to find one.")
-    st.page_link("pages/public/jobs.py", label="Open jobs", icon="💼")
+    ui.page_link("pages/public/jobs.py", label="Open jobs", icon="💼")
 else:
     st.dataframe(
         [{"Job": a.job_title, "Department": a.department,

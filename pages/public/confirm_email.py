@@ -23,7 +23,7 @@ if done is None:
     st.info("Open the link from the confirmation email exactly as it was sent.")
 elif isinstance(done, str):
     ui.show_error(done)
-    st.page_link("pages/public/create_account.py", label="Create a candidate account",
+    ui.page_link("pages/public/create_account.py", label="Create a candidate account",
                  icon=":material/person_add:")
 elif done.purpose == "sign_up":
     if done.account_created:
@@ -31,10 +31,10 @@ elif done.purpose == "sign_up":
                    "Sign in to see your applications.", icon=":material/verified:")
     else:
         st.info(f"{ui.plain(done.email)} already has an account. Sign in with its password.")
-    st.page_link("pages/public/sign_in.py", label="Sign in", icon=":material/login:")
+    ui.page_link("pages/public/sign_in.py", label="Sign in", icon=":material/login:")
 else:
     st.success(f"Thank you: {ui.plain(done.email)} is confirmed, and so is your application.",
                icon=":material/verified:")
     if not ui.current_actor().signed_in:
-        st.page_link("pages/public/create_account.py", label="Create an account to follow your applications",
+        ui.page_link("pages/public/create_account.py", label="Create an account to follow your applications",
                      icon=":material/person_add:")

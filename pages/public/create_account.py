@@ -46,4 +46,4 @@ if submitted:
         problems.show(error)  # the form keeps everything typed
     else:
         st.rerun()
-st.page_link("pages/public/sign_in.py", label="Have an account? Sign in", icon=":material/login:")
+ui.page_link("pages/public/sign_in.py", label="Have an account? Sign in", icon=":material/login:")

@@ -44,4 +44,4 @@ elif question_token:
 else:
     st.title("Follow your application or question")
     st.info("Open this page with the private link you were given when you applied or asked.")
-st.page_link("pages/public/jobs.py", label="Open jobs", icon=":material/work:")
+ui.page_link("pages/public/jobs.py", label="Open jobs", icon=":material/work:")

@@ -20,7 +20,7 @@ job = listings.public_job(actor, st.query_params.get("id", ""))
 if job is None:
     st.title("Job not found")
     st.info("This job is not on the board. It may have been filled, or the link may be incomplete.")
-    st.page_link("pages/public/jobs.py", label="See the open jobs", icon=":material/work:")
+    ui.page_link("pages/public/jobs.py", label="See the open jobs", icon=":material/work:")
     st.stop()
 
 source = TrackedSource.from_params(st.query_params.to_dict())
@@ -37,7 +37,7 @@ if job.open and visit_key not in st.session_state:
 # Back to the board as the visitor left it (its search, filters and page came along in the URL).
 board = {key: value for key in ("q", "department", "location", "remote", "type", "page")
          if (value := str(st.query_params.get(key, ""))[:100])}
-st.page_link("pages/public/jobs.py", label="All open jobs", icon=":material/arrow_back:",
+ui.page_link("pages/public/jobs.py", label="All open jobs", icon=":material/arrow_back:",
              query_params={**source.query(), **board})
 st.title(ui.plain(job.title))
 st.caption(" · ".join(ui.plain(fact) for fact in job.facts))
@@ -61,14 +61,14 @@ with about:
             st.text(item.answer)
     if not answered.total:
         st.caption("No questions about this job have been answered yet.")
-    st.page_link("pages/public/faq.py", label="Ask a question about this job", icon=":material/help:",
+    ui.page_link("pages/public/faq.py", label="Ask a question about this job", icon=":material/help:",
                  query_params={"job": str(job.id)})
 
 with apply_col:
     if job.open and actor.role in (Role.ALUMNUS, Role.EMPLOYEE):
         with st.container(border=True):
             st.markdown("**Know someone for this job?**")
-            st.page_link("pages/referrer/refer.py", label="Refer someone for this job",
+            ui.page_link("pages/referrer/refer.py", label="Refer someone for this job",
                          icon=":material/person_add:", query_params={"job": str(job.id)})
     if applied is not None:
         if applied.duplicate:
@@ -84,7 +84,7 @@ with apply_col:
                         "to confirm your email address: your referrer is credited once you open it.",
                         icon=":material/mark_email_unread:")
             if actor.signed_in:
-                st.page_link("pages/candidate/my_applications.py", label="My applications",
+                ui.page_link("pages/candidate/my_applications.py", label="My applications",
                              icon=":material/description:")
             elif st.button("Create an account to follow your applications", icon=":material/person_add:"):
                 st.session_state["sign-up-name"], st.session_state["sign-up-email"] = applied.applicant

@@ -63,12 +63,12 @@ for job in result.rows:
         st.caption(" · ".join(ui.plain(fact) for fact in job.facts))
         if job.description:
             st.text(ui.excerpt(job.description))
-        st.page_link("pages/public/job.py", label="View and apply", icon=":material/arrow_forward:",
+        ui.page_link("pages/public/job.py", label="View and apply", icon=":material/arrow_forward:",
                      query_params={"id": str(job.id), **source.query(), **filters_in_url,
                                    **({"page": str(result.number)} if result.number > 1 else {})})
 if result.total:
     ui.pagination(result, page_key)
 
 st.divider()
-st.page_link("pages/public/faq.py", label="Questions? Read the answers or ask one",
+ui.page_link("pages/public/faq.py", label="Questions? Read the answers or ask one",
              icon=":material/forum:")

@@ -69,4 +69,4 @@ else:
     st.subheader("Employees")
     st.markdown("An admin of the portal adds employees under Users; ask yours for an account. "
                 "You then refer people the same way alumni do.")
-st.page_link("pages/public/sign_in.py", label="Have an account? Sign in", icon=":material/login:")
+ui.page_link("pages/public/sign_in.py", label="Have an account? Sign in", icon=":material/login:")

@@ -60,9 +60,9 @@ if submitted:
     else:
         signed_in(actor)
 
-st.page_link("pages/public/create_account.py", label="Create a candidate account",
+ui.page_link("pages/public/create_account.py", label="Create a candidate account",
              icon=":material/person_add:")
-st.page_link("pages/public/register.py", label="Join as an alumnus or employee",
+ui.page_link("pages/public/register.py", label="Join as an alumnus or employee",
              icon=":material/group_add:")
 
 if settings().supabase_auth:

@@ -17,7 +17,7 @@ from services.savings.report import source_label
 LIST_PAGE = "pages/recruiting/candidates.py"
 
 actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
-st.page_link(LIST_PAGE, label="All candidates", icon=":material/arrow_back:")
+ui.page_link(LIST_PAGE, label="All candidates", icon=":material/arrow_back:")
 person = profiles.profile(actor, st.query_params.get("id", ""))
 if person is None:
     st.title("Candidate not found")
@@ -39,7 +39,7 @@ if person.same_linkedin:
         for other in person.same_linkedin:
             link, merge = st.columns([3, 2], vertical_alignment="center")
             with link:
-                st.page_link("pages/recruiting/candidate.py",
+                ui.page_link("pages/recruiting/candidate.py",
                              label=ui.plain(f"{other.full_name} ({other.email})"),
                              query_params={"id": str(other.candidate_id)}, icon=":material/person:")
             with merge.popover("Merge into this profile", icon=":material/merge:"):
@@ -88,7 +88,7 @@ with apps_tab:
     for place, a in enumerate(person.applications):  # the newest open, the others a click away
         with st.expander(f"{ui.plain(a.job_title)} · {applications.STAGE_LABELS[a.status]}",
                          expanded=place == 0, icon=":material/work:"):
-            st.page_link("pages/recruiting/posting.py", label="Open the posting",
+            ui.page_link("pages/recruiting/posting.py", label="Open the posting",
                          query_params={"id": str(a.job_id)}, icon=":material/open_in_new:")
             if a.agency_name:
                 fee = f"{a.currency} {a.agency_fee:,.2f}" if a.agency_fee is not None else "—"

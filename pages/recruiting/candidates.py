@@ -124,7 +124,7 @@ if not chosen:
 people = {r.candidate_id: r for r in chosen}
 st.markdown(f"**{'Profile' if len(people) == 1 else 'Profiles'}**")
 for person in people.values():
-    st.page_link(PROFILE_PAGE, label=ui.plain(f"{person.full_name} ({person.email})"),
+    ui.page_link(PROFILE_PAGE, label=ui.plain(f"{person.full_name} ({person.email})"),
                  query_params={"id": str(person.candidate_id)}, icon=":material/person:")
 
 

@@ -23,7 +23,7 @@ from services.social import posts as social_posts
 LIST_PAGE = "pages/recruiting/postings.py"
 
 actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
-st.page_link(LIST_PAGE, label="All postings", icon=":material/arrow_back:")
+ui.page_link(LIST_PAGE, label="All postings", icon=":material/arrow_back:")
 creating = st.query_params.get("new") == "1"
 job_key = st.query_params.get("id", "")  # names this posting's lists' pages in the session
 # Everything the page shows, in one transaction; each list's page as the URL or a click says.
@@ -174,7 +174,7 @@ else:
             f"on {posting.closed_at:%d %b %Y}. A closed posting stays closed; write a new one to hire again."
             if posting.closed_at else "This posting is closed.")
 if job.status in ("published", "closed"):
-    st.page_link("pages/public/job.py", label="See it on the public board", icon=":material/public:",
+    ui.page_link("pages/public/job.py", label="See it on the public board", icon=":material/public:",
                  query_params={"id": str(job.id)})
 
 # Two paged lists: each keeps its page in the URL under its own name.
@@ -474,7 +474,7 @@ with posts_tab:
                        "Hires": str(results[p.id].hires) if p.id in results else "—",
                        "Text": p.body} for p in channel_posts], hide_index=True)
         if results:
-            st.page_link("pages/recruiting/post_performance.py", label="Cost and conversion per post",
+            ui.page_link("pages/recruiting/post_performance.py", label="Cost and conversion per post",
                          icon=":material/leaderboard:")
     editable = [p for p in channel_posts if p.status in ("draft", "rejected")
                 and (p.author_id == actor.user_id or "editor" in roles)]

@@ -39,7 +39,7 @@ if waiting:
         st.markdown(f"**Waiting for approval: {len(waiting)}**")
         for posting in waiting:
             why_not = posting.approval_refusal(actor)
-            st.page_link(POSTING_PAGE, label=ui.plain(posting.job.title),
+            ui.page_link(POSTING_PAGE, label=ui.plain(posting.job.title),
                          query_params={"id": str(posting.job.id)},
                          icon=":material/how_to_reg:" if why_not is None else ":material/hourglass_empty:")
             st.caption(f"Submitted by {ui.plain(posting.submitted_by_name or 'someone')}; approved by "

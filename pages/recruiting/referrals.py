@@ -109,7 +109,7 @@ def _open_inbox(waiting: open_referrals.Inbox, refused) -> None:
             if referral.outcome != "owner":
                 facts.append(STAFF_OUTCOME_NOTES.get(referral.outcome, ""))
             st.caption(" · ".join(ui.plain(f) for f in facts if f))
-            st.page_link("pages/recruiting/candidate.py", label="Their profile",
+            ui.page_link("pages/recruiting/candidate.py", label="Their profile",
                          query_params={"id": str(referral.candidate_id)}, icon=":material/person:")
             st.markdown("**How the referrer knows them**")
             st.text(referral.relationship or "—")

@@ -70,7 +70,7 @@ def _card(r) -> None:
         st.caption(ui.plain(pipeline.timeline_text(screen.timelines.get(r.id, []))))
         if note := stages.OUTCOME_NOTES.get(r.outcome):
             st.caption(note)
-        st.page_link("pages/referrer/referral.py", label="Open: timeline, bonus, messages",
+        ui.page_link("pages/referrer/referral.py", label="Open: timeline, bonus, messages",
                      query_params={"id": str(r.id)}, icon=":material/open_in_new:")
 
 

@@ -13,7 +13,7 @@ from services.referrals.my_referrals import my_referral
 MY_REFERRALS = "pages/referrer/my_referrals.py"
 
 actor = ui.require_role(Role.ALUMNUS, Role.EMPLOYEE)
-st.page_link(MY_REFERRALS, label="My referrals", icon=":material/arrow_back:")
+ui.page_link(MY_REFERRALS, label="My referrals", icon=":material/arrow_back:")
 shown = my_referral(actor, st.query_params.get("id"))  # the whole page in one transaction
 if shown is None:
     st.title("Referral not found")
