@@ -31,15 +31,23 @@ def recruiting_overview(actor: Actor, today: date | None = None) -> Overview:
     with transaction(actor) as conn:
         counts = conn.execute(sa.text(
             f"""
+            -- One pass over the jobs for both counts: under row-level security the
+            -- status test cannot use the index (enum equality is not leakproof), so each
+            -- count read every job (about 0.8 ms at 10^4 jobs).
+            with job_counts as (
+              select count(*) filter (where status = 'published') as open_jobs,
+                     count(*) filter (where status = 'in_review') as awaiting_review
+              from public.jobs)
             select
-              (select count(*) from public.jobs where status = 'published') as open_jobs,
-              (select count(*) from public.jobs where status = 'in_review') as awaiting_review,
+              job_counts.open_jobs,
+              job_counts.awaiting_review,
               (select count(*) from public.referrals r
                  where {IN_PROGRESS}) as active_referrals,
               -- staff only; counted without checking the read policy on each question
               private.unanswered_questions() as unanswered,
               (select count(*) from public.hires
                  where hire_date >= :since) as hires
+            from job_counts
             """), {"since": since}).one()  # noqa: S608
         by_month = conn.execute(sa.text(
             """
