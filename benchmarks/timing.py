@@ -49,3 +49,20 @@ def keep_compiled_scripts() -> None:
 
     shared = ScriptCache()
     app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared
+
+
+def pages_folder_read_once() -> None:
+    """A server looks for an old-style `pages/` folder beside the entry script once, when
+    its first session starts: app_script.py's st.navigation then turns that mode off for the
+    process. AppTest turns it back on for every run (it resets
+    `PagesManager.uses_pages_directory`), so each rerun of this app (whose pages sit in
+    subfolders of `pages/`) would first list that folder and build a navigation of its own
+    (Streamlit's `_mpa_v1`) that no rerun on a server does. Leave the reset to a subclass,
+    so the flag stays as the app's first run left it, as on the server."""
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import app_test
+
+    class ServerPagesManager(PagesManager):
+        pass
+
+    app_test.PagesManager = ServerPagesManager

@@ -3,10 +3,8 @@ read and tested without running the app."""
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from functools import cache, partial
-from pathlib import Path
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -19,7 +17,6 @@ from portal.models import Role
 # pages that lead to sign-in), rebuilt on every rerun. Each run gets copies, because
 # st.navigation marks the one it returns as the page to run.
 _built: dict[tuple[object, ...], st.Page] = {}
-_built_lock = threading.Lock()
 
 
 def _kept_page(key: tuple[object, ...], build) -> st.Page:
@@ -36,13 +33,10 @@ def _built_page(key: tuple[object, ...], build) -> st.Page | None:
     ctx = get_script_run_ctx()
     if ctx is None:
         return None
-    key = (str(ctx.pages_manager.main_script_parent), *key)
-    with _built_lock:
-        page = _built.get(key)
-    if page is None:
-        page = build()
-        with _built_lock:
-            _built[key] = page
+    key = (ctx.main_script_path, *key)  # a string (main_script_parent builds a Path)
+    page = _built.get(key)
+    if page is None:  # two sessions may both build it: one is kept, both are alike
+        page = _built.setdefault(key, build())
     return page
 
 
@@ -83,7 +77,7 @@ def link_target(file: str) -> st.Page | str:
     """What `st.page_link` is given for a page file (`pages/public/job.py`): the page's
     st.Page, which it links to as it is, where a path would be resolved on disk at each
     link (about 0.3 ms a link, ten on the job board); the path itself for a file in no menu."""
-    spec = _specs_by_file().get(Path(file).as_posix())
+    spec = _specs_by_file().get(file)
     if spec is None:
         return file
     # As it is, not a copy: a link changes nothing on the page.
