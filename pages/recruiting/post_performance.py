@@ -84,8 +84,8 @@ else:
     st.subheader("By channel", anchor=False)
     st.markdown(f"**{perf.CHANNEL_CHARTS_TITLE}**")
     charts_row = st.container(horizontal=True, wrap=True, key="channel-charts")
-    for chart in perf.channel_charts(channels_table):
-        charts_row.altair_chart(chart, width="content")
+    for spec in perf.channel_charts(channels_table):
+        charts_row.vega_lite_chart(channels_table, spec, width="content")
     st.dataframe([shown(row) for row in channels_table.to_dict("records")], hide_index=True,
                  column_config=short_headers)
     st.download_button("Channels as CSV", lambda: csv_bytes(channels_table.round(2)),

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
-import altair as alt
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -437,17 +436,21 @@ _NONE = Figures(0, 0, 0, None)
 CHANNEL_CHARTS_TITLE = "What each channel's posts brought"
 
 
-def channel_charts(table: pd.DataFrame) -> list[alt.Chart]:
+def channel_charts(table: pd.DataFrame) -> list[dict]:
     """Visits, applications and hires per channel, one chart each on its own scale (there are
     far more visits than hires), channels in the tables' order. Separate charts, each naming
     the channels, so that a page can set them side by side on a computer and one under the
-    other on a phone."""
+    other on a phone. Vega-Lite specs for `table`, as dicts (what Altair's charts gave): Altair
+    would check each chart against its schema on every rerun, about 15 ms a chart."""
     order = list(table["Channel"])
-    return [alt.Chart(table, title=figure).mark_bar(color=colour).encode(
-                x=alt.X(f"{figure}:Q", title=None, axis=alt.Axis(format="~s", tickMinStep=1)),
-                y=alt.Y("Channel:N", sort=order, title=None),
-                tooltip=["Channel:N", alt.Tooltip(f"{figure}:Q", format=",")],
-            ).properties(width=170, height=alt.Step(24))
+    return [{"title": figure, "width": 170, "height": {"step": 24},
+             "mark": {"type": "bar", "color": colour},
+             "encoding": {
+                 "x": {"field": figure, "type": "quantitative", "title": None,
+                       "axis": {"format": "~s", "tickMinStep": 1}},
+                 "y": {"field": "Channel", "type": "nominal", "sort": order, "title": None},
+                 "tooltip": [{"field": "Channel", "type": "nominal"},
+                             {"field": figure, "type": "quantitative", "format": ","}]}}
             for figure, colour in ((VISITS, "#90caf9"), (APPLICATIONS, "#1565c0"), (HIRES, "#2e7d32"))]
 
 

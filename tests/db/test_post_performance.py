@@ -233,5 +233,5 @@ def test_exports(world):
     channels = perf.channels_table(perf.channel_results(world.recruiter, LAST_90))
     assert list(posts["Posting"]) == ["Job A", "Job A", "Job B", "Job B"]
     assert perf.to_xlsx(channels, posts, LAST_90, "USD")[:2] == b"PK"
-    assert [chart.to_dict()["title"] for chart in perf.channel_charts(channels)] == [
+    assert [chart["title"] for chart in perf.channel_charts(channels)] == [
         perf.VISITS, perf.APPLICATIONS, perf.HIRES]
