@@ -29,7 +29,9 @@ def recruiting_overview(actor: Actor, today: date | None = None) -> Overview:
     today = today or date.today()
     since = month_start(today, 11)  # the last 12 calendar months, this one included
     with transaction(actor) as conn:
-        counts = conn.execute(sa.text(
+        # One statement, one round trip: the figures, and the hires by month and source as
+        # three arrays (dates stay dates).
+        row = conn.execute(sa.text(
             f"""
             -- One pass over the jobs for both counts: under row-level security the
             -- status test cannot use the index (enum equality is not leakproof), so each
@@ -37,7 +39,13 @@ def recruiting_overview(actor: Actor, today: date | None = None) -> Overview:
             with job_counts as (
               select count(*) filter (where status = 'published') as open_jobs,
                      count(*) filter (where status = 'in_review') as awaiting_review
-              from public.jobs)
+              from public.jobs),
+            by_month as (
+              select date_trunc('month', hire_date)::date as month, source::text as source,
+                     count(*) as hires
+              from public.hires
+              where hire_date >= :since
+              group by 1, 2)
             select
               job_counts.open_jobs,
               job_counts.awaiting_review,
@@ -46,18 +54,14 @@ def recruiting_overview(actor: Actor, today: date | None = None) -> Overview:
               -- staff only; counted without checking the read policy on each question
               private.unanswered_questions() as unanswered,
               (select count(*) from public.hires
-                 where hire_date >= :since) as hires
+                 where hire_date >= :since) as hires,
+              (select array_agg(month order by month, source) from by_month) as months,
+              (select array_agg(source order by month, source) from by_month) as sources,
+              (select array_agg(hires order by month, source) from by_month) as month_hires
             from job_counts
             """), {"since": since}).one()  # noqa: S608
-        by_month = conn.execute(sa.text(
-            """
-            select date_trunc('month', hire_date)::date as month, source::text as source,
-                   count(*) as hires
-            from public.hires
-            where hire_date >= :since
-            group by 1, 2 order by 1, 2
-            """), {"since": since}).all()
-    frame = pd.DataFrame(by_month, columns=["month", "source", "hires"])
+    frame = pd.DataFrame({"month": row.months or [], "source": row.sources or [],
+                          "hires": row.month_hires or []}, columns=["month", "source", "hires"])
     frame["source"] = frame["source"].map(source_label)
-    return Overview(counts.open_jobs, counts.awaiting_review, counts.active_referrals,
-                    counts.unanswered, counts.hires, frame)
+    return Overview(row.open_jobs, row.awaiting_review, row.active_referrals,
+                    row.unanswered, row.hires, frame)
