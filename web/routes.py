@@ -43,23 +43,23 @@ def imported_on_first_request(target: str) -> Handler:
     return handle
 
 
-def _route(path: str, target: str, methods: list[str] | None = None) -> Route:
-    return Route(path, imported_on_first_request(target), methods=methods)
-
-
-ROUTES = [
-    _route(SESSION_ROUTE, "web.session_cookie:start_session"),
-    _route(SIGN_OUT_ROUTE, "web.session_cookie:end_session"),
-    _route(HEALTH_PATH, "web.session_cookie:health"),
-    _route(CAREERS_PATH, "web.career_pages:board"),
-    _route(f"{CAREERS_PATH}/site.css", "web.career_pages:stylesheet"),
-    _route(f"{CAREERS_PATH}/feed.rss", "web.career_pages:rss_feed"),
-    _route(f"{CAREERS_PATH}/feed.xml", "web.career_pages:aggregator_feed"),
-    _route(f"{CAREERS_PATH}/{{address}}", "web.career_pages:job_page"),
-    _route(f"{CAREERS_PATH}/{{address}}/{JOB_CARD_FILE}", "web.career_pages:job_card"),
-    _route("/sitemap.xml", "web.career_pages:sitemap"),
-    _route("/robots.txt", "web.career_pages:robots"),
-    _route(f"{SHORT_LINK_PATH}/{{code}}", "web.short_links:follow", methods=["GET", "HEAD"]),
-    _route(OAUTH_CONNECT_PATH, "web.social_connections:connect"),
-    _route(OAUTH_CALLBACK_PATH, "web.social_connections:callback"),
+GET_AND_HEAD = ["GET", "HEAD"]
+# (address, "module:function" that answers it, methods: None for GET)
+HANDLERS: list[tuple[str, str, list[str] | None]] = [
+    (SESSION_ROUTE, "web.session_cookie:start_session", None),
+    (SIGN_OUT_ROUTE, "web.session_cookie:end_session", None),
+    (HEALTH_PATH, "web.session_cookie:health", None),
+    (CAREERS_PATH, "web.career_pages:board", None),
+    (f"{CAREERS_PATH}/site.css", "web.career_pages:stylesheet", None),
+    (f"{CAREERS_PATH}/feed.rss", "web.career_pages:rss_feed", None),
+    (f"{CAREERS_PATH}/feed.xml", "web.career_pages:aggregator_feed", None),
+    (f"{CAREERS_PATH}/{{address}}", "web.career_pages:job_page", None),
+    (f"{CAREERS_PATH}/{{address}}/{JOB_CARD_FILE}", "web.career_pages:job_card", None),
+    ("/sitemap.xml", "web.career_pages:sitemap", None),
+    ("/robots.txt", "web.career_pages:robots", None),
+    (f"{SHORT_LINK_PATH}/{{code}}", "web.short_links:follow", GET_AND_HEAD),
+    (OAUTH_CONNECT_PATH, "web.social_connections:connect", None),
+    (OAUTH_CALLBACK_PATH, "web.social_connections:callback", None),
 ]
+ROUTES = [Route(path, imported_on_first_request(target), methods=methods)
+          for path, target, methods in HANDLERS]
