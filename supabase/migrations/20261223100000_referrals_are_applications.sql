@@ -248,8 +248,9 @@ $$;
 --      who moved it and when), not only its first and last steps, so the funnel still counts an
 --      interview that ended in "not selected".
 --   2. Where a referral disagrees with its person's application for the job, the later word
---      wins: an application a referral was moved after goes to that referral's stage (its
---      history, the hire and the referrals follow by its triggers).
+--      wins: an application a referral was moved after (or one still at 'new', which has said
+--      nothing yet) goes to that referral's stage (its history, the hire and the referrals
+--      follow by its triggers).
 --   3. Each such referral is linked to that application and takes its stage (where that changes
 --      it, its history records it and its referrer is told), as is every linked referral that
 --      still disagrees with its application.
@@ -298,7 +299,8 @@ begin
    order by b.application_id, s.id;
 
   -- The later word wins: an application a referral of its person was moved after goes to
-  -- that referral's stage (the referral moved last, of those linked to it or to be).
+  -- that referral's stage (the referral moved last, of those linked to it or to be). An
+  -- application still at 'new' has said nothing yet: the referral's stage wins.
   update public.applications a set status = private.application_status_of(l.stage)
     from (select distinct on (a2.id) a2.id, r.stage, r.stage_changed_at
             from public.referrals r
@@ -307,7 +309,7 @@ begin
               or (r.application_id is null and a2.job_id = r.job_id and a2.candidate_id = r.candidate_id)
            where r.job_id is not null
            order by a2.id, r.stage_changed_at desc, r.id) l
-   where a.id = l.id and l.stage_changed_at > a.updated_at
+   where a.id = l.id and (l.stage_changed_at > a.updated_at or a.status = 'new')
      and private.referral_stage_of(a.status) <> l.stage;
   get diagnostics moved = row_count;
 
