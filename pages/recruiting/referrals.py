@@ -57,10 +57,15 @@ def _move(referral_id, stage: str) -> None:
     st.rerun()
 
 
-@st.dialog("Not selected")
+def _forget_not_selected() -> None:
+    st.session_state.pop("not-selected", None)
+
+
+@st.dialog("Not selected", on_dismiss=_forget_not_selected)
 def _not_selected(card: pipeline.Card) -> None:
     """A referral for a job is its candidate's application: not selecting them rejects the
-    application, which says why (the candidate never sees the reason)."""
+    application, which says why (the candidate never sees the reason). The dialog stays open
+    (session state) until it is sent or closed."""
     st.markdown(f"**{ui.plain(card.candidate_name)}** · {ui.plain(card.job_title or '')}")
     problems = ui.FieldProblems()
     with st.form(f"not-selected:{card.id}", border=False):
@@ -80,7 +85,9 @@ def _not_selected(card: pipeline.Card) -> None:
         except UserFacingError as error:
             problems.show(error)
         else:
-            st.session_state["referral-moved"] = "Moved to Not selected; the application was rejected and the referrer was told."
+            _forget_not_selected()
+            st.session_state["referral-moved"] = ("Moved to Not selected: their application was rejected, "
+                                                  "and the referrer was told.")
             st.rerun()
 
 
@@ -166,11 +173,13 @@ try:
                                             format_func=STAGE_LABELS.get, icon=":material/swap_horiz:",
                                             width="stretch", help="Move to another stage")
                     if target == "not_selected" and card.linked:
-                        _not_selected(card)
+                        st.session_state["not-selected"] = card
                     elif target is not None:
                         _move(card.id, target)
             if total > len(cards):
                 column.caption(f"+ {total - len(cards):,} more in the table")
+        if (rejecting := st.session_state.get("not-selected")) is not None:
+            _not_selected(rejecting)
     with table_tab:
         stage = st.selectbox("Stage", [None, *STAGES],
                              format_func=lambda s: "All stages" if s is None else STAGE_LABELS[s])

@@ -219,6 +219,8 @@ def test_not_selecting_a_referral_for_a_job_on_the_board_asks_why(demo_db):
     at.selectbox(key=f"not-selected-reason:{referral.id}").set_value("skills")
     at.button(key=f"not-selected-go:{referral.id}").click().run()
     assert_no_exception(at)
+    assert "Moved to Not selected: their application was rejected, and the referrer was told." in texts(at)
+    assert not any(b.key == f"not-selected-go:{referral.id}" for b in at.button)  # the dialog is closed
     with demo_db.connect() as conn:
         moved = conn.execute(sa.text(
             "select r.stage::text, a.status::text, e.reason from public.referrals r"
