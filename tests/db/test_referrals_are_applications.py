@@ -67,7 +67,8 @@ def test_an_alumnas_referral_is_on_the_jobs_applicants_and_candidates(clean_db, 
     assert referred.outcome == "owner"
     row = _referral(clean_db, referred.referral_id)
     assert row.application_id is not None
-    assert (row.source, row.status, row.stage, row.resume_name) == ("referral", "new", "submitted", "dana.pdf")
+    assert (row.source, row.status, row.stage, row.resume_name) == (
+        "referral", "new", "submitted", "dana.pdf")
     assert [(a.full_name, a.source) for a in editing.applicants(desk["rita"], desk["job"]).rows] == [
         ("Dana Kowalski", "referral")]
     found = across_jobs.search(desk["rita"], across_jobs.Filters(source="referral"))
@@ -215,6 +216,9 @@ FIGURES = {
 }
 
 
+WAITING = "select count(*) from public.referrals where job_id is not null and application_id is null"
+
+
 def _figures(conn) -> dict[str, list[tuple]]:
     return {name: sorted(tuple(map(str, row)) for row in conn.execute(sa.text(sql)).all())
             for name, sql in FIGURES.items()}
@@ -230,13 +234,11 @@ def test_the_backfill_gives_the_demos_referrals_their_applications_and_keeps_the
     with engine.begin() as conn:
         before = _figures(conn)
         stages = dict(conn.execute(sa.text("select id, stage::text from public.referrals")).all())
-        waiting = conn.execute(sa.text(
-            "select count(*) from public.referrals where job_id is not null and application_id is null")).scalar()
+        waiting = conn.execute(sa.text(WAITING)).scalar()
         applied = conn.execute(sa.text("select count(*) from public.applications")).scalar()
         done = conn.execute(sa.text("select * from private.referrals_into_applications()")).one()
         after = _figures(conn)
-        left = conn.execute(sa.text(
-            "select count(*) from public.referrals where job_id is not null and application_id is null")).scalar()
+        left = conn.execute(sa.text(WAITING)).scalar()
         disagree = conn.execute(sa.text(
             "select count(*) from public.referrals r join public.applications a on a.id = r.application_id"
             " where r.stage <> private.referral_stage_of(a.status)")).scalar()
