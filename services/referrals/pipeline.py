@@ -16,8 +16,7 @@ from portal import mail
 from portal.db import one_transaction, transaction, translate_refusals
 from portal.errors import NotFound, ValidationError
 from portal.models import Actor, Page
-from portal.validation import FormProblems
-from services.candidates.applications import REJECTION_REASONS
+from services.candidates.applications import MoveForm, check_move
 from services.referrals import open_referrals
 from services.referrals.recognition import POINTS
 from services.referrals.stages import STAGE_LABELS, STAGES, ReferralRow, referral_row_sql
@@ -285,13 +284,11 @@ def move(actor: Actor, referral_id: UUID, stage: str, *, reason: str | None = No
     with translate_refusals(), transaction(actor) as conn:
         before = conn.execute(sa.text(
             """
-            select r.stage::text as old_stage, r.application_id, a.status::text as status,
-                   p.email, c.full_name, j.title
+            select r.stage::text as old_stage, r.application_id, p.email, c.full_name, j.title
             from public.referrals r
             join public.candidates c on c.id = r.candidate_id
             join public.profiles p on p.id = r.referrer_id
             left join public.jobs j on j.id = r.job_id
-            left join public.applications a on a.id = r.application_id
             where r.id = :id
             for update of r
             """), {"id": referral_id}).first()
@@ -303,7 +300,7 @@ def move(actor: Actor, referral_id: UUID, stage: str, *, reason: str | None = No
                 " where r.id = :id returning r.id"), {"id": referral_id, "stage": stage}).first()
             if row is None:
                 raise NotFound("That referral does not exist or you may not change it.")
-        elif _stage_of(before.status) != stage:
+        elif before.old_stage != stage:  # the referral shows its application's stage (a trigger keeps it)
             _move_application(conn, before.application_id, stage, reason, reason_detail)
     emailed = False
     if before.old_stage != stage and mail.enabled():
@@ -315,35 +312,19 @@ def move(actor: Actor, referral_id: UUID, stage: str, *, reason: str | None = No
     return Moved(stage, emailed)
 
 
-def _stage_of(status: str | None) -> str | None:
-    """The referral stage an application's status shows (private.referral_stage_of)."""
-    return None if status is None else APPLICATION_TO_STAGE.get(status, "not_selected")
-
-
 # An application's status for each referral stage (private.application_status_of).
 STAGE_TO_APPLICATION = {"submitted": "new", "reviewing": "reviewing", "interviewing": "interviewing",
                         "offer": "offer", "hired": "hired", "not_selected": "rejected"}
-APPLICATION_TO_STAGE = {status: stage for stage, status in STAGE_TO_APPLICATION.items()}
 
 
 def _move_application(conn, application_id: UUID, stage: str, reason: str | None, detail: str) -> None:
-    """Move a linked referral's application to the status of `stage`, by the one path every
-    move of an application takes."""
-    target = STAGE_TO_APPLICATION[stage]
-    if target == "rejected":
-        problems = FormProblems()
-        if reason not in REJECTION_REASONS:
-            problems.add("reason", "Choose why they are not selected: this referral is an application "
-                         "for its job, and a rejection says why.")
-        elif reason == "other" and not (detail or "").strip():
-            problems.add("reason_detail", "Say in a few words why, for “Other”.")
-        problems.raise_any()
-    else:
-        reason, detail = None, ""
+    """Move a linked referral's application to the status of `stage`, checked as the Applicants
+    tab checks a move, by the one path every move of an application takes."""
+    form = check_move(MoveForm((application_id,), STAGE_TO_APPLICATION[stage], reason, detail or ""))
     conn.execute(sa.text(
         "select count(*) from private.move_applications(array[cast(:id as uuid)], :to, :reason,"
         " :detail, null, false)"),
-        {"id": application_id, "to": target, "reason": reason, "detail": (detail or "").strip() or None})
+        {"id": application_id, "to": form.stage, "reason": form.reason, "detail": form.reason_detail or None})
 
 
 def notifications(actor: Actor, *, limit: int = 20) -> tuple[list[Notification], int]:
