@@ -1709,6 +1709,8 @@ CREATE FUNCTION private.referrals_into_applications(OUT created bigint, OUT link
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
+declare
+  more bigint;
 begin
   create temporary table referral_backfill on commit drop as
   select distinct on (r.job_id, r.candidate_id) r.id as referral_id, r.job_id, r.candidate_id,
@@ -1722,6 +1724,11 @@ begin
                       where a.job_id = r.job_id and a.candidate_id = r.candidate_id)
    order by r.job_id, r.candidate_id, r.stage_changed_at desc, r.id;
 
+  -- Set-based, so the applications' row triggers stand aside for this one insert (the
+  -- transaction holds the table meanwhile): their history is written here, and a hire, one
+  -- advisory lock each (20,000 hires would exhaust the lock table), is linked below.
+  alter table public.applications disable trigger applications_stage_history;
+  alter table public.applications disable trigger applications_record_hire;
   with made as (
     insert into public.applications (job_id, candidate_id, source, status, resume_path, resume_name,
                                      created_at, updated_at)
@@ -1734,40 +1741,55 @@ begin
   update referral_backfill b set application_id = m.id
     from made m where m.job_id = b.job_id and m.candidate_id = b.candidate_id;
   get diagnostics created = row_count;
+  alter table public.applications enable trigger applications_stage_history;
+  alter table public.applications enable trigger applications_record_hire;
 
-  -- The history its trigger wrote (first and last step) gives way to the referral's own.
-  delete from public.application_events e
-   using referral_backfill b where e.application_id = b.application_id;
+  -- Its history is the referral's own, step by step (not only its first and last steps).
   insert into public.application_events (application_id, from_status, to_status, changed_by, changed_at)
   select b.application_id, private.application_status_of(s.from_stage),
          private.application_status_of(s.to_stage), s.changed_by, s.changed_at
     from referral_backfill b
     join public.referral_stage_events s on s.referral_id = b.referral_id
-   where s.from_stage is null or private.application_status_of(s.from_stage)
-                                 is distinct from private.application_status_of(s.to_stage)
    order by b.application_id, s.id;
+  -- A hired one's hire was recorded when its referral was hired: it is this application's
+  -- too (as private.record_portal_hire links an application to a hire of the same person
+  -- and job).
+  update public.hires h set application_id = b.application_id
+    from referral_backfill b
+   where b.stage = 'hired' and h.application_id is null
+     and h.candidate_id = b.candidate_id and h.job_id = b.job_id;
 
   -- The later word wins: an application a referral of its person was moved after goes to
   -- that referral's stage (the referral moved last, of those linked to it or to be). An
   -- application still at 'new' has said nothing yet: the referral's stage wins.
   update public.applications a set status = private.application_status_of(l.stage)
-    from (select distinct on (a2.id) a2.id, r.stage, r.stage_changed_at
-            from public.referrals r
-            join public.applications a2
-              on a2.id = r.application_id
-              or (r.application_id is null and a2.job_id = r.job_id and a2.candidate_id = r.candidate_id)
-           where r.job_id is not null
-           order by a2.id, r.stage_changed_at desc, r.id) l
+    from (select distinct on (x.id) x.id, x.stage, x.stage_changed_at
+            from (select r.application_id as id, r.stage, r.stage_changed_at, r.id as referral_id
+                    from public.referrals r where r.application_id is not null
+                  union all
+                  select a2.id, r.stage, r.stage_changed_at, r.id
+                    from public.referrals r
+                    join public.applications a2 on a2.job_id = r.job_id and a2.candidate_id = r.candidate_id
+                   where r.job_id is not null and r.application_id is null) x
+           order by x.id, x.stage_changed_at desc, x.referral_id) l
    where a.id = l.id and (l.stage_changed_at > a.updated_at or a.status = 'new')
      and private.referral_stage_of(a.status) <> l.stage;
   get diagnostics moved = row_count;
 
-  -- Then every referral for a job is linked to its person's application, at its stage.
+  -- Then every referral for a job is linked to its person's application, at its stage (the
+  -- stage set only where it changes: a stage set fires the referral's stage triggers).
+  update public.referrals r set application_id = a.id
+    from public.applications a
+   where r.job_id is not null and r.application_id is null
+     and a.job_id = r.job_id and a.candidate_id = r.candidate_id
+     and r.stage = private.referral_stage_of(a.status);
+  get diagnostics linked = row_count;
   update public.referrals r set application_id = a.id, stage = private.referral_stage_of(a.status)
     from public.applications a
    where r.job_id is not null and r.application_id is null
      and a.job_id = r.job_id and a.candidate_id = r.candidate_id;
-  get diagnostics linked = row_count;
+  get diagnostics more = row_count;
+  linked := linked + more;
   update public.referrals r set stage = private.referral_stage_of(a.status)
     from public.applications a
    where a.id = r.application_id and r.stage <> private.referral_stage_of(a.status);

@@ -255,8 +255,13 @@ def test_the_backfill_gives_the_demos_referrals_their_applications_and_keeps_the
             from public.referrals r join public.applications a on a.id = r.application_id
             where a.source = 'referral' and a.created_at = r.created_at
             """)).all()
+        unlinked_hires = conn.execute(sa.text(
+            "select count(*) from public.hires h join public.referrals r on r.id = h.referral_id"
+            " where r.application_id is not null and h.application_id is distinct from r.application_id"
+        )).scalar()
         again = conn.execute(sa.text("select * from private.referrals_into_applications()")).one()
     assert waiting == 41 and left == 0 and disagree == 0
+    assert unlinked_hires == 0  # a referral's hire is its application's too
     assert (done.created, done.linked) == (37, 41)  # 4 joined an application the person had
     assert count(engine, "public.applications") == applied + 37
     # One demo referral was at Interviewing while the person's own application, made after it,
