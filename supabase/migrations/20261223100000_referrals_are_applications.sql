@@ -17,7 +17,8 @@
 --                      same person for another job is a duplicate of the first, as before.
 --   one writer         a referral linked to an application takes its stage from it: a stage (or
 --                      an application) given to a linked referral that disagrees with its
---                      application's status is refused, whoever writes it. The Referrals board
+--                      application's status is refused, whoever writes it, and so is taking
+--                      it off its application (unless that application is deleted). The Referrals board
 --                      moves a linked referral by moving its application
 --                      (private.move_applications); the referral follows by the application's
 --                      trigger. A referral for no job still moves on its own.
@@ -358,6 +359,14 @@ as $$
 declare
   app_status public.application_status;
 begin
+  -- Nor is a referral taken off its application while that application is there (when it is
+  -- deleted, its referrals let go of it: the foreign key's "set null").
+  if tg_op = 'UPDATE' and old.application_id is not null
+     and new.application_id is distinct from old.application_id
+     and exists (select 1 from public.applications a where a.id = old.application_id) then
+    raise exception 'This referral is a candidate''s application for its job and stays with it.'
+      using errcode = 'P0001';
+  end if;
   if new.application_id is null then
     return new;
   end if;

@@ -1809,6 +1809,14 @@ CREATE FUNCTION private.referral_follows_application() RETURNS trigger
 declare
   app_status public.application_status;
 begin
+  -- Nor is a referral taken off its application while that application is there (when it is
+  -- deleted, its referrals let go of it: the foreign key's "set null").
+  if tg_op = 'UPDATE' and old.application_id is not null
+     and new.application_id is distinct from old.application_id
+     and exists (select 1 from public.applications a where a.id = old.application_id) then
+    raise exception 'This referral is a candidate''s application for its job and stays with it.'
+      using errcode = 'P0001';
+  end if;
   if new.application_id is null then
     return new;
   end if;
