@@ -54,7 +54,8 @@ def test_not_selected_on_the_board_asks_why_and_rejects_the_application(demo_db,
     with demo_db.connect() as conn:
         card = conn.execute(sa.text(
             "select r.id, c.full_name from public.referrals r"
-            " join public.candidates c on c.id = r.candidate_id where r.stage = 'interviewing' and r.application_id is not null"
+            " join public.candidates c on c.id = r.candidate_id"
+            " where r.stage = 'interviewing' and r.application_id is not null"
             " order by r.stage_changed_at desc, r.id limit 1")).one()
     sign_in(page, app_url, "recruiter@example.com")
     sidebar_nav(page).get_by_role("link", name="Referrals", exact=True).click()
