@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -216,8 +217,17 @@ def _next_month(day: date) -> date:
 
 
 def _groups_frame(result: sa.CursorResult) -> pd.DataFrame:
-    frame = pd.DataFrame(result.all(), columns=list(result.keys()))
-    return frame.astype({"hires": "int64", **dict.fromkeys(AMOUNT_COLUMNS, "float64")})
+    """The groups as a frame, built column by column (pandas reads a list of rows one value at
+    a time, a hundred times slower than the same values as columns)."""
+    keys = list(result.keys())
+    rows = result.all()
+    if not rows:
+        frame = pd.DataFrame([], columns=keys)
+        return frame.astype({"hires": "int64", **dict.fromkeys(AMOUNT_COLUMNS, "float64")})
+    columns = dict(zip(keys, zip(*rows), strict=True))
+    return pd.DataFrame({key: np.array(values, dtype="int64") if key == "hires"
+                         else np.array(values, dtype="float64") if key in AMOUNT_COLUMNS
+                         else list(values) for key, values in columns.items()})
 
 
 def running_costs(conn: Connection, start: date, end: date) -> pd.DataFrame:
@@ -234,41 +244,117 @@ def running_costs(conn: Connection, start: date, end: date) -> pd.DataFrame:
 
 def build_report(groups: pd.DataFrame, costs: pd.DataFrame, assumptions: Assumptions,
                  start: date, end: date) -> SavingsReport:
-    """The report from summed hire groups and running costs (both in their own currencies)."""
-    groups, groups_unconverted = _converted(groups, list(AMOUNT_COLUMNS), assumptions)
-    costs, costs_unconverted = _converted(costs, ["amount"], assumptions)
-    met = set(groups["currency"]) | set(costs["currency"])
-    rates_used = {c: float(assumptions.rate(c)) for c in sorted(met)}
-    unconverted = {str(c): int(n) for c, n in
-                   groups_unconverted.groupby("currency")["hires"].sum().items()}
-    unconverted |= {c: unconverted.get(c, 0) for c in sorted(set(costs_unconverted["currency"]))}
+    """The report from summed hire groups and running costs (both in their own currencies).
 
-    scored = score(groups, assumptions.fee_rate, assumptions.job_board_cost_per_hire)
-    by_month = _by_month(scored, costs, start, end)
+    A few thousand groups at most, and every table a sum of them: the groups are scored
+    once as numpy columns, and each table is one `np.bincount` per figure over the groups'
+    numbers in that table (a pandas groupby, merge or reindex costs a millisecond each
+    whatever the data, more than the sums themselves)."""
+    currencies, rates = _rates_of(groups["currency"], assumptions)
+    converted = ~np.isnan(rates)
+    every = bool(converted.all())
+
+    def kept(values: np.ndarray) -> np.ndarray:
+        return values if every else values[converted]
+
+    hires = kept(groups["hires"].to_numpy(dtype="int64"))
+    rate = kept(rates)
+    amounts = {column: kept(groups[column].to_numpy(dtype="float64")) * rate
+               for column in AMOUNT_COLUMNS}
+    sources = groups["source"] if every else groups["source"][converted]
+    figures = _scored(sources, hires, amounts, assumptions.fee_rate,
+                      assumptions.job_board_cost_per_hire)
+    kept_currencies = kept(currencies)
+
+    cost_months, cost_currencies, cost_amounts = _converted_costs(costs, assumptions)
+    met = set(kept_currencies.tolist()) | set(cost_currencies)
+    rates_used = {c: float(assumptions.rate(c)) for c in sorted(met)}
+    unconverted: dict[str, int] = {}
+    if not every:
+        left_out = currencies[~converted]
+        left_out_hires = groups["hires"].to_numpy(dtype="int64")[~converted]
+        for currency in sorted(set(left_out.tolist())):
+            unconverted[str(currency)] = int(left_out_hires[left_out == currency].sum())
+    unconverted |= {c: unconverted.get(c, 0) for c in sorted(
+        {c for c in costs["currency"].str.strip() if assumptions.rate(c) is None})}
+
+    index = groups.index if every else groups.index[converted]
+    scored = pd.DataFrame({
+        **{column: groups[column] if every else groups[column][converted]
+           for column in groups.columns if column not in ("currency", "hires", *AMOUNT_COLUMNS)},
+        "currency": kept_currencies, "hires": hires, **amounts,
+        "actual_cost": figures["actual_cost"],
+        "saving_vs_headhunter": figures["saving_vs_headhunter"],
+        "saving_vs_job_boards": figures["saving_vs_job_boards"]}, index=index)
+    scored = scored[[*groups.columns, "actual_cost", "saving_vs_headhunter", "saving_vs_job_boards"]]
+    summed = {"hires": hires, **{f: figures[f] for f in _SUMMED}}
+    by_month = _by_month(scored["month"], summed, cost_months, cost_amounts, start, end)
     return SavingsReport(
         start=start, end=end, assumptions=assumptions,
-        totals=_totals(scored, float(costs["amount"].sum())),
+        totals=Totals(hires=float(hires.sum()), actual_cost=float(figures["actual_cost"].sum()),
+                      saving_vs_headhunter=float(figures["saving_vs_headhunter"].sum()),
+                      saving_vs_job_boards=float(figures["saving_vs_job_boards"].sum()),
+                      running_costs=float(np.sum(cost_amounts))),
         payback_month=_payback_month(by_month), groups=scored,
-        by_source=_table(scored, ["source", "channel"]),
-        by_department=_table(scored, ["department"]),
+        by_source=_table({"Source": _labelled(scored["source"]),
+                          "Channel": _labelled(scored["channel"])}, summed),
+        by_department=_table({"Department": pd.factorize(scored["department"],
+                                                         use_na_sentinel=False)}, summed),
         by_month=by_month, rates_used=rates_used, unconverted=unconverted,
     )
 
 
-def _each_distinct(column: pd.Series, function) -> pd.Series:
-    """`function` of every value of `column`, called once per distinct value (a few sources or
-    currencies over thousands of groups)."""
-    return column.map({value: function(value) for value in column.unique()})
+_SUMMED = ("actual_cost", "saving_vs_headhunter", "saving_vs_job_boards")
 
 
-def _converted(frame: pd.DataFrame, amounts: list[str],
-               assumptions: Assumptions) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """`frame`'s amounts in the reporting currency, and the rows left out for want of a rate."""
-    frame = frame.assign(currency=frame["currency"].str.strip())
-    rate = _each_distinct(frame["currency"], assumptions.rate).astype("float64")
-    converted = frame[rate.notna()].copy()
-    converted[amounts] = converted[amounts].mul(rate[rate.notna()], axis=0)
-    return converted, frame[rate.isna()]
+def _rates_of(currency: pd.Series, assumptions: Assumptions) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's currency code (stripped: a char(3) column pads) and its rate, NaN where
+    there is none; looked up once per distinct code."""
+    codes, distinct = pd.factorize(currency, use_na_sentinel=False)
+    stripped = np.array([str(c).strip() for c in distinct], dtype=object)
+    rates = np.array([assumptions.rate(c) for c in stripped], dtype="float64")
+    return stripped[codes], rates[codes]
+
+
+def _converted_costs(costs: pd.DataFrame, assumptions: Assumptions
+                     ) -> tuple[list, list[str], np.ndarray]:
+    """The running costs that have a rate: months, currencies, amounts in the reporting
+    currency (a few rows, a month's categories summed per currency)."""
+    months, currencies, amounts = [], [], []
+    for month, currency, amount in zip(costs["month"], costs["currency"], costs["amount"],
+                                       strict=True):
+        rate = assumptions.rate(currency.strip())
+        if rate is not None:
+            months.append(month)
+            currencies.append(currency.strip())
+            amounts.append(float(amount) * rate)
+    return months, currencies, np.array(amounts, dtype="float64")
+
+
+def _scored(sources, hires: np.ndarray, amounts: Mapping[str, np.ndarray], fee_rate: float,
+            job_board_cost_per_hire: float) -> dict[str, np.ndarray]:
+    """Each group's actual cost and savings against both baselines (see the module's
+    docstring), as arrays."""
+    actual_cost = amounts[COST_COLUMNS[0]].copy()
+    for column in COST_COLUMNS[1:]:
+        actual_cost += amounts[column]
+    codes, distinct = pd.factorize(sources, use_na_sentinel=False)
+    not_agency = np.array([s != "agency" for s in distinct], dtype=bool)[codes]
+    on_baseline = np.array([s in JOB_BOARD_BASELINE_SOURCES for s in distinct], dtype=bool)[codes]
+    return {
+        "actual_cost": actual_cost,
+        "saving_vs_headhunter": np.where(
+            not_agency, fee_rate * amounts["salary"] - actual_cost, 0.0),
+        "saving_vs_job_boards": np.where(
+            on_baseline, job_board_cost_per_hire * hires - actual_cost, 0.0),
+    }
+
+
+def score(groups: pd.DataFrame, fee_rate: float, job_board_cost_per_hire: float) -> pd.DataFrame:
+    """`groups` with each group's actual cost and savings against both baselines."""
+    amounts = {column: groups[column].to_numpy(dtype="float64") for column in AMOUNT_COLUMNS}
+    return groups.assign(**_scored(groups["source"], groups["hires"].to_numpy(dtype="float64"),
+                                   amounts, fee_rate, job_board_cost_per_hire))
 
 
 def _totals(scored: pd.DataFrame, running_costs: float) -> Totals:
@@ -280,55 +366,72 @@ def _totals(scored: pd.DataFrame, running_costs: float) -> Totals:
     )
 
 
-def score(groups: pd.DataFrame, fee_rate: float, job_board_cost_per_hire: float) -> pd.DataFrame:
-    """`groups` with each group's actual cost and savings against both baselines."""
-    scored = groups.copy()
-    scored["actual_cost"] = scored[list(COST_COLUMNS)].sum(axis=1)
-    not_agency = scored["source"] != "agency"
-    scored["saving_vs_headhunter"] = \
-        (fee_rate * scored["salary"] - scored["actual_cost"]).where(not_agency, 0.0)
-    on_job_board_baseline = scored["source"].isin(JOB_BOARD_BASELINE_SOURCES)
-    scored["saving_vs_job_boards"] = \
-        (job_board_cost_per_hire * scored["hires"] - scored["actual_cost"]).where(
-            on_job_board_baseline, 0.0)
-    return scored
+def _labelled(column: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Each row's label as (codes, labels): `source_label` called once per distinct code, and
+    codes written the same way (twitter, x) given one label."""
+    codes, distinct = pd.factorize(column, use_na_sentinel=False)
+    label_codes, labels = pd.factorize(np.array([source_label(c) for c in distinct], dtype=object))
+    return label_codes[codes], list(labels)
 
 
-def _table(scored: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    labelled = scored.assign(source=_each_distinct(scored["source"], source_label),
-                             channel=_each_distinct(scored["channel"], source_label))
-    table = labelled.groupby(keys, as_index=False, sort=False)[
-        ["hires", "actual_cost", "saving_vs_headhunter", "saving_vs_job_boards"]].sum()
-    table["cost_per_hire"] = table["actual_cost"] / table["hires"]
-    table = table.sort_values(["saving_vs_headhunter", "hires"], ascending=False)
-    return table.rename(columns={
-        "source": "Source", "channel": "Channel", "department": "Department", "hires": HIRES,
-        "actual_cost": ACTUAL_COST, "cost_per_hire": COST_PER_HIRE,
-        "saving_vs_headhunter": SAVING_HEADHUNTER, "saving_vs_job_boards": SAVING_JOB_BOARDS,
-    })[[*[k.capitalize() for k in keys], HIRES, ACTUAL_COST, COST_PER_HIRE, SAVING_HEADHUNTER,
-        SAVING_JOB_BOARDS]].reset_index(drop=True)
+def _table(keys: Mapping[str, tuple[np.ndarray, object]],
+           summed: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """`summed` added up per distinct combination of `keys` (each as codes and their values),
+    in the order the combinations first appear, then largest saving vs headhunter first."""
+    combined = np.zeros(len(summed["hires"]), dtype="int64")
+    for codes, values in keys.values():
+        combined = combined * len(values) + codes
+    group, first = pd.factorize(combined)
+    count = len(first)
+    hires = np.bincount(group, weights=summed["hires"], minlength=count).astype("int64")
+    sums = {f: np.bincount(group, weights=summed[f], minlength=count).astype("float64")
+            for f in _SUMMED}
+    order = sorted(range(count), key=lambda i: (-sums["saving_vs_headhunter"][i], -hires[i]))
+    columns = {}
+    for name, (_codes, values) in reversed(list(keys.items())):  # undo the combination
+        columns[name] = [values[i] for i in first % len(values)]
+        first = first // len(values)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cost_per_hire = sums["actual_cost"] / hires
+    return pd.DataFrame({
+        **{name: np.array([columns[name][i] for i in order], dtype=object) for name in keys},
+        HIRES: hires[order], ACTUAL_COST: sums["actual_cost"][order],
+        COST_PER_HIRE: cost_per_hire[order],
+        SAVING_HEADHUNTER: sums["saving_vs_headhunter"][order],
+        SAVING_JOB_BOARDS: sums["saving_vs_job_boards"][order]})
 
 
-def _by_month(scored: pd.DataFrame, costs: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
+def _month_numbers(months, start: date, count: int) -> np.ndarray:
+    """Each month's place in the period counted from `start`'s month, -1 outside it; computed
+    once per distinct month."""
+    codes, distinct = pd.factorize(pd.Series(months, dtype=object), use_na_sentinel=False)
+    places = np.array([(m.year - start.year) * 12 + m.month - start.month for m in distinct],
+                      dtype="int64")
+    places[(places < 0) | (places >= count)] = -1
+    return places[codes] if len(codes) else np.zeros(0, dtype="int64")
+
+
+def _by_month(months: pd.Series, summed: Mapping[str, np.ndarray], cost_months: list,
+              cost_amounts: np.ndarray, start: date, end: date) -> pd.DataFrame:
     """Every month of the period, with or without hires, and the running totals."""
-    months = pd.period_range(start, end, freq="M")
-    hires = scored.assign(period=pd.PeriodIndex(pd.to_datetime(scored["month"]), freq="M")) \
-        .groupby("period")[["hires", "actual_cost", "saving_vs_headhunter",
-                            "saving_vs_job_boards"]].sum()
-    spent = costs.assign(period=pd.PeriodIndex(pd.to_datetime(costs["month"]), freq="M")) \
-        .groupby("period")["amount"].sum()
-    table = hires.reindex(months, fill_value=0).assign(running_costs=spent.reindex(months,
-                                                                                   fill_value=0))
-    table["cumulative_savings"] = table["saving_vs_headhunter"].cumsum()
-    table["cumulative_costs"] = table["running_costs"].cumsum()
-    table = table.reset_index(names="month")
-    table["month"] = table["month"].dt.start_time.dt.date
-    return table.rename(columns={
-        "month": "Month", "hires": HIRES, "actual_cost": ACTUAL_COST,
-        "saving_vs_headhunter": SAVING_HEADHUNTER, "saving_vs_job_boards": SAVING_JOB_BOARDS,
-        "running_costs": RUNNING_COSTS, "cumulative_savings": CUMULATIVE_SAVINGS,
-        "cumulative_costs": CUMULATIVE_COSTS,
-    }).astype({HIRES: "int64"})
+    count = (end.year - start.year) * 12 + end.month - start.month + 1
+    place = _month_numbers(months, start, count)
+    inside = place >= 0
+
+    def per_month(places: np.ndarray, weights: np.ndarray, inside: np.ndarray) -> np.ndarray:
+        return np.bincount(places[inside], weights=weights[inside],
+                           minlength=count)[:count].astype("float64")
+
+    figures = {f: per_month(place, summed[f], inside) for f in ("hires", *_SUMMED)}
+    cost_place = _month_numbers(cost_months, start, count)
+    running = per_month(cost_place, cost_amounts, cost_place >= 0)
+    return pd.DataFrame({
+        "Month": [month_start(start, -i) for i in range(count)],
+        HIRES: figures["hires"].astype("int64"), ACTUAL_COST: figures["actual_cost"],
+        SAVING_HEADHUNTER: figures["saving_vs_headhunter"],
+        SAVING_JOB_BOARDS: figures["saving_vs_job_boards"], RUNNING_COSTS: running,
+        CUMULATIVE_SAVINGS: np.cumsum(figures["saving_vs_headhunter"]),
+        CUMULATIVE_COSTS: np.cumsum(running)})
 
 
 def _payback_month(by_month: pd.DataFrame) -> date | None:
@@ -336,9 +439,9 @@ def _payback_month(by_month: pd.DataFrame) -> date | None:
     if not by_month[RUNNING_COSTS].sum():
         return None  # nothing to pay back
     # Before the programme spent anything there was nothing to pay back either.
-    paid_back = by_month[(by_month[CUMULATIVE_COSTS] > 0)
-                         & (by_month[CUMULATIVE_SAVINGS] > by_month[CUMULATIVE_COSTS])]
-    return None if paid_back.empty else paid_back["Month"].iloc[0]
+    costs, savings = by_month[CUMULATIVE_COSTS].to_numpy(), by_month[CUMULATIVE_SAVINGS].to_numpy()
+    paid_back = np.flatnonzero((costs > 0) & (savings > costs))
+    return by_month["Month"].iloc[paid_back[0]] if len(paid_back) else None
 
 
 # --- what if --------------------------------------------------------------------------------
