@@ -14,16 +14,17 @@ The model, in the words the Savings page shows:
 
 Every figure is a sum over hires, and sums of sums are sums: the database keeps each
 (month, source, channel, department, currency) group's sums up to date as hires change
-(`public.hire_totals`), and pandas works on those groups, a few thousand rows however many
-hires there are.
+(`public.hire_totals`), and the report works on those groups, a few thousand rows however
+many hires there are, as numpy columns (pandas only for the tables it hands out).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -117,24 +118,35 @@ class SavingsReport:
     assumptions: Assumptions
     totals: Totals
     payback_month: date | None
-    groups: pd.DataFrame  # converted sums per month, source, channel, department, scored
     by_source: pd.DataFrame
     by_department: pd.DataFrame
     by_month: pd.DataFrame
     rates_used: dict[str, float]  # the currencies met, and the rate each was converted at
     unconverted: dict[str, int]  # hires left out for want of a rate, by currency
+    # The converted sums per month, source, channel, department, scored, as columns: the
+    # what-if and the headline figures read them; `groups` is their frame.
+    group_columns: Mapping[str, np.ndarray] = field(repr=False, compare=False)
+    group_index: pd.Index = field(repr=False, compare=False)
+
+    @cached_property
+    def groups(self) -> pd.DataFrame:
+        """The groups as a frame, built the first time something asks (the exports' detail):
+        the page shows only the tables."""
+        return _frame(self.group_columns, self.group_index)
 
     @property
     def average_referral_bonus(self) -> float | None:
-        referrals = self.groups[self.groups["source"] == "referral"]
-        hires = referrals["hires"].sum()
-        return float(referrals["referral_bonus"].sum() / hires) if hires else None
+        is_referral = self.group_columns["source"] == "referral"
+        hires = self.group_columns["hires"][is_referral].sum()
+        return float(self.group_columns["referral_bonus"][is_referral].sum() / hires) \
+            if hires else None
 
     @property
     def referral_share(self) -> float:
-        hires = self.groups["hires"].sum()
-        return float(self.groups.loc[self.groups["source"] == "referral", "hires"].sum() / hires) \
-            if hires else 0.0
+        hires = self.group_columns["hires"]
+        total = hires.sum()
+        return float(hires[self.group_columns["source"] == "referral"].sum() / total) \
+            if total else 0.0
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -146,8 +158,10 @@ def savings_report(actor: Actor, start: date, end: date) -> SavingsReport:
 
 def fetch_report(conn: Connection, start: date, end: date) -> SavingsReport:
     """The report for hires dated `start` to `end`, both included, as `conn` may see them."""
-    return build_report(hire_groups(conn, start, end), running_costs(conn, start, end),
-                        load_assumptions(conn), start, end)
+    assumptions = load_assumptions(conn)
+    costs = running_costs(conn, start, end)
+    return _report(_columns(conn.execute(GROUPS_SQL, _groups_parameters(start, end))), None,
+                   costs, assumptions, start, end)
 
 
 def load_assumptions(conn: Connection) -> Assumptions:
@@ -194,10 +208,13 @@ GROUPS_FROM_HIRES_SQL = sa.text(_HIRE_SUMS.format(and_outside_whole_months=""))
 def hire_groups(conn: Connection, start: date, end: date) -> pd.DataFrame:
     """Hires dated `start` to `end` summed per month, source, channel, department and
     currency: whole months from the totals the database keeps, the rest from the hires."""
+    return _groups_frame(conn.execute(GROUPS_SQL, _groups_parameters(start, end)))
+
+
+def _groups_parameters(start: date, end: date) -> dict[str, date]:
     first_whole, after_whole = whole_months(start, end)
-    result = conn.execute(GROUPS_SQL, {"start": start, "end": end, "first_whole_month": first_whole,
-                                        "after_whole_months": after_whole})
-    return _groups_frame(result)
+    return {"start": start, "end": end, "first_whole_month": first_whole,
+            "after_whole_months": after_whole}
 
 
 def hire_groups_from_hires(conn: Connection, start: date, end: date) -> pd.DataFrame:
@@ -216,40 +233,55 @@ def _next_month(day: date) -> date:
     return month_start(day, -1)
 
 
-def _groups_frame(result: sa.CursorResult) -> pd.DataFrame:
-    """The groups as a frame, built column by column (pandas reads a list of rows one value at
-    a time, a hundred times slower than the same values as columns)."""
+def _columns(result: sa.CursorResult) -> dict[str, np.ndarray]:
+    """A result's rows as columns: counts as int64, amounts as float64, the rest as objects
+    (pandas reads a list of rows one value at a time, far slower than the same values as
+    columns, and SQLAlchemy's rows make it slower still)."""
     keys = list(result.keys())
     rows = result.all()
-    if not rows:
-        frame = pd.DataFrame([], columns=keys)
-        return frame.astype({"hires": "int64", **dict.fromkeys(AMOUNT_COLUMNS, "float64")})
-    columns = dict(zip(keys, zip(*rows), strict=True))
-    return pd.DataFrame({key: np.array(values, dtype="int64") if key == "hires"
-                         else np.array(values, dtype="float64") if key in AMOUNT_COLUMNS
-                         else list(values) for key, values in columns.items()})
+    values = zip(*rows, strict=True) if rows else ((),) * len(keys)
+    return {key: np.array(column, dtype="int64" if key == "hires" else "float64"
+                          if key in (*AMOUNT_COLUMNS, "amount") else object)
+            for key, column in zip(keys, values, strict=True)}
+
+
+def _groups_frame(result: sa.CursorResult) -> pd.DataFrame:
+    return _frame(_columns(result))
+
+
+def _frame(columns: Mapping[str, np.ndarray], index: pd.Index | None = None) -> pd.DataFrame:
+    """A frame of `columns`; text columns of no rows are objects, as pandas makes them."""
+    return pd.DataFrame({key: pd.Series(column, dtype=object, index=index)
+                         if column.dtype == object and not len(column) else column
+                         for key, column in columns.items()}, index=index)
 
 
 def running_costs(conn: Connection, start: date, end: date) -> pd.DataFrame:
     """Running costs of the months the period touches, by month and currency."""
-    result = conn.execute(sa.text(
+    return _frame(_columns(conn.execute(sa.text(
         "select month, currency, sum(amount)::float8 as amount from public.programme_costs"
         " where month between date_trunc('month', cast(:start as date)) and :end"
-        " group by 1, 2"), {"start": start, "end": end})
-    frame = pd.DataFrame(result.all(), columns=["month", "currency", "amount"])
-    return frame.astype({"amount": "float64"})
+        " group by 1, 2"), {"start": start, "end": end})))
 
 
 # --- the model ------------------------------------------------------------------------------
 
 def build_report(groups: pd.DataFrame, costs: pd.DataFrame, assumptions: Assumptions,
                  start: date, end: date) -> SavingsReport:
-    """The report from summed hire groups and running costs (both in their own currencies).
+    """The report from summed hire groups and running costs (both in their own currencies)."""
+    return _report({column: groups[column].to_numpy() for column in groups.columns}, groups.index,
+                   costs, assumptions, start, end)
+
+
+def _report(groups: Mapping[str, np.ndarray], index: pd.Index | None, costs: pd.DataFrame,
+            assumptions: Assumptions, start: date, end: date) -> SavingsReport:
+    """The report from the groups' columns (`index` their frame's, if they came in one).
 
     A few thousand groups at most, and every table a sum of them: the groups are scored
     once as numpy columns, and each table is one `np.bincount` per figure over the groups'
     numbers in that table (a pandas groupby, merge or reindex costs a millisecond each
-    whatever the data, more than the sums themselves)."""
+    whatever the data, more than the sums themselves). The one frame of groups is built
+    once, at the end."""
     currencies, rates = _rates_of(groups["currency"], assumptions)
     converted = ~np.isnan(rates)
     every = bool(converted.all())
@@ -257,37 +289,30 @@ def build_report(groups: pd.DataFrame, costs: pd.DataFrame, assumptions: Assumpt
     def kept(values: np.ndarray) -> np.ndarray:
         return values if every else values[converted]
 
-    hires = kept(groups["hires"].to_numpy(dtype="int64"))
+    all_hires = np.asarray(groups["hires"], dtype="int64")
+    hires = kept(all_hires)
     rate = kept(rates)
-    amounts = {column: kept(groups[column].to_numpy(dtype="float64")) * rate
+    amounts = {column: kept(np.asarray(groups[column], dtype="float64")) * rate
                for column in AMOUNT_COLUMNS}
-    sources = groups["source"] if every else groups["source"][converted]
-    figures = _scored(sources, hires, amounts, assumptions.fee_rate,
+    scored = {column: kept(values) for column, values in groups.items()} | {
+        "currency": kept(currencies), "hires": hires, **amounts}
+    figures = _scored(scored["source"], hires, amounts, assumptions.fee_rate,
                       assumptions.job_board_cost_per_hire)
-    kept_currencies = kept(currencies)
 
     cost_months, cost_currencies, cost_amounts = _converted_costs(costs, assumptions)
-    met = set(kept_currencies.tolist()) | set(cost_currencies)
+    met = set(scored["currency"].tolist()) | set(cost_currencies)
     rates_used = {c: float(assumptions.rate(c)) for c in sorted(met)}
     unconverted: dict[str, int] = {}
     if not every:
-        left_out = currencies[~converted]
-        left_out_hires = groups["hires"].to_numpy(dtype="int64")[~converted]
+        left_out, left_out_hires = currencies[~converted], all_hires[~converted]
         for currency in sorted(set(left_out.tolist())):
             unconverted[str(currency)] = int(left_out_hires[left_out == currency].sum())
     unconverted |= {c: unconverted.get(c, 0) for c in sorted(
-        {c for c in costs["currency"].str.strip() if assumptions.rate(c) is None})}
+        {c.strip() for c in costs["currency"] if assumptions.rate(c.strip()) is None})}
 
-    index = groups.index if every else groups.index[converted]
-    scored = pd.DataFrame({
-        **{column: groups[column] if every else groups[column][converted]
-           for column in groups.columns if column not in ("currency", "hires", *AMOUNT_COLUMNS)},
-        "currency": kept_currencies, "hires": hires, **amounts,
-        "actual_cost": figures["actual_cost"],
-        "saving_vs_headhunter": figures["saving_vs_headhunter"],
-        "saving_vs_job_boards": figures["saving_vs_job_boards"]}, index=index)
-    scored = scored[[*groups.columns, "actual_cost", "saving_vs_headhunter", "saving_vs_job_boards"]]
-    summed = {"hires": hires, **{f: figures[f] for f in _SUMMED}}
+    if index is None:
+        index = pd.RangeIndex(len(all_hires))
+    summed = {"hires": hires, **figures}
     by_month = _by_month(scored["month"], summed, cost_months, cost_amounts, start, end)
     return SavingsReport(
         start=start, end=end, assumptions=assumptions,
@@ -295,7 +320,8 @@ def build_report(groups: pd.DataFrame, costs: pd.DataFrame, assumptions: Assumpt
                       saving_vs_headhunter=float(figures["saving_vs_headhunter"].sum()),
                       saving_vs_job_boards=float(figures["saving_vs_job_boards"].sum()),
                       running_costs=float(np.sum(cost_amounts))),
-        payback_month=_payback_month(by_month), groups=scored,
+        payback_month=_payback_month(by_month),
+        group_columns=scored | figures, group_index=index if every else index[converted],
         by_source=_table({"Source": _labelled(scored["source"]),
                           "Channel": _labelled(scored["channel"])}, summed),
         by_department=_table({"Department": pd.factorize(scored["department"],
@@ -355,15 +381,6 @@ def score(groups: pd.DataFrame, fee_rate: float, job_board_cost_per_hire: float)
     amounts = {column: groups[column].to_numpy(dtype="float64") for column in AMOUNT_COLUMNS}
     return groups.assign(**_scored(groups["source"], groups["hires"].to_numpy(dtype="float64"),
                                    amounts, fee_rate, job_board_cost_per_hire))
-
-
-def _totals(scored: pd.DataFrame, running_costs: float) -> Totals:
-    return Totals(
-        hires=float(scored["hires"].sum()), actual_cost=float(scored["actual_cost"].sum()),
-        saving_vs_headhunter=float(scored["saving_vs_headhunter"].sum()),
-        saving_vs_job_boards=float(scored["saving_vs_job_boards"].sum()),
-        running_costs=running_costs,
-    )
 
 
 def _labelled(column: pd.Series) -> tuple[np.ndarray, list[str]]:
@@ -457,34 +474,42 @@ def what_if(report: SavingsReport, *, fee_rate: float, referral_bonus: float,
     a referral hire is assumed to earn the average salary and cost only its bonus; without
     other hires, the rest are assumed to be job-board hires at the baseline cost per hire.
     """
-    groups = report.groups
+    groups = report.group_columns
     total = float(groups["hires"].sum())
     if not total:
         return replace(report.totals)
     is_referral = groups["source"] == "referral"
-    referrals, others = groups[is_referral], groups[~is_referral]
     target_referrals = referral_share * total
     average_salary = float(groups["salary"].sum() / total)
+    baseline = report.assumptions.job_board_cost_per_hire
 
-    referrals = _scaled(referrals, target_referrals) if referrals["hires"].sum() else \
+    referrals = _scaled(groups, is_referral, target_referrals) \
+        if groups["hires"][is_referral].sum() else \
         _assumed(target_referrals, "referral", average_salary, 0.0)
     referrals["referral_bonus"] = referral_bonus * referrals["hires"]
-    others = _scaled(others, total - target_referrals) if others["hires"].sum() else \
-        _assumed(total - target_referrals, "job_board", average_salary,
-                 report.assumptions.job_board_cost_per_hire)
-    scored = score(pd.concat([referrals, others], ignore_index=True), fee_rate,
-                   report.assumptions.job_board_cost_per_hire)
-    return _totals(scored, report.totals.running_costs)
+    others = _scaled(groups, ~is_referral, total - target_referrals) \
+        if groups["hires"][~is_referral].sum() else \
+        _assumed(total - target_referrals, "job_board", average_salary, baseline)
+    both = {column: np.concatenate([referrals[column], others[column]])
+            for column in ("source", "hires", *AMOUNT_COLUMNS)}
+    figures = _scored(both["source"], both["hires"], both, fee_rate, baseline)
+    return Totals(hires=float(both["hires"].sum()), actual_cost=float(figures["actual_cost"].sum()),
+                  saving_vs_headhunter=float(figures["saving_vs_headhunter"].sum()),
+                  saving_vs_job_boards=float(figures["saving_vs_job_boards"].sum()),
+                  running_costs=report.totals.running_costs)
 
 
-def _scaled(groups: pd.DataFrame, hires: float) -> pd.DataFrame:
-    factor = hires / float(groups["hires"].sum())
-    scaled = groups.copy().astype({"hires": "float64"})
-    scaled[["hires", *AMOUNT_COLUMNS]] = scaled[["hires", *AMOUNT_COLUMNS]] * factor
-    return scaled
+def _scaled(groups: Mapping[str, np.ndarray], rows: np.ndarray,
+            hires: float) -> dict[str, np.ndarray]:
+    factor = hires / float(groups["hires"][rows].sum())
+    return {"source": groups["source"][rows],
+            **{column: groups[column][rows].astype("float64") * factor
+               for column in ("hires", *AMOUNT_COLUMNS)}}
 
 
-def _assumed(hires: float, source: str, salary: float, cost_per_hire: float) -> pd.DataFrame:
-    return pd.DataFrame([{"source": source, "hires": hires, "salary": salary * hires,
-                          **dict.fromkeys(COST_COLUMNS, 0.0),
-                          "other_cost": cost_per_hire * hires}])
+def _assumed(hires: float, source: str, salary: float,
+             cost_per_hire: float) -> dict[str, np.ndarray]:
+    return {"source": np.array([source], dtype=object), "hires": np.array([hires]),
+            "salary": np.array([salary * hires]),
+            **{column: np.zeros(1) for column in COST_COLUMNS},
+            "other_cost": np.array([cost_per_hire * hires])}
