@@ -191,7 +191,7 @@ def main() -> None:
           f" {same_groups * 1000:8.1f} ms")
     print(f"floor: the same groups summed from the hires, plain SQL rows, recruiter:"
           f"            {groups_from_hires * 1000:8.1f} ms")
-    print(f"savings report end to end (SQL+pandas): {report_time * 1000:8.1f} ms"
+    print(f"savings report end to end (SQL+model):  {report_time * 1000:8.1f} ms"
           f"  = {report_time / same_groups:.2f}x its groups as plain SQL; target <= 2x"
           f" ({report_time / groups_from_hires:.2f}x the groups summed from the hires)")
     print(f"the same, in pairs run back to back: report {paired_report * 1000:8.1f} ms,"
@@ -202,7 +202,7 @@ def main() -> None:
     print(f"for scale, one ungrouped aggregate (count and six sums) over the same hires:"
           f" {plain_aggregate * 1000:.1f} ms as the recruiter, {plain_owner * 1000:.1f} ms as the owner"
           " (not a floor: it makes no groups)")
-    print(f"what-if recomputation (pandas only):    {what_if * 1000:8.1f} ms")
+    print(f"what-if recomputation (model only):     {what_if * 1000:8.1f} ms")
     for file_format in ("csv", "xlsx", "pdf"):
         seconds = median_seconds(lambda f=file_format: savings_export.render(report, f), 3)
         print(f"export {file_format:<4}                            {seconds * 1000:8.1f} ms")

@@ -280,8 +280,8 @@ def _report(groups: Mapping[str, np.ndarray], index: pd.Index | None, costs: pd.
     A few thousand groups at most, and every table a sum of them: the groups are scored
     once as numpy columns, and each table is one `np.bincount` per figure over the groups'
     numbers in that table (a pandas groupby, merge or reindex costs a millisecond each
-    whatever the data, more than the sums themselves). The one frame of groups is built
-    once, at the end."""
+    whatever the data, more than the sums themselves). The groups' own frame is built only
+    if something asks for it (`SavingsReport.groups`)."""
     currencies, rates = _rates_of(groups["currency"], assumptions)
     converted = ~np.isnan(rates)
     every = bool(converted.all())
@@ -333,7 +333,7 @@ def _report(groups: Mapping[str, np.ndarray], index: pd.Index | None, costs: pd.
 _SUMMED = ("actual_cost", "saving_vs_headhunter", "saving_vs_job_boards")
 
 
-def _rates_of(currency: pd.Series, assumptions: Assumptions) -> tuple[np.ndarray, np.ndarray]:
+def _rates_of(currency: np.ndarray, assumptions: Assumptions) -> tuple[np.ndarray, np.ndarray]:
     """Each row's currency code (stripped: a char(3) column pads) and its rate, NaN where
     there is none; looked up once per distinct code."""
     codes, distinct = pd.factorize(currency, use_na_sentinel=False)
@@ -357,7 +357,8 @@ def _converted_costs(costs: pd.DataFrame, assumptions: Assumptions
     return months, currencies, np.array(amounts, dtype="float64")
 
 
-def _scored(sources, hires: np.ndarray, amounts: Mapping[str, np.ndarray], fee_rate: float,
+def _scored(sources: np.ndarray | pd.Series, hires: np.ndarray,
+            amounts: Mapping[str, np.ndarray], fee_rate: float,
             job_board_cost_per_hire: float) -> dict[str, np.ndarray]:
     """Each group's actual cost and savings against both baselines (see the module's
     docstring), as arrays."""
@@ -383,7 +384,7 @@ def score(groups: pd.DataFrame, fee_rate: float, job_board_cost_per_hire: float)
                                    amounts, fee_rate, job_board_cost_per_hire))
 
 
-def _labelled(column: pd.Series) -> tuple[np.ndarray, list[str]]:
+def _labelled(column: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """Each row's label as (codes, labels): `source_label` called once per distinct code, and
     codes written the same way (twitter, x) given one label."""
     codes, distinct = pd.factorize(column, use_na_sentinel=False)
@@ -418,7 +419,7 @@ def _table(keys: Mapping[str, tuple[np.ndarray, object]],
         SAVING_JOB_BOARDS: sums["saving_vs_job_boards"][order]})
 
 
-def _month_numbers(months, start: date, count: int) -> np.ndarray:
+def _month_numbers(months: np.ndarray | list, start: date, count: int) -> np.ndarray:
     """Each month's place in the period counted from `start`'s month, -1 outside it; computed
     once per distinct month."""
     codes, distinct = pd.factorize(pd.Series(months, dtype=object), use_na_sentinel=False)
@@ -428,7 +429,7 @@ def _month_numbers(months, start: date, count: int) -> np.ndarray:
     return places[codes] if len(codes) else np.zeros(0, dtype="int64")
 
 
-def _by_month(months: pd.Series, summed: Mapping[str, np.ndarray], cost_months: list,
+def _by_month(months: np.ndarray, summed: Mapping[str, np.ndarray], cost_months: list,
               cost_amounts: np.ndarray, start: date, end: date) -> pd.DataFrame:
     """Every month of the period, with or without hires, and the running totals."""
     count = (end.year - start.year) * 12 + end.month - start.month + 1
