@@ -10,6 +10,7 @@ from functools import partial
 import streamlit as st
 
 from portal import shared, ui
+from portal.addresses import SIGN_OUT_ROUTE
 from portal.db import DatabaseUnavailable, ensure_ready
 from portal.errors import UserFacingError
 from portal.migrations import MigrationError
@@ -81,7 +82,7 @@ def sign_out() -> None:
     ui.sign_out()
     # Nobody is signed in again on the way out, from the cookie or the identity provider.
     st.session_state[_COOKIE_READ] = True
-    ui.go_to(sessions.SIGN_OUT_ROUTE)
+    ui.go_to(SIGN_OUT_ROUTE)
 
 
 _LINKS_CHOSEN = "links_chosen"  # the address an admin just chose, said once after the rerun

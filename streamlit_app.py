@@ -1,80 +1,16 @@
 """Boomerang's web application: the Streamlit pages (app_script.py, run on every rerun) and
-the routes a web app needs beside them. `streamlit run streamlit_app.py` finds `app` and
-serves both (Streamlit's st.App, on Starlette)."""
+the routes a web app needs beside them (web/routes.py). `streamlit run streamlit_app.py` finds
+`app` and serves both (Streamlit's st.App, on Starlette).
+
+Nothing here imports the services: the routes load theirs on first use, so that a new server
+answers its health check quickly."""
 
 from __future__ import annotations
 
 import streamlit as st
-from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
-from starlette.routing import Route
 
-from portal.db import DatabaseUnavailable, owner_transaction
-from services.people import sessions
-from web import career_pages, short_links, social_connections
 from web.link_previews import LinkPreviews
+from web.routes import ROUTES
 
-# Streamlit's cookie (or cookies, in chunks) for an identity from st.login.
-_SINGLE_SIGN_ON_COOKIE = "_streamlit_user"
-_NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
-
-
-def _from_another_site(request: Request) -> bool:
-    """A navigation another site started (browsers say so in Sec-Fetch-Site): it may not
-    sign anyone in or out of this one."""
-    return request.headers.get("sec-fetch-site", "same-origin") in ("cross-site", "same-site")
-
-
-async def start_session(request: Request) -> Response:
-    """Exchange a sign-in's one-time code for the session cookie, then go on to `next`."""
-    token = None
-    if not _from_another_site(request):
-        token = await run_in_threadpool(sessions.open_session, request.query_params.get("code", ""),
-                                        request.headers.get("user-agent", ""))
-    target = sessions.local_path(request.query_params.get("next")) if token else "/sign-in"
-    response = RedirectResponse(target, status_code=303, headers=_NO_STORE)
-    if token:
-        response.set_cookie(sessions.COOKIE, token, max_age=sessions.ABSOLUTE_DAYS * 86400,
-                            path="/", httponly=True, samesite="lax",
-                            secure=request.url.scheme == "https")
-    return response
-
-
-async def end_session(request: Request) -> Response:
-    """Sign this browser out: its session ends and its cookie goes."""
-    if not _from_another_site(request):
-        await run_in_threadpool(sessions.end, request.cookies.get(sessions.COOKIE))
-    # Signed in through the company's identity provider: Streamlit's logout forgets that
-    # identity too (and ends it at the provider where it can), or the next visit would sign
-    # the same person in again.
-    single_sign_on = any(name.startswith(_SINGLE_SIGN_ON_COOKIE) for name in request.cookies)
-    then = "/auth/logout" if single_sign_on else "/"
-    response = RedirectResponse(then, status_code=303, headers=_NO_STORE)
-    response.delete_cookie(sessions.COOKIE, path="/", httponly=True, samesite="lax")
-    return response
-
-
-def _database_answers() -> None:
-    with owner_transaction() as conn:
-        conn.exec_driver_sql("select 1")
-
-
-async def health(_request: Request) -> Response:
-    """200 when the database answers (for load balancers and uptime checks), else 503."""
-    try:
-        await run_in_threadpool(_database_answers)
-    except DatabaseUnavailable:
-        return PlainTextResponse("database unavailable", status_code=503, headers=_NO_STORE)
-    return PlainTextResponse("ok", headers=_NO_STORE)
-
-
-app = st.App("app_script.py", routes=[
-    Route(sessions.SESSION_ROUTE, start_session),
-    Route(sessions.SIGN_OUT_ROUTE, end_session),
-    Route("/healthz", health),
-    *career_pages.ROUTES,
-    *short_links.ROUTES,
-    *social_connections.ROUTES,
-], middleware=[Middleware(LinkPreviews)])
+app = st.App("app_script.py", routes=ROUTES, middleware=[Middleware(LinkPreviews)])

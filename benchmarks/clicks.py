@@ -3,9 +3,11 @@
 One embedded Postgres with the demo data, one `streamlit run` of the portal, and beside it a
 one-line two-page Streamlit app served the same way (the floor: what a click costs in
 Streamlit itself). For each role, one browser goes round its main pages by clicking the
-sidebar (and, for a visitor, a job's "View and apply"); a click is timed until the page it
-leads to shows its heading and the script has finished its run. Prints the median and p95 of
-each step over ROUNDS rounds, beside the floor's.
+sidebar through every page of its menu, and takes its main actions (a visitor opens a job,
+applies and goes back to the board; a recruiter moves a referral on the board and opens a
+posting; an alumna opens a referral and sends one). A click is timed until what it leads to
+is shown (a page's heading, an action's confirmation) and the script has finished its run.
+Prints the median and p95 of each step over ROUNDS rounds, beside the floor's.
 
     .venv/bin/python benchmarks/clicks.py [--rounds 7]
 
@@ -52,25 +54,43 @@ st.navigation([st.Page(first, title="First"), st.Page(second, title="Second")]).
 '''
 
 # Who goes round which pages: (step name, link to click in the sidebar, heading it leads to).
+# Every page of each role's menu, in menu order.
+def _steps(role: str, pages: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
+    return [(f"{role}: {link}", link, heading) for link, heading in pages]
+
+
+STAFF_PAGES = [
+    ("Overview", "Recruiting overview"), ("Job postings", "Job postings"), ("Candidates", "Candidates"),
+    ("Questions inbox", "Questions inbox"), ("Referrals", "Referrals"),
+    ("Referral payouts", "Referral payouts"), ("Referral programme", "Referral programme"),
+    ("Alumni outreach", "Alumni outreach"), ("Leaderboard", "Leaderboard"),
+    ("Post approvals", "Post approvals"), ("Posting calendar", "Posting calendar"),
+    ("Post performance", "Post performance"), ("Post topics", "Post topics"), ("Savings", "Savings"),
+    ("Hires", "Hires"), ("Running costs & assumptions", "Running costs & assumptions"),
+    ("My account", "My account"),
+]
 ROUNDS_BY_ROLE: dict[str, list[tuple[str, str, str]]] = {
-    "recruiter@example.com": [
-        ("recruiter: Job postings", "Job postings", "Job postings"),
-        ("recruiter: Referrals board", "Referrals", "Referrals"),
-        ("recruiter: Post performance", "Post performance", "Post performance"),
-        ("recruiter: Overview", "Overview", "Recruiting overview"),
-    ],
-    "priya@example.com": [
-        ("alumna: Open jobs", "Open jobs", "Work at"),
-        ("alumna: Refer someone", "Refer someone", "Refer someone"),
-        ("alumna: My referrals", "My referrals", "My referrals"),
-    ],
+    "recruiter@example.com": _steps("recruiter", STAFF_PAGES),
+    "admin@example.com": _steps("admin", [
+        ("Users", "Users"), ("Alumni roster", "Alumni roster"), ("Company facts", "Company facts"),
+        ("Social media guidelines", "Social media guidelines"), ("Social channels", "Social channels"),
+        ("Privacy & data", "Privacy & data")]),
+    "priya@example.com": _steps("alumna", [
+        ("Open jobs", "Work at"), ("Questions & answers", "Questions & answers"),
+        ("My referrals", "My referrals"), ("Refer someone", "Refer someone"),
+        ("Leaderboard", "Leaderboard"), ("Job digests", "Job digests"), ("My account", "My account")]),
 }
 
 
 def timed(page, click, heading: str | re.Pattern) -> float:
+    return timed_until(page, click, page.get_by_role("heading", name=heading).first)
+
+
+def timed_until(page, click, shown) -> float:
+    """Seconds from `click` until `shown` is on the page and the script's run is over."""
     started = time.perf_counter()
     click()
-    page.get_by_role("heading", name=heading).first.wait_for()
+    shown.wait_for()
     settle(page)
     return time.perf_counter() - started
 
@@ -119,12 +139,15 @@ def portal_clicks(browser, app_url: str, rounds: int) -> dict[str, list[float]]:
     page.get_by_role("heading", name=re.compile("^Work at")).wait_for()
     settle(page)
     for n in range(rounds + 1):
-        opened = timed(page, lambda: page.get_by_role("link", name="View and apply").first.click(),
-                       "About the role")
+        # Another job each round: a session that applied to a job sees its confirmation there.
+        job_link = page.get_by_role("link", name="View and apply").nth(n)
+        opened = timed(page, job_link.click, "About the role")
+        applied = apply(page, n)
         back = timed(page, lambda: page.get_by_role("link", name="All open jobs").click(),
                      re.compile("^Work at"))
         if n:  # the first round warms the pages up
             times.setdefault("visitor: open a job", []).append(opened)
+            times.setdefault("visitor: send an application", []).append(applied)
             times.setdefault("visitor: back to the board", []).append(back)
     page.context.close()
     for email, steps in ROUNDS_BY_ROLE.items():
@@ -132,12 +155,63 @@ def portal_clicks(browser, app_url: str, rounds: int) -> dict[str, list[float]]:
         sign_in(page, app_url, email)
         for n in range(rounds + 1):
             for name, link, heading in steps:
-                menu_link = sidebar_nav(page).get_by_role("link", name=link, exact=True)
-                took = timed(page, menu_link.click, re.compile(f"^{re.escape(heading)}"))
+                took = timed(page, _menu_link(page, link).click, re.compile(f"^{re.escape(heading)}"))
+                if n:
+                    times.setdefault(name, []).append(took)
+            for name, took in ACTIONS.get(email, lambda _page: [])(page):
                 if n:
                     times.setdefault(name, []).append(took)
         page.context.close()
     return times
+
+
+def _menu_link(page, title: str):
+    return sidebar_nav(page).get_by_role("link", name=title, exact=True)
+
+
+def recruiter_actions(page) -> list[tuple[str, float]]:
+    """Move a referral on the board to another stage (the first card's Move menu, its first
+    choice), then open the first posting waiting for approval from Job postings."""
+    timed(page, _menu_link(page, "Referrals").click, re.compile("^Referrals"))
+    page.get_by_role("button", name=re.compile("Move$")).first.click()
+    option = page.get_by_role("menuitem").first
+    moved = timed_until(page, option.click, page.get_by_text(re.compile("^Moved to")).first)
+    timed(page, _menu_link(page, "Job postings").click, re.compile("^Job postings"))
+    waiting = page.get_by_test_id("stVerticalBlock").filter(has_text="Waiting for approval")
+    posting = waiting.get_by_test_id("stPageLink").first
+    opened = timed_until(page, posting.click, page.get_by_role("tab", name="Applicants"))
+    return [("recruiter: move a referral", moved), ("recruiter: open a posting", opened)]
+
+
+def apply(page, n: int) -> float:
+    """Send the job's application form (name, email, the privacy notice read)."""
+    page.get_by_label("Full name").fill(f"Clicks Candidate {n}")
+    page.get_by_label("Email").fill(f"clicks-{n}-{time.time_ns()}@example.org")
+    page.get_by_text("I have read the privacy notice").click()
+    send = page.get_by_role("button", name="Send application")
+    return timed_until(page, send.click, page.get_by_text("your application has been received"))
+
+
+def alumna_actions(page) -> list[tuple[str, float]]:
+    """Open a referral's own page from My referrals; send a referral from Refer someone."""
+    timed(page, _menu_link(page, "My referrals").click, re.compile("^My referrals"))
+    link = page.get_by_role("link", name="Open: timeline, bonus, messages").first
+    opened = timed_until(page, link.click, page.get_by_role("heading", name="Messages", exact=True))
+    timed(page, _menu_link(page, "Refer someone").click, re.compile("^Refer someone"))
+    again = page.get_by_role("button", name="Refer someone else")  # the last round's referral
+    if again.count():
+        timed_until(page, again.click, page.get_by_label("Their full name"))
+    page.get_by_label("Their full name").fill("Clicks Referral")
+    page.get_by_label("Their email").fill(f"clicks-referral-{time.time_ns()}@example.org")
+    page.get_by_label("How you know them").fill("We worked together for three years.")
+    page.get_by_label("Why they fit").fill("Calm under pressure and ships on time.")
+    page.get_by_text("They agreed to be referred").click()
+    send = page.get_by_role("button", name="Send referral")
+    sent = timed_until(page, send.click, page.get_by_text("Your referral has been received"))
+    return [("alumna: open a referral", opened), ("alumna: send a referral", sent)]
+
+
+ACTIONS = {"recruiter@example.com": recruiter_actions, "priya@example.com": alumna_actions}
 
 
 def main() -> None:

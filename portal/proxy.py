@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+from portal.addresses import HEALTH_PATH
 from portal.errors import ValidationError
 
 FIRST_PORT = 8501
@@ -22,7 +23,6 @@ BIND = "127.0.0.1:8080"
 STATS = "127.0.0.1:8404"
 STATS_URI = "/haproxy-stats"
 COOKIE = "SERVERID"
-HEALTH_PATH = "/healthz"
 
 _ADDRESS = re.compile(r"^(?P<host>[A-Za-z0-9.\-]+|\[[0-9A-Fa-f:]+\]|\*)?:(?P<port>[0-9]{1,5})$")
 

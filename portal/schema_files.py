@@ -85,7 +85,9 @@ CAPABILITIES: dict[str, tuple[str, list[str]]] = {
         "referral_job_counts", "referral_day_totals", "referrer_day_totals", "referrer_totals",
         "referral_totals_statements", "referral_totals_apply", "referral_totals_clear",
         "forget_referral_totals",
-        "recount_referral_totals", "referral_stage_of", "link_referral_to_job"]),
+        "recount_referral_totals", "referral_stage_of", "link_referral_to_job",
+        "application_status_of", "referral_into_application", "referrals_into_applications",
+        "referral_follows_application"]),
     "savings_and_hires": ("Hires and what they cost; the savings report's assumptions", [
         "hire_source", "savings_settings", "exchange_rates", "programme_costs", "hires",
         "hire_totals", "hire_source_of", "lock_hire_of", "record_portal_hire", "forget_portal_hire",

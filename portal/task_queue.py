@@ -92,6 +92,29 @@ def stalled_after() -> float:
     return STALLED_AFTER_BEATS * settings().worker_heartbeat
 
 
+@dataclass(frozen=True)
+class Workers:
+    alive: int  # workers whose last heartbeat is younger than stalled_after()
+    last_beat_seconds: float | None  # since the latest heartbeat of any worker; None: never one
+
+    def describe(self) -> str:
+        if self.alive:
+            return (f"workers: {self.alive} alive, last heartbeat {self.last_beat_seconds:.0f} s ago")
+        return ("workers: none alive (scheduled posts and emails wait until `portal worker` runs"
+                + (f"; the last heartbeat was {self.last_beat_seconds:.0f} s ago)"
+                   if self.last_beat_seconds is not None else ")"))
+
+
+def workers() -> Workers:
+    """How many workers are alive, by their heartbeats (for /healthz)."""
+    with db.owner_transaction() as conn:
+        row = conn.exec_driver_sql(
+            "select count(*) filter (where last_heartbeat > now() - make_interval(secs => %(stalled)s)),"
+            " extract(epoch from now() - max(last_heartbeat))::float8"
+            " from procrastinate.procrastinate_workers", {"stalled": stalled_after()}).one()
+    return Workers(row[0], row[1])
+
+
 def run(*, wait: bool = True) -> None:
     """Run a worker on `QUEUES` until SIGINT/SIGTERM (each lets the running task finish),
     or, with `wait=False`, until nothing is due. It beats every `worker_heartbeat` seconds,

@@ -414,7 +414,14 @@ def _referrals(conn: Connection, rng: random.Random, accounts: dict[str, UUID],
         on conflict (id) do nothing
         """), {"id": demo_id("referral:duplicate"), "tom": accounts["tom@example.com"], "cand": first["cand"],
                "job": first["job"], "created": first["created"] + timedelta(days=2), "owner": first["id"]})
+    referrals_into_applications(conn)
     return [r["id"] for r in rows]
+
+
+def referrals_into_applications(conn: Connection) -> None:
+    """Each referral for a job becomes its candidate's application for that job, at its stage and
+    with its history, as one made in the portal is (the backfill of migration 20261223100000)."""
+    conn.execute(sa.text("select private.referrals_into_applications()"))
 
 
 def _referral_payouts(conn: Connection, admin: UUID, today: date) -> None:

@@ -16,8 +16,8 @@ from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse, Response
-from starlette.routing import Route
 
+from portal.addresses import CAREERS_PATH, JOB_CARD_FILE
 from portal.db import DatabaseUnavailable
 from portal.html import markdown_html, summary
 from portal.public_address import public_url
@@ -84,7 +84,7 @@ async def board(request: Request) -> Response:
         "board.html", **values,
         title=f"Jobs at {values['company_name']}",
         summary=f"{counted(jobs.total, 'open job')} at {values['company_name']}. {values['tagline']}".strip(),
-        canonical=_base_url() + career_site.CAREERS_PATH + (f"?page={page}" if page > 1 else ""),
+        canonical=_base_url() + CAREERS_PATH + (f"?page={page}" if page > 1 else ""),
         indexable=True, jobs=listed, count_text=f"{counted(jobs.total, 'open job')}.",
         previous_page=page - 1 if page > 1 else None,
         next_page=page + 1 if page < jobs.page_count else None)
@@ -124,12 +124,9 @@ def job_meta(job: Job, company: Company | None) -> dict:
     values = _company_values(company)
     canonical = _base_url() + career_site.job_path(job)
     return {**values, "summary": summary(job.description), "indexable": job.open,
-            "canonical": canonical, "image": f"{canonical}/{CARD_FILE}",
+            "canonical": canonical, "image": f"{canonical}/{JOB_CARD_FILE}",
             "image_alt": f"{job.title} at {values['company_name']}: {' · '.join(job.facts)}",
             "title": f"{job.title} — {values['company_name']}" if job.open else f"Closed: {job.title}"}
-
-
-CARD_FILE = "card.png"
 
 
 async def job_card(request: Request) -> Response:
@@ -188,13 +185,6 @@ async def stylesheet(_request: Request) -> Response:
     return FileResponse(HERE / "static" / "careers.css", media_type="text/css", headers=_CACHED)
 
 
-ROUTES = [
-    Route(career_site.CAREERS_PATH, board),
-    Route(f"{career_site.CAREERS_PATH}/site.css", stylesheet),
-    Route(f"{career_site.CAREERS_PATH}/feed.rss", _file(job_feeds.rss_file, "application/rss+xml")),
-    Route(f"{career_site.CAREERS_PATH}/feed.xml", _file(job_feeds.aggregator_file, "application/xml")),
-    Route(f"{career_site.CAREERS_PATH}/{{address}}", job_page),
-    Route(f"{career_site.CAREERS_PATH}/{{address}}/{CARD_FILE}", job_card),
-    Route("/sitemap.xml", _file(job_feeds.sitemap_file, "application/xml")),
-    Route("/robots.txt", robots),
-]
+rss_feed = _file(job_feeds.rss_file, "application/rss+xml")
+aggregator_feed = _file(job_feeds.aggregator_file, "application/xml")
+sitemap = _file(job_feeds.sitemap_file, "application/xml")

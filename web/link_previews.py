@@ -2,7 +2,10 @@
 same HTML shell (<title>Streamlit</title>), and link previewers (LinkedIn, X, Slack, Teams) read
 only that HTML: so a shared `/job?id=…` link would preview as "Streamlit". For a job a visitor
 may see, this middleware puts the job's title, summary, Open Graph tags and a canonical link to
-its career-site page into the shell's <head>."""
+its career-site page into the shell's <head>.
+
+The services are imported on the first request for a job's page, not with the middleware:
+the server starts without them (web/routes.py says why)."""
 
 from __future__ import annotations
 
@@ -12,10 +15,6 @@ from uuid import UUID
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from portal.db import DatabaseUnavailable
-from services.postings import career_site
-from web.career_pages import preview_tags
 
 JOB_PAGE = "/job"
 _STREAMLIT_TITLE = b"<title>Streamlit</title>"
@@ -29,6 +28,19 @@ def _job_id(scope: Scope) -> UUID | None:
         return UUID(ids[0]) if ids else None
     except ValueError:
         return None
+
+
+def _tags_of(job_id: UUID) -> str | None:
+    """The <head> tags of the job's page, or None for a job a visitor may not see."""
+    from portal.db import DatabaseUnavailable
+    from services.postings import career_site
+    from web.career_pages import preview_tags
+
+    try:
+        job, company = career_site.job_and_company(job_id)
+    except DatabaseUnavailable:
+        return None
+    return None if job is None else preview_tags(job, company)
 
 
 def with_tags(shell: bytes, tags: str) -> bytes:
@@ -46,13 +58,9 @@ class LinkPreviews:
         job_id = _job_id(scope)
         if job_id is None:
             return await self.app(scope, receive, send)
-        try:
-            job, company = await run_in_threadpool(career_site.job_and_company, job_id)
-        except DatabaseUnavailable:
-            job = None
-        if job is None:
+        tags = await run_in_threadpool(_tags_of, job_id)
+        if tags is None:
             return await self.app(scope, receive, send)
-        tags = preview_tags(job, company)
         # Ask for the shell uncompressed, so that the tags can go in.
         scope = {**scope, "headers": [(k, v) for k, v in scope["headers"] if k != b"accept-encoding"]}
         start: Message = {}

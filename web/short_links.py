@@ -8,7 +8,6 @@ from uuid import uuid4
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
-from starlette.routing import Route
 
 from portal.db import DatabaseUnavailable
 from services.postings import tracking
@@ -34,5 +33,3 @@ async def follow(request: Request) -> Response:
                                               None if bot else visit_id),
                             status_code=302, headers=_HEADERS)
 
-
-ROUTES = [Route(f"{tracking.SHORT_LINK_PATH}/{{code}}", follow, methods=["GET", "HEAD"])]

@@ -11,7 +11,6 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
-from starlette.routing import Route
 
 from portal.db import DatabaseUnavailable
 from portal.errors import NotFound, PermissionDenied, UserFacingError
@@ -75,7 +74,3 @@ async def callback(request: Request) -> Response:
         return _refused("The portal's database is not answering; start again in a moment.", 503)
     return RedirectResponse(f"{connections.CHANNELS_PAGE}?connected={channel_id}", status_code=303,
                             headers=_HEADERS)
-
-
-ROUTES = [Route(connections.CONNECT_PATH, connect),
-          Route(connections.CALLBACK_PATH, callback)]

@@ -4,6 +4,7 @@ the browsers I am signed in on, and signing out of all of them."""
 import streamlit as st
 
 from portal import ui, validation
+from portal.addresses import SIGN_OUT_ROUTE
 from portal.errors import UserFacingError
 from portal.models import Role
 from portal.settings import settings
@@ -58,5 +59,5 @@ if st.button("Sign out everywhere", type="primary", icon=":material/logout:",
              help="Ends your sessions on every browser, this one included."):
     sessions.end_all(actor)
     ui.sign_out()
-    ui.go_to(sessions.SIGN_OUT_ROUTE)
+    ui.go_to(SIGN_OUT_ROUTE)
     st.rerun()

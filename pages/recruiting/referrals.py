@@ -9,6 +9,7 @@ import streamlit as st
 from portal import ui
 from portal.errors import UserFacingError
 from portal.models import Role
+from services.candidates import applications
 from services.referrals import open_referrals, pipeline
 from services.referrals.stages import STAFF_OUTCOME_NOTES, STAGE_LABELS, STAGES
 
@@ -56,6 +57,38 @@ def _move(referral_id, stage: str) -> None:
     st.rerun()
 
 
+def _forget_not_selected() -> None:
+    st.session_state.pop("not-selected", None)
+
+
+@st.dialog("Not selected", on_dismiss=_forget_not_selected)
+def _not_selected(card: pipeline.Card) -> None:
+    """A referral for a job is its candidate's application: not selecting them rejects the
+    application, which says why (the candidate never sees the reason). The dialog stays open
+    (session state) until it is sent or closed."""
+    st.markdown(f"**{ui.plain(card.candidate_name)}** · {ui.plain(card.job_title or '')}")
+    problems = ui.FieldProblems()
+    with st.form(f"not-selected:{card.id}", border=False):
+        reason = st.selectbox("Why they are not selected", list(applications.REJECTION_REASONS), index=None,
+                              format_func=applications.REJECTION_REASONS.get, placeholder="Choose a reason",
+                              key=f"not-selected-reason:{card.id}")
+        problems.under("reason")
+        detail = st.text_input("Say why (for “Other”)", max_chars=applications.MAX_REASON_DETAIL,
+                               key=f"not-selected-detail:{card.id}")
+        problems.under("reason_detail")
+        problems.by_button()
+        submitted = st.form_submit_button("Move to Not selected", type="primary",
+                                          key=f"not-selected-go:{card.id}")
+    if submitted:
+        try:
+            pipeline.move(actor, card.id, "not_selected", reason=reason, reason_detail=detail)
+        except UserFacingError as error:
+            problems.show(error)
+        else:
+            _forget_not_selected()
+            st.session_state["referral-moved"] = ("Moved to Not selected: their application was rejected, "
+                                                  "and the referrer was told.")
+            st.rerun()
 
 
 def _resume(referral: open_referrals.OpenReferral) -> None:
@@ -139,10 +172,14 @@ try:
                     target = st.menu_button("Move", [s for s in STAGES if s != stage], key=f"move:{card.id}",
                                             format_func=STAGE_LABELS.get, icon=":material/swap_horiz:",
                                             width="stretch", help="Move to another stage")
-                    if target is not None:
+                    if target == "not_selected" and card.linked:
+                        st.session_state["not-selected"] = card
+                    elif target is not None:
                         _move(card.id, target)
             if total > len(cards):
                 column.caption(f"+ {total - len(cards):,} more in the table")
+        if (rejecting := st.session_state.get("not-selected")) is not None:
+            _not_selected(rejecting)
     with table_tab:
         stage = st.selectbox("Stage", [None, *STAGES],
                              format_func=lambda s: "All stages" if s is None else STAGE_LABELS[s])

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 import sqlalchemy as sa
 
+from portal.addresses import SESSION_ROUTE
 from portal.db import owner_transaction
 from portal.models import Actor, Role
 from portal.tokens import new_token, plausible_token, token_hash
@@ -25,8 +26,6 @@ from services.people import sign_in
 from services.people.sign_in import actor_for
 
 COOKIE = "boomerang_session"
-SESSION_ROUTE = "/auth/session"  # ?code=<hand-off code>&next=<path>: sets the cookie
-SIGN_OUT_ROUTE = "/auth/sign-out"  # ends the cookie's session and clears the cookie
 IDLE_DAYS = 14
 ABSOLUTE_DAYS = 30
 HANDOFF_SECONDS = 60

@@ -16,11 +16,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from portal import shared
+from portal.addresses import CAREERS_PATH
 from portal.models import Actor, Page
 from services.postings.company import Company, load_profile
 from services.postings.listings import ORDER, Job, job_columns, load_job
 
-CAREERS_PATH = "/careers"
 PAGE_SIZE = 50
 # A sitemap file holds at most 50,000 addresses (sitemaps.org); feeds carry the same list.
 MOST_IN_ONE_LIST = 50_000

@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 
 from portal import shared
+from portal.addresses import CAREERS_PATH
 from portal.html import markdown_html
-from services.postings.career_site import CAREERS_PATH, PublicJob, every_open_job_in, open_job_addresses_in
+from services.postings.career_site import PublicJob, every_open_job_in, open_job_addresses_in
 from services.postings.company import Company
 from services.postings.listings import EMPLOYMENT_LABELS, REMOTE_LABELS
 

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from crawlerdetect import CrawlerDetect
 from sqlalchemy.engine import Connection
 
+from portal.addresses import SHORT_LINK_PATH
 from portal.db import transaction, translate_refusals
 from portal.models import Actor
 from portal.public_address import public_url
@@ -108,7 +109,6 @@ def record_visit(actor: Actor, job_id: UUID, session_id: UUID, source: TrackedSo
 
 # --- short links -----------------------------------------------------------------------------
 
-SHORT_LINK_PATH = "/r"
 SHORT_CODE = re.compile(r"[A-Za-z0-9]{7}")
 
 

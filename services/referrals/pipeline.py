@@ -13,9 +13,10 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from portal import mail
-from portal.db import one_transaction, transaction
+from portal.db import one_transaction, transaction, translate_refusals
 from portal.errors import NotFound, ValidationError
 from portal.models import Actor, Page
+from services.candidates.applications import MoveForm, check_move
 from services.referrals import open_referrals
 from services.referrals.recognition import POINTS
 from services.referrals.stages import STAGE_LABELS, STAGES, ReferralRow, referral_row_sql
@@ -39,6 +40,7 @@ class Card:
     stage: str
     created_at: datetime
     stage_changed_at: datetime
+    linked: bool = False  # an application for its job: moving it moves the application
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,8 @@ _FILTER = (
 _FROM = "from public.referrals r left join public.jobs j on j.id = r.job_id"
 _CARD_SQL = """
     select r.id, c.full_name as candidate_name, j.title as job_title, j.department,
-           p.full_name as referrer_name, r.stage::text as stage, r.created_at, r.stage_changed_at
+           p.full_name as referrer_name, r.stage::text as stage, r.created_at, r.stage_changed_at,
+           r.application_id is not null as linked
     from public.referrals r
     join public.candidates c on c.id = r.candidate_id
     left join public.jobs j on j.id = r.job_id
@@ -266,31 +269,62 @@ def screen(actor: Actor) -> tuple[Choices, open_referrals.Inbox]:
         return filter_choices(actor), open_referrals.inbox(actor)
 
 
-def move(actor: Actor, referral_id: UUID, stage: str) -> Moved:
+def move(actor: Actor, referral_id: UUID, stage: str, *, reason: str | None = None,
+         reason_detail: str = "") -> Moved:
     """Give a referral a new stage. The database records it and notifies the referrer in the
-    portal; the referrer is emailed too where SMTP is set."""
+    portal; the referrer is emailed too where SMTP is set.
+
+    A referral for a job is that candidate's application for it: it moves as the job's
+    Applicants tab moves it (private.move_applications: the application's history, the audit
+    log, the hire), and the referral follows by the application's trigger. "Not selected" is
+    then a rejection, with its `reason` (a key of applications.REJECTION_REASONS; "other" says
+    why in `reason_detail`). A referral for no job moves on its own."""
     if stage not in STAGES:
         raise ValidationError(f"“{stage}” is not a stage. Choose one of: {', '.join(STAGE_LABELS.values())}.")
-    with transaction(actor) as conn:
-        row = conn.execute(sa.text(
+    with translate_refusals(), transaction(actor) as conn:
+        before = conn.execute(sa.text(
             """
-            update public.referrals r set stage = cast(:stage as public.referral_stage)
-            from public.referrals before
-            join public.candidates c on c.id = before.candidate_id
-            join public.profiles p on p.id = before.referrer_id
-            left join public.jobs j on j.id = before.job_id
-            where r.id = :id and before.id = r.id
-            returning before.stage::text as old_stage, p.email, c.full_name, j.title
-            """), {"id": referral_id, "stage": stage}).first()
-    if row is None:
-        raise NotFound("That referral does not exist or you may not change it.")
+            select r.stage::text as old_stage, r.application_id, p.email, c.full_name, j.title
+            from public.referrals r
+            join public.candidates c on c.id = r.candidate_id
+            join public.profiles p on p.id = r.referrer_id
+            left join public.jobs j on j.id = r.job_id
+            where r.id = :id
+            for update of r
+            """), {"id": referral_id}).first()
+        if before is None:
+            raise NotFound("That referral does not exist or you may not change it.")
+        if before.application_id is None:
+            row = conn.execute(sa.text(
+                "update public.referrals r set stage = cast(:stage as public.referral_stage)"
+                " where r.id = :id returning r.id"), {"id": referral_id, "stage": stage}).first()
+            if row is None:
+                raise NotFound("That referral does not exist or you may not change it.")
+        elif before.old_stage != stage:  # the referral shows its application's stage (a trigger keeps it)
+            _move_application(conn, before.application_id, stage, reason, reason_detail)
     emailed = False
-    if row.old_stage != stage and mail.enabled():
+    if before.old_stage != stage and mail.enabled():
         emailed = mail.send(
-            row.email, "Your referral has moved on",
-            f"{row.full_name} ({row.title or 'open to anything'}) moved from {STAGE_LABELS[row.old_stage]}"
-            f" to {STAGE_LABELS[stage]}.\n\nSee all your referrals under “My referrals” in the portal.")
+            before.email, "Your referral has moved on",
+            f"{before.full_name} ({before.title or 'open to anything'}) moved from"
+            f" {STAGE_LABELS[before.old_stage]} to {STAGE_LABELS[stage]}."
+            "\n\nSee all your referrals under “My referrals” in the portal.")
     return Moved(stage, emailed)
+
+
+# An application's status for each referral stage (private.application_status_of).
+STAGE_TO_APPLICATION = {"submitted": "new", "reviewing": "reviewing", "interviewing": "interviewing",
+                        "offer": "offer", "hired": "hired", "not_selected": "rejected"}
+
+
+def _move_application(conn, application_id: UUID, stage: str, reason: str | None, detail: str) -> None:
+    """Move a linked referral's application to the status of `stage`, checked as the Applicants
+    tab checks a move, by the one path every move of an application takes."""
+    form = check_move(MoveForm((application_id,), STAGE_TO_APPLICATION[stage], reason, detail or ""))
+    conn.execute(sa.text(
+        "select count(*) from private.move_applications(array[cast(:id as uuid)], :to, :reason,"
+        " :detail, null, false)"),
+        {"id": application_id, "to": form.stage, "reason": form.reason, "detail": form.reason_detail or None})
 
 
 def notifications(actor: Actor, *, limit: int = 20) -> tuple[list[Notification], int]:

@@ -14,17 +14,19 @@ The model, in the words the Savings page shows:
 
 Every figure is a sum over hires, and sums of sums are sums: the database keeps each
 (month, source, channel, department, currency) group's sums up to date as hires change
-(`public.hire_totals`), and pandas works on those groups, a few thousand rows however many
-hires there are.
+(`public.hire_totals`), and the report works on those groups, a few thousand rows however
+many hires there are, as numpy columns (pandas only for the tables it hands out).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import cached_property
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -116,24 +118,35 @@ class SavingsReport:
     assumptions: Assumptions
     totals: Totals
     payback_month: date | None
-    groups: pd.DataFrame  # converted sums per month, source, channel, department, scored
     by_source: pd.DataFrame
     by_department: pd.DataFrame
     by_month: pd.DataFrame
     rates_used: dict[str, float]  # the currencies met, and the rate each was converted at
     unconverted: dict[str, int]  # hires left out for want of a rate, by currency
+    # The converted sums per month, source, channel, department, scored, as columns: the
+    # what-if and the headline figures read them; `groups` is their frame.
+    group_columns: Mapping[str, np.ndarray] = field(repr=False, compare=False)
+    group_index: pd.Index = field(repr=False, compare=False)
+
+    @cached_property
+    def groups(self) -> pd.DataFrame:
+        """The groups as a frame, built the first time something asks (the exports' detail):
+        the page shows only the tables."""
+        return _frame(self.group_columns, self.group_index)
 
     @property
     def average_referral_bonus(self) -> float | None:
-        referrals = self.groups[self.groups["source"] == "referral"]
-        hires = referrals["hires"].sum()
-        return float(referrals["referral_bonus"].sum() / hires) if hires else None
+        is_referral = self.group_columns["source"] == "referral"
+        hires = self.group_columns["hires"][is_referral].sum()
+        return float(self.group_columns["referral_bonus"][is_referral].sum() / hires) \
+            if hires else None
 
     @property
     def referral_share(self) -> float:
-        hires = self.groups["hires"].sum()
-        return float(self.groups.loc[self.groups["source"] == "referral", "hires"].sum() / hires) \
-            if hires else 0.0
+        hires = self.group_columns["hires"]
+        total = hires.sum()
+        return float(hires[self.group_columns["source"] == "referral"].sum() / total) \
+            if total else 0.0
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -145,8 +158,10 @@ def savings_report(actor: Actor, start: date, end: date) -> SavingsReport:
 
 def fetch_report(conn: Connection, start: date, end: date) -> SavingsReport:
     """The report for hires dated `start` to `end`, both included, as `conn` may see them."""
-    return build_report(hire_groups(conn, start, end), running_costs(conn, start, end),
-                        load_assumptions(conn), start, end)
+    assumptions = load_assumptions(conn)
+    costs = running_costs(conn, start, end)
+    return _report(_columns(conn.execute(GROUPS_SQL, _groups_parameters(start, end))), None,
+                   costs, assumptions, start, end)
 
 
 def load_assumptions(conn: Connection) -> Assumptions:
@@ -193,10 +208,13 @@ GROUPS_FROM_HIRES_SQL = sa.text(_HIRE_SUMS.format(and_outside_whole_months=""))
 def hire_groups(conn: Connection, start: date, end: date) -> pd.DataFrame:
     """Hires dated `start` to `end` summed per month, source, channel, department and
     currency: whole months from the totals the database keeps, the rest from the hires."""
+    return _groups_frame(conn.execute(GROUPS_SQL, _groups_parameters(start, end)))
+
+
+def _groups_parameters(start: date, end: date) -> dict[str, date]:
     first_whole, after_whole = whole_months(start, end)
-    result = conn.execute(GROUPS_SQL, {"start": start, "end": end, "first_whole_month": first_whole,
-                                        "after_whole_months": after_whole})
-    return _groups_frame(result)
+    return {"start": start, "end": end, "first_whole_month": first_whole,
+            "after_whole_months": after_whole}
 
 
 def hire_groups_from_hires(conn: Connection, start: date, end: date) -> pd.DataFrame:
@@ -215,19 +233,35 @@ def _next_month(day: date) -> date:
     return month_start(day, -1)
 
 
+def _columns(result: sa.CursorResult) -> dict[str, np.ndarray]:
+    """A result's rows as columns: counts as int64, amounts as float64, the rest as objects
+    (pandas reads a list of rows one value at a time, far slower than the same values as
+    columns, and SQLAlchemy's rows make it slower still)."""
+    keys = list(result.keys())
+    rows = result.all()
+    values = zip(*rows, strict=True) if rows else ((),) * len(keys)
+    return {key: np.array(column, dtype="int64" if key == "hires" else "float64"
+                          if key in (*AMOUNT_COLUMNS, "amount") else object)
+            for key, column in zip(keys, values, strict=True)}
+
+
 def _groups_frame(result: sa.CursorResult) -> pd.DataFrame:
-    frame = pd.DataFrame(result.all(), columns=list(result.keys()))
-    return frame.astype({"hires": "int64", **dict.fromkeys(AMOUNT_COLUMNS, "float64")})
+    return _frame(_columns(result))
+
+
+def _frame(columns: Mapping[str, np.ndarray], index: pd.Index | None = None) -> pd.DataFrame:
+    """A frame of `columns`; text columns of no rows are objects, as pandas makes them."""
+    return pd.DataFrame({key: pd.Series(column, dtype=object, index=index)
+                         if column.dtype == object and not len(column) else column
+                         for key, column in columns.items()}, index=index)
 
 
 def running_costs(conn: Connection, start: date, end: date) -> pd.DataFrame:
     """Running costs of the months the period touches, by month and currency."""
-    result = conn.execute(sa.text(
+    return _frame(_columns(conn.execute(sa.text(
         "select month, currency, sum(amount)::float8 as amount from public.programme_costs"
         " where month between date_trunc('month', cast(:start as date)) and :end"
-        " group by 1, 2"), {"start": start, "end": end})
-    frame = pd.DataFrame(result.all(), columns=["month", "currency", "amount"])
-    return frame.astype({"amount": "float64"})
+        " group by 1, 2"), {"start": start, "end": end})))
 
 
 # --- the model ------------------------------------------------------------------------------
@@ -235,100 +269,187 @@ def running_costs(conn: Connection, start: date, end: date) -> pd.DataFrame:
 def build_report(groups: pd.DataFrame, costs: pd.DataFrame, assumptions: Assumptions,
                  start: date, end: date) -> SavingsReport:
     """The report from summed hire groups and running costs (both in their own currencies)."""
-    groups, groups_unconverted = _converted(groups, list(AMOUNT_COLUMNS), assumptions)
-    costs, costs_unconverted = _converted(costs, ["amount"], assumptions)
-    met = set(groups["currency"]) | set(costs["currency"])
-    rates_used = {c: float(assumptions.rate(c)) for c in sorted(met)}
-    unconverted = {str(c): int(n) for c, n in
-                   groups_unconverted.groupby("currency")["hires"].sum().items()}
-    unconverted |= {c: unconverted.get(c, 0) for c in sorted(set(costs_unconverted["currency"]))}
+    return _report({column: groups[column].to_numpy() for column in groups.columns}, groups.index,
+                   costs, assumptions, start, end)
 
-    scored = score(groups, assumptions.fee_rate, assumptions.job_board_cost_per_hire)
-    by_month = _by_month(scored, costs, start, end)
+
+def _report(groups: Mapping[str, np.ndarray], index: pd.Index | None, costs: pd.DataFrame,
+            assumptions: Assumptions, start: date, end: date) -> SavingsReport:
+    """The report from the groups' columns (`index` their frame's, if they came in one).
+
+    A few thousand groups at most, and every table a sum of them: the groups are scored
+    once as numpy columns, and each table is one `np.bincount` per figure over the groups'
+    numbers in that table (a pandas groupby, merge or reindex costs a millisecond each
+    whatever the data, more than the sums themselves). The groups' own frame is built only
+    if something asks for it (`SavingsReport.groups`)."""
+    currencies, rates = _rates_of(groups["currency"], assumptions)
+    converted = ~np.isnan(rates)
+    every = bool(converted.all())
+
+    def kept(values: np.ndarray) -> np.ndarray:
+        return values if every else values[converted]
+
+    all_hires = np.asarray(groups["hires"], dtype="int64")
+    hires = kept(all_hires)
+    rate = kept(rates)
+    amounts = {column: kept(np.asarray(groups[column], dtype="float64")) * rate
+               for column in AMOUNT_COLUMNS}
+    scored = {column: kept(values) for column, values in groups.items()} | {
+        "currency": kept(currencies), "hires": hires, **amounts}
+    figures = _scored(scored["source"], hires, amounts, assumptions.fee_rate,
+                      assumptions.job_board_cost_per_hire)
+
+    cost_months, cost_currencies, cost_amounts = _converted_costs(costs, assumptions)
+    met = set(scored["currency"].tolist()) | set(cost_currencies)
+    rates_used = {c: float(assumptions.rate(c)) for c in sorted(met)}
+    unconverted: dict[str, int] = {}
+    if not every:
+        left_out, left_out_hires = currencies[~converted], all_hires[~converted]
+        for currency in sorted(set(left_out.tolist())):
+            unconverted[str(currency)] = int(left_out_hires[left_out == currency].sum())
+    unconverted |= {c: unconverted.get(c, 0) for c in sorted(
+        {c.strip() for c in costs["currency"] if assumptions.rate(c.strip()) is None})}
+
+    if index is None:
+        index = pd.RangeIndex(len(all_hires))
+    summed = {"hires": hires, **figures}
+    by_month = _by_month(scored["month"], summed, cost_months, cost_amounts, start, end)
     return SavingsReport(
         start=start, end=end, assumptions=assumptions,
-        totals=_totals(scored, float(costs["amount"].sum())),
-        payback_month=_payback_month(by_month), groups=scored,
-        by_source=_table(scored, ["source", "channel"]),
-        by_department=_table(scored, ["department"]),
+        totals=Totals(hires=float(hires.sum()), actual_cost=float(figures["actual_cost"].sum()),
+                      saving_vs_headhunter=float(figures["saving_vs_headhunter"].sum()),
+                      saving_vs_job_boards=float(figures["saving_vs_job_boards"].sum()),
+                      running_costs=float(np.sum(cost_amounts))),
+        payback_month=_payback_month(by_month),
+        group_columns=scored | figures, group_index=index if every else index[converted],
+        by_source=_table({"Source": _labelled(scored["source"]),
+                          "Channel": _labelled(scored["channel"])}, summed),
+        by_department=_table({"Department": pd.factorize(scored["department"],
+                                                         use_na_sentinel=False)}, summed),
         by_month=by_month, rates_used=rates_used, unconverted=unconverted,
     )
 
 
-def _each_distinct(column: pd.Series, function) -> pd.Series:
-    """`function` of every value of `column`, called once per distinct value (a few sources or
-    currencies over thousands of groups)."""
-    return column.map({value: function(value) for value in column.unique()})
+_SUMMED = ("actual_cost", "saving_vs_headhunter", "saving_vs_job_boards")
 
 
-def _converted(frame: pd.DataFrame, amounts: list[str],
-               assumptions: Assumptions) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """`frame`'s amounts in the reporting currency, and the rows left out for want of a rate."""
-    frame = frame.assign(currency=frame["currency"].str.strip())
-    rate = _each_distinct(frame["currency"], assumptions.rate).astype("float64")
-    converted = frame[rate.notna()].copy()
-    converted[amounts] = converted[amounts].mul(rate[rate.notna()], axis=0)
-    return converted, frame[rate.isna()]
+def _rates_of(currency: np.ndarray, assumptions: Assumptions) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's currency code (stripped: a char(3) column pads) and its rate, NaN where
+    there is none; looked up once per distinct code."""
+    codes, distinct = pd.factorize(currency, use_na_sentinel=False)
+    stripped = np.array([str(c).strip() for c in distinct], dtype=object)
+    rates = np.array([assumptions.rate(c) for c in stripped], dtype="float64")
+    return stripped[codes], rates[codes]
 
 
-def _totals(scored: pd.DataFrame, running_costs: float) -> Totals:
-    return Totals(
-        hires=float(scored["hires"].sum()), actual_cost=float(scored["actual_cost"].sum()),
-        saving_vs_headhunter=float(scored["saving_vs_headhunter"].sum()),
-        saving_vs_job_boards=float(scored["saving_vs_job_boards"].sum()),
-        running_costs=running_costs,
-    )
+def _converted_costs(costs: pd.DataFrame, assumptions: Assumptions
+                     ) -> tuple[list, list[str], np.ndarray]:
+    """The running costs that have a rate: months, currencies, amounts in the reporting
+    currency (a few rows, a month's categories summed per currency)."""
+    months, currencies, amounts = [], [], []
+    for month, currency, amount in zip(costs["month"], costs["currency"], costs["amount"],
+                                       strict=True):
+        rate = assumptions.rate(currency.strip())
+        if rate is not None:
+            months.append(month)
+            currencies.append(currency.strip())
+            amounts.append(float(amount) * rate)
+    return months, currencies, np.array(amounts, dtype="float64")
+
+
+def _scored(sources: np.ndarray | pd.Series, hires: np.ndarray,
+            amounts: Mapping[str, np.ndarray], fee_rate: float,
+            job_board_cost_per_hire: float) -> dict[str, np.ndarray]:
+    """Each group's actual cost and savings against both baselines (see the module's
+    docstring), as arrays."""
+    actual_cost = amounts[COST_COLUMNS[0]].copy()
+    for column in COST_COLUMNS[1:]:
+        actual_cost += amounts[column]
+    codes, distinct = pd.factorize(sources, use_na_sentinel=False)
+    not_agency = np.array([s != "agency" for s in distinct], dtype=bool)[codes]
+    on_baseline = np.array([s in JOB_BOARD_BASELINE_SOURCES for s in distinct], dtype=bool)[codes]
+    return {
+        "actual_cost": actual_cost,
+        "saving_vs_headhunter": np.where(
+            not_agency, fee_rate * amounts["salary"] - actual_cost, 0.0),
+        "saving_vs_job_boards": np.where(
+            on_baseline, job_board_cost_per_hire * hires - actual_cost, 0.0),
+    }
 
 
 def score(groups: pd.DataFrame, fee_rate: float, job_board_cost_per_hire: float) -> pd.DataFrame:
     """`groups` with each group's actual cost and savings against both baselines."""
-    scored = groups.copy()
-    scored["actual_cost"] = scored[list(COST_COLUMNS)].sum(axis=1)
-    not_agency = scored["source"] != "agency"
-    scored["saving_vs_headhunter"] = \
-        (fee_rate * scored["salary"] - scored["actual_cost"]).where(not_agency, 0.0)
-    on_job_board_baseline = scored["source"].isin(JOB_BOARD_BASELINE_SOURCES)
-    scored["saving_vs_job_boards"] = \
-        (job_board_cost_per_hire * scored["hires"] - scored["actual_cost"]).where(
-            on_job_board_baseline, 0.0)
-    return scored
+    amounts = {column: groups[column].to_numpy(dtype="float64") for column in AMOUNT_COLUMNS}
+    return groups.assign(**_scored(groups["source"], groups["hires"].to_numpy(dtype="float64"),
+                                   amounts, fee_rate, job_board_cost_per_hire))
 
 
-def _table(scored: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    labelled = scored.assign(source=_each_distinct(scored["source"], source_label),
-                             channel=_each_distinct(scored["channel"], source_label))
-    table = labelled.groupby(keys, as_index=False, sort=False)[
-        ["hires", "actual_cost", "saving_vs_headhunter", "saving_vs_job_boards"]].sum()
-    table["cost_per_hire"] = table["actual_cost"] / table["hires"]
-    table = table.sort_values(["saving_vs_headhunter", "hires"], ascending=False)
-    return table.rename(columns={
-        "source": "Source", "channel": "Channel", "department": "Department", "hires": HIRES,
-        "actual_cost": ACTUAL_COST, "cost_per_hire": COST_PER_HIRE,
-        "saving_vs_headhunter": SAVING_HEADHUNTER, "saving_vs_job_boards": SAVING_JOB_BOARDS,
-    })[[*[k.capitalize() for k in keys], HIRES, ACTUAL_COST, COST_PER_HIRE, SAVING_HEADHUNTER,
-        SAVING_JOB_BOARDS]].reset_index(drop=True)
+def _labelled(column: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Each row's label as (codes, labels): `source_label` called once per distinct code, and
+    codes written the same way (twitter, x) given one label."""
+    codes, distinct = pd.factorize(column, use_na_sentinel=False)
+    label_codes, labels = pd.factorize(np.array([source_label(c) for c in distinct], dtype=object))
+    return label_codes[codes], list(labels)
 
 
-def _by_month(scored: pd.DataFrame, costs: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
+def _table(keys: Mapping[str, tuple[np.ndarray, object]],
+           summed: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """`summed` added up per distinct combination of `keys` (each as codes and their values),
+    in the order the combinations first appear, then largest saving vs headhunter first."""
+    combined = np.zeros(len(summed["hires"]), dtype="int64")
+    for codes, values in keys.values():
+        combined = combined * len(values) + codes
+    group, first = pd.factorize(combined)
+    count = len(first)
+    hires = np.bincount(group, weights=summed["hires"], minlength=count).astype("int64")
+    sums = {f: np.bincount(group, weights=summed[f], minlength=count).astype("float64")
+            for f in _SUMMED}
+    order = sorted(range(count), key=lambda i: (-sums["saving_vs_headhunter"][i], -hires[i]))
+    columns = {}
+    for name, (_codes, values) in reversed(list(keys.items())):  # undo the combination
+        columns[name] = [values[i] for i in first % len(values)]
+        first = first // len(values)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cost_per_hire = sums["actual_cost"] / hires
+    return pd.DataFrame({
+        **{name: np.array([columns[name][i] for i in order], dtype=object) for name in keys},
+        HIRES: hires[order], ACTUAL_COST: sums["actual_cost"][order],
+        COST_PER_HIRE: cost_per_hire[order],
+        SAVING_HEADHUNTER: sums["saving_vs_headhunter"][order],
+        SAVING_JOB_BOARDS: sums["saving_vs_job_boards"][order]})
+
+
+def _month_numbers(months: np.ndarray | list, start: date, count: int) -> np.ndarray:
+    """Each month's place in the period counted from `start`'s month, -1 outside it; computed
+    once per distinct month."""
+    codes, distinct = pd.factorize(pd.Series(months, dtype=object), use_na_sentinel=False)
+    places = np.array([(m.year - start.year) * 12 + m.month - start.month for m in distinct],
+                      dtype="int64")
+    places[(places < 0) | (places >= count)] = -1
+    return places[codes] if len(codes) else np.zeros(0, dtype="int64")
+
+
+def _by_month(months: np.ndarray, summed: Mapping[str, np.ndarray], cost_months: list,
+              cost_amounts: np.ndarray, start: date, end: date) -> pd.DataFrame:
     """Every month of the period, with or without hires, and the running totals."""
-    months = pd.period_range(start, end, freq="M")
-    hires = scored.assign(period=pd.PeriodIndex(pd.to_datetime(scored["month"]), freq="M")) \
-        .groupby("period")[["hires", "actual_cost", "saving_vs_headhunter",
-                            "saving_vs_job_boards"]].sum()
-    spent = costs.assign(period=pd.PeriodIndex(pd.to_datetime(costs["month"]), freq="M")) \
-        .groupby("period")["amount"].sum()
-    table = hires.reindex(months, fill_value=0).assign(running_costs=spent.reindex(months,
-                                                                                   fill_value=0))
-    table["cumulative_savings"] = table["saving_vs_headhunter"].cumsum()
-    table["cumulative_costs"] = table["running_costs"].cumsum()
-    table = table.reset_index(names="month")
-    table["month"] = table["month"].dt.start_time.dt.date
-    return table.rename(columns={
-        "month": "Month", "hires": HIRES, "actual_cost": ACTUAL_COST,
-        "saving_vs_headhunter": SAVING_HEADHUNTER, "saving_vs_job_boards": SAVING_JOB_BOARDS,
-        "running_costs": RUNNING_COSTS, "cumulative_savings": CUMULATIVE_SAVINGS,
-        "cumulative_costs": CUMULATIVE_COSTS,
-    }).astype({HIRES: "int64"})
+    count = (end.year - start.year) * 12 + end.month - start.month + 1
+    place = _month_numbers(months, start, count)
+    inside = place >= 0
+
+    def per_month(places: np.ndarray, weights: np.ndarray, inside: np.ndarray) -> np.ndarray:
+        return np.bincount(places[inside], weights=weights[inside],
+                           minlength=count)[:count].astype("float64")
+
+    figures = {f: per_month(place, summed[f], inside) for f in ("hires", *_SUMMED)}
+    cost_place = _month_numbers(cost_months, start, count)
+    running = per_month(cost_place, cost_amounts, cost_place >= 0)
+    return pd.DataFrame({
+        "Month": [month_start(start, -i) for i in range(count)],
+        HIRES: figures["hires"].astype("int64"), ACTUAL_COST: figures["actual_cost"],
+        SAVING_HEADHUNTER: figures["saving_vs_headhunter"],
+        SAVING_JOB_BOARDS: figures["saving_vs_job_boards"], RUNNING_COSTS: running,
+        CUMULATIVE_SAVINGS: np.cumsum(figures["saving_vs_headhunter"]),
+        CUMULATIVE_COSTS: np.cumsum(running)})
 
 
 def _payback_month(by_month: pd.DataFrame) -> date | None:
@@ -336,9 +457,9 @@ def _payback_month(by_month: pd.DataFrame) -> date | None:
     if not by_month[RUNNING_COSTS].sum():
         return None  # nothing to pay back
     # Before the programme spent anything there was nothing to pay back either.
-    paid_back = by_month[(by_month[CUMULATIVE_COSTS] > 0)
-                         & (by_month[CUMULATIVE_SAVINGS] > by_month[CUMULATIVE_COSTS])]
-    return None if paid_back.empty else paid_back["Month"].iloc[0]
+    costs, savings = by_month[CUMULATIVE_COSTS].to_numpy(), by_month[CUMULATIVE_SAVINGS].to_numpy()
+    paid_back = np.flatnonzero((costs > 0) & (savings > costs))
+    return by_month["Month"].iloc[paid_back[0]] if len(paid_back) else None
 
 
 # --- what if --------------------------------------------------------------------------------
@@ -354,34 +475,42 @@ def what_if(report: SavingsReport, *, fee_rate: float, referral_bonus: float,
     a referral hire is assumed to earn the average salary and cost only its bonus; without
     other hires, the rest are assumed to be job-board hires at the baseline cost per hire.
     """
-    groups = report.groups
+    groups = report.group_columns
     total = float(groups["hires"].sum())
     if not total:
         return replace(report.totals)
     is_referral = groups["source"] == "referral"
-    referrals, others = groups[is_referral], groups[~is_referral]
     target_referrals = referral_share * total
     average_salary = float(groups["salary"].sum() / total)
+    baseline = report.assumptions.job_board_cost_per_hire
 
-    referrals = _scaled(referrals, target_referrals) if referrals["hires"].sum() else \
+    referrals = _scaled(groups, is_referral, target_referrals) \
+        if groups["hires"][is_referral].sum() else \
         _assumed(target_referrals, "referral", average_salary, 0.0)
     referrals["referral_bonus"] = referral_bonus * referrals["hires"]
-    others = _scaled(others, total - target_referrals) if others["hires"].sum() else \
-        _assumed(total - target_referrals, "job_board", average_salary,
-                 report.assumptions.job_board_cost_per_hire)
-    scored = score(pd.concat([referrals, others], ignore_index=True), fee_rate,
-                   report.assumptions.job_board_cost_per_hire)
-    return _totals(scored, report.totals.running_costs)
+    others = _scaled(groups, ~is_referral, total - target_referrals) \
+        if groups["hires"][~is_referral].sum() else \
+        _assumed(total - target_referrals, "job_board", average_salary, baseline)
+    both = {column: np.concatenate([referrals[column], others[column]])
+            for column in ("source", "hires", *AMOUNT_COLUMNS)}
+    figures = _scored(both["source"], both["hires"], both, fee_rate, baseline)
+    return Totals(hires=float(both["hires"].sum()), actual_cost=float(figures["actual_cost"].sum()),
+                  saving_vs_headhunter=float(figures["saving_vs_headhunter"].sum()),
+                  saving_vs_job_boards=float(figures["saving_vs_job_boards"].sum()),
+                  running_costs=report.totals.running_costs)
 
 
-def _scaled(groups: pd.DataFrame, hires: float) -> pd.DataFrame:
-    factor = hires / float(groups["hires"].sum())
-    scaled = groups.copy().astype({"hires": "float64"})
-    scaled[["hires", *AMOUNT_COLUMNS]] = scaled[["hires", *AMOUNT_COLUMNS]] * factor
-    return scaled
+def _scaled(groups: Mapping[str, np.ndarray], rows: np.ndarray,
+            hires: float) -> dict[str, np.ndarray]:
+    factor = hires / float(groups["hires"][rows].sum())
+    return {"source": groups["source"][rows],
+            **{column: groups[column][rows].astype("float64") * factor
+               for column in ("hires", *AMOUNT_COLUMNS)}}
 
 
-def _assumed(hires: float, source: str, salary: float, cost_per_hire: float) -> pd.DataFrame:
-    return pd.DataFrame([{"source": source, "hires": hires, "salary": salary * hires,
-                          **dict.fromkeys(COST_COLUMNS, 0.0),
-                          "other_cost": cost_per_hire * hires}])
+def _assumed(hires: float, source: str, salary: float,
+             cost_per_hire: float) -> dict[str, np.ndarray]:
+    return {"source": np.array([source], dtype=object), "hires": np.array([hires]),
+            "salary": np.array([salary * hires]),
+            **{column: np.zeros(1) for column in COST_COLUMNS},
+            "other_cost": np.array([cost_per_hire * hires])}

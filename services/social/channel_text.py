@@ -13,9 +13,9 @@ from uuid import UUID
 from sqlalchemy.engine import Connection
 from twitter_text import parse_tweet
 
+from portal.addresses import SHORT_LINK_PATH
 from portal.networks import TWITTER_TEXT, network
 from services.postings.tracking import (
-    SHORT_LINK_PATH,
     TrackedSource,
     job_link,
     short_address,

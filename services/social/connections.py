@@ -35,6 +35,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from portal import audit, secret_box
+from portal.addresses import OAUTH_CALLBACK_PATH, OAUTH_CONNECT_PATH
 from portal.db import owner_transaction, transaction
 from portal.errors import NotFound, PermissionDenied, ValidationError
 from portal.models import Actor
@@ -56,8 +57,6 @@ REFRESH_MARGIN = timedelta(minutes=30)
 MAX_CHOICES = 20  # pages offered to post as, when the admin manages several
 # Access that cannot be renewed is announced on the admins' page this long before it ends.
 ANNOUNCE_AHEAD = timedelta(days=7)
-CONNECT_PATH = "/oauth/{network}/connect"
-CALLBACK_PATH = "/oauth/{network}/callback"
 CHANNELS_PAGE = "/social-channels"
 
 
@@ -131,12 +130,12 @@ def endpoint(url: str, network: str, config: Settings) -> str:
 
 def connect_path(network: str, channel_id: UUID) -> str:
     """The Connect button's address (the web layer's route that begins the connection)."""
-    return f"{CONNECT_PATH.format(network=network)}?{urlencode({'channel': str(channel_id)})}"
+    return f"{OAUTH_CONNECT_PATH.format(network=network)}?{urlencode({'channel': str(channel_id)})}"
 
 
 def callback_url(network: str, config: Settings | None = None) -> str:
     """Where the network sends the admin back: register it as the app's redirect URL."""
-    return public_url(config or settings()) + CALLBACK_PATH.format(network=network)
+    return public_url(config or settings()) + OAUTH_CALLBACK_PATH.format(network=network)
 
 
 def missing_configuration(network: str, config: Settings | None = None) -> list[str]:

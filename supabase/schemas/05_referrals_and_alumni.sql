@@ -791,11 +791,13 @@ begin
           case when p_origin = 'link' and not private.acting_user_owns(p_email) then 'pending'
                else 'owner' end)
   returning id, referrals.outcome into referral_id, outcome;
-  if outcome = 'pending' then
-    return;
+  if outcome <> 'pending' then
+    select d.outcome, d.owner_referral_id into outcome, owner_referral_id
+      from private.decide_referral(referral_id) d;
   end if;
-  select d.outcome, d.owner_referral_id into outcome, owner_referral_id
-    from private.decide_referral(referral_id) d;
+  if p_job is not null and p_application is null then
+    perform private.referral_into_application(referral_id);
+  end if;
 end
 $$;
 
@@ -1270,12 +1272,15 @@ begin
   perform pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(keys) k order by k;
 
   -- Applied on their own before this referral (not through anyone's referral link, which
-  -- made a referral of its own): recorded, credited to no one.
+  -- made a referral of its own, nor for a referral): recorded, credited to no one.
   if exists (select 1 from public.applications a
               where a.candidate_id = ref.candidate_id
                 and a.id is distinct from ref.application_id
                 and not exists (select 1 from public.referral_codes rc
-                                 where rc.code = a.referral_code)) then
+                                 where rc.code = a.referral_code)
+                and not exists (select 1 from public.referrals o
+                                 where o.application_id = a.id and o.id <> p_referral
+                                   and o.created_at <= a.created_at)) then
     update public.referrals r set outcome = 'applied_first', owner_referral_id = null where r.id = p_referral;
     outcome := 'applied_first';
     return;
@@ -1587,7 +1592,7 @@ declare
   me uuid := (select auth.uid());
   ref record;
   job record;
-  app_status public.application_status;
+  joined record;
 begin
   if not (select private.is_staff()) then
     raise exception 'Only recruiters and admins can link a referral to a job.' using errcode = '42501';
@@ -1596,8 +1601,7 @@ begin
     raise exception 'Choose the job to link them to.' using errcode = 'P0001';
   end if;
   -- One recruiter at a time per referral: a second one waits here, then finds it linked.
-  select r.id, r.candidate_id, r.referrer_id, r.job_id, r.stage, r.resume_path, r.resume_name,
-         c.full_name
+  select r.id, r.candidate_id, r.referrer_id, r.job_id, r.stage, c.full_name
     into ref
     from public.referrals r join public.candidates c on c.id = r.candidate_id
    where r.id = p_referral
@@ -1624,30 +1628,12 @@ begin
   candidate_name := ref.full_name;
   job_title := job.title;
 
-  -- A new application starts at the stage the referral had reached on its board.
-  insert into public.applications (job_id, candidate_id, source, status, resume_path, resume_name)
-  values (p_job, ref.candidate_id, 'referral',
-          case ref.stage when 'submitted' then 'new' else ref.stage::text end::public.application_status,
-          ref.resume_path, case when ref.resume_path is not null then ref.resume_name end)
-  on conflict on constraint applications_job_id_candidate_id_key do nothing
-  returning id, applications.status into application_id, app_status;
-  reused := application_id is null;
-  if reused then
-    -- They are a candidate for this job already (applied, added by hand, or linked through
-    -- another referral): that application is the one, and keeps its source and stage.
-    select a.id, a.status into application_id, app_status from public.applications a
-     where a.job_id = p_job and a.candidate_id = ref.candidate_id
-     for update;
-    update public.applications a
-       set resume_path = ref.resume_path, resume_name = ref.resume_name
-     where a.id = application_id and a.resume_path is null and ref.resume_path is not null;
-  end if;
-  status := app_status::text;
+  update public.referrals r set job_id = p_job where r.id = ref.id;
+  select * into joined from private.referral_into_application(ref.id);
+  application_id := joined.application_id;
+  reused := joined.reused;
+  status := joined.app_status::text;
 
-  update public.referrals r
-     set job_id = p_job, application_id = link_referral_to_job.application_id,
-         stage = private.referral_stage_of(app_status)
-   where r.id = ref.id;
   insert into public.referral_notifications (user_id, referral_id, message)
   values (ref.referrer_id, ref.id,
           format('%s, whom you referred open to anything, is now a candidate for %s.',
@@ -1660,3 +1646,190 @@ $$;
 
 REVOKE ALL ON FUNCTION private.link_referral_to_job(p_referral uuid, p_job uuid, OUT application_id uuid, OUT reused boolean, OUT status text, OUT candidate_name text, OUT job_title text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.link_referral_to_job(p_referral uuid, p_job uuid, OUT application_id uuid, OUT reused boolean, OUT status text, OUT candidate_name text, OUT job_title text) TO authenticated;
+
+
+-- private.application_status_of -----------------------------------------------------------
+
+CREATE FUNCTION private.application_status_of(p_stage public.referral_stage) RETURNS public.application_status
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+  select (case p_stage when 'submitted' then 'new' when 'not_selected' then 'rejected'
+          else p_stage::text end)::public.application_status
+$$;
+
+REVOKE ALL ON FUNCTION private.application_status_of(p_stage public.referral_stage) FROM PUBLIC;
+
+
+-- private.referral_into_application -------------------------------------------------------
+
+CREATE FUNCTION private.referral_into_application(p_referral uuid, OUT application_id uuid, OUT reused boolean, OUT app_status public.application_status) RETURNS record
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  ref record;
+begin
+  select r.id, r.job_id, r.candidate_id, r.stage, r.resume_path, r.resume_name into ref
+    from public.referrals r where r.id = p_referral;
+  if ref.job_id is null then
+    raise exception 'A referral open to anything is linked to a job first.' using errcode = 'P0001';
+  end if;
+  -- A new application starts at the stage the referral had reached.
+  insert into public.applications (job_id, candidate_id, source, status, resume_path, resume_name)
+  values (ref.job_id, ref.candidate_id, 'referral', private.application_status_of(ref.stage),
+          ref.resume_path, case when ref.resume_path is not null then ref.resume_name end)
+  on conflict on constraint applications_job_id_candidate_id_key do nothing
+  returning id, applications.status into application_id, app_status;
+  reused := application_id is null;
+  if reused then
+    -- They are a candidate for this job already (applied, added by hand, or through another
+    -- referral): that application is the one, and keeps its source and stage.
+    select a.id, a.status into application_id, app_status from public.applications a
+     where a.job_id = ref.job_id and a.candidate_id = ref.candidate_id
+     for update;
+    update public.applications a
+       set resume_path = ref.resume_path, resume_name = ref.resume_name
+     where a.id = referral_into_application.application_id and a.resume_path is null
+       and ref.resume_path is not null;
+  end if;
+  update public.referrals r
+     set application_id = referral_into_application.application_id,
+         stage = private.referral_stage_of(app_status)
+   where r.id = ref.id;
+end
+$$;
+
+REVOKE ALL ON FUNCTION private.referral_into_application(p_referral uuid, OUT application_id uuid, OUT reused boolean, OUT app_status public.application_status) FROM PUBLIC;
+
+
+-- private.referrals_into_applications -----------------------------------------------------
+
+CREATE FUNCTION private.referrals_into_applications(OUT created bigint, OUT linked bigint, OUT moved bigint) RETURNS record
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  more bigint;
+begin
+  create temporary table referral_backfill on commit drop as
+  select distinct on (r.job_id, r.candidate_id) r.id as referral_id, r.job_id, r.candidate_id,
+         r.stage, r.resume_path, r.resume_name,
+         min(r.created_at) over (partition by r.job_id, r.candidate_id) as first_at,
+         r.stage_changed_at,
+         null::uuid as application_id
+    from public.referrals r
+   where r.job_id is not null and r.application_id is null
+     and not exists (select 1 from public.applications a
+                      where a.job_id = r.job_id and a.candidate_id = r.candidate_id)
+   order by r.job_id, r.candidate_id, r.stage_changed_at desc, r.id;
+
+  -- Set-based, so the applications' row triggers stand aside for this one insert (the
+  -- transaction holds the table meanwhile): their history is written here, and a hire, one
+  -- advisory lock each (20,000 hires would exhaust the lock table), is linked below.
+  alter table public.applications disable trigger applications_stage_history;
+  alter table public.applications disable trigger applications_record_hire;
+  with made as (
+    insert into public.applications (job_id, candidate_id, source, status, resume_path, resume_name,
+                                     created_at, updated_at)
+    select b.job_id, b.candidate_id, 'referral', private.application_status_of(b.stage), b.resume_path,
+           case when b.resume_path is not null then b.resume_name end, b.first_at,
+           greatest(b.first_at, b.stage_changed_at)
+      from referral_backfill b
+    returning id, job_id, candidate_id
+  )
+  update referral_backfill b set application_id = m.id
+    from made m where m.job_id = b.job_id and m.candidate_id = b.candidate_id;
+  get diagnostics created = row_count;
+  alter table public.applications enable trigger applications_stage_history;
+  alter table public.applications enable trigger applications_record_hire;
+
+  -- Its history is the referral's own, step by step (not only its first and last steps).
+  insert into public.application_events (application_id, from_status, to_status, changed_by, changed_at)
+  select b.application_id, private.application_status_of(s.from_stage),
+         private.application_status_of(s.to_stage), s.changed_by, s.changed_at
+    from referral_backfill b
+    join public.referral_stage_events s on s.referral_id = b.referral_id
+   order by b.application_id, s.id;
+  -- A hired one's hire was recorded when its referral was hired: it is this application's
+  -- too (as private.record_portal_hire links an application to a hire of the same person
+  -- and job).
+  update public.hires h set application_id = b.application_id
+    from referral_backfill b
+   where b.stage = 'hired' and h.application_id is null
+     and h.candidate_id = b.candidate_id and h.job_id = b.job_id;
+
+  -- The later word wins: an application a referral of its person was moved after goes to
+  -- that referral's stage (the referral moved last, of those linked to it or to be). An
+  -- application still at 'new' has said nothing yet: the referral's stage wins.
+  update public.applications a set status = private.application_status_of(l.stage)
+    from (select distinct on (x.id) x.id, x.stage, x.stage_changed_at
+            from (select r.application_id as id, r.stage, r.stage_changed_at, r.id as referral_id
+                    from public.referrals r where r.application_id is not null
+                  union all
+                  select a2.id, r.stage, r.stage_changed_at, r.id
+                    from public.referrals r
+                    join public.applications a2 on a2.job_id = r.job_id and a2.candidate_id = r.candidate_id
+                   where r.job_id is not null and r.application_id is null) x
+           order by x.id, x.stage_changed_at desc, x.referral_id) l
+   where a.id = l.id and (l.stage_changed_at > a.updated_at or a.status = 'new')
+     and private.referral_stage_of(a.status) <> l.stage;
+  get diagnostics moved = row_count;
+
+  -- Then every referral for a job is linked to its person's application, at its stage (the
+  -- stage set only where it changes: a stage set fires the referral's stage triggers).
+  update public.referrals r set application_id = a.id
+    from public.applications a
+   where r.job_id is not null and r.application_id is null
+     and a.job_id = r.job_id and a.candidate_id = r.candidate_id
+     and r.stage = private.referral_stage_of(a.status);
+  get diagnostics linked = row_count;
+  update public.referrals r set application_id = a.id, stage = private.referral_stage_of(a.status)
+    from public.applications a
+   where r.job_id is not null and r.application_id is null
+     and a.job_id = r.job_id and a.candidate_id = r.candidate_id;
+  get diagnostics more = row_count;
+  linked := linked + more;
+  update public.referrals r set stage = private.referral_stage_of(a.status)
+    from public.applications a
+   where a.id = r.application_id and r.stage <> private.referral_stage_of(a.status);
+  drop table referral_backfill;
+end
+$$;
+
+REVOKE ALL ON FUNCTION private.referrals_into_applications(OUT created bigint, OUT linked bigint, OUT moved bigint) FROM PUBLIC;
+
+
+-- private.referral_follows_application ----------------------------------------------------
+
+CREATE FUNCTION private.referral_follows_application() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  app_status public.application_status;
+begin
+  -- Nor is a referral taken off its application while that application is there (when it is
+  -- deleted, its referrals let go of it: the foreign key's "set null").
+  if tg_op = 'UPDATE' and old.application_id is not null
+     and new.application_id is distinct from old.application_id
+     and exists (select 1 from public.applications a where a.id = old.application_id) then
+    raise exception 'This referral is a candidate''s application for its job and stays with it.'
+      using errcode = 'P0001';
+  end if;
+  if new.application_id is null then
+    return new;
+  end if;
+  select a.status into app_status from public.applications a where a.id = new.application_id;
+  if app_status is not null and new.stage <> private.referral_stage_of(app_status) then
+    raise exception 'This referral is a candidate''s application for its job: move the application '
+      '(on the job''s Applicants tab, or on the Referrals board), and the referral follows.'
+      using errcode = 'P0001';
+  end if;
+  return new;
+end
+$$;
+
+CREATE TRIGGER referral_follows_application BEFORE INSERT OR UPDATE OF stage, application_id ON public.referrals FOR EACH ROW EXECUTE FUNCTION private.referral_follows_application();
+
+REVOKE ALL ON FUNCTION private.referral_follows_application() FROM PUBLIC;

@@ -161,6 +161,12 @@ def _overview_shows(at: AppTest, engine) -> None:
         "Unanswered questions": "7", "Hires, last 12 months": str(hires)}
     assert in_progress == unfinished - 1
     assert hires > 90  # the demo's 96 imported hires over a year, plus the portal's own
+    # Each figure leads to the list it counts.
+    links = {link.proto.label: (link.proto.page, link.proto.query_string) for link in at.get("page_link")}
+    assert links == {"Published postings": ("postings", "status=Published"),
+                     "Postings in review": ("postings", "status=In+review"),
+                     "Referrals board": ("referrals", ""), "Questions inbox": ("inbox", ""),
+                     "Hires": ("hires", "")}
 
 
 def _postings_shows(at: AppTest, engine) -> None:

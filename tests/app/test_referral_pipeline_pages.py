@@ -202,3 +202,29 @@ def test_a_referral_someone_linked_meanwhile_is_answered_in_words(demo_db):
     with demo_db.connect() as conn:
         assert conn.execute(sa.text("select job_id from public.referrals where id = :r"),
                             {"r": referral.id}).scalar() == other
+
+
+def test_not_selecting_a_referral_for_a_job_on_the_board_asks_why(demo_db):
+    with demo_db.connect() as conn:
+        referral = conn.execute(sa.text(
+            "select r.id, r.application_id from public.referrals r"
+            " where r.stage = 'interviewing' and r.application_id is not null"
+            " order by r.stage_changed_at desc, r.id limit 1")).one()
+    at = app_as(signed_in("recruiter@example.com")).run()
+    at.switch_page("pages/recruiting/referrals.py").run()
+    at.menu_button(key=f"move:{referral.id}").click("not_selected").run()
+    assert_no_exception(at)
+    at.button(key=f"not-selected-go:{referral.id}").click().run()  # no reason chosen
+    assert problem_under(at, "Why they are not selected").startswith("Choose why they are not selected")
+    at.selectbox(key=f"not-selected-reason:{referral.id}").set_value("skills")
+    at.button(key=f"not-selected-go:{referral.id}").click().run()
+    assert_no_exception(at)
+    assert "Moved to Not selected: their application was rejected, and the referrer was told." in texts(at)
+    assert not any(b.key == f"not-selected-go:{referral.id}" for b in at.button)  # the dialog is closed
+    with demo_db.connect() as conn:
+        moved = conn.execute(sa.text(
+            "select r.stage::text, a.status::text, e.reason from public.referrals r"
+            " join public.applications a on a.id = r.application_id"
+            " join public.application_events e on e.application_id = a.id"
+            " where r.id = :r order by e.id desc limit 1"), {"r": referral.id}).one()
+    assert tuple(moved) == ("not_selected", "rejected", "skills")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 
+import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from services.referrals import pipeline as referral_pipeline
@@ -45,3 +46,37 @@ def test_referral_pipeline(demo_db, app_url, page: Page):
     expect(page2.get_by_text(f"{moved.candidate_name}").first).to_be_visible()
     settle(page2)
     screenshot(page2, "alumna-my-referrals-timeline")
+
+
+def test_not_selected_on_the_board_asks_why_and_rejects_the_application(demo_db, app_url, page: Page):
+    """A referral for a job is its candidate's application: Not selected on its card opens a
+    dialog asking why, and sending it rejects the application (issue 16)."""
+    with demo_db.connect() as conn:
+        card = conn.execute(sa.text(
+            "select r.id, c.full_name from public.referrals r"
+            " join public.candidates c on c.id = r.candidate_id"
+            " where r.stage = 'interviewing' and r.application_id is not null"
+            " order by r.stage_changed_at desc, r.id limit 1")).one()
+    sign_in(page, app_url, "recruiter@example.com")
+    sidebar_nav(page).get_by_role("link", name="Referrals", exact=True).click()
+    expect(page.get_by_role("heading", name="Referrals", exact=True)).to_be_visible()
+    settle(page)
+    page.locator(f".st-key-move-{card.id}").get_by_role("button").click()
+    page.get_by_text("Not selected", exact=True).last.click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_text(card.full_name)).to_be_visible()
+    settle(page)
+    dialog.get_by_role("button", name="Move to Not selected").click()  # no reason yet
+    expect(dialog.get_by_text("Choose why they are not selected.").first).to_be_visible()
+    dialog.get_by_role("combobox", name="Why they are not selected").click()
+    page.get_by_role("option", name="Skills or experience do not match").click()
+    dialog.get_by_role("button", name="Move to Not selected").click()
+    expect(page.get_by_text("Moved to Not selected: their application was rejected")).to_be_visible()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    settle(page)
+    screenshot(page, "recruiter-referral-not-selected")
+    with demo_db.connect() as conn:
+        moved = conn.execute(sa.text(
+            "select r.stage::text, a.status::text from public.referrals r"
+            " join public.applications a on a.id = r.application_id where r.id = :r"), {"r": card.id}).one()
+    assert tuple(moved) == ("not_selected", "rejected")

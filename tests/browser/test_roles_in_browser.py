@@ -41,7 +41,15 @@ def test_recruiter_menu(demo_db, app_url, page: Page):
     nav.get_by_text("Overview").click()
     expect(page.get_by_role("heading", name="Recruiting overview")).to_be_visible()
     expect(page.locator("[data-testid='stVegaLiteChart'], .vega-embed").first).to_be_visible()
+    settle(page)
     screenshot(page, "recruiter-overview")
+
+    # A figure leads to the list it counts: the one posting in review, with the filter shown.
+    page.get_by_role("link", name="Postings in review").click()
+    expect(page.get_by_role("heading", name="Job postings")).to_be_visible()
+    expect(page).to_have_url(f"{app_url}/postings?status=In+review")
+    expect(page.get_by_test_id("stMultiSelect").get_by_text("In review")).to_be_visible()
+    expect(page.get_by_text("1–1 of 1")).to_be_visible()
 
 
 def test_alumnus_menu(demo_db, app_url, page: Page):

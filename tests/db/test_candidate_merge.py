@@ -51,13 +51,14 @@ def pair(clean_db):
 
 def test_merging_moves_applications_referrals_and_questions_and_is_audited(clean_db, pair):
     merged = profile.merge(pair["rita"], pair["keep"], pair["merge"])
-    assert (merged.applications, merged.referrals, merged.questions) == (0, 1, 1)
+    # the referral for Design Lead is an application for it (issue 16): both move
+    assert (merged.applications, merged.referrals, merged.questions) == (1, 1, 1)
     assert merged.describe("Dana K. (dana@home.example)", "this profile") == (
-        "Merged Dana K. (dana@home.example) into this profile: 0 applications, 1 referral and "
+        "Merged Dana K. (dana@home.example) into this profile: 1 application, 1 referral and "
         "1 question moved here.")
     assert count(clean_db, "public.candidates where id = :m", m=pair["merge"]) == 0
     person = profile.profile(pair["rita"], pair["keep"])
-    assert [a.job_title for a in person.applications] == ["Product Designer"]
+    assert [a.job_title for a in person.applications] == ["Design Lead", "Product Designer"]
     assert [r.job_title for r in person.referrals] == ["Design Lead"]
     assert [q.body for q in person.questions] == ["Is the role remote?"]
     assert person.same_linkedin == []
@@ -71,7 +72,7 @@ def test_merging_moves_applications_referrals_and_questions_and_is_audited(clean
 def test_an_application_moves_with_its_candidate(clean_db, pair):
     profile.merge(pair["rita"], pair["merge"], pair["keep"])  # keep the referred one this time
     person = profile.profile(pair["rita"], pair["merge"])
-    assert [a.job_title for a in person.applications] == ["Product Designer"]
+    assert [a.job_title for a in person.applications] == ["Design Lead", "Product Designer"]
     assert [r.job_title for r in person.referrals] == ["Design Lead"]
 
 

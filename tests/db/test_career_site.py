@@ -24,7 +24,7 @@ from starlette.testclient import TestClient
 from portal.public_address import public_url
 from services.postings.career_site import job_id_in, slug
 from tests.db.rows import add_job
-from web import career_pages, job_cards
+from web import job_cards, routes
 from web.link_previews import LinkPreviews
 
 SHELL = "<html><head><title>Streamlit</title></head><body><div id=root></div></body></html>"
@@ -38,7 +38,7 @@ async def streamlit_shell(_request):
 
 @pytest.fixture
 def client() -> TestClient:
-    app = Starlette(routes=[*career_pages.ROUTES, Route("/job", streamlit_shell)],
+    app = Starlette(routes=[*routes.ROUTES, Route("/job", streamlit_shell)],
                     middleware=[Middleware(LinkPreviews)])
     return TestClient(app, follow_redirects=False)
 

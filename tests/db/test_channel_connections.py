@@ -29,7 +29,7 @@ from services.people import sessions
 from services.social import channels, connections, posts, review
 from services.social import delivery as social_delivery
 from tests.fake_networks import FakeNetwork, running_network
-from web import social_connections
+from web import routes
 
 CALLBACK = "https://jobs.example.test/oauth/{network}/callback"
 
@@ -62,7 +62,7 @@ def setup(network, monkeypatch) -> Setup:
 def browser(actor: Actor) -> TestClient:
     """A browser signed in as `actor` (its session cookie), speaking to the web layer's routes."""
     token = sessions.open_session(sessions.hand_off(actor))
-    return TestClient(Starlette(routes=social_connections.ROUTES), follow_redirects=False,
+    return TestClient(Starlette(routes=routes.ROUTES), follow_redirects=False,
                       base_url="https://jobs.example.test", cookies={sessions.COOKIE: token})
 
 
@@ -176,7 +176,7 @@ def test_a_state_is_used_once_and_only_in_the_browser_that_began_it(clean_db, te
 def test_only_an_admin_begins_a_connection(team, setup):
     refused = browser(team.publisher).get(connections.connect_path("linkedin", team.channel))
     assert refused.status_code in (400, 403) and "admin" in refused.text.lower()
-    signed_out = TestClient(Starlette(routes=social_connections.ROUTES), follow_redirects=False)
+    signed_out = TestClient(Starlette(routes=routes.ROUTES), follow_redirects=False)
     assert signed_out.get(connections.connect_path("linkedin", team.channel)).status_code == 403
 
 

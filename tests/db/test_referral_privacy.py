@@ -217,19 +217,24 @@ def test_erasing_an_alumnus_removes_their_programme_data_and_keeps_money_and_ref
 # --- the retention purge --------------------------------------------------------------------
 
 def past_retention(engine, email: str) -> None:
-    """Date a candidate and their referrals a year and more ago (the retention period is 365 days)."""
+    """Date a candidate, their referrals and the applications those made a year and more ago (the
+    retention period is 365 days)."""
     with engine.begin() as conn:
         conn.execute(sa.text("update public.candidates set created_at = now() - interval '400 days'"
                              " where email = :email"), {"email": email})
         conn.execute(sa.text("update public.referrals r set stage_changed_at = now() - interval '400 days'"
                              " from public.candidates c where c.id = r.candidate_id and c.email = :email"),
                      {"email": email})
+        conn.execute(sa.text("update public.applications a set updated_at = now() - interval '400 days'"
+                             " from public.candidates c where c.id = a.candidate_id and c.email = :email"),
+                     {"email": email})
 
 
 def test_purge_frees_the_identities_of_an_unsuccessful_referral(engine, world, store):
     cleo = referral_of(world.tom, "Cleo Carter", "cleo@example.com", world.job, store, make_pdf("Cleo"),
                        linkedin="https://linkedin.com/in/cleo")
-    referral_pipeline.move(world.recruiter, cleo.referral_id, "not_selected")
+    # a referral for a job is its application: not selecting it is a rejection, with its reason
+    referral_pipeline.move(world.recruiter, cleo.referral_id, "not_selected", reason="skills")
     duplicate = referral_of(world.uma, "Cleo", "cleo@example.com", None, store)
     assert duplicate.outcome == "duplicate"
     referral_pipeline.move(world.recruiter, duplicate.referral_id, "not_selected")
@@ -245,7 +250,8 @@ def test_purge_frees_the_identities_of_an_unsuccessful_referral(engine, world, s
 
 def test_a_duplicate_nobody_moved_on_does_not_keep_a_candidate_from_the_purge(engine, world, store):
     cleo = referral_of(world.tom, "Cleo Carter", "cleo@example.com", world.job, store)
-    referral_pipeline.move(world.recruiter, cleo.referral_id, "not_selected")
+    # a referral for a job is its application: not selecting it is a rejection, with its reason
+    referral_pipeline.move(world.recruiter, cleo.referral_id, "not_selected", reason="skills")
     left_as_submitted = referral_of(world.uma, "Cleo", "cleo@example.com", None, store)
     assert left_as_submitted.outcome == "duplicate"
 

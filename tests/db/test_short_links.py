@@ -16,7 +16,7 @@ from services.postings import tracking
 from services.postings.tracking import TrackedSource
 from services.referrals import submission
 from tests.db.rows import add_account, add_job
-from web import short_links
+from web import routes
 
 BROWSER = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko)"
            " Chrome/131.0 Safari/537.36")
@@ -33,7 +33,7 @@ def people(clean_db) -> dict[str, Actor]:
 
 @pytest.fixture
 def client() -> TestClient:
-    return TestClient(Starlette(routes=short_links.ROUTES), follow_redirects=False)
+    return TestClient(Starlette(routes=routes.ROUTES), follow_redirects=False)
 
 
 def visits(engine, job_id) -> list:

@@ -15,7 +15,7 @@ CAPABILITIES = sorted(p.name for p in (ROOT / "services").iterdir() if (p / "__i
 # What a page may stand on besides the capabilities: widgets and plain values, never the database.
 PORTAL_FOR_PAGES = {"portal", "portal.ui", "portal.models", "portal.errors", "portal.settings",
                     "portal.months", "portal.validation", "portal.navigation",
-                    "portal.spreadsheets", "portal.networks", "portal.words"}
+                    "portal.spreadsheets", "portal.networks", "portal.words", "portal.addresses"}
 DISPLAY_LIBRARIES = {"streamlit", "altair", "pandas"}
 # Modules of services/ that join capabilities and that a page may call.
 JOINING = {"overview", "posting_screen", "demo"}

@@ -261,6 +261,24 @@ def test_by_source_and_by_department_tables():
     assert by_dept[HIRES].to_dict() == {"Eng": 3, "Sales": 2, "Ops": 3}
 
 
+def test_channels_written_the_same_way_are_one_row_and_ties_keep_their_first_order():
+    report = world_report(groups=groups(
+        group(JAN, "social", 1, 50_000, channel="twitter", department="Sales"),
+        group(FEB, "social", 1, 50_000, channel="x", department="Ops"),
+        group(MAR, "social", 1, 50_000, channel="X", currency="EUR"),  # no EUR rate: left out
+        group(MAR, "direct", 2, 25_000, department="Eng"),
+        group(MAR, "internal", 2, 25_000, department="Ops")))
+    # twitter and x are both written X: one row of 2 hires, 0.2 × 100,000 = 20,000; direct
+    # and internal save 0.2 × 25,000 = 5,000 each and tie on hires too: in the order they first
+    # appear.
+    assert report.by_source[["Source", "Channel", HIRES]].values.tolist() == [
+        ["Social media", "X", 2], ["Direct", "", 2], ["Internal move", "", 2]]
+    assert report.by_source[SAVING_HEADHUNTER].tolist() == pytest.approx([20_000, 5_000, 5_000])
+    assert report.by_department["Department"].tolist() == ["Ops", "Sales", "Eng"]
+    assert report.unconverted == {"EUR": 1}
+    assert report.groups.index.tolist() == [0, 1, 3, 4]  # the rows kept, as they came
+
+
 def test_average_referral_bonus_and_referral_share():
     report = world_report()
     assert report.average_referral_bonus == pytest.approx(2_000)  # 4,000 / 2 referral hires
