@@ -22,7 +22,7 @@ def figure(label: str, value: int, page: str, opens: str, query: dict[str, str] 
     """A figure with a link to the list it counts."""
     with figures_row.container(width="content", gap="small"):
         st.metric(label, value, help=help)
-        st.page_link(page, label=opens, query_params=query or {}, icon=":material/arrow_forward:")
+        ui.page_link(page, label=opens, query_params=query or {}, icon=":material/arrow_forward:")
 
 
 # Job postings' status filter is in its URL by the statuses' names.
