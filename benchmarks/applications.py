@@ -16,16 +16,15 @@ same recruiter.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-os.environ["PORTAL_DATA_DIR"] = tempfile.mkdtemp(prefix="boomerang-bench-applications-")
-os.environ.pop("DATABASE_URL", None)
+from benchmarks.timing import use_throwaway_database
+
+use_throwaway_database("applications")
 
 import sqlalchemy as sa
 

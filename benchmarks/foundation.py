@@ -25,9 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-DATA_DIR = Path(tempfile.mkdtemp(prefix="boomerang-bench-"))
-os.environ["PORTAL_DATA_DIR"] = str(DATA_DIR)
-os.environ.pop("DATABASE_URL", None)
+from benchmarks.timing import use_throwaway_database
+
+use_throwaway_database("foundation")
 
 PAIRS = 7  # each figure and its floor, timed side by side this many times
 RERUNS = 21
@@ -72,7 +72,8 @@ def cold_start(pairs: int) -> tuple[list[float], list[float], float | None]:
     for n in range(pairs):
         floors.append(timed(lambda: subprocess.run([sys.executable, "-c", "import streamlit"], check=True)))
         port = free_port()
-        env = {**os.environ, "PORTAL_DATA_DIR": tempfile.mkdtemp(prefix="boomerang-cold-")}
+        data_dir = Path(tempfile.mkdtemp(prefix="boomerang-cold-"))
+        env = {**os.environ, "PORTAL_DATA_DIR": str(data_dir)}
         started = time.perf_counter()
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
@@ -87,6 +88,11 @@ def cold_start(pairs: int) -> tuple[list[float], list[float], float | None]:
         finally:
             process.terminate()
             process.wait()
+            # The app's database outlives a terminated app (its exit handlers do not run).
+            from portal import embedded
+
+            embedded.stop(data_dir)
+            shutil.rmtree(data_dir, ignore_errors=True)
     return health, floors, first_screen
 
 

@@ -14,17 +14,16 @@ posting's results (the posting page's figures).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-os.environ["PORTAL_DATA_DIR"] = tempfile.mkdtemp(prefix="boomerang-bench-post-performance-")
-os.environ.pop("DATABASE_URL", None)
+from benchmarks.timing import use_throwaway_database
+
+use_throwaway_database("post-performance")
 
 import sqlalchemy as sa
 

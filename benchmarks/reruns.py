@@ -28,14 +28,14 @@ import os
 import pstats
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-os.environ["PORTAL_DATA_DIR"] = tempfile.mkdtemp(prefix="boomerang-bench-reruns-")
-os.environ.pop("DATABASE_URL", None)
+from benchmarks.timing import use_throwaway_database
+
+use_throwaway_database("reruns")
 os.environ.pop("SMTP_HOST", None)
 
 import sqlalchemy as sa

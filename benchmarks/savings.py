@@ -28,18 +28,17 @@ The target is the report within 2x of its groups as plain SQL. The period ends m
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-os.environ["PORTAL_DATA_DIR"] = tempfile.mkdtemp(prefix="boomerang-bench-savings-")
-os.environ.pop("DATABASE_URL", None)
+from benchmarks.timing import use_throwaway_database
+
+use_throwaway_database("savings")
 
 import sqlalchemy as sa
 

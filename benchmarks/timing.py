@@ -1,9 +1,26 @@
-"""Timing helpers the benchmark scripts share: median and p95, beside a floor."""
+"""Helpers the benchmark scripts share: a throwaway database; median and p95, beside a floor."""
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
 import statistics
+import tempfile
 import time
+from pathlib import Path
+
+
+def use_throwaway_database(name: str) -> Path:
+    """Point the portal at an embedded Postgres in a new folder, for this run only. The
+    server stops when the script exits (portal.embedded), and the folder goes after it: at a
+    million rows it holds a gigabyte or more, ten at ten million."""
+    folder = Path(tempfile.mkdtemp(prefix=f"boomerang-bench-{name}-"))
+    os.environ["PORTAL_DATA_DIR"] = str(folder)
+    os.environ.pop("DATABASE_URL", None)
+    # Registered before the server starts, so it runs after the server's own exit handler.
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def timings(action, runs: list) -> list[float]:
