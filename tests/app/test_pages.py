@@ -379,7 +379,8 @@ PUBLIC_PAGES = {"jobs", "faq", "job", "follow", "register", "create_account", "c
                            "inbox", "post_approvals",
                            "post_calendar",
                            "post_topics", "post_performance", "savings", "hires", "running_costs", "users",
-                           "alumni_roster", "company_facts", "hiring_stages", "referral_programme", "alumni_outreach",
+                           "alumni_roster", "company_facts", "hiring_stages", "referral_programme",
+                           "alumni_outreach",
                            "leaderboard",
                            "social_guidelines", "social_channels", "privacy", "my_account"}),
 ])
