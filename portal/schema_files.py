@@ -58,7 +58,7 @@ CAPABILITIES: dict[str, tuple[str, list[str]]] = {
         "touch_application", "claim_resume_upload", "submit_application", "application_by_token",
         "record_application_event", "move_applications", "application_funnel", "add_candidate",
         "candidates_matching", "merge_candidates", "hiring_stages", "seed_hiring_stages",
-        "touch_hiring_stage", "candidate_stage_labels", "stage_in_use",
+        "touch_hiring_stage", "audit_hiring_stage", "candidate_stage_labels", "stage_in_use",
         "ask_question",
         "question_by_token", "words_of", "remember_question_words", "forget_unused_question_words",
         "question_word_meanings", "questions_matching", "unanswered_questions"]),

@@ -12,6 +12,7 @@
 --   switched-off stages    an application already at one keeps it; moving one there is
 --                          refused (trigger on public.applications, so move_applications and
 --                          every other path alike).
+--   audit              each change is in the audit log (settings.hiring_stage), with its author.
 --   caching                a change moves private.public_data_version, so the labels every
 --                          app process keeps (portal/shared.py) are read again at once.
 
@@ -71,6 +72,25 @@ $$;
 revoke all on function private.touch_hiring_stage() from public, anon, authenticated;
 create trigger hiring_stages_touch before update on public.hiring_stages
   for each row execute function private.touch_hiring_stage();
+
+-- Every change is in the audit log, with who made it (as the company's other settings).
+create function private.audit_hiring_stage() returns trigger
+language plpgsql set search_path = '' as $$
+begin
+  if (new.label, new.candidate_label, new.in_use) is not distinct from
+     (old.label, old.candidate_label, old.in_use) then
+    return null;
+  end if;
+  insert into public.audit_log (action, subject_type, subject_id, details)
+  values ('settings.hiring_stage', 'hiring_stage', new.status::text,
+          jsonb_build_object('label', new.label, 'candidate_label', new.candidate_label,
+                             'in_use', new.in_use));
+  return null;
+end
+$$;
+revoke all on function private.audit_hiring_stage() from public, anon, authenticated;
+create trigger hiring_stages_audit after update on public.hiring_stages
+  for each row execute function private.audit_hiring_stage();
 
 create constraint trigger hiring_stages_public_data_changed
   after insert or update or delete on public.hiring_stages

@@ -1001,6 +1001,30 @@ CREATE TRIGGER hiring_stages_touch BEFORE UPDATE ON public.hiring_stages FOR EAC
 REVOKE ALL ON FUNCTION private.touch_hiring_stage() FROM PUBLIC;
 
 
+-- private.audit_hiring_stage --------------------------------------------------------------
+
+CREATE FUNCTION private.audit_hiring_stage() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  if (new.label, new.candidate_label, new.in_use) is not distinct from
+     (old.label, old.candidate_label, old.in_use) then
+    return null;
+  end if;
+  insert into public.audit_log (action, subject_type, subject_id, details)
+  values ('settings.hiring_stage', 'hiring_stage', new.status::text,
+          jsonb_build_object('label', new.label, 'candidate_label', new.candidate_label,
+                             'in_use', new.in_use));
+  return null;
+end
+$$;
+
+CREATE TRIGGER hiring_stages_audit AFTER UPDATE ON public.hiring_stages FOR EACH ROW EXECUTE FUNCTION private.audit_hiring_stage();
+
+REVOKE ALL ON FUNCTION private.audit_hiring_stage() FROM PUBLIC;
+
+
 -- private.candidate_stage_labels ----------------------------------------------------------
 
 CREATE FUNCTION private.candidate_stage_labels() RETURNS TABLE(status text, candidate_label text)

@@ -45,6 +45,11 @@ def test_an_admin_renames_a_stage_and_every_reader_sees_it_at_once(clean_db, peo
     assert words.staff["reviewing"] == "Phone screen"
     assert "offer" not in words.in_use
     assert applications.candidate_stage("reviewing") == "Talking to us"
+    with clean_db.connect() as conn:
+        logged = conn.execute(sa.text(
+            "select subject_id, actor_id from public.audit_log where action = 'settings.hiring_stage'"
+            " order by subject_id")).all()
+    assert logged == [("offer", people["admin"].user_id), ("reviewing", people["admin"].user_id)]
 
 
 def test_only_admins_change_the_stages(clean_db, people):
