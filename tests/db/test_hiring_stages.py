@@ -13,6 +13,7 @@ from services.candidates import applications, hiring_stages
 from services.candidates.applications import ApplicationForm, MoveForm
 from services.candidates.hiring_stages import StageEdit
 from services.postings.tracking import TrackedSource
+from services.referrals import outreach_mail
 from tests.db.rows import add_account, add_job
 
 
@@ -50,6 +51,18 @@ def test_an_admin_renames_a_stage_and_every_reader_sees_it_at_once(clean_db, peo
             "select subject_id, actor_id from public.audit_log where action = 'settings.hiring_stage'"
             " order by subject_id")).all()
     assert logged == [("offer", people["admin"].user_id), ("reviewing", people["admin"].user_id)]
+
+
+def test_the_candidate_reads_the_new_words_on_the_follow_link_and_in_emails(clean_db, people):
+    job = add_job(clean_db, "Data Engineer")
+    applied = applications.apply(Actor.visitor(), job, ApplicationForm("Ada L", "ada@example.com",
+                                                                       consent=True), None, TrackedSource())
+    applications.move(people["recruiter"], MoveForm((applied.application_id,), "reviewing"))
+    hiring_stages.save_stages(people["admin"], _edits(reviewing=("Phone screen", "Talking to us", True)))
+    token = applied.follow_link.split("application=")[1]
+    assert applications.application_by_link(Actor.visitor(), token).stage == "Talking to us"
+    _, text = outreach_mail.candidate_message_email("Ada L", "Data Engineer", "reviewing", "Hello")
+    assert "Your application for Data Engineer: Talking to us." in text
 
 
 def test_only_admins_change_the_stages(clean_db, people):
