@@ -226,11 +226,13 @@ def applicants_funnel() -> None:
     if not rows:
         return
     shown = [*rows, applications.funnel_total(rows)] if len(rows) > 1 else rows
+    columns = {"new": "applied", "reviewing": "reviewing", "interviewing": "interviewing",
+               "offer": "offer", "hired": "hired", "rejected": "rejected", "withdrawn": "withdrawn"}
+    # A stage switched off is left out unless someone reached it before.
+    columns = {status: column for status, column in columns.items()
+               if status in stage_words.in_use or any(getattr(r, column) for r in rows)}
     st.dataframe([{"Source": "All sources" if r.source == "all" else source_label(r.source),
-                   **{stage_words.label(status): getattr(r, column) for status, column in (
-                       ("new", "applied"), ("reviewing", "reviewing"), ("interviewing", "interviewing"),
-                       ("offer", "offer"), ("hired", "hired"), ("rejected", "rejected"),
-                       ("withdrawn", "withdrawn"))}}
+                   **{stage_words.label(status): getattr(r, column) for status, column in columns.items()}}
                   for r in shown], hide_index=True)
     st.caption("How many reached each stage, even if they moved on or were rejected later.")
 
