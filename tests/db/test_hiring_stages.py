@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from portal import shared
 from portal.db import act_as
 from portal.errors import PermissionDenied, UserFacingError, ValidationError
 from portal.models import Actor, Role
@@ -36,6 +37,12 @@ def test_the_defaults_are_seeded_and_everyone_reads_the_candidate_words(clean_db
     assert words.candidate == applications.CANDIDATE_STAGE_LABELS
     assert words.in_use == hiring_stages.STAGES
     assert applications.stage_labels(Actor.visitor()).candidate["rejected"] == "Not selected"
+
+
+def test_the_staff_names_are_shared_among_staff_only(clean_db, people):
+    with pytest.raises(ValueError, match="recruiters and admins"):
+        shared.staff_view(people["candidate"], "hiring_stages", lambda conn: None)
+    assert applications.stage_labels(people["candidate"]).staff == applications.STAGE_LABELS  # defaults
 
 
 def test_an_admin_renames_a_stage_and_every_reader_sees_it_at_once(clean_db, people):
