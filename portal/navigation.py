@@ -207,6 +207,7 @@ def menu_for(role: Role | None, *, first_run: bool) -> dict[str, list[PageSpec]]
             PageSpec("admin/users", "Users", ":material/manage_accounts:", "users"),
             PageSpec("admin/alumni_roster", "Alumni roster", ":material/groups:", "alumni-roster"),
             PageSpec("admin/company_facts", "Company facts", ":material/fact_check:", "company-facts"),
+            PageSpec("admin/hiring_stages", "Hiring stages", ":material/view_kanban:", "hiring-stages"),
             PageSpec("admin/social_guidelines", "Social media guidelines", ":material/policy:",
                      "social-guidelines"),
             PageSpec("admin/social_channels", "Social channels", ":material/campaign:", "social-channels"),

@@ -73,6 +73,19 @@ def data_version() -> tuple[int, int]:
 def visitors_view(key: Hashable, compute: Callable[[Connection], T]) -> T:
     """`compute(conn)` as a visitor sees it, from memory when nothing public has changed
     since it was computed under `key` (which names the function and every argument)."""
+    return _view(Actor.visitor(), key, compute)
+
+
+def staff_view(actor: Actor, key: Hashable, compute: Callable[[Connection], T]) -> T:
+    """`compute(conn)` as `actor`, a recruiter or admin, sees it, shared by every member of
+    staff (so only for data every one of them sees alike, such as the hiring stages'
+    names), kept under the same rule as `visitors_view`: until public data changes."""
+    if actor.role is None or not actor.role.is_staff:
+        raise ValueError("staff_view is for recruiters and admins")
+    return _view(actor, ("staff", key), compute)
+
+
+def _view(actor: Actor, key: Hashable, compute: Callable[[Connection], T]) -> T:
     # Read before computing: a change committed in between makes the result newer than
     # its version, never older, so the next call computes it again rather than keeping
     # something stale.
@@ -82,7 +95,7 @@ def visitors_view(key: Hashable, compute: Callable[[Connection], T]) -> T:
         if kept is not None and kept[0] == version:
             _entries.move_to_end(key)
             return kept[1]  # type: ignore[return-value]
-    with transaction(Actor.visitor()) as conn:
+    with transaction(actor) as conn:
         value = compute(conn)
     if getattr(_run, "known", None) is not None:  # this read-only transaction changed nothing
         _run.known = (transactions_opened(), version)

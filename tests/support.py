@@ -25,7 +25,7 @@ TABLES = ("auth.users", "public.invitations", "public.alumni_roster", "public.co
           "public.social_post_costs", "public.referral_bonus_rules",
           "public.referral_level_bonus_rules",
           "public.referrer_preferences", "public.boomerang_interest", "public.job_digests",
-          "public.outreach_emails",
+          "public.outreach_emails", "public.hiring_stages",
           "public.referral_settings", "public.referral_codes", "public.referral_ownerships",
           "private.question_rate", "private.resume_uploads",
           "private.sign_in_failures", "private.pending_sign_in_links",
@@ -41,6 +41,7 @@ def truncate_all(engine: sa.Engine) -> None:
         conn.exec_driver_sql("insert into public.portal_settings (id) values (1)")
         conn.exec_driver_sql("insert into public.social_guidelines (id) values (1)")
         conn.exec_driver_sql("insert into public.referral_settings (id) values (1)")
+        conn.exec_driver_sql("select private.seed_hiring_stages()")  # the default stages
 
 
 def make_pdf(text: str = "Ada Lovelace, analyst") -> bytes:

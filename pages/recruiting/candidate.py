@@ -17,6 +17,7 @@ from services.savings.report import source_label
 LIST_PAGE = "pages/recruiting/candidates.py"
 
 actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
+stage_words = applications.stage_labels(actor)  # the company's names for the stages
 ui.page_link(LIST_PAGE, label="All candidates", icon=":material/arrow_back:")
 person = profiles.profile(actor, st.query_params.get("id", ""))
 if person is None:
@@ -80,13 +81,13 @@ with apps_tab:
     if not person.applications:
         st.info("No applications: they are known from a referral or a question only.")
     else:
-        st.dataframe([{"Job": a.job_title, "Stage": applications.STAGE_LABELS[a.status],
+        st.dataframe([{"Job": a.job_title, "Stage": stage_words.label(a.status),
                        "Source": source_words(a), "Applied": ui.day_text(a.applied_at),
                        "In stage": applications.time_in_stage(a.stage_since),
                        "Résumé": a.resume_name or "—"} for a in person.applications], hide_index=True)
         st.caption("Move them from Candidates or from the job's Applicants tab.")
     for place, a in enumerate(person.applications):  # the newest open, the others a click away
-        with st.expander(f"{ui.plain(a.job_title)} · {applications.STAGE_LABELS[a.status]}",
+        with st.expander(f"{ui.plain(a.job_title)} · {stage_words.label(a.status)}",
                          expanded=place == 0, icon=":material/work:"):
             ui.page_link("pages/recruiting/posting.py", label="Open the posting",
                          query_params={"id": str(a.job_id)}, icon=":material/open_in_new:")
@@ -98,7 +99,7 @@ with apps_tab:
             with history:
                 st.markdown("**History**")
                 for event in a.events:
-                    st.text(f"{ui.day_text(event.changed_at, with_time=True)} · {event.describe()}"
+                    st.text(f"{ui.day_text(event.changed_at, with_time=True)} · {event.describe(stage_words)}"
                             + (f" · {event.changed_by}" if event.changed_by else ""))
                 if a.note:
                     st.markdown("**What they wrote when applying**")
@@ -141,7 +142,8 @@ with questions_tab:
 with timeline_tab:
     moments = []
     for a in person.applications:
-        moments += [(e.changed_at, f"{a.job_title}: {e.describe()}", e.changed_by or "") for e in a.events]
+        moments += [(e.changed_at, f"{a.job_title}: {e.describe(stage_words)}", e.changed_by or "")
+                    for e in a.events]
         moments += [(n.created_at, f"{a.job_title}: note added", n.author or "Former staff") for n in a.notes]
     for r in person.referrals:
         job_title = r.job_title or "Open to anything"

@@ -17,6 +17,7 @@ from services.savings.report import SOURCE_LABELS, source_label
 PROFILE_PAGE = "pages/recruiting/candidate.py"
 
 actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
+stage_words = applications.stage_labels(actor)  # the company's names for the stages
 st.title("Candidates")
 st.caption("Every candidate of every job, whatever brought them: the career site, a social post, a "
            "job board, a referral, an agency. Choose rows to open a profile or to move them.")
@@ -94,7 +95,7 @@ search = search_col.text_input("Search", placeholder="Part of a name or an email
 job = job_col.selectbox("Job", ["", *jobs], key="job", bind="query-params",
                         format_func=lambda j: jobs[j] if j else "All jobs")
 stage = stage_col.selectbox("Stage", ["", *applications.STAGES], key="stage", bind="query-params",
-                            format_func=lambda s: applications.STAGE_LABELS[s] if s else "All stages")
+                            format_func=lambda s: stage_words.label(s) if s else "All stages")
 source = source_col.selectbox("Source", ["", *choices.sources], key="source", bind="query-params",
                               format_func=lambda s: source_label(s) if s else "All sources")
 filters = across_jobs.check_filters(Filters(search, job or None, stage or None, source or None))
@@ -110,7 +111,7 @@ if not result.total:
 table_key = f"candidates-table:{page_key}:{result.number}"  # a selection belongs to one page
 selection = st.dataframe(
     [{"Name": r.full_name, "Email": r.email, "Job": r.job_title,
-      "Stage": applications.STAGE_LABELS.get(r.status, r.status), "Source": source_label(r.source),
+      "Stage": stage_words.label(r.status), "Source": source_label(r.source),
       "Applied": ui.day_text(r.applied_at), "In stage": applications.time_in_stage(r.stage_since)}
      for r in result.rows],
     hide_index=True, on_select="rerun", selection_mode="multi-row", key=table_key)
@@ -143,11 +144,12 @@ def move_chosen() -> None:
         with st.form(f"candidates-move:{generation}"):
             left, right = st.columns(2)
             with left:
-                to = st.selectbox("Move to", applications.STAGES, index=None, key=keys["stage"],
-                                  format_func=applications.STAGE_LABELS.get, placeholder="Choose a stage")
+                to = st.selectbox("Move to", stage_words.in_use, index=None, key=keys["stage"],
+                                  format_func=stage_words.label, placeholder="Choose a stage")
                 problems.under("stage", "applicants")
             with right:
-                reason = st.selectbox("Reason (for Rejected)", list(applications.REJECTION_REASONS),
+                reason = st.selectbox(f"Reason (for {stage_words.label('rejected')})",
+                                      list(applications.REJECTION_REASONS),
                                       index=None, key=keys["reason"],
                                       format_func=applications.REJECTION_REASONS.get,
                                       placeholder="Choose why they are not selected",
@@ -170,7 +172,8 @@ def move_chosen() -> None:
     except UserFacingError as error:
         problems.show(error)  # the form keeps everything typed
         return
-    st.session_state["candidates-notice"] = moved.describe(to, "application", bool(message.strip()))
+    st.session_state["candidates-notice"] = moved.describe(to, "application", bool(message.strip()),
+                                                           stage_words)
     st.session_state["candidates-move"] = generation + 1
     st.session_state.pop(table_key, None)  # the moved rows are no longer chosen
     st.rerun()

@@ -23,6 +23,7 @@ from services.social import posts as social_posts
 LIST_PAGE = "pages/recruiting/postings.py"
 
 actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
+stage_words = applications.stage_labels(actor)  # the company's names for the stages
 ui.page_link(LIST_PAGE, label="All postings", icon=":material/arrow_back:")
 creating = st.query_params.get("new") == "1"
 job_key = st.query_params.get("id", "")  # names this posting's lists' pages in the session
@@ -225,9 +226,13 @@ def applicants_funnel() -> None:
     if not rows:
         return
     shown = [*rows, applications.funnel_total(rows)] if len(rows) > 1 else rows
+    columns = {"new": "applied", "reviewing": "reviewing", "interviewing": "interviewing",
+               "offer": "offer", "hired": "hired", "rejected": "rejected", "withdrawn": "withdrawn"}
+    # A stage switched off is left out unless someone reached it before.
+    columns = {status: column for status, column in columns.items()
+               if status in stage_words.in_use or any(getattr(r, column) for r in rows)}
     st.dataframe([{"Source": "All sources" if r.source == "all" else source_label(r.source),
-                   "Applied": r.applied, "Screening": r.reviewing, "Interview": r.interviewing,
-                   "Offer": r.offer, "Hired": r.hired, "Rejected": r.rejected, "Withdrawn": r.withdrawn}
+                   **{stage_words.label(status): getattr(r, column) for status, column in columns.items()}}
                   for r in shown], hide_index=True)
     st.caption("How many reached each stage, even if they moved on or were rejected later.")
 
@@ -252,9 +257,10 @@ def move_form(rows) -> None:
             chosen = st.multiselect("Applicants", list(names), format_func=names.get, key=keys["who"],
                                     placeholder="Choose one or more applicants on this page")
             left, right = st.columns(2)
-            stage = left.selectbox("Move to", applications.STAGES, index=None, key=keys["stage"],
-                                   format_func=applications.STAGE_LABELS.get, placeholder="Choose a stage")
-            reason = right.selectbox("Reason (for Rejected)", list(applications.REJECTION_REASONS),
+            stage = left.selectbox("Move to", stage_words.in_use, index=None, key=keys["stage"],
+                                   format_func=stage_words.label, placeholder="Choose a stage")
+            reason = right.selectbox(f"Reason (for {stage_words.label('rejected')})",
+                                     list(applications.REJECTION_REASONS),
                                      index=None, key=keys["reason"],
                                      format_func=applications.REJECTION_REASONS.get,
                                      placeholder="Choose why they are not selected",
@@ -272,7 +278,8 @@ def move_form(rows) -> None:
     except UserFacingError as error:
         ui.show_error(error)  # the form keeps everything typed
         return
-    st.session_state[f"applicants-moved:{job.id}"] = moved.describe(stage, "applicant", bool(message.strip()))
+    st.session_state[f"applicants-moved:{job.id}"] = moved.describe(stage, "applicant", bool(message.strip()),
+                                                                          stage_words)
     st.session_state[f"move-form:{job.id}"] = generation + 1
     st.rerun()
 
@@ -289,7 +296,7 @@ def applicant_record(rows) -> None:
     with history:
         st.markdown("**History**")
         for event in kept.events:
-            st.text(f"{ui.day_text(event.changed_at, with_time=True)} · {event.describe()}"
+            st.text(f"{ui.day_text(event.changed_at, with_time=True)} · {event.describe(stage_words)}"
                     + (f" · {event.changed_by}" if event.changed_by else ""))
         if kept.message:
             st.markdown("**Last message to the candidate**")
@@ -314,12 +321,12 @@ with applicants_tab:
         applicants_funnel()
         at_stage = st.selectbox(
             "Stage", [None, *applications.STAGES], key=f"applicants-stage:{job.id}",
-            format_func=lambda s: "All stages" if s is None else applications.STAGE_LABELS[s])
+            format_func=lambda s: "All stages" if s is None else stage_words.label(s))
         shown_page = applicant_page if at_stage is None else postings.applicants(
             actor, job.id, stage=at_stage,
             page=ui.page_number(f"applicants:{job_key}:{at_stage}", "applicants-page"))
         st.dataframe([{"Name": a.full_name, "Email": a.email,
-                       "Stage": applications.STAGE_LABELS.get(a.status, a.status),
+                       "Stage": stage_words.label(a.status),
                        "In stage": applications.time_in_stage(a.stage_since),
                        "Source": source_label(a.source),
                        "Applied": ui.day_text(a.applied_at, with_time=True),

@@ -106,7 +106,7 @@ def _link(referral_id: UUID) -> None:
     except UserFacingError as error:
         st.session_state["referral-link-refused"] = (referral_id, error)
     else:
-        st.session_state["referral-linked"] = linked.describe()
+        st.session_state["referral-linked"] = linked.describe(applications.stage_labels(actor))
 
 
 def _link_form(referral: open_referrals.OpenReferral, jobs: dict[str, str], refused) -> None:

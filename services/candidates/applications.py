@@ -17,19 +17,22 @@ from portal.permissions import require_staff
 from portal.storage import ResumeStore, discard, resume_store
 from portal.words import counted
 from services.candidates import private_links
+from services.candidates.hiring_stages import (
+    DEFAULT_CANDIDATE_LABELS,
+    DEFAULT_LABELS,
+    STAGES,
+    StageWords,
+    candidate_stage,
+    stage_labels,
+)
 from services.people import email_confirmation
 from services.postings.tracking import TrackedSource
 
-# --- stages: one list, the recruiters' names, and the candidate's (softer) words -------------
+# --- stages: one list; their words are the company's (hiring_stages.stage_labels) ------------
 
-STAGES = ("new", "reviewing", "interviewing", "offer", "hired", "rejected", "withdrawn")
-STAGE_LABELS = {"new": "Applied", "reviewing": "Screening", "interviewing": "Interviewing",
-                "offer": "Offer", "hired": "Hired", "rejected": "Rejected", "withdrawn": "Withdrawn"}
-# What the candidate reads for each stage, on their follow link, on My applications and in
-# emails: the one mapping (softer than the recruiters' words, never a different stage).
-CANDIDATE_STAGE_LABELS = {"new": "Received", "reviewing": "Being reviewed", "interviewing": "Interviewing",
-                          "offer": "Offer made", "hired": "Hired", "rejected": "Not selected",
-                          "withdrawn": "Withdrawn"}
+# The defaults, for code that has no database at hand; screens read `stage_labels(actor)`.
+STAGE_LABELS = DEFAULT_LABELS
+CANDIDATE_STAGE_LABELS = DEFAULT_CANDIDATE_LABELS
 # Why a candidate is not selected (recruiters only; the candidate never sees it).
 REJECTION_REASONS = {"skills": "Skills or experience do not match",
                      "another_candidate": "Another candidate was a closer fit",
@@ -51,11 +54,6 @@ def time_in_stage(since: datetime, now: datetime | None = None) -> str:
     """"today", "1 day", "12 days": how long an application has been at its stage."""
     days = ((now or datetime.now(UTC)) - since).days
     return "today" if days < 1 else counted(days, "day")
-
-
-def candidate_stage(status: str) -> str:
-    """The stage as the candidate reads it."""
-    return CANDIDATE_STAGE_LABELS.get(status, status)
 
 
 @dataclass(frozen=True)
@@ -234,14 +232,14 @@ class Moved:
     unchanged: int  # already there, with no message to give
     emails_queued: int  # messages the worker will email
 
-    def describe(self, stage: str, noun: str, with_message: bool) -> str:
+    def describe(self, stage: str, noun: str, with_message: bool, words: StageWords | None = None) -> str:
         """"Moved 2 applicants to Rejected. 1 applicant already there. 2 messages will be
         emailed." for the page that moved them (`noun`: what the page calls them)."""
         told = (f" {counted(self.emails_queued, 'message')} will be emailed." if self.emails_queued
                 else " The message is on their follow link and under My applications." if with_message
                 else "")
         same = f" {counted(self.unchanged, noun)} already there." if self.unchanged else ""
-        return f"Moved {counted(self.moved, noun)} to {STAGE_LABELS[stage]}.{same}{told}"
+        return f"Moved {counted(self.moved, noun)} to {(words or stage_labels()).label(stage)}.{same}{told}"
 
 
 def check_move(form: MoveForm) -> MoveForm:
@@ -297,10 +295,12 @@ class StageEvent:
     reason_detail: str | None
     message: str | None
 
-    def describe(self) -> str:
-        """"Screening → Rejected (Salary expectations do not match)" for the history."""
-        moved = (f"{STAGE_LABELS[self.from_status]} → {STAGE_LABELS[self.to_status]}"
-                 if self.from_status else STAGE_LABELS[self.to_status])
+    def describe(self, words: StageWords | None = None) -> str:
+        """"Screening → Rejected (Salary expectations do not match)" for the history, in
+        `words` (the company's names for the stages; the defaults without)."""
+        name = (words or stage_labels()).label
+        moved = (f"{name(self.from_status)} → {name(self.to_status)}"
+                 if self.from_status else name(self.to_status))
         if self.reason:
             why = self.reason_detail if self.reason == "other" else REJECTION_REASONS[self.reason]
             moved += f" ({why})"

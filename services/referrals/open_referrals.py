@@ -17,7 +17,7 @@ from portal.errors import NotFound, ValidationError
 from portal.models import Actor
 from portal.permissions import require_staff
 from portal.storage import ResumeStore
-from services.candidates.applications import STAGE_LABELS
+from services.candidates.hiring_stages import StageWords, stage_labels
 from services.postings.editing import ResumeFile, resume_file
 
 INBOX_SIZE = 50  # the oldest first; linking them brings up the next
@@ -88,9 +88,10 @@ class Linked:
     candidate_name: str
     job_title: str
 
-    def describe(self) -> str:
-        """What happened, in words, for the page that linked it."""
-        stage = STAGE_LABELS[self.status]
+    def describe(self, words: StageWords | None = None) -> str:
+        """What happened, in words, for the page that linked it (`words`: the company's
+        names for the stages)."""
+        stage = (words or stage_labels()).label(self.status)
         if self.reused:
             return (f"{self.candidate_name} was already a candidate for {self.job_title} (at {stage}): "
                     "the referral is linked to that application, which keeps its source. The "

@@ -922,6 +922,145 @@ REVOKE ALL ON FUNCTION private.merge_candidates(p_keep uuid, p_merge uuid, OUT a
 GRANT ALL ON FUNCTION private.merge_candidates(p_keep uuid, p_merge uuid, OUT applications integer, OUT referrals integer, OUT questions integer) TO authenticated;
 
 
+-- public.hiring_stages --------------------------------------------------------------------
+
+CREATE TABLE public.hiring_stages (
+    status public.application_status NOT NULL,
+    label text NOT NULL,
+    candidate_label text NOT NULL,
+    in_use boolean DEFAULT true NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT hiring_stages_candidate_label_tidy CHECK (((candidate_label = btrim(candidate_label)) AND ((length(candidate_label) >= 1) AND (length(candidate_label) <= 40)))),
+    CONSTRAINT hiring_stages_label_tidy CHECK (((label = btrim(label)) AND ((length(label) >= 1) AND (length(label) <= 40)))),
+    CONSTRAINT hiring_stages_required_in_use CHECK ((in_use OR (status <> ALL (ARRAY['new'::public.application_status, 'hired'::public.application_status, 'rejected'::public.application_status, 'withdrawn'::public.application_status]))))
+);
+
+ALTER TABLE ONLY public.hiring_stages
+    ADD CONSTRAINT hiring_stages_candidate_label_key UNIQUE (candidate_label) DEFERRABLE INITIALLY DEFERRED;
+
+ALTER TABLE ONLY public.hiring_stages
+    ADD CONSTRAINT hiring_stages_label_key UNIQUE (label) DEFERRABLE INITIALLY DEFERRED;
+
+ALTER TABLE ONLY public.hiring_stages
+    ADD CONSTRAINT hiring_stages_pkey PRIMARY KEY (status);
+
+CREATE CONSTRAINT TRIGGER hiring_stages_public_data_changed AFTER INSERT OR DELETE OR UPDATE ON public.hiring_stages DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION private.public_data_changed();
+
+CREATE TRIGGER hiring_stages_public_data_truncated AFTER TRUNCATE ON public.hiring_stages FOR EACH STATEMENT EXECUTE FUNCTION private.public_data_changed();
+
+CREATE POLICY "hiring stages: admins update" ON public.hiring_stages FOR UPDATE TO authenticated USING (( SELECT private.is_admin() AS is_admin)) WITH CHECK (( SELECT private.is_admin() AS is_admin));
+
+CREATE POLICY "hiring stages: staff read" ON public.hiring_stages FOR SELECT TO authenticated USING (( SELECT private.is_staff() AS is_staff));
+
+ALTER TABLE public.hiring_stages ENABLE ROW LEVEL SECURITY;
+
+GRANT ALL ON TABLE public.hiring_stages TO service_role;
+GRANT SELECT ON TABLE public.hiring_stages TO authenticated;
+
+GRANT UPDATE(label) ON TABLE public.hiring_stages TO authenticated;
+
+GRANT UPDATE(candidate_label) ON TABLE public.hiring_stages TO authenticated;
+
+GRANT UPDATE(in_use) ON TABLE public.hiring_stages TO authenticated;
+
+
+-- private.seed_hiring_stages --------------------------------------------------------------
+
+CREATE FUNCTION private.seed_hiring_stages() RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  insert into public.hiring_stages (status, label, candidate_label) values
+    ('new', 'Applied', 'Received'),
+    ('reviewing', 'Screening', 'Being reviewed'),
+    ('interviewing', 'Interviewing', 'Interviewing'),
+    ('offer', 'Offer', 'Offer made'),
+    ('hired', 'Hired', 'Hired'),
+    ('rejected', 'Rejected', 'Not selected'),
+    ('withdrawn', 'Withdrawn', 'Withdrawn')
+  on conflict (status) do nothing
+$$;
+
+REVOKE ALL ON FUNCTION private.seed_hiring_stages() FROM PUBLIC;
+
+
+-- private.touch_hiring_stage --------------------------------------------------------------
+
+CREATE FUNCTION private.touch_hiring_stage() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  new.updated_at := now();
+  return new;
+end
+$$;
+
+CREATE TRIGGER hiring_stages_touch BEFORE UPDATE ON public.hiring_stages FOR EACH ROW EXECUTE FUNCTION private.touch_hiring_stage();
+
+REVOKE ALL ON FUNCTION private.touch_hiring_stage() FROM PUBLIC;
+
+
+-- private.audit_hiring_stage --------------------------------------------------------------
+
+CREATE FUNCTION private.audit_hiring_stage() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  if (new.label, new.candidate_label, new.in_use) is not distinct from
+     (old.label, old.candidate_label, old.in_use) then
+    return null;
+  end if;
+  insert into public.audit_log (action, subject_type, subject_id, details)
+  values ('settings.hiring_stage', 'hiring_stage', new.status::text,
+          jsonb_build_object('label', new.label, 'candidate_label', new.candidate_label,
+                             'in_use', new.in_use));
+  return null;
+end
+$$;
+
+CREATE TRIGGER hiring_stages_audit AFTER UPDATE ON public.hiring_stages FOR EACH ROW EXECUTE FUNCTION private.audit_hiring_stage();
+
+REVOKE ALL ON FUNCTION private.audit_hiring_stage() FROM PUBLIC;
+
+
+-- private.candidate_stage_labels ----------------------------------------------------------
+
+CREATE FUNCTION private.candidate_stage_labels() RETURNS TABLE(status text, candidate_label text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select s.status::text, s.candidate_label from public.hiring_stages s order by s.status
+$$;
+
+REVOKE ALL ON FUNCTION private.candidate_stage_labels() FROM PUBLIC;
+GRANT ALL ON FUNCTION private.candidate_stage_labels() TO anon;
+GRANT ALL ON FUNCTION private.candidate_stage_labels() TO authenticated;
+
+
+-- private.stage_in_use --------------------------------------------------------------------
+
+CREATE FUNCTION private.stage_in_use() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  stage record;
+begin
+  select s.label, s.in_use into stage from public.hiring_stages s where s.status = new.status;
+  if found and not stage.in_use then
+    raise exception '“%” is switched off: choose another stage.', stage.label using errcode = 'P0001';
+  end if;
+  return new;
+end
+$$;
+
+CREATE TRIGGER applications_stage_in_use BEFORE UPDATE OF status ON public.applications FOR EACH ROW WHEN ((new.status IS DISTINCT FROM old.status)) EXECUTE FUNCTION private.stage_in_use();
+
+REVOKE ALL ON FUNCTION private.stage_in_use() FROM PUBLIC;
+
+
 -- private.ask_question --------------------------------------------------------------------
 
 CREATE FUNCTION private.ask_question(p_asker uuid, p_job uuid, p_body text, p_email text, p_held_reason text, p_session_key text, p_address_key text, p_follow_token_hash bytea) RETURNS uuid

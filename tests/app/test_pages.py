@@ -323,6 +323,7 @@ def test_no_page_sits_directly_in_the_pages_folder():
     ("candidate@example.com", "pages/recruiting/inbox.py"),
     ("recruiter@example.com", "pages/admin/privacy.py"),
     ("recruiter@example.com", "pages/admin/company_facts.py"),
+    ("recruiter@example.com", "pages/admin/hiring_stages.py"),
     ("recruiter@example.com", "pages/admin/social_guidelines.py"),
     ("recruiter@example.com", "pages/admin/social_channels.py"),
     ("priya@example.com", "pages/recruiting/post_calendar.py"),
@@ -352,7 +353,7 @@ def test_pages_outside_the_role_are_not_reachable(demo_db, who, page):
                   "Questions inbox", "Referrals", "Referral payouts", "Referral programme",
                   "Alumni outreach", "Leaderboard", "Post approvals", "Posting calendar", "Post topics",
                   "Post performance", "Savings", "Hires", "Running costs & assumptions", "Users",
-                  "Alumni roster", "Company facts", "Social media guidelines",
+                  "Alumni roster", "Company facts", "Hiring stages", "Social media guidelines",
                   "Social channels", "Privacy & data", "My account"}),
 ])
 def test_visible_menu_per_role(role, expected):
@@ -378,7 +379,8 @@ PUBLIC_PAGES = {"jobs", "faq", "job", "follow", "register", "create_account", "c
                            "inbox", "post_approvals",
                            "post_calendar",
                            "post_topics", "post_performance", "savings", "hires", "running_costs", "users",
-                           "alumni_roster", "company_facts", "referral_programme", "alumni_outreach",
+                           "alumni_roster", "company_facts", "hiring_stages", "referral_programme",
+                           "alumni_outreach",
                            "leaderboard",
                            "social_guidelines", "social_channels", "privacy", "my_account"}),
 ])

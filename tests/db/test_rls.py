@@ -224,6 +224,7 @@ VISIBLE = {
     "portal_settings":   (1, 1, 1, 1, 1, 1),
     "social_guidelines": (0, 0, 0, 0, 1, 1),
     "company_facts":     (1, 1, 1, 1, 1, 1),
+    "hiring_stages":     (0, 0, 0, 0, 7, 7),  # staff; the rest read candidate words by function
     "job_visits":        (0, 0, 0, 0, 1, 1),
     "short_links":       (0, 0, 0, 0, 1, 1),
     # Read only through private.question_word_meanings.
@@ -357,6 +358,8 @@ INSERTS = {
                     " 1, 1, 0, 0, 0, 0, 0)", ()),
     "portal_settings": ("insert into public.portal_settings (id) values (1)", ()),
     "social_guidelines": ("insert into public.social_guidelines (id) values (1)", ()),
+    "hiring_stages": ("insert into public.hiring_stages (status, label, candidate_label)"
+                      " values ('offer', 'Z', 'Z')", ()),
     "company_facts": ("insert into public.company_facts (topic, title, body)"
                       " values ('process', 'Steps', 'Three')", ("admin",)),
     # Recorded through private.record_visit only, one per job and browser session.
@@ -441,6 +444,7 @@ def test_insert(engine, world, table, who):
              "savings_settings": "delete from public.savings_settings",
              "channel_webhooks": "delete from public.channel_webhooks",
              "portal_settings": "delete from public.portal_settings",
+             "hiring_stages": "delete from public.hiring_stages where status = 'offer'",
              "social_guidelines": "delete from public.social_guidelines",
              "social_post_deliveries": "delete from public.social_post_deliveries",
              "referrer_preferences": "delete from public.referrer_preferences",
@@ -560,6 +564,7 @@ WRITES = {
     "social_guidelines": ("update public.social_guidelines set confidential_terms = '{Falcon}'",
                           ADMIN, ()),
     "company_facts": ("update public.company_facts set body = 'Zz'", ADMIN, ADMIN),
+    "hiring_stages": ("update public.hiring_stages set label = label || 'Z'", ADMIN, ()),
     "job_visits": ("update public.job_visits set source = 'Z'", (), ()),
     "short_links": ("update public.short_links set bot_visits = 0, job_id = job_id", (), ()),
     "question_words": ("update public.question_words set word = 'forged'", (), ()),

@@ -9,8 +9,9 @@ from uuid import UUID
 import pytest
 
 from portal.errors import ValidationError
-from services.candidates import applications
+from services.candidates import applications, hiring_stages
 from services.candidates.applications import MoveForm
+from services.candidates.hiring_stages import StageEdit
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -18,8 +19,29 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_every_stage_has_a_recruiters_name_and_one_candidate_wording():
     stages = set(applications.STAGES)
     assert set(applications.STAGE_LABELS) == set(applications.CANDIDATE_STAGE_LABELS) == stages
-    assert applications.candidate_stage("new") == "Received"
-    assert applications.candidate_stage("rejected") == "Not selected"
+    # The defaults; the company's own words are read through stage_labels (tests/db).
+    assert applications.CANDIDATE_STAGE_LABELS["new"] == "Received"
+    assert applications.CANDIDATE_STAGE_LABELS["rejected"] == "Not selected"
+    assert applications.StageWords({}, {}, ()).label("offer") == "offer"  # never None on screen
+
+
+def _edits(**changes):
+    return [StageEdit(s, *changes.get(s, (hiring_stages.DEFAULT_LABELS[s],
+                                          hiring_stages.DEFAULT_CANDIDATE_LABELS[s], True)))
+            for s in hiring_stages.STAGES]
+
+
+def test_stage_names_are_tidied_and_every_problem_is_named_under_its_field():
+    tidy = hiring_stages.check_stages(_edits(reviewing=("  Phone screen ", "Talking to us", False)))
+    assert tidy[1] == StageEdit("reviewing", "Phone screen", "Talking to us", False)
+    with pytest.raises(ValidationError) as refused:
+        hiring_stages.check_stages(_edits(new=("", "x" * 41, False), offer=("screening", "Offer made", True)))
+    assert list(refused.value.problems[:3]) == [
+        ("label:new", "Name for recruiters: this is required."),
+        ("candidate_label:new",
+         "Name for candidates: at most 40 characters (this has 41). Shorten it and try again."),
+        ("in_use:new", "Applied is always in use.")]
+    assert [f for f, _ in refused.value.problems[3:]] == ["label:offer"]  # "screening" twice, any case
 
 
 def test_candidate_pages_use_the_one_mapping():
