@@ -73,8 +73,8 @@ ROUNDS_BY_ROLE: dict[str, list[tuple[str, str, str]]] = {
     "recruiter@example.com": _steps("recruiter", STAFF_PAGES),
     "admin@example.com": _steps("admin", [
         ("Users", "Users"), ("Alumni roster", "Alumni roster"), ("Company facts", "Company facts"),
-        ("Social media guidelines", "Social media guidelines"), ("Social channels", "Social channels"),
-        ("Privacy & data", "Privacy & data")]),
+        ("Hiring stages", "Hiring stages"), ("Social media guidelines", "Social media guidelines"),
+        ("Social channels", "Social channels"), ("Privacy & data", "Privacy & data")]),
     "priya@example.com": _steps("alumna", [
         ("Open jobs", "Work at"), ("Questions & answers", "Questions & answers"),
         ("My referrals", "My referrals"), ("Refer someone", "Refer someone"),
