@@ -21,6 +21,8 @@ if notice := st.session_state.pop("referral-moved", None):
     st.success(notice)
 if notice := st.session_state.pop("referral-linked", None):
     st.success(ui.plain(notice))
+if refusal := st.session_state.pop("referral-move-refused", None):
+    ui.show_error(refusal)
 
 choices, waiting = pipeline.screen(actor)  # the filters' choices, and the referrals open to anything
 # A refused link is said under its choice; if the referral has left the inbox (someone else
@@ -46,15 +48,22 @@ with st.container(border=True, horizontal=True, wrap=True, gap="small"):
 filters = {"job_id": job, "department": department, "referrer_id": referrer, "since": since, "until": until}
 
 
-def _move(referral_id, stage: str) -> None:
+def _move(card: pipeline.Card) -> None:
+    """The Move menu's callback: it runs before the page reads the board again, so one run
+    shows the card in its new column (a move made in the page's run needed a second run)."""
+    stage = st.session_state.get(f"move:{card.id}")
+    if stage is None:
+        return
+    if stage == "not_selected" and card.linked:
+        st.session_state["not-selected"] = card  # the dialog asks why first
+        return
     try:
-        moved = pipeline.move(actor, referral_id, stage)
+        moved = pipeline.move(actor, card.id, stage)
     except UserFacingError as error:
-        ui.show_error(error)
+        st.session_state["referral-move-refused"] = error
         return
     st.session_state["referral-moved"] = (f"Moved to {STAGE_LABELS[moved.stage]}; the referrer was notified"
                                           + (" and emailed." if moved.emailed else " in the portal."))
-    st.rerun()
 
 
 def _forget_not_selected() -> None:
@@ -169,13 +178,10 @@ try:
                     st.caption(ui.plain(where))
                     # The column names the stage; a menu offers the others (a picker showing
                     # the stage itself cut "Interviewing" and "Not selected" short in a card).
-                    target = st.menu_button("Move", [s for s in STAGES if s != stage], key=f"move:{card.id}",
-                                            format_func=STAGE_LABELS.get, icon=":material/swap_horiz:",
-                                            width="stretch", help="Move to another stage")
-                    if target == "not_selected" and card.linked:
-                        st.session_state["not-selected"] = card
-                    elif target is not None:
-                        _move(card.id, target)
+                    st.menu_button("Move", [s for s in STAGES if s != stage], key=f"move:{card.id}",
+                                   format_func=STAGE_LABELS.get, icon=":material/swap_horiz:",
+                                   width="stretch", help="Move to another stage",
+                                   on_click=_move, args=(card,))
             if total > len(cards):
                 column.caption(f"+ {total - len(cards):,} more in the table")
         if (rejecting := st.session_state.get("not-selected")) is not None:

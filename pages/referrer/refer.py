@@ -14,6 +14,23 @@ st.caption("Know someone who would do well here? Tell us about them. The first r
            "counts for the reward for a while; a later one is still recorded.")
 
 links = submission.my_links(actor)  # one read for the form's jobs and the links below
+
+
+def _send() -> None:
+    """The Send button's callback: the referral is recorded before the page runs again, so one
+    run shows what became of it (sent from the page's run, it took a second run)."""
+    typed = st.session_state
+    job, resume = typed["refer-job"], typed["refer-resume"]
+    form = submission.ReferralForm(typed["refer-name"], typed["refer-email"], typed["refer-linkedin"],
+                                   job.id if job else None, typed["refer-relationship"],
+                                   typed["refer-reason"], typed["refer-agreed"])
+    upload = applications.Resume(resume.name, resume.getvalue()) if resume else None
+    try:
+        typed["referred"] = submission.refer(actor, form, upload)
+    except UserFacingError as error:
+        typed["refer-refused"] = error
+
+
 done = st.session_state.get("referred")
 if done is not None:
     (st.info if done.outcome != "owner" else st.success)(done.message)
@@ -36,38 +53,30 @@ else:
                 "refer them for anything that fits.")
     problems = ui.FieldProblems()  # the summary of a refused referral, above the form
     with st.form("refer"):
-        name = st.text_input("Their full name", max_chars=120)
+        st.text_input("Their full name", max_chars=120, key="refer-name")
         problems.under("full_name")
-        email = st.text_input("Their email", max_chars=254)
+        st.text_input("Their email", max_chars=254, key="refer-email")
         problems.under("email")
-        linkedin = st.text_input("Their LinkedIn profile (optional)", max_chars=300,
-                                 placeholder="https://www.linkedin.com/in/their-name")
+        st.text_input("Their LinkedIn profile (optional)", max_chars=300,
+                      placeholder="https://www.linkedin.com/in/their-name", key="refer-linkedin")
         problems.under("linkedin_url")
-        job = st.selectbox("Job", choices, index=chosen, format_func=lambda j: "Open to anything" if j is None
-                           else f"{j.title} ({j.department})")
+        st.selectbox("Job", choices, index=chosen, format_func=lambda j: "Open to anything" if j is None
+                     else f"{j.title} ({j.department})", key="refer-job")
         problems.under("job_id")
-        relationship = st.text_area("How you know them", max_chars=1000, height=80,
-                                    placeholder="e.g. We worked together in the data team for two years.")
+        st.text_area("How you know them", max_chars=1000, height=80, key="refer-relationship",
+                     placeholder="e.g. We worked together in the data team for two years.")
         problems.under("relationship")
-        reason = st.text_area("Why they fit", max_chars=2000, height=120)
+        st.text_area("Why they fit", max_chars=2000, height=120, key="refer-reason")
         problems.under("reason")
-        resume = st.file_uploader("Their résumé (PDF or Word .docx, up to 5 MB, optional)",
-                                  type=["pdf", "docx"], max_upload_size=5)
+        st.file_uploader("Their résumé (PDF or Word .docx, up to 5 MB, optional)",
+                         type=["pdf", "docx"], max_upload_size=5, key="refer-resume")
         problems.under("resume")
-        agreed = st.checkbox("They agreed to be referred and to us contacting them.")
+        st.checkbox("They agreed to be referred and to us contacting them.", key="refer-agreed")
         problems.under("candidate_agreed")
         problems.by_button()
-        sent = st.form_submit_button("Send referral", type="primary", icon=":material/send:")
-    if sent:
-        form = submission.ReferralForm(name, email, linkedin, job.id if job else None, relationship,
-                                      reason, agreed)
-        upload = applications.Resume(resume.name, resume.getvalue()) if resume else None
-        try:
-            st.session_state["referred"] = submission.refer(actor, form, upload)
-        except UserFacingError as error:
-            problems.show(error)  # the form keeps everything typed
-        else:
-            st.rerun()
+        st.form_submit_button("Send referral", type="primary", icon=":material/send:", on_click=_send)
+    if refused := st.session_state.pop("refer-refused", None):
+        problems.show(refused)  # the form keeps everything typed
 
 st.subheader("Your referral links", anchor=False)
 st.caption("Share these: whoever applies through them becomes your referral automatically. "
