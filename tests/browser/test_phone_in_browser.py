@@ -161,6 +161,7 @@ def test_an_admins_pages_fit_a_phone(demo_db, app_url, browser):
         failures = _walk(page, app_url, "admin", (
             ("users", "Users"),
             ("alumni-roster", "Alumni roster"),
+            ("hiring-stages", "Hiring stages"),
             ("social-channels", "Social channels"),
             ("privacy", "Privacy & data"),
         ))
