@@ -48,7 +48,7 @@ GET_AND_HEAD = ["GET", "HEAD"]
 HANDLERS: list[tuple[str, str, list[str] | None]] = [
     (SESSION_ROUTE, "web.session_cookie:start_session", None),
     (SIGN_OUT_ROUTE, "web.session_cookie:end_session", None),
-    (HEALTH_PATH, "web.session_cookie:health", None),
+    (HEALTH_PATH, "web.health:health", None),
     (CAREERS_PATH, "web.career_pages:board", None),
     (f"{CAREERS_PATH}/site.css", "web.career_pages:stylesheet", None),
     (f"{CAREERS_PATH}/feed.rss", "web.career_pages:rss_feed", None),

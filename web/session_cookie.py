@@ -1,13 +1,11 @@
-"""The routes that set and clear the session cookie, and the health check."""
+"""The routes that set and clear the session cookie."""
 
 from __future__ import annotations
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 
-from portal import task_queue
-from portal.db import DatabaseUnavailable
 from services.people import sessions
 
 # Streamlit's cookie (or cookies, in chunks) for an identity from st.login.
@@ -48,14 +46,3 @@ async def end_session(request: Request) -> Response:
     response = RedirectResponse(then, status_code=303, headers=_NO_STORE)
     response.delete_cookie(sessions.COOKIE, path="/", httponly=True, samesite="lax")
     return response
-
-
-async def health(_request: Request) -> Response:
-    """200 when the database answers (for load balancers and uptime checks), else 503; the
-    text says too whether any worker is alive. Workers run apart from the app, so a missing
-    one does not take the app out of a load balancer: the operator's uptime check reads it."""
-    try:
-        workers = await run_in_threadpool(task_queue.workers)
-    except DatabaseUnavailable:
-        return PlainTextResponse("database unavailable", status_code=503, headers=_NO_STORE)
-    return PlainTextResponse(f"ok\n{workers.describe()}\n", headers=_NO_STORE)
