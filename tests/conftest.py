@@ -23,7 +23,7 @@ from aiosmtpd.controller import Controller
 from portal import mail
 from portal.settings import settings
 from tests.fake_openai import fake_openai  # noqa: F401 - a fixture for every test module
-from tests.support import SmtpReceiver, free_port, truncate_all
+from tests.support import SmtpReceiver, free_port, load_demo_into_empty_database, truncate_all
 
 # Nothing of the developer's own configuration: no Supabase, no secrets file. The
 # environment is inherited by the app servers and CLI processes the tests start.
@@ -77,10 +77,8 @@ def clean_db(engine):
 
 @pytest.fixture
 def demo_db(engine):
-    from services import demo
-
     truncate_all(engine)
-    demo.load_demo()
+    load_demo_into_empty_database(engine)
     return engine
 
 

@@ -44,6 +44,83 @@ def truncate_all(engine: sa.Engine) -> None:
         conn.exec_driver_sql("select private.seed_hiring_stages()")  # the default stages
 
 
+# The demo as the suite loads it about 400 times: loaded for real once per test process and
+# day, then copied back from a snapshot kept in memory (0.1 s instead of 0.7 s).
+_SCHEMAS = ("public", "private", "auth", "procrastinate")
+_demo_snapshot: dict[str, object] = {}
+
+
+def load_demo_into_empty_database(engine: sa.Engine) -> None:
+    """The demo data, into a database `truncate_all` has just emptied: the same rows, ids and
+    times as `demo.load_demo()` gave the first time today in this process."""
+    from datetime import date
+
+    from services import demo
+
+    today = date.today().isoformat()
+    if _demo_snapshot.get("day") != today:
+        before = _contents(engine), _sequences(engine)
+        demo.load_demo()
+        _take_snapshot(engine, *before)
+        _demo_snapshot["day"] = today
+        return
+    with engine.begin() as conn:
+        # No trigger runs while the rows go back (they ran when the demo was loaded), nor
+        # any foreign-key check: the rows are the ones the demo loaded, in any order.
+        conn.exec_driver_sql("set local session_replication_role = replica")
+        cursor = conn.connection.driver_connection.cursor()
+        for table, columns, had_rows, rows in _demo_snapshot["tables"]:  # type: ignore[misc]
+            if had_rows:  # rows truncate_all put back, or a table it leaves: the demo's replace them
+                cursor.execute(f"delete from {table}")  # noqa: S608
+            with cursor.copy(f"copy {table} ({columns}) from stdin (format binary)") as copy:
+                copy.write(rows)
+        for sequence, value, called in _demo_snapshot["sequences"]:  # type: ignore[misc]
+            cursor.execute("select setval(cast(%s as regclass), %s, %s)", (sequence, value, called))
+        # What a trigger would have done: the app's shared results are computed again.
+        cursor.execute("update private.public_data_version set version = version + 1")
+
+
+def _contents(engine: sa.Engine) -> dict[str, str]:
+    """Every table's rows, as one fingerprint a table."""
+    with engine.connect() as conn:
+        tables = conn.execute(sa.text(
+            "select quote_ident(table_schema) || '.' || quote_ident(table_name)"
+            " from information_schema.tables where table_type = 'BASE TABLE'"
+            " and table_schema = any(:schemas)"), {"schemas": list(_SCHEMAS)}).scalars().all()
+        fingerprint = "select count(*) || ':' || coalesce(md5(string_agg(x::text, ',' order by x::text)), '')"
+        return {t: conn.exec_driver_sql(f"{fingerprint} from {t} x").scalar_one()  # noqa: S608
+                for t in tables}
+
+
+def _sequences(engine: sa.Engine) -> list[tuple[str, int, bool]]:
+    with engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(sa.text(
+            "select quote_ident(schemaname) || '.' || quote_ident(sequencename),"
+            " coalesce(last_value, start_value), last_value is not null"
+            " from pg_sequences where schemaname = any(:schemas)"), {"schemas": list(_SCHEMAS)})]
+
+
+def _take_snapshot(engine: sa.Engine, before: dict[str, str],
+                   sequences_before: list[tuple[str, int, bool]]) -> None:
+    """Copy the rows of every table the demo changed, with the columns one may write, and the
+    positions of the sequences it moved."""
+    after = _contents(engine)
+    changed = [t for t in after if after[t] != before[t] and t != "private.public_data_version"]
+    kept = []
+    with engine.connect() as conn:
+        cursor = conn.connection.driver_connection.cursor()
+        for table in changed:
+            columns = ", ".join(conn.execute(sa.text(
+                "select quote_ident(attname) from pg_attribute where attrelid = cast(:t as regclass)"
+                " and attnum > 0 and not attisdropped and attgenerated = '' order by attnum"),
+                {"t": table}).scalars())
+            with cursor.copy(f"copy {table} ({columns}) to stdout (format binary)") as copy:
+                rows = b"".join(bytes(chunk) for chunk in copy)
+            kept.append((table, columns, not before[table].startswith("0:"), rows))
+    _demo_snapshot["tables"] = kept
+    _demo_snapshot["sequences"] = [s for s in _sequences(engine) if s not in sequences_before]
+
+
 def make_pdf(text: str = "Ada Lovelace, analyst") -> bytes:
     """A real one-page PDF, as a résumé."""
     from fpdf import FPDF
