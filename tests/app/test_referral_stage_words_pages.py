@@ -91,3 +91,25 @@ def test_renamed_stages_show_on_the_board_my_referrals_a_referral_and_its_news(d
     assert "- **We have your details** · " in shown
     assert "moved from We have your details to Interviewing." in shown  # its messages
     assert "Submitted" not in shown and "Applied" not in shown  # neither the old nor the staff name
+
+
+def test_the_candidates_and_applicants_filters_leave_out_a_stage_switched_off(demo_db):
+    with demo_db.connect() as conn:  # an application at the stage to switch off, and its job
+        at_offer = conn.execute(sa.text(
+            "select a.job_id, c.full_name from public.applications a"
+            " join public.candidates c on c.id = a.candidate_id where a.status = 'offer'"
+            " order by a.updated_at desc limit 1")).one()
+    at = open_page(HIRING_STAGES, signed_in("admin@example.com"))
+    at.checkbox(key="stage-use:offer").uncheck()
+    at.button(key="FormSubmitter:hiring-stages-Save stages").click().run()
+    assert_no_exception(at)
+    recruiter = signed_in("recruiter@example.com")
+
+    across = open_page("pages/recruiting/candidates.py", recruiter, q=at_offer.full_name)
+    stage_filter = next(s for s in across.selectbox if s.label == "Stage")
+    assert "Offer" not in stage_filter.options and "Interviewing" in stage_filter.options
+    assert "Offer" in set(across.dataframe[0].value["Stage"])  # still at it, by its name
+
+    posting = open_page("pages/recruiting/posting.py", recruiter, id=str(at_offer.job_id))
+    stage_filter = next(s for s in posting.selectbox if s.label == "Stage")
+    assert "Offer" not in stage_filter.options and "Applied" in stage_filter.options
