@@ -182,7 +182,7 @@ try:
                     where = f"{card.job_title or 'Open to anything'} · {card.referrer_name or ''}"
                     st.caption(ui.plain(where))
                     # The column names the stage; a menu offers the others (a picker showing
-                    # the stage itself cut "Interviewing" and "Not selected" short in a card).
+                    # the stage itself cut the longer stage names short in a card).
                     st.menu_button("Move", [s for s in words.in_use if s != stage], key=f"move:{card.id}",
                                    format_func=words.name, icon=":material/swap_horiz:",
                                    width="stretch", help="Move to another stage",

@@ -1,4 +1,5 @@
-"""Referrals as lists: an alumnus sees their own, recruiters see all (row-level security)."""
+"""Referrals as lists: an alumnus sees their own, recruiters see all (row-level security);
+and a referral's stage in words: the application stage it is, named as the company names it."""
 
 from __future__ import annotations
 
