@@ -88,7 +88,7 @@ CAPABILITIES: dict[str, tuple[str, list[str]]] = {
         "forget_referral_totals",
         "recount_referral_totals", "referral_stage_of", "link_referral_to_job",
         "application_status_of", "referral_into_application", "referrals_into_applications",
-        "referral_follows_application"]),
+        "referral_follows_application", "referral_stage_words"]),
     "savings_and_hires": ("Hires and what they cost; the savings report's assumptions", [
         "hire_source", "savings_settings", "exchange_rates", "programme_costs", "hires",
         "hire_totals", "hire_source_of", "lock_hire_of", "record_portal_hire", "forget_portal_hire",

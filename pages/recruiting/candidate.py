@@ -18,6 +18,7 @@ LIST_PAGE = "pages/recruiting/candidates.py"
 
 actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
 stage_words = applications.stage_labels(actor)  # the company's names for the stages
+referral_words = referral_stages.referral_stage_words(stage_words, for_candidate=False)
 ui.page_link(LIST_PAGE, label="All candidates", icon=":material/arrow_back:")
 person = profiles.profile(actor, st.query_params.get("id", ""))
 if person is None:
@@ -125,7 +126,7 @@ with referrals_tab:
     else:
         st.dataframe([{"Job": r.job_title or "Open to anything",
                        "Referred by": r.referrer_name or "Former user",
-                       "Stage": referral_stages.STAGE_LABELS[r.stage],
+                       "Stage": referral_words.name(r.stage),
                        "Counts": referral_stages.STAFF_OUTCOME_NOTES.get(r.outcome, ""),
                        "Referred": ui.day_text(r.created_at), "Relationship": r.relationship or "—",
                        "Why them": r.reason or "—", "Résumé": r.resume_name or "—"}
@@ -149,8 +150,8 @@ with timeline_tab:
         job_title = r.job_title or "Open to anything"
         moments.append((r.created_at, f"Referred for {job_title}", r.referrer_name or "Former user"))
         moments += [(s.changed_at, f"Referral for {job_title}: "
-                     + (f"{referral_stages.STAGE_LABELS[s.from_stage]} → " if s.from_stage else "")
-                     + referral_stages.STAGE_LABELS[s.to_stage], "") for s in r.steps if s.from_stage]
+                     + (f"{referral_words.name(s.from_stage)} → " if s.from_stage else "")
+                     + referral_words.name(s.to_stage), "") for s in r.steps if s.from_stage]
     moments += [(q.asked_at, f"Asked a question{' about ' + q.job_title if q.job_title else ''}", "")
                 for q in person.questions]
     moments.sort(key=lambda m: m[0], reverse=True)

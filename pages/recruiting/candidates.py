@@ -94,7 +94,7 @@ search = search_col.text_input("Search", placeholder="Part of a name or an email
                                key="q", bind="query-params")
 job = job_col.selectbox("Job", ["", *jobs], key="job", bind="query-params",
                         format_func=lambda j: jobs[j] if j else "All jobs")
-stage = stage_col.selectbox("Stage", ["", *applications.STAGES], key="stage", bind="query-params",
+stage = stage_col.selectbox("Stage", ["", *stage_words.in_use], key="stage", bind="query-params",
                             format_func=lambda s: stage_words.label(s) if s else "All stages")
 source = source_col.selectbox("Source", ["", *choices.sources], key="source", bind="query-params",
                               format_func=lambda s: source_label(s) if s else "All sources")

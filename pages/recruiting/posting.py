@@ -24,6 +24,7 @@ LIST_PAGE = "pages/recruiting/postings.py"
 
 actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
 stage_words = applications.stage_labels(actor)  # the company's names for the stages
+referral_words = stages.referral_stage_words(stage_words, for_candidate=False)
 ui.page_link(LIST_PAGE, label="All postings", icon=":material/arrow_back:")
 creating = st.query_params.get("new") == "1"
 job_key = st.query_params.get("id", "")  # names this posting's lists' pages in the session
@@ -320,7 +321,7 @@ with applicants_tab:
     else:
         applicants_funnel()
         at_stage = st.selectbox(
-            "Stage", [None, *applications.STAGES], key=f"applicants-stage:{job.id}",
+            "Stage", [None, *stage_words.in_use], key=f"applicants-stage:{job.id}",
             format_func=lambda s: "All stages" if s is None else stage_words.label(s))
         shown_page = applicant_page if at_stage is None else postings.applicants(
             actor, job.id, stage=at_stage,
@@ -350,7 +351,7 @@ with referrals_tab:
         st.info("No referrals for this posting yet.")
     else:
         st.dataframe([{"Candidate": r.candidate_name, "Referred by": r.referrer_name or "",
-                       "Stage": stages.STAGE_LABELS[r.stage],
+                       "Stage": referral_words.name(r.stage),
                        "Reward": f"{job.currency} {r.reward_amount:,.2f}" if r.reward_amount is not None
                                  else "—",
                        "Referred": ui.day_text(r.created_at)} for r in referral_page.rows], hide_index=True)

@@ -11,9 +11,10 @@ from portal.errors import UserFacingError
 from portal.models import Role
 from services.candidates import applications
 from services.referrals import open_referrals, pipeline
-from services.referrals.stages import STAFF_OUTCOME_NOTES, STAGE_LABELS, STAGES
+from services.referrals.stages import STAFF_OUTCOME_NOTES, stage_words
 
 actor = ui.require_role(Role.RECRUITER, Role.ADMIN)
+words = stage_words(actor)  # the company's names for the stages, and which are in use
 st.title("Referrals")
 st.caption("Every referral by stage. Moving one tells its referrer in the portal, and by email where set.")
 
@@ -62,15 +63,16 @@ def _move(card: pipeline.Card) -> None:
     except UserFacingError as error:
         st.session_state["referral-move-refused"] = error
         return
-    st.session_state["referral-moved"] = (f"Moved to {STAGE_LABELS[moved.stage]}; the referrer was notified"
-                                          + (" and emailed." if moved.emailed else " in the portal."))
+    told = "notified and emailed." if moved.emailed else "notified in the portal."
+    stage = ui.plain(words.name(moved.stage))
+    st.session_state["referral-moved"] = f"Moved to {stage}; the referrer was {told}"
 
 
 def _forget_not_selected() -> None:
     st.session_state.pop("not-selected", None)
 
 
-@st.dialog("Not selected", on_dismiss=_forget_not_selected)
+@st.dialog(words.name("not_selected"), on_dismiss=_forget_not_selected)
 def _not_selected(card: pipeline.Card) -> None:
     """A referral for a job is its candidate's application: not selecting them rejects the
     application, which says why (the candidate never sees the reason). The dialog stays open
@@ -86,7 +88,7 @@ def _not_selected(card: pipeline.Card) -> None:
                                key=f"not-selected-detail:{card.id}")
         problems.under("reason_detail")
         problems.by_button()
-        submitted = st.form_submit_button("Move to Not selected", type="primary",
+        submitted = st.form_submit_button(f"Move to {ui.plain(words.name('not_selected'))}", type="primary",
                                           key=f"not-selected-go:{card.id}")
     if submitted:
         try:
@@ -95,7 +97,8 @@ def _not_selected(card: pipeline.Card) -> None:
             problems.show(error)
         else:
             _forget_not_selected()
-            st.session_state["referral-moved"] = ("Moved to Not selected: their application was rejected, "
+            rejected = ui.plain(words.name("not_selected"))
+            st.session_state["referral-moved"] = (f"Moved to {rejected}: their application was rejected, "
                                                   "and the referrer was told.")
             st.rerun()
 
@@ -147,7 +150,7 @@ def _open_inbox(waiting: open_referrals.Inbox, refused) -> None:
             st.markdown(f"**{ui.plain(referral.candidate_name)}**")
             facts = [referral.email, referral.linkedin_url or "",
                      f"referred by {referral.referrer_name or 'a former user'} on "
-                     f"{ui.day_text(referral.created_at)}", STAGE_LABELS[referral.stage]]
+                     f"{ui.day_text(referral.created_at)}", words.name(referral.stage)]
             if referral.outcome != "owner":
                 facts.append(STAFF_OUTCOME_NOTES.get(referral.outcome, ""))
             st.caption(" · ".join(ui.plain(f) for f in facts if f))
@@ -168,18 +171,20 @@ board_tab, table_tab, open_tab = st.tabs(["Board", "Table", f"Open to anything (
 try:
     with board_tab:
         board = pipeline.board(actor, per_stage=5, **filters)
-        for column, stage in zip(st.columns(len(STAGES)), STAGES, strict=True):
+        # A column per stage in use, and one for a switched-off stage while referrals are at it.
+        columns = words.shown({stage: total for stage, (_, total) in board.items()})
+        for column, stage in zip(st.columns(len(columns)), columns, strict=True):
             cards, total = board[stage]
-            column.markdown(f"**{STAGE_LABELS[stage]}** · {total:,}")
+            column.markdown(f"**{ui.plain(words.name(stage))}** · {total:,}")
             for card in cards:
                 with column.container(border=True):
                     st.markdown(ui.plain(card.candidate_name))  # wraps, where st.text would not
                     where = f"{card.job_title or 'Open to anything'} · {card.referrer_name or ''}"
                     st.caption(ui.plain(where))
                     # The column names the stage; a menu offers the others (a picker showing
-                    # the stage itself cut "Interviewing" and "Not selected" short in a card).
-                    st.menu_button("Move", [s for s in STAGES if s != stage], key=f"move:{card.id}",
-                                   format_func=STAGE_LABELS.get, icon=":material/swap_horiz:",
+                    # the stage itself cut the longer stage names short in a card).
+                    st.menu_button("Move", [s for s in words.in_use if s != stage], key=f"move:{card.id}",
+                                   format_func=words.name, icon=":material/swap_horiz:",
                                    width="stretch", help="Move to another stage",
                                    on_click=_move, args=(card,))
             if total > len(cards):
@@ -187,14 +192,14 @@ try:
         if (rejecting := st.session_state.get("not-selected")) is not None:
             _not_selected(rejecting)
     with table_tab:
-        stage = st.selectbox("Stage", [None, *STAGES],
-                             format_func=lambda s: "All stages" if s is None else STAGE_LABELS[s])
+        stage = st.selectbox("Stage", [None, *words.in_use],
+                             format_func=lambda s: "All stages" if s is None else words.name(s))
         ui.paged_table(
             f"referrals-page:{stage}:{sorted(filters.items(), key=str)}",
             lambda page: pipeline.search(actor, stage=stage, page=page, **filters),
             lambda r: {"Candidate": r.candidate_name, "Job": r.job_title or "Open to anything",
                        "Department": r.department or "", "Referred by": r.referrer_name,
-                       "Stage": STAGE_LABELS[r.stage], "Referred on": r.created_at.date(),
+                       "Stage": words.name(r.stage), "Referred on": r.created_at.date(),
                        "Stage since": r.stage_changed_at.date()},
             empty="No referrals match these filters.",
         )

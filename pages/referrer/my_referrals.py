@@ -41,8 +41,9 @@ with badges_column:
                + recognition.on_leaderboard_text(shown) + " Change this on the Leaderboard or on My account.")
 
 counts = screen.counts  # one line of badges, which wraps on a phone (six metrics took a screen)
-st.markdown("  ".join(f":{STAGE_COLOURS[stage]}-badge[{stages.STAGE_LABELS[stage]}: {counts[stage]}]"
-                      for stage in stages.STAGES))
+words = screen.stage_words  # the company's wording of the stages, as candidates read it
+st.markdown("  ".join(f":{STAGE_COLOURS[stage]}-badge[{ui.plain(words.name(stage))}: {counts[stage]}]"
+                      for stage in words.shown(counts)))
 
 
 def _bonus(r) -> str:
@@ -65,9 +66,9 @@ def _card(r) -> None:
     with st.container(border=True):
         bonus = _bonus(r)
         st.markdown(f"**{ui.plain(r.candidate_name)}** · {ui.plain(r.job_title or 'Open to anything')} "
-                    f":{STAGE_COLOURS[r.stage]}-badge[{stages.STAGE_LABELS[r.stage]}]"
+                    f":{STAGE_COLOURS[r.stage]}-badge[{ui.plain(words.name(r.stage))}]"
                     + (f" :orange-badge[:material/payments: Bonus {bonus}]" if bonus else ""))
-        st.caption(ui.plain(pipeline.timeline_text(screen.timelines.get(r.id, []))))
+        st.caption(ui.plain(pipeline.timeline_text(screen.timelines.get(r.id, []), words)))
         if note := stages.OUTCOME_NOTES.get(r.outcome):
             st.caption(note)
         ui.page_link("pages/referrer/referral.py", label="Open: timeline, bonus, messages",

@@ -31,7 +31,8 @@ if note := stages.OUTCOME_NOTES.get(referral.outcome):
 
 payout, bonus = shown.payout, shown.bonus
 stage_col, points_col, bonus_col, paid_col = st.columns(4)
-stage_col.metric("Stage", stages.STAGE_LABELS[referral.stage])
+words = shown.stage_words  # the company's wording of the stages, as candidates read it
+stage_col.metric("Stage", words.name(referral.stage))
 points_col.metric("Points earned", f"{detail.points:,}")
 if payout is not None:
     bonus_col.metric("Your bonus", f"{payout.amount:,.0f}")
@@ -49,7 +50,7 @@ elif referral.outcome == "owner" and bonus is not None and bonus.amount:
 st.subheader("Timeline", anchor=False)
 if detail.timeline:  # lines rather than a table: they wrap on a phone
     st.markdown("\n".join(
-        f"- **{stages.STAGE_LABELS[event.stage]}** · {ui.day_text(event.changed_at, with_time=True)}"
+        f"- **{ui.plain(words.name(event.stage))}** · {ui.day_text(event.changed_at, with_time=True)}"
         + (f" · by {ui.plain(event.changed_by)}" if event.changed_by else "") for event in detail.timeline))
 else:
     st.caption("No stage recorded yet.")

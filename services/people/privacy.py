@@ -27,8 +27,9 @@ from portal.models import Actor
 from portal.permissions import require_admin
 from portal.storage import ResumeStore, resume_store
 from portal.words import counted
+from services.candidates.hiring_stages import stage_labels
 from services.people import preferences
-from services.referrals.stages import IN_PROGRESS
+from services.referrals.stages import IN_PROGRESS, stage_words
 
 
 def _rows(conn: Connection, sql: str, **params) -> list[dict]:
@@ -67,6 +68,29 @@ def export_person(conn: Connection, email: str, store: ResumeStore | None = None
         join public.candidates c on c.id = a.candidate_id
         join public.jobs j on j.id = a.job_id
         where lower(c.email) = :email order by a.created_at""", email=email), store)
+    # Stages in words, as the person reads them elsewhere (the company's wording for candidates).
+    status_words, referral_words = stage_labels(), stage_words(None)
+    for application in applications:
+        application["status"] = status_words.candidate_label(application["status"])
+    referrals = _with_files(_rows(conn, """
+            select p.full_name as referred_by, j.title as job, r.relationship, r.reason, r.stage,
+                   r.linkedin_url, r.resume_name, r.resume_path, r.candidate_agreed_at, r.origin,
+                   r.outcome, r.start_date, r.left_on, r.created_at,
+                   (select coalesce(json_agg(json_build_object('stage', e.to_stage, 'at', e.changed_at)
+                                             order by e.id), '[]')
+                    from public.referral_stage_events e where e.referral_id = r.id) as stages
+            from public.referrals r
+            join public.candidates c on c.id = r.candidate_id
+            left join public.profiles p on p.id = r.referrer_id
+            left join public.jobs j on j.id = r.job_id
+            where lower(c.email) = :email order by r.created_at""", email=email), store)
+    for referral in referrals:
+        referral["stage"] = referral_words.name(referral["stage"])
+        referral["stages"] = [{**step, "stage": referral_words.name(step["stage"])}
+                              for step in referral["stages"]]
+    as_referrer = _as_referrer(conn, email)
+    for made in as_referrer["referrals_made"]:
+        made["stage"] = referral_words.name(made["stage"])
     return {
         "email": email,
         "exported_at": datetime.now().astimezone().isoformat(),
@@ -79,18 +103,7 @@ def export_person(conn: Connection, email: str, store: ResumeStore | None = None
         # notice they were sent named the referrer already. Only the name, though: the
         # referrer's email, their other referrals and their rewards are the referrer's own
         # data (Art. 15(4)), and so are the referrer's notifications about them.
-        "referrals": _with_files(_rows(conn, """
-            select p.full_name as referred_by, j.title as job, r.relationship, r.reason, r.stage,
-                   r.linkedin_url, r.resume_name, r.resume_path, r.candidate_agreed_at, r.origin,
-                   r.outcome, r.start_date, r.left_on, r.created_at,
-                   (select coalesce(json_agg(json_build_object('stage', e.to_stage, 'at', e.changed_at)
-                                             order by e.id), '[]')
-                    from public.referral_stage_events e where e.referral_id = r.id) as stages
-            from public.referrals r
-            join public.candidates c on c.id = r.candidate_id
-            left join public.profiles p on p.id = r.referrer_id
-            left join public.jobs j on j.id = r.job_id
-            where lower(c.email) = :email order by r.created_at""", email=email), store),
+        "referrals": referrals,
         # The keys (email, LinkedIn profile) by which a referral owns them, and until when.
         "referral_identities": _rows(conn, """
             select o.identity, lower(o.owned) as owned_from, upper(o.owned) as owned_until
@@ -107,7 +120,7 @@ def export_person(conn: Connection, email: str, store: ResumeStore | None = None
         "account": _rows(conn, """
             select email, full_name, role, active, created_at
             from public.profiles where lower(email) = :email""", email=email),
-        **_as_referrer(conn, email),
+        **as_referrer,
     }
 
 

@@ -26,6 +26,7 @@ class MyReferrals:
     referrals: Page[ReferralRow]  # the page asked for
     timelines: dict[UUID, list[StageEvent]]  # of the referrals on that page
     payouts: dict[UUID, Payout]  # their share of each bonus on that page, where one is planned
+    stage_words: stages.ReferralStageWords  # the stages as the referrer reads them
 
 
 def my_referrals(actor: Actor, page: int = 1) -> MyReferrals:
@@ -35,7 +36,7 @@ def my_referrals(actor: Actor, page: int = 1) -> MyReferrals:
         ids = [r.id for r in listed.rows]
         return MyReferrals(news, unread, recognition.my_recognition(actor), not recognition.opted_out(actor),
                            stages.count_by_stage(actor, mine=True), listed, pipeline.timelines(actor, ids),
-                           rewards.my_payouts(actor, ids))
+                           rewards.my_payouts(actor, ids), stages.stage_words(actor))
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class MyReferral:
     detail: ReferralDetail
     payout: Payout | None  # their share of the bonus, once one is planned
     bonus: Bonus | None  # what the referral earns now, and by which rule
+    stage_words: stages.ReferralStageWords  # the stages as the referrer reads them
 
 
 def my_referral(actor: Actor, referral_id: UUID | str | None) -> MyReferral | None:
@@ -53,4 +55,4 @@ def my_referral(actor: Actor, referral_id: UUID | str | None) -> MyReferral | No
             return None
         ids = [detail.referral.id]
         return MyReferral(detail, rewards.my_payouts(actor, ids).get(ids[0]),
-                          rewards.bonuses(actor, ids).get(ids[0]))
+                          rewards.bonuses(actor, ids).get(ids[0]), stages.stage_words(actor))

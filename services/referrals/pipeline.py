@@ -19,7 +19,14 @@ from portal.models import Actor, Page
 from services.candidates.applications import MoveForm, check_move
 from services.referrals import open_referrals
 from services.referrals.recognition import POINTS
-from services.referrals.stages import STAGE_LABELS, STAGES, ReferralRow, referral_row_sql
+from services.referrals.stages import (
+    APPLICATION_STATUS,
+    STAGES,
+    ReferralRow,
+    ReferralStageWords,
+    referral_row_sql,
+    stage_words,
+)
 
 
 @dataclass(frozen=True)
@@ -132,9 +139,9 @@ def my_referral(actor: Actor, referral_id: UUID | str | None) -> ReferralDetail 
                           [Notification(**n._mapping) for n in news])
 
 
-def timeline_text(events: list[StageEvent]) -> str:
-    """"Submitted 3 Nov → Reviewing 5 Nov → …" for a table cell."""
-    return " → ".join(f"{STAGE_LABELS[e.stage]} {e.changed_at:%-d %b %Y}" for e in events)
+def timeline_text(events: list[StageEvent], words: ReferralStageWords) -> str:
+    """"Received 3 Nov → Being reviewed 5 Nov → …" for a table cell, in `words`."""
+    return " → ".join(f"{words.name(e.stage)} {e.changed_at:%-d %b %Y}" for e in events)
 
 
 _FILTER = (
@@ -163,10 +170,16 @@ _STAGE_CARDS_SQL = (f"{_CARD_SQL} where {_FILTER.replace(':stage', ':this')}"
                     " order by r.stage_changed_at desc, r.id limit :limit")
 
 
-def _filters(stage: str | None, job_id: UUID | None = None, department: str | None = None,
-             referrer_id: UUID | None = None, since: date | None = None, until: date | None = None) -> dict:
+def _check_stage(actor: Actor, stage: str | None) -> None:
     if stage is not None and stage not in STAGES:
-        raise ValidationError(f"“{stage}” is not a stage. Choose one of: {', '.join(STAGE_LABELS.values())}.")
+        words = stage_words(actor)
+        raise ValidationError(f"“{stage}” is not a stage. Choose one of: "
+                              f"{', '.join(words.name(s) for s in words.in_use)}.")
+
+
+def _filters(actor: Actor, stage: str | None, job_id: UUID | None = None, department: str | None = None,
+             referrer_id: UUID | None = None, since: date | None = None, until: date | None = None) -> dict:
+    _check_stage(actor, stage)
     if since and until and since > until:
         raise ValidationError("The “from” date is after the “to” date: swap them or clear one.")
     return {"stage": stage, "job": job_id, "department": department or None, "referrer": referrer_id,
@@ -206,7 +219,7 @@ def search(actor: Actor, *, stage: str | None = None, job_id: UUID | None = None
            department: str | None = None, referrer_id: UUID | None = None, since: date | None = None,
            until: date | None = None, page: int = 1, page_size: int = 25) -> Page[Card]:
     """Referrals matching every filter given, newest first."""
-    params = _filters(stage, job_id, department, referrer_id, since, until)
+    params = _filters(actor, stage, job_id, department, referrer_id, since, until)
     params |= {"limit": page_size, "offset": Page.offset(page, page_size)}
     with transaction(actor) as conn:
         counts = _counts(conn, params)
@@ -220,7 +233,7 @@ def search(actor: Actor, *, stage: str | None = None, job_id: UUID | None = None
 def board(actor: Actor, *, per_stage: int = 6, **filters) -> dict[str, tuple[list[Card], int]]:
     """For each stage, its most recently moved referrals (at most `per_stage`) and how many
     there are in all."""
-    params = _filters(None, **filters) | {"limit": per_stage}
+    params = _filters(actor, None, **filters) | {"limit": per_stage}
     with transaction(actor) as conn:
         counts = _counts(conn, params)
         result = {}
@@ -234,7 +247,7 @@ def board_plans(actor: Actor, stage: str, *, per_stage: int = 6, **filters) -> l
     """How Postgres runs the board's queries for `actor` (EXPLAIN ANALYZE, BUFFERS): the
     counts per stage as `board` gets them for these filters, and `stage`'s cards. For tuning
     indexes; benchmarks/referrals.py --explain prints them."""
-    params = _filters(None, **filters) | {"limit": per_stage, "this": stage}
+    params = _filters(actor, None, **filters) | {"limit": per_stage, "this": stage}
     with transaction(actor) as conn:
         return ["\n".join(conn.execute(sa.text("explain (analyze, buffers) " + query), params).scalars())
                 for query in (_counts_sql(conn, params), _STAGE_CARDS_SQL)]
@@ -279,8 +292,8 @@ def move(actor: Actor, referral_id: UUID, stage: str, *, reason: str | None = No
     log, the hire), and the referral follows by the application's trigger. "Not selected" is
     then a rejection, with its `reason` (a key of applications.REJECTION_REASONS; "other" says
     why in `reason_detail`). A referral for no job moves on its own."""
-    if stage not in STAGES:
-        raise ValidationError(f"“{stage}” is not a stage. Choose one of: {', '.join(STAGE_LABELS.values())}.")
+    _check_stage(actor, stage)
+    words = stage_words(actor)
     with translate_refusals(), transaction(actor) as conn:
         before = conn.execute(sa.text(
             """
@@ -294,6 +307,9 @@ def move(actor: Actor, referral_id: UUID, stage: str, *, reason: str | None = No
             """), {"id": referral_id}).first()
         if before is None:
             raise NotFound("That referral does not exist or you may not change it.")
+        if stage != before.old_stage and stage not in words.in_use:
+            # As the database refuses it for an application (private.stage_in_use).
+            raise ValidationError(f"“{words.name(stage)}” is switched off: choose another stage.")
         if before.application_id is None:
             row = conn.execute(sa.text(
                 "update public.referrals r set stage = cast(:stage as public.referral_stage)"
@@ -304,23 +320,19 @@ def move(actor: Actor, referral_id: UUID, stage: str, *, reason: str | None = No
             _move_application(conn, before.application_id, stage, reason, reason_detail)
     emailed = False
     if before.old_stage != stage and mail.enabled():
+        told = stage_words(None)  # the referrer reads the candidate's wording
         emailed = mail.send(
             before.email, "Your referral has moved on",
             f"{before.full_name} ({before.title or 'open to anything'}) moved from"
-            f" {STAGE_LABELS[before.old_stage]} to {STAGE_LABELS[stage]}."
+            f" {told.name(before.old_stage)} to {told.name(stage)}."
             "\n\nSee all your referrals under “My referrals” in the portal.")
     return Moved(stage, emailed)
-
-
-# An application's status for each referral stage (private.application_status_of).
-STAGE_TO_APPLICATION = {"submitted": "new", "reviewing": "reviewing", "interviewing": "interviewing",
-                        "offer": "offer", "hired": "hired", "not_selected": "rejected"}
 
 
 def _move_application(conn, application_id: UUID, stage: str, reason: str | None, detail: str) -> None:
     """Move a linked referral's application to the status of `stage`, checked as the Applicants
     tab checks a move, by the one path every move of an application takes."""
-    form = check_move(MoveForm((application_id,), STAGE_TO_APPLICATION[stage], reason, detail or ""))
+    form = check_move(MoveForm((application_id,), APPLICATION_STATUS[stage], reason, detail or ""))
     conn.execute(sa.text(
         "select count(*) from private.move_applications(array[cast(:id as uuid)], :to, :reason,"
         " :detail, null, false)"),

@@ -1,4 +1,5 @@
-"""Referrals as lists: an alumnus sees their own, recruiters see all (row-level security)."""
+"""Referrals as lists: an alumnus sees their own, recruiters see all (row-level security);
+and a referral's stage in words: the application stage it is, named as the company names it."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import sqlalchemy as sa
 
 from portal.db import transaction
 from portal.models import Actor, Page
+from services.candidates.hiring_stages import StageWords, stage_labels
 
 OUTCOME_NOTES = {"owner": "", "duplicate": "Someone referred them first",
                  "applied_first": "They had applied before your referral",
@@ -21,8 +23,43 @@ STAFF_OUTCOME_NOTES = {"owner": "Counts for the referrer",
                        "applied_first": "Not counted: they had applied before",
                        "pending": "Waiting for the candidate to confirm their email"}
 STAGES = ("submitted", "reviewing", "interviewing", "offer", "hired", "not_selected")
-STAGE_LABELS = {"submitted": "Submitted", "reviewing": "Reviewing", "interviewing": "Interviewing",
-                "offer": "Offer", "hired": "Hired", "not_selected": "Not selected"}
+# A referral's stage is its application's (issue 16): the application's status for each referral
+# stage, as private.application_status_of maps it in the database. Every word a referral's stage
+# is shown in is that status's name in the company's words (hiring_stages.stage_labels).
+APPLICATION_STATUS = {"submitted": "new", "reviewing": "reviewing", "interviewing": "interviewing",
+                      "offer": "offer", "hired": "hired", "not_selected": "rejected"}
+
+
+@dataclass(frozen=True)
+class ReferralStageWords:
+    """Each referral stage's name as one reader reads it, and the stages a filter or a move may
+    offer (those whose application stage the company has in use)."""
+    names: dict[str, str]
+    in_use: tuple[str, ...]
+
+    def name(self, stage: str) -> str:
+        return self.names[stage]
+
+    def shown(self, counts: dict[str, int]) -> tuple[str, ...]:
+        """The stages to show beside `counts`: those in use, and a switched-off one still holding
+        referrals (they keep their stage, and its name)."""
+        return tuple(s for s in STAGES if s in self.in_use or counts.get(s))
+
+
+def referral_stage_words(words: StageWords, *, for_candidate: bool) -> ReferralStageWords:
+    """The referral stages in `words`: the recruiters' names, or (`for_candidate`) the wording
+    the referrer and the candidate read."""
+    named = words.candidate_label if for_candidate else words.label
+    return ReferralStageWords({s: named(APPLICATION_STATUS[s]) for s in STAGES},
+                              tuple(s for s in STAGES if APPLICATION_STATUS[s] in words.in_use))
+
+
+def stage_words(actor: Actor | None) -> ReferralStageWords:
+    """The referral stages as `actor` reads them: staff the company's names for recruiters,
+    anyone else (referrers; `None` for a message to a referrer or a candidate) its wording for
+    candidates."""
+    staff = actor is not None and actor.role is not None and actor.role.is_staff
+    return referral_stage_words(stage_labels(actor if staff else None), for_candidate=not staff)
 
 # Which referrals count, as SQL conditions on `public.referrals r`, written once for the
 # programme's figures, the overview and the privacy purge. Points and badges are added up

@@ -923,8 +923,7 @@ begin
   values (new.referrer_id, new.id,
           format('%s (%s) moved from %s to %s.', coalesce(who, 'Your referral'),
                  coalesce(job, 'open to anything'),
-                 initcap(replace(old.stage::text, '_', ' ')),
-                 initcap(replace(new.stage::text, '_', ' '))));
+                 private.referral_stage_words(old.stage), private.referral_stage_words(new.stage)));
   return null;
 end
 $$;
@@ -1616,7 +1615,9 @@ begin
   end if;
   if ref.stage in ('hired', 'not_selected') then
     raise exception 'This referral is closed (%): only a referral in progress can be linked to a job.',
-      case ref.stage when 'hired' then 'Hired' else 'Not selected' end using errcode = 'P0001';
+      coalesce((select s.label from public.hiring_stages s
+                 where s.status = private.application_status_of(ref.stage)), ref.stage::text)
+      using errcode = 'P0001';
   end if;
   select j.id, j.title, j.status into job from public.jobs j where j.id = p_job for share;
   if job.id is null then
@@ -1833,3 +1834,17 @@ $$;
 CREATE TRIGGER referral_follows_application BEFORE INSERT OR UPDATE OF stage, application_id ON public.referrals FOR EACH ROW EXECUTE FUNCTION private.referral_follows_application();
 
 REVOKE ALL ON FUNCTION private.referral_follows_application() FROM PUBLIC;
+
+
+-- private.referral_stage_words ------------------------------------------------------------
+
+CREATE FUNCTION private.referral_stage_words(p_stage public.referral_stage) RETURNS text
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select coalesce((select s.candidate_label from public.hiring_stages s
+                    where s.status = private.application_status_of(p_stage)),
+                  initcap(replace(p_stage::text, '_', ' ')))
+$$;
+
+REVOKE ALL ON FUNCTION private.referral_stage_words(p_stage public.referral_stage) FROM PUBLIC;

@@ -192,9 +192,10 @@ def _referrals_shows(at: AppTest, engine) -> None:
             " join public.candidates c on c.id = r.candidate_id join public.jobs j on j.id = r.job_id"
             " where r.id = :id"), {"id": demo.demo_id("referral:8")}).one()
     page = texts(at)
-    for stage, label in (("submitted", "Submitted"), ("reviewing", "Reviewing"),
+    # Each stage by the company's (default) name for its application stage.
+    for stage, label in (("submitted", "Applied"), ("reviewing", "Screening"),
                          ("interviewing", "Interviewing"),
-                         ("offer", "Offer"), ("hired", "Hired"), ("not_selected", "Not selected")):
+                         ("offer", "Offer"), ("hired", "Hired"), ("not_selected", "Rejected")):
         assert f"**{label}** · {per_stage[stage]}" in page, label
     assert sum(per_stage.values()) == 49  # 48 referrals and Tom's duplicate
     assert hired.full_name in page.splitlines()  # its card on the board

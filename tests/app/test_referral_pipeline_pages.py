@@ -60,7 +60,8 @@ def test_board_moves_a_referral_and_priya_is_told(demo_db):
     assert any(referral.full_name in as_read(m.value) for m in news.markdown)
     assert any("unread" in e.label for e in priya.expander)
     stage_badge, timeline = card_texts(priya, f"**{referral.full_name}**")[:2]
-    assert "-badge[Offer]" in stage_badge and timeline.split(" → ")[-1].startswith("Offer")
+    # The referrer reads the candidate's wording of the stage (by default "Offer made").
+    assert "-badge[Offer made]" in stage_badge and timeline.split(" → ")[-1].startswith("Offer made")
 
 
 def test_table_filters_and_bad_dates(demo_db):
@@ -219,7 +220,7 @@ def test_not_selecting_a_referral_for_a_job_on_the_board_asks_why(demo_db):
     at.selectbox(key=f"not-selected-reason:{referral.id}").set_value("skills")
     at.button(key=f"not-selected-go:{referral.id}").click().run()
     assert_no_exception(at)
-    assert "Moved to Not selected: their application was rejected, and the referrer was told." in texts(at)
+    assert "Moved to Rejected: their application was rejected, and the referrer was told." in texts(at)
     assert not any(b.key == f"not-selected-go:{referral.id}" for b in at.button)  # the dialog is closed
     with demo_db.connect() as conn:
         moved = conn.execute(sa.text(

@@ -11,7 +11,7 @@ from tests.app.helpers import app_as, assert_no_exception, open_as, signed_in, t
 
 def stage_counts(at) -> dict[str, int]:
     """My referrals' count per stage, from its line of badges ("…-badge[Offer: 2]")."""
-    line = next(m.value for m in at.markdown if "-badge[Submitted: " in m.value)
+    line = next(m.value for m in at.markdown if "-badge[Received: " in m.value)
     return {stage: int(count) for stage, count in re.findall(r"-badge\[([^:\]]+): (\d+)\]", line)}
 
 
@@ -28,19 +28,19 @@ def test_my_referrals_shows_points_and_badges(demo_db):
         "First referral", "Talent scout", "Interview maker", "First hire"))
     assert "Hat trick" not in texts(at)
     # …and one referral in each stage's count beside them.
-    assert stage_counts(at) == {"Submitted": 1, "Reviewing": 1, "Interviewing": 1, "Offer": 1, "Hired": 1,
-                                "Not selected": 1}
+    assert stage_counts(at) == {"Received": 1, "Being reviewed": 1, "Interviewing": 1, "Offer made": 1,
+                                "Hired": 1, "Not selected": 1}  # the stages as candidates read them
 
 
 def test_a_duplicate_earns_tom_nothing(demo_db):
     at = open_as("tom@example.com", "pages/referrer/my_referrals.py")
     # Tom's demo referrals are services/demo.py's referrals 1, 3, …, 11, one at each stage like
     # Priya's: 6 x 10 + 3 x 30 + 1 x 100 = 250. His later referral of Priya's first candidate
-    # is a duplicate (credited to her): listed with its note and in his Submitted count, but
+    # is a duplicate (credited to her): listed with its note and in his Received count, but
     # worth nothing (it would make 260), and it gives Priya nothing either (she keeps 250).
     assert next(m.value for m in at.metric if m.label == "Points") == "250"
-    assert stage_counts(at) == {"Submitted": 2, "Reviewing": 1, "Interviewing": 1, "Offer": 1, "Hired": 1,
-                                "Not selected": 1}
+    assert stage_counts(at) == {"Received": 2, "Being reviewed": 1, "Interviewing": 1, "Offer made": 1,
+                                "Hired": 1, "Not selected": 1}
     assert "Someone referred them first" in [c.value for c in at.caption]  # on the duplicate's card
     board = open_as("recruiter@example.com", "pages/referrer/leaderboard.py").dataframe[0].value
     points = dict(zip(board["Referrer"], board["Points"], strict=True))

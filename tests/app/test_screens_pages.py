@@ -149,7 +149,7 @@ def test_a_referrer_opens_her_referral_from_my_referrals(demo_db):
     assert metrics["Stage"] == "Hired"
     assert metrics["Points earned"] == "140"  # 10 referred, 30 interviewed, 100 hired
     timeline = [line for line in page.splitlines() if line.startswith("- **")]  # oldest first
-    assert timeline[0].startswith("- **Submitted**") and timeline[-1].startswith("- **Hired**")
+    assert timeline[0].startswith("- **Received**") and timeline[-1].startswith("- **Hired**")
     assert "Messages" in page
 
 

@@ -9,9 +9,11 @@ import re
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
 from portal.models import Role
 from portal.navigation import menu_for
+from services.referrals import stages as referral_stages
 from tests.app.helpers import app_as, assert_no_exception, signed_in, texts
 
 DEMO_ACCOUNT = {Role.ADMIN: "admin@example.com", Role.ALUMNUS: "priya@example.com",
@@ -42,4 +44,46 @@ def test_no_page_shows_a_code_or_none(demo_db, role):
         shown = MEANT.sub("", texts(at) + "\n" + "\n".join(table_words(at)))
         if codes := sorted({m.group(0) for m in CODE.finditer(shown)}):
             found[spec.file] = codes
+    assert found == {}
+
+
+STAGE_CODES = {"submitted", "reviewing", "interviewing", "offer", "hired", "not_selected", "new", "rejected",
+               "withdrawn"}
+
+
+def stage_cells(at) -> list[str]:
+    """What the page shows as a stage: each table's Stage column and the Stage metric."""
+    cells = [str(v) for table in at.dataframe if isinstance(table.value, pd.DataFrame)
+             and "Stage" in table.value.columns for v in table.value["Stage"].tolist()]
+    return cells + [m.value for m in at.metric if m.label == "Stage"]
+
+
+def test_the_referral_screens_name_every_stage_in_words(demo_db):
+    """The referral screens, hidden ones too (a referral's page, a referred person's profile),
+    at every stage of the demo's referrals: no code, and each stage a word."""
+    with demo_db.connect() as conn:
+        priyas = conn.execute(sa.text(
+            "select distinct on (r.stage) r.id, r.stage::text from public.referrals r"
+            " join public.profiles p on p.id = r.referrer_id where p.email = 'priya@example.com'"
+            " order by r.stage, r.created_at")).all()
+        referred = conn.execute(sa.text(
+            "select distinct on (r.stage) r.candidate_id from public.referrals r"
+            " order by r.stage, r.created_at")).scalars().all()
+    assert {stage for _, stage in priyas} == set(referral_stages.STAGES)  # one of hers at each
+    screens = [("admin@example.com", "pages/recruiting/referrals.py", {}),
+               ("priya@example.com", "pages/referrer/my_referrals.py", {})]
+    screens += [("priya@example.com", "pages/referrer/referral.py", {"id": str(r.id)}) for r in priyas]
+    screens += [("admin@example.com", "pages/recruiting/candidate.py", {"id": str(c)}) for c in referred]
+    found = {}
+    for account, page, params in screens:
+        at = app_as(signed_in(account)).run()
+        for key, value in params.items():
+            at.query_params[key] = value
+        at.switch_page(page).run(timeout=30)
+        assert_no_exception(at)
+        shown = MEANT.sub("", texts(at) + "\n" + "\n".join(table_words(at)))
+        codes = {m.group(0) for m in CODE.finditer(shown)} | (set(stage_cells(at)) & STAGE_CODES)
+        assert stage_cells(at) or page.endswith("my_referrals.py"), page  # a stage is shown
+        if codes:
+            found[(page, *params.values())] = sorted(codes)
     assert found == {}

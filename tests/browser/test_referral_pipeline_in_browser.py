@@ -49,8 +49,9 @@ def test_referral_pipeline(demo_db, app_url, page: Page):
 
 
 def test_not_selected_on_the_board_asks_why_and_rejects_the_application(demo_db, app_url, page: Page):
-    """A referral for a job is its candidate's application: Not selected on its card opens a
-    dialog asking why, and sending it rejects the application (issue 16)."""
+    """A referral for a job is its candidate's application: Rejected (the company's name for a
+    referral not selected) on its card opens a dialog asking why, and sending it rejects the
+    application (issue 16)."""
     with demo_db.connect() as conn:
         card = conn.execute(sa.text(
             "select r.id, c.full_name from public.referrals r"
@@ -62,16 +63,16 @@ def test_not_selected_on_the_board_asks_why_and_rejects_the_application(demo_db,
     expect(page.get_by_role("heading", name="Referrals", exact=True)).to_be_visible()
     settle(page)
     page.locator(f".st-key-move-{card.id}").get_by_role("button").click()
-    page.get_by_text("Not selected", exact=True).last.click()
+    page.get_by_text("Rejected", exact=True).last.click()
     dialog = page.get_by_role("dialog")
     expect(dialog.get_by_text(card.full_name)).to_be_visible()
     settle(page)
-    dialog.get_by_role("button", name="Move to Not selected").click()  # no reason yet
+    dialog.get_by_role("button", name="Move to Rejected").click()  # no reason yet
     expect(dialog.get_by_text("Choose why they are not selected.").first).to_be_visible()
     dialog.get_by_role("combobox", name="Why they are not selected").click()
     page.get_by_role("option", name="Skills or experience do not match").click()
-    dialog.get_by_role("button", name="Move to Not selected").click()
-    expect(page.get_by_text("Moved to Not selected: their application was rejected")).to_be_visible()
+    dialog.get_by_role("button", name="Move to Rejected").click()
+    expect(page.get_by_text("Moved to Rejected: their application was rejected")).to_be_visible()
     expect(page.get_by_role("dialog")).to_have_count(0)
     settle(page)
     screenshot(page, "recruiter-referral-not-selected")

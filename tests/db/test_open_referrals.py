@@ -205,7 +205,7 @@ def test_bad_input_is_refused_in_words(clean_db, desk):
     with pytest.raises(NotFound, match="does not exist any more"):
         open_referrals.link(desk["rita"], "00000000-0000-0000-0000-000000000000", desk["job"])
     pipeline.move(desk["rita"], desk["referral"], "not_selected")
-    with pytest.raises(ValidationError, match=r"closed \(Not selected\)"):
+    with pytest.raises(ValidationError, match=r"closed \(Rejected\)"):
         open_referrals.link(desk["rita"], desk["referral"], desk["job"])
 
 

@@ -122,9 +122,9 @@ def test_export_holds_everything_about_the_person_and_nothing_about_others(engin
     analyst = by_job["Data Analyst"]
     assert analyst["resume_name"] == "Ada Lovelace CV.pdf"
     assert base64.b64decode(analyst["resume_base64"]) == world.ada_resume
-    assert analyst["consent_at"] and analyst["status"] == "new"
+    assert analyst["consent_at"] and analyst["status"] == "Received"  # as the candidate reads it
     assert "resume_path" not in analyst  # where the file is kept is ours, not theirs
-    assert by_job["Data Engineer"]["status"] == "hired"
+    assert by_job["Data Engineer"]["status"] == "Hired"
     assert "resume_base64" not in by_job["Data Engineer"]
 
     (referral,) = data["referrals"]

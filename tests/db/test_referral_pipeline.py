@@ -46,7 +46,7 @@ def test_a_move_notifies_the_referrer_only(referral_world):
     pipeline.move(referral_world.recruiter, referral_world.referral, "interviewing")
     mine, unread = pipeline.notifications(referral_world.priya)
     assert unread == 1
-    assert mine[0].message == "Ada Lovelace (Data Engineer) moved from Submitted to Interviewing."
+    assert mine[0].message == "Ada Lovelace (Data Engineer) moved from Received to Interviewing."
     assert pipeline.notifications(referral_world.tom) == ([], 0)
     assert pipeline.notifications(referral_world.recruiter) == ([], 0)
     # Tom cannot mark Priya's read; Priya can.
@@ -60,7 +60,7 @@ def test_a_move_emails_the_referrer_where_smtp_is_set(referral_world, smtp):
     assert len(smtp.messages) == 1
     recipients, message = smtp.messages[0]
     assert recipients == ["priya@example.com"]
-    assert "Ada Lovelace (Data Engineer) moved from Submitted to Reviewing." in body(message)
+    assert "Ada Lovelace (Data Engineer) moved from Received to Being reviewed." in body(message)
 
 
 def test_a_move_without_smtp_is_still_notified(referral_world):

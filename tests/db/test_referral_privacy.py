@@ -92,10 +92,10 @@ def test_the_candidates_export_holds_their_referrals_and_names_only_the_source(e
 
     first, second = data["referrals"]
     assert (first["referred_by"], first["job"], first["relationship"], first["stage"], first["outcome"]) \
-        == ("Tom Becker", "Data Analyst", "Worked together", "hired", "owner")
+        == ("Tom Becker", "Data Analyst", "Worked together", "Hired", "owner")  # stages in words
     assert first["linkedin_url"] == "https://www.linkedin.com/in/Ada-L/" and first["candidate_agreed_at"]
     assert base64.b64decode(first["resume_base64"]) == world.resume and "resume_path" not in first
-    assert [s["stage"] for s in first["stages"]] == ["submitted", "interviewing", "hired"]
+    assert [s["stage"] for s in first["stages"]] == ["Received", "Interviewing", "Hired"]
     assert (second["referred_by"], second["outcome"], second["job"]) == ("Uma Staff", "duplicate", None)
     assert "resume_base64" not in second
     identities = {i["identity"]: i for i in data["referral_identities"]}
@@ -121,13 +121,13 @@ def test_the_alumnus_export_holds_everything_the_programme_holds_about_them(engi
     assert "invitation_hash" not in roster
     (made,) = data["referrals_made"]
     assert (made["candidate"], made["job"], made["reason"], made["stage"], made["outcome"]) == \
-        ("Ada Lovelace", "Data Analyst", "A careful, sharp analyst", "hired", "owner")
+        ("Ada Lovelace", "Data Analyst", "A careful, sharp analyst", "Hired", "owner")
     assert [c["code"] for c in data["referral_codes"]] == [world.code]
     (payout,) = data["referral_payouts"]
     assert (payout["amount"], payout["share_percent"], payout["job"]) == ("1500.00", "100.00", "Data Analyst")
     assert payout["paid_at"] and payout["forfeited_at"] is None
     assert [n["message"] for n in data["referral_notifications"]] == [
-        "Ada Lovelace (Data Analyst) moved from Submitted to Interviewing.",
+        "Ada Lovelace (Data Analyst) moved from Received to Interviewing.",
         "Ada Lovelace (Data Analyst) moved from Interviewing to Hired."]
     assert [p["leaderboard_opt_out"] for p in data["referrer_preferences"]] == [True]
     (interest,) = data["boomerang_interest"]
