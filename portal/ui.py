@@ -151,6 +151,16 @@ def excerpt(markdown: str, limit: int = 220) -> str:
     return shortened(_MARKDOWN_MARKS.sub(lambda m: m.group(1) or "", markdown or ""), limit)
 
 
+def job_card_text(title: str, facts: list[str], excerpt: str) -> str:
+    """A job's card on the board as one Markdown text: the title as a third-level heading
+    (as st.subheader), its facts small and grey (as st.caption), then the excerpt; all
+    shown as the literal text they are."""
+    lines = [f"### {plain(title)}", f":gray[:small[{' · '.join(plain(fact) for fact in facts)}]]"]
+    if excerpt:
+        lines.append(plain(excerpt))
+    return "\n\n".join(lines)
+
+
 def shortened(text: str, limit: int) -> str:
     """The start of a plain text on one line, cut at a word, for st.text."""
     words = " ".join(text.split())
