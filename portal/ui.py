@@ -12,6 +12,7 @@ import re
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime
+from functools import lru_cache
 from typing import TypeVar
 
 import streamlit as st
@@ -151,13 +152,15 @@ def excerpt(markdown: str, limit: int = 220) -> str:
     return shortened(_MARKDOWN_MARKS.sub(lambda m: m.group(1) or "", markdown or ""), limit)
 
 
-def job_card_text(title: str, facts: list[str], excerpt: str) -> str:
+@lru_cache(maxsize=1024)
+def job_card_text(title: str, facts: tuple[str, ...], description: str | None) -> str:
     """A job's card on the board as one Markdown text: the title as a third-level heading
-    (as st.subheader), its facts small and grey (as st.caption), then the excerpt; all
-    shown as the literal text they are."""
+    (as st.subheader), its facts small and grey (as st.caption), then the start of its
+    description; all shown as the literal text they are. Kept: the board's jobs are shared
+    and the same at every rerun, and escaping a page of them is most of the page's own work."""
     lines = [f"### {plain(title)}", f":gray[:small[{' · '.join(plain(fact) for fact in facts)}]]"]
-    if excerpt:
-        lines.append(plain(excerpt))
+    if start := excerpt(description or ""):
+        lines.append(plain(start))
     return "\n\n".join(lines)
 
 

@@ -61,7 +61,7 @@ for job in result.rows:
     with st.container(border=True):
         # One element for the title, the facts (as a caption looks) and the excerpt: each
         # element costs a rerun about as much as the rest of a card.
-        st.markdown(ui.job_card_text(job.title, job.facts, ui.excerpt(job.description)))
+        st.markdown(ui.job_card_text(job.title, tuple(job.facts), job.description))
         ui.page_link("pages/public/job.py", label="View and apply", icon=":material/arrow_forward:",
                      query_params={"id": str(job.id), **source.query(), **filters_in_url,
                                    **({"page": str(result.number)} if result.number > 1 else {})})
