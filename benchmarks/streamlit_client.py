@@ -105,6 +105,9 @@ class Screen:
             self.texts.append(body)
             if kind == "heading":
                 self.headings.append(body)
+            elif kind == "markdown":  # headings written in Markdown (a job card on the board)
+                self.headings += [literal(line.lstrip("#").strip()) for line in
+                                  element.markdown.body.splitlines() if line.startswith("#")]
             if kind == "alert" and UNEXPECTED in body:
                 self.errors.append(body)
         elif kind == "page_link":

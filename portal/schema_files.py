@@ -42,7 +42,7 @@ CAPABILITIES: dict[str, tuple[str, list[str]]] = {
         "schema private", "extension btree_gist", "extension pg_trgm", "app_role", "my_role",
         "is_active", "me", "is_staff",
         "is_admin", "in_referral_programme", "portal_settings", "audit_self_approval_setting",
-        "public_data_version", "public_data_changed"]),
+        "public_data_version", "staff_data_version", "data_changed"]),
     "people_and_access": ("Accounts, roles, invitations, sign-in and the audit log", [
         "profiles", "invitations", "sign_in_failures", "pending_sign_in_links",
         "audit_log", "handle_new_user", "guard_profile_update", "sign_in_sessions", "sign_in_handoffs",

@@ -9,7 +9,10 @@ asked), keeps the result under `key`, and hands it out again while the database'
 data version (`private.public_data_version`, moved at commit by any change to jobs,
 published questions, the company, its facts or the portal's settings) is the one it was
 computed at. Asking costs one small query; a change made anywhere (another process, the
-worker, the CLI, plain SQL) shows at the next call.
+worker, the CLI, plain SQL) shows at the next call. `staff_view` does the same for what
+every member of staff sees alike, kept also until the staff data's version
+(`private.staff_data_version`: referrals, hires, questions in any status) moves; the one
+query reads both numbers.
 
 Results are shared between sessions and threads: callers must not change them (they are
 frozen dataclasses, and lists nobody appends to).
@@ -31,8 +34,11 @@ from portal.models import Actor
 
 T = TypeVar("T")
 MAX_ENTRIES = 512  # least recently used go first: searches make many keys
-_VERSION = sa.text("select version from private.public_data_version where id = 1")
-_entries: OrderedDict[Hashable, tuple[tuple[int, int], object]] = OrderedDict()
+_VERSION = sa.text("select p.version, s.version from private.public_data_version p"
+                   " cross join private.staff_data_version s")
+# The engine's id, the public data's version, the staff data's version.
+Version = tuple[int, int, int]
+_entries: OrderedDict[Hashable, tuple[tuple[int, ...], object]] = OrderedDict()
 _lock = threading.Lock()
 _run = threading.local()  # inside one_version_per_run: (transactions opened, version) read last
 
@@ -51,7 +57,7 @@ def one_version_per_run() -> Iterator[None]:
         _run.known = None
 
 
-def _version() -> tuple[int, int]:
+def _version() -> Version:
     if not getattr(_run, "active", False):
         return data_version()
     known = _run.known
@@ -62,34 +68,39 @@ def _version() -> tuple[int, int]:
     return version
 
 
-def data_version() -> tuple[int, int]:
-    """The public data's version now (one statement, outside any transaction), with the
-    engine it was read through: another database starts its versions again."""
+def data_version() -> Version:
+    """The public and the staff data's versions now (one statement, outside any
+    transaction), with the engine they were read through: another database starts its
+    versions again."""
     eng = ensure_ready()
     with translate_errors(eng), eng.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        return id(eng), conn.execute(_VERSION).scalar_one()
+        public, staff = conn.execute(_VERSION).one()
+        return id(eng), public, staff
 
 
 def visitors_view(key: Hashable, compute: Callable[[Connection], T]) -> T:
     """`compute(conn)` as a visitor sees it, from memory when nothing public has changed
     since it was computed under `key` (which names the function and every argument)."""
-    return _view(Actor.visitor(), key, compute)
+    return _view(Actor.visitor(), key, compute, lambda version: version[:2])
 
 
 def staff_view(actor: Actor, key: Hashable, compute: Callable[[Connection], T]) -> T:
     """`compute(conn)` as `actor`, a recruiter or admin, sees it, shared by every member of
     staff (so only for data every one of them sees alike, such as the hiring stages'
-    names), kept under the same rule as `visitors_view`: until public data changes."""
+    names or the overview's counts), kept until public or staff data changes: `compute`
+    reads only tables that move one of the two versions."""
     if actor.role is None or not actor.role.is_staff:
         raise ValueError("staff_view is for recruiters and admins")
-    return _view(actor, ("staff", key), compute)
+    return _view(actor, ("staff", key), compute, lambda version: version)
 
 
-def _view(actor: Actor, key: Hashable, compute: Callable[[Connection], T]) -> T:
+def _view(actor: Actor, key: Hashable, compute: Callable[[Connection], T],
+          relevant: Callable[[Version], tuple[int, ...]]) -> T:
     # Read before computing: a change committed in between makes the result newer than
     # its version, never older, so the next call computes it again rather than keeping
     # something stale.
-    version = _version()
+    read = _version()
+    version = relevant(read)
     with _lock:
         kept = _entries.get(key)
         if kept is not None and kept[0] == version:
@@ -98,7 +109,7 @@ def _view(actor: Actor, key: Hashable, compute: Callable[[Connection], T]) -> T:
     with transaction(actor) as conn:
         value = compute(conn)
     if getattr(_run, "known", None) is not None:  # this read-only transaction changed nothing
-        _run.known = (transactions_opened(), version)
+        _run.known = (transactions_opened(), read)
     with _lock:
         _entries[key] = (version, value)
         _entries.move_to_end(key)

@@ -12,6 +12,7 @@ import re
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime
+from functools import lru_cache
 from typing import TypeVar
 
 import streamlit as st
@@ -149,6 +150,18 @@ _MARKDOWN_MARKS = re.compile(r"[#*_>`~|]|\[([^\]]*)\]\([^)]*\)")
 def excerpt(markdown: str, limit: int = 220) -> str:
     """The start of a Markdown text as plain words, for a preview shown with st.text."""
     return shortened(_MARKDOWN_MARKS.sub(lambda m: m.group(1) or "", markdown or ""), limit)
+
+
+@lru_cache(maxsize=1024)
+def job_card_text(title: str, facts: tuple[str, ...], description: str | None) -> str:
+    """A job's card on the board as one Markdown text: the title as a third-level heading
+    (as st.subheader), its facts small and grey (as st.caption), then the start of its
+    description; all shown as the literal text they are. Kept: the board's jobs are shared
+    and the same at every rerun, and escaping a page of them is most of the page's own work."""
+    lines = [f"### {plain(title)}", f":gray[:small[{' · '.join(plain(fact) for fact in facts)}]]"]
+    if start := excerpt(description or ""):
+        lines.append(plain(start))
+    return "\n\n".join(lines)
 
 
 def shortened(text: str, limit: int) -> str:

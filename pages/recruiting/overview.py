@@ -37,7 +37,7 @@ figure("Unanswered questions", figures.unanswered_questions, "pages/recruiting/i
 figure("Hires, last 12 months", figures.hires_last_12_months, "pages/recruiting/hires.py", "Hires")
 
 st.subheader("Hires by month and source", anchor=False)
-if figures.hires_by_month.empty:
+if not figures.hires_by_month.num_rows:
     st.info("No hires recorded in the last 12 months.")
 else:
     # A Vega-Lite spec as a dict: Altair would validate its chart against the schema on

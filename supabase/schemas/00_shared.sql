@@ -212,23 +212,47 @@ CREATE POLICY "public data version: only the service role, the triggers move i" 
 ALTER TABLE private.public_data_version ENABLE ROW LEVEL SECURITY;
 
 
--- private.public_data_changed -------------------------------------------------------------
+-- private.staff_data_version --------------------------------------------------------------
 
-CREATE FUNCTION private.public_data_changed() RETURNS trigger
+CREATE TABLE private.staff_data_version (
+    id smallint DEFAULT 1 NOT NULL,
+    version bigint DEFAULT 0 NOT NULL,
+    CONSTRAINT staff_data_version_id_check CHECK ((id = 1))
+);
+
+ALTER TABLE ONLY private.staff_data_version
+    ADD CONSTRAINT staff_data_version_pkey PRIMARY KEY (id);
+
+CREATE POLICY "staff data version: only the service role, the triggers move it" ON private.staff_data_version TO service_role USING (true) WITH CHECK (true);
+
+ALTER TABLE private.staff_data_version ENABLE ROW LEVEL SECURITY;
+
+
+-- private.data_changed --------------------------------------------------------------------
+
+CREATE FUNCTION private.data_changed() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
+declare
+  staff boolean := tg_nargs > 0 and tg_argv[0] = 'staff';
+  moved_in text := case when staff then 'boomerang.staff_data_changed'
+                        else 'boomerang.public_data_changed' end;
 begin
-  if coalesce(current_setting('boomerang.public_data_changed', true), '') <> txid_current()::text then
-    perform set_config('boomerang.public_data_changed', txid_current()::text, true);
-    update private.public_data_version set version = version + 1 where id = 1;
+  if coalesce(current_setting(moved_in, true), '') <> txid_current()::text then
+    perform set_config(moved_in, txid_current()::text, true);
+    if staff then
+      update private.staff_data_version set version = version + 1 where id = 1;
+    else
+      update private.public_data_version set version = version + 1 where id = 1;
+    end if;
   end if;
   return null;
 end
 $$;
 
-CREATE CONSTRAINT TRIGGER portal_settings_public_data_changed AFTER INSERT OR DELETE OR UPDATE ON public.portal_settings DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION private.public_data_changed();
+CREATE CONSTRAINT TRIGGER portal_settings_public_data_changed AFTER INSERT OR DELETE OR UPDATE ON public.portal_settings DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION private.data_changed();
 
-CREATE TRIGGER portal_settings_public_data_truncated AFTER TRUNCATE ON public.portal_settings FOR EACH STATEMENT EXECUTE FUNCTION private.public_data_changed();
+CREATE TRIGGER portal_settings_public_data_truncated AFTER TRUNCATE ON public.portal_settings FOR EACH STATEMENT EXECUTE FUNCTION private.data_changed();
 
-REVOKE ALL ON FUNCTION private.public_data_changed() FROM PUBLIC;
+REVOKE ALL ON FUNCTION private.data_changed() FROM PUBLIC;

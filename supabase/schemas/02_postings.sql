@@ -30,9 +30,9 @@ CREATE TABLE public.company (
 ALTER TABLE ONLY public.company
     ADD CONSTRAINT company_pkey PRIMARY KEY (id);
 
-CREATE CONSTRAINT TRIGGER company_public_data_changed AFTER INSERT OR DELETE OR UPDATE ON public.company DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION private.public_data_changed();
+CREATE CONSTRAINT TRIGGER company_public_data_changed AFTER INSERT OR DELETE OR UPDATE ON public.company DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION private.data_changed();
 
-CREATE TRIGGER company_public_data_truncated AFTER TRUNCATE ON public.company FOR EACH STATEMENT EXECUTE FUNCTION private.public_data_changed();
+CREATE TRIGGER company_public_data_truncated AFTER TRUNCATE ON public.company FOR EACH STATEMENT EXECUTE FUNCTION private.data_changed();
 
 ALTER TABLE public.company ENABLE ROW LEVEL SECURITY;
 
@@ -126,9 +126,9 @@ CREATE INDEX jobs_status_published_idx ON public.jobs USING btree (status, publi
 
 CREATE INDEX jobs_submitted_by_idx ON public.jobs USING btree (submitted_by);
 
-CREATE CONSTRAINT TRIGGER jobs_public_data_changed AFTER INSERT OR DELETE OR UPDATE ON public.jobs DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION private.public_data_changed();
+CREATE CONSTRAINT TRIGGER jobs_public_data_changed AFTER INSERT OR DELETE OR UPDATE ON public.jobs DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION private.data_changed();
 
-CREATE TRIGGER jobs_public_data_truncated AFTER TRUNCATE ON public.jobs FOR EACH STATEMENT EXECUTE FUNCTION private.public_data_changed();
+CREATE TRIGGER jobs_public_data_truncated AFTER TRUNCATE ON public.jobs FOR EACH STATEMENT EXECUTE FUNCTION private.data_changed();
 
 ALTER TABLE ONLY public.jobs
     ADD CONSTRAINT jobs_approved_by_fkey FOREIGN KEY (approved_by) REFERENCES public.profiles(id) ON DELETE SET NULL;

@@ -179,13 +179,17 @@ CREATE INDEX questions_search_idx ON public.questions USING gin (search) WITH (f
 
 CREATE INDEX questions_status_created_idx ON public.questions USING btree (status, created_at);
 
-CREATE CONSTRAINT TRIGGER questions_public_data_deleted AFTER DELETE ON public.questions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((old.status = 'published'::public.question_status)) EXECUTE FUNCTION private.public_data_changed();
+CREATE CONSTRAINT TRIGGER questions_public_data_deleted AFTER DELETE ON public.questions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((old.status = 'published'::public.question_status)) EXECUTE FUNCTION private.data_changed();
 
-CREATE CONSTRAINT TRIGGER questions_public_data_inserted AFTER INSERT ON public.questions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((new.status = 'published'::public.question_status)) EXECUTE FUNCTION private.public_data_changed();
+CREATE CONSTRAINT TRIGGER questions_public_data_inserted AFTER INSERT ON public.questions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((new.status = 'published'::public.question_status)) EXECUTE FUNCTION private.data_changed();
 
-CREATE TRIGGER questions_public_data_truncated AFTER TRUNCATE ON public.questions FOR EACH STATEMENT EXECUTE FUNCTION private.public_data_changed();
+CREATE TRIGGER questions_public_data_truncated AFTER TRUNCATE ON public.questions FOR EACH STATEMENT EXECUTE FUNCTION private.data_changed();
 
-CREATE CONSTRAINT TRIGGER questions_public_data_updated AFTER UPDATE ON public.questions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (((old.status = 'published'::public.question_status) OR (new.status = 'published'::public.question_status))) EXECUTE FUNCTION private.public_data_changed();
+CREATE CONSTRAINT TRIGGER questions_public_data_updated AFTER UPDATE ON public.questions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (((old.status = 'published'::public.question_status) OR (new.status = 'published'::public.question_status))) EXECUTE FUNCTION private.data_changed();
+
+CREATE CONSTRAINT TRIGGER questions_staff_data_changed AFTER INSERT OR DELETE OR UPDATE ON public.questions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION private.data_changed('staff');
+
+CREATE TRIGGER questions_staff_data_truncated AFTER TRUNCATE ON public.questions FOR EACH STATEMENT EXECUTE FUNCTION private.data_changed('staff');
 
 ALTER TABLE ONLY public.questions
     ADD CONSTRAINT questions_answered_by_fkey FOREIGN KEY (answered_by) REFERENCES public.profiles(id) ON DELETE SET NULL;
@@ -335,9 +339,9 @@ CREATE TABLE public.company_facts (
 ALTER TABLE ONLY public.company_facts
     ADD CONSTRAINT company_facts_pkey PRIMARY KEY (id);
 
-CREATE CONSTRAINT TRIGGER company_facts_public_data_changed AFTER INSERT OR DELETE OR UPDATE ON public.company_facts DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION private.public_data_changed();
+CREATE CONSTRAINT TRIGGER company_facts_public_data_changed AFTER INSERT OR DELETE OR UPDATE ON public.company_facts DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION private.data_changed();
 
-CREATE TRIGGER company_facts_public_data_truncated AFTER TRUNCATE ON public.company_facts FOR EACH STATEMENT EXECUTE FUNCTION private.public_data_changed();
+CREATE TRIGGER company_facts_public_data_truncated AFTER TRUNCATE ON public.company_facts FOR EACH STATEMENT EXECUTE FUNCTION private.data_changed();
 
 CREATE POLICY "company facts: admins add" ON public.company_facts FOR INSERT TO authenticated WITH CHECK (( SELECT private.is_admin() AS is_admin));
 
@@ -944,9 +948,9 @@ ALTER TABLE ONLY public.hiring_stages
 ALTER TABLE ONLY public.hiring_stages
     ADD CONSTRAINT hiring_stages_pkey PRIMARY KEY (status);
 
-CREATE CONSTRAINT TRIGGER hiring_stages_public_data_changed AFTER INSERT OR DELETE OR UPDATE ON public.hiring_stages DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION private.public_data_changed();
+CREATE CONSTRAINT TRIGGER hiring_stages_public_data_changed AFTER INSERT OR DELETE OR UPDATE ON public.hiring_stages DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION private.data_changed();
 
-CREATE TRIGGER hiring_stages_public_data_truncated AFTER TRUNCATE ON public.hiring_stages FOR EACH STATEMENT EXECUTE FUNCTION private.public_data_changed();
+CREATE TRIGGER hiring_stages_public_data_truncated AFTER TRUNCATE ON public.hiring_stages FOR EACH STATEMENT EXECUTE FUNCTION private.data_changed();
 
 CREATE POLICY "hiring stages: admins update" ON public.hiring_stages FOR UPDATE TO authenticated USING (( SELECT private.is_admin() AS is_admin)) WITH CHECK (( SELECT private.is_admin() AS is_admin));
 

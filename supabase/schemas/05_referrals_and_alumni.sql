@@ -72,6 +72,10 @@ CREATE INDEX referrals_referrer_idx ON public.referrals USING btree (referrer_id
 
 CREATE INDEX referrals_stage_idx ON public.referrals USING btree (stage, created_at DESC);
 
+CREATE CONSTRAINT TRIGGER referrals_staff_data_changed AFTER INSERT OR DELETE OR UPDATE ON public.referrals DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION private.data_changed('staff');
+
+CREATE TRIGGER referrals_staff_data_truncated AFTER TRUNCATE ON public.referrals FOR EACH STATEMENT EXECUTE FUNCTION private.data_changed('staff');
+
 ALTER TABLE ONLY private.email_confirmations
     ADD CONSTRAINT email_confirmations_referral_id_fkey FOREIGN KEY (referral_id) REFERENCES public.referrals(id) ON DELETE CASCADE;
 

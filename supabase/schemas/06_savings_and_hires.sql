@@ -159,6 +159,10 @@ CREATE INDEX hires_date_idx ON public.hires USING btree (hire_date);
 
 CREATE INDEX hires_job_id_idx ON public.hires USING btree (job_id);
 
+CREATE CONSTRAINT TRIGGER hires_staff_data_changed AFTER INSERT OR DELETE OR UPDATE ON public.hires DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION private.data_changed('staff');
+
+CREATE TRIGGER hires_staff_data_truncated AFTER TRUNCATE ON public.hires FOR EACH STATEMENT EXECUTE FUNCTION private.data_changed('staff');
+
 ALTER TABLE ONLY public.hires
     ADD CONSTRAINT hires_application_id_fkey FOREIGN KEY (application_id) REFERENCES public.applications(id) ON DELETE SET NULL;
 

@@ -53,6 +53,18 @@ def texts(at: AppTest) -> str:
     return as_read("\n".join(str(p) for p in parts))
 
 
+def board_cards(at: AppTest) -> list[tuple[str, str]]:
+    """The job board's cards, each its title and its line of facts as read (a card is one
+    Markdown text: a heading, the facts in `:gray[:small[…]]`, the excerpt)."""
+    cards = []
+    for element in at.markdown:
+        title, _, rest = element.value.partition("\n\n")
+        if title.startswith("### "):
+            facts = rest.split("\n\n")[0].removeprefix(":gray[:small[").removesuffix("]]")
+            cards.append((as_read(title[4:]), as_read(facts)))
+    return cards
+
+
 def as_read(shown: str) -> str:
     """Text shown "as text" reaches the page Markdown-escaped (and with word joiners): the
     same text as a user reads it."""

@@ -16,6 +16,7 @@ from tests.app.helpers import (
     app_as,
     assert_errors,
     assert_no_exception,
+    board_cards,
     demo_job_id,
     open_page,
     problem_under,
@@ -34,7 +35,8 @@ def test_board_filters_and_links_to_the_job(demo_db):
     assert_no_exception(at)
     page = texts(at)
     assert "Remote" in page
-    assert all("On site" not in caption.value for caption in at.caption)
+    cards = board_cards(at)
+    assert cards and all("Remote" in facts and "On site" not in facts for _, facts in cards)
 
 
 def test_job_page_records_a_visit_once_and_applies(demo_db, tmp_path, monkeypatch):

@@ -8,10 +8,12 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from portal.models import Role
+from portal.models import Actor, Role
 from portal.navigation import menu_for
 from services import demo
+from services.candidates import questions
 from services.people import accounts, sign_in
+from services.referrals import pipeline
 from tests.app.helpers import APP, app_as, assert_errors, assert_no_exception, problem_under, signed_in, texts
 
 
@@ -234,6 +236,41 @@ RECRUITER_PAGE_SHOWS = {
     "pages/recruiting/post_approvals.py": _post_approvals_shows,
     "pages/recruiting/post_topics.py": _post_topics_shows,
 }
+
+
+def test_the_overview_shows_a_change_at_the_next_rerun(demo_db):
+    """The overview is shared by staff (portal/shared.py): a question asked, a referral moved
+    on, a posting sent for review show at the next click, on every recruiter's and admin's
+    page, whoever made the change and however."""
+    recruiter = app_as(signed_in("recruiter@example.com")).run()
+    recruiter.switch_page("pages/recruiting/overview.py").run()
+    admin = app_as(signed_in("admin@example.com")).run()
+    admin.switch_page("pages/recruiting/overview.py").run()
+    before = {m.label: int(m.value) for m in recruiter.metric}
+    assert {m.label: int(m.value) for m in admin.metric} == before
+
+    with demo_db.connect() as conn:
+        referral_id = conn.execute(sa.text(
+            "select id from public.referrals where outcome = 'owner'"
+            " and stage::text not in ('hired', 'not_selected') order by id limit 1")).scalar_one()
+    expected = dict(before)
+
+    def shows(change: str, by: int) -> None:
+        expected[change] += by
+        for at in (recruiter.run(), admin.run()):
+            assert_no_exception(at)
+            assert {m.label: int(m.value) for m in at.metric} == expected, change
+
+    questions.ask(Actor.visitor(), "Is there a budget for conference travel in the first year?",
+                  session_id="s1", address="192.0.2.1")
+    shows("Unanswered questions", +1)
+    pipeline.move(signed_in("recruiter@example.com"), referral_id, "not_selected", reason="skills")
+    shows("Referrals in progress", -1)
+    with demo_db.begin() as conn:  # outside the portal, as the CLI or another process would
+        conn.execute(sa.text(
+            "update public.jobs set status = 'in_review' where id = (select id from public.jobs"
+            " where status = 'draft' order by id limit 1)"))
+    shows("Postings awaiting review", +1)
 
 
 def test_postings_page_lists_every_status(demo_db):

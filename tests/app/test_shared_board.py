@@ -6,12 +6,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from services.postings import editing
-from tests.app.helpers import BACKEND, as_read, assert_no_exception, demo_job_id, open_page, texts
+from tests.app.helpers import BACKEND, assert_no_exception, board_cards, demo_job_id, open_page, texts
 from tests.support import signed_in
 
 
 def _board_titles(at) -> str:
-    return as_read("\n".join(e.value for e in at.subheader))
+    return "\n".join(title for title, _ in board_cards(at))
 
 
 def test_publishing_and_closing_a_job_shows_on_the_board_at_the_next_run(demo_db):

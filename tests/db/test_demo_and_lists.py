@@ -161,8 +161,8 @@ def test_overview_counts(demo_db):
     figures = overview.recruiting_overview(recruiter)
     assert figures.open_jobs == 9 and figures.jobs_awaiting_review == 1
     assert figures.unanswered_questions == 7
-    assert figures.hires_by_month["hires"].sum() == figures.hires_last_12_months > 0
-    assert figures.hires_by_month["month"].nunique() <= 12
+    assert sum(figures.hires_by_month["hires"].to_pylist()) == figures.hires_last_12_months > 0
+    assert len(set(figures.hires_by_month["month"].to_pylist())) <= 12
 
 
 @pytest.mark.parametrize("email, counted", [("recruiter@example.com", 7), ("admin@example.com", 7),

@@ -1,6 +1,7 @@
 """Shared results (portal/shared.py): what every visitor may see is computed as a visitor,
 kept per process, and computed again as soon as anything public changes, whoever changed
-it and however."""
+it and however; what every member of staff sees alike (the recruiters' overview), the same
+until staff data changes."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ import sqlalchemy as sa
 
 from portal import shared
 from portal.models import Actor, Page
+from services import overview
 from services.candidates import questions
 from services.postings import company, editing, listings
+from services.referrals import pipeline
 from tests.support import signed_in
 
 # Columns of public.jobs that visitors may not read (column privileges): none of them may
@@ -113,3 +116,33 @@ def test_one_run_reads_the_version_once_unless_it_opens_a_transaction(demo_db, m
     listings.board()
     listings.board()
     assert len(reads) == 4  # outside a run: every call asks
+
+
+def test_the_overview_is_shared_by_staff_until_staff_data_changes(demo_db):
+    recruiter, admin = signed_in("recruiter@example.com"), signed_in("admin@example.com")
+    board = listings.board(page_size=100)
+    first = overview.recruiting_overview(recruiter)
+    assert overview.recruiting_overview(admin) is first  # nothing changed: kept, for all staff
+
+    # A question asked is staff data, not public: the overview counts it at the next call,
+    # the board (and every visitor's result) stays kept.
+    questions.ask(listings_visitor(), "How many days of holiday do new starters get each year?",
+                  session_id="s1", address="192.0.2.1")
+    asked = overview.recruiting_overview(recruiter)
+    assert asked.unanswered_questions == first.unanswered_questions + 1
+    assert listings.board(page_size=100) is board
+
+    # A referral turned down, and (plain SQL, outside the portal) a hire dated long ago.
+    with demo_db.connect() as conn:
+        referral_id = conn.execute(sa.text(
+            "select id from public.referrals where outcome = 'owner'"
+            " and stage::text not in ('hired', 'not_selected') order by id limit 1")).scalar_one()
+    pipeline.move(recruiter, referral_id, "not_selected", reason="skills")
+    with demo_db.begin() as conn:
+        conn.execute(sa.text(
+            "update public.hires set hire_date = date '2001-01-01' where id = (select id from"
+            " public.hires where hire_date >= current_date - 100 order by id limit 1)"))
+    moved = overview.recruiting_overview(admin)
+    assert moved.active_referrals == first.active_referrals - 1
+    assert moved.hires_last_12_months == first.hires_last_12_months - 1
+    assert listings.board(page_size=100) is board

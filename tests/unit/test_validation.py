@@ -65,6 +65,18 @@ def test_plain_text_breaks_autolinks_and_icon_codes(text):
     assert shown.replace("\u2060", "").replace("\\", "") == text
 
 
+def test_a_job_card_is_one_markdown_text_that_shows_what_was_written():
+    card = ui.job_card_text("Engineer]] # [win](https://x.example)", ("Berlin]]", "€ 50,000 – 60,000"),
+                            "**Build** things. " + "word " * 80)
+    title, facts, start = card.split("\n\n")
+    assert title == "### " + plain("Engineer]] # [win](https://x.example)")
+    # Nothing written closes the small grey facts early: their brackets are escaped.
+    assert facts == ":gray[:small[" + plain("Berlin]]") + " · " + plain("€ 50,000 – 60,000") + "]]"
+    assert "]]" not in facts.removesuffix("]]")
+    assert start == plain(ui.excerpt("**Build** things. " + "word " * 80)) and start.endswith("…")
+    assert ui.job_card_text("Engineer", (), "") == "### Engineer\n\n:gray[:small[]]"  # no description
+
+
 def test_highlighted_text_marks_spans_and_stays_text():
     text = "Join #Falcon]\n[x](javascript:1) **now**"
     now = text.index("now")
