@@ -148,7 +148,7 @@ def test_admin_pages(demo_db):
     at.button[0].click().run()
     assert_no_exception(at)
     # Sam Okafor, the demo candidate: two applications (the backend job, interviewing; the data
-    # science job, new), nobody referred him, he asked QUESTIONS[16] and [22], and he refers nobody.
+    # science job, new: "Received" in the candidate's words, as the export writes stages), nobody referred him, he asked QUESTIONS[16] and [22], and he refers nobody.
     assert ("2 applications, 0 referrals of them, 2 questions and 0 records of the referral "
             "programme about them as a referrer found.") in texts(at)
     assert [b.label for b in at.get("download_button")] == ["Download JSON"]
@@ -157,7 +157,7 @@ def test_admin_pages(demo_db):
     assert export["email"] == "candidate@example.com"
     assert [c["full_name"] for c in export["candidate"]] == ["Sam Okafor"]
     assert sorted((a["job"], a["status"]) for a in export["applications"]) == [
-        ("Data Scientist, Forecasting", "new"), (BACKEND, "interviewing")]
+        ("Data Scientist, Forecasting", "Received"), (BACKEND, "Interviewing")]
     assert sorted(q["body"] for q in export["questions"]) == [
         "Could I bring my dog to the Berlin office?", "Will there be a backend role in London too?"]
 
