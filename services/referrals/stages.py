@@ -14,12 +14,13 @@ from portal.models import Actor, Page
 
 OUTCOME_NOTES = {"owner": "", "duplicate": "Someone referred them first",
                  "applied_first": "They had applied before your referral",
-                 "pending": "Counts once the candidate confirms their email (we emailed them a link)"}
+                 "pending": "Waiting for the candidate to confirm: it counts once they open the link "
+                            "we emailed them, or tell a recruiter"}
 # The same, as recruiters read it: whether a referral counts for its referrer.
 STAFF_OUTCOME_NOTES = {"owner": "Counts for the referrer",
                        "duplicate": "Not counted: someone referred them first",
                        "applied_first": "Not counted: they had applied before",
-                       "pending": "Waiting for the candidate to confirm their email"}
+                       "pending": "Not counted yet: waiting for the candidate to confirm"}
 STAGES = ("submitted", "reviewing", "interviewing", "offer", "hired", "not_selected")
 STAGE_LABELS = {"submitted": "Submitted", "reviewing": "Reviewing", "interviewing": "Interviewing",
                 "offer": "Offer", "hired": "Hired", "not_selected": "Not selected"}
