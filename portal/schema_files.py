@@ -82,7 +82,7 @@ CAPABILITIES: dict[str, tuple[str, list[str]]] = {
         "keep_payout_referral", "add_to_stage_counts", "count_inserted_referrals",
         "count_deleted_referrals", "count_moved_referrals", "reset_stage_counts",
         "referrer_scores", "my_recognition", "leaderboard", "redeem_alumni_invitation",
-        "decide_referral", "confirm_pending_referral",
+        "decide_referral", "confirm_pending_referral", "confirm_referral_for_candidate",
         "referral_job_counts", "referral_day_totals", "referrer_day_totals", "referrer_totals",
         "referral_totals_statements", "referral_totals_apply", "referral_totals_clear",
         "forget_referral_totals",

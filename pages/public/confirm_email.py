@@ -1,5 +1,6 @@
 """A one-time link from an email (`/confirm-email?token=…`): it creates the candidate
-account asked for, or credits the referrer whose link the candidate applied through."""
+account asked for, or credits the referrer whose link the candidate applied through, or who
+referred them (the link in the privacy notice)."""
 
 import streamlit as st
 
@@ -33,7 +34,8 @@ elif done.purpose == "sign_up":
         st.info(f"{ui.plain(done.email)} already has an account. Sign in with its password.")
     ui.page_link("pages/public/sign_in.py", label="Sign in", icon=":material/login:")
 else:
-    st.success(f"Thank you: {ui.plain(done.email)} is confirmed, and so is your application.",
+    confirmed = "your application" if done.referral_origin == "link" else "the referral"
+    st.success(f"Thank you: {ui.plain(done.email)} is confirmed, and so is {confirmed}.",
                icon=":material/verified:")
     if not ui.current_actor().signed_in:
         ui.page_link("pages/public/create_account.py", label="Create an account to follow your applications",

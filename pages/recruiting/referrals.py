@@ -24,6 +24,8 @@ if notice := st.session_state.pop("referral-linked", None):
     st.success(ui.plain(notice))
 if refusal := st.session_state.pop("referral-move-refused", None):
     ui.show_error(refusal)
+if notice := st.session_state.pop("referral-confirmed", None):
+    st.success(notice)
 
 choices, waiting = pipeline.screen(actor)  # the filters' choices, and the referrals open to anything
 # A refused link is said under its choice; if the referral has left the inbox (someone else
@@ -66,6 +68,28 @@ def _move(card: pipeline.Card) -> None:
     told = "notified and emailed." if moved.emailed else "notified in the portal."
     stage = ui.plain(words.name(moved.stage))
     st.session_state["referral-moved"] = f"Moved to {stage}; the referrer was {told}"
+
+
+def _confirm(referral_id: UUID, candidate_name: str) -> None:
+    """The "Mark confirmed" button's callback: the recruiter spoke to the candidate of a pending
+    referral, which now counts for its referrer (or is a duplicate of an earlier one)."""
+    try:
+        outcome = pipeline.confirm_for_candidate(actor, referral_id)
+    except UserFacingError as error:
+        st.session_state["referral-move-refused"] = error
+        return
+    name = ui.plain(candidate_name)
+    st.session_state["referral-confirmed"] = (
+        f"Confirmed for {name}: the referral counts for its referrer." if outcome == "owner" else
+        f"Confirmed for {name}, but {STAFF_OUTCOME_NOTES.get(outcome, outcome).lower()}.")
+
+
+def _confirm_button(referral_id: UUID, candidate_name: str) -> None:
+    """For a referral waiting for its candidate: only staff confirm for them, never the referrer."""
+    st.caption(STAFF_OUTCOME_NOTES["pending"])
+    st.button("Mark confirmed", key=f"confirm:{referral_id}", icon=":material/verified:", width="stretch",
+              help="After speaking to the candidate: they are the person referred and the email is theirs.",
+              on_click=_confirm, args=(referral_id, candidate_name))
 
 
 def _forget_not_selected() -> None:
@@ -151,7 +175,7 @@ def _open_inbox(waiting: open_referrals.Inbox, refused) -> None:
             facts = [referral.email, referral.linkedin_url or "",
                      f"referred by {referral.referrer_name or 'a former user'} on "
                      f"{ui.day_text(referral.created_at)}", words.name(referral.stage)]
-            if referral.outcome != "owner":
+            if referral.outcome not in ("owner", "pending"):
                 facts.append(STAFF_OUTCOME_NOTES.get(referral.outcome, ""))
             st.caption(" · ".join(ui.plain(f) for f in facts if f))
             ui.page_link("pages/recruiting/candidate.py", label="Their profile",
@@ -162,6 +186,8 @@ def _open_inbox(waiting: open_referrals.Inbox, refused) -> None:
             st.text(referral.reason or "—")
             if referral.resume_name:
                 _resume(referral)
+            if referral.outcome == "pending":
+                _confirm_button(referral.id, referral.candidate_name)
             _link_form(referral, jobs, refused)
     if waiting.total > len(waiting.referrals):
         st.caption(f"{waiting.total_text} wait in all: link these, the oldest, first.")
@@ -187,6 +213,8 @@ try:
                                    format_func=words.name, icon=":material/swap_horiz:",
                                    width="stretch", help="Move to another stage",
                                    on_click=_move, args=(card,))
+                    if card.outcome == "pending":
+                        _confirm_button(card.id, card.candidate_name)
             if total > len(cards):
                 column.caption(f"+ {total - len(cards):,} more in the table")
         if (rejecting := st.session_state.get("not-selected")) is not None:

@@ -26,7 +26,9 @@ referral = detail.referral
 st.title(ui.plain(referral.candidate_name))
 st.caption(f"{ui.plain(referral.job_title or 'Open to anything')} · referred on "
            f"{ui.day_text(referral.created_at)}")
-if note := stages.OUTCOME_NOTES.get(referral.outcome):
+if referral.outcome == "pending":
+    st.info(f"{stages.OUTCOME_NOTES['pending']}. Until then it earns no bonus or points.")
+elif note := stages.OUTCOME_NOTES.get(referral.outcome):
     st.info(f"{note}, so this referral is recorded but earns no bonus or points.")
 
 payout, bonus = shown.payout, shown.bonus

@@ -1,9 +1,12 @@
 """Proving an email address by a one-time link: candidates creating their own account, and
-candidates confirming an application made through someone's referral link (only then is
-the referrer credited; until then the referral is pending and owns nobody).
+candidates confirming an application made through someone's referral link, or a referral an
+alumnus made of them (only then is the referrer credited; until then the referral is pending
+and owns nobody).
 
 A link's token is made when it is emailed (by the worker, through the outbox, when SMTP is
-set; at once, written to the log, when it is not) and only its SHA-256 is kept. A link
+set; at once, written to the log, when it is not; for a referral made on "Refer someone", when
+the privacy notice is emailed, and never when the referrer is to forward the notice) and only
+its SHA-256 is kept. A link
 works once, for CONFIRMATION_HOURS. Each address gets at most MAX_SENDS_PER_HOUR links of
 one kind an hour, whoever asks, so nobody floods an inbox.
 """
@@ -47,6 +50,7 @@ class Confirmed:
     email: str
     account_created: bool  # a sign-up made the account now (False: it existed already)
     referral_outcome: str | None = None  # for a referral: owner, duplicate, applied_first
+    referral_origin: str | None = None  # link (their application) or form (an alumnus referred them)
 
 
 # --- asking --------------------------------------------------------------------------------------
@@ -105,6 +109,33 @@ def request_referral_confirmation(application_id: UUID) -> bool:
     if queued:
         outbox.defer([queued])
     return True
+
+
+def notice_confirmation(referral_id: UUID) -> str | None:
+    """For the privacy notice emailed to the candidate of a pending referral made on "Refer
+    someone": the paragraph asking them to confirm, with a fresh one-time link. None when
+    the referral is not waiting for them or the address had its links for this hour (a
+    recruiter can still confirm for them). Never for a notice the referrer forwards: the
+    referrer would hold the link."""
+    with owner_transaction() as conn:
+        pending = conn.execute(sa.text(
+            "select c.email, coalesce(nullif(p.full_name, ''), 'The person who referred you') as referrer"
+            " from public.referrals r join public.candidates c on c.id = r.candidate_id"
+            " join public.profiles p on p.id = r.referrer_id"
+            " where r.id = :id and r.outcome = 'pending'"), {"id": referral_id}).first()
+        if pending is None or not _within_limit(conn, pending.email, "referral", refuse=False):
+            return None
+        token = new_token()
+        expires_at = conn.execute(sa.text(
+            "insert into private.email_confirmations (email, purpose, referral_id, token_hash, expires_at)"
+            " values (:email, 'referral', :referral, :hash, now() + make_interval(hours => :hours))"
+            " returning expires_at"),
+            {"email": pending.email, "referral": referral_id, "hash": token_hash(token),
+             "hours": CONFIRMATION_HOURS["referral"]}).scalar_one()
+    return (f"Is this you, and do you know {pending.referrer}? Then please open this link, so that "
+            f"{pending.referrer} is credited with referring you:\n\n{confirmation_link(token)}\n\n"
+            f"The link works once, until {_when(expires_at)}. If you do not know them, ignore it: "
+            "nobody is credited with you.\n")
 
 
 def _within_limit(conn: Connection, email: str, purpose: str, *, refuse: bool) -> bool:
@@ -205,11 +236,13 @@ def confirm(token: str | None) -> Confirmed:
         if row is None or not hmac.compare_digest(bytes(row.token_hash), digest):
             raise ValidationError(INVALID_LINK)
         if row.purpose == "referral":
-            decided = conn.execute(sa.text("select outcome from private.confirm_pending_referral(:id)"),
-                                   {"id": row.referral_id}).scalar()
+            decided = conn.execute(sa.text(
+                "select d.outcome, r.origin from private.confirm_pending_referral(:id) d"
+                " join public.referrals r on r.id = :id"), {"id": row.referral_id}).first()
+            outcome, origin = decided if decided else (None, None)
             audit.record(conn, "referral.confirmed_by_candidate", "referral", str(row.referral_id),
-                         {"outcome": str(decided)})
-            return Confirmed("referral", row.email, False, decided)
+                         {"outcome": str(outcome)})
+            return Confirmed("referral", row.email, False, outcome, origin)
         created = _create_candidate(conn, row.email, row.full_name, row.password_hash)
     return Confirmed("sign_up", row.email, created)
 

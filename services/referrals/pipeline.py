@@ -12,7 +12,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from portal import mail
+from portal import audit, mail
 from portal.db import one_transaction, transaction, translate_refusals
 from portal.errors import NotFound, ValidationError
 from portal.models import Actor, Page
@@ -48,6 +48,7 @@ class Card:
     created_at: datetime
     stage_changed_at: datetime
     linked: bool = False  # an application for its job: moving it moves the application
+    outcome: str = "owner"  # pending: waiting for its candidate to confirm (stages.STAFF_OUTCOME_NOTES)
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,7 @@ _FROM = "from public.referrals r left join public.jobs j on j.id = r.job_id"
 _CARD_SQL = """
     select r.id, c.full_name as candidate_name, j.title as job_title, j.department,
            p.full_name as referrer_name, r.stage::text as stage, r.created_at, r.stage_changed_at,
-           r.application_id is not null as linked
+           r.application_id is not null as linked, r.outcome
     from public.referrals r
     join public.candidates c on c.id = r.candidate_id
     left join public.jobs j on j.id = r.job_id
@@ -327,6 +328,19 @@ def move(actor: Actor, referral_id: UUID, stage: str, *, reason: str | None = No
             f" {told.name(before.old_stage)} to {told.name(stage)}."
             "\n\nSee all your referrals under “My referrals” in the portal.")
     return Moved(stage, emailed)
+
+
+def confirm_for_candidate(actor: Actor, referral_id: UUID) -> str:
+    """A recruiter who spoke to the candidate of a pending referral confirms it for them (the
+    notice went through the referrer, who may not, or its link expired): ownership is decided
+    now, as the candidate's own link decides it. Returns the outcome: owner, or duplicate
+    when an earlier referral of the same person wins. Staff only (the database refuses others)."""
+    with translate_refusals(), transaction(actor) as conn:
+        outcome = conn.execute(sa.text("select outcome from private.confirm_referral_for_candidate(:id)"),
+                               {"id": referral_id}).scalar_one()
+        audit.record(conn, "referral.confirmed_by_recruiter", "referral", str(referral_id),
+                     {"outcome": outcome})
+    return outcome
 
 
 def _move_application(conn, application_id: UUID, stage: str, reason: str | None, detail: str) -> None:

@@ -16,12 +16,13 @@ from services.candidates.hiring_stages import StageWords, stage_labels
 
 OUTCOME_NOTES = {"owner": "", "duplicate": "Someone referred them first",
                  "applied_first": "They had applied before your referral",
-                 "pending": "Counts once the candidate confirms their email (we emailed them a link)"}
+                 "pending": "Waiting for the candidate to confirm: it counts once they open the link "
+                            "we emailed them, or tell a recruiter"}
 # The same, as recruiters read it: whether a referral counts for its referrer.
 STAFF_OUTCOME_NOTES = {"owner": "Counts for the referrer",
                        "duplicate": "Not counted: someone referred them first",
                        "applied_first": "Not counted: they had applied before",
-                       "pending": "Waiting for the candidate to confirm their email"}
+                       "pending": "Not counted yet: waiting for the candidate to confirm"}
 STAGES = ("submitted", "reviewing", "interviewing", "offer", "hired", "not_selected")
 # A referral's stage is its application's (issue 16): the application's status for each referral
 # stage, as private.application_status_of maps it in the database. Every word a referral's stage

@@ -1,10 +1,13 @@
 """Referring someone (alumni and employees): the form, who owns a candidate, the privacy
 notice the candidate is owed, and personal referral links.
 
-Ownership is decided in the database (`private.record_referral`): the first referral of
-a candidate (matched by email and LinkedIn profile) owns them for the ownership period,
-a later one is kept as a duplicate, and a candidate who had applied on their own is
-credited to no one.
+Ownership is decided in the database (`private.record_referral`): a referral waits for
+its candidate to confirm (outcome 'pending': it owns nobody yet), by the one-time link in
+the privacy notice emailed to them or by a recruiter who spoke to them
+(`services.referrals.pipeline.confirm_for_candidate`). Then the first referral of a
+candidate (matched by email and LinkedIn profile) owns them for the ownership period, a
+later one is kept as a duplicate, and a candidate who had applied on their own is credited
+to no one (these two are told at once: they never wait).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from portal.public_address import public_url
 from portal.storage import ResumeStore, discard, resume_store
 from portal.words import counted
 from services.candidates.applications import Resume, store_resume
-from services.people import preferences
+from services.people import email_confirmation, preferences
 from services.postings import company
 from services.postings.tracking import TrackedSource, short_address, short_link_codes
 
@@ -45,9 +48,11 @@ class ReferralForm:
 @dataclass(frozen=True)
 class Referred:
     referral_id: UUID
-    outcome: str  # owner, duplicate or applied_first
-    notice: str | None  # the privacy notice, when the candidate is owed one
+    outcome: str  # pending (until the candidate confirms), duplicate or applied_first
+    notice: str | None  # the privacy notice, when the candidate is owed one (without any link)
     notice_emailed: bool
+    candidate_name: str = "They"
+    confirmation_emailed: bool = False  # the notice carried the link that confirms the referral
 
     @property
     def message(self) -> str:
@@ -58,6 +63,11 @@ class Referred:
         if self.outcome == "applied_first":
             return ("Thank you! This person had already applied to us themselves, so we have noted "
                     "your recommendation, but it does not count for a referral reward.")
+        if self.outcome == "pending":
+            asked = ("we have emailed them a link to confirm it" if self.confirmation_emailed else
+                     "a recruiter confirms it with them when they get in touch")
+            return (f"Thank you! Your referral has been received and the recruiters will review it. "
+                    f"It counts for you once {self.candidate_name} confirms it: {asked}.")
         return "Thank you! Your referral has been received and the recruiters will review it."
 
 
@@ -84,7 +94,9 @@ def check_form(form: ReferralForm) -> ReferralForm:
 def refer(actor: Actor, form: ReferralForm, resume: Resume | None = None,
           store: ResumeStore | None = None) -> Referred:
     """Submit a referral. The candidate is sent the privacy notice by email where SMTP is
-    set; otherwise (or when sending fails) the notice comes back for the referrer to forward."""
+    set, with the one-time link that confirms a pending referral; otherwise (or when sending
+    fails) the notice comes back for the referrer to forward, without any link: a referrer
+    may not confirm for their candidate (a recruiter does, after speaking to them)."""
     form = check_form(form)
     store = store or resume_store()
     resume_key = store_resume(resume, store)
@@ -107,8 +119,12 @@ def refer(actor: Actor, form: ReferralForm, resume: Resume | None = None,
         if resume_key:
             discard(store, resume_key)
         raise
-    emailed = bool(notice) and mail.send(form.email, "How we got your details", notice)
-    return Referred(row.referral_id, row.outcome, notice, emailed)
+    emailed = confirming = False
+    if notice and mail.enabled():
+        link = row.outcome == "pending" and email_confirmation.notice_confirmation(row.referral_id)
+        emailed = mail.send(form.email, "How we got your details", f"{notice}\n{link}" if link else notice)
+        confirming = emailed and bool(link)
+    return Referred(row.referral_id, row.outcome, notice, emailed, form.full_name, confirming)
 
 
 # --- the privacy notice (GDPR Art. 14: data not obtained from the person) ----------------------

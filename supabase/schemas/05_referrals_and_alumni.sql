@@ -68,6 +68,8 @@ CREATE INDEX referrals_open_idx ON public.referrals USING btree (created_at, id)
 
 CREATE INDEX referrals_owner_referral_idx ON public.referrals USING btree (owner_referral_id) WHERE (owner_referral_id IS NOT NULL);
 
+CREATE INDEX referrals_pending_idx ON public.referrals USING btree (created_at) WHERE (outcome = 'pending'::text);
+
 CREATE INDEX referrals_referrer_idx ON public.referrals USING btree (referrer_id, created_at DESC);
 
 CREATE INDEX referrals_stage_idx ON public.referrals USING btree (stage, created_at DESC);
@@ -771,6 +773,7 @@ CREATE FUNCTION private.record_referral(p_referrer uuid, p_full_name text, p_ema
     AS $$
 declare
   keys text[] := private.candidate_identities(p_email, p_linkedin_url);
+  confirmed boolean := p_origin = 'link' and private.acting_user_owns(p_email);
 begin
   -- One decision at a time per person: lock each identity (email, LinkedIn) in one order,
   -- so that referrals sharing some identities queue instead of deadlocking on the
@@ -785,19 +788,18 @@ begin
     select c.id into candidate_id from public.candidates c where lower(c.email) = lower(btrim(p_email));
   end if;
 
-  -- Through a referral link, whoever typed the email may not own it: the referral waits,
-  -- owning nobody, until the email's owner confirms (unless they are signed in with it).
   insert into public.referrals (referrer_id, candidate_id, job_id, relationship, reason, origin,
     application_id, linkedin_url, resume_path, resume_name, candidate_agreed_at, outcome)
   values (p_referrer, candidate_id, p_job, coalesce(p_relationship, ''), coalesce(p_reason, ''),
           p_origin, p_application, p_linkedin_url, p_resume_path, p_resume_name,
-          case when p_agreed then now() end,
-          case when p_origin = 'link' and not private.acting_user_owns(p_email) then 'pending'
-               else 'owner' end)
-  returning id, referrals.outcome into referral_id, outcome;
-  if outcome <> 'pending' then
+          case when p_agreed then now() end, 'pending')
+  returning id into referral_id;
+  if confirmed then
     select d.outcome, d.owner_referral_id into outcome, owner_referral_id
-      from private.decide_referral(referral_id) d;
+      from private.confirm_pending_referral(referral_id) d;
+  else
+    select d.outcome, d.owner_referral_id into outcome, owner_referral_id
+      from private.decide_referral(referral_id, false) d;
   end if;
   if p_job is not null and p_application is null then
     perform private.referral_into_application(referral_id);
@@ -1256,7 +1258,7 @@ GRANT ALL ON FUNCTION private.redeem_alumni_invitation(p_token text, p_full_name
 
 -- private.decide_referral -----------------------------------------------------------------
 
-CREATE FUNCTION private.decide_referral(p_referral uuid, OUT outcome text, OUT owner_referral_id uuid) RETURNS record
+CREATE FUNCTION private.decide_referral(p_referral uuid, p_confirmed boolean, OUT outcome text, OUT owner_referral_id uuid) RETURNS record
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
@@ -1264,8 +1266,9 @@ declare
   ref record;
   keys text[];
   period_months integer := coalesce((select s.ownership_months from public.referral_settings s where s.id = 1), 12);
+  period tstzrange;
 begin
-  select r.id, r.candidate_id, r.application_id, r.linkedin_url, c.email into ref
+  select r.id, r.candidate_id, r.application_id, r.linkedin_url, r.created_at, c.email into ref
     from public.referrals r join public.candidates c on c.id = r.candidate_id
    where r.id = p_referral;
   if ref.id is null then
@@ -1273,12 +1276,14 @@ begin
   end if;
   keys := private.candidate_identities(ref.email, ref.linkedin_url);
   perform pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(keys) k order by k;
+  period := tstzrange(now(), now() + make_interval(months => period_months));
 
   -- Applied on their own before this referral (not through anyone's referral link, which
   -- made a referral of its own, nor for a referral): recorded, credited to no one.
   if exists (select 1 from public.applications a
               where a.candidate_id = ref.candidate_id
                 and a.id is distinct from ref.application_id
+                and a.created_at <= ref.created_at
                 and not exists (select 1 from public.referral_codes rc
                                  where rc.code = a.referral_code)
                 and not exists (select 1 from public.referrals o
@@ -1289,10 +1294,22 @@ begin
     return;
   end if;
 
+  if not p_confirmed then
+    -- Someone owns them already: a duplicate now and whatever the candidate says. Otherwise
+    -- it waits, owning nobody.
+    select o.referral_id into owner_referral_id from public.referral_ownerships o
+     where o.identity = any(keys) and o.owned && period
+     order by lower(o.owned) limit 1;
+    outcome := case when owner_referral_id is null then 'pending' else 'duplicate' end;
+    update public.referrals r set outcome = decide_referral.outcome,
+                                  owner_referral_id = decide_referral.owner_referral_id
+     where r.id = p_referral;
+    return;
+  end if;
+
   begin
     insert into public.referral_ownerships (identity, referral_id, owned)
-    select k, p_referral, tstzrange(now(), now() + make_interval(months => period_months))
-    from unnest(keys) k;
+    select k, p_referral, period from unnest(keys) k;
     update public.referrals r set outcome = 'owner', owner_referral_id = null
      where r.id = p_referral and r.outcome <> 'owner';
     outcome := 'owner';
@@ -1301,8 +1318,7 @@ begin
     -- `owned @> now()`: now() is when this transaction began, which may be before the
     -- owner's period started (they committed first while this one was under way).
     select o.referral_id into owner_referral_id from public.referral_ownerships o
-     where o.identity = any(keys)
-       and o.owned && tstzrange(now(), now() + make_interval(months => period_months))
+     where o.identity = any(keys) and o.owned && period
      order by lower(o.owned) limit 1;
     update public.referrals r set outcome = 'duplicate', owner_referral_id = decide_referral.owner_referral_id
      where r.id = p_referral;
@@ -1311,7 +1327,7 @@ begin
 end
 $$;
 
-REVOKE ALL ON FUNCTION private.decide_referral(p_referral uuid, OUT outcome text, OUT owner_referral_id uuid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION private.decide_referral(p_referral uuid, p_confirmed boolean, OUT outcome text, OUT owner_referral_id uuid) FROM PUBLIC;
 
 
 -- private.confirm_pending_referral --------------------------------------------------------
@@ -1320,17 +1336,76 @@ CREATE FUNCTION private.confirm_pending_referral(p_referral uuid, OUT outcome te
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
+declare
+  keys text[];
+  waiting uuid[];
+  locks text[];
+  next_id uuid;
 begin
-  select r.outcome into outcome from public.referrals r where r.id = p_referral for update;
-  if outcome is distinct from 'pending' then
-    return;  -- decided already (or gone): a second click changes nothing
+  select private.candidate_identities(c.email, r.linkedin_url) into keys
+    from public.referrals r join public.candidates c on c.id = r.candidate_id where r.id = p_referral;
+  if keys is null then
+    return;  -- gone (erased): nothing to decide
   end if;
-  select d.outcome, d.owner_referral_id into outcome, owner_referral_id
-    from private.decide_referral(p_referral) d;
+  with w as (
+    select r.id, r.created_at, private.candidate_identities(c.email, r.linkedin_url) ids
+      from public.referrals r join public.candidates c on c.id = r.candidate_id
+     where r.outcome = 'pending' and (r.origin = 'form' or r.id = p_referral)
+  )
+  select coalesce((select array_agg(w.id order by w.created_at, w.id) from w where w.ids && keys), '{}'),
+         coalesce((select array_agg(k) from w, unnest(w.ids) k where w.ids && keys), '{}')
+    into waiting, locks;
+  -- Every identity involved, locked in one order before any decision, as record_referral and
+  -- decide_referral lock theirs: one decision at a time per person, and no deadlock between
+  -- two confirmations of overlapping people.
+  perform pg_advisory_xact_lock(hashtextextended(k, 0))
+     from (select distinct unnest(locks || keys) k) l order by k;
+  foreach next_id in array waiting loop
+    -- Still waiting once the locks are ours (a confirmation before us may have settled it).
+    if exists (select 1 from public.referrals r where r.id = next_id and r.outcome = 'pending') then
+      perform private.decide_referral(next_id, true);
+    end if;
+  end loop;
+  select r.outcome, r.owner_referral_id into outcome, owner_referral_id
+    from public.referrals r where r.id = p_referral;
 end
 $$;
 
 REVOKE ALL ON FUNCTION private.confirm_pending_referral(p_referral uuid, OUT outcome text, OUT owner_referral_id uuid) FROM PUBLIC;
+
+
+-- private.confirm_referral_for_candidate --------------------------------------------------
+
+CREATE FUNCTION private.confirm_referral_for_candidate(p_referral uuid, OUT outcome text, OUT owner_referral_id uuid) RETURNS record
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  was text;
+begin
+  if not (select private.is_staff()) then
+    raise exception 'Only recruiters and admins can confirm a referral for its candidate.'
+      using errcode = '42501';
+  end if;
+  select r.outcome into was from public.referrals r where r.id = p_referral;
+  if was is null then
+    raise exception 'That referral does not exist any more.' using errcode = 'P0002';
+  end if;
+  if was <> 'pending' then
+    raise exception 'This referral is not waiting for its candidate any more (someone confirmed it '
+      'meanwhile): nothing changed.' using errcode = 'P0001';
+  end if;
+  select d.outcome, d.owner_referral_id into outcome, owner_referral_id
+    from private.confirm_pending_referral(p_referral) d;
+  if outcome = 'pending' then  -- confirmed by someone else while this one waited for the lock
+    raise exception 'This referral is not waiting for its candidate any more: nothing changed.'
+      using errcode = 'P0001';
+  end if;
+end
+$$;
+
+REVOKE ALL ON FUNCTION private.confirm_referral_for_candidate(p_referral uuid, OUT outcome text, OUT owner_referral_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.confirm_referral_for_candidate(p_referral uuid, OUT outcome text, OUT owner_referral_id uuid) TO authenticated;
 
 
 -- public.referral_job_counts --------------------------------------------------------------

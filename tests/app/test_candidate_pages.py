@@ -148,7 +148,8 @@ def test_admin_pages(demo_db):
     at.button[0].click().run()
     assert_no_exception(at)
     # Sam Okafor, the demo candidate: two applications (the backend job, interviewing; the data
-    # science job, new: "Received" in the candidate's words, as the export writes stages), nobody referred him, he asked QUESTIONS[16] and [22], and he refers nobody.
+    # science job, new: "Received" in the candidate's words, as the export writes stages),
+    # nobody referred him, he asked QUESTIONS[16] and [22], and he refers nobody.
     assert ("2 applications, 0 referrals of them, 2 questions and 0 records of the referral "
             "programme about them as a referrer found.") in texts(at)
     assert [b.label for b in at.get("download_button")] == ["Download JSON"]

@@ -89,6 +89,11 @@ def test_a_referral_is_received_and_a_second_is_told_politely(demo_db):
     assert "forward this privacy notice" in page
     notice = at.code[0].value
     assert "Dear Grace Hopper" in notice and "Priya" in notice and "Northwind Analytics" in notice
+    assert "confirm-email" not in notice and "a recruiter confirms it" in page  # Priya cannot confirm
+    with demo_db.begin() as conn:  # Grace confirms (with a recruiter): Priya's referral now owns her
+        conn.execute(sa.text(
+            "select private.confirm_pending_referral(r.id) from public.referrals r"
+            " join public.candidates c on c.id = r.candidate_id where c.email = 'grace.hopper@example.org'"))
 
     at = send(fill(open_refer("tom@example.com"), email="GRACE.HOPPER@example.org"))
     assert "already been referred by someone else" in texts(at)

@@ -113,3 +113,25 @@ def confirmation_token(engine: sa.Engine, email: str) -> str:
             " order by created_at desc, id limit 1"), {"email": email.lower()}).scalar_one()
         _to, _subject, body = email_confirmation.compose(conn, latest)
     return re.search(r"/confirm-email\?token=([A-Za-z0-9_-]+)", body).group(1)
+
+
+def candidate_confirms(referral_id) -> str:
+    """The candidate of a pending referral confirms it, as the one-time link in their privacy
+    notice does (through the server's own connection): what became of it (owner, duplicate or
+    applied_first; one decided already stays as it was)."""
+    from portal.db import owner_transaction
+
+    with owner_transaction() as conn:
+        return conn.execute(sa.text("select outcome from private.confirm_pending_referral(:id)"),
+                            {"id": referral_id}).scalar_one()
+
+
+def refer_confirmed(actor, form, resume=None, store=None):
+    """A referral made on "Refer someone" whose candidate then confirms it (as most referrals
+    in the tests are meant to count): the submission's answer, with the outcome it has now."""
+    from dataclasses import replace
+
+    from services.referrals import submission
+
+    referred = submission.refer(actor, form, resume, store)
+    return replace(referred, outcome=candidate_confirms(referred.referral_id))

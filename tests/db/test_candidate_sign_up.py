@@ -22,7 +22,7 @@ from services.people import email_confirmation, sign_in
 from services.postings.tracking import TrackedSource
 from services.referrals import outreach_mail
 from services.referrals import submission as referring
-from tests.db.rows import add_job, confirmation_token
+from tests.db.rows import add_job, candidate_confirms, confirmation_token
 
 
 @pytest.fixture
@@ -201,7 +201,8 @@ def test_applying_through_an_alumnas_link_in_someone_elses_name_credits_nobody(w
     done = referring.refer(world.tom, referring.ReferralForm(
         "Victor Victim", "victim@example.com", "", other, "We worked together for years.",
         "He ships reliable pipelines.", True))
-    assert done.outcome == "owner"
+    assert done.outcome == "pending"  # until the victim confirms it (Priya's pending one is not theirs)
+    assert candidate_confirms(done.referral_id) == "owner"
     assert _owners(clean_db, "victim@example.com") == ["tom@example.com"]
     # Had the victim opened the link after all, Priya would still come second.
     email_confirmation.confirm(confirmation_token(clean_db, "victim@example.com"))
@@ -285,7 +286,7 @@ def test_no_role_reads_or_writes_the_confirmations(world, clean_db, role):
     for sql in ("select count(*) from private.email_confirmations",
                 "update private.email_confirmations set used_at = now()",
                 "select private.confirm_pending_referral(gen_random_uuid())",
-                "select private.decide_referral(gen_random_uuid())"):
+                "select private.decide_referral(gen_random_uuid(), true)"):
         with pytest.raises(sa.exc.ProgrammingError, match="permission denied"), transaction(actor) as conn:
             conn.execute(sa.text(sql))
     outbox = "select count(*) from public.outreach_emails where kind = 'email_confirmation'"

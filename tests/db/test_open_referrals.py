@@ -24,7 +24,7 @@ from services.postings.tracking import TrackedSource
 from services.referrals import my_referrals, open_referrals, pipeline
 from services.referrals import submission as referring
 from services.referrals.stages import CREDITED
-from tests.db.rows import add_account, add_job, count
+from tests.db.rows import add_account, add_job, count, refer_confirmed
 from tests.support import make_pdf
 
 VISITOR = Actor.visitor()
@@ -35,7 +35,7 @@ def _refer(referrer: Actor, email: str = "dana@example.com", name: str = "Dana K
     form = referring.ReferralForm(name, email, "", None, "We built the design system together.",
                                   "The most careful product designer I know.", True)
     upload = applications.Resume("dana.pdf", make_pdf("Dana")) if resume else None
-    return referring.refer(referrer, form, upload, store).referral_id
+    return refer_confirmed(referrer, form, upload, store).referral_id  # confirmed by its candidate
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from services.postings.tracking import TrackedSource
 from services.referrals import pipeline, recognition
 from services.referrals import programme_figures as rf
 from services.referrals import submission as referring
+from tests.db.rows import candidate_confirms, refer_confirmed
 
 
 @pytest.fixture
@@ -37,7 +38,8 @@ def world(clean_db) -> dict:
 
 
 def refer(actor: Actor, email: str, name: str = "Sam Okafor") -> referring.Referred:
-    return referring.refer(actor, referring.ReferralForm(
+    """A referral whose candidate confirmed it (a pending one earns nothing: see below)."""
+    return refer_confirmed(actor, referring.ReferralForm(
         full_name=name, email=email, relationship="We worked together for two years.",
         reason="Builds careful data pipelines and explains them well.", candidate_agreed=True))
 
@@ -81,6 +83,23 @@ def test_a_duplicate_earns_nothing_and_the_credited_referral_earns_as_before(wor
     figures = rf.figures(rita, today - timedelta(days=1), today + timedelta(days=1))
     assert figures.totals == {"referrals": 1, "interviews": 1, "hires": 1, "conversion": 1.0}
     assert list(figures.top_referrers["referrer"]) == ["Priya"]
+
+
+def test_a_referral_earns_nothing_until_its_candidate_confirms(world):
+    priya, rita = world["priya"], world["rita"]
+    waiting = referring.refer(priya, referring.ReferralForm(
+        full_name="Sam Okafor", email="sam@example.net", relationship="We worked together for two years.",
+        reason="Builds careful data pipelines and explains them well.", candidate_agreed=True))
+    assert waiting.outcome == "pending"
+    pipeline.move(rita, waiting.referral_id, "interviewing")  # recruiters may consider them meanwhile
+    assert recognition.my_recognition(priya) == recognition.Recognition()
+    assert board(rita) == []
+    today = date.today()
+    assert rf.figures(rita, today - timedelta(days=1), today + timedelta(days=1)).totals["referrals"] == 0
+    assert candidate_confirms(waiting.referral_id) == "owner"
+    assert recognition.my_recognition(priya) == recognition.Recognition(
+        1, 1, 0, 40, ("First referral", "Interview maker"))
+    assert board(rita) == [(1, "Priya", 40)]
 
 
 def test_someone_who_had_applied_already_earns_nothing(world):

@@ -27,8 +27,8 @@ from services.referrals import pipeline as referral_pipeline
 from services.referrals import recognition
 from services.referrals import rewards as referral_rewards
 from services.referrals import roster as alumni
-from services.referrals.submission import ReferralForm, my_links, refer
-from tests.db.rows import add_account, add_job, count
+from services.referrals.submission import ReferralForm, my_links
+from tests.db.rows import add_account, add_job, count, refer_confirmed
 from tests.support import make_pdf
 
 
@@ -51,7 +51,8 @@ class World:
 
 def referral_of(actor: Actor, name: str, email: str, job: UUID | None, store, resume: bytes | None = None,
                 linkedin: str = ""):
-    return refer(actor, ReferralForm(full_name=name, email=email, linkedin_url=linkedin, job_id=job,
+    """A referral whose candidate confirmed it."""
+    return refer_confirmed(actor, ReferralForm(full_name=name, email=email, linkedin_url=linkedin, job_id=job,
                                      relationship="Worked together", reason="A careful, sharp analyst",
                                      candidate_agreed=True),
                  Resume("Ada CV.pdf", resume) if resume else None, store=store)

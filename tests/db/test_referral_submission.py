@@ -1,6 +1,8 @@
-"""Referring someone against the real database: ownership and duplicates (with a race of
-many simultaneous submissions), candidates who applied first, personal referral links,
-the privacy notice (through a real SMTP server on this machine) and who may do what."""
+"""Referring someone against the real database: a referral waits for its candidate to
+confirm, then ownership and duplicates (with races of many simultaneous submissions and
+confirmations), candidates who applied first, personal referral links, the privacy notice
+and its one-time link (through a real SMTP server on this machine), a recruiter confirming
+for the candidate, and who may do what."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from services.postings import tracking
 from services.postings.tracking import TrackedSource
 from services.referrals import stages as referral_list
 from services.referrals import submission as referring
-from tests.db.rows import add_job, confirmation_token
+from tests.db.rows import add_job, candidate_confirms, confirmation_token
 from tests.support import make_pdf
 
 
@@ -58,8 +60,10 @@ def world(clean_db):
 
 def test_first_referral_owns_and_a_second_is_recorded_as_a_duplicate(world, clean_db):
     first = referring.refer(world["priya"], form(job_id=world["job"]))
+    assert first.outcome == "pending" and "counts for you once Ada Lovelace confirms" in first.message
+    assert candidate_confirms(first.referral_id) == "owner"
     second = referring.refer(world["tom"], form(email="  ADA@Example.COM "))
-    assert (first.outcome, second.outcome) == ("owner", "duplicate")
+    assert second.outcome == "duplicate"  # someone owns her already: told at once
     assert "already been referred" in second.message
     rows = referrals(clean_db)
     assert [r.outcome for r in rows] == ["owner", "duplicate"]
@@ -70,11 +74,12 @@ def test_first_referral_owns_and_a_second_is_recorded_as_a_duplicate(world, clea
 
 
 def test_the_linkedin_profile_matches_whatever_the_email(world, clean_db):
-    referring.refer(world["priya"], form(linkedin_url="https://www.linkedin.com/in/Ada-L/"))
+    first = referring.refer(world["priya"], form(linkedin_url="https://www.linkedin.com/in/Ada-L/"))
+    candidate_confirms(first.referral_id)
     again = referring.refer(world["eve"], form(email="ada.private@example.org",
                                                linkedin_url="http://de.linkedin.com/in/ada-l?trk=x"))
     other = referring.refer(world["tom"], form(email="bob@example.org", linkedin_url="linkedin.com/in/bob"))
-    assert (again.outcome, other.outcome) == ("duplicate", "owner")
+    assert (again.outcome, candidate_confirms(other.referral_id)) == ("duplicate", "owner")
 
 
 def test_ownership_ends_with_its_period(world, clean_db):
@@ -82,6 +87,7 @@ def test_ownership_ends_with_its_period(world, clean_db):
     referring.set_ownership_months(admin, 6)
     assert referring.ownership_months(world["priya"]) == 6
     first = referring.refer(world["priya"], form())
+    candidate_confirms(first.referral_id)
     with clean_db.begin() as conn:
         owned = conn.execute(sa.text("select upper(owned) - lower(owned) from public.referral_ownerships"
                                      " where referral_id = :r"), {"r": first.referral_id}).scalars().all()
@@ -89,7 +95,7 @@ def test_ownership_ends_with_its_period(world, clean_db):
         # Seven months later:
         conn.execute(sa.text("update public.referral_ownerships set owned = tstzrange(lower(owned)"
                              " - interval '7 months', upper(owned) - interval '7 months')"))
-    assert referring.refer(world["tom"], form()).outcome == "owner"
+    assert candidate_confirms(referring.refer(world["tom"], form()).referral_id) == "owner"
 
 
 def test_only_admins_set_the_period_and_only_within_bounds(world, clean_db):
@@ -137,38 +143,53 @@ def test_an_application_under_way_decides_a_simultaneous_referral(world, clean_d
     assert outcome == ["applied_first"]
 
 
-def test_many_simultaneous_referrals_of_one_person_have_exactly_one_owner(world, clean_db):
-    referrers = [person(clean_db, f"alum{n}@example.com", name=f"Alum {n}") for n in range(16)]
-    start = threading.Barrier(len(referrers))
-    outcomes: list[str] = []
+def _at_once(work, items) -> list:
+    """`work(item)` for every item in threads started together: their results, or the errors raised."""
+    start = threading.Barrier(len(items))
+    results: list = []
     errors: list[BaseException] = []
 
-    def submit(actor: Actor, n: int) -> None:
-        # Half by email in different cases, half by the LinkedIn profile under another email.
-        email = "ADA@example.com" if n % 2 else f"ada{n}@example.org"
+    def run(item) -> None:
         try:
             start.wait()
-            done = referring.refer(actor, form(email=email, linkedin_url="linkedin.com/in/ada-l"))
-            outcomes.append(done.outcome)
+            results.append(work(item))
         except BaseException as error:  # noqa: BLE001 - reported below
             errors.append(error)
 
-    threads = [threading.Thread(target=submit, args=(a, n)) for n, a in enumerate(referrers)]
+    threads = [threading.Thread(target=run, args=(item,)) for item in items]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     assert not errors
-    assert sorted(outcomes) == ["duplicate"] * 15 + ["owner"]
+    return results
+
+
+def test_many_simultaneous_referrals_and_confirmations_of_one_person_make_one_owner(world, clean_db):
+    referrers = [person(clean_db, f"alum{n}@example.com", name=f"Alum {n}") for n in range(16)]
+
+    def submit(n: int) -> str:
+        # Half by email in different cases, half by the LinkedIn profile under another email.
+        email = "ADA@example.com" if n % 2 else f"ada{n}@example.org"
+        return referring.refer(referrers[n], form(email=email, linkedin_url="linkedin.com/in/ada-l")).outcome
+
+    assert _at_once(submit, range(16)) == ["pending"] * 16  # nobody owns her before she confirms
     rows = referrals(clean_db)
     assert len(rows) == 16
-    owner = next(r for r in rows if r.outcome == "owner")
-    assert all(r.owner_referral_id == owner.id for r in rows if r.outcome == "duplicate"), \
+    # Each of her addresses confirms at the same moment: the earliest submitted referral wins,
+    # whichever confirmation came first, and every other is its duplicate.
+    confirmed = _at_once(lambda r: candidate_confirms(r.id), rows)
+    assert sorted(confirmed) == ["duplicate"] * 15 + ["owner"]
+    rows = referrals(clean_db)
+    earliest = min(rows, key=lambda r: (r.created_at, r.id))
+    assert [r.id for r in rows if r.outcome == "owner"] == [earliest.id]
+    assert all(r.owner_referral_id == earliest.id for r in rows if r.id != earliest.id), \
         [(r.id, r.outcome, r.owner_referral_id) for r in rows]
 
 
 def test_the_constraint_itself_refuses_a_second_owner(world, clean_db):
     first = referring.refer(world["priya"], form())
+    candidate_confirms(first.referral_id)
     second = referring.refer(world["tom"], form())
     with pytest.raises(sa.exc.IntegrityError, match="referral_ownerships_one_owner"), \
             clean_db.begin() as conn:
@@ -176,7 +197,7 @@ def test_the_constraint_itself_refuses_a_second_owner(world, clean_db):
                              " values ('email:ada@example.com', :r,"
                              " tstzrange(now(), now() + interval '1 day'))"),
                      {"r": second.referral_id})
-    assert first.outcome == "owner"
+    assert referrals(clean_db)[0].outcome == "owner"
 
 
 def test_bad_submissions_are_refused_with_what_to_fix(world, clean_db):
@@ -211,12 +232,17 @@ def test_a_resume_is_kept_and_a_refused_one_leaves_no_file(world, clean_db, tmp_
     assert len([p for p in tmp_path.rglob("*") if p.is_file()]) == 1
 
 
-def test_the_privacy_notice_is_shown_to_forward_without_smtp(world):
+def test_the_privacy_notice_is_shown_to_forward_without_smtp(world, clean_db):
     done = referring.refer(world["priya"], form())
     assert not done.notice_emailed
     for words in ("Acme Analytics", "https://acme.example", "Priya Raman", "Dear Ada Lovelace",
                   "12 months", "erasure", "data protection authority"):
         assert words in done.notice
+    # The referrer forwards it, so it carries no link that would let them confirm for her.
+    assert "confirm-email" not in done.notice and "a recruiter confirms it" in done.message
+    with clean_db.connect() as conn:
+        assert conn.execute(sa.text("select count(*) from private.email_confirmations")).scalar() == 0
+    candidate_confirms(done.referral_id)
     assert referring.refer(world["tom"], form()).notice is None  # a duplicate: already told
 
 
@@ -230,7 +256,7 @@ def test_the_privacy_notice_is_emailed_where_smtp_is_set(world, smtp):
 
 
 def test_a_duplicate_referrer_does_not_see_the_candidates_details(world, clean_db):
-    referring.refer(world["priya"], form())
+    candidate_confirms(referring.refer(world["priya"], form()).referral_id)
     referring.refer(world["tom"], form())
     with clean_db.begin() as conn:
         conn.execute(sa.text("update public.candidates set phone = '+1 555 0100'"))
@@ -277,11 +303,10 @@ def test_an_application_through_a_link_becomes_that_referrers_referral(world, cl
     confirmed = email_confirmation.confirm(confirmation_token(clean_db, "grace@example.com"))
     assert confirmed.referral_outcome == "owner"
     assert [r.outcome for r in referrals(clean_db)] == ["owner"]
-    # Tom's link later, for the same person (another job): recorded as a duplicate once confirmed.
+    # Tom's link later, for the same person (another job): a duplicate at once (it could never
+    # own her, so it asks her nothing).
     other_job = add_job(clean_db, title="Data Engineer")
     _apply_through(clean_db, other_job, referring.my_links(world["tom"]).code, "GRACE@example.com", tmp_path)
-    assert [r.outcome for r in referrals(clean_db)] == ["owner", "pending"]
-    email_confirmation.confirm(confirmation_token(clean_db, "grace@example.com"))
     assert [r.outcome for r in referrals(clean_db)] == ["owner", "duplicate"]
     # Tom's form for her too: a duplicate, and he is told so.
     assert referring.refer(world["tom"], form(email="grace@example.com")).outcome == "duplicate"
@@ -293,8 +318,7 @@ def test_links_follow_the_same_rules(world, clean_db, tmp_path):
     other_job = add_job(clean_db, title="Data Engineer")
     priya = referring.my_links(world["priya"]).code
     _apply_through(clean_db, other_job, priya, "grace@example.com", tmp_path)
-    email_confirmation.confirm(confirmation_token(clean_db, "grace@example.com"))
-    assert [r.outcome for r in referrals(clean_db)] == ["applied_first"]
+    assert [r.outcome for r in referrals(clean_db)] == ["applied_first"]  # at once: nothing to confirm
     # One's own link, and a made-up code, make no referral.
     _apply_through(clean_db, world["job"], referring.my_links(world["tom"]).code, "tom@example.com", tmp_path)
     _apply_through(clean_db, world["job"], "madeupcode1234567890", "hal@example.com", tmp_path)

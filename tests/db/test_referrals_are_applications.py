@@ -25,7 +25,7 @@ from services.postings import editing
 from services.postings.tracking import TrackedSource
 from services.referrals import pipeline
 from services.referrals import submission as referring
-from tests.db.rows import add_account, add_job, count
+from tests.db.rows import add_account, add_job, count, refer_confirmed
 from tests.support import make_pdf
 
 VISITOR = Actor.visitor()
@@ -48,7 +48,7 @@ def _refer(referrer: Actor, job: UUID | None, store=None, *, resume: bool = Fals
     form = referring.ReferralForm("Dana Kowalski", email, "", job, "We built the design system together.",
                                   "The most careful product designer I know.", True)
     upload = applications.Resume("dana.pdf", make_pdf("Dana")) if resume else None
-    return referring.refer(referrer, form, upload, store)
+    return refer_confirmed(referrer, form, upload, store)  # confirmed by its candidate
 
 
 def _referral(engine, referral: UUID):
