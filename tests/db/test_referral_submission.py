@@ -21,6 +21,7 @@ from services.people import email_confirmation
 from services.people.accounts import create_account
 from services.postings import tracking
 from services.postings.tracking import TrackedSource
+from services.referrals import pipeline
 from services.referrals import stages as referral_list
 from services.referrals import submission as referring
 from tests.db.rows import add_job, candidate_confirms, confirmation_token
@@ -323,3 +324,45 @@ def test_links_follow_the_same_rules(world, clean_db, tmp_path):
     _apply_through(clean_db, world["job"], referring.my_links(world["tom"]).code, "tom@example.com", tmp_path)
     _apply_through(clean_db, world["job"], "madeupcode1234567890", "hal@example.com", tmp_path)
     assert len(referrals(clean_db)) == 1
+
+
+# --- confirming an alumnus's referral: the candidate's emailed link, or a recruiter ----------
+
+def test_the_emailed_notice_carries_a_one_time_link_that_credits_the_referrer(world, smtp, clean_db):
+    done = referring.refer(world["priya"], form(job_id=world["job"]))
+    assert done.notice_emailed and done.outcome == "pending"
+    [(_recipients, message)] = smtp.messages
+    assert "/confirm-email?token=" in message.get_payload(decode=True).decode()
+    token = confirmation_token(clean_db, "ada@example.com")
+    confirmed = email_confirmation.confirm(token)
+    assert confirmed.referral_outcome == "owner"
+    assert [r.outcome for r in referrals(clean_db)] == ["owner"]
+    with pytest.raises(ValidationError, match="not valid"):  # one time only
+        email_confirmation.confirm(token)
+
+
+def test_only_staff_confirm_for_the_candidate_and_it_is_audited(world, clean_db):
+    done = referring.refer(world["priya"], form(job_id=world["job"]))
+    # The referrer cannot confirm for her: not through the portal, nor through the Data API
+    # (the function as the referrer's role, or the row itself).
+    with pytest.raises(PermissionDenied):
+        pipeline.confirm_for_candidate(world["priya"], done.referral_id)
+    with pytest.raises(sa.exc.DBAPIError, match="Only recruiters and admins"), \
+            transaction(world["priya"]) as conn:
+        conn.execute(sa.text("select private.confirm_referral_for_candidate(:id)"),
+                     {"id": done.referral_id})
+    with transaction(world["priya"]) as conn:  # row-level security: no row she may update
+        assert conn.execute(sa.text("update public.referrals set outcome = 'owner' where id = :id"),
+                            {"id": done.referral_id}).rowcount == 0
+    assert [r.outcome for r in referrals(clean_db)] == ["pending"]
+
+    recruiter = person(clean_db, "rita@example.com", Role.RECRUITER, "Rita Recruiter")
+    assert pipeline.confirm_for_candidate(recruiter, done.referral_id) == "owner"
+    assert [r.outcome for r in referrals(clean_db)] == ["owner"]
+    with clean_db.connect() as conn:
+        [entry] = conn.execute(sa.text(
+            "select actor_id, details from public.audit_log"
+            " where action = 'referral.confirmed_by_recruiter'")).all()
+    assert entry.actor_id == recruiter.user_id and entry.details == {"outcome": "owner"}
+    with pytest.raises(ValidationError, match="not waiting for its candidate"):  # once
+        pipeline.confirm_for_candidate(recruiter, done.referral_id)
