@@ -39,4 +39,6 @@ def test_alumna_refers_someone_and_sees_her_links(demo_db, app_url, page: Page, 
         row = conn.execute(sa.text(
             "select r.outcome, r.resume_name from public.referrals r"
             " join public.candidates c on c.id = r.candidate_id where c.email = 'grace@example.org'")).one()
-    assert tuple(row) == ("owner", "grace-hopper.pdf")
+    # It counts for Priya once Grace confirms (no SMTP here: a recruiter confirms for her).
+    assert tuple(row) == ("pending", "grace-hopper.pdf")
+    expect(page.get_by_text("counts for you once Grace Hopper confirms")).to_be_visible()
